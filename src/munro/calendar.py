@@ -1,0 +1,112 @@
+"""The England working-day calendar.
+
+definitions.md section 1: working days are Monday to Friday except bank
+holidays in England, including one-off days (2022-09-19, 2023-05-08). The
+holidays come from the pinned ``holidays`` package, adjusted by
+``data/bank_holidays_override.csv`` for days announced after that release.
+
+Durations follow the contract: from ``a`` to ``b`` is the number of working
+days ``d`` with ``a < d <= b``. The table form (``calendar_table``) carries a
+cumulative working-day index so that any engine computes a duration as a
+difference of two joined indexes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2040, 12, 31)
+
+
+def _override_rows():
+    text = resources.files("munro.data").joinpath("bank_holidays_override.csv").read_text()
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@lru_cache(maxsize=1)
+def bank_holidays() -> tuple[dt.date, ...]:
+    """Every England bank holiday from FIRST_DATE to LAST_DATE, sorted."""
+    import holidays
+
+    days = set(
+        holidays.country_holidays(
+            "GB", subdiv="ENG", years=range(FIRST_DATE.year, LAST_DATE.year + 1)
+        )
+    )
+    for row in _override_rows():
+        day = dt.date.fromisoformat(row["date"])
+        if row["action"] == "add":
+            days.add(day)
+        elif row["action"] == "remove":
+            days.discard(day)
+        else:
+            raise ValueError(f"bank_holidays_override.csv: unknown action {row['action']!r}")
+    return tuple(sorted(days))
+
+
+@lru_cache(maxsize=1)
+def _busday_calendar() -> np.busdaycalendar:
+    return np.busdaycalendar(weekmask="1111100", holidays=np.array(bank_holidays(), dtype="datetime64[D]"))
+
+
+def _check_range(*days: dt.date) -> None:
+    for d in days:
+        if not FIRST_DATE <= d <= LAST_DATE:
+            raise ValueError(f"{d} is outside munro's calendar ({FIRST_DATE} to {LAST_DATE})")
+
+
+def is_working_day(day: dt.date) -> bool:
+    _check_range(day)
+    return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=_busday_calendar()))
+
+
+def working_days_between(a: dt.date, b: dt.date) -> int:
+    """Working days d with a < d <= b (negative when b is before a)."""
+    _check_range(a, b)
+    one = np.timedelta64(1, "D")
+    return int(np.busday_count(np.datetime64(a, "D") + one, np.datetime64(b, "D") + one,
+                               busdaycal=_busday_calendar()))
+
+
+def add_working_days(a: dt.date, n: int) -> dt.date:
+    """The date ``b`` with ``working_days_between(a, b) == n`` (the earliest such date, n >= 0).
+
+    For n = 0 that is ``a`` itself; otherwise the n-th working day after ``a``.
+    """
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    if n == 0:
+        return a
+    _check_range(a)
+    day = np.busday_offset(np.datetime64(a, "D") + np.timedelta64(1, "D"), n - 1,
+                           roll="forward", busdaycal=_busday_calendar())
+    return day.astype(dt.date)
+
+
+def add_working_days_array(starts: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Vectorised ``add_working_days`` over datetime64[D] ``starts`` and int ``n`` (>= 1)."""
+    return np.busday_offset(starts + np.timedelta64(1, "D"), n - 1, roll="forward",
+                            busdaycal=_busday_calendar())
+
+
+def calendar_table(first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE):
+    """The calendar as a pyarrow table: ``date``, ``is_working_day`` (0/1), ``wd_index``.
+
+    ``wd_index`` counts working days up to and including ``date``, so the
+    working-day duration from a to b is ``wd_index[b] - wd_index[a]``.
+    """
+    import pyarrow as pa
+
+    _check_range(first, last)
+    days = np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1)
+    working = np.is_busday(days, busdaycal=_busday_calendar()).astype(np.int8)
+    return pa.table(
+        {"date": pa.array(days), "is_working_day": pa.array(working), "wd_index": pa.array(np.cumsum(working, dtype=np.int32))}
+    )

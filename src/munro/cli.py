@@ -1,0 +1,128 @@
+"""The ``munro`` command line: a thin layer over the library.
+
+Each command parses its options, calls one documented function, and prints
+the result. A ``MunroError`` (the user's input or options) becomes one line
+on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import MunroError
+
+DEFAULT_DB = "munro.duckdb"
+
+
+def _parse_years(text: str) -> list[int]:
+    """'2021-2025' or '2023,2024' or '2025' -> sorted list of collection years."""
+    years: set[int] = set()
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                lo, hi = (int(p) for p in part.split("-", 1))
+                if hi < lo:
+                    raise ValueError
+                years.update(range(lo, hi + 1))
+            else:
+                years.add(int(part))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a year, a range like 2021-2025, or a comma list") from None
+    return sorted(years)
+
+
+@click.group()
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=lambda: os.environ.get("MUNRO_DB", DEFAULT_DB),
+    show_default="MUNRO_DB or ./munro.duckdb",
+    help="The munro store (a DuckDB file).",
+)
+@click.version_option(package_name="munro")
+@click.pass_context
+def cli(ctx: click.Context, db: Path) -> None:
+    """Child protection performance information from the CIN census and local evidence."""
+    ctx.obj = {"db": db}
+
+
+@cli.command()
+@click.option("--la", required=True, help="3-digit DfE local authority code, e.g. 330.")
+@click.option("--years", required=True, help="Collection years, e.g. 2021-2025 (2025 = 2024-25).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the returns (created if missing).")
+@click.option("--seed", default=0, show_default=True, help="Random seed: the same seed gives the same files.")
+@click.option("--scale", default=1.0, show_default=True, help="Multiply the LA's child population by this.")
+@click.option("--population", type=int, default=None,
+              help="0-17 population to simulate (for a code with no published population).")
+@click.option("--schema-year", type=int, default=None,
+              help="Write every return in this collection year's format (default: each return's own year).")
+@click.option("--errors", "n_errors", default=0, show_default=True,
+              help="Inject this many realistic data errors per return.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, quiet):
+    """Write realistic synthetic CIN census returns, one file per collection year."""
+    from .synth import generate
+
+    results = generate(
+        la, _parse_years(years), out_dir, seed=seed, scale=scale, population=population,
+        schema_year=schema_year, errors=n_errors, progress=not quiet,
+    )
+    for r in results:
+        click.echo(f"{r.path}: {r.children:,} children, {r.episodes:,} episodes")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def ingest(obj, files):
+    """Load CIN census returns into the store (atomic per file; the same file twice changes nothing)."""
+    from .store.ingest import ingest_files
+
+    rejected = 0
+    for outcome in ingest_files(obj["db"], files):
+        if outcome.error:
+            rejected += 1
+            click.echo(f"rejected {outcome.error}", err=True)
+        else:
+            click.echo(outcome.summary())
+    if rejected:
+        raise SystemExit(1)
+
+
+@cli.command("returns")
+@click.option("--all", "show_all", is_flag=True, help="Include superseded returns.")
+@click.pass_obj
+def returns_(obj, show_all):
+    """List the returns loaded in the store."""
+    from .store.returns import list_returns, format_returns
+
+    click.echo(format_returns(list_returns(obj["db"], include_superseded=show_all)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="munro", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("munro: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except MunroError as e:
+        click.echo(f"munro: {e}", err=True)
+        sys.exit(e.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("munro: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
