@@ -1,0 +1,217 @@
+"""Loading CIN census returns into the store: atomic, idempotent, columnar.
+
+A file is read in batches of children (``census.reader``), each batch goes
+into DuckDB as an Arrow table, and the whole load is one transaction: an
+error or a kill part-way leaves the store exactly as it was. The same file
+twice changes nothing; a different file for the same LA and year replaces
+the current one, which stays listed as superseded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyarrow as pa
+
+from .. import __version__
+from ..census import format as fmt
+from ..census.reader import CensusReader, Header
+from ..errors import MunroError, RejectedFile
+from . import merge
+from .db import open_store
+from .schema import raw_columns
+
+_ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(), "BIGINT": pa.int64()}
+_COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
+
+
+@dataclass
+class IngestOutcome:
+    path: Path
+    status: str = ""  # loaded, replaced, unchanged, reinstated; empty when rejected
+    return_id: int | None = None
+    header: Header | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+    replaced: int | None = None
+    error: str | None = None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"rejected {self.error}"
+        h = self.header
+        year = f"{h.collection_year - 1}-{str(h.collection_year)[2:]}" if h else "?"
+        c = self.counts
+        line = (f"{self.path}: {self.status} as return {self.return_id} (LA {h.la_code if h else '?'}, {year}): "
+                f"{c.get('children', 0):,} children, {c.get('episodes', 0):,} episodes, "
+                f"{c.get('assessments', 0):,} assessments, {c.get('section47', 0):,} section 47 enquiries, "
+                f"{c.get('cp_plans', 0):,} plans, {sum(self.warnings.values()):,} warnings")
+        if self.replaced is not None:
+            line += f"; return {self.replaced} is now superseded"
+        for message, n in sorted(self.warnings.items(), key=lambda kv: -kv[1])[:8]:
+            line += f"\n  warning: {message}" + (f" (x{n:,})" if n > 1 else "")
+        return line
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _arrow_batch(table: str, columns: dict[str, list]) -> pa.Table:
+    types = dict(raw_columns(table))
+    arrays, names = [], []
+    for name, values in columns.items():
+        sql_type = types[name]
+        if sql_type == "DATE":
+            arrays.append(pa.array(values, pa.string()).cast(pa.date32()))
+        else:
+            arrays.append(pa.array(values, _ARROW_TYPES[sql_type]))
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _next_return_id(con) -> int:
+    return con.execute("SELECT coalesce(max(return_id), 0) + 1 FROM returns").fetchone()[0]
+
+
+def _current(con, la: str, year: int):
+    return con.execute(
+        "SELECT return_id FROM returns WHERE la_code = ? AND collection_year = ? AND status = 'current'",
+        [la, year],
+    ).fetchone()
+
+
+def _reinstate_or_skip(con, path: Path, sha: str) -> IngestOutcome | None:
+    """A file already in the store: nothing to do, or make its superseded return current again."""
+    row = con.execute(
+        "SELECT return_id, status, la_code, collection_year FROM returns WHERE file_sha256 = ? "
+        "ORDER BY status = 'current' DESC, return_id DESC LIMIT 1", [sha]
+    ).fetchone()
+    if row is None:
+        return None
+    return_id, status, la, year = row
+    outcome = IngestOutcome(path, return_id=return_id)
+    outcome.header = _header_of(con, return_id)
+    outcome.counts = dict(zip(_COUNTED, con.execute(
+        f"SELECT {', '.join(_COUNTED)} FROM returns WHERE return_id = ?", [return_id]).fetchone()))
+    if status == "current":
+        outcome.status = "unchanged (already loaded)"
+        return outcome
+    con.execute("BEGIN TRANSACTION")
+    try:
+        old = _current(con, la, year)
+        if old:
+            _supersede(con, old[0])
+            outcome.replaced = old[0]
+        con.execute("UPDATE returns SET status = 'current', superseded_at = NULL WHERE return_id = ?", [return_id])
+        merge.refresh(con, la)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    outcome.status = "reinstated"
+    return outcome
+
+
+def _header_of(con, return_id: int) -> Header:
+    la, year, ref, schema_year = con.execute(
+        "SELECT la_code, collection_year, reference_date, schema_year FROM returns WHERE return_id = ?",
+        [return_id]).fetchone()
+    return Header(la_code=la, collection_year=year, reference_date=ref, schema_year=schema_year)
+
+
+def _supersede(con, return_id: int) -> None:
+    con.execute("UPDATE returns SET status = 'superseded', superseded_at = ? WHERE return_id = ?",
+                [dt.datetime.now(), return_id])
+
+
+def _load(con, path: Path, sha: str, schema_year: int | None) -> IngestOutcome:
+    reader = CensusReader(path, schema_year=schema_year)
+    outcome = IngestOutcome(path)
+    return_id = _next_return_id(con)
+    for batch in reader.batches():
+        for table, columns in batch.items():
+            if not next(iter(columns.values())):
+                continue
+            data = _arrow_batch(table, columns)
+            # DuckDB 2 runs statements lazily: finish any pending one before registering.
+            con.complete()
+            con.register("munro_batch", data)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT {return_id} AS return_id, "
+                        f"$la AS la_code, * FROM munro_batch", {"la": reader.header.la_code})
+            con.complete()
+            con.unregister("munro_batch")
+    h = reader.header
+    old = _current(con, h.la_code, h.collection_year)
+    if old:
+        _supersede(con, old[0])
+        outcome.replaced = old[0]
+    counts = {t: reader.stats.rows.get(t, 0) for t in _COUNTED}
+    con.execute(
+        "INSERT INTO returns VALUES (?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [return_id, h.la_code, h.collection_year, h.reference_date, h.schema_year, path.name, sha,
+         reader.size, dt.datetime.now(), h.software_code, h.release, h.serial_no, h.source_datetime,
+         *(counts[t] for t in _COUNTED), sum(reader.stats.warnings.values()), __version__],
+    )
+    merge.refresh(con, h.la_code)
+    outcome.status = "replaced" if old else "loaded"
+    outcome.return_id = return_id
+    outcome.header = h
+    outcome.counts = counts
+    outcome.warnings = dict(reader.stats.warnings)
+    return outcome
+
+
+def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,
+                con=None) -> IngestOutcome:
+    """Load one CIN census return into the store at ``db``.
+
+    Raises ``RejectedFile`` (nothing loaded) when the file cannot be read.
+    ``schema_year`` reads the file in that collection year's format.
+    """
+    path = Path(path)
+    if schema_year is not None and not fmt.FIRST_YEAR <= schema_year <= fmt.LATEST_YEAR:
+        raise MunroError(f"--schema-year must be between {fmt.FIRST_YEAR} and {fmt.LATEST_YEAR}")
+    if not path.is_file():
+        raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
+    own = con is None
+    con = con or open_store(db)
+    try:
+        sha = file_sha256(path)
+        done = _reinstate_or_skip(con, path, sha)
+        if done is not None:
+            return done
+        con.execute("BEGIN TRANSACTION")
+        try:
+            outcome = _load(con, path, sha, schema_year)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return outcome
+    finally:
+        if own:
+            con.close()
+
+
+def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
+                 schema_year: int | None = None) -> Iterator[IngestOutcome]:
+    """Load several returns, one transaction each; a rejected file does not stop the others."""
+    con = open_store(db)
+    try:
+        for p in paths:
+            try:
+                yield ingest_file(db, p, schema_year=schema_year, con=con)
+            except RejectedFile as e:
+                yield IngestOutcome(Path(p), error=str(e))
+    finally:
+        con.close()

@@ -1,0 +1,154 @@
+"""The merged history of an LA's returns (definitions.md section 1, "Several returns").
+
+Returns for successive years overlap, and each holds only the parts of an
+episode active in its year. The ``merged_*`` tables put one LA's history
+together, from its current (not superseded) returns:
+
+- a child, and its disabilities, come from the latest return that holds it;
+- an episode is identified by (``la_code``, ``la_child_id``, ``referral_date``)
+  and its own fields come from the latest return that holds it;
+- its parts are merged across returns, each identified within the episode:
+  assessments, section 47 enquiries, CIN plans and child protection plans by
+  ``start_date``, reviews by ``review_date`` within their plan, pre-proceedings
+  by ``start_date``. The copy in the latest return wins and parts found only
+  in earlier returns are kept. Assessment factors follow the winning copy of
+  their assessment.
+
+Every merged row keeps its lineage: the ``return_id`` and ``collection_year``
+of the copy used, and the file's sequence numbers (so factors and reviews can
+follow their parent's copy). Episodes and children also record
+``first_year`` and ``last_year``: the span of returns that hold them.
+
+The tables are rebuilt for an LA inside the transaction that loads its
+return, so they are never out of step with the raw tables.
+"""
+
+from __future__ import annotations
+
+from ..census import format as fmt
+from .schema import raw_columns
+
+# table -> the natural key columns added from ancestors, as (alias, source expression)
+_PARENT_KEYS = {
+    "episodes": [],
+    "assessments": [("referral_date", "e.referral_date")],
+    "cin_plans": [("referral_date", "e.referral_date")],
+    "section47": [("referral_date", "e.referral_date")],
+    "cp_plans": [("referral_date", "e.referral_date")],
+    "pre_proceedings": [("referral_date", "e.referral_date")],
+}
+_OWN_KEY = {
+    "children": [],
+    "episodes": ["referral_date"],
+    "assessments": ["start_date"],
+    "cin_plans": ["start_date"],
+    "section47": ["start_date"],
+    "cp_plans": ["start_date"],
+    "pre_proceedings": ["start_date"],
+}
+MERGED_TABLES = (
+    "merged_children", "merged_disabilities", "merged_episodes", "merged_assessments",
+    "merged_assessment_factors", "merged_cin_plans", "merged_section47", "merged_cp_plans",
+    "merged_cp_reviews", "merged_pre_proceedings",
+)
+
+
+def _data_columns(table: str) -> list[tuple[str, str]]:
+    skip = {"return_id", "la_code", "la_child_id", "line", *fmt.key_columns(table)}
+    return [(c, t) for c, t in raw_columns(table) if c not in skip]
+
+
+def _merged_columns(table: str) -> list[tuple[str, str]]:
+    """Columns of merged_<table>: natural key, lineage, data."""
+    if table == "disabilities":
+        return [("la_code", "VARCHAR"), ("la_child_id", "VARCHAR"), ("return_id", "INTEGER"),
+                ("disability", "VARCHAR")]
+    if table == "assessment_factors":
+        return [("la_code", "VARCHAR"), ("la_child_id", "VARCHAR"), ("referral_date", "DATE"),
+                ("assessment_start_date", "DATE"), ("return_id", "INTEGER"), ("factor", "VARCHAR")]
+    if table == "cp_reviews":
+        return [("la_code", "VARCHAR"), ("la_child_id", "VARCHAR"), ("referral_date", "DATE"),
+                ("plan_start_date", "DATE"), ("review_date", "DATE"), ("return_id", "INTEGER")]
+    cols = [("la_code", "VARCHAR"), ("la_child_id", "VARCHAR")]
+    cols += [(a, "DATE") for a, _ in _PARENT_KEYS.get(table, [])]
+    data = _data_columns(table)
+    own = _OWN_KEY[table]
+    cols += [(c, t) for c, t in data if c in own]
+    cols += [("return_id", "INTEGER"), ("collection_year", "INTEGER")]
+    cols += [(k, "INTEGER") for k in fmt.key_columns(table)]
+    if table in ("children", "episodes"):
+        cols += [("first_year", "INTEGER"), ("last_year", "INTEGER")]
+    cols += [(c, t) for c, t in data if c not in own]
+    return cols
+
+
+def merged_ddl() -> list[str]:
+    out = []
+    for table in fmt.TABLES:
+        body = ", ".join(f"{c} {t}" for c, t in _merged_columns(table))
+        out.append(f"CREATE TABLE IF NOT EXISTS merged_{table} ({body})")
+    return out
+
+
+def _latest_copy_sql(table: str) -> str:
+    """SELECT of merged_<table> for one LA (parameter 1), for tables merged by natural key."""
+    keys = fmt.key_columns(table)
+    join = ""
+    if table != "children" and table != "episodes":
+        join = ("JOIN episodes e ON e.return_id = p.return_id AND e.child_seq = p.child_seq "
+                "AND e.episode_seq = p.episode_seq")
+    parent = [expr for _, expr in _PARENT_KEYS.get(table, [])]
+    natural = ["p.la_code", "p.la_child_id", *parent, *(f"p.{c}" for c in _OWN_KEY[table])]
+    order = ", ".join(["r.collection_year DESC", "p.return_id DESC", *(f"p.{k}" for k in keys)])
+    partition = ", ".join(natural)
+    span = ""
+    if table in ("children", "episodes"):
+        span = (f", min(r.collection_year) OVER (PARTITION BY {partition}) AS first_year"
+                f", max(r.collection_year) OVER (PARTITION BY {partition}) AS last_year")
+    parent_cols = "".join(f", {expr} AS {alias}" for alias, expr in _PARENT_KEYS.get(table, []))
+    inner = (f"SELECT p.*{parent_cols}, r.collection_year AS collection_year{span}, "
+             f"row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS merge_rank "
+             f"FROM {table} p JOIN returns r ON r.return_id = p.return_id {join} "
+             f"WHERE r.status = 'current' AND p.la_code = $la")
+    cols = ", ".join(c for c, _ in _merged_columns(table))
+    return f"SELECT {cols} FROM ({inner}) WHERE merge_rank = 1"
+
+
+def _follower_sql(table: str) -> str:
+    """Rows that follow their parent's winning copy, or (reviews) merge by date."""
+    if table == "disabilities":
+        return ("SELECT d.la_code, d.la_child_id, d.return_id, d.disability FROM disabilities d "
+                "JOIN merged_children c ON c.return_id = d.return_id AND c.child_seq = d.child_seq "
+                "WHERE c.la_code = $la")
+    if table == "assessment_factors":
+        return ("SELECT f.la_code, f.la_child_id, a.referral_date, a.start_date, f.return_id, f.factor "
+                "FROM assessment_factors f JOIN merged_assessments a ON a.return_id = f.return_id "
+                "AND a.child_seq = f.child_seq AND a.episode_seq = f.episode_seq "
+                "AND a.assessment_seq = f.assessment_seq WHERE a.la_code = $la")
+    if table == "cp_reviews":
+        # Reviews are dates: merge every copy by (plan, date), the latest return's copy first.
+        return ("SELECT la_code, la_child_id, referral_date, plan_start_date, review_date, return_id FROM ("
+                "SELECT v.la_code, v.la_child_id, e.referral_date, p.start_date AS plan_start_date, "
+                "v.review_date, v.return_id, row_number() OVER (PARTITION BY v.la_code, v.la_child_id, "
+                "e.referral_date, p.start_date, v.review_date ORDER BY r.collection_year DESC, "
+                "v.return_id DESC) AS merge_rank "
+                "FROM cp_reviews v JOIN returns r ON r.return_id = v.return_id "
+                "JOIN cp_plans p ON p.return_id = v.return_id AND p.child_seq = v.child_seq "
+                "AND p.episode_seq = v.episode_seq AND p.cpp_seq = v.cpp_seq "
+                "JOIN episodes e ON e.return_id = v.return_id AND e.child_seq = v.child_seq "
+                "AND e.episode_seq = v.episode_seq "
+                "WHERE r.status = 'current' AND v.la_code = $la) WHERE merge_rank = 1")
+    raise KeyError(table)
+
+
+# Parents before the tables that follow them.
+_ORDER = ("children", "disabilities", "episodes", "assessments", "assessment_factors", "cin_plans",
+          "section47", "cp_plans", "cp_reviews", "pre_proceedings")
+
+
+def refresh(con, la_code: str) -> None:
+    """Rebuild the merged tables of one LA from its current returns (inside the caller's transaction)."""
+    for table in _ORDER:
+        con.execute(f"DELETE FROM merged_{table} WHERE la_code = $la", {"la": la_code})
+        select = _latest_copy_sql(table) if table in _OWN_KEY else _follower_sql(table)
+        con.execute(f"INSERT INTO merged_{table} {select}", {"la": la_code})

@@ -1,0 +1,38 @@
+"""What is loaded: the returns table, for people and for code."""
+
+from __future__ import annotations
+
+import os
+
+from .db import open_store
+
+_COLUMNS = ("return_id", "la_code", "collection_year", "status", "file_name", "loaded_at",
+            "children", "episodes", "assessments", "section47", "cp_plans", "warnings")
+
+
+def list_returns(db: str | os.PathLike, include_superseded: bool = False) -> list[dict]:
+    """The loaded returns, newest year first, as dicts."""
+    con = open_store(db, read_only=True)
+    try:
+        where = "" if include_superseded else "WHERE status = 'current'"
+        rows = con.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM returns {where} "
+            "ORDER BY la_code, collection_year DESC, return_id DESC"
+        ).fetchall()
+    finally:
+        con.close()
+    return [dict(zip(_COLUMNS, r)) for r in rows]
+
+
+def format_returns(rows: list[dict]) -> str:
+    if not rows:
+        return "No returns loaded."
+    header = ("id", "LA", "year", "status", "children", "episodes", "plans", "warnings", "loaded", "file")
+    lines = [header]
+    for r in rows:
+        y = r["collection_year"]
+        lines.append((str(r["return_id"]), r["la_code"], f"{y - 1}-{str(y)[2:]}", r["status"],
+                      f"{r['children']:,}", f"{r['episodes']:,}", f"{r['cp_plans']:,}", f"{r['warnings']:,}",
+                      r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"]))
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in lines)

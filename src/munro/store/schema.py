@@ -1,0 +1,69 @@
+"""The store's tables, generated from the census format so the two never drift.
+
+Raw tables (``children``, ``episodes``, ...) hold every loaded return as it
+was, keyed by ``return_id`` and the sequence numbers of the file; every row
+also carries ``la_code`` and ``la_child_id``. The merged tables
+(``merged_*``, see ``merge.py``) hold the history of definitions.md
+section 1, keyed by natural keys, and are what the indicators read.
+"""
+
+from __future__ import annotations
+
+from ..census import format as fmt
+
+SCHEMA_VERSION = 1
+
+SQL_TYPES = {"str": "VARCHAR", "date": "DATE", "bool": "INTEGER", "int": "INTEGER", "datetime": "VARCHAR"}
+
+RETURNS_DDL = """
+CREATE TABLE IF NOT EXISTS returns (
+    return_id       INTEGER PRIMARY KEY,
+    la_code         VARCHAR NOT NULL,
+    collection_year INTEGER NOT NULL,
+    reference_date  DATE NOT NULL,
+    schema_year     INTEGER NOT NULL,
+    status          VARCHAR NOT NULL,      -- 'current' or 'superseded'
+    file_name       VARCHAR NOT NULL,
+    file_sha256     VARCHAR NOT NULL,
+    file_bytes      BIGINT NOT NULL,
+    loaded_at       TIMESTAMP NOT NULL,
+    superseded_at   TIMESTAMP,
+    software_code   VARCHAR,
+    release         VARCHAR,
+    serial_no       VARCHAR,
+    source_datetime VARCHAR,
+    children        INTEGER,
+    episodes        INTEGER,
+    assessments     INTEGER,
+    section47       INTEGER,
+    cp_plans        INTEGER,
+    warnings        INTEGER,
+    munro_version   VARCHAR
+)
+"""
+
+META_DDL = "CREATE TABLE IF NOT EXISTS munro_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+
+
+def raw_columns(table: str) -> list[tuple[str, str]]:
+    """(column, SQL type) of a raw table: lineage, keys, identifiers, every year's fields, line."""
+    fields = fmt.table_fields()[table]
+    cols = [("return_id", "INTEGER"), ("la_code", "VARCHAR")]
+    cols += [(k, "INTEGER") for k in fmt.key_columns(table)]
+    cols += [("la_child_id", "VARCHAR")]
+    seen = {"la_child_id"}
+    for f in fields:
+        if f.column not in seen:
+            seen.add(f.column)
+            cols.append((f.column, SQL_TYPES[f.kind]))
+    cols.append(("line", "BIGINT"))
+    return cols
+
+
+def raw_ddl(table: str) -> str:
+    body = ",\n    ".join(f"{c} {t}" for c, t in raw_columns(table))
+    return f"CREATE TABLE IF NOT EXISTS {table} (\n    {body}\n)"
+
+
+def all_ddl() -> list[str]:
+    return [META_DDL, RETURNS_DDL, *(raw_ddl(t) for t in fmt.TABLES)]
