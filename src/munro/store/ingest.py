@@ -16,17 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import pyarrow as pa
-
 from .. import __version__
 from ..census import format as fmt
+from ..census.parallel import ReadAgainSequentially
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
 from . import merge
 from .db import open_store
-from .schema import raw_columns
 
-_ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(), "BIGINT": pa.int64()}
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 
 
@@ -64,19 +61,6 @@ def file_sha256(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _arrow_batch(table: str, columns: dict[str, list]) -> pa.Table:
-    types = dict(raw_columns(table))
-    arrays, names = [], []
-    for name, values in columns.items():
-        sql_type = types[name]
-        if sql_type == "DATE":
-            arrays.append(pa.array(values, pa.string()).cast(pa.date32()))
-        else:
-            arrays.append(pa.array(values, _ARROW_TYPES[sql_type]))
-        names.append(name)
-    return pa.Table.from_arrays(arrays, names=names)
 
 
 def _next_return_id(con) -> int:
@@ -134,15 +118,12 @@ def _supersede(con, return_id: int) -> None:
                 [dt.datetime.now(), return_id])
 
 
-def _load(con, path: Path, sha: str, schema_year: int | None) -> IngestOutcome:
-    reader = CensusReader(path, schema_year=schema_year)
+def _load(con, path: Path, sha: str, schema_year: int | None, workers: int | None) -> IngestOutcome:
+    reader = CensusReader(path, schema_year=schema_year, workers=workers)
     outcome = IngestOutcome(path)
     return_id = _next_return_id(con)
     for batch in reader.batches():
-        for table, columns in batch.items():
-            if not next(iter(columns.values())):
-                continue
-            data = _arrow_batch(table, columns)
+        for table, data in batch.items():
             # DuckDB 2 runs statements lazily: finish any pending one before registering.
             con.complete()
             con.register("munro_batch", data)
@@ -172,11 +153,12 @@ def _load(con, path: Path, sha: str, schema_year: int | None) -> IngestOutcome:
 
 
 def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,
-                con=None) -> IngestOutcome:
+                workers: int | None = None, con=None) -> IngestOutcome:
     """Load one CIN census return into the store at ``db``.
 
     Raises ``RejectedFile`` (nothing loaded) when the file cannot be read.
-    ``schema_year`` reads the file in that collection year's format.
+    ``schema_year`` reads the file in that collection year's format;
+    ``workers`` is the number of processes reading a large file (default: CPUs).
     """
     path = Path(path)
     if schema_year is not None and not fmt.FIRST_YEAR <= schema_year <= fmt.LATEST_YEAR:
@@ -190,27 +172,34 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
         done = _reinstate_or_skip(con, path, sha)
         if done is not None:
             return done
-        con.execute("BEGIN TRANSACTION")
         try:
-            outcome = _load(con, path, sha, schema_year)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        return outcome
+            return _load_in_transaction(con, path, sha, schema_year, workers)
+        except ReadAgainSequentially:
+            return _load_in_transaction(con, path, sha, schema_year, 1)
     finally:
         if own:
             con.close()
 
 
+def _load_in_transaction(con, path, sha, schema_year, workers) -> IngestOutcome:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        outcome = _load(con, path, sha, schema_year, workers)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
 def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
-                 schema_year: int | None = None) -> Iterator[IngestOutcome]:
+                 schema_year: int | None = None, workers: int | None = None) -> Iterator[IngestOutcome]:
     """Load several returns, one transaction each; a rejected file does not stop the others."""
     con = open_store(db)
     try:
         for p in paths:
             try:
-                yield ingest_file(db, p, schema_year=schema_year, con=con)
+                yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con)
             except RejectedFile as e:
                 yield IngestOutcome(Path(p), error=str(e))
     finally:

@@ -1,0 +1,308 @@
+"""Turning parsed ``<Child>`` elements into store rows, checking their structure.
+
+``ChildWalker(year)`` compiles ``format.py`` for one schema year into flat
+lookup tables, then ``walk(child_element)`` checks the child's structure
+(names, nesting, order, repetition, required elements, stray text, typed
+values) and appends one row per record to column lists, one dict per table.
+It is the hot loop of ingest, so it trades a little elegance for speed: one
+dict lookup per element, bit masks for what has been seen.
+
+Problems raise ``StructureError`` with the child's ``LAchildID``, the
+element and the line number. Dates are checked for shape here and for
+calendar validity when the batch becomes Arrow (``store.ingest``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from . import format as fmt
+
+_BOOLS = {"true": 1, "1": 1, "false": 0, "0": 0}
+KIND_WORDS = {
+    "str": "text",
+    "date": "a date (YYYY-MM-DD)",
+    "bool": "yes/no (true, false, 1 or 0)",
+    "int": "a whole number",
+    "datetime": "a date and time",
+}
+_FIELD, _CONTAINER, _LIST, _GROUP = range(4)
+
+
+class StructureError(Exception):
+    """A structural problem in one child; the message names child, element and line.
+
+    ``line`` is kept apart so that a piece of a file read in another process
+    can be given its place in the whole file (``moved``).
+    """
+
+    def __init__(self, child_id: str | None, what: str, line: int | None, approximate: bool = False):
+        self.child_id, self.what, self.line, self.approximate = child_id, what, line, approximate
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        who = f"child {self.child_id}" if self.child_id else "a child with no LAchildID"
+        where = "" if self.line is None else f" ({'record at ' if self.approximate else ''}line {self.line})"
+        return f"{who}: {self.what}{where}"
+
+    def moved(self, lines: int) -> "StructureError":
+        line = None if self.line is None else self.line + lines
+        return StructureError(self.child_id, self.what, line, self.approximate)
+
+
+def year_label(year: int) -> str:
+    return f"{year - 1}-{str(year)[2:]}"
+
+
+def _convert(kind: str, text: str):
+    """Typed value of an element's text, or raise ValueError/KeyError."""
+    if kind == "str":
+        return text
+    if kind == "date":
+        if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text[:4].isdigit():
+            raise ValueError
+        return text
+    if kind == "bool":
+        return _BOOLS[text.lower()]
+    if kind == "int":
+        if not text.lstrip("+-").isdigit():
+            raise ValueError
+        return int(text)
+    raise AssertionError(kind)
+
+
+class _Spec:
+    __slots__ = ("element", "table", "items", "required_mask", "required", "key_names",
+                 "data_names")
+
+    def __init__(self, element: str, table: str):
+        self.element = element
+        self.table = table
+        # tag -> (position, code, payload, single)
+        self.items: dict[str, tuple] = {}
+        self.required_mask = 0
+        self.required: list[tuple[int, str]] = []
+        self.key_names: tuple[str, ...] = ()
+        self.data_names: list[str] = []
+
+
+def _compile(node, year: int, table: str, spec: _Spec | None = None) -> _Spec:
+    """Compile a Group (or, into its parent's spec, a Container) for one year."""
+    own = spec is None
+    if own:
+        spec = _Spec(node.element, table)
+        spec.key_names = fmt.key_columns(table)
+    target = _Spec(node.element, table) if not own else spec
+    for item in node.items:
+        if not isinstance(item, fmt.Container) and not item.in_year(year):
+            continue
+        pos = len(target.items)
+        if isinstance(item, fmt.Field):
+            codes = fmt.codes_for(item.codes, year) if item.codes else None
+            if item.column != "la_child_id":
+                spec.data_names.append(item.column)
+            payload = (item.column, item.kind, item.required, codes)
+            target.items[item.element] = (pos, _FIELD, payload, True)
+            if item.required:
+                target.required_mask |= 1 << pos
+                target.required.append((pos, item.element))
+        elif isinstance(item, fmt.ListOf):
+            codes = fmt.codes_for(item.codes, year) if item.codes else None
+            target.items[item.wrapper] = (pos, _LIST, (item, codes, fmt.key_columns(item.table)), True)
+        elif isinstance(item, fmt.Container):
+            sub = _compile(item, year, table, spec)
+            target.items[item.element] = (pos, _CONTAINER, sub, True)
+            if item.required:
+                target.required_mask |= 1 << pos
+                target.required.append((pos, item.element))
+        else:
+            sub = _compile(item, year, item.table)
+            target.items[item.element] = (pos, _GROUP, sub, False)
+            if item.min_occurs:
+                target.required_mask |= 1 << pos
+                target.required.append((pos, item.element))
+    return target
+
+
+def _known_elements() -> dict[str, tuple[int, int]]:
+    """Every element munro knows in any year, with its years (for helpful messages)."""
+    out: dict[str, tuple[int, int]] = {}
+
+    def walk(node):
+        for item in node.items:
+            if isinstance(item, fmt.ListOf):
+                out[item.wrapper] = item.years
+            elif isinstance(item, fmt.Container):
+                walk(item)
+            else:
+                out[item.element] = item.years
+                if isinstance(item, fmt.Group):
+                    walk(item)
+
+    walk(fmt.CHILD)
+    return out
+
+
+_KNOWN = _known_elements()
+
+
+def table_columns(year: int) -> dict[str, list[str]]:
+    """The columns the walker fills for each table in ``year``: keys, la_child_id, data, line."""
+    out = {}
+    for table, fields in fmt.table_fields(year).items():
+        data = [f.column for f in fields if f.in_year(year) and f.column != "la_child_id"]
+        out[table] = [*fmt.key_columns(table), "la_child_id", *data, "line"]
+    return out
+
+
+class ChildWalker:
+    """Checks and flattens ``<Child>`` elements of one schema year into column lists."""
+
+    def __init__(self, year: int):
+        self.year = year
+        self.spec = _compile(fmt.CHILD, year, "children")
+        self.columns = table_columns(year)
+        self.warnings: Counter = Counter()
+        self.rows: Counter = Counter()
+        self.children = 0
+        self.cols = self.new_batch()
+
+    def new_batch(self) -> dict[str, dict[str, list]]:
+        return {t: {c: [] for c in cols} for t, cols in self.columns.items()}
+
+    def take_batch(self) -> dict[str, dict[str, list]]:
+        out, self.cols = self.cols, self.new_batch()
+        return out
+
+    # -- messages
+
+    def _error(self, child_id, el, what: str) -> StructureError:
+        return StructureError(child_id, what, el.sourceline)
+
+    def _unknown(self, tag, parent: str) -> str:
+        if not isinstance(tag, str):
+            return f"unexpected content in <{parent}>"
+        years = _KNOWN.get(tag)
+        if years is not None and not (years[0] <= self.year <= years[1]):
+            span = (f"from {year_label(years[0])}" if years[1] == fmt.LATEST_YEAR
+                    else f"until {year_label(years[1])}")
+            return (f"<{tag}> is not part of the {year_label(self.year)} format (it exists {span}); "
+                    "if the header's year is right, the file is in another year's format "
+                    "(--schema-year reads it as that year)")
+        return f"unexpected element <{tag}> in <{parent}>"
+
+    # -- the walk
+
+    def walk(self, el) -> None:
+        """Check and flatten one ``<Child>`` element."""
+        child_id = None
+        ids = el.find("ChildIdentifiers")
+        if ids is not None:
+            cid = ids.findtext("LAchildID")
+            if cid:
+                child_id = cid.strip() or None
+        self.children += 1
+        self._group(el, self.spec, (self.children,), child_id)
+
+    def _group(self, el, spec: _Spec, keys: tuple, child_id) -> None:
+        row: dict = {}
+        self._fill(el, spec, row, keys, child_id)
+        table = self.cols[spec.table]
+        for name, k in zip(spec.key_names, keys):
+            table[name].append(k)
+        table["la_child_id"].append(child_id)
+        table["line"].append(el.sourceline)
+        get = row.get
+        for name in spec.data_names:
+            table[name].append(get(name))
+        self.rows[spec.table] += 1
+
+    def _fill(self, el, spec: _Spec, row: dict, keys: tuple, child_id) -> None:
+        items = spec.items
+        text = el.text
+        if text is not None and text.strip():
+            raise self._error(child_id, el, f"unexpected text inside <{el.tag}>")
+        last = -1
+        seen = 0
+        counters: dict[str, int] = {}
+        for sub in el:
+            tag = sub.tag
+            item = items.get(tag)
+            if item is None:
+                raise self._error(child_id, sub, self._unknown(tag, el.tag))
+            pos, code, payload, single = item
+            if pos <= last:
+                if pos < last:
+                    raise self._error(child_id, sub, f"<{tag}> is out of order in <{el.tag}> "
+                                                     f"(see the {year_label(self.year)} format)")
+                if single:
+                    raise self._error(child_id, sub, f"<{tag}> appears more than once in <{el.tag}>")
+            last = pos
+            seen |= 1 << pos
+            tail = sub.tail
+            if tail is not None and tail.strip():
+                raise self._error(child_id, sub, f"unexpected text after <{tag}> in <{el.tag}>")
+            if code == _FIELD:
+                column, kind, required, codes = payload
+                if len(sub):
+                    raise self._error(child_id, sub, f"<{tag}> must hold a value, not elements")
+                text = sub.text
+                if text is None or not (text := text.strip()):
+                    if required:
+                        raise self._error(child_id, sub, f"<{tag}> is empty")
+                    continue
+                try:
+                    value = text if kind == "str" else _convert(kind, text)
+                except (ValueError, KeyError):
+                    raise self._error(child_id, sub, f"<{tag}> is not {KIND_WORDS[kind]}") from None
+                row[column] = value
+                if codes is not None and value not in codes:
+                    self.warnings[f"{tag}: code not in the {year_label(self.year)} code list"] += 1
+            elif code == _GROUP:
+                n = counters.get(tag, 0) + 1
+                counters[tag] = n
+                self._group(sub, payload, (*keys, n), child_id)
+            elif code == _CONTAINER:
+                self._fill(sub, payload, row, keys, child_id)
+            else:
+                self._list(sub, payload, keys, child_id)
+        if seen & spec.required_mask != spec.required_mask:
+            for pos, name in spec.required:
+                if not seen & (1 << pos):
+                    raise self._error(child_id, el, f"<{el.tag}> has no <{name}>")
+
+    def _list(self, el, payload, keys: tuple, child_id) -> None:
+        lst, codes, key_names = payload
+        table = self.cols[lst.table]
+        text = el.text
+        if text is not None and text.strip():
+            raise self._error(child_id, el, f"unexpected text inside <{el.tag}>")
+        kind = lst.kind
+        values = table[lst.column]
+        lines = table["line"]
+        n = 0
+        for sub in el:
+            if sub.tag != lst.element:
+                what = (f"unexpected element <{sub.tag}> in <{el.tag}> (only <{lst.element}> belongs there)"
+                        if isinstance(sub.tag, str) else f"unexpected content in <{el.tag}>")
+                raise self._error(child_id, sub, what)
+            tail = sub.tail
+            if tail is not None and tail.strip():
+                raise self._error(child_id, sub, f"unexpected text after <{sub.tag}> in <{el.tag}>")
+            text = sub.text
+            text = text.strip() if text is not None else ""
+            if not text:
+                raise self._error(child_id, sub, f"<{sub.tag}> is empty")
+            try:
+                value = text if kind == "str" else _convert(kind, text)
+            except (ValueError, KeyError):
+                raise self._error(child_id, sub, f"<{sub.tag}> is not {KIND_WORDS[kind]}") from None
+            if codes is not None and value not in codes:
+                self.warnings[f"{sub.tag}: code not in the {year_label(self.year)} code list"] += 1
+            n += 1
+            for name, k in zip(key_names, (*keys, n)):
+                table[name].append(k)
+            table["la_child_id"].append(child_id)
+            values.append(value)
+            lines.append(sub.sourceline)
+            self.rows[lst.table] += 1
