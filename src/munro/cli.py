@@ -79,13 +79,17 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--schema-year", type=int, default=None,
+              help="Read the files in this collection year's format instead of the one their header names.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes reading a large file (default: the number of CPUs, at most 4).")
 @click.pass_obj
-def ingest(obj, files):
+def ingest(obj, files, schema_year, workers):
     """Load CIN census returns into the store (atomic per file; the same file twice changes nothing)."""
     from .store.ingest import ingest_files
 
     rejected = 0
-    for outcome in ingest_files(obj["db"], files):
+    for outcome in ingest_files(obj["db"], files, schema_year=schema_year, workers=workers):
         if outcome.error:
             rejected += 1
             click.echo(f"rejected {outcome.error}", err=True)

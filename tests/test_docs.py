@@ -1,0 +1,41 @@
+"""Docs that must not fall behind the code (datasette's habit)."""
+
+from pathlib import Path
+
+import click
+import pytest
+
+from munro.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI_DOC = (ROOT / "docs" / "cli.md").read_text()
+
+
+def _commands():
+    return sorted(cli.commands.items())
+
+
+@pytest.mark.parametrize("name,command", _commands())
+def test_every_command_is_documented(name, command):
+    assert f"## `munro {name}" in CLI_DOC, f"docs/cli.md has no section for munro {name}"
+
+
+@pytest.mark.parametrize(
+    "name,option",
+    [(name, opt) for name, cmd in _commands() for p in cmd.params if isinstance(p, click.Option)
+     for opt in p.opts if opt.startswith("--")],
+)
+def test_every_option_is_documented(name, option):
+    section = CLI_DOC.split(f"## `munro {name}", 1)[1].split("\n## ", 1)[0]
+    assert f"`{option}" in section, f"docs/cli.md does not document munro {name} {option}"
+
+
+def test_readme_opens_with_the_two_commands():
+    head = (ROOT / "README.md").read_text().split("\n## ", 1)[0]
+    assert "make demo" in head and "make test" in head
+
+
+def test_architecture_names_every_package():
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    for pkg in sorted(p.name for p in (ROOT / "src" / "munro").iterdir() if p.is_dir() and not p.name.startswith("_")):
+        assert f"{pkg}/" in text, f"docs/architecture.md does not describe src/munro/{pkg}/"
