@@ -1,0 +1,199 @@
+"""``generate``: write synthetic CIN census returns for one authority.
+
+Children are simulated one at a time, each from its own random stream, over
+the requested years plus a warm-up; each child's records go straight to the
+open writer of every year whose return holds it. Memory therefore does not
+grow with the size of the authority, and the same seed gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..census.format import FIRST_YEAR, LATEST_YEAR
+from ..census.writer import ReturnWriter
+from ..errors import MunroError
+from .. import reference
+from . import calibration as C
+from .errors import Injector
+from .journeys import Codes, Simulator
+from .returns import Slicer
+
+# Children in one year's return per 10,000 children (measured), to spread injected errors.
+CHILDREN_PER_RETURN = 730.0
+
+
+@dataclass
+class SynthResult:
+    """One written return and what it holds."""
+
+    path: Path
+    year: int
+    schema_year: int
+    children: int
+    episodes: int
+    assessments: int
+    section47: int
+    cp_plans: int
+    errors: int = 0
+    manifest: Path | None = None
+
+
+def _check_options(la, years, seed, scale, population, schema_year, errors):
+    if not isinstance(la, str) or len(la) != 3 or not la.isdigit():
+        raise MunroError(f"local authority code {la!r} must be 3 digits, such as 330")
+    if not years:
+        raise MunroError("no collection years given")
+    for y in years:
+        if not FIRST_YEAR <= y <= LATEST_YEAR:
+            raise MunroError(f"year {y} is outside the CIN census years {FIRST_YEAR}-{LATEST_YEAR}")
+    if not isinstance(seed, int):
+        raise MunroError(f"seed must be a whole number, not {seed!r}")
+    if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
+        raise MunroError(f"scale must be a number above 0, not {scale!r}")
+    if population is not None and (not isinstance(population, int) or population <= 0):
+        raise MunroError(f"population must be a whole number above 0, not {population!r}")
+    if schema_year is not None and not FIRST_YEAR <= schema_year <= LATEST_YEAR:
+        raise MunroError(f"schema year {schema_year} is outside {FIRST_YEAR}-{LATEST_YEAR}")
+    if not isinstance(errors, int) or errors < 0:
+        raise MunroError(f"errors must be a whole number, 0 or more, not {errors!r}")
+
+
+def _populations(la: str, sim_years: range, population: int | None) -> dict[int, int]:
+    if population is not None:
+        return {y: population for y in sim_years}
+    reference.local_authority(la)  # raises MunroError for an unknown code
+    out = {}
+    for y in sim_years:
+        # Published for the year, else the latest before it, else the earliest (warm-up years).
+        found = reference.latest_child_population(la, y)
+        if found is None:
+            raise MunroError(f"no published 0-17 population for local authority {la}; give --population")
+        out[y] = found[0]
+    return out
+
+
+class _Progress:
+    def __init__(self, enabled: bool, total: int, label: str):
+        self.enabled, self.total, self.label = enabled, total, label
+        self.start = self.last = time.monotonic()
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 1.0:
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        left = (self.total - done) / rate if rate else 0
+        sys.stderr.write(f"\r{self.label}: {done:,}/{self.total:,} children simulated "
+                         f"({100 * done / self.total:.0f}%), {rate:,.0f}/s, {left:,.0f}s left ")
+        sys.stderr.flush()
+
+    def close(self, done: int) -> None:
+        if self.enabled:
+            secs = time.monotonic() - self.start
+            sys.stderr.write(f"\r{self.label}: {done:,} children simulated in {secs:,.1f}s"
+                             f"{' ' * 20}\n")
+            sys.stderr.flush()
+
+
+def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: float = 1.0,
+             population: int | None = None, schema_year: int | None = None, errors: int = 0,
+             progress: bool = False) -> list[SynthResult]:
+    """Write ``cin_<la>_<year>.xml`` for each year into ``out_dir``; see the module docstring.
+
+    ``population`` overrides the authority's 0-17 population (required for a
+    code with no published one); ``scale`` multiplies it. ``schema_year``
+    writes every return in that year's format. ``errors`` injects that many
+    errors into each return and lists them in ``errors_<la>_<year>.csv``.
+    """
+    la = str(la)
+    try:
+        years = sorted({int(y) for y in years}) if years else []
+    except (TypeError, ValueError):
+        raise MunroError(f"years must be collection years such as 2025, not {years!r}") from None
+    _check_options(la, years, seed, scale, population, schema_year, errors)
+    out_dir = Path(out_dir)
+
+    first_sim = years[0] - C.WARMUP_YEARS
+    sim_years = range(first_sim, years[-1] + 1)
+    pops = _populations(la, sim_years, population)
+
+    # Children first referred in each simulated year, allocated by cumulative
+    # rounding so that the totals do not drift; child i belongs to the year
+    # whose block holds i.
+    bounds, acc = [], 0.0
+    for y in sim_years:
+        acc += C.FIRST_REFERRAL_RATE / 10_000 * pops[y] * scale
+        bounds.append(int(round(acc)))
+    total = bounds[-1]
+
+    horizon = dt.date(years[-1], 3, 31).toordinal()
+    codes = Codes(schema_year)
+    sim = Simulator(seed, horizon, codes, visible_from=dt.date(years[0] - 1, 4, 1).toordinal())
+    slicer = Slicer(la, years)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writers = {y: ReturnWriter(out_dir / f"cin_{la}_{y}.xml", la=la, year=y, schema_year=schema_year)
+               for y in years}
+    injectors = {
+        y: Injector(errors, CHILDREN_PER_RETURN / 10_000 * pops[y] * scale,
+                    random.Random(f"errors-{seed}-{la}-{y}"), y)
+        for y in years
+    } if errors else {}
+    bar = _Progress(progress, max(total, 1), f"munro synth {la}")
+
+    entered = []
+    try:
+        for w in writers.values():
+            w.__enter__()
+            entered.append(w)
+        index = 0
+        for k, y in enumerate(sim_years):
+            first_day = dt.date(y - 1, 4, 1).toordinal()
+            n_days = dt.date(y, 4, 1).toordinal() - first_day
+            for index in range(bounds[k - 1] if k else 0, bounds[k]):
+                child = sim.child(index, first_day, n_days)
+                for year, rec in slicer.records(child):
+                    if errors:
+                        for r in injectors[year].feed(rec):
+                            writers[year].write_child(r)
+                    else:
+                        writers[year].write_child(rec)
+                if progress and not index & 1023:
+                    bar.update(index)
+        for y, inj in injectors.items():
+            for r in inj.finish():
+                writers[y].write_child(r)
+    except BaseException as exc:
+        for w in entered:
+            w.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    manifests = {}
+    for y, inj in injectors.items():
+        manifests[y] = _write_atomic(out_dir / f"errors_{la}_{y}.csv", inj.manifest_text())
+    for w in entered:
+        w.__exit__(None, None, None)
+    bar.close(total)
+
+    return [
+        SynthResult(path=w.path, year=y, schema_year=w.schema_year, children=w.children,
+                    episodes=w.episodes, assessments=w.assessments, section47=w.section47,
+                    cp_plans=w.cp_plans, errors=len(injectors[y].done) if errors else 0,
+                    manifest=manifests.get(y))
+        for y, w in writers.items()
+    ]
+
+
+def _write_atomic(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
