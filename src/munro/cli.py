@@ -74,7 +74,10 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
         schema_year=schema_year, errors=n_errors, progress=not quiet,
     )
     for r in results:
-        click.echo(f"{r.path}: {r.children:,} children, {r.episodes:,} episodes")
+        line = f"{r.path}: {r.children:,} children, {r.episodes:,} episodes, {r.cp_plans:,} plans"
+        if r.manifest:
+            line += f"; {r.errors:,} injected errors listed in {r.manifest}"
+        click.echo(line)
 
 
 @cli.command()
@@ -92,7 +95,8 @@ def ingest(obj, files, schema_year, workers):
     for outcome in ingest_files(obj["db"], files, schema_year=schema_year, workers=workers):
         if outcome.error:
             rejected += 1
-            click.echo(f"rejected {outcome.error}", err=True)
+            # One line per rejected file, whatever a parser's message holds.
+            click.echo("rejected " + " ".join(outcome.error.splitlines()), err=True)
         else:
             click.echo(outcome.summary())
     if rejected:
@@ -115,6 +119,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("munro: interrupted", err=True)
         sys.exit(130)
+    except click.UsageError as e:
+        # One line, as for every other problem with the input or the options (docs/cli.md).
+        where = e.ctx.command_path if e.ctx is not None else "munro"
+        click.echo(f"{where}: {e.format_message()} (see '{where} --help')", err=True)
+        sys.exit(e.exit_code)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from lxml import etree
 
 from ..errors import RejectedFile
@@ -102,13 +103,32 @@ def to_arrow(year: int, batch: dict[str, dict[str, list]]) -> dict[str, pa.Table
             arrow_type, element = types[table][name]
             if arrow_type == pa.date32():
                 try:
-                    arrays.append(pa.array(values, pa.string()).cast(pa.date32()))
+                    dates = pa.array(values, pa.string()).cast(pa.date32())
                 except (pa.ArrowInvalid, ValueError):
                     raise _bad_date(columns, name, element) from None
+                # Arrow takes year 0000 (DuckDB then keeps it as 1 BC), but no Python date holds it.
+                if pc.any(pc.less(dates, _FIRST_DATE)).as_py():
+                    raise _bad_date(columns, name, element)
+                arrays.append(dates)
             else:
-                arrays.append(pa.array(values, arrow_type))
+                try:
+                    arrays.append(pa.array(values, arrow_type))
+                except (pa.ArrowInvalid, OverflowError):  # a whole number too large for the store
+                    raise _bad_number(columns, name, element) from None
         out[table] = pa.Table.from_arrays(arrays, names=list(columns))
     return out
+
+
+_FIRST_DATE = pa.scalar(dt.date(1, 1, 1), pa.date32())
+_INT32 = range(-(2 ** 31), 2 ** 31)
+
+
+def _bad_number(columns, name, element) -> StructureError:
+    for i, value in enumerate(columns[name]):
+        if isinstance(value, int) and value not in _INT32:
+            return StructureError(columns["la_child_id"][i], f"<{element}> is too large a number ({value})",
+                                  columns["line"][i], approximate=True)
+    return StructureError(None, f"<{element}> holds a value that is not a whole number", None)
 
 
 def _bad_date(columns, name, element) -> StructureError:
@@ -152,20 +172,39 @@ class CensusReader:
         self._preflight()
         try:
             self._peek_root()
-            from .parallel import plan_chunks, read_parallel
+            from .parallel import CHUNK_BYTES, ReadAgainSequentially, plan_chunks, read_parallel
 
-            plan = plan_chunks(self) if self.workers > 1 else None
+            try:
+                plan = plan_chunks(self)
+            except ReadAgainSequentially:
+                plan = None
+            if plan is not None and max(b - a for a, b in zip(plan.bounds, plan.bounds[1:])) > (
+                    CHUNK_BYTES + MAX_GAP_BYTES):
+                # A piece is read whole, and a piece this long holds a child no return has:
+                # the sequential read refuses it within MAX_GAP_BYTES.
+                plan = None
+            done = 0
             if plan is not None:
-                yield from read_parallel(self, plan)
-            else:
-                with open(self.path, "rb") as source:
-                    yield from self._read_sequential(source)
+                try:
+                    yield from read_parallel(self, plan)
+                    return
+                except ReadAgainSequentially:
+                    # Go on sequentially from the first child not yet given out.
+                    done = self.stats.children
+            self.header = None
+            if done == 0:
+                self.stats = ReadStats()
+            with open(self.path, "rb") as source:
+                yield from self._read_sequential(source, skip=done)
         except _Reject as e:
             raise self._reject(str(e)) from None
         except StructureError as e:
             raise self._reject(str(e)) from None
         except etree.XMLSyntaxError as e:
-            raise self._reject(syntax_message(e)) from None
+            reason = syntax_message(e)
+            if not reason.startswith("the file ends") and self._cut_short():
+                reason = f"the file ends part-way through (truncated?) at line {e.lineno}"
+            raise self._reject(reason) from None
         except (UnicodeDecodeError, LookupError) as e:
             raise self._reject(f"the file's text is not in the encoding it declares ({e})") from None
 
@@ -191,13 +230,27 @@ class CensusReader:
         body = head.lstrip(b"\xef\xbb\xbf").lstrip()
         if not body:
             raise self._reject("the file holds only white space")
+        declared = _WIDE_DECLARATION.match(body)
+        if declared:  # with 8-bit bytes, libxml2 would only say "Blank needed here"
+            raise self._reject(f"the file declares {declared.group(1).decode()} encoding; "
+                               "CIN census returns must be UTF-8")
         if not body.startswith(b"<"):
             raise self._reject("not an XML file (it does not start with '<')")
+
+    def _cut_short(self) -> bool:
+        """The parser read to the end of a file that does not end with </Message>."""
+        source = getattr(self, "_source", None)
+        if source is None or source.total < self.size:
+            return False
+        with open(self.path, "rb") as f:
+            f.seek(max(0, self.size - 256))
+            return not f.read().rstrip().endswith(b"</Message>")
 
     def _peek_root(self) -> None:
         """Refuse a DOCTYPE or a wrong root before reading any further."""
         with open(self.path, "rb") as f:
-            for _, el in etree.iterparse(f, events=("start",), **PARSER_OPTIONS):
+            source = _Bounded(f, "no root element in the first {mb} MB of the file")
+            for _, el in etree.iterparse(source, events=("start",), **PARSER_OPTIONS):
                 docinfo = el.getroottree().docinfo
                 if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
                     raise _Reject("the file has a DOCTYPE; CIN census returns never do, and munro refuses "
@@ -257,12 +310,17 @@ class CensusReader:
 
     # -- the sequential stream
 
-    def _read_sequential(self, source) -> Iterator[dict[str, pa.Table]]:
+    def _read_sequential(self, source, skip: int = 0) -> Iterator[dict[str, pa.Table]]:
+        """Read the whole file with iterparse; the first ``skip`` children were given out already."""
+        source = self._source = _Bounded(
+            source, "no <Child> starts or ends in the {mb} MB of the file after line {line}, "
+                    "far more than any child takes: this is not a CIN census return")
         context = etree.iterparse(source, events=("start", "end"),
                                   tag=("Message", "Header", "Children", "Child"), **PARSER_OPTIONS)
         root = children_el = walker = None
         pending = 0
         for event, el in context:
+            source.since, source.line = 0, el.sourceline
             tag = el.tag
             if root is None:
                 root = el
@@ -281,14 +339,17 @@ class CensusReader:
                 prev = el.getprevious()
                 if prev is not None and prev.tag != "Child":
                     raise _Reject(f"unexpected element <{prev.tag}> in <Children> at line {prev.sourceline}")
-                walker.walk(el)
+                if walker.children < skip:
+                    walker.children += 1
+                else:
+                    walker.walk(el)
+                    pending += 1
                 # Free what has been read: the element and its earlier siblings.
                 el.clear(keep_tail=False)
                 while (prev := el.getprevious()) is not None:
                     if prev.tail is not None and prev.tail.strip():
                         raise _Reject(f"unexpected text after <Child> in <Children> (line {prev.sourceline})")
                     del children_el[0]
-                pending += 1
                 if pending >= self.batch_children:
                     yield self._finish_batch(walker)
                     pending = 0
@@ -297,7 +358,10 @@ class CensusReader:
                     raise _Reject(f"<Header> at line {el.sourceline} is not directly inside <Message>")
                 if self.header is not None:
                     raise _Reject(f"a second <Header> at line {el.sourceline}")
+                counted = Counter(self.stats.warnings)
                 self.read_header(el)
+                if skip:  # the header's warnings were counted by the read that gave out the first children
+                    self.stats.warnings = counted
                 walker = ChildWalker(self.header.schema_year)
             elif tag == "Children":
                 check_children_end(el)
@@ -322,6 +386,30 @@ class CensusReader:
         self.stats.children = children_total
         self.stats.rows.update(rows)
         self.stats.warnings.update(warnings)
+
+
+MAX_GAP_BYTES = 16 * 1024 * 1024
+_WIDE_DECLARATION = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']\s*((?:utf|ucs)-?(?:16|32|2|4)[a-z]*)""", re.I)
+
+
+class _Bounded:
+    """The file as lxml reads it, refusing to read on and on between two events of the reader.
+
+    iterparse keeps every element it reports no event for, so garbage outside or inside a
+    <Child> would pile up in memory until the file ended; no real child is this big.
+    """
+
+    def __init__(self, raw, message: str):
+        self.raw, self.message = raw, message
+        self.since, self.line, self.total = 0, 1, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.raw.read(n)
+        self.since += len(data)
+        self.total += len(data)
+        if self.since > MAX_GAP_BYTES:
+            raise _Reject(self.message.format(mb=MAX_GAP_BYTES >> 20, line=self.line))
+        return data
 
 
 def _header_value(kind: str, text: str):
@@ -359,8 +447,12 @@ def check_message_end(el) -> None:
 
 
 def syntax_message(e: etree.XMLSyntaxError, line_offset: int = 0) -> str:
-    msg = str(e.msg or e).strip()
+    # libxml2 adds a second line (", line N, column M") that would break the one-line report.
+    msg = (str(e.msg or e).strip().splitlines() or [""])[0].strip()
     line = e.lineno or (e.position[0] if e.position else None)
+    last = e.error_log.last_error if not line and e.error_log else None
+    if last is not None:  # iterparse can report "no element found" at line 0; its log has the cause
+        msg, line = last.message.strip(), last.line
     if line is not None:
         line += line_offset
     low = msg.lower()

@@ -37,6 +37,8 @@ class IngestOutcome:
     warnings: dict[str, int] = field(default_factory=dict)
     replaced: int | None = None
     error: str | None = None
+    # A return already in the store keeps only its number of warnings, not their messages.
+    warning_total: int | None = None
 
     def summary(self) -> str:
         if self.error:
@@ -47,7 +49,8 @@ class IngestOutcome:
         line = (f"{self.path}: {self.status} as return {self.return_id} (LA {h.la_code if h else '?'}, {year}): "
                 f"{c.get('children', 0):,} children, {c.get('episodes', 0):,} episodes, "
                 f"{c.get('assessments', 0):,} assessments, {c.get('section47', 0):,} section 47 enquiries, "
-                f"{c.get('cp_plans', 0):,} plans, {sum(self.warnings.values()):,} warnings")
+                f"{c.get('cp_plans', 0):,} plans, "
+                f"{self.warning_total if self.warning_total is not None else sum(self.warnings.values()):,} warnings")
         if self.replaced is not None:
             line += f"; return {self.replaced} is now superseded"
         for message, n in sorted(self.warnings.items(), key=lambda kv: -kv[1])[:8]:
@@ -85,8 +88,9 @@ def _reinstate_or_skip(con, path: Path, sha: str) -> IngestOutcome | None:
     return_id, status, la, year = row
     outcome = IngestOutcome(path, return_id=return_id)
     outcome.header = _header_of(con, return_id)
-    outcome.counts = dict(zip(_COUNTED, con.execute(
-        f"SELECT {', '.join(_COUNTED)} FROM returns WHERE return_id = ?", [return_id]).fetchone()))
+    *counts, outcome.warning_total = con.execute(
+        f"SELECT {', '.join(_COUNTED)}, warnings FROM returns WHERE return_id = ?", [return_id]).fetchone()
+    outcome.counts = dict(zip(_COUNTED, counts))
     if status == "current":
         outcome.status = "unchanged (already loaded)"
         return outcome
@@ -118,7 +122,7 @@ def _supersede(con, return_id: int) -> None:
                 [dt.datetime.now(), return_id])
 
 
-def _load(con, path: Path, sha: str, schema_year: int | None, workers: int | None) -> IngestOutcome:
+def _load(con, path: Path, sha: str | None, schema_year: int | None, workers: int | None) -> IngestOutcome:
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     outcome = IngestOutcome(path)
     return_id = _next_return_id(con)
@@ -132,6 +136,7 @@ def _load(con, path: Path, sha: str, schema_year: int | None, workers: int | Non
             con.complete()
             con.unregister("munro_batch")
     h = reader.header
+    sha = sha or file_sha256(path)
     old = _current(con, h.la_code, h.collection_year)
     if old:
         _supersede(con, old[0])
@@ -168,10 +173,15 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
     own = con is None
     con = con or open_store(db)
     try:
-        sha = file_sha256(path)
-        done = _reinstate_or_skip(con, path, sha)
-        if done is not None:
-            return done
+        # Hash up front only if a loaded return has this size: otherwise the file cannot be one
+        # already loaded, and a huge garbage file should reach the reader (which refuses it at
+        # its first bad bytes) without being read through first. A new file is hashed after it loads.
+        sha = None
+        if con.execute("SELECT 1 FROM returns WHERE file_bytes = ? LIMIT 1", [path.stat().st_size]).fetchone():
+            sha = file_sha256(path)
+            done = _reinstate_or_skip(con, path, sha)
+            if done is not None:
+                return done
         try:
             return _load_in_transaction(con, path, sha, schema_year, workers)
         except ReadAgainSequentially:
