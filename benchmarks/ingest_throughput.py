@@ -56,11 +56,11 @@ print(json.dumps({"seconds": time.perf_counter() - t, "children": n,
 """
 
 INGEST = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 from munro.store.ingest import ingest_file
 def main():
     t = time.perf_counter()
-    workers = int(sys.argv[3]) if sys.argv[3] != "default" else None
+    workers = int(sys.argv[3]) if sys.argv[3] != "default" else min(os.cpu_count() or 1, 4)
     out = ingest_file(sys.argv[2], sys.argv[1], workers=workers)
     print(json.dumps({"seconds": time.perf_counter() - t, "children": out.counts["children"],
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

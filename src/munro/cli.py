@@ -92,6 +92,7 @@ def ingest(obj, files, schema_year, workers):
     from .store.ingest import ingest_files
 
     rejected = 0
+    workers = workers or min(os.cpu_count() or 1, 4)
     for outcome in ingest_files(obj["db"], files, schema_year=schema_year, workers=workers):
         if outcome.error:
             rejected += 1

@@ -691,8 +691,9 @@ def test_record_lines_past_65535_when_read_in_pieces(three_ways):
     assert [r["line"] for r in tables["cp_plans"]] == _record_lines(plain, "ChildProtectionPlans")
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: read with iterparse, records past line 65,535 get the line of "
-                                       "their first text (libxml2 keeps element lines in 16 bits)")
+@pytest.mark.xfail(strict=True, reason="known limitation of the fallback reader (files with comments, CDATA or "
+                                       "another encoding): read with iterparse, records past line 65,535 get the "
+                                       "line of their first text, as libxml2 keeps element lines in 16 bits")
 def test_record_lines_past_65535_when_read_with_iterparse(three_ways):
     n, plain, out = three_ways
     tables = out["early"][2]
@@ -721,12 +722,7 @@ BIG_LINE_CASES = {
 }
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(
-        strict=True, reason="known bug: past line 65,535 an element's line is its first text's "
-                            "(libxml2 keeps element lines in 16 bits); right for elements holding a value"))
-    if case[4] else name
-    for name, case in BIG_LINE_CASES.items()])
+@pytest.mark.parametrize("name", list(BIG_LINE_CASES))
 def test_structural_error_lines_past_65535(long_file, write, name):
     old, new, needle, what, _ = BIG_LINE_CASES[name]
     i = long_file.index(LATE)

@@ -20,8 +20,8 @@ import gc
 import mmap
 import multiprocessing
 import re
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -107,7 +107,7 @@ def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Tabl
     in its bytes is the k-th row of ``episodes``: the rows of each table are in
     document order.
     """
-    if data.count(b"\n") < 65535 - 1:
+    if data.count(b"\n") < _LINE_CAP - 1:
         return tables
     import numpy as np
 
@@ -127,6 +127,23 @@ def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Tabl
         lines = np.searchsorted(newlines, np.array(starts, dtype=np.int64)) + 1
         out[table] = t.set_column(t.schema.get_field_index("line"), "line", pa.array(lines, pa.int64()))
     return out
+
+
+_LINE_CAP = 65535  # libxml2 keeps an element's line in 16 bits
+
+
+def _exact_line(el, data: bytes) -> int | None:
+    """The line of ``el``'s start tag, found by counting same-named start tags in the bytes."""
+    tag = el.tag.encode()
+    nth = next(i for i, other in enumerate(el.getroottree().getroot().iter(el.tag)) if other is el)
+    pos, seen = -1, -1
+    while seen < nth:
+        pos = data.find(b"<" + tag, pos + 1)
+        if pos < 0:
+            return None
+        if data[pos + 1 + len(tag):pos + 2 + len(tag)] in (b">", b"/", b" ", b"\t", b"\n", b"\r"):
+            seen += 1
+    return data.count(b"\n", 0, pos) + 1
 
 
 def _read_piece(path: str, start: int, end: int, year: int, batch_children: int):
@@ -160,7 +177,10 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
             if tables:
                 batches.append(tables)
     except StructureError as e:
-        return ("structure", e.child_id, e.what, e.line, e.approximate)
+        line = e.line
+        if e.element is not None and line is not None and line >= _LINE_CAP - 1:
+            line = _exact_line(e.element, data) or line
+        return ("structure", e.child_id, e.what, line, e.approximate)
     except (etree.XMLSyntaxError, _Reject):
         return ("again",)
     finally:
@@ -237,7 +257,10 @@ def read_parallel(reader: CensusReader, plan: Plan):
                     futures.append(pool.submit(_read_piece, str(reader.path), start, end, year,
                                                reader.batch_children))
                     next_piece += 1
-                result = futures.pop(0).result()
+                try:
+                    result = futures.pop(0).result()
+                except BrokenProcessPool:  # e.g. a caller's script without a __main__ guard
+                    raise ReadAgainSequentially from None
                 if result[0] == "again":
                     raise ReadAgainSequentially
                 if result[0] == "structure":

@@ -156,11 +156,11 @@ class CensusReader:
     """
 
     def __init__(self, path: str | os.PathLike, schema_year: int | None = None,
-                 batch_children: int = BATCH_CHILDREN, workers: int | None = None):
+                 batch_children: int = BATCH_CHILDREN, workers: int = 1):
         self.path = Path(path)
         self.schema_year_override = schema_year
         self.batch_children = batch_children
-        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.workers = max(1, workers)
         self.header: Header | None = None
         self.stats = ReadStats()
         self.size = 0

@@ -38,6 +38,7 @@ class StructureError(Exception):
 
     def __init__(self, child_id: str | None, what: str, line: int | None, approximate: bool = False):
         self.child_id, self.what, self.line, self.approximate = child_id, what, line, approximate
+        self.element = None
         super().__init__(self._text())
 
     def _text(self) -> str:
@@ -59,13 +60,13 @@ def _convert(kind: str, text: str):
     if kind == "str":
         return text
     if kind == "date":
-        if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text[:4].isdigit():
+        if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.isascii() or not text[:4].isdigit():
             raise ValueError
         return text
     if kind == "bool":
         return _BOOLS[text.lower()]
     if kind == "int":
-        if not text.lstrip("+-").isdigit():
+        if not (text.isascii() and text.lstrip("+-").isdigit()):
             raise ValueError
         return int(text)
     raise AssertionError(kind)
@@ -177,7 +178,9 @@ class ChildWalker:
     # -- messages
 
     def _error(self, child_id, el, what: str) -> StructureError:
-        return StructureError(child_id, what, el.sourceline)
+        error = StructureError(child_id, what, el.sourceline)
+        error.element = el  # lets a reader holding the bytes find the exact line (see parallel.py)
+        return error
 
     def _unknown(self, tag, parent: str) -> str:
         if not isinstance(tag, str):

@@ -18,7 +18,6 @@ from typing import Iterable, Iterator
 
 from .. import __version__
 from ..census import format as fmt
-from ..census.parallel import ReadAgainSequentially
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
 from . import merge
@@ -158,12 +157,14 @@ def _load(con, path: Path, sha: str | None, schema_year: int | None, workers: in
 
 
 def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,
-                workers: int | None = None, con=None) -> IngestOutcome:
+                workers: int = 1, con=None) -> IngestOutcome:
     """Load one CIN census return into the store at ``db``.
 
     Raises ``RejectedFile`` (nothing loaded) when the file cannot be read.
     ``schema_year`` reads the file in that collection year's format;
-    ``workers`` is the number of processes reading a large file (default: CPUs).
+    ``workers`` is the number of processes reading a large file (they are
+    started with ``spawn``: a script calling this with workers > 1 needs the
+    usual ``if __name__ == "__main__":`` guard).
     """
     path = Path(path)
     if schema_year is not None and not fmt.FIRST_YEAR <= schema_year <= fmt.LATEST_YEAR:
@@ -182,10 +183,7 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
             done = _reinstate_or_skip(con, path, sha)
             if done is not None:
                 return done
-        try:
-            return _load_in_transaction(con, path, sha, schema_year, workers)
-        except ReadAgainSequentially:
-            return _load_in_transaction(con, path, sha, schema_year, 1)
+        return _load_in_transaction(con, path, sha, schema_year, workers)
     finally:
         if own:
             con.close()
@@ -203,7 +201,7 @@ def _load_in_transaction(con, path, sha, schema_year, workers) -> IngestOutcome:
 
 
 def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
-                 schema_year: int | None = None, workers: int | None = None) -> Iterator[IngestOutcome]:
+                 schema_year: int | None = None, workers: int = 1) -> Iterator[IngestOutcome]:
     """Load several returns, one transaction each; a rejected file does not stop the others."""
     con = open_store(db)
     try:
