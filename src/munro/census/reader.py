@@ -152,7 +152,9 @@ class CensusReader:
     ``header`` is set before the first batch. ``schema_year`` reads the
     file's structure as that collection year's format instead of the one
     its header names. ``workers`` > 1 reads large files in that many
-    processes (default: the number of CPUs, at most 4).
+    processes, started with ``spawn`` (a calling script needs the usual
+    ``if __name__ == "__main__":`` guard; without it the read falls back to
+    one process).
     """
 
     def __init__(self, path: str | os.PathLike, schema_year: int | None = None,

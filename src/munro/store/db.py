@@ -11,6 +11,19 @@ from ..errors import MunroError
 from . import merge, schema
 
 
+def _config() -> dict:
+    # Keep DuckDB's own memory modest so that a national load stays well under 500 MB:
+    # it spills to a temporary folder beside the store instead of growing.
+    return {"memory_limit": os.environ.get("MUNRO_DUCKDB_MEMORY", "256MB"),
+            "preserve_insertion_order": False}
+
+
+def staging_path(db: str | os.PathLike) -> Path:
+    """Where a load stages its rows before publishing them in one transaction."""
+    db = Path(db)
+    return db.with_name(db.name + ".loading")
+
+
 def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Connect to the store at ``path``, creating its tables if it is new."""
     path = Path(path)
@@ -19,7 +32,7 @@ def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckD
     if not path.parent.exists():
         raise MunroError(f"{path}: the folder {path.parent} does not exist")
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=_config())
     except duckdb.IOException as e:
         text = str(e)
         if "lock" in text.lower():
@@ -29,10 +42,17 @@ def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckD
         raise MunroError(f"{path}: not a munro store ({str(e).splitlines()[0]})") from None
     if not read_only:
         _ensure_schema(con, path)
+        _remove_stale_staging(path)
     elif not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'munro_meta'").fetchone()[0]:
         con.close()
         raise MunroError(f"{path}: not a munro store (no returns have been loaded into it)")
     return con
+
+
+def _remove_stale_staging(path: Path) -> None:
+    """A load killed part-way leaves its staging file; the store itself never saw it."""
+    for p in (staging_path(path), Path(f"{staging_path(path)}.wal")):
+        p.unlink(missing_ok=True)
 
 
 def _ensure_schema(con, path) -> None:

@@ -1,10 +1,16 @@
 """Loading CIN census returns into the store: atomic, idempotent, columnar.
 
-A file is read in batches of children (``census.reader``), each batch goes
-into DuckDB as an Arrow table, and the whole load is one transaction: an
-error or a kill part-way leaves the store exactly as it was. The same file
-twice changes nothing; a different file for the same LA and year replaces
-the current one, which stays listed as superseded.
+A file is read in batches of children (``census.reader``) and each batch
+goes into a staging database beside the store as an Arrow table. When the
+whole file has been read, one transaction copies the staged rows into the
+store, records the return and supersedes the one it replaces: an error or a
+kill at any point leaves the store exactly as it was (a staging file left
+by a kill is removed the next time the store is opened for writing).
+Staging keeps memory flat: DuckDB holds many small appends to one open
+transaction in memory, but streams one large INSERT ... SELECT to disk.
+
+The same file twice changes nothing; a different file for the same LA and
+year replaces the current one, which stays listed as superseded.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from .. import __version__
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
-from . import merge
-from .db import open_store
+from ..census import format as fmt
+from .db import open_store, staging_path
+from .schema import raw_columns, raw_ddl
 
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 
@@ -100,7 +107,6 @@ def _reinstate_or_skip(con, path: Path, sha: str) -> IngestOutcome | None:
             _supersede(con, old[0])
             outcome.replaced = old[0]
         con.execute("UPDATE returns SET status = 'current', superseded_at = NULL WHERE return_id = ?", [return_id])
-        merge.refresh(con, la)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -121,21 +127,56 @@ def _supersede(con, return_id: int) -> None:
                 [dt.datetime.now(), return_id])
 
 
-def _load(con, path: Path, sha: str | None, schema_year: int | None, workers: int | None) -> IngestOutcome:
-    reader = CensusReader(path, schema_year=schema_year, workers=workers)
-    outcome = IngestOutcome(path)
-    return_id = _next_return_id(con)
+def _stage(con, db: Path, reader: CensusReader, return_id: int) -> None:
+    """Read the whole file into the staging database (autocommitted batches)."""
+    stage = staging_path(db)
+    con.execute(f"ATTACH '{stage}' AS munro_staging")
+    for table in fmt.TABLES:
+        con.execute(raw_ddl(table, "munro_staging"))
     for batch in reader.batches():
         for table, data in batch.items():
             # DuckDB 2 runs statements lazily: finish any pending one before registering.
             con.complete()
             con.register("munro_batch", data)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT {return_id} AS return_id, "
+            con.execute(f"INSERT INTO munro_staging.{table} BY NAME SELECT {return_id} AS return_id, "
                         f"$la AS la_code, * FROM munro_batch", {"la": reader.header.la_code})
             con.complete()
             con.unregister("munro_batch")
+
+
+def _unstage(con, db: Path) -> None:
+    con.complete()
+    if con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'munro_staging'").fetchall()[0][0]:
+        con.execute("DETACH munro_staging")
+    for p in (staging_path(db), Path(f"{staging_path(db)}.wal")):
+        p.unlink(missing_ok=True)
+
+
+def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, workers: int) -> IngestOutcome:
+    reader = CensusReader(path, schema_year=schema_year, workers=workers)
+    outcome = IngestOutcome(path)
+    return_id = _next_return_id(con)
+    try:
+        _stage(con, db, reader, return_id)
+        sha = sha or file_sha256(path)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _publish(con, reader, return_id, path, sha, outcome)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        _unstage(con, db)
+    return outcome
+
+
+def _publish(con, reader: CensusReader, return_id: int, path: Path, sha: str, outcome: IngestOutcome) -> None:
+    """Inside the transaction: staged rows into the store, the return recorded, the old one superseded."""
+    for table in fmt.TABLES:
+        cols = ", ".join(c for c, _ in raw_columns(table))
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM munro_staging.{table}")
     h = reader.header
-    sha = sha or file_sha256(path)
     old = _current(con, h.la_code, h.collection_year)
     if old:
         _supersede(con, old[0])
@@ -147,13 +188,11 @@ def _load(con, path: Path, sha: str | None, schema_year: int | None, workers: in
          reader.size, dt.datetime.now(), h.software_code, h.release, h.serial_no, h.source_datetime,
          *(counts[t] for t in _COUNTED), sum(reader.stats.warnings.values()), __version__],
     )
-    merge.refresh(con, h.la_code)
     outcome.status = "replaced" if old else "loaded"
     outcome.return_id = return_id
     outcome.header = h
     outcome.counts = counts
     outcome.warnings = dict(reader.stats.warnings)
-    return outcome
 
 
 def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,
@@ -183,21 +222,10 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
             done = _reinstate_or_skip(con, path, sha)
             if done is not None:
                 return done
-        return _load_in_transaction(con, path, sha, schema_year, workers)
+        return _load(con, Path(db), path, sha, schema_year, workers)
     finally:
         if own:
             con.close()
-
-
-def _load_in_transaction(con, path, sha, schema_year, workers) -> IngestOutcome:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        outcome = _load(con, path, sha, schema_year, workers)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return outcome
 
 
 def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,

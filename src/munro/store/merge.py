@@ -19,8 +19,9 @@ of the copy used, and the file's sequence numbers (so factors and reviews can
 follow their parent's copy). Episodes and children also record
 ``first_year`` and ``last_year``: the span of returns that hold them.
 
-The tables are rebuilt for an LA inside the transaction that loads its
-return, so they are never out of step with the raw tables.
+They are views over the raw tables, so they are never out of step with
+what is loaded and a load never has to rewrite them; a computation that
+reads them many times materialises them once for its run.
 """
 
 from __future__ import annotations
@@ -46,11 +47,6 @@ _OWN_KEY = {
     "cp_plans": ["start_date"],
     "pre_proceedings": ["start_date"],
 }
-MERGED_TABLES = (
-    "merged_children", "merged_disabilities", "merged_episodes", "merged_assessments",
-    "merged_assessment_factors", "merged_cin_plans", "merged_section47", "merged_cp_plans",
-    "merged_cp_reviews", "merged_pre_proceedings",
-)
 
 
 def _data_columns(table: str) -> list[tuple[str, str]]:
@@ -83,11 +79,17 @@ def _merged_columns(table: str) -> list[tuple[str, str]]:
 
 
 def merged_ddl() -> list[str]:
+    """CREATE VIEW statements for every merged_* view, parents first."""
     out = []
-    for table in fmt.TABLES:
-        body = ", ".join(f"{c} {t}" for c, t in _merged_columns(table))
-        out.append(f"CREATE TABLE IF NOT EXISTS merged_{table} ({body})")
+    for table in _ORDER:
+        select = _latest_copy_sql(table) if table in _OWN_KEY else _follower_sql(table)
+        out.append(f"CREATE OR REPLACE VIEW merged_{table} AS {select}")
     return out
+
+
+def merged_columns(table: str) -> list[tuple[str, str]]:
+    """(column, SQL type) of merged_<table>, for documentation and exports."""
+    return _merged_columns(table)
 
 
 def _latest_copy_sql(table: str) -> str:
@@ -109,7 +111,7 @@ def _latest_copy_sql(table: str) -> str:
     inner = (f"SELECT p.*{parent_cols}, r.collection_year AS collection_year{span}, "
              f"row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS merge_rank "
              f"FROM {table} p JOIN returns r ON r.return_id = p.return_id {join} "
-             f"WHERE r.status = 'current' AND p.la_code = $la")
+             f"WHERE r.status = 'current'")
     cols = ", ".join(c for c, _ in _merged_columns(table))
     return f"SELECT {cols} FROM ({inner}) WHERE merge_rank = 1"
 
@@ -118,13 +120,13 @@ def _follower_sql(table: str) -> str:
     """Rows that follow their parent's winning copy, or (reviews) merge by date."""
     if table == "disabilities":
         return ("SELECT d.la_code, d.la_child_id, d.return_id, d.disability FROM disabilities d "
-                "JOIN merged_children c ON c.return_id = d.return_id AND c.child_seq = d.child_seq "
-                "WHERE c.la_code = $la")
+                "JOIN merged_children c ON c.return_id = d.return_id AND c.child_seq = d.child_seq")
     if table == "assessment_factors":
-        return ("SELECT f.la_code, f.la_child_id, a.referral_date, a.start_date, f.return_id, f.factor "
+        return ("SELECT f.la_code, f.la_child_id, a.referral_date, a.start_date AS assessment_start_date, "
+                "f.return_id, f.factor "
                 "FROM assessment_factors f JOIN merged_assessments a ON a.return_id = f.return_id "
                 "AND a.child_seq = f.child_seq AND a.episode_seq = f.episode_seq "
-                "AND a.assessment_seq = f.assessment_seq WHERE a.la_code = $la")
+                "AND a.assessment_seq = f.assessment_seq")
     if table == "cp_reviews":
         # Reviews are dates: merge every copy by (plan, date), the latest return's copy first.
         return ("SELECT la_code, la_child_id, referral_date, plan_start_date, review_date, return_id FROM ("
@@ -137,18 +139,10 @@ def _follower_sql(table: str) -> str:
                 "AND p.episode_seq = v.episode_seq AND p.cpp_seq = v.cpp_seq "
                 "JOIN episodes e ON e.return_id = v.return_id AND e.child_seq = v.child_seq "
                 "AND e.episode_seq = v.episode_seq "
-                "WHERE r.status = 'current' AND v.la_code = $la) WHERE merge_rank = 1")
+                "WHERE r.status = 'current') WHERE merge_rank = 1")
     raise KeyError(table)
 
 
 # Parents before the tables that follow them.
 _ORDER = ("children", "disabilities", "episodes", "assessments", "assessment_factors", "cin_plans",
           "section47", "cp_plans", "cp_reviews", "pre_proceedings")
-
-
-def refresh(con, la_code: str) -> None:
-    """Rebuild the merged tables of one LA from its current returns (inside the caller's transaction)."""
-    for table in _ORDER:
-        con.execute(f"DELETE FROM merged_{table} WHERE la_code = $la", {"la": la_code})
-        select = _latest_copy_sql(table) if table in _OWN_KEY else _follower_sql(table)
-        con.execute(f"INSERT INTO merged_{table} {select}", {"la": la_code})

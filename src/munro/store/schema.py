@@ -60,9 +60,10 @@ def raw_columns(table: str) -> list[tuple[str, str]]:
     return cols
 
 
-def raw_ddl(table: str) -> str:
+def raw_ddl(table: str, schema: str | None = None) -> str:
     body = ",\n    ".join(f"{c} {t}" for c, t in raw_columns(table))
-    return f"CREATE TABLE IF NOT EXISTS {table} (\n    {body}\n)"
+    name = f"{schema}.{table}" if schema else table
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n    {body}\n)"
 
 
 def all_ddl() -> list[str]:
