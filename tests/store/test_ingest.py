@@ -16,6 +16,7 @@ import munro.store.ingest as ingest_mod
 from munro.census.reader import BATCH_CHILDREN, CensusReader
 from munro.errors import RejectedFile
 from munro.store import ingest_file, list_returns
+from munro.store.db import staging_path
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -169,14 +170,15 @@ def test_warnings_are_counted(cin, write, db, store):
 
 
 class CountingReader(CensusReader):
-    """The reader ingest uses, counting the batches it hands over."""
+    """The reader ingest uses, counting the children of the pieces it staged before stopping."""
 
     handed: list[int] = []
 
-    def batches(self):
-        for batch in super().batches():
-            CountingReader.handed.append(len(batch["children"]))
-            yield batch
+    def to_parquet(self, folder):
+        try:
+            return super().to_parquet(folder)
+        finally:
+            CountingReader.handed.append(self.stats.children)
 
 
 def _children_spanning_batches(cin, per_child_bytes: int) -> int:
@@ -205,8 +207,8 @@ def test_error_after_the_first_batch_leaves_the_store_unchanged(cin, write, db, 
         ingest_file(db, path, workers=1)
     assert info.value.reason == (f"child K{n - 3:06d}: <GenderCurrent> must hold a value, not elements "
                                  f"(line {bad_line})")
-    # Batches went into the transaction before the error was met.
-    assert len(CountingReader.handed) >= 1 and sum(CountingReader.handed) < n
+    # Children were staged for the store before the error was met.
+    assert len(CountingReader.handed) == 1 and 0 < CountingReader.handed[0] < n
     assert store.snapshot(db) == before
     assert len(list_returns(db, include_superseded=True)) == 1
 
@@ -236,18 +238,28 @@ def _kill_file(cin, n: int) -> str:
 # inserted the batch it gave out) and when the whole file has been read (merge and commit next).
 DRIVER = r"""
 import os, sys, time
+import munro.census.parallel as parallel
 import munro.store.ingest as ingest
 from munro import cli
 
-class Signalling(ingest.CensusReader):
-    def batches(self):
-        for n, batch in enumerate(super().batches(), 1):
-            yield batch
-            print(f"inserted batch {n}", file=sys.stderr, flush=True)
-            if n == 1:
-                time.sleep(float(os.environ["PAUSE_AFTER_FIRST_BATCH"]))
-        print("read all", file=sys.stderr, flush=True)
+staged = 0
+write_parquet = parallel.write_parquet
 
+def signalling_write(*args):
+    global staged
+    write_parquet(*args)
+    staged += 1
+    print(f"staged piece {staged}", file=sys.stderr, flush=True)
+    if staged == 1:
+        time.sleep(float(os.environ["PAUSE_AFTER_FIRST_PIECE"]))
+
+class Signalling(ingest.CensusReader):
+    def to_parquet(self, folder):
+        out = super().to_parquet(folder)
+        print("read all", file=sys.stderr, flush=True)
+        return out
+
+parallel.write_parquet = signalling_write
 ingest.CensusReader = Signalling
 cli.main(sys.argv[1:])
 """
@@ -255,7 +267,7 @@ cli.main(sys.argv[1:])
 
 def _ingest_proc(db, path, pause: float):
     env = {**{k: v for k, v in os.environ.items() if k != "MUNRO_DB"}, "PYTHONPATH": str(REPO / "src"),
-           "PAUSE_AFTER_FIRST_BATCH": str(pause)}
+           "PAUSE_AFTER_FIRST_PIECE": str(pause)}
     return subprocess.Popen([sys.executable, "-c", DRIVER, "--db", str(db), "ingest", "--workers", "1", str(path)],
                             env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -266,7 +278,7 @@ def _files_state(db: Path):
 
 
 def test_kill_9_part_way_through_a_load(cin, write, db, store):
-    """SIGKILL once a batch is in the open transaction and before the file has been read through
+    """SIGKILL once a piece of the file is staged and before the file has been read through
     (so before any commit), then reopen: the store is exactly as it was, and the same file loads."""
     ingest_file(db, write("first.xml", _two_children(cin)))
     before = store.snapshot(db)
@@ -276,7 +288,7 @@ def test_kill_9_part_way_through_a_load(cin, write, db, store):
     proc = _ingest_proc(db, path, pause=30)
     try:
         first = proc.stderr.readline()
-        assert first == "inserted batch 1\n", first + proc.stderr.read()
+        assert first == "staged piece 1\n", first + proc.stderr.read()
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.communicate(timeout=60)
@@ -284,7 +296,9 @@ def test_kill_9_part_way_through_a_load(cin, write, db, store):
 
     assert store.snapshot(db) == before  # reopening replays nothing of the killed load
     assert [r["return_id"] for r in list_returns(db, include_superseded=True)] == [1]
+    assert staging_path(db).is_dir()  # the killed load's staged piece, outside the store
     outcome = ingest_file(db, path)
+    assert not staging_path(db).exists()
     assert (outcome.status, outcome.counts["children"], outcome.replaced) == ("replaced", n, 1)
     assert store.query(db, "SELECT count(*) FROM cp_reviews WHERE return_id = 2") == [(6 * n,)]
     assert store.query(db, "SELECT count(*) FROM merged_cp_reviews WHERE la_child_id LIKE 'K%'") == [(6 * n,)]

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import gc
 import mmap
+from pathlib import Path
 import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from lxml import etree
@@ -146,11 +148,14 @@ def _exact_line(el, data: bytes) -> int | None:
     return data.count(b"\n", 0, pos) + 1
 
 
-def _read_piece(path: str, start: int, end: int, year: int, batch_children: int):
+def _read_piece(path: str, start: int, end: int, year: int, batch_children: int,
+                sink: str | None = None, piece: int = 0):
     """Parse bytes [start, end) of the file, a run of <Child> elements, as one document.
 
     Parsing a piece whole (``fromstring``) is about twice as fast as ``iterparse``,
     and a piece is small enough to hold. Run in a worker process or in-process.
+    With ``sink`` (a folder) the tables are written there as Parquet, numbered
+    within the piece, instead of being sent back.
     """
     with open(path, "rb") as f:
         f.seek(start)
@@ -187,7 +192,22 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
         if collecting:
             gc.enable()
     batches = _lines_for_batches(data, batches)
+    if sink is not None:
+        write_parquet(sink, piece, batches)
+        batches = []
     return ("ok", batches, walker.children, walker.rows, walker.warnings, newlines)
+
+
+def write_parquet(sink: str, piece: int, batches: list[dict[str, pa.Table]]) -> None:
+    """One Parquet file per table for a piece, tagged with the piece's number."""
+    import pyarrow.parquet as pq
+
+    for table in {t for b in batches for t in b}:
+        data = pa.concat_tables([b[table] for b in batches if table in b])
+        data = data.append_column("piece", pa.array(np.full(data.num_rows, piece, dtype=np.int32)))
+        folder = Path(sink) / table
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, folder / f"p{piece:07d}.parquet")
 
 
 def _lines_for_batches(data: bytes, batches: list[dict[str, pa.Table]]) -> list[dict[str, pa.Table]]:
@@ -238,8 +258,12 @@ def _shift(table: pa.Table, column: str, by: int) -> pa.Table:
     return table.set_column(i, column, pc.add(table[column], pa.scalar(by, table.schema.field(i).type)))
 
 
-def read_parallel(reader: CensusReader, plan: Plan):
-    """Yield the batches of ``reader``'s file, read by ``reader.workers`` processes."""
+def read_parallel(reader: CensusReader, plan: Plan, sink: str | None = None):
+    """Yield the batches of ``reader``'s file, read by ``reader.workers`` processes.
+
+    With ``sink``, pieces are written there as Parquet (``write_parquet``) and
+    nothing is yielded; ``reader.pieces`` records each piece's shifts.
+    """
     year = reader.header.schema_year
     pieces = list(zip(plan.bounds[:-1], plan.bounds[1:]))
     children_before = 0
@@ -255,7 +279,7 @@ def read_parallel(reader: CensusReader, plan: Plan):
                 while next_piece < len(pieces) and len(futures) < window:
                     start, end = pieces[next_piece]
                     futures.append(pool.submit(_read_piece, str(reader.path), start, end, year,
-                                               reader.batch_children))
+                                               reader.batch_children, sink, next_piece))
                     next_piece += 1
                 try:
                     result = futures.pop(0).result()
@@ -267,6 +291,7 @@ def read_parallel(reader: CensusReader, plan: Plan):
                     _, child_id, what, line, approximate = result
                     raise StructureError(child_id, what, line, approximate).moved(lines_before)
                 _, tables, children, rows, warnings, newlines = result
+                reader.pieces.append((len(reader.pieces), children_before, lines_before))
                 for batch in tables:
                     yield {name: _shift(_shift(t, "child_seq", children_before), "line", lines_before)
                            for name, t in batch.items()}

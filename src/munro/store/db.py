@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -50,9 +51,8 @@ def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckD
 
 
 def _remove_stale_staging(path: Path) -> None:
-    """A load killed part-way leaves its staging file; the store itself never saw it."""
-    for p in (staging_path(path), Path(f"{staging_path(path)}.wal")):
-        p.unlink(missing_ok=True)
+    """A load killed part-way leaves its staging folder; the store itself never saw it."""
+    shutil.rmtree(staging_path(path), ignore_errors=True)
 
 
 def _ensure_schema(con, path) -> None:

@@ -1,13 +1,13 @@
 """Loading CIN census returns into the store: atomic, idempotent, columnar.
 
-A file is read in batches of children (``census.reader``) and each batch
-goes into a staging database beside the store as an Arrow table. When the
-whole file has been read, one transaction copies the staged rows into the
-store, records the return and supersedes the one it replaces: an error or a
-kill at any point leaves the store exactly as it was (a staging file left
-by a kill is removed the next time the store is opened for writing).
-Staging keeps memory flat: DuckDB holds many small appends to one open
-transaction in memory, but streams one large INSERT ... SELECT to disk.
+A file is read (``census.reader``, by worker processes for a large file)
+into Parquet files in a staging folder beside the store. When the whole file
+has been read, one transaction copies the staged rows into the store,
+records the return and supersedes the one it replaces: an error or a kill at
+any point leaves the store exactly as it was (a staging folder left by a
+kill is removed the next time the store is opened for writing). Staging
+keeps memory flat: DuckDB holds many small appends to one open transaction
+in memory, but streams one large INSERT ... SELECT to disk.
 
 The same file twice changes nothing; a different file for the same LA and
 year replaces the current one, which stays listed as superseded.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -26,9 +27,12 @@ from .. import __version__
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from ..census import format as fmt
 from .db import open_store, staging_path
-from .schema import raw_columns, raw_ddl
+from .schema import raw_columns
 
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 
@@ -127,29 +131,13 @@ def _supersede(con, return_id: int) -> None:
                 [dt.datetime.now(), return_id])
 
 
-def _stage(con, db: Path, reader: CensusReader, return_id: int) -> None:
-    """Read the whole file into the staging database (autocommitted batches)."""
+def _stage(db: Path, reader: CensusReader) -> Path:
+    """Read the whole file into Parquet in the staging folder beside the store."""
     stage = staging_path(db)
-    con.execute(f"ATTACH '{stage}' AS munro_staging")
-    for table in fmt.TABLES:
-        con.execute(raw_ddl(table, "munro_staging"))
-    for batch in reader.batches():
-        for table, data in batch.items():
-            # DuckDB 2 runs statements lazily: finish any pending one before registering.
-            con.complete()
-            con.register("munro_batch", data)
-            con.execute(f"INSERT INTO munro_staging.{table} BY NAME SELECT {return_id} AS return_id, "
-                        f"$la AS la_code, * FROM munro_batch", {"la": reader.header.la_code})
-            con.complete()
-            con.unregister("munro_batch")
-
-
-def _unstage(con, db: Path) -> None:
-    con.complete()
-    if con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'munro_staging'").fetchall()[0][0]:
-        con.execute("DETACH munro_staging")
-    for p in (staging_path(db), Path(f"{staging_path(db)}.wal")):
-        p.unlink(missing_ok=True)
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    reader.to_parquet(stage)
+    return stage
 
 
 def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, workers: int) -> IngestOutcome:
@@ -157,26 +145,51 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
     outcome = IngestOutcome(path)
     return_id = _next_return_id(con)
     try:
-        _stage(con, db, reader, return_id)
+        stage = _stage(db, reader)
         sha = sha or file_sha256(path)
         con.execute("BEGIN TRANSACTION")
         try:
-            _publish(con, reader, return_id, path, sha, outcome)
+            _publish(con, stage, reader, return_id, path, sha, outcome)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     finally:
-        _unstage(con, db)
+        con.complete()
+        shutil.rmtree(staging_path(db), ignore_errors=True)
     return outcome
 
 
-def _publish(con, reader: CensusReader, return_id: int, path: Path, sha: str, outcome: IngestOutcome) -> None:
-    """Inside the transaction: staged rows into the store, the return recorded, the old one superseded."""
-    for table in fmt.TABLES:
-        cols = ", ".join(c for c, _ in raw_columns(table))
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM munro_staging.{table}")
+_SHIFTED = {"child_seq": "s.child_seq + p.children_before", "line": "s.line + p.lines_before"}
+
+
+def _publish(con, stage: Path, reader: CensusReader, return_id: int, path: Path, sha: str,
+             outcome: IngestOutcome) -> None:
+    """Inside the transaction: staged rows into the store, the return recorded, the old one superseded.
+
+    Staged rows are numbered within their piece; the pieces table puts them
+    in the whole file. One INSERT ... SELECT per table lets DuckDB stream the
+    rows to disk instead of holding the transaction in memory.
+    """
     h = reader.header
+    con.complete()
+    pieces = list(zip(*reader.pieces)) if reader.pieces else [[], [], []]
+    con.register("munro_pieces", pa.table([pa.array(pieces[0], pa.int32()), pa.array(pieces[1], pa.int64()),
+                                           pa.array(pieces[2], pa.int64())],
+                                          names=["piece", "children_before", "lines_before"]))
+    for table in fmt.TABLES:
+        files = sorted(str(f) for f in (stage / table).glob("*.parquet"))
+        if not files:
+            continue
+        names = [c for c, _ in raw_columns(table)]
+        staged = set(pq.read_schema(files[0]).names)  # a year's format lacks other years' columns
+        exprs = [{"return_id": str(return_id), "la_code": "$la"}.get(c) or _SHIFTED.get(c)
+                 or (f"s.{c}" if c in staged else "NULL") for c in names]
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
+                    f"FROM read_parquet($files) s JOIN munro_pieces p ON p.piece = s.piece",
+                    {"la": h.la_code, "files": files})
+        con.complete()
+    con.unregister("munro_pieces")
     old = _current(con, h.la_code, h.collection_year)
     if old:
         _supersede(con, old[0])
