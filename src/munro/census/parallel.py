@@ -96,8 +96,12 @@ def _read_prefix(reader: CensusReader, prefix: bytes) -> None:
     reader.read_header(root[0])
 
 
+_LINE_CAP = 65535  # libxml2 keeps an element's line in 16 bits
 _RECORD_TAGS = {group.table: group.element.encode() for group in (
     fmt.CHILD, fmt.EPISODE, fmt.ASSESSMENT, fmt.CIN_PLAN, fmt.SECTION47, fmt.CP_PLAN, fmt.PRE_PROCEEDINGS)}
+
+
+_RECORD_START = re.compile(b"<(" + b"|".join(_RECORD_TAGS.values()) + b")>")
 
 
 def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
@@ -111,27 +115,21 @@ def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Tabl
     """
     if data.count(b"\n") < _LINE_CAP - 1:
         return tables
-    import numpy as np
-
-    arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    starts: dict[bytes, list[int]] = {tag: [] for tag in _RECORD_TAGS.values()}
+    for m in _RECORD_START.finditer(data):
+        starts[m.group(1)].append(m.start())
     out = dict(tables)
     for table, t in tables.items():
         tag = _RECORD_TAGS.get(table)
         if tag is None:
             continue  # list values: their text is on their own line, which lxml gets right
-        starts, pos, needle = [], data.find(b"<" + tag + b">"), b"<" + tag + b">"
-        while pos >= 0:
-            starts.append(pos)
-            pos = data.find(needle, pos + 1)
-        if len(starts) != t.num_rows:
+        found = starts[tag]
+        if len(found) != t.num_rows:
             continue  # a record tag with attributes: keep lxml's approximation
-        lines = np.searchsorted(newlines, np.array(starts, dtype=np.int64)) + 1
+        lines = np.searchsorted(newlines, np.array(found, dtype=np.int64)) + 1
         out[table] = t.set_column(t.schema.get_field_index("line"), "line", pa.array(lines, pa.int64()))
     return out
-
-
-_LINE_CAP = 65535  # libxml2 keeps an element's line in 16 bits
 
 
 def _exact_line(el, data: bytes) -> int | None:

@@ -14,6 +14,7 @@ calendar validity when the batch becomes Arrow (``store.ingest``).
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 from . import format as fmt
@@ -156,10 +157,22 @@ def table_columns(year: int) -> dict[str, list[str]]:
     return out
 
 
+def _compiled_walk():
+    """The compiled shortcut (``_fastwalk``), unless absent or MUNRO_PURE_PYTHON is set."""
+    if os.environ.get("MUNRO_PURE_PYTHON"):
+        return None
+    try:
+        from ._fastwalk import walk
+    except ImportError:
+        return None
+    return walk
+
+
 class ChildWalker:
     """Checks and flattens ``<Child>`` elements of one schema year into column lists."""
 
     def __init__(self, year: int):
+        self._fast = _compiled_walk()
         self.year = year
         self.spec = _compile(fmt.CHILD, year, "children")
         self.columns = table_columns(year)
@@ -167,12 +180,14 @@ class ChildWalker:
         self.rows: Counter = Counter()
         self.children = 0
         self.cols = self.new_batch()
+        self.year_text = year_label(year)
 
     def new_batch(self) -> dict[str, dict[str, list]]:
         return {t: {c: [] for c in cols} for t, cols in self.columns.items()}
 
     def take_batch(self) -> dict[str, dict[str, list]]:
         out, self.cols = self.cols, self.new_batch()
+        self.rows.update({t: len(d["line"]) for t, d in out.items() if d["line"]})
         return out
 
     # -- messages
@@ -198,6 +213,8 @@ class ChildWalker:
 
     def walk(self, el) -> None:
         """Check and flatten one ``<Child>`` element."""
+        if self._fast is not None and self._fast(self, el):
+            return
         child_id = None
         ids = el.find("ChildIdentifiers")
         if ids is not None:
@@ -218,7 +235,6 @@ class ChildWalker:
         get = row.get
         for name in spec.data_names:
             table[name].append(get(name))
-        self.rows[spec.table] += 1
 
     def _fill(self, el, spec: _Spec, row: dict, keys: tuple, child_id) -> None:
         items = spec.items
@@ -308,4 +324,3 @@ class ChildWalker:
             table["la_child_id"].append(child_id)
             values.append(value)
             lines.append(sub.sourceline)
-            self.rows[lst.table] += 1
