@@ -19,6 +19,8 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -68,10 +70,13 @@ class IngestOutcome:
         return line
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path, stop: threading.Event | None = None) -> str | None:
+    """The file's SHA-256, or None if ``stop`` is set before the end."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
+            if stop is not None and stop.is_set():
+                return None
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -144,9 +149,13 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     outcome = IngestOutcome(path)
     return_id = _next_return_id(con)
+    hashing, stop = None, threading.Event()
+    if sha is None:  # hash while the file is read: hashlib lets go of the GIL for large reads
+        hashing = ThreadPoolExecutor(max_workers=1)
+        pending = hashing.submit(file_sha256, path, stop)
     try:
         stage = _stage(db, reader)
-        sha = sha or file_sha256(path)
+        sha = sha or pending.result()
         con.execute("BEGIN TRANSACTION")
         try:
             _publish(con, stage, reader, return_id, path, sha, outcome)
@@ -155,6 +164,9 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
             con.execute("ROLLBACK")
             raise
     finally:
+        if hashing is not None:
+            stop.set()  # a rejected file need not be hashed to the end
+            hashing.shutdown()
         con.complete()
         shutil.rmtree(staging_path(db), ignore_errors=True)
     return outcome
