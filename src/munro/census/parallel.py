@@ -104,6 +104,15 @@ _RECORD_TAGS = {group.table: group.element.encode() for group in (
 _RECORD_START = re.compile(b"<(" + b"|".join(_RECORD_TAGS.values()) + b")>")
 
 
+def _start_tag_lines(data: bytes, tags: list[bytes]) -> list[list[int]]:
+    """Pure Python ``_fastwalk.start_tag_lines``, for an install without the compiled module."""
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    starts: dict[bytes, list[int]] = {tag: [] for tag in tags}
+    for m in _RECORD_START.finditer(data):
+        starts[m.group(1)].append(m.start())
+    return [(np.searchsorted(newlines, np.array(starts[t], dtype=np.int64)) + 1).tolist() for t in tags]
+
+
 def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     """Exact line numbers of records, from the bytes.
 
@@ -115,20 +124,21 @@ def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Tabl
     """
     if data.count(b"\n") < _LINE_CAP - 1:
         return tables
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    starts: dict[bytes, list[int]] = {tag: [] for tag in _RECORD_TAGS.values()}
-    for m in _RECORD_START.finditer(data):
-        starts[m.group(1)].append(m.start())
+    tags = list(_RECORD_TAGS.values())
+    try:
+        from ._fastwalk import start_tag_lines
+    except ImportError:
+        start_tag_lines = _start_tag_lines
+    lines_of = dict(zip(tags, start_tag_lines(data, tags)))
     out = dict(tables)
     for table, t in tables.items():
         tag = _RECORD_TAGS.get(table)
         if tag is None:
             continue  # list values: their text is on their own line, which lxml gets right
-        found = starts[tag]
+        found = lines_of[tag]
         if len(found) != t.num_rows:
             continue  # a record tag with attributes: keep lxml's approximation
-        lines = np.searchsorted(newlines, np.array(found, dtype=np.int64)) + 1
-        out[table] = t.set_column(t.schema.get_field_index("line"), "line", pa.array(lines, pa.int64()))
+        out[table] = t.set_column(t.schema.get_field_index("line"), "line", pa.array(found, pa.int64()))
     return out
 
 
