@@ -340,3 +340,32 @@ def test_kill_9_while_the_store_is_being_written(cin, write, db, store):
         assert counts == {"children": n, "episodes": n, "cp_plans": n, "cp_reviews": 6 * n,
                           "merged_cp_reviews": 6 * n}
     assert ingest_file(db, path).status in ("replaced", "unchanged (already loaded)")
+
+
+def _rows(store, db, return_id):
+    """Every raw table's rows of one return, without the return id."""
+    from munro.census import format as fmt
+    return {t: store.query(db, f"SELECT * EXCLUDE (return_id) FROM {t} WHERE return_id = {return_id} ORDER BY ALL")
+            for t in fmt.TABLES}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pieces_and_the_fallback_read_store_the_same_rows(cin, write, db, store, monkeypatch, workers):
+    """A file read in pieces, and the same file with a comment in a late piece (the read starts
+    again with iterparse from the first child the pieces did not cover), give the same rows, with
+    children numbered and lines counted in the whole file."""
+    from munro.census import parallel
+    n = 3000
+    plain = cin.xml(2023, cin.many(2023, n, disabilities=["MOB"]))
+    late = plain.replace(f"<LAchildID>K{n - 10:06d}</LAchildID>", f"<LAchildID>K{n - 10:06d}</LAchildID><!-- x -->")
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", len(plain) // 5)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)  # worker processes even for this small file
+    first = ingest_file(db, write("plain.xml", plain), workers=workers)
+    second = ingest_file(db, write("late.xml", late), workers=workers)
+    assert (first.counts["children"], second.counts["children"]) == (n, n)
+    a, b = _rows(store, db, first.return_id), _rows(store, db, second.return_id)
+    assert a == b
+    # numbered in the whole file: the last child is child n, on the line the text says
+    last = store.query(db, f"SELECT child_seq, line FROM children WHERE return_id = {first.return_id} "
+                           f"AND la_child_id = 'K{n:06d}'")
+    assert last == [(n, cin.line_of(plain, f"<LAchildID>K{n:06d}<") - 2)]
