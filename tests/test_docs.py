@@ -12,7 +12,13 @@ CLI_DOC = (ROOT / "docs" / "cli.md").read_text()
 
 
 def _commands():
-    return sorted(cli.commands.items())
+    """Every command; a group's subcommands too, named "group sub" as in their sections."""
+    out = []
+    for name, cmd in cli.commands.items():
+        out.append((name, cmd))
+        if isinstance(cmd, click.Group):
+            out += [(f"{name} {sub}", subcmd) for sub, subcmd in cmd.commands.items()]
+    return sorted(out, key=lambda item: item[0])
 
 
 @pytest.mark.parametrize("name,command", _commands())

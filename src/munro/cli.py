@@ -114,6 +114,72 @@ def returns_(obj, show_all):
     click.echo(format_returns(list_returns(obj["db"], include_superseded=show_all)))
 
 
+# ---------------------------------------------------------------- munro population (munro.population)
+
+
+def _parse_population(ctx, param, text: str) -> int:
+    """'250000' or '250,000' (as ONS tables print it) -> 250000; the library checks the range."""
+    import re
+
+    if re.fullmatch(r"[0-9]+|[0-9]{1,3}(,[0-9]{3})+", text.strip()):
+        return int(text.strip().replace(",", ""))
+    raise click.BadParameter(f"{text!r} is not a whole number such as 250000")
+
+
+_LA_OPTION = dict(required=True, help="3-digit DfE local authority code, e.g. 330, or 'england'.")
+_YEAR_OPTION = dict(type=int, required=True, help="Reporting year, e.g. 2025 (= 2024-25).")
+
+
+@cli.group()
+def population():
+    """Population denominators of rates per 10,000: ONS estimates and your overrides."""
+
+
+@population.command("set")
+@click.option("--la", **_LA_OPTION)
+@click.option("--year", **_YEAR_OPTION)
+@click.argument("count", metavar="POPULATION", callback=_parse_population)
+@click.option("--note", default=None, help="Why, or where the figure comes from (shown with every rate).")
+@click.pass_obj
+def population_set(obj, la, year, count, note):
+    """Use POPULATION (children aged 0-17) for an LA and year instead of the ONS estimate."""
+    from .population import format_population, set_population
+
+    click.echo(format_population(la, year, set_population(obj["db"], la, year, count, note=note)))
+
+
+@population.command("unset")
+@click.option("--la", **_LA_OPTION)
+@click.option("--year", **_YEAR_OPTION)
+@click.pass_obj
+def population_unset(obj, la, year):
+    """Remove an override: the LA and year go back to the ONS estimate (or to none)."""
+    from .population import format_population, unset_population
+
+    click.echo(format_population(la, year, unset_population(obj["db"], la, year)))
+
+
+@population.command("list")
+@click.option("--la", default=None, help="Only this LA's overrides.")
+@click.pass_obj
+def population_list(obj, la):
+    """List the population overrides in the store."""
+    from .population import format_populations, list_populations
+
+    click.echo(format_populations(list_populations(obj["db"], la=la)))
+
+
+@population.command("show")
+@click.option("--la", **_LA_OPTION)
+@click.option("--year", **_YEAR_OPTION)
+@click.pass_obj
+def population_show(obj, la, year):
+    """The population a rate for the LA and year divides by, with its source and vintage."""
+    from .population import format_population, population_for
+
+    click.echo(format_population(la, year, population_for(obj["db"], la, year)))
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="munro", standalone_mode=False)

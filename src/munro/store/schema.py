@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ..census import format as fmt
 
-SCHEMA_VERSION = 1
+# 2: population_overrides (additive: _ensure_schema's CREATE ... IF NOT EXISTS adds it to older stores)
+SCHEMA_VERSION = 2
 
 SQL_TYPES = {"str": "VARCHAR", "date": "DATE", "bool": "INTEGER", "int": "INTEGER", "datetime": "VARCHAR"}
 
@@ -44,6 +45,19 @@ CREATE TABLE IF NOT EXISTS returns (
 
 META_DDL = "CREATE TABLE IF NOT EXISTS munro_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
+# A user's population for an LA and reporting year, which wins over the ONS estimate (munro.population).
+POPULATION_OVERRIDES_DDL = """
+CREATE TABLE IF NOT EXISTS population_overrides (
+    la_code     VARCHAR NOT NULL,      -- 3-digit DfE code, or 'england'
+    year        INTEGER NOT NULL,      -- reporting year Y (2025 = 2024-25)
+    population  BIGINT NOT NULL,
+    note        VARCHAR,
+    set_by      VARCHAR NOT NULL,
+    set_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (la_code, year)
+)
+"""
+
 
 def raw_columns(table: str) -> list[tuple[str, str]]:
     """(column, SQL type) of a raw table: lineage, keys, identifiers, every year's fields, line."""
@@ -67,4 +81,4 @@ def raw_ddl(table: str, schema: str | None = None) -> str:
 
 
 def all_ddl() -> list[str]:
-    return [META_DDL, RETURNS_DDL, *(raw_ddl(t) for t in fmt.TABLES)]
+    return [META_DDL, RETURNS_DDL, *(raw_ddl(t) for t in fmt.TABLES), POPULATION_OVERRIDES_DDL]
