@@ -1,0 +1,227 @@
+"""``docs/indicators.md``, generated from the item catalogue.
+
+Regenerate with ``python -m munro.indicators.docs > docs/indicators.md``;
+``tests/indicators/test_catalogue.py`` fails while the file and
+``render_markdown()`` differ, so the page cannot fall behind the catalogue.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from munro.indicators.catalogue import (
+    CATALOGUE,
+    COMPARABILITY,
+    POLARITIES,
+    SECTIONS,
+    Item,
+    Question,
+    Section,
+    by_section,
+    question_of,
+)
+
+REGENERATE = "python -m munro.indicators.docs > docs/indicators.md"
+
+UNIT_NAMES = {
+    "percent": "percent",
+    "per_10k": "rate per 10,000 children",
+    "working_days": "working days",
+    "days": "calendar days",
+    "count": "count",
+}
+
+_INTRO = f"""\
+# National information items
+
+<!-- Generated from src/munro/indicators/catalogue.py by `{REGENERATE}`. Do not edit by hand. -->
+
+This page is generated from munro's item catalogue (`src/munro/indicators/catalogue.py`).
+Do not edit it by hand: change the catalogue and regenerate the page with
+
+    {REGENERATE}
+
+(`tests/indicators/test_catalogue.py` fails while the two differ).
+
+It describes every item munro reports for the 2012 DfE, Ofsted and ADCS child protection
+performance information framework, as `definitions.md` defines them: the framework's nationally
+collected information items, computed from the CIN census or imported from other sources, and
+the few context and local items `definitions.md` adds, which say so. The items are grouped by
+the framework's five sections, in its order. Text in quotation blocks, and in double quotes
+within munro's text, is the framework's own wording, quoted exactly apart from line breaks
+(`...` marks words left out between a question and the part of it quoted); everything else is
+munro's.
+
+## Reading an item
+
+- **Unit**: `percent`, `per_10k` (a rate per 10,000 children), `working_days`, `days` or
+  `count`, the unit of the item's headline `value`.
+- **Polarity**: whether a higher value is better (`higher_better`), a lower value is better
+  (`lower_better`) or neither is better in itself (`neither`), and why.
+- **Comparability**: DfE-comparable (`dfe`: the definition follows DfE's published statistics,
+  so the figure can be benchmarked against them), munro's own definition (`munro`: the
+  framework's item has no published equivalent, and the figure must be shown as munro's own)
+  or imported as published by its source (`published`: munro does not compute the figure).
+  Where some figures of an item differ from its headline, they are named.
+- **Needs**: data beyond the CIN census that the item needs. Without it the item's `value`
+  (or the figure that needs it) is null with a `reason`.
+- **Figures**: the figures the result carries besides its headline `value`, as
+  `definitions.md` names them.
+
+## Conventions
+
+These follow section 1 of `definitions.md` and apply to every item computed from the CIN census.
+
+- **The year.** Reporting year Y runs from 1 April Y-1 to 31 March Y, and an event is in the
+  year when its date falls between those two dates, both included.
+- **Open at 31 March** means started on or before 31 March and not ended by then: an episode
+  or plan that ends on 31 March is not open at 31 March.
+- **Working days** are Monday to Friday except bank holidays in England, one-off bank holidays
+  included. The start day is not counted and the end day is, so events on the same day are 0
+  working days apart, and a span that starts at a weekend or on a bank holiday counts from the
+  next working day. A span that ends before it starts is a data-quality exception: it is left
+  out of the item and counted in the item's `excluded` figure.
+- **Months and years** are counted on the calendar: within 12 months after a date means on or
+  before the same date 12 months later, and a year after 29 February is 28 February.
+- **Rates per 10,000** divide a count by the ONS mid-year estimate of children aged 0 to 17 in
+  the authority for 30 June inside the reporting year, times 10,000. A user can set the
+  population for an authority and year (for synthetic or not yet published figures).
+- **Referrals and episodes.** Each episode of need is opened by one referral. Referrals that led
+  to no further action count in every referral measure but never as children in need.
+- **Several returns.** An authority's returns for successive years are merged into one history:
+  an episode and each of its parts come from the latest loaded return that holds them, and parts
+  found only in earlier returns are kept. Items that look back (re-referrals, repeat plans) use
+  every year loaded, and the result states which years of history were available.
+- **Percentiles** (25th, median, 75th) interpolate linearly between the closest ranks.
+- **Rounding.** Items are computed and stored unrounded; percents and rates are shown to 1
+  decimal place.
+- **Disclosure control** for anything published beyond the authority: counts from 1 to 5 are
+  shown as `c`, with further cells hidden where a hidden one could be worked out from totals,
+  and England and regional totals are rounded to the nearest 10.
+- **Every result** carries `id`, `value` (the headline, or null with a `reason` when it cannot
+  be computed), `unit` and its figures.
+
+Items from other sources are imported per authority and year from a documented file layout,
+shown with their source and benchmarked the same way.
+"""
+
+
+def _quote(text: str) -> list[str]:
+    return [f"> {text}", ""]
+
+
+def _code(names) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _question(q: Question) -> list[str]:
+    lines = [f"- {q.text}"]
+    if q.parts or q.then:
+        lines.append("")
+    lines += [f"  - {p}" for p in q.parts]
+    if q.then:
+        lines.append("")
+        lines += [f"  - {t}" for t in q.then]
+    if q.parts or q.then:
+        lines.append("")
+    return lines
+
+
+def _section(number: int, s: Section, items: tuple[Item, ...]) -> list[str]:
+    out = [f"## {number}. {s.name}", ""]
+    if s.purpose:
+        out += ["The framework's introduction:", ""]
+        for i, paragraph in enumerate(s.purpose):
+            out += [f"> {paragraph}"] + ([">"] if i < len(s.purpose) - 1 else [])
+        out.append("")
+    if s.questions:
+        out += ["The framework's local key questions:", ""]
+        for q in s.questions:
+            out += _question(q)
+        if out[-1] != "":
+            out.append("")
+    if s.note:
+        out += [s.note, ""]
+    out += [f"Items: {_code(i.id for i in items)}.", ""]
+    for it in items:
+        out += _item(it)
+    return out
+
+
+def _comparability(it: Item) -> str:
+    text = f"{COMPARABILITY[it.comparability]} (`{it.comparability}`)"
+    if it.munro_figures:
+        text += f", except {_code(it.munro_figures)} (munro's own)"
+    if it.dfe_figures:
+        text += f", except {_code(it.dfe_figures)} (DfE-comparable)"
+    text += "."
+    if it.comparability_note:
+        text += f" {it.comparability_note}"
+    return text
+
+
+def _item(it: Item) -> list[str]:
+    needs = ", ".join(it.needs) if it.needs else "nothing"
+    out = [
+        f"### `{it.id}`: {it.title}",
+        "",
+        f"- **Unit:** {UNIT_NAMES[it.unit]} (`{it.unit}`).",
+        f"- **Headline value:** {it.headline}.",
+        f"- **Polarity:** {POLARITIES[it.polarity]} (`{it.polarity}`). {it.polarity_reason}",
+        f"- **Comparability:** {_comparability(it)}",
+        f"- **Source:** {it.source}.",
+        f"- **Needs beyond the CIN census:** {needs}.",
+    ]
+    if it.figures:
+        figures = _code(it.figures)
+        if it.breakdown:
+            label, names = it.breakdown
+            figures += f"; {label}: {_code(names)}"
+        out.append(f"- **Figures:** {figures}.")
+    out += ["", it.definition, ""]
+    if it.framework_item:
+        out += [f'The framework\'s item (data source: "{it.framework_source}"):', ""]
+        out += _quote(it.framework_item)
+    if it.rationale_quoted:
+        out += ["The framework's rationale:", ""]
+        out += _quote(it.rationale)
+    else:
+        out += [f"**Where it comes from.** {it.rationale}", ""]
+    if it.rationale_note:
+        out += [it.rationale_note, ""]
+    if it.framework_differences:
+        out += [f"**Differences from the framework.** {it.framework_differences}", ""]
+    if it.key_questions:
+        out += ["Local key questions it helps answer:", ""]
+        for quote in it.key_questions:
+            q = question_of(quote)
+            if quote == q.text:
+                out += [f"> {q.text}"] + [f"> - {p}" for p in q.parts + q.then] + [""]
+            else:
+                out += _quote(f"{q.text} ... {quote}")
+    return out
+
+
+def _summary() -> list[str]:
+    out = ["## All items", "", "| Section | Item | Title | Unit | Polarity | Comparability |", "|---|---|---|---|---|---|"]
+    names = {s.id: s.short_name for s in SECTIONS}
+    for it in CATALOGUE:
+        out.append(
+            f"| {names[it.section]} | `{it.id}` | {it.title} | `{it.unit}` | `{it.polarity}` | `{it.comparability}` |"
+        )
+    return out + [""]
+
+
+def render_markdown() -> str:
+    """The text of ``docs/indicators.md``."""
+    lines = [_INTRO] + _summary()
+    sections = by_section()
+    for number, s in enumerate(SECTIONS, 1):
+        lines += _section(number, s, sections[s.id])
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_markdown())
