@@ -1,0 +1,136 @@
+"""Engines: where the indicator expressions run.
+
+The indicators (``munro.indicators``) are written once, as Ibis expressions
+over the store's merged history and the working-day calendar. An *engine*
+hands them those tables on one backend:
+
+- ``duckdb`` (default, ``munro.engines.duckdb``): the embedded store itself,
+  attached read-only to an in-memory DuckDB database that holds the calendar
+  and, for a run over a few LAs, copies of their merged history.
+
+PostgreSQL and Spark come later, each as a module of this package loaded
+only when asked for (the way Ibis and pandera keep their backends), so that
+``import munro`` never imports psycopg or pyspark:
+
+- add ``munro/engines/<name>.py`` with ``connect(target, **options) -> Engine``
+  (a subclass of :class:`Engine` that implements ``_merged`` and ``_load_calendar``
+  and ``history``);
+- register it in ``_BACKENDS`` below and teach ``_engine_name`` its URL form
+  (``postgresql://...``, ``spark`` / ``spark://...``);
+- the engine's tables must have the store's column names and types (DATE
+  dates, 0/1 integer flags), and its calendar the columns of
+  ``munro.calendar.calendar_table()`` (``date``, ``is_working_day``, ``wd_index``).
+
+Nothing else changes: the items never name an engine, and the conformance
+tests run the same items on every engine and compare the results.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from ..errors import MunroError
+
+if TYPE_CHECKING:  # Ibis is imported only when an engine connects
+    import ibis.expr.types as ir
+
+# engine name -> module (relative to this package) that implements it
+_BACKENDS = {"duckdb": ".duckdb"}
+# engines that are planned but not written yet, with what the user should do instead
+_PLANNED = {"postgresql": "PostgreSQL", "spark": "Spark"}
+
+# The store's merged views (definitions.md section 1) the indicators read, by short name.
+MERGED = ("children", "episodes", "assessments", "assessment_factors", "cin_plans", "section47",
+          "cp_plans", "cp_reviews", "pre_proceedings")
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The tables one computation reads, as Ibis expressions (short names, no ``merged_`` prefix)."""
+
+    children: "ir.Table"
+    episodes: "ir.Table"
+    assessments: "ir.Table"
+    assessment_factors: "ir.Table"
+    cin_plans: "ir.Table"
+    section47: "ir.Table"
+    cp_plans: "ir.Table"
+    cp_reviews: "ir.Table"
+    pre_proceedings: "ir.Table"
+    calendar: "ir.Table"
+
+
+class Engine:
+    """A connection to the store's data on one backend (subclasses implement the ``_`` methods).
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    name = "?"
+
+    def __init__(self, backend):
+        self.backend = backend  # the Ibis backend (connection)
+        self._calendar = None
+
+    # -- what subclasses implement
+
+    def _merged(self, table: str, las: tuple[str, ...] | None) -> "ir.Table":
+        """``merged_<table>`` as an Ibis table, restricted to ``las`` (None: every LA)."""
+        raise NotImplementedError
+
+    def _load_calendar(self) -> "ir.Table":
+        """Put ``munro.calendar.calendar_table()`` into the engine once; return it as a table."""
+        raise NotImplementedError
+
+    def history(self) -> dict[str, list[int]]:
+        """LA code -> the collection years of its current (not superseded) returns, sorted."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.backend.disconnect()
+
+    # -- shared
+
+    @property
+    def calendar(self) -> "ir.Table":
+        if self._calendar is None:
+            self._calendar = self._load_calendar()
+        return self._calendar
+
+    def tables(self, las: Iterable[str] | None = None) -> Tables:
+        """The merged history of ``las`` (every LA when None) and the calendar."""
+        key = None if las is None else tuple(sorted(set(las)))
+        return Tables(**{t: self._merged(t, key) for t in MERGED}, calendar=self.calendar)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _engine_name(target: str | os.PathLike | None) -> str:
+    text = "" if target is None else str(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql"
+    if text == "spark" or text.startswith(("spark://", "yarn", "local[")):
+        return "spark"
+    return "duckdb"
+
+
+def connect(target: str | os.PathLike, **options) -> Engine:
+    """An engine for ``target``: the path of a munro store (DuckDB), or later an engine URL.
+
+    The engine's module is imported here, on first use.
+    """
+    name = _engine_name(target)
+    if name in _PLANNED and name not in _BACKENDS:
+        raise MunroError(f"the {_PLANNED[name]} engine is not available yet: use a munro store (DuckDB)")
+    module = importlib.import_module(_BACKENDS[name], __name__)
+    return module.connect(target, **options)
+
+
+__all__ = ["Engine", "Tables", "MERGED", "connect"]

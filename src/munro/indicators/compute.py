@@ -1,0 +1,98 @@
+"""Compute the information items for one LA and reporting year.
+
+``compute(db, la, year)`` opens the store (or uses an engine already
+connected), builds the context (the year's window, the LA's merged history,
+the calendar, the population) and runs each requested item. The result::
+
+    {"la": "330", "year": 2025, "history_years": [2023, 2024, 2025],
+     "items": {"referral_rate": ItemResult(...), ...}}
+
+``as_json(result)`` turns the ItemResults into plain dicts. Values are
+unrounded. Every item is None with a reason when the year's own return is
+not loaded (the merged history would hold only the part of the year that a
+later return repeats).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping
+
+from ..errors import MunroError
+from . import activity, timeliness
+from .context import Context
+from .result import ItemResult
+
+# id -> function(Context) -> {la: ItemResult}: the items computed so far, in definitions.md order.
+ITEMS: dict[str, Callable[[Context], dict[str, ItemResult]]] = {**timeliness.ITEMS, **activity.ITEMS}
+UNITS = {
+    "assessment_timeliness": "percent", "s47_to_icpc_timeliness": "percent", "cin_duration": "percent",
+    "referral_rate": "per_10k", "rereferral_12m": "percent", "assessment_rate": "per_10k",
+    "s47_rate": "per_10k", "icpc_rate": "per_10k", "referral_outcome": "percent",
+    "referral_source": "percent", "parental_factors_rate": "per_10k", "cpp_starts_by_category": "per_10k",
+    "cin_rate": "per_10k",
+}
+
+PopulationArg = Mapping | Callable[[str, int], Any] | None
+
+
+def _population_fn(population: PopulationArg):
+    """A callable (la, year) -> population from the argument (None: the packaged ONS estimates)."""
+    if population is None or callable(population):
+        return population
+    if isinstance(population, Mapping):
+        def lookup(la: str, year: int):
+            if (la, year) in population:
+                return population[(la, year)]
+            return population.get(la)
+        return lookup
+    raise TypeError("population must be a mapping {(la, year) or la: int} or a callable (la, year) -> int")
+
+
+def _wanted(items: Iterable[str] | None) -> list[str]:
+    if items is None:
+        return list(ITEMS)
+    items = list(items)
+    unknown = [i for i in items if i not in ITEMS]
+    if unknown:
+        raise MunroError(f"unknown item(s): {', '.join(unknown)} (known: {', '.join(ITEMS)})")
+    return items
+
+
+def compute(db, la: str, year: int, items: Iterable[str] | None = None,
+            population: PopulationArg = None) -> dict[str, Any]:
+    """The items of definitions.md for LA ``la`` and reporting year ``year``.
+
+    ``db`` is the path of a munro store or a connected :class:`munro.engines.Engine`.
+    ``population`` overrides the 0-17 population: a mapping keyed by (la, year) or by
+    la, or a callable (la, year) -> int | None; by default ``munro.reference.child_population``.
+    """
+    from ..engines import Engine, connect
+
+    wanted = _wanted(items)
+    la, year = str(la), int(year)
+    own = not isinstance(db, Engine)
+    engine = connect(db) if own else db
+    try:
+        history = engine.history()
+        years = history.get(la, [])
+        out: dict[str, Any] = {"la": la, "year": year, "history_years": years, "items": {}}
+        if year not in years:
+            reason = f"needs the {year} return" + ("" if years else f" (no returns for LA {la} are loaded)")
+            out["items"] = {i: ItemResult.missing(i, UNITS[i], reason) for i in wanted}
+            return out
+        ctx = Context(year=year, las=(la,), t=engine.tables([la]), history={la: years},
+                      population=_population_fn(population))
+        for item in wanted:
+            out["items"][item] = ITEMS[item](ctx)[la]
+        return out
+    finally:
+        if own:
+            engine.close()
+
+
+def as_json(result: Mapping[str, Any]) -> dict[str, Any]:
+    """``compute``'s result with every ItemResult as its dict form."""
+    return {**result, "items": {i: r.to_dict() for i, r in result["items"].items()}}
+
+
+__all__ = ["compute", "as_json", "ITEMS", "UNITS"]
