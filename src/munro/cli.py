@@ -114,6 +114,24 @@ def returns_(obj, show_all):
     click.echo(format_returns(list_returns(obj["db"], include_superseded=show_all)))
 
 
+@cli.command()
+@click.option("--la", required=True, help="3-digit DfE LA code of a loaded return.")
+@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--items", default=None, help="Comma-separated item ids (default: every item computed so far).")
+@click.pass_obj
+def indicators(obj, la, year, fmt, items):
+    """Compute the information items of definitions.md for one LA and reporting year."""
+    from .indicators.compute import compute
+    from .indicators.output import FORMATS
+    from .store.db import open_store
+
+    open_store(obj["db"], read_only=True).close()  # a clear message when there is no store
+    wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
+    click.echo(FORMATS[fmt](compute(obj["db"], la, year, items=wanted)).rstrip("\n"))
+
+
 # ---------------------------------------------------------------- munro population (munro.population)
 
 

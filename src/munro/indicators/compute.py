@@ -19,19 +19,12 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import MunroError
 from . import activity, timeliness
+from .catalogue import item as catalogue_item
 from .context import Context
 from .result import ItemResult
 
 # id -> function(Context) -> {la: ItemResult}: the items computed so far, in definitions.md order.
 ITEMS: dict[str, Callable[[Context], dict[str, ItemResult]]] = {**timeliness.ITEMS, **activity.ITEMS}
-UNITS = {
-    "assessment_timeliness": "percent", "s47_to_icpc_timeliness": "percent", "cin_duration": "percent",
-    "referral_rate": "per_10k", "rereferral_12m": "percent", "assessment_rate": "per_10k",
-    "s47_rate": "per_10k", "icpc_rate": "per_10k", "referral_outcome": "percent",
-    "referral_source": "percent", "parental_factors_rate": "per_10k", "cpp_starts_by_category": "per_10k",
-    "cin_rate": "per_10k",
-}
-
 PopulationArg = Mapping | Callable[[str, int], Any] | None
 
 
@@ -46,6 +39,16 @@ def _population_fn(population: PopulationArg):
             return population.get(la)
         return lookup
     raise TypeError("population must be a mapping {(la, year) or la: int} or a callable (la, year) -> int")
+
+
+def _store_population(engine):
+    """The store's own denominators: ONS estimates, or the user's overrides (munro population set)."""
+    path = getattr(engine, "path", None)
+    if path is None:
+        return None
+    from ..population import population_for
+
+    return lambda la, year: population_for(path, la, year)
 
 
 def _wanted(items: Iterable[str] | None) -> list[str]:
@@ -64,7 +67,8 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
 
     ``db`` is the path of a munro store or a connected :class:`munro.engines.Engine`.
     ``population`` overrides the 0-17 population: a mapping keyed by (la, year) or by
-    la, or a callable (la, year) -> int | None; by default ``munro.reference.child_population``.
+    la, or a callable (la, year) -> int | None; by default the store's own
+    (``munro.population.population_for``: ONS estimates or the user's overrides).
     """
     from ..engines import Engine, connect
 
@@ -78,10 +82,10 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
         out: dict[str, Any] = {"la": la, "year": year, "history_years": years, "items": {}}
         if year not in years:
             reason = f"needs the {year} return" + ("" if years else f" (no returns for LA {la} are loaded)")
-            out["items"] = {i: ItemResult.missing(i, UNITS[i], reason) for i in wanted}
+            out["items"] = {i: ItemResult.missing(i, catalogue_item(i).unit, reason) for i in wanted}
             return out
         ctx = Context(year=year, las=(la,), t=engine.tables([la]), history={la: years},
-                      population=_population_fn(population))
+                      population=_population_fn(population) or _store_population(engine))
         for item in wanted:
             out["items"][item] = ITEMS[item](ctx)[la]
         return out
@@ -95,4 +99,4 @@ def as_json(result: Mapping[str, Any]) -> dict[str, Any]:
     return {**result, "items": {i: r.to_dict() for i, r in result["items"].items()}}
 
 
-__all__ = ["compute", "as_json", "ITEMS", "UNITS"]
+__all__ = ["compute", "as_json", "ITEMS"]

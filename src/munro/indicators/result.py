@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-UNITS = ("percent", "per_10k", "working_days", "days", "count")
+from .catalogue import UNITS
 
 
 @dataclass

@@ -1,0 +1,64 @@
+"""The items of one computation as text: a table for people, JSON and CSV for programs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Mapping
+
+from .catalogue import item
+from .compute import as_json
+
+_CSV_FIGURES = ("numerator", "denominator", "count", "excluded")
+_SHOWN = {"percent": "%", "per_10k": " per 10k", "working_days": " working days", "days": " days", "count": ""}
+
+
+def _shown(value, unit: str) -> str:
+    # Rounded at the edge (definitions.md section 1): one decimal place for rates and percentages.
+    if value is None:
+        return "-"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}{_SHOWN[unit]}"
+
+
+def to_table(result: Mapping[str, Any]) -> str:
+    """A plain-text table: item, headline value, the figures behind it or why there is none."""
+    y = result["year"]
+    head = (f"LA {result['la']}, {y - 1}-{str(y)[2:]} (years of history loaded: "
+            f"{', '.join(str(h) for h in result['history_years']) or 'none'})")
+    rows = [("item", "value", "from")]
+    for item_id, r in result["items"].items():
+        if r.value is None:
+            behind = r.reason or r.note or ""
+        elif r.numerator is not None and r.denominator is not None:
+            behind = f"{r.numerator:,} of {r.denominator:,}"
+        elif r.count is not None:
+            behind = f"{r.count:,}"
+        else:
+            behind = ""
+        rows.append((f"{item_id}  {item(item_id).title}", _shown(r.value, r.unit), behind))
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    lines = [head, ""] + ["  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2]]).rstrip()
+                          for row in rows]
+    return "\n".join(lines)
+
+
+def to_json(result: Mapping[str, Any]) -> str:
+    return json.dumps(as_json(result), indent=2, default=str)
+
+
+def to_csv(result: Mapping[str, Any]) -> str:
+    """One row per item: the headline, its common figures and the reason when there is no value."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["la", "year", "item", "value", "unit", *_CSV_FIGURES, "reason"])
+    for item_id, r in result["items"].items():
+        writer.writerow([result["la"], result["year"], item_id, "" if r.value is None else r.value, r.unit,
+                         *("" if getattr(r, f) is None else getattr(r, f) for f in _CSV_FIGURES),
+                         r.reason or ""])
+    return buf.getvalue()
+
+
+FORMATS = {"table": to_table, "json": to_json, "csv": to_csv}

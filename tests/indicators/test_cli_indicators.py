@@ -1,0 +1,74 @@
+"""`munro indicators`: the command over compute(), its formats, and the store's population overrides."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from golden import load
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _munro(db, *args):
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    return subprocess.run([sys.executable, "-m", "munro.cli", "--db", str(db), *args], capture_output=True,
+                          text=True, env=env, cwd=REPO)
+
+
+def _store(cin, tmp_path):
+    # Three referrals in 2024-25 for LA 201 (City of London): two for A1 (the second 10 days
+    # after the first, so a re-referral within 12 months) and one no-further-action referral for B2.
+    text = cin.xml(2025, [
+        cin.Child(id="A1", episodes=[cin.Episode(referral="2024-05-01", closure="2024-05-05", reason="RC8"),
+                                     cin.Episode(referral="2024-05-11")]),
+        cin.Child(id="B2", episodes=[cin.Episode(referral="2024-06-01", nfa="true", need=None,
+                                                 closure="2024-06-01", reason="RC7")]),
+    ], la="201")
+    return load(tmp_path / "store.duckdb", {2025: text})
+
+
+def test_json_carries_the_figures_and_the_population_used(cin, tmp_path):
+    db = _store(cin, tmp_path)
+    # City of London's 0-17 population at mid-2024 is 847 (ONS, reference/population): 3 / 847 * 10,000
+    done = _munro(db, "indicators", "--la", "201", "--year", "2025", "--format", "json",
+                  "--items", "referral_rate,rereferral_12m")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert (out["la"], out["year"], out["history_years"]) == ("201", 2025, [2025])
+    rate = out["items"]["referral_rate"]
+    assert rate["count"] == 3 and rate["population"] == 847 and rate["population_source"] == "ONS"
+    assert abs(rate["value"] - 3 / 847 * 10_000) < 1e-9
+    # one of the three referrals follows another of the same child within 12 months
+    assert out["items"]["rereferral_12m"]["numerator"] == 1
+    assert abs(out["items"]["rereferral_12m"]["value"] - 100 / 3) < 1e-9
+
+
+def test_an_override_changes_the_rate(cin, tmp_path):
+    db = _store(cin, tmp_path)
+    assert _munro(db, "population", "set", "--la", "201", "--year", "2025", "1500").returncode == 0
+    done = _munro(db, "indicators", "--la", "201", "--year", "2025", "--format", "csv", "--items", "referral_rate")
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["item"], float(r["value"]), r["count"]) for r in rows] == [("referral_rate", 20.0, "3")]
+
+
+def test_table_rounds_at_the_edge_and_explains_missing_values(cin, tmp_path):
+    db = _store(cin, tmp_path)
+    done = _munro(db, "indicators", "--la", "201", "--year", "2025", "--items", "referral_rate")
+    assert "35.4 per 10k" in done.stdout  # 35.419...
+    done = _munro(db, "indicators", "--la", "201", "--year", "2024", "--items", "referral_rate")
+    assert "needs the 2024 return" in done.stdout
+
+
+def test_bad_input_is_one_line(cin, tmp_path):
+    db = _store(cin, tmp_path)
+    for args in (["--items", "nope"], []):
+        done = _munro(db if args else tmp_path / "missing.duckdb", "indicators", "--la", "201", "--year", "2025",
+                      *args)
+        assert done.returncode != 0 and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
