@@ -396,6 +396,29 @@ def _rereferral_after_cpp(months: int, cohort: str, example: str) -> Item:
     )
 
 
+def _workforce_item(id: str, title: str, *, polarity_reason: str, headline: str, definition: str) -> Item:
+    """The four social work workforce items share their source, framework item and rationale."""
+    return Item(
+        id=id,
+        title=title,
+        section="workforce",
+        source=_WORKFORCE_SOURCE,
+        needs=("workforce census",),
+        framework_item=_WORKFORCE_ITEM,
+        framework_source="Collected in 2011/12 via NMDS-SC",
+        rationale=_WORKFORCE_RATIONALE,
+        rationale_quoted=True,
+        unit="percent",
+        polarity="lower_better",
+        polarity_reason=polarity_reason,
+        comparability="published",
+        headline=headline,
+        definition=definition + _IMPORTED,
+        framework_differences=_WORKFORCE_DIFFERENCE,
+        key_questions=(_Q_WORKLOAD,),
+    )
+
+
 CATALOGUE: tuple[Item, ...] = (
     # ------------------------------------------------------------------ outcomes and experiences
     Item(
@@ -589,84 +612,32 @@ CATALOGUE: tuple[Item, ...] = (
         figures=("numerator", "denominator"),
         key_questions=("How do you know what children think about changes of social worker?",),
     ),
-    Item(
-        id="sw_vacancy_rate",
-        title="Social worker vacancy rate",
-        section="workforce",
-        source=_WORKFORCE_SOURCE,
-        needs=("workforce census",),
-        framework_item=_WORKFORCE_ITEM,
-        framework_source="Collected in 2011/12 via NMDS-SC",
-        rationale=_WORKFORCE_RATIONALE,
-        rationale_quoted=True,
-        unit="percent",
-        polarity="lower_better",
+    _workforce_item(
+        "sw_vacancy_rate", "Social worker vacancy rate",
         polarity_reason="Fewer vacant posts mean more social work capacity.",
-        comparability="published",
         headline="social worker vacancy rate, as imported",
-        definition="The vacancy rate of the authority's children's social workers." + _IMPORTED,
-        framework_differences=_WORKFORCE_DIFFERENCE,
-        key_questions=(_Q_WORKLOAD,),
+        definition="The vacancy rate of the authority's children's social workers.",
     ),
-    Item(
-        id="sw_turnover_rate",
-        title="Social worker turnover rate",
-        section="workforce",
-        source=_WORKFORCE_SOURCE,
-        needs=("workforce census",),
-        framework_item=_WORKFORCE_ITEM,
-        framework_source="Collected in 2011/12 via NMDS-SC",
-        rationale=_WORKFORCE_RATIONALE,
-        rationale_quoted=True,
-        unit="percent",
-        polarity="lower_better",
+    _workforce_item(
+        "sw_turnover_rate", "Social worker turnover rate",
         polarity_reason="Lower turnover means a more stable workforce and more continuity for children.",
-        comparability="published",
         headline="social worker turnover rate, as imported",
-        definition="The turnover rate of the authority's children's social workers." + _IMPORTED,
-        framework_differences=_WORKFORCE_DIFFERENCE,
-        key_questions=(_Q_WORKLOAD,),
+        definition="The turnover rate of the authority's children's social workers.",
     ),
-    Item(
-        id="sw_absence_rate",
-        title="Social worker absence (sickness) rate",
-        section="workforce",
-        source=_WORKFORCE_SOURCE,
-        needs=("workforce census",),
-        framework_item=_WORKFORCE_ITEM,
-        framework_source="Collected in 2011/12 via NMDS-SC",
-        rationale=_WORKFORCE_RATIONALE,
-        rationale_quoted=True,
-        unit="percent",
-        polarity="lower_better",
+    _workforce_item(
+        "sw_absence_rate", "Social worker absence (sickness) rate",
         polarity_reason="Less sickness absence means more social work capacity.",
-        comparability="published",
         headline="social worker sickness absence rate, as imported",
-        definition="The sickness absence rate of the authority's children's social workers." + _IMPORTED,
-        framework_differences=_WORKFORCE_DIFFERENCE,
-        key_questions=(_Q_WORKLOAD,),
+        definition="The sickness absence rate of the authority's children's social workers.",
     ),
-    Item(
-        id="sw_agency_rate",
-        title="Social work posts filled by agency workers",
-        section="workforce",
-        source=_WORKFORCE_SOURCE,
-        needs=("workforce census",),
-        framework_item=_WORKFORCE_ITEM,
-        framework_source="Collected in 2011/12 via NMDS-SC",
-        rationale=_WORKFORCE_RATIONALE,
-        rationale_quoted=True,
-        unit="percent",
-        polarity="lower_better",
+    _workforce_item(
+        "sw_agency_rate", "Social work posts filled by agency workers",
         polarity_reason=(
             "Fewer posts filled by agency workers means a more stable permanent workforce, which the "
             "framework counts as part of workforce stability."
         ),
-        comparability="published",
         headline="percent of social work posts filled by agency workers, as imported",
-        definition="The percent of the authority's children's social work posts filled by agency workers." + _IMPORTED,
-        framework_differences=_WORKFORCE_DIFFERENCE,
-        key_questions=(_Q_WORKLOAD,),
+        definition="The percent of the authority's children's social work posts filled by agency workers.",
     ),
     # ------------------------------------------------------------------ timeliness
     Item(
