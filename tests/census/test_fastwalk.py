@@ -78,3 +78,24 @@ def test_same_message_for_a_broken_child(synthetic, tmp_path, monkeypatch, old, 
     path.write_text("<Child>".join(parts))
     fast, pure = _read(path, monkeypatch, False), _read(path, monkeypatch, True)
     assert fast == pure
+
+
+@pytest.mark.parametrize("date,valid", [
+    ("2000-02-29", True), ("2024-02-29", True), ("1900-02-29", False), ("2023-02-29", False),
+    ("2023-04-31", False), ("2023-00-10", False), ("2023-13-01", False), ("0000-01-01", False),
+    ("0001-01-01", True), ("9999-12-31", True), ("1969-12-31", True), ("2023-1-01", False),
+])
+def test_dates_are_read_alike_on_the_calendar(synthetic, tmp_path, monkeypatch, date, valid):
+    text = synthetic[1].read_text()
+    parts = text.split("<CINreferralDate>")
+    parts[40] = date + parts[40][10:]
+    path = tmp_path / "dates.xml"
+    path.write_text("<CINreferralDate>".join(parts))
+    fast, pure = _read(path, monkeypatch, False), _read(path, monkeypatch, True)
+    assert fast == pure
+    if valid:
+        import datetime as dt
+        dates = [r["referral_date"] for r in fast[1]["episodes"]]
+        assert dt.date.fromisoformat(date) in dates
+    else:
+        assert fast[0] == "rejected" and "<CINreferralDate> is not a date" in fast[1]

@@ -131,16 +131,46 @@ cdef inline bint _digit(Py_UCS4 c):
     return c >= 48 and c <= 57
 
 
+cdef inline int _d(Py_UCS4 c):
+    return <int>c - 48
+
+
+cdef int[13] _MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+
+cdef long _days(str text) except? -99999999:
+    """Days since 1970-01-01 of a YYYY-MM-DD date on the calendar, as walk._convert; _Bail otherwise."""
+    cdef long y, m, d, last, era, yoe, doy, doe
+    if not (len(text) == 10 and text[4] == "-" and text[7] == "-" and _digit(text[0]) and _digit(text[1])
+            and _digit(text[2]) and _digit(text[3]) and _digit(text[5]) and _digit(text[6])
+            and _digit(text[8]) and _digit(text[9])):
+        raise _Bail()
+    y = _d(text[0]) * 1000 + _d(text[1]) * 100 + _d(text[2]) * 10 + _d(text[3])
+    m = _d(text[5]) * 10 + _d(text[6])
+    d = _d(text[8]) * 10 + _d(text[9])
+    if y < 1 or m < 1 or m > 12 or d < 1:
+        raise _Bail()
+    last = _MONTH_DAYS[m]
+    if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+        last = 29
+    if d > last:
+        raise _Bail()
+    # Howard Hinnant's days_from_civil (years here are positive)
+    if m <= 2:
+        y -= 1
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
 cdef object _typed(str kind, str text):
     """As walk._convert, for the common kinds without a Python call."""
     if kind == "str":
         return text
     if kind == "date":
-        if (len(text) == 10 and text[4] == "-" and text[7] == "-" and _digit(text[0]) and _digit(text[1])
-                and _digit(text[2]) and _digit(text[3]) and _digit(text[5]) and _digit(text[6])
-                and _digit(text[8]) and _digit(text[9])):
-            return text
-        raise _Bail()
+        return _days(text)
     try:
         return _convert(kind, text)
     except (ValueError, KeyError):

@@ -102,14 +102,8 @@ def to_arrow(year: int, batch: dict[str, dict[str, list]]) -> dict[str, pa.Table
         for name, values in columns.items():
             arrow_type, element = types[table][name]
             if arrow_type == pa.date32():
-                try:
-                    dates = pa.array(values, pa.string()).cast(pa.date32())
-                except (pa.ArrowInvalid, ValueError):
-                    raise _bad_date(columns, name, element) from None
-                # Arrow takes year 0000 (DuckDB then keeps it as 1 BC), but no Python date holds it.
-                if pc.any(pc.less(dates, _FIRST_DATE)).as_py():
-                    raise _bad_date(columns, name, element)
-                arrays.append(dates)
+                # The walkers checked each date and give days since 1970-01-01.
+                arrays.append(pa.array(values, pa.int32()).cast(pa.date32()))
             else:
                 try:
                     arrays.append(pa.array(values, arrow_type))
@@ -119,7 +113,6 @@ def to_arrow(year: int, batch: dict[str, dict[str, list]]) -> dict[str, pa.Table
     return out
 
 
-_FIRST_DATE = pa.scalar(dt.date(1, 1, 1), pa.date32())
 _INT32 = range(-(2 ** 31), 2 ** 31)
 
 
@@ -129,18 +122,6 @@ def _bad_number(columns, name, element) -> StructureError:
             return StructureError(columns["la_child_id"][i], f"<{element}> is too large a number ({value})",
                                   columns["line"][i], approximate=True)
     return StructureError(None, f"<{element}> holds a value that is not a whole number", None)
-
-
-def _bad_date(columns, name, element) -> StructureError:
-    for i, value in enumerate(columns[name]):
-        if value is None:
-            continue
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            return StructureError(columns["la_child_id"][i], f"<{element}> is not {KIND_WORDS['date']}",
-                                     columns["line"][i], approximate=True)
-    return StructureError(None, f"<{element}> holds a value that is not a date", None)
 
 
 # ---------------------------------------------------------------- the reader

@@ -15,11 +15,13 @@ calendar validity when the batch becomes Arrow (``store.ingest``).
 from __future__ import annotations
 
 import os
+import datetime as dt
 from collections import Counter
 
 from . import format as fmt
 
 _BOOLS = {"true": 1, "1": 1, "false": 0, "0": 0}
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 KIND_WORDS = {
     "str": "text",
     "date": "a date (YYYY-MM-DD)",
@@ -61,9 +63,11 @@ def _convert(kind: str, text: str):
     if kind == "str":
         return text
     if kind == "date":
+        # Days since 1970-01-01, as Arrow's date32 holds them; a date not on the calendar
+        # (2023-02-30, year 0) is a ValueError here, so its message names the element's own line.
         if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.isascii() or not text[:4].isdigit():
             raise ValueError
-        return text
+        return dt.date.fromisoformat(text).toordinal() - _EPOCH
     if kind == "bool":
         return _BOOLS[text.lower()]
     if kind == "int":
