@@ -17,7 +17,7 @@ from libc.stdint cimport intptr_t
 from libc.string cimport strlen
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
 
-from .walk import _CONTAINER, _FIELD, _GROUP, _convert
+from .walk import _BOOLS, _CONTAINER, _FIELD, _GROUP, _convert
 
 import_lxml__etree()
 
@@ -171,6 +171,11 @@ cdef object _typed(str kind, str text):
         return text
     if kind == "date":
         return _days(text)
+    if kind == "bool":
+        flag = _BOOLS.get(text.lower())
+        if flag is None:
+            raise _Bail()
+        return flag
     try:
         return _convert(kind, text)
     except (ValueError, KeyError):

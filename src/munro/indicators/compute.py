@@ -18,13 +18,14 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import MunroError
-from . import activity, timeliness
+from . import activity, plans, timeliness
 from .catalogue import item as catalogue_item
 from .context import Context
 from .result import ItemResult
 
 # id -> function(Context) -> {la: ItemResult}: the items computed so far, in definitions.md order.
-ITEMS: dict[str, Callable[[Context], dict[str, ItemResult]]] = {**timeliness.ITEMS, **activity.ITEMS}
+ITEMS: dict[str, Callable[[Context], dict[str, ItemResult]]] = {
+    **timeliness.ITEMS, **plans.ITEMS, **activity.ITEMS, **plans.BEYOND_CENSUS}
 PopulationArg = Mapping | Callable[[str, int], Any] | None
 
 
