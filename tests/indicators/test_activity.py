@@ -227,7 +227,7 @@ def test_results_serialise_as_plain_json(year_2023):
 
     for item, r in year_2023.items():
         d = r.to_dict()
-        assert d["unit"] in ("percent", "per_10k") and "value" in d
+        assert d["unit"] in ("percent", "per_10k", "count") and "value" in d
         json.dumps(d)
 
 
