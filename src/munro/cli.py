@@ -115,7 +115,7 @@ def returns_(obj, show_all):
 
 
 @cli.command()
-@click.option("--la", required=True, help="3-digit DfE LA code of a loaded return.")
+@click.option("--la", required=True, help="3-digit DfE LA code of a loaded return, or 'all' for every LA.")
 @click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
@@ -123,13 +123,17 @@ def returns_(obj, show_all):
 @click.pass_obj
 def indicators(obj, la, year, fmt, items):
     """Compute the information items of definitions.md for one LA and reporting year."""
-    from .indicators.compute import compute
-    from .indicators.output import FORMATS
+    from .indicators.compute import compute, compute_all
+    from .indicators.output import render
     from .store.db import open_store
 
     open_store(obj["db"], read_only=True).close()  # a clear message when there is no store
     wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
-    click.echo(FORMATS[fmt](compute(obj["db"], la, year, items=wanted)).rstrip("\n"))
+    if la == "all":
+        results = compute_all(obj["db"], year, items=wanted)
+    else:
+        results = compute(obj["db"], la, year, items=wanted)
+    click.echo(render(fmt, results).rstrip("\n"))
 
 
 # ---------------------------------------------------------------- munro population (munro.population)

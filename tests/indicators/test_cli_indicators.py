@@ -72,3 +72,21 @@ def test_bad_input_is_one_line(cin, tmp_path):
                       *args)
         assert done.returncode != 0 and "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_all_las_in_one_pass_give_what_each_gives_alone(cin, tmp_path):
+    # LA 201 as above (3 referrals in 2024-25); LA 202 (Camden) with one referral and no 2024 return.
+    db = _store(cin, tmp_path)
+    load(db, {2025: cin.xml(2025, [cin.Child(id="C3", episodes=[cin.Episode(referral="2024-09-01")])], la="202")},
+         la="202")
+    every = json.loads(_munro(db, "indicators", "--la", "all", "--year", "2025", "--format", "json").stdout)
+    assert [r["la"] for r in every] == ["201", "202"]
+    for one in every:
+        alone = json.loads(_munro(db, "indicators", "--la", one["la"], "--year", "2025", "--format", "json").stdout)
+        assert one == alone
+    assert [r["items"]["referral_rate"]["count"] for r in every] == [3, 1]
+    # a year neither LA has a return for
+    rows = list(csv.DictReader(io.StringIO(
+        _munro(db, "indicators", "--la", "all", "--year", "2024", "--format", "csv", "--items", "cin_rate").stdout)))
+    assert [(r["la"], r["value"], r["reason"]) for r in rows] == [("201", "", "needs the 2024 return"),
+                                                                  ("202", "", "needs the 2024 return")]

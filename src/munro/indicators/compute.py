@@ -95,9 +95,43 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
             engine.close()
 
 
+def compute_all(db, year: int, items: Iterable[str] | None = None,
+                population: PopulationArg = None) -> list[dict[str, Any]]:
+    """``compute`` for every LA in the store, in one pass over all their merged history.
+
+    The items group by LA, so a pooled store is computed by the engine at once, not by a
+    Python loop over LAs. Returns one result per LA (sorted by code), as ``compute`` does.
+    """
+    from ..engines import Engine, connect
+
+    wanted = _wanted(items)
+    year = int(year)
+    own = not isinstance(db, Engine)
+    engine = connect(db) if own else db
+    try:
+        history = engine.history()
+        ready = tuple(la for la in sorted(history) if year in history[la])
+        results: dict[str, dict[str, ItemResult]] = {}
+        if ready:
+            ctx = Context(year=year, las=ready, t=engine.tables(None), history={la: history[la] for la in ready},
+                          population=_population_fn(population) or _store_population(engine))
+            results = {i: ITEMS[i](ctx) for i in wanted}
+        out = []
+        for la in sorted(history):
+            if la in ready:
+                found = {i: results[i][la] for i in wanted}
+            else:
+                found = {i: ItemResult.missing(i, catalogue_item(i).unit, f"needs the {year} return") for i in wanted}
+            out.append({"la": la, "year": year, "history_years": history[la], "items": found})
+        return out
+    finally:
+        if own:
+            engine.close()
+
+
 def as_json(result: Mapping[str, Any]) -> dict[str, Any]:
     """``compute``'s result with every ItemResult as its dict form."""
     return {**result, "items": {i: r.to_dict() for i, r in result["items"].items()}}
 
 
-__all__ = ["compute", "as_json", "ITEMS"]
+__all__ = ["compute", "compute_all", "as_json", "ITEMS"]

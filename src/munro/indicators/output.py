@@ -61,4 +61,17 @@ def to_csv(result: Mapping[str, Any]) -> str:
     return buf.getvalue()
 
 
+def render(fmt: str, results: Mapping[str, Any] | list[Mapping[str, Any]]) -> str:
+    """One result, or a list of them (``--la all``), in ``fmt``: tables one after another,
+    a JSON list, or one CSV with a header row."""
+    if not isinstance(results, list):
+        return FORMATS[fmt](results)
+    if fmt == "json":
+        return json.dumps([as_json(r) for r in results], indent=2, default=str)
+    if fmt == "csv":
+        parts = [to_csv(r) for r in results]
+        return "".join(parts[:1] + [p.split("\n", 1)[1] for p in parts[1:]])
+    return "\n\n".join(to_table(r) for r in results)
+
+
 FORMATS = {"table": to_table, "json": to_json, "csv": to_csv}
