@@ -422,14 +422,12 @@ def _header_value(kind: str, text: str):
     if kind == "int":
         return int(text)
     if kind == "date":
-        return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else _raise()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # fromisoformat also takes 20250331
+            raise ValueError
+        return dt.date.fromisoformat(text)
     if kind == "datetime":
         dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     return text
-
-
-def _raise():
-    raise ValueError
 
 
 def check_children_end(el) -> None:

@@ -396,6 +396,29 @@ def _rereferral_after_cpp(months: int, cohort: str, example: str) -> Item:
     )
 
 
+def _activity_rate(id: str, title: str, *, framework_item: str, rationale: str, headline: str,
+                   definition: str, framework_source: str = _CIN_SOURCE) -> Item:
+    """A count of CIN census events per 10,000 children, benchmarked against DfE's figures."""
+    return Item(
+        id=id,
+        title=title,
+        section="activity",
+        source="CIN census",
+        needs=(),
+        framework_item=framework_item,
+        framework_source=framework_source,
+        rationale=rationale,
+        rationale_quoted=True,
+        unit="per_10k",
+        polarity="neither",
+        polarity_reason=_RATE_REASON,
+        comparability="dfe",
+        headline=headline,
+        definition=definition,
+        figures=("count",),
+    )
+
+
 def _workforce_item(id: str, title: str, *, polarity_reason: str, headline: str, definition: str) -> Item:
     """The four social work workforce items share their source, framework item and rationale."""
     return Item(
@@ -1128,69 +1151,37 @@ CATALOGUE: tuple[Item, ...] = (
         ),
         figures=("numerator", "denominator"),
     ),
-    Item(
-        id="assessment_rate",
-        title="Assessments (rate per 10,000)",
-        section="activity",
-        source="CIN census",
-        needs=(),
+    _activity_rate(
+        "assessment_rate", "Assessments (rate per 10,000)",
         framework_item="Rate of assessments per 10,000 population",
         framework_source="CIN Census (Currently in CIN Census)",
         rationale="Provides a comparable measure of throughput",
-        rationale_quoted=True,
-        unit="per_10k",
-        polarity="neither",
-        polarity_reason=_RATE_REASON,
-        comparability="dfe",
         headline=f"assessments completed in the year {_PER_10K}",
         definition=(
             f"Assessments authorised (completed) in the year, {_PER_10K}. Also `count`, the number of "
             f"assessments."
         ),
-        figures=("count",),
     ),
-    Item(
-        id="s47_rate",
-        title="Section 47 enquiries (rate per 10,000)",
-        section="activity",
-        source="CIN census",
-        needs=(),
+    _activity_rate(
+        "s47_rate", "Section 47 enquiries (rate per 10,000)",
         framework_item="Rate of section 47 enquiries per 10,000 population",
-        framework_source=_CIN_SOURCE,
         rationale="Provides a comparable measure of numbers of section 47 enquiries carried out",
-        rationale_quoted=True,
-        unit="per_10k",
-        polarity="neither",
-        polarity_reason=_RATE_REASON,
-        comparability="dfe",
         headline=f"section 47 enquiries starting in the year {_PER_10K}",
         definition=(
             f"Section 47 enquiries that started in the year, {_PER_10K}. Also `count`, the number of "
             f"enquiries."
         ),
-        figures=("count",),
     ),
-    Item(
-        id="icpc_rate",
-        title="Initial child protection conferences (rate per 10,000)",
-        section="activity",
-        source="CIN census",
-        needs=(),
+    _activity_rate(
+        "icpc_rate", "Initial child protection conferences (rate per 10,000)",
         framework_item="Rate of ICPCs per 10,000 population",
-        framework_source=_CIN_SOURCE,
         rationale="Provides a comparable measure of ICPCs",
-        rationale_quoted=True,
-        unit="per_10k",
-        polarity="neither",
-        polarity_reason=_RATE_REASON,
-        comparability="dfe",
         headline=f"initial child protection conferences in the year {_PER_10K}",
         definition=(
             f"Initial child protection conferences held in the year, {_PER_10K}. A conference is one child "
             f"on one date, whether it is recorded on the section 47 enquiry or on the episode of need, so a "
             f"conference recorded in both places counts once. Also `count`, the number of conferences."
         ),
-        figures=("count",),
     ),
     Item(
         id="referral_outcome",
