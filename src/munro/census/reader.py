@@ -139,8 +139,12 @@ class CensusReader:
     """
 
     def __init__(self, path: str | os.PathLike, schema_year: int | None = None,
-                 batch_children: int = BATCH_CHILDREN, workers: int = 1):
+                 batch_children: int = BATCH_CHILDREN, workers: int = 1, tolerant: bool = False):
         self.path = Path(path)
+        # tolerant: read in one process with the Python walker, which records problems in
+        # ``problems`` instead of rejecting the file (see ChildWalker); for munro.validate.
+        self.tolerant = tolerant
+        self.problems: list[tuple] = []
         self.schema_year_override = schema_year
         self.batch_children = batch_children
         self.workers = max(1, workers)
@@ -181,7 +185,7 @@ class CensusReader:
             from .parallel import CHUNK_BYTES, ReadAgainSequentially, plan_chunks, read_parallel
 
             try:
-                plan = plan_chunks(self)
+                plan = None if self.tolerant else plan_chunks(self)
             except ReadAgainSequentially:
                 plan = None
             if plan is not None and max(b - a for a, b in zip(plan.bounds, plan.bounds[1:])) > (
@@ -368,7 +372,8 @@ class CensusReader:
                 self.read_header(el)
                 if skip:  # the header's warnings were counted by the read that gave out the first children
                     self.stats.warnings = counted
-                walker = ChildWalker(self.header.schema_year)
+                walker = ChildWalker(self.header.schema_year, tolerant=self.tolerant)
+                self.problems = walker.problems if walker.problems is not None else []
             elif tag == "Children":
                 check_children_end(el)
             elif tag == "Message":

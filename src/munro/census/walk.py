@@ -175,8 +175,12 @@ def _compiled_walk():
 class ChildWalker:
     """Checks and flattens ``<Child>`` elements of one schema year into column lists."""
 
-    def __init__(self, year: int):
-        self._fast = _compiled_walk()
+    def __init__(self, year: int, tolerant: bool = False):
+        # Tolerant (for validation): a problem is recorded in ``problems`` as
+        # (LAchildID, element, line, text, what) and the walk goes on, a bad value stored as NULL,
+        # so that the DfE rules can report what the strict read would refuse.
+        self._fast = None if tolerant else _compiled_walk()
+        self.problems: list[tuple] | None = [] if tolerant else None
         self.year = year
         self.spec = _compile(fmt.CHILD, year, "children")
         self.columns = table_columns(year)
@@ -200,6 +204,14 @@ class ChildWalker:
         error = StructureError(child_id, what, el.sourceline)
         error.element = el  # lets a reader holding the bytes find the exact line (see parallel.py)
         return error
+
+    def _problem(self, child_id, el, what: str) -> None:
+        """Raise the StructureError, or in tolerant mode record it and let the walk go on."""
+        if self.problems is None:
+            raise self._error(child_id, el, what)
+        text = el.text.strip() if isinstance(el.tag, str) and el.text and not len(el) else None
+        tag = el.tag if isinstance(el.tag, str) else None
+        self.problems.append((child_id, tag, el.sourceline, text, what))
 
     def _unknown(self, tag, parent: str) -> str:
         if not isinstance(tag, str):
@@ -244,7 +256,7 @@ class ChildWalker:
         items = spec.items
         text = el.text
         if text is not None and text.strip():
-            raise self._error(child_id, el, f"unexpected text inside <{el.tag}>")
+            self._problem(child_id, el, f"unexpected text inside <{el.tag}>")
         last = -1
         seen = 0
         counters: dict[str, int] = {}
@@ -252,32 +264,36 @@ class ChildWalker:
             tag = sub.tag
             item = items.get(tag)
             if item is None:
-                raise self._error(child_id, sub, self._unknown(tag, el.tag))
+                self._problem(child_id, sub, self._unknown(tag, el.tag))
+                continue
             pos, code, payload, single = item
             if pos <= last:
                 if pos < last:
-                    raise self._error(child_id, sub, f"<{tag}> is out of order in <{el.tag}> "
-                                                     f"(see the {year_label(self.year)} format)")
-                if single:
-                    raise self._error(child_id, sub, f"<{tag}> appears more than once in <{el.tag}>")
+                    self._problem(child_id, sub, f"<{tag}> is out of order in <{el.tag}> "
+                                                 f"(see the {year_label(self.year)} format)")
+                elif single:
+                    self._problem(child_id, sub, f"<{tag}> appears more than once in <{el.tag}>")
+                    continue
             last = pos
             seen |= 1 << pos
             tail = sub.tail
             if tail is not None and tail.strip():
-                raise self._error(child_id, sub, f"unexpected text after <{tag}> in <{el.tag}>")
+                self._problem(child_id, sub, f"unexpected text after <{tag}> in <{el.tag}>")
             if code == _FIELD:
                 column, kind, required, codes = payload
                 if len(sub):
-                    raise self._error(child_id, sub, f"<{tag}> must hold a value, not elements")
+                    self._problem(child_id, sub, f"<{tag}> must hold a value, not elements")
+                    continue
                 text = sub.text
                 if text is None or not (text := text.strip()):
                     if required:
-                        raise self._error(child_id, sub, f"<{tag}> is empty")
+                        self._problem(child_id, sub, f"<{tag}> is empty")
                     continue
                 try:
                     value = text if kind == "str" else _convert(kind, text)
                 except (ValueError, KeyError):
-                    raise self._error(child_id, sub, f"<{tag}> is not {KIND_WORDS[kind]}") from None
+                    self._problem(child_id, sub, f"<{tag}> is not {KIND_WORDS[kind]}")
+                    continue
                 row[column] = value
                 if codes is not None and value not in codes:
                     self.warnings[f"{tag}: code not in the {year_label(self.year)} code list"] += 1
@@ -292,14 +308,14 @@ class ChildWalker:
         if seen & spec.required_mask != spec.required_mask:
             for pos, name in spec.required:
                 if not seen & (1 << pos):
-                    raise self._error(child_id, el, f"<{el.tag}> has no <{name}>")
+                    self._problem(child_id, el, f"<{el.tag}> has no <{name}>")
 
     def _list(self, el, payload, keys: tuple, child_id) -> None:
         lst, codes, key_names = payload
         table = self.cols[lst.table]
         text = el.text
         if text is not None and text.strip():
-            raise self._error(child_id, el, f"unexpected text inside <{el.tag}>")
+            self._problem(child_id, el, f"unexpected text inside <{el.tag}>")
         kind = lst.kind
         values = table[lst.column]
         lines = table["line"]
@@ -308,18 +324,21 @@ class ChildWalker:
             if sub.tag != lst.element:
                 what = (f"unexpected element <{sub.tag}> in <{el.tag}> (only <{lst.element}> belongs there)"
                         if isinstance(sub.tag, str) else f"unexpected content in <{el.tag}>")
-                raise self._error(child_id, sub, what)
+                self._problem(child_id, sub, what)
+                continue
             tail = sub.tail
             if tail is not None and tail.strip():
-                raise self._error(child_id, sub, f"unexpected text after <{sub.tag}> in <{el.tag}>")
+                self._problem(child_id, sub, f"unexpected text after <{sub.tag}> in <{el.tag}>")
             text = sub.text
             text = text.strip() if text is not None else ""
             if not text:
-                raise self._error(child_id, sub, f"<{sub.tag}> is empty")
+                self._problem(child_id, sub, f"<{sub.tag}> is empty")
+                continue
             try:
                 value = text if kind == "str" else _convert(kind, text)
             except (ValueError, KeyError):
-                raise self._error(child_id, sub, f"<{sub.tag}> is not {KIND_WORDS[kind]}") from None
+                self._problem(child_id, sub, f"<{sub.tag}> is not {KIND_WORDS[kind]}")
+                continue
             if codes is not None and value not in codes:
                 self.warnings[f"{sub.tag}: code not in the {year_label(self.year)} code list"] += 1
             n += 1

@@ -1,0 +1,70 @@
+"""The DfE validation rules of the CIN census, run as SQL over a return's tables.
+
+``validate_file(path)`` checks a file without loading it (read into an
+in-memory DuckDB with the store's tables); ``validate_return(db, return_id)``
+checks a return already in a store. Both return a ``Report`` (findings.py);
+``output.py`` renders it. The rules are in ``rules/``, one module per census
+table, registered by year in ``registry.py``; ``runner.py`` runs them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import MunroError
+from .findings import FORMAT_CODE, Finding, Report, RuleFailure
+from .registry import choose_ruleset, ruleset as rules_of
+
+__all__ = ["validate_file", "validate_return", "validate_connection", "Report", "Finding", "RuleFailure",
+           "FORMAT_CODE"]
+
+
+def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, workers: int = 1) -> Report:
+    """Check a CIN census file against the rules of its collection year (or of ``ruleset``).
+
+    Raises ``RejectedFile`` when the file is not a readable CIN census
+    return. ``workers`` > 1 reads a large file in that many processes
+    (started with ``spawn``: a calling script needs the ``__main__`` guard).
+    """
+    from .read import RETURN_ID, read_file
+    from .runner import run
+
+    con, reader = read_file(path, workers=workers)
+    try:
+        h = reader.header
+        year, note = choose_ruleset(h.collection_year, ruleset)
+        header = {k: getattr(h, k, None) for k in ("collection", "collection_year", "reference_date",
+                                                   "source_level", "la_code", "software_code", "release",
+                                                   "serial_no", "source_datetime")}
+        report = run(con, RETURN_ID, header, rules_of(year), year, str(Path(path)), reader.problems)
+        report.note = note
+        return report
+    finally:
+        con.close()
+
+
+def validate_connection(con, return_id: int, ruleset: int | None = None) -> Report:
+    """Check return ``return_id`` of the store open on ``con`` (also inside a transaction)."""
+    from .runner import HEADER_COLUMNS, run
+
+    cols = [c for c in HEADER_COLUMNS if c not in ("collection", "source_level")]
+    row = con.execute(f"SELECT {', '.join(cols)} FROM returns WHERE return_id = ?", [return_id]).fetchone()
+    if row is None:
+        raise MunroError(f"there is no return {return_id} in the store")
+    header = dict(zip(cols, row))
+    year, note = choose_ruleset(header["collection_year"], ruleset)
+    report = run(con, return_id, header, rules_of(year), year, f"return {return_id}")
+    report.note = note
+    return report
+
+
+def validate_return(db: str | os.PathLike, return_id: int, ruleset: int | None = None) -> Report:
+    """Check a return already loaded in the store at ``db``."""
+    from ..store.db import open_store
+
+    con = open_store(db, read_only=True)
+    try:
+        return validate_connection(con, return_id, ruleset)
+    finally:
+        con.close()

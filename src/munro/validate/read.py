@@ -1,0 +1,59 @@
+"""Reading a file that is not loaded into an in-memory store, for validation.
+
+The file is first read as ``munro ingest`` reads it (compiled walker, worker
+processes for a large file). If that read refuses the file, it is read again
+in tolerant mode (``CensusReader(tolerant=True)``): a value or element the
+format does not allow becomes NULL and a recorded problem, so that the DfE
+rules still see the rest of the return. A file that is not a CIN census
+return at all (not XML, a DOCTYPE, no header) is refused by both reads.
+"""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+
+from ..census import format as fmt
+from ..census.reader import CensusReader, Header
+from ..errors import RejectedFile
+from ..store.schema import raw_ddl
+
+RETURN_ID = 1
+
+
+def memory_store() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the store's raw tables."""
+    con = duckdb.connect(":memory:", config={"preserve_insertion_order": False})
+    for table in fmt.TABLES:
+        con.execute(raw_ddl(table))
+    return con
+
+
+def _load(con, reader: CensusReader) -> Header:
+    for batch in reader.batches():
+        for table, rows in batch.items():
+            con.register("munro_batch", rows)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT {RETURN_ID} AS return_id, $la AS la_code, * "
+                        "FROM munro_batch", {"la": reader.header.la_code})
+            con.unregister("munro_batch")
+    return reader.header
+
+
+def read_file(path: str | os.PathLike, workers: int = 1) -> tuple[duckdb.DuckDBPyConnection, CensusReader]:
+    """The file's rows in a new in-memory store (as return 1), and the reader that read them."""
+    con = memory_store()
+    try:
+        reader = CensusReader(path, workers=workers)
+        _load(con, reader)
+        return con, reader
+    except RejectedFile:
+        con.close()
+    con = memory_store()
+    reader = CensusReader(path, tolerant=True)
+    try:
+        _load(con, reader)
+    except BaseException:
+        con.close()
+        raise
+    return con, reader

@@ -1,0 +1,105 @@
+"""The DfE CIN census validation rules as data: ``Rule``, the ``@rule`` decorator, rulesets by year.
+
+A rule is a function returning DuckDB SQL over the tables of one return
+(see ``runner.py`` for what the SQL sees). ``years`` are the collection years
+(the year the census ends: 2025 = 2024-25) in which that version of the rule
+applies. A year's ruleset is every rule whose years hold it, so a year
+inherits the rules of the year before; a change is a second function for
+the same code with later years, and a removal is a version whose years end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import MunroError
+
+FIRST_RULESET = 2023  # 2022-23: the earliest rules munro holds
+LATEST_RULESET = 2027  # the 2026-27 draft (pre-proceedings rules)
+TYPES = ("error", "query")
+LEVELS = ("child", "return")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    type: str  # "error" blocks a submission; "query" must be amended or explained
+    table: str  # the DfE table the rule belongs to (Header, ChildIdentifiers, CINdetails, ...)
+    fields: tuple[str, ...]
+    message: str
+    years: range
+    sql: Callable  # sql(v) -> SQL text
+    level: str = "child"  # "return": one finding for the whole return, no child
+    reading: str = ""  # how munro reads the DfE text where it needs reading (the docstring)
+
+    def applies(self, year: int) -> bool:
+        return year in self.years
+
+
+_RULES: list[Rule] = []
+
+
+def rule(code: str, type: str, *, table: str, fields: tuple[str, ...] | list[str], message: str,
+         years: range, level: str = "child") -> Callable:
+    """Register the decorated function as the version of rule ``code`` for ``years``."""
+    if type not in TYPES or level not in LEVELS:
+        raise ValueError(f"rule {code}: type must be one of {TYPES}, level one of {LEVELS}")
+
+    def register(fn: Callable) -> Callable:
+        r = Rule(code, type, table, tuple(fields), message, years, fn, level,
+                 " ".join((fn.__doc__ or "").split()))
+        for other in _RULES:
+            if other.code == code and set(other.years) & set(years):
+                raise ValueError(f"rule {code} is defined twice for {sorted(set(other.years) & set(years))}")
+        _RULES.append(r)
+        return fn
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every version of every rule, loading the rule modules on first use."""
+    from . import rules  # noqa: F401  (registers them)
+
+    return list(_RULES)
+
+
+def ruleset(year: int) -> list[Rule]:
+    """The rules of collection ``year``, in code order."""
+    if not FIRST_RULESET <= year <= LATEST_RULESET:
+        raise MunroError(f"there is no ruleset for {year}: munro holds the rules of "
+                         f"{FIRST_RULESET - 1}-{str(FIRST_RULESET)[2:]} ({FIRST_RULESET}) to the "
+                         f"{LATEST_RULESET - 1}-{str(LATEST_RULESET)[2:]} draft ({LATEST_RULESET})")
+    return sorted((r for r in all_rules() if r.applies(year)), key=code_order)
+
+
+def choose_ruleset(collection_year: int, requested: int | None = None) -> tuple[int, str | None]:
+    """The ruleset year for a return, and a note when it is not the return's own year.
+
+    A return older than the first ruleset is checked with the first one
+    (DfE rules change little between years, and the older ones are not held).
+    """
+    if requested is not None:
+        ruleset(requested)  # refuses a year with no rules
+        note = None if requested == collection_year else (
+            f"checked with the {label(requested)} rules, not its own year's ({label(collection_year)})")
+        return requested, note
+    if collection_year < FIRST_RULESET:
+        return FIRST_RULESET, (f"a {label(collection_year)} return, checked with the earliest rules munro "
+                               f"holds ({label(FIRST_RULESET)})")
+    return min(collection_year, LATEST_RULESET), None
+
+
+def label(year: int) -> str:
+    return f"{year - 1}-{str(year)[2:]}"
+
+
+def code_order(r: Rule) -> tuple:
+    digits = "".join(c for c in r.code if c.isdigit())
+    return (int(digits or 0), r.code)
+
+
+def sql_date(day: dt.date) -> str:
+    return f"DATE '{day.isoformat()}'"

@@ -1,0 +1,1 @@
+"""Rules of the ChildIdentifiers, ChildCharacteristics and Disabilities tables."""

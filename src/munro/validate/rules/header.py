@@ -1,0 +1,1 @@
+"""Rules of the Header table (rule 100)."""

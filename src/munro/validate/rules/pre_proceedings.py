@@ -1,0 +1,1 @@
+"""Rules of the PreProceedingsandFGDM module (2026-27 draft)."""

@@ -1,0 +1,149 @@
+"""Running a ruleset over one return: one SQL query per rule, in DuckDB.
+
+The rules' SQL names plain tables. For the length of a run the connection
+gets temporary views of that name over the return's rows (``children``,
+``episodes``, ... of store.schema, filtered to the return), a one-row
+``header``, the England ``calendar`` (munro.calendar.calendar_table) and
+``read_problems`` (what a tolerant read found); temporary objects shadow the
+store's tables and belong to this connection alone, so a run can happen
+inside ingest's transaction. They are dropped afterwards.
+
+Each rule's query selects ``la_child_id``, ``value`` and optionally ``line``
+and ``field``; a return-level rule selects ``value``. A rule that raises is
+recorded as a failure of the run, never as passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..census import format as fmt
+from ..errors import MunroError
+from .findings import FORMAT_CODE, Finding, Report, RuleFailure
+from .registry import Rule, sql_date
+
+HEADER_COLUMNS = ("collection", "collection_year", "reference_date", "source_level", "la_code",
+                  "software_code", "release", "serial_no", "source_datetime")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule's SQL may need besides the tables (``v`` in the rule modules).
+
+    ``reference_date`` is 31 March of the header's collection Year, the date
+    rule 100 requires: every other rule measures the census year from it, so
+    that a wrong ReferenceDate is reported once (by rule 100), not by every
+    date rule. ``header_reference_date`` is the date the file gives.
+    """
+
+    collection_year: int
+    la_code: str
+    ruleset: int
+    header_reference_date: dt.date | None = None
+
+    @property
+    def reference_date(self) -> dt.date:
+        return dt.date(self.collection_year, 3, 31)
+
+    @property
+    def period_start(self) -> dt.date:
+        """1 April of the year before: the first day of the census year."""
+        return dt.date(self.collection_year - 1, 4, 1)
+
+    @staticmethod
+    def date(day: dt.date) -> str:
+        return sql_date(day)
+
+
+@lru_cache(maxsize=1)
+def _calendar():
+    from ..calendar import calendar_table
+
+    return calendar_table()
+
+
+def _views(con, return_id: int, header: dict, problems: list[tuple]) -> list[str]:
+    catalog = con.execute("SELECT current_database()").fetchone()[0]
+    made = []
+    for table in fmt.TABLES:
+        con.execute(f'CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "{catalog}".main.{table} '
+                    f"WHERE return_id = {int(return_id)}")
+        made.append(table)
+    cols = ", ".join(f"${c} AS {c}" for c in HEADER_COLUMNS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE header AS SELECT {cols}",
+                {c: header.get(c) for c in HEADER_COLUMNS})
+    con.execute("CREATE OR REPLACE TEMP TABLE read_problems (la_child_id VARCHAR, element VARCHAR, "
+                "line BIGINT, value VARCHAR, problem VARCHAR)")
+    if problems:
+        con.executemany("INSERT INTO read_problems VALUES (?, ?, ?, ?, ?)", problems)
+    con.register("calendar", _calendar())
+    return made
+
+
+def _drop(con, views: list[str]) -> None:
+    for table in views:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
+    con.execute("DROP TABLE IF EXISTS temp.main.header")
+    con.execute("DROP TABLE IF EXISTS temp.main.read_problems")
+    con.unregister("calendar")
+
+
+def _run_one(con, r: Rule, v: Context) -> list[Finding]:
+    cursor = con.execute(f"SELECT * FROM ({r.sql(v)}) AS finding")
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    fields = ", ".join(r.fields)
+    out = []
+    for row in rows:
+        got = dict(zip(names, row))
+        value = got.get("value")
+        out.append(Finding(
+            r.code, r.type, None if r.level == "return" else got.get("la_child_id"), r.table,
+            got.get("field") or fields, None if value is None else str(value), r.message,
+            got.get("line"), r.level))
+    return out
+
+
+def _check_transaction(con, code: str, error: Exception) -> None:
+    """Inside a transaction (ingest's), DuckDB aborts it on any error: the load cannot go on."""
+    try:
+        con.execute("SELECT 1")
+    except Exception:
+        raise MunroError(f"validation rule {code} failed ({' '.join(str(error).split())[:200]}); "
+                         "the return was not loaded") from None
+
+
+def _format_findings(problems: list[tuple]) -> list[Finding]:
+    return [Finding(FORMAT_CODE, "error", child, "format", element or "", text,
+                    what[0].upper() + what[1:], line)
+            for child, element, line, text, what in problems]
+
+
+def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, source: str,
+        problems: list[tuple] = ()) -> Report:
+    """Every rule of ``rules`` over return ``return_id`` of the store (or in-memory store) ``con``.
+
+    ``header`` holds the return's header fields (HEADER_COLUMNS).
+    """
+    report = Report(source=source, la_code=header["la_code"], collection_year=header["collection_year"],
+                    ruleset=ruleset, rules=list(rules))
+    v = Context(header["collection_year"], header["la_code"], ruleset, header.get("reference_date"))
+    views = _views(con, return_id, header, list(problems))
+    try:
+        report.children = con.execute("SELECT count(*) FROM children").fetchone()[0]
+        report.findings.extend(_format_findings(list(problems)))
+        for r in rules:
+            try:
+                report.findings.extend(_run_one(con, r, v))
+            except Exception as e:  # a broken rule fails the run, visibly; it is not a passed rule
+                report.failures.append(RuleFailure(r.code, " ".join(str(e).split())[:300]))
+                _check_transaction(con, r.code, e)
+    finally:
+        try:
+            _drop(con, views)
+        except Exception:  # an aborted transaction drops its temporary objects itself
+            pass
+    report.findings.sort(key=lambda f: (f.level != "return", f.line or 0, f.code))
+    return report
