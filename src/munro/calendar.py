@@ -96,6 +96,10 @@ def add_working_days_array(starts: np.ndarray, n: np.ndarray) -> np.ndarray:
                             busdaycal=_busday_calendar())
 
 
+# The calendar table's columns in every engine and export (SQL types): dates are DATE, flags 0/1.
+CALENDAR_COLUMNS = (("date", "DATE"), ("is_working_day", "INTEGER"), ("wd_index", "INTEGER"))
+
+
 def calendar_table(first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE):
     """The calendar as a pyarrow table: ``date``, ``is_working_day`` (0/1), ``wd_index``.
 

@@ -39,10 +39,10 @@ def _parse_years(text: str) -> list[int]:
 @click.group()
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=lambda: os.environ.get("MUNRO_DB", DEFAULT_DB),
     show_default="MUNRO_DB or ./munro.duckdb",
-    help="The munro store (a DuckDB file).",
+    help="The munro store (a DuckDB file), or for --engine spark a munro export folder.",
 )
 @click.version_option(package_name="munro")
 @click.pass_context
@@ -115,25 +115,71 @@ def returns_(obj, show_all):
 
 
 @cli.command()
-@click.option("--la", required=True, help="3-digit DfE LA code of a loaded return, or 'all' for every LA.")
-@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--la", default=None, help="3-digit DfE LA code of a loaded return, or 'all' for every LA.")
+@click.option("--year", type=int, default=None, help="Reporting year (2025 = 2024-25).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--items", default=None, help="Comma-separated item ids (default: every item computed so far).")
+@click.option("--engine", default="duckdb", show_default=True, metavar="ENGINE",
+              help="Where the items run: duckdb (the store), postgresql://... (a munro export there), "
+                   "spark or spark://host:port (local or cluster Spark over the export folder given by --db).")
+@click.option("--schema", default="munro", show_default=True, help="PostgreSQL schema of the export.")
+@click.option("--population", type=click.IntRange(1), default=None,
+              help="0-17 population of the LA for its rates (instead of the store's own; one LA only).")
+@click.option("--show-sql", "show_sql", default=None, metavar="ID",
+              help="Print the SQL item ID compiles to, instead of computing it (needs --year).")
+@click.option("--dialect", type=click.Choice(["duckdb", "postgres", "mssql", "spark"]), default="duckdb",
+              show_default=True, help="SQL dialect for --show-sql.")
 @click.pass_obj
-def indicators(obj, la, year, fmt, items):
-    """Compute the information items of definitions.md for one LA and reporting year."""
+def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect):
+    """Compute the information items of definitions.md for one LA (or all) and a reporting year."""
     from .indicators.compute import compute, compute_all
     from .indicators.output import render
-    from .store.db import open_store
 
-    open_store(obj["db"], read_only=True).close()  # a clear message when there is no store
+    if year is None:
+        raise click.UsageError("Missing option '--year'.")
+    if show_sql:
+        from .indicators.sql import format_sql
+
+        click.echo(format_sql(show_sql, year, dialect).rstrip("\n"))
+        return
+    if la is None:
+        raise click.UsageError("Missing option '--la'.")
+    if population is not None and la == "all":
+        raise click.UsageError("--population is one LA's: it cannot be used with --la all")
     wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
-    if la == "all":
-        results = compute_all(obj["db"], year, items=wanted)
-    else:
-        results = compute(obj["db"], la, year, items=wanted)
+    with _engine(obj["db"], engine, schema) as eng:
+        if la == "all":
+            results = compute_all(eng, year, items=wanted)
+        else:
+            results = compute(eng, la, year, items=wanted,
+                              population=None if population is None else {la: population})
     click.echo(render(fmt, results).rstrip("\n"))
+
+
+def _engine(db: Path, engine: str, schema: str):
+    """The engine the user named; the store itself (read-only) by default."""
+    from .engines import connect
+
+    if engine in ("duckdb", ""):
+        from .store.db import open_store
+
+        open_store(db, read_only=True).close()  # a clear message when there is no store
+        return connect(db)
+    return connect(engine, data=db, schema=schema)
+
+
+@cli.command()
+@click.option("--to", "target", required=True, metavar="DIR|postgresql://...",
+              help="A folder for Parquet files (Spark reads it), or a PostgreSQL database URL.")
+@click.option("--schema", default="munro", show_default=True, help="PostgreSQL schema to write (created if missing).")
+@click.option("--la", "las", multiple=True, help="Only this LA (repeat for several; default: every LA).")
+@click.pass_obj
+def export(obj, target, schema, las):
+    """Copy the store's tables, merged history and calendar to Parquet or PostgreSQL, all or nothing."""
+    from .store.export import export_store
+
+    click.echo(export_store(obj["db"], target, schema=schema, las=list(las) or None).summary())
 
 
 # ---------------------------------------------------------------- munro population (munro.population)

@@ -268,7 +268,11 @@ def _from_override(row: dict) -> Population:
 
 
 def _resolve(con, la: str, year: int) -> Population:
-    found = _read_overrides(con, la, year)
+    return _pick(_read_overrides(con, la, year), la, year)
+
+
+def _pick(overrides: list[dict], la: str, year: int) -> Population:
+    found = [r for r in overrides if r["la_code"] == la and r["year"] == year]
     return _from_override(found[0]) if found else _from_ons(la, year)
 
 
@@ -287,6 +291,12 @@ def population_for(db_or_con, la: str, year: int) -> Population:
     la, year = _check_la(la), _check_year(year)
     with _connection(db_or_con, write=False) as con:
         return _resolve(con, la, year)
+
+
+def population_among(overrides: list[dict], la: str, year: int) -> Population:
+    """``population_for`` with the overrides already read (rows of ``population_overrides``),
+    for an engine that reads a munro export rather than the store."""
+    return _pick(overrides, _check_la(la), _check_year(year))
 
 
 def set_population(db, la: str, year: int, population: int, note: str | None = None,

@@ -3,7 +3,8 @@
 ``load(db, {year: xml_text, ...})`` writes each return beside the store and
 ingests it (years in order, so later returns win in the merged history);
 ``items(db, la, year, *ids)`` computes items with a population of 10,000 by
-default, so that every rate per 10,000 equals its count.
+default, so that every rate per 10,000 equals its count, on the engine under
+test (``ENGINE``: every golden test runs on DuckDB, PostgreSQL and Spark).
 
 The returns are written with ``tests/conftest.py``'s builder (the ``cin``
 fixture), which follows the DfE element order independently of munro.
@@ -16,7 +17,17 @@ from pathlib import Path
 from munro.indicators.compute import compute
 from munro.store import ingest_file
 
+import engine_support
+
 POP = 10_000  # rates per 10,000 are then the counts themselves
+
+# The engine the golden tests run on: each runs on every engine (tests/indicators/conftest.py).
+ENGINE = "duckdb"
+
+
+def engine(db: Path):
+    """The engine under test over the store at ``db`` (a context manager)."""
+    return engine_support.engine_for(ENGINE, db)
 
 
 def load(db: Path, returns: dict[int, str], la: str = "201") -> Path:
@@ -32,7 +43,8 @@ def run(db: Path, year: int, *ids: str, la: str = "201", population=None) -> dic
     """compute()'s whole result (population 10,000 unless given)."""
     if population is None:
         population = {la: POP}
-    return compute(db, la, year, items=list(ids) or None, population=population)
+    with engine(db) as e:
+        return compute(e, la, year, items=list(ids) or None, population=population)
 
 
 def items(db: Path, year: int, *ids: str, la: str = "201", population=None) -> dict:

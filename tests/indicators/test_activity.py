@@ -34,6 +34,7 @@ from munro.reference import latest_child_population
 from munro.synth import generate
 from munro.store import ingest_file
 
+import golden
 from golden import load, run
 
 
@@ -258,7 +259,6 @@ def test_synthetic_authority_lands_near_england(tmp_path):
 
 def test_every_la_in_one_pass_matches_one_la_at_a_time(tmp_path, cin):
     """The items group by LA: one run over the merged views of every LA gives what compute() gives per LA."""
-    from munro.engines import connect
     from munro.indicators.compute import ITEMS
     from munro.indicators.context import Context
 
@@ -267,7 +267,7 @@ def test_every_la_in_one_pass_matches_one_la_at_a_time(tmp_path, cin):
     other = build(cin, with_2022=False)
     load(db, {y: text.replace("<LEA>201</LEA>", "<LEA>202</LEA>") for y, text in other.items()}, la="202")
     pop = {"201": 10_000, "202": 5_000}
-    with connect(db) as engine:
+    with golden.engine(db) as engine:
         ctx = Context(2023, ("201", "202"), engine.tables(None), history=engine.history(),
                       population=lambda la, y: pop[la])
         together = {item: fn(ctx) for item, fn in ITEMS.items()}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from munro.engines import connect
+import golden
 from munro.indicators.catalogue import item as catalogue_item
 from munro.indicators.compute import ITEMS
 from munro.indicators.context import Context
@@ -312,7 +312,7 @@ def test_rereferral_after_cpp_without_the_cohort_return(rereferral):
 
 def test_two_las_in_one_store_compute_independently(rereferral):
     """One pass over both LAs gives each its own figures (and what compute() gives one LA at a time)."""
-    with connect(rereferral) as engine:
+    with golden.engine(rereferral) as engine:
         ctx = Context(2025, ("201", "202"), engine.tables(None), history=engine.history(),
                       population=lambda la, y: 10_000)
         together = {i: fn(ctx) for i, fn in {**PLANS_ITEMS, **BEYOND_CENSUS}.items()}

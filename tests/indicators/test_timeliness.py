@@ -14,7 +14,7 @@ import pytest
 from munro.calendar import working_days_between
 from munro.indicators.compute import ITEMS, compute
 from munro.indicators.context import Context
-from munro.engines import connect
+import golden
 
 from golden import items, load, run
 
@@ -227,7 +227,7 @@ def test_working_days_and_percentiles_helpers_match_the_contract(cin, db):
     days = [dt.date(2022, 4, 10) + dt.timedelta(n) for n in range(12)]
     days += [dt.date(2022, 9, 15) + dt.timedelta(n) for n in range(6)]
     pairs = [(a, b) for a in days for b in days]
-    with connect(db) as engine:
+    with golden.engine(db) as engine:
         ctx = Context(2023, ("201",), engine.tables(["201"]))
         t = ibis.memtable(pa.table({"a": [p[0] for p in pairs], "b": [p[1] for p in pairs]}))
         got = ctx.with_working_days(t, "a", "b", "wd").to_pyarrow().to_pylist()

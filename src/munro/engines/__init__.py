@@ -38,9 +38,7 @@ if TYPE_CHECKING:  # Ibis is imported only when an engine connects
     import ibis.expr.types as ir
 
 # engine name -> module (relative to this package) that implements it
-_BACKENDS = {"duckdb": ".duckdb"}
-# engines that are planned but not written yet, with what the user should do instead
-_PLANNED = {"postgresql": "PostgreSQL", "spark": "Spark"}
+_BACKENDS = {"duckdb": ".duckdb", "postgresql": ".postgresql", "spark": ".spark"}
 
 # The store's merged views (definitions.md section 1) the indicators read, by short name.
 MERGED = ("children", "episodes", "assessments", "assessment_factors", "cin_plans", "section47",
@@ -89,6 +87,10 @@ class Engine:
         """LA code -> the collection years of its current (not superseded) returns, sorted."""
         raise NotImplementedError
 
+    def population(self, la: str, year: int):
+        """The 0-17 population a rate for ``la`` in ``year`` divides by (``munro.population.Population``)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         self.backend.disconnect()
 
@@ -127,8 +129,6 @@ def connect(target: str | os.PathLike, **options) -> Engine:
     The engine's module is imported here, on first use.
     """
     name = _engine_name(target)
-    if name in _PLANNED and name not in _BACKENDS:
-        raise MunroError(f"the {_PLANNED[name]} engine is not available yet: use a munro store (DuckDB)")
     module = importlib.import_module(_BACKENDS[name], __name__)
     return module.connect(target, **options)
 

@@ -97,6 +97,12 @@ class DuckDBEngine(Engine):
             self._copies[las] = prefix
         return self.backend.table(f"{prefix}_{table}")
 
+    def population(self, la: str, year: int):
+        """The population of a rate: the store's override (``munro population set``), else ONS."""
+        from ..population import population_for
+
+        return population_for(self.path, la, year)
+
     def history(self) -> dict[str, list[int]]:
         rows = self.raw.execute("SELECT la_code, collection_year FROM store.returns WHERE status = 'current' "
                                 "ORDER BY la_code, collection_year").fetchall()

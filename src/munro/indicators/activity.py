@@ -134,7 +134,7 @@ def referral_source(ctx: Context) -> dict[str, ItemResult]:
     r = referrals_in_year(ctx)
     r = r.mutate(grp=source_group(r.referral_source), nfa=flag(r.referral_nfa.fill_null(0) == 1))
     by_group = r.group_by(["la_code", "grp"]).aggregate(n=r.count(), nfa=r.nfa.sum())
-    rows = by_group.to_pyarrow().to_pylist()
+    rows = ctx.rows(by_group)
     counts = {la: {g: (0, 0) for g in SOURCE_GROUPS} for la in ctx.las}
     for row in rows:
         if row["la_code"] in counts:
@@ -213,7 +213,7 @@ def cpp_starts_by_category(ctx: Context) -> dict[str, ItemResult]:
     p = p.filter(ctx.in_year(p.start_date))
     cat = _code(p.initial_category)
     p = p.mutate(cat=ibis.cases((cat.isin(CPP_CATEGORIES), cat), else_="other"))
-    rows = p.group_by(["la_code", "cat"]).aggregate(n=p.count()).to_pyarrow().to_pylist()
+    rows = ctx.rows(p.group_by(["la_code", "cat"]).aggregate(n=p.count()))
     counts = {la: dict.fromkeys(CPP_CATEGORIES, 0) for la in ctx.las}
     for row in rows:
         if row["la_code"] in counts:

@@ -44,12 +44,7 @@ def _population_fn(population: PopulationArg):
 
 def _store_population(engine):
     """The store's own denominators: ONS estimates, or the user's overrides (munro population set)."""
-    path = getattr(engine, "path", None)
-    if path is None:
-        return None
-    from ..population import population_for
-
-    return lambda la, year: population_for(path, la, year)
+    return engine.population
 
 
 def _wanted(items: Iterable[str] | None) -> list[str]:

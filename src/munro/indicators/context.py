@@ -136,12 +136,17 @@ class Context:
 
     # -- running
 
+    def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
+        """Run an expression: its rows as dicts. Every query of every item runs here, so that
+        ``munro.indicators.sql`` can collect the expressions instead of running them."""
+        return expr.to_pyarrow().to_pylist()
+
     def per_la(self, expr: ir.Table) -> dict[str, dict[str, Any]]:
         """Run a ``group_by("la_code").aggregate(...)`` expression: LA -> row (plain Python values).
 
         Every LA of the run gets a row; an LA with no rows gets an empty dict.
         """
-        rows = expr.to_pyarrow().to_pylist()
+        rows = self.rows(expr)
         out: dict[str, dict[str, Any]] = {la: {} for la in self.las}
         for row in rows:
             la = row.pop("la_code")

@@ -28,6 +28,8 @@ def staging_path(db: str | os.PathLike) -> Path:
 def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Connect to the store at ``path``, creating its tables if it is new."""
     path = Path(path)
+    if path.is_dir():
+        raise MunroError(f"{path}: is a folder, not a munro store (a DuckDB file)")
     if read_only and not path.exists():
         raise MunroError(f"{path}: no munro store here yet (load a return with 'munro ingest' first)")
     if not path.parent.exists():
@@ -44,7 +46,7 @@ def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckD
     if not read_only:
         _ensure_schema(con, path)
         _remove_stale_staging(path)
-    elif not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'munro_meta'").fetchone()[0]:
+    elif not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'munro_meta'").fetchall()[0][0]:
         con.close()
         raise MunroError(f"{path}: not a munro store (no returns have been loaded into it)")
     return con

@@ -1,0 +1,44 @@
+"""What the PostgreSQL and Spark engines share: they read a munro export.
+
+``munro export`` (``munro.store.export``) writes the store's tables, its merged
+history as ``merged_*`` tables and the calendar as ``munro_calendar``. An
+engine over an export only has to say how to reach a table by name
+(``_table``); the merged tables, the calendar and the history of loaded
+returns then come the same way on every such engine.
+"""
+
+from __future__ import annotations
+
+from . import Engine
+
+
+class ExportedEngine(Engine):
+    _overrides: list[dict] | None = None
+
+    def _table(self, name: str):
+        """The exported table ``name`` as an Ibis table."""
+        raise NotImplementedError
+
+    def _merged(self, table: str, las):
+        t = self._table(f"merged_{table}")
+        return t if las is None else t.filter(t.la_code.isin(list(las)))
+
+    def _load_calendar(self):
+        return self._table("munro_calendar")
+
+    def population(self, la: str, year: int):
+        """The population of a rate: the export's overrides (``munro population set``), else ONS."""
+        from ..population import population_among
+
+        if self._overrides is None:
+            self._overrides = self._table("population_overrides").to_pyarrow().to_pylist()
+        return population_among(self._overrides, la, year)
+
+    def history(self) -> dict[str, list[int]]:
+        r = self._table("returns")
+        rows = (r.filter(r.status == "current").select("la_code", "collection_year")
+                .order_by(["la_code", "collection_year"]).to_pyarrow().to_pylist())
+        out: dict[str, list[int]] = {}
+        for row in rows:
+            out.setdefault(row["la_code"], []).append(int(row["collection_year"]))
+        return out

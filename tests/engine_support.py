@@ -1,0 +1,51 @@
+"""The engines under test, and how a test's store reaches them (as a user's would: `munro export`).
+
+``ENGINES`` lists every engine; ``engine_for(name, db)`` exports the DuckDB store
+at ``db`` to that engine and connects to it:
+
+- duckdb: the store itself;
+- postgresql: one throw-away server for the whole test process (tests/pg_server.py),
+  each export in a schema of its own;
+- spark: a Parquet export folder beside the store, read by local-mode Spark (one
+  JVM for the whole test process).
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+from pathlib import Path
+
+from munro.engines import connect
+from munro.store.export import export_store
+
+from pg_server import PostgresServer
+
+ENGINES = ("duckdb", "postgresql", "spark")
+
+_server: PostgresServer | None = None
+_schemas = itertools.count(1)
+
+
+def postgres_url() -> str:
+    """The URL of the test process's PostgreSQL server, started on first use."""
+    global _server
+    if _server is None:
+        _server = PostgresServer().start()
+        atexit.register(_server.stop)
+    return _server.url
+
+
+def engine_for(name: str, db: Path):
+    """An engine of kind ``name`` over the data of the store at ``db``."""
+    if name == "duckdb":
+        return connect(db)
+    if name == "postgresql":
+        schema = f"t{next(_schemas)}"
+        export_store(db, postgres_url(), schema=schema)
+        return connect(postgres_url(), schema=schema)
+    if name == "spark":
+        folder = db.with_name(db.stem + "-export")
+        export_store(db, folder)
+        return connect("local[2]", data=folder)
+    raise ValueError(name)
