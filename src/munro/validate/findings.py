@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 # Not a DfE rule: a value or element the year's format does not allow, which a strict read refuses.
 FORMAT_CODE = "format"
+FORMAT_MESSAGE = "Values or elements that the year's format does not allow (each finding says which)"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Report:
     rules: list = field(default_factory=list)  # the registry.Rule objects run
     failures: list[RuleFailure] = field(default_factory=list)
     note: str | None = None  # e.g. a ruleset other than the return's own year
+    child_ids: list = field(default_factory=list)  # every child's LAchildID in file order (for HTML)
 
     @property
     def child_findings(self) -> list[Finding]:
@@ -73,7 +75,7 @@ class Report:
         first = {}
         for f in self.findings:
             first.setdefault(f.code, f)
-        return [(c, first[c].type, n, first[c].message)
+        return [(c, first[c].type, n, FORMAT_MESSAGE if c == FORMAT_CODE else first[c].message)
                 for c, n in sorted(counts.items(), key=lambda kv: (order.get(kv[0], -1), kv[0]))]
 
     def counts_line(self) -> str:

@@ -132,7 +132,9 @@ def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, sour
     v = Context(header["collection_year"], header["la_code"], ruleset, header.get("reference_date"))
     views = _views(con, return_id, header, list(problems))
     try:
-        report.children = con.execute("SELECT count(*) FROM children").fetchone()[0]
+        report.child_ids = con.sql("SELECT la_child_id FROM children ORDER BY child_seq") \
+            .to_arrow_table().column(0).to_pylist()
+        report.children = len(report.child_ids)
         report.findings.extend(_format_findings(list(problems)))
         for r in rules:
             try:

@@ -1,0 +1,150 @@
+"""Validation reports as a table on screen, CSV, XLSX, JSON or HTML (html.py).
+
+Every format holds the same findings, with the child's ``LAchildID``: the
+output is for the people who correct the return, so keep it where the
+return itself is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+from .findings import Finding, Report
+from .registry import label
+
+FORMATS = ("table", "csv", "xlsx", "json", "html")
+COLUMNS = ("file", "rule", "type", "LAchildID", "table", "fields", "value", "message", "line")
+TABLE_ROWS = 200  # findings listed on screen per return; the files hold them all
+
+
+def finding_row(report: Report, f: Finding) -> list:
+    return [report.source, f.code, f.type, f.la_child_id or "", f.table, f.fields,
+            "" if f.value is None else f.value, f.message, "" if f.line is None else f.line]
+
+
+def heading(report: Report) -> str:
+    """One line naming the return, the rules used and the counts."""
+    text = (f"{report.source}: LA {report.la_code}, {label(report.collection_year)} return, "
+            f"{label(report.ruleset)} rules ({len(report.rules)}), {report.children:,} children: "
+            f"{report.counts_line()}")
+    return text + (f" ({report.note})" if report.note else "")
+
+
+def to_table(reports: list[Report]) -> str:
+    out = []
+    for report in reports:
+        out.append(heading(report))
+        for failure in report.failures:
+            out.append(f"  rule {failure.code} FAILED: {failure.error}")
+        summary = report.summary()
+        if summary:
+            out += ["", "  rule    type   findings  message"]
+            out += [f"  {code:<7} {kind:<6} {n:>8,}  {_cut(message, 90)}" for code, kind, n, message in summary]
+            out += ["", "  rule    LAchildID             line  field(s) = value"]
+            for f in report.findings[:TABLE_ROWS]:
+                where = "(return)" if f.level == "return" else (f.la_child_id or "(no LAchildID)")
+                value = "" if f.value is None else f" = {f.value}"
+                out.append(f"  {f.code:<7} {_cut(where, 20):<20} {f.line or '':>6}  {_cut(f.fields, 60)}{value}")
+            if len(report.findings) > TABLE_ROWS:
+                out.append(f"  ... and {len(report.findings) - TABLE_ROWS:,} more: --format csv, xlsx or html "
+                           "lists them all")
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def to_csv(reports: list[Report]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for report in reports:
+        writer.writerows(finding_row(report, f) for f in report.findings)
+    return buf.getvalue()
+
+
+def as_json(report: Report) -> dict:
+    def finding(f: Finding) -> dict:
+        return {"rule": f.code, "type": f.type, "LAchildID": f.la_child_id, "table": f.table, "fields": f.fields,
+                "value": f.value, "message": f.message, "line": f.line}
+
+    return {
+        "file": report.source, "la_code": report.la_code, "collection_year": report.collection_year,
+        "ruleset": report.ruleset, "rules_run": len(report.rules), "children": report.children,
+        "complete": report.complete, "note": report.note,
+        "errors": report.errors, "queries": report.queries,
+        "failures": [{"rule": x.code, "error": x.error} for x in report.failures],
+        "summary": [{"rule": c, "type": t, "findings": n, "message": m} for c, t, n, m in report.summary()],
+        "return_findings": [finding(f) for f in report.return_findings],
+        "findings": [finding(f) for f in report.child_findings],
+    }
+
+
+def to_json(reports: list[Report]) -> str:
+    return json.dumps({"returns": [as_json(r) for r in reports]}, indent=2, ensure_ascii=False)
+
+
+def rules_run(reports: list[Report]) -> list:
+    seen, out = set(), []
+    for report in reports:
+        for r in report.rules:
+            if (r.code, r.years) not in seen:
+                seen.add((r.code, r.years))
+                out.append(r)
+    return out
+
+
+def write_xlsx(reports: list[Report], path: str | os.PathLike) -> None:
+    """A workbook: Findings (one row each), Summary (by rule), Rules (what each rule checks); filters on."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                           "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+
+    def sheet(name: str, header: tuple, rows: list[list], widths: tuple) -> None:
+        ws = book.add_worksheet(name)
+        ws.write_row(0, 0, header, bold)
+        for i, row in enumerate(rows, start=1):
+            ws.write_row(i, 0, row)
+        ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+        ws.freeze_panes(1, 0)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+
+    sheet("Findings", COLUMNS, [finding_row(r, f) for r in reports for f in r.findings],
+          (30, 7, 6, 22, 20, 30, 16, 80, 8))
+    sheet("Summary", ("file", "rule", "type", "findings", "message"),
+          [[r.source, c, t, n, m] for r in reports for c, t, n, m in r.summary()], (30, 7, 6, 9, 100))
+    sheet("Rules", ("rule", "type", "table", "fields", "message", "level", "rulesets", "munro's reading"),
+          [[r.code, r.type, r.table, ", ".join(r.fields), r.message, r.level,
+            f"{label(r.years.start)} to {label(r.years.stop - 1)}", r.reading] for r in rules_run(reports)],
+          (7, 6, 20, 30, 80, 7, 20, 80))
+    book.close()
+
+
+def render(reports: list[Report], fmt: str, out: str | os.PathLike | None = None) -> str | None:
+    """The reports in ``fmt``, written to ``out`` if given (XLSX needs it), else returned as text."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    if fmt == "xlsx":
+        if out is None:
+            raise ValueError("XLSX output needs a file (--out)")
+        write_xlsx(reports, out)
+        return None
+    if fmt == "html":
+        from .html import to_html
+
+        text = to_html(reports)
+    else:
+        text = {"table": to_table, "csv": to_csv, "json": to_json}[fmt](reports)
+    if out is None:
+        return text
+    Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    return None
