@@ -7,7 +7,12 @@ DEMO := demo-output
 DEMO_LA ?= 330
 DEMO_YEARS ?= 2021-2025
 
-.PHONY: demo test venv clean bench
+# What the tests need from the system: PostgreSQL (a throw-away server per test run) and Java
+# (Spark's local mode). Installed with apt-get when missing, as root or through sudo.
+APT_PACKAGES := postgresql default-jre-headless
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test venv clean bench system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +35,14 @@ demo: venv
 	@echo "Demo store: $(CURDIR)/$(DEMO)/munro.duckdb (synthetic returns in $(DEMO)/returns/)"
 	@echo "Items for LA $(DEMO_LA), 2024-25: $(CURDIR)/$(DEMO)/indicators-$(DEMO_LA)-2025.json"
 
-test: venv
+system-deps:
+	@if ! command -v java >/dev/null 2>&1 || ! { ls /usr/lib/postgresql/*/bin/initdb || command -v initdb; } >/dev/null 2>&1; then \
+		echo "installing $(APT_PACKAGES) for the engine tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+test: venv system-deps
 	$(BIN)/python -m pytest
 
 bench: venv

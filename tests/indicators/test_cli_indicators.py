@@ -90,3 +90,43 @@ def test_all_las_in_one_pass_give_what_each_gives_alone(cin, tmp_path):
         _munro(db, "indicators", "--la", "all", "--year", "2024", "--format", "csv", "--items", "cin_rate").stdout)))
     assert [(r["la"], r["value"], r["reason"]) for r in rows] == [("201", "", "needs the 2024 return"),
                                                                   ("202", "", "needs the 2024 return")]
+
+
+def test_population_option_overrides_the_store_for_one_run(cin, tmp_path):
+    db = _store(cin, tmp_path)
+    done = _munro(db, "indicators", "--la", "201", "--year", "2025", "--format", "json",
+                  "--items", "referral_rate", "--population", "600")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)["items"]["referral_rate"]
+    assert (got["numerator"], got["population"], got["value"]) == (3, 600, 50.0)  # 3 / 600 * 10,000
+    done = _munro(db, "indicators", "--la", "all", "--year", "2025", "--population", "600")
+    assert done.returncode == 2 and "--population is one LA's" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_show_sql_prints_the_query_without_a_store(tmp_path):
+    done = _munro(tmp_path / "none.duckdb", "indicators", "--show-sql", "cpp_rate", "--year", "2024",
+                  "--dialect", "postgres")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("-- cpp_rate, reporting year 2024: query 1 of 1\nSELECT")
+    assert 'FROM "merged_cp_plans"' in done.stdout and "MAKE_DATE(2024, 3, 31)" in done.stdout
+    done = _munro(tmp_path / "none.duckdb", "indicators", "--show-sql", "s47_to_icpc_timeliness",
+                  "--year", "2024", "--dialect", "mssql")
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("munro: s47_to_icpc_timeliness cannot be written in mssql SQL")
+
+
+def test_engine_spark_reads_an_export_folder_and_refuses_a_store(cin, tmp_path):
+    db = _store(cin, tmp_path)
+    done = _munro(db, "indicators", "--la", "201", "--year", "2025", "--engine", "spark")
+    assert done.returncode != 0 and "not a munro export folder" in done.stderr
+    folder = tmp_path / "export"
+    done = _munro(db, "export", "--to", str(folder))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("exported ") and str(folder) in done.stdout
+    done = _munro(folder, "indicators", "--la", "201", "--year", "2025", "--engine", "local[1]",
+                  "--format", "csv", "--items", "rereferral_12m", "--population", "847")
+    assert done.returncode == 0, done.stderr
+    row = next(csv.DictReader(io.StringIO(done.stdout)))
+    # A1's second referral 10 days after the first: 1 re-referral of 3 referrals
+    assert (row["numerator"], row["denominator"]) == ("1", "3")

@@ -1,0 +1,36 @@
+"""A store of two synthetic LAs over three years, and its exports, shared by the engine tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from munro.store import ingest_file
+from munro.store.export import export_store
+from munro.synth import generate
+
+import engine_support
+
+@pytest.fixture(scope="session")
+def two_las(tmp_path_factory):
+    """Hartlepool (805) and Darlington (841), 2022-23 to 2024-25, at half their size."""
+    root = tmp_path_factory.mktemp("two_las")
+    db = root / "store.duckdb"
+    for la, seed in (("805", 11), ("841", 12)):
+        for r in generate(la, [2023, 2024, 2025], root / la, seed=seed, scale=0.5, progress=False):
+            assert ingest_file(db, r.path, workers=1).error is None
+    return db
+
+
+@pytest.fixture(scope="session")
+def parquet_export(two_las):
+    folder = two_las.parent / "export"
+    export_store(two_las, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def pg_export(two_las):
+    """(URL, schema) of the store exported to the test process's PostgreSQL server."""
+    url = engine_support.postgres_url()
+    export_store(two_las, url, schema="two_las")
+    return url, "two_las"
