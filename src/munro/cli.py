@@ -248,6 +248,64 @@ def population_show(obj, la, year):
     click.echo(format_population(la, year, population_for(obj["db"], la, year)))
 
 
+# ---------------------------------------------------------------- munro validate (munro.validate)
+
+
+def _parse_ruleset(ctx, param, text: str | None) -> int | None:
+    """'2025' or '2024-25' -> 2025 (the year the collection ends); the library checks the range."""
+    import re
+
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d{4})(?:\s*-\s*(\d{2}))?\s*", text)
+    if m and (m.group(2) is None or int(m.group(2)) == (int(m.group(1)) + 1) % 100):
+        return int(m.group(1)) + (1 if m.group(2) else 0)
+    raise click.BadParameter(f"{text!r} is not a collection year such as 2025 or 2024-25")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--ruleset", callback=_parse_ruleset, default=None, metavar="YEAR",
+              help="Check against this collection year's rules, e.g. 2025 or 2024-25 (default: each file's own year).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "json", "html"]), default="table",
+              show_default=True, help="Output format (xlsx needs --out).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the findings to this file instead of the screen.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes reading a large file (default: the number of CPUs, at most 4).")
+def validate(files, ruleset, fmt, out, workers):
+    """Check CIN census files against the DfE validation rules, without loading them.
+
+    Exit status: 0 when there is no error-type finding (queries alone are 0), 1 when there is,
+    2 when a file cannot be read or an option is wrong, 3 when a rule failed to run.
+    """
+    from .errors import RejectedFile
+    from .validate import validate_file
+    from .validate.output import render
+
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx writes a workbook: give it a file with --out")
+    workers = workers or min(os.cpu_count() or 1, 4)
+    try:
+        reports = [validate_file(f, ruleset, workers=workers) for f in files]
+    except RejectedFile as e:  # exit 2: status 1 says the file was read and has errors
+        raise MunroError(str(e)) from None
+    text = render(reports, fmt, out)
+    if text is not None:
+        click.echo(text.rstrip("\n"))
+    else:
+        for r in reports:
+            click.echo(f"{r.source}: {r.counts_line()} -> {out}")
+    for r in reports:
+        for failure in r.failures:
+            click.echo(f"munro: {r.source}: rule {failure.code} failed to run, so the check is incomplete: "
+                       f"{failure.error}", err=True)
+    if any(r.failures for r in reports):
+        raise SystemExit(3)
+    if any(r.errors for r in reports):
+        raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="munro", standalone_mode=False)

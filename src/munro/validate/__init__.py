@@ -30,6 +30,8 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
     from .read import RETURN_ID, read_file
     from .runner import run
 
+    if ruleset is not None:
+        rules_of(ruleset)  # a year with no rules is refused before the file is read
     con, reader = read_file(path, workers=workers)
     try:
         h = reader.header
