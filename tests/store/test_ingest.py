@@ -203,6 +203,7 @@ def test_error_after_the_first_batch_leaves_the_store_unchanged(cin, write, db, 
 
     CountingReader.handed = []
     monkeypatch.setattr(ingest_mod, "CensusReader", CountingReader)
+    monkeypatch.setattr(ingest_mod, "MEMORY_STAGING_BYTES", 0)  # staged as Parquet, piece by piece
     with pytest.raises(RejectedFile) as info:
         ingest_file(db, path, workers=1)
     assert info.value.reason == (f"child K{n - 3:06d}: <GenderCurrent> must hold a value, not elements "
@@ -234,13 +235,24 @@ def _kill_file(cin, n: int) -> str:
 
 
 # `munro ingest` as the CLI runs it, in its own process, with the reader it uses saying on stderr
-# when a batch has gone into the open transaction (the generator resumes only once ingest has
-# inserted the batch it gave out) and when the whole file has been read (merge and commit next).
+# when a piece has been staged and when the whole file has been read (merge and commit next).
+# Staged as Parquet unless STAGE_IN_MEMORY is set (these files are small enough for memory).
 DRIVER = r"""
 import os, sys, time
 import munro.census.parallel as parallel
 import munro.store.ingest as ingest
 from munro import cli
+
+if not os.environ.get("STAGE_IN_MEMORY"):
+    ingest.MEMORY_STAGING_BYTES = 0
+stage_in_memory = ingest._stage_in_memory
+
+def signalling_stage(reader):
+    out = stage_in_memory(reader)
+    print("read all", file=sys.stderr, flush=True)
+    return out
+
+ingest._stage_in_memory = signalling_stage
 
 staged = 0
 write_parquet = parallel.write_parquet
@@ -265,9 +277,10 @@ cli.main(sys.argv[1:])
 """
 
 
-def _ingest_proc(db, path, pause: float):
-    env = {**{k: v for k, v in os.environ.items() if k != "MUNRO_DB"}, "PYTHONPATH": str(REPO / "src"),
-           "PAUSE_AFTER_FIRST_PIECE": str(pause)}
+def _ingest_proc(db, path, pause: float, in_memory: bool = False):
+    env = {**{k: v for k, v in os.environ.items() if k not in ("MUNRO_DB", "STAGE_IN_MEMORY")},
+           "PYTHONPATH": str(REPO / "src"), "PAUSE_AFTER_FIRST_PIECE": str(pause),
+           **({"STAGE_IN_MEMORY": "1"} if in_memory else {})}
     return subprocess.Popen([sys.executable, "-c", DRIVER, "--db", str(db), "ingest", "--workers", "1", str(path)],
                             env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -304,7 +317,8 @@ def test_kill_9_part_way_through_a_load(cin, write, db, store):
     assert store.query(db, "SELECT count(*) FROM merged_cp_reviews WHERE la_child_id LIKE 'K%'") == [(6 * n,)]
 
 
-def test_kill_9_while_the_store_is_being_written(cin, write, db, store):
+@pytest.mark.parametrize("in_memory", [False, True], ids=["parquet", "memory"])
+def test_kill_9_while_the_store_is_being_written(cin, write, db, store, in_memory):
     """SIGKILL as soon as the store's files change after the whole file has been read (the merge
     and the commit). Whether the kill lands before or after the commit is a race, so either outcome
     is allowed, but nothing in between: the store is as before, or holds the whole return."""
@@ -312,7 +326,7 @@ def test_kill_9_while_the_store_is_being_written(cin, write, db, store):
     before = store.snapshot(db)
     n = 12_000
     path = write("big.xml", _kill_file(cin, n))
-    proc = _ingest_proc(db, path, pause=0)
+    proc = _ingest_proc(db, path, pause=0, in_memory=in_memory)
     try:
         said = []
         while not said or said[-1] not in ("read all\n", ""):

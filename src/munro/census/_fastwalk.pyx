@@ -1,23 +1,35 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
-"""The hot loop of ``walk.ChildWalker``, walking libxml2's tree in C.
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The hot loop of ``walk.ChildWalker``, walking libxml2's tree in C into typed column buffers.
 
-``walk(walker, child)`` does what ``ChildWalker.walk`` does for a child
-whose structure is right, reading the nodes directly instead of through
-lxml's Python objects (about ten times less work per element). At the
-first thing it is not sure of (an unknown, misplaced or repeated element,
-stray text, a value it cannot type, a comment, a namespace) it undoes what
-it appended for the child and returns False, and the Python walker reads
-the child again and gives the exact message. So this module decides
-nothing on its own: the Python walker is the definition, this is a
-shortcut through it, and the tests check that both give the same rows.
+``Program(walker)`` compiles the walker's format (``walk._compile``) into C
+structs once; a ``Batch`` holds one growable C buffer per column of every
+table (int32, int64, or UTF-8 bytes with int32 offsets, each with a validity
+byte per row) and becomes Arrow arrays without a Python object per value.
+``walk_run`` walks the children of a parsed piece without the GIL, so that
+threads reading pieces run in parallel, and ``walk_one`` walks one child.
+
+At the first thing the walk is not sure of (an unknown, misplaced or
+repeated element, stray text, a value it cannot type, a comment, a
+namespace) it drops what it appended for the child and hands the child
+back; the Python walker then reads it (and gives the exact message, or rows
+that ``Batch.append_lists`` copies in). So this module decides nothing on its
+own: the Python walker is the definition, and the tests check that both give
+the same rows, warnings and errors.
 """
 
-from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.stdint cimport intptr_t
-from libc.string cimport strlen
-from lxml.includes.etreepublic cimport _Element, import_lxml__etree
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from libc.stdint cimport int32_t, int64_t, intptr_t, uint64_t, uint8_t
+from libc.stdlib cimport free, realloc
+from libc.string cimport memchr, memcmp, memcpy, memset, strcmp, strlen
+from lxml.includes cimport tree
+from lxml.includes.etreepublic cimport _Element, elementFactory, import_lxml__etree
 
-from .walk import _BOOLS, _CONTAINER, _FIELD, _GROUP, _convert
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import format as fmt
+from .walk import _CONTAINER, _FIELD, _GROUP, StructureError
 
 import_lxml__etree()
 
@@ -42,16 +54,275 @@ cdef enum:
     PI = 7
     COMMENT = 8
 
+cdef enum:  # outcomes of the walk functions
+    OK = 0
+    BAIL = 1
+    NOMEM = 2
 
-class _Bail(Exception):
-    pass
+cdef enum:  # how a column is stored
+    I32 = 0
+    I64 = 1
+    STR = 2
+
+cdef enum:  # value kinds, as format.Field.kind
+    K_STR = 0
+    K_DATE = 1
+    K_BOOL = 2
+    K_INT = 3
+    K_OTHER = 4
+
+cdef enum:  # item codes, as walk._FIELD ...
+    C_FIELD = 0
+    C_CONTAINER = 1
+    C_LIST = 2
+    C_GROUP = 3
+
+DEF MAX_ITEMS = 64
+DEF MAX_KEYS = 8
+DEF MAX_TABLES = 16
+
+_KINDS = {"str": K_STR, "date": K_DATE, "bool": K_BOOL, "int": K_INT}
 
 
-cdef inline str _str(const xmlChar* p):
-    return PyUnicode_DecodeUTF8(<const char*>p, strlen(<const char*>p), NULL)
+# ---------------------------------------------------------------- buffers
+
+cdef struct Buf:
+    char* p
+    Py_ssize_t n
+    Py_ssize_t cap
+
+cdef struct Col:
+    int store
+    Buf values   # fixed-width values, or the strings' UTF-8 bytes
+    Buf offsets  # STR: int32 end offsets, one more than the rows
+    Buf valid    # one byte per row
+
+cdef struct Table:
+    int ncols
+    Col* cols
+    Py_ssize_t rows
 
 
-cdef long _line_of(Node* node, int depth):
+cdef int _reserve(Buf* b, Py_ssize_t more) noexcept nogil:
+    cdef Py_ssize_t cap
+    cdef char* p
+    if b.n + more <= b.cap:
+        return OK
+    cap = b.cap * 2 if b.cap else 16384
+    while cap < b.n + more:
+        cap *= 2
+    p = <char*>realloc(b.p, cap)
+    if p == NULL:
+        return NOMEM
+    b.p = p
+    b.cap = cap
+    return OK
+
+
+cdef inline Py_ssize_t _width(int store) noexcept nogil:
+    return 8 if store == I64 else 4
+
+
+cdef int _row_add(Table* t) noexcept nogil:
+    """A row of nulls at the end of every column; the setters below fill it."""
+    cdef int i
+    cdef Col* c
+    for i in range(t.ncols):
+        c = &t.cols[i]
+        if _reserve(&c.valid, 1) != OK:
+            return NOMEM
+        c.valid.p[c.valid.n] = 0
+        c.valid.n += 1
+        if c.store == STR:
+            if _reserve(&c.offsets, 4) != OK:
+                return NOMEM
+            (<int32_t*>(c.offsets.p + c.offsets.n))[0] = <int32_t>c.values.n
+            c.offsets.n += 4
+        else:
+            if _reserve(&c.values, 8) != OK:
+                return NOMEM
+            memset(c.values.p + c.values.n, 0, _width(c.store))
+            c.values.n += _width(c.store)
+    t.rows += 1
+    return OK
+
+
+cdef void _truncate(Table* t, Py_ssize_t rows) noexcept nogil:
+    cdef int i
+    cdef Col* c
+    for i in range(t.ncols):
+        c = &t.cols[i]
+        c.valid.n = rows
+        if c.store == STR:
+            c.offsets.n = (rows + 1) * 4
+            c.values.n = (<int32_t*>c.offsets.p)[rows]
+        else:
+            c.values.n = rows * _width(c.store)
+    t.rows = rows
+
+
+cdef inline void _set_i32(Col* c, int32_t v) noexcept nogil:
+    (<int32_t*>(c.values.p + c.values.n - 4))[0] = v
+    c.valid.p[c.valid.n - 1] = 1
+
+
+cdef inline void _set_i64(Col* c, int64_t v) noexcept nogil:
+    (<int64_t*>(c.values.p + c.values.n - 8))[0] = v
+    c.valid.p[c.valid.n - 1] = 1
+
+
+cdef int _set_str(Col* c, const char* p, Py_ssize_t n) noexcept nogil:
+    if c.values.n + n > 2147483647:
+        return BAIL  # beyond Arrow's 32-bit offsets: the Python path says so
+    if _reserve(&c.values, n) != OK:
+        return NOMEM
+    memcpy(c.values.p + c.values.n, p, n)
+    c.values.n += n
+    (<int32_t*>(c.offsets.p + c.offsets.n - 4))[0] = <int32_t>c.values.n
+    c.valid.p[c.valid.n - 1] = 1
+    return OK
+
+
+# ---------------------------------------------------------------- the format, compiled
+
+cdef struct Item:
+    const char* name
+    int code
+    int single
+    int required
+    int sub      # the spec of a container, group or list
+    int col      # a field's column in its table; -1 when not stored (LAchildID)
+    int kind
+
+cdef struct Spec:
+    int table
+    int nkeys    # key columns of the table
+    int nitems
+    Item* items
+    uint64_t required_mask
+    const char* element  # a list: its value element, column and kind
+    int value_col
+    int kind
+
+
+cdef class Program:
+    """The walker's format for one schema year as C structs, and each table's columns."""
+    cdef Spec* specs
+    cdef int nspecs
+    cdef list keep
+    cdef readonly list tables       # table names, in the walker's order
+    cdef readonly list columns      # per table: column names
+    cdef list stores                # per table: storage per column
+    cdef list types                 # per table: Arrow type per column
+    cdef list elements              # per table: element per column (for messages)
+    cdef list checks                # (table, column, element, Arrow value set)
+    cdef readonly str year_text
+
+    def __init__(self, walker):
+        from .reader import _column_types
+
+        cdef Spec* s
+        cdef Item* it
+        self.keep = []
+        self.year_text = walker.year_text
+        self.tables = list(walker.columns)
+        self.columns = [list(walker.columns[t]) for t in self.tables]
+        types = _column_types(walker.year)
+        self.types = [[types[t][c][0] for c in cols] for t, cols in zip(self.tables, self.columns)]
+        self.elements = [[types[t][c][1] for c in cols] for t, cols in zip(self.tables, self.columns)]
+        self.stores = [[STR if ty == pa.string() else I64 if ty == pa.int64() else I32 for ty in tys]
+                       for tys in self.types]
+        if len(self.tables) > MAX_TABLES:
+            raise ValueError("too many tables for the compiled walker")
+        specs = []  # (table, nkeys, items, required_mask, element, value_col, kind)
+        self.checks = []
+        self._compile(walker.spec, specs)
+        self.nspecs = len(specs)
+        self.specs = <Spec*>realloc(NULL, sizeof(Spec) * self.nspecs)
+        if self.specs == NULL:
+            raise MemoryError
+        memset(self.specs, 0, sizeof(Spec) * self.nspecs)
+        for i, (table, nkeys, items, mask, element, value_col, kind) in enumerate(specs):
+            s = &self.specs[i]
+            s.table = table
+            s.nkeys = nkeys
+            s.required_mask = mask
+            s.value_col = value_col
+            s.kind = kind
+            s.element = self._name(element) if element is not None else NULL
+            s.nitems = len(items)
+            s.items = <Item*>realloc(NULL, sizeof(Item) * max(1, len(items)))
+            if s.items == NULL:
+                raise MemoryError
+            for j, (name, code, single, required, sub, col, k) in enumerate(items):
+                it = &s.items[j]
+                it.name = self._name(name)
+                it.code = code
+                it.single = single
+                it.required = required
+                it.sub = sub
+                it.col = col
+                it.kind = k
+
+    cdef const char* _name(self, str name):
+        data = name.encode()
+        self.keep.append(data)
+        return <const char*>data
+
+    def _compile(self, spec, list specs):
+        """Add ``spec`` (a walk._Spec) and what it holds to ``specs``; its index."""
+        index = len(specs)
+        t = self.tables.index(spec.table)
+        specs.append(None)
+        items = []
+        for tag, (pos, code, payload, single) in spec.items.items():
+            if pos != len(items) or pos >= MAX_ITEMS:
+                raise ValueError("unexpected format layout")
+            if code == _FIELD:
+                column, kind, required, codes = payload
+                col = self.columns[t].index(column) if column != "la_child_id" else -1
+                items.append((tag, C_FIELD, single, bool(required), -1, col, _KINDS.get(kind, K_OTHER)))
+                if codes is not None and col >= 0:
+                    self._check(t, col, tag, codes)
+            elif code == _CONTAINER:
+                items.append((tag, C_CONTAINER, single, False, self._compile(payload, specs), -1, K_OTHER))
+            elif code == _GROUP:
+                items.append((tag, C_GROUP, single, False, self._compile(payload, specs), -1, K_OTHER))
+            else:
+                lst, codes, key_names = payload
+                lt = self.tables.index(lst.table)
+                value_col = self.columns[lt].index(lst.column)
+                if codes is not None:
+                    self._check(lt, value_col, lst.element, codes)
+                sub = len(specs)
+                specs.append((lt, len(key_names), [], 0, lst.element, value_col, _KINDS.get(lst.kind, K_OTHER)))
+                items.append((tag, C_LIST, single, False, sub, -1, K_OTHER))
+        specs[index] = (t, len(fmt.key_columns(spec.table)), items, spec.required_mask, None, -1, K_OTHER)
+        if len(fmt.key_columns(spec.table)) >= MAX_KEYS:
+            raise ValueError("unexpected format depth")
+        return index
+
+    def _check(self, int table, int col, str element, codes):
+        self.checks.append((table, col, element, _strings(sorted(codes))))
+
+    def __dealloc__(self):
+        if self.specs != NULL:
+            for i in range(self.nspecs):
+                free(self.specs[i].items)
+            free(self.specs)
+
+
+def _strings(values):
+    """Arrow strings from buffers: pa.array would import pandas, a third of a second."""
+    data = [v.encode() for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int32)
+    offsets[1:] = np.cumsum([len(d) for d in data])
+    return pa.Array.from_buffers(pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
+
+
+# ---------------------------------------------------------------- reading values
+
+cdef long _line_of(Node* node, int depth) noexcept nogil:
     # libxml2's xmlGetLineNo, which lxml's sourceline reports: past line 65,535 the
     # line is kept in a text node's psvi, so look there as libxml2 does.
     cdef long result = -1
@@ -77,45 +348,30 @@ cdef long _line_of(Node* node, int depth):
     return result
 
 
-cdef object _sourceline(Node* node):
-    cdef long line = _line_of(node, 0)
-    return line if line > 0 else None
-
-
-cdef bint _blank(const xmlChar* p):
-    cdef const xmlChar* c = p
-    if c is NULL:
-        return True
-    while c[0] != 0:
-        if c[0] != 32 and c[0] != 9 and c[0] != 10 and c[0] != 13:
-            return False
-        c += 1
-    return True
-
-
-cdef object _text(Node* node):
-    """The element's text (None if empty), or raise _Bail if it holds anything but one text node."""
-    cdef Node* t = node.children
-    if t is NULL:
-        return None
-    if t.type != TEXT or t.next is not NULL:
-        raise _Bail()
-    return _str(t.content)
-
-
-cdef inline bint _space(xmlChar c):
+cdef inline bint _space(xmlChar c) noexcept nogil:
     return c == 32 or c == 9 or c == 10 or c == 13
 
 
-cdef object _value(Node* node):
-    """The element's text stripped, "" if empty, as str.strip() would give it; _Bail if unsure."""
+cdef bint _blank(const xmlChar* p) noexcept nogil:
+    if p is NULL:
+        return True
+    while p[0] != 0:
+        if not _space(p[0]):
+            return False
+        p += 1
+    return True
+
+
+cdef int _value(Node* node, const xmlChar** out, Py_ssize_t* size) noexcept nogil:
+    """The element's text stripped as str.strip() would strip it (size 0 if empty); BAIL if unsure."""
     cdef Node* t = node.children
     cdef const xmlChar* p
-    cdef size_t start = 0, end
+    cdef Py_ssize_t start = 0, end
+    size[0] = 0
     if t is NULL:
-        return ""
+        return OK
     if t.type != TEXT or t.next is not NULL:
-        raise _Bail()
+        return BAIL
     p = t.content
     end = strlen(<const char*>p)
     while start < end and _space(p[start]):
@@ -123,38 +379,35 @@ cdef object _value(Node* node):
     while end > start and _space(p[end - 1]):
         end -= 1
     if end > start and (p[start] >= 0x80 or p[end - 1] >= 0x80):
-        raise _Bail()  # may end in non-ASCII white space, which str.strip() also removes
-    return PyUnicode_DecodeUTF8(<const char*>p + start, end - start, NULL)
-
-
-cdef inline bint _digit(Py_UCS4 c):
-    return c >= 48 and c <= 57
-
-
-cdef inline int _d(Py_UCS4 c):
-    return <int>c - 48
+        return BAIL  # may end in non-ASCII white space, which str.strip() also removes
+    out[0] = p + start
+    size[0] = end - start
+    return OK
 
 
 cdef int[13] _MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 
-cdef long _days(str text) except? -99999999:
-    """Days since 1970-01-01 of a YYYY-MM-DD date on the calendar, as walk._convert; _Bail otherwise."""
+cdef inline bint _digit(xmlChar c) noexcept nogil:
+    return c >= 48 and c <= 57
+
+
+cdef int _days(const xmlChar* s, Py_ssize_t n, int32_t* out) noexcept nogil:
+    """Days since 1970-01-01 of a YYYY-MM-DD date on the calendar, as walk._convert; BAIL otherwise."""
     cdef long y, m, d, last, era, yoe, doy, doe
-    if not (len(text) == 10 and text[4] == "-" and text[7] == "-" and _digit(text[0]) and _digit(text[1])
-            and _digit(text[2]) and _digit(text[3]) and _digit(text[5]) and _digit(text[6])
-            and _digit(text[8]) and _digit(text[9])):
-        raise _Bail()
-    y = _d(text[0]) * 1000 + _d(text[1]) * 100 + _d(text[2]) * 10 + _d(text[3])
-    m = _d(text[5]) * 10 + _d(text[6])
-    d = _d(text[8]) * 10 + _d(text[9])
+    if not (n == 10 and s[4] == 45 and s[7] == 45 and _digit(s[0]) and _digit(s[1]) and _digit(s[2])
+            and _digit(s[3]) and _digit(s[5]) and _digit(s[6]) and _digit(s[8]) and _digit(s[9])):
+        return BAIL
+    y = (s[0] - 48) * 1000 + (s[1] - 48) * 100 + (s[2] - 48) * 10 + (s[3] - 48)
+    m = (s[5] - 48) * 10 + (s[6] - 48)
+    d = (s[8] - 48) * 10 + (s[9] - 48)
     if y < 1 or m < 1 or m > 12 or d < 1:
-        raise _Bail()
+        return BAIL
     last = _MONTH_DAYS[m]
     if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
         last = 29
     if d > last:
-        raise _Bail()
+        return BAIL
     # Howard Hinnant's days_from_civil (years here are positive)
     if m <= 2:
         y -= 1
@@ -162,207 +415,472 @@ cdef long _days(str text) except? -99999999:
     yoe = y - era * 400
     doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    out[0] = <int32_t>(era * 146097 + doe - 719468)
+    return OK
 
 
-cdef object _typed(str kind, str text):
-    """As walk._convert, for the common kinds without a Python call."""
-    if kind == "str":
-        return text
-    if kind == "date":
-        return _days(text)
-    if kind == "bool":
-        flag = _BOOLS.get(text.lower())
-        if flag is None:
-            raise _Bail()
-        return flag
-    try:
-        return _convert(kind, text)
-    except (ValueError, KeyError):
-        raise _Bail()
+cdef inline bint _is(const xmlChar* s, Py_ssize_t n, const char* word) noexcept nogil:
+    # ASCII case-insensitive; walk.py lowers the text, and no other character lowers into these words
+    cdef Py_ssize_t i
+    for i in range(n):
+        if word[i] == 0 or (s[i] | 32) != <xmlChar>word[i]:
+            return False
+    return word[n] == 0
 
 
-cdef class _Walk:
-    cdef object walker, cols, warnings, year_text
-    cdef object child_id
+cdef int _store(Col* c, int kind, const xmlChar* s, Py_ssize_t n) noexcept nogil:
+    """A typed value into the last row of ``c``, as walk._convert types it; BAIL if it cannot."""
+    cdef int32_t v = 0
+    cdef int64_t whole = 0
+    cdef Py_ssize_t i = 0
+    cdef bint negative = False
+    if kind == K_STR:
+        return _set_str(c, <const char*>s, n)
+    if kind == K_DATE:
+        if _days(s, n, &v) != OK:
+            return BAIL
+    elif kind == K_BOOL:
+        if n == 1 and (s[0] == 48 or s[0] == 49):
+            v = s[0] - 48
+        elif _is(s, n, "true"):
+            v = 1
+        elif not _is(s, n, "false"):
+            return BAIL
+    elif kind == K_INT:
+        if s[0] == 43 or s[0] == 45:
+            negative = s[0] == 45
+            i = 1
+        if i == n or n - i > 10:
+            return BAIL
+        while i < n:
+            if not _digit(s[i]):
+                return BAIL
+            whole = whole * 10 + (s[i] - 48)
+            i += 1
+        if negative:
+            whole = -whole
+        if whole < -2147483648 or whole > 2147483647:
+            return BAIL  # the Python path says it is too large for the store
+        v = <int32_t>whole
+    else:
+        return BAIL
+    _set_i32(c, v)
+    return OK
 
-    def __init__(self, walker):
-        self.walker = walker
-        self.cols = walker.cols
-        self.warnings = []
-        self.year_text = walker.year_text
 
-    cdef void group(self, Node* node, spec, tuple keys) except *:
-        cdef dict row = {}
-        cdef Py_ssize_t i
-        self.fill(node, spec, row, keys)
-        table = self.cols[spec.table]
-        key_names = spec.key_names
-        for i in range(len(keys)):
-            table[key_names[i]].append(keys[i])
-        table["la_child_id"].append(self.child_id)
-        table["line"].append(_sourceline(node))
-        for name in spec.data_names:
-            table[name].append(row.get(name))
+# ---------------------------------------------------------------- the walk
 
-    cdef void fill(self, Node* node, spec, dict row, tuple keys) except *:
-        cdef dict items = spec.items
-        cdef int last = -1, pos, code
-        cdef unsigned long long seen = 0
-        cdef unsigned long long required = spec.required_mask
-        cdef bint single
-        cdef tuple item
-        cdef dict counters = {}
-        cdef Node* sub = node.children
-        while sub is not NULL:
-            if sub.type == TEXT:
-                if not _blank(sub.content):
-                    raise _Bail()
-                sub = sub.next
-                continue
-            if sub.type != ELEMENT or sub.ns is not NULL:
-                raise _Bail()
-            tag = _str(sub.name)
-            item = items.get(tag)
-            if item is None:
-                raise _Bail()
-            pos = item[0]
-            code = item[1]
-            payload = item[2]
-            single = item[3]
-            if pos <= last and (pos < last or single):
-                raise _Bail()
-            last = pos
-            seen |= (<unsigned long long>1) << pos
-            if code == _FIELD:
-                column, kind, must, codes = payload
-                text = _value(sub)
-                if not text:
-                    if must:
-                        raise _Bail()
-                    sub = sub.next
-                    continue
-                value = _typed(kind, text)
-                row[column] = value
-                if codes is not None and value not in codes:
-                    self.warnings.append(f"{tag}: code not in the {self.year_text} code list")
-            elif code == _GROUP:
-                n = counters.get(tag, 0) + 1
-                counters[tag] = n
-                self.group(sub, payload, keys + (n,))
-            elif code == _CONTAINER:
-                self.fill(sub, payload, row, keys)
-            else:
-                self.values(sub, payload, keys)
+cdef struct State:
+    Spec* specs
+    Table* tables
+    const xmlChar* id
+    Py_ssize_t id_size
+    bint has_id
+
+
+cdef int _row(State* s, Table* t, Node* node, int32_t* keys, int nkeys) noexcept nogil:
+    """A new row of ``t`` with its keys, the child's LAchildID and the line of ``node``."""
+    cdef int i, rc
+    cdef long line = _line_of(node, 0)
+    if line <= 0:
+        return BAIL
+    if _row_add(t) != OK:
+        return NOMEM
+    for i in range(nkeys):
+        _set_i32(&t.cols[i], keys[i])
+    if s.has_id:
+        rc = _set_str(&t.cols[nkeys], <const char*>s.id, s.id_size)
+        if rc != OK:
+            return rc
+    _set_i64(&t.cols[t.ncols - 1], line)
+    return OK
+
+
+cdef int _group(State* s, Node* node, int si, int32_t* keys, int nkeys) noexcept nogil:
+    cdef Table* t = &s.tables[s.specs[si].table]
+    cdef int rc = _row(s, t, node, keys, nkeys)
+    if rc != OK:
+        return rc
+    return _fill(s, node, si, t, keys, nkeys)
+
+
+cdef int _fill(State* s, Node* node, int si, Table* t, int32_t* keys, int nkeys) noexcept nogil:
+    cdef Spec* sp = &s.specs[si]
+    cdef Item* it
+    cdef int last = -1, i, rc
+    cdef uint64_t seen = 0
+    cdef int32_t counters[MAX_ITEMS]
+    cdef int32_t sub_keys[MAX_KEYS]
+    cdef const xmlChar* text
+    cdef Py_ssize_t size
+    cdef Node* sub = node.children
+    memset(counters, 0, sizeof(int32_t) * sp.nitems)
+    while sub is not NULL:
+        if sub.type == TEXT:
+            if not _blank(sub.content):
+                return BAIL
             sub = sub.next
-        if seen & required != required:
-            raise _Bail()
+            continue
+        if sub.type != ELEMENT or sub.ns is not NULL:
+            return BAIL
+        # Elements come in the format's order, so look from the last one on; an element
+        # found nowhere after it is unknown or out of order, which the Python walker reports.
+        i = last if last > 0 else 0
+        while i < sp.nitems and strcmp(sp.items[i].name, <const char*>sub.name) != 0:
+            i += 1
+        if i == sp.nitems:
+            return BAIL
+        it = &sp.items[i]
+        if i == last and it.single:
+            return BAIL
+        last = i
+        seen |= (<uint64_t>1) << i
+        if it.code == C_FIELD:
+            if _value(sub, &text, &size) != OK:
+                return BAIL
+            if size == 0:
+                if it.required:
+                    return BAIL
+            elif it.col >= 0:
+                rc = _store(&t.cols[it.col], it.kind, text, size)
+                if rc != OK:
+                    return rc
+            elif it.kind != K_STR:
+                return BAIL
+        elif it.code == C_GROUP:
+            counters[i] += 1
+            memcpy(sub_keys, keys, sizeof(int32_t) * nkeys)
+            sub_keys[nkeys] = counters[i]
+            rc = _group(s, sub, it.sub, sub_keys, nkeys + 1)
+            if rc != OK:
+                return rc
+        elif it.code == C_CONTAINER:
+            rc = _fill(s, sub, it.sub, t, keys, nkeys)
+            if rc != OK:
+                return rc
+        else:
+            rc = _values(s, sub, it.sub, keys, nkeys)
+            if rc != OK:
+                return rc
+        sub = sub.next
+    if seen & sp.required_mask != sp.required_mask:
+        return BAIL
+    return OK
 
-    cdef void values(self, Node* node, payload, tuple keys) except *:
-        lst, codes, key_names = payload
-        table = self.cols[lst.table]
-        kind = lst.kind
-        element = lst.element
-        values = table[lst.column]
-        lines = table["line"]
-        ids = table["la_child_id"]
-        cdef int n = 0
-        cdef Node* sub = node.children
-        while sub is not NULL:
-            if sub.type == TEXT:
-                if not _blank(sub.content):
-                    raise _Bail()
-                sub = sub.next
-                continue
-            if sub.type != ELEMENT or sub.ns is not NULL or _str(sub.name) != element:
-                raise _Bail()
-            text = _value(sub)
-            if not text:
-                raise _Bail()
-            value = _typed(kind, text)
-            if codes is not None and value not in codes:
-                self.warnings.append(f"{element}: code not in the {self.year_text} code list")
-            n += 1
-            for i in range(len(keys)):
-                table[key_names[i]].append(keys[i])
-            table[key_names[len(keys)]].append(n)
-            ids.append(self.child_id)
-            values.append(value)
-            lines.append(_sourceline(sub))
+
+cdef int _values(State* s, Node* node, int si, int32_t* keys, int nkeys) noexcept nogil:
+    cdef Spec* sp = &s.specs[si]
+    cdef Table* t = &s.tables[sp.table]
+    cdef int rc
+    cdef int32_t sub_keys[MAX_KEYS]
+    cdef const xmlChar* text
+    cdef Py_ssize_t size
+    cdef Node* sub = node.children
+    memcpy(sub_keys, keys, sizeof(int32_t) * nkeys)
+    sub_keys[nkeys] = 0
+    while sub is not NULL:
+        if sub.type == TEXT:
+            if not _blank(sub.content):
+                return BAIL
             sub = sub.next
+            continue
+        if sub.type != ELEMENT or sub.ns is not NULL or strcmp(sp.element, <const char*>sub.name) != 0:
+            return BAIL
+        if _value(sub, &text, &size) != OK or size == 0:
+            return BAIL
+        sub_keys[nkeys] += 1
+        rc = _row(s, t, sub, sub_keys, nkeys + 1)
+        if rc != OK:
+            return rc
+        rc = _store(&t.cols[sp.value_col], sp.kind, text, size)
+        if rc != OK:
+            return rc
+        sub = sub.next
+    return OK
 
 
-cdef object _child_id(Node* child):
+cdef int _child_id(State* s, Node* child) noexcept nogil:
     # As ChildWalker.walk: the text of the first LAchildID in the first ChildIdentifiers.
     cdef Node* n = child.children
     cdef Node* m
+    s.has_id = False
     while n is not NULL:
-        if n.type == ELEMENT and n.ns is NULL and _str(n.name) == "ChildIdentifiers":
+        if n.type == ELEMENT and n.ns is NULL and strcmp(<const char*>n.name, "ChildIdentifiers") == 0:
             m = n.children
             while m is not NULL:
-                if m.type == ELEMENT and m.ns is NULL and _str(m.name) == "LAchildID":
-                    text = _text(m)
-                    return (text.strip() or None) if text else None
+                if m.type == ELEMENT and m.ns is NULL and strcmp(<const char*>m.name, "LAchildID") == 0:
+                    if _value(m, &s.id, &s.id_size) != OK:
+                        return BAIL
+                    s.has_id = s.id_size > 0
+                    return OK
                 m = m.next
-            return None
+            return OK
         n = n.next
-    return None
+    return OK
 
 
-def walk(walker, _Element child):
-    """Flatten ``child`` into ``walker``'s batch; False (and nothing appended) if unsure."""
-    cdef Node* node = <Node*>child._c_node
-    cdef _Walk w = _Walk(walker)
-    cols = walker.cols
-    starts = {t: len(d["line"]) for t, d in cols.items()}
-    try:
-        w.child_id = _child_id(node)
-        w.group(node, walker.spec, (walker.children + 1,))
-    except _Bail:
-        for t, d in cols.items():
-            n = starts[t]
-            for lst in d.values():
-                del lst[n:]
-        return False
-    walker.children += 1
-    if w.warnings:
-        walker.warnings.update(w.warnings)
-    return True
+cdef int _child(State* s, Node* node, int32_t seq, int ntables) noexcept nogil:
+    """Walk one child; on BAIL or NOMEM nothing of it stays in the batch."""
+    cdef Py_ssize_t rows[MAX_TABLES]
+    cdef int i, rc
+    for i in range(ntables):
+        rows[i] = s.tables[i].rows
+    rc = _child_id(s, node)
+    if rc == OK:
+        rc = _group(s, node, 0, &seq, 1)
+    if rc != OK:
+        for i in range(ntables):
+            _truncate(&s.tables[i], rows[i])
+    return rc
+
+
+# ---------------------------------------------------------------- batches
+
+cdef class Batch:
+    """The rows of some children, column by column in C buffers."""
+    cdef Program program
+    cdef Table* tabs
+    cdef int ntables
+    cdef object error       # a StructureError found while copying rows in, raised by tables()
+    cdef tuple error_at
+
+    def __init__(self, Program program):
+        cdef Table* t
+        self.program = program
+        self.ntables = len(program.tables)
+        self.tabs = <Table*>realloc(NULL, sizeof(Table) * self.ntables)
+        if self.tabs == NULL:
+            raise MemoryError
+        memset(self.tabs, 0, sizeof(Table) * self.ntables)
+        for ti, stores in enumerate(program.stores):
+            t = &self.tabs[ti]
+            t.cols = <Col*>realloc(NULL, sizeof(Col) * len(stores))
+            if t.cols == NULL:
+                raise MemoryError
+            memset(t.cols, 0, sizeof(Col) * len(stores))
+            t.ncols = len(stores)
+            for ci, store in enumerate(stores):
+                t.cols[ci].store = store
+                if store == STR:
+                    if _reserve(&t.cols[ci].offsets, 4) != OK:
+                        raise MemoryError
+                    (<int32_t*>t.cols[ci].offsets.p)[0] = 0
+                    t.cols[ci].offsets.n = 4
+
+    def __dealloc__(self):
+        if self.tabs != NULL:
+            for ti in range(self.ntables):
+                if self.tabs[ti].cols != NULL:
+                    for ci in range(self.tabs[ti].ncols):
+                        free(self.tabs[ti].cols[ci].values.p)
+                        free(self.tabs[ti].cols[ci].offsets.p)
+                        free(self.tabs[ti].cols[ci].valid.p)
+                    free(self.tabs[ti].cols)
+            free(self.tabs)
+
+    def rows(self):
+        """Rows per table, for the tables that have any."""
+        return {name: self.tabs[ti].rows for ti, name in enumerate(self.program.tables)
+                if self.tabs[ti].rows}
+
+    cdef State _state(self):
+        cdef State s
+        s.specs = self.program.specs
+        s.tables = self.tabs
+        s.has_id = False
+        return s
+
+    def append_lists(self, dict batch):
+        """Copy in rows the Python walker made (``walk.ChildWalker.new_batch`` lists), emptying them.
+
+        A whole number too large for the store is kept as an error for ``tables()``
+        to raise, where ``reader.to_arrow`` would have raised it.
+        """
+        cdef Table* t
+        cdef Col* c
+        cdef Py_ssize_t r, base, m
+        cdef int ti, ci, rc
+        cdef bytes text
+        program = self.program
+        for ti, name in enumerate(program.tables):
+            lists = batch[name]
+            columns = [lists[name_] for name_ in program.columns[ti]]
+            m = len(lists["line"])
+            t = &self.tabs[ti]
+            base = t.rows
+            for r in range(m):
+                if _row_add(t) != OK:
+                    raise MemoryError
+                for ci, values in enumerate(columns):
+                    value = values[r]
+                    if value is None:
+                        continue
+                    c = &t.cols[ci]
+                    if c.store == STR:
+                        text = value.encode()
+                        rc = _set_str(c, <const char*>text, len(text))
+                        if rc == NOMEM:
+                            raise MemoryError
+                        if rc != OK:
+                            self._keep_error((ti, ci, base + r), StructureError(
+                                None, f"<{program.elements[ti][ci]}> holds more text than a batch can", None))
+                    elif c.store == I64:
+                        _set_i64(c, value)
+                    elif -2147483648 <= value <= 2147483647:
+                        _set_i32(c, value)
+                    else:
+                        self._keep_error((ti, ci, base + r), StructureError(
+                            lists["la_child_id"][r], f"<{program.elements[ti][ci]}> is too large a number ({value})",
+                            lists["line"][r], approximate=True))
+            for values in lists.values():
+                values.clear()
+
+    def _keep_error(self, tuple at, error):
+        # reader.to_arrow met such errors table by table, column by column, row by row
+        if self.error is None or at < self.error_at:
+            self.error, self.error_at = error, at
+
+    def tables(self):
+        """``({table: pyarrow.Table}, {warning: count})``; the buffers are emptied."""
+        if self.error is not None:
+            raise self.error
+        program = self.program
+        out = {}
+        for ti, name in enumerate(program.tables):
+            if self.tabs[ti].rows:
+                out[name] = pa.Table.from_arrays(
+                    [self._array(ti, ci, ty) for ci, ty in enumerate(program.types[ti])],
+                    names=program.columns[ti])
+        warnings = {}
+        for ti, ci, element, codes in program.checks:
+            name = program.tables[ti]
+            if name in out:
+                column = out[name].column(ci)
+                bad = (len(column) - column.null_count) - pc.sum(pc.is_in(column, value_set=codes), min_count=0).as_py()
+                if bad:
+                    message = f"{element}: code not in the {program.year_text} code list"
+                    warnings[message] = warnings.get(message, 0) + bad
+        for ti in range(self.ntables):
+            _truncate(&self.tabs[ti], 0)
+        return out, warnings
+
+    cdef object _array(self, int ti, int ci, arrow_type):
+        cdef Col* c = &self.tabs[ti].cols[ci]
+        cdef Py_ssize_t n = self.tabs[ti].rows, nulls = 0, i
+        for i in range(n):
+            nulls += c.valid.p[i] == 0
+        validity = None
+        if nulls:
+            flags = np.frombuffer(PyBytes_FromStringAndSize(c.valid.p, n), dtype=np.uint8)
+            validity = pa.py_buffer(np.packbits(flags, bitorder="little"))
+        values = pa.py_buffer(PyBytes_FromStringAndSize(c.values.p, c.values.n))
+        if c.store == STR:
+            offsets = pa.py_buffer(PyBytes_FromStringAndSize(c.offsets.p, (n + 1) * 4))
+            return pa.Array.from_buffers(arrow_type, n, [validity, offsets, values], null_count=nulls)
+        return pa.Array.from_buffers(arrow_type, n, [validity, values], null_count=nulls)
+
+
+def walk_one(Batch batch, _Element child, long seq):
+    """Flatten ``child`` (number ``seq`` in the file) into ``batch``; False, nothing appended, if unsure."""
+    cdef State s = batch._state()
+    cdef int rc = _child(&s, <Node*>child._c_node, <int32_t>seq, batch.ntables)
+    if rc == NOMEM:
+        raise MemoryError
+    return rc == OK
+
+
+def walk_run(Batch batch, _Element root, _Element after, Py_ssize_t limit, long seq):
+    """Flatten the children of ``root`` after ``after`` (from the first if None), at most ``limit``.
+
+    The first is number ``seq + 1`` in the file. Returns ``(walked, element, handed_back)``:
+    the child the walk was not sure of (nothing of it appended), or the last child walked
+    when ``limit`` was reached, or None at the end.
+    """
+    cdef State s = batch._state()
+    cdef Node* node = (<Node*>after._c_node).next if after is not None else (<Node*>root._c_node).children
+    cdef Node* done = NULL
+    cdef Py_ssize_t walked = 0
+    cdef int rc = OK
+    cdef int ntables = batch.ntables
+    with nogil:
+        while node is not NULL and walked < limit:
+            if node.type == TEXT and _blank(node.content):
+                node = node.next
+                continue
+            if node.type != ELEMENT:
+                rc = BAIL
+                break
+            rc = _child(&s, node, <int32_t>(seq + walked + 1), ntables)
+            if rc != OK:
+                break
+            walked += 1
+            done = node
+            node = node.next
+    if rc == NOMEM:
+        raise MemoryError
+    if rc == BAIL:
+        return walked, elementFactory(root._doc, <tree.xmlNode*>node), True
+    if node is NULL or done is NULL:
+        return walked, None, False
+    return walked, elementFactory(root._doc, <tree.xmlNode*>done), False
 
 
 def start_tag_lines(const unsigned char[:] data, tags):
     """For each tag name in ``tags`` (bytes), the 1-based lines of its start tags ``<tag>`` in ``data``.
 
-    One pass over the bytes in C: the exact record lines that libxml2 cannot
-    give past line 65,535 (see ``parallel._record_lines``).
+    One pass over the bytes in C, without the GIL: the exact record lines that
+    libxml2 cannot give past line 65,535 (see ``parallel._record_lines``).
+    Each is a numpy int64 array.
     """
-    cdef Py_ssize_t n = data.shape[0], i = 0, j, size
-    cdef long line = 1
+    cdef Py_ssize_t n = data.shape[0], size
+    cdef const unsigned char* p = &data[0] if n else NULL
+    cdef const unsigned char* end = p + n
+    cdef const unsigned char* lt
+    cdef const unsigned char* q
+    cdef int64_t line = 1
     cdef list names = [bytes(tag) for tag in tags]
     cdef int t, count = len(names)
     cdef const unsigned char* name_of[16]
     cdef Py_ssize_t size_of[16]
-    cdef bint match
+    cdef Buf found[16]
+    cdef bint nomem = False
     if count > 16:
         raise ValueError("at most 16 tags")
     for t in range(count):
         name_of[t] = names[t]
         size_of[t] = len(names[t])
-    cdef list out = [[] for _ in range(count)]
-    while i < n:
-        if data[i] == 10:
-            line += 1
-        elif data[i] == 60 and i + 1 < n and data[i + 1] != 47:
-            for t in range(count):
-                size = size_of[t]
-                if i + 1 + size < n and data[i + 1 + size] == 62:
-                    match = True
-                    for j in range(size):
-                        if data[i + 1 + j] != name_of[t][j]:
-                            match = False
+        found[t].p = NULL
+        found[t].n = found[t].cap = 0
+    try:
+        with nogil:
+            while p < end and not nomem:
+                lt = <const unsigned char*>memchr(p, 60, end - p)
+                if lt == NULL:
+                    lt = end
+                q = p
+                while q < lt:  # a plain loop the compiler turns into vector code
+                    line += q[0] == 10
+                    q += 1
+                p = lt
+                if p >= end:
+                    break
+                if p + 1 < end and p[1] != 47:
+                    for t in range(count):
+                        size = size_of[t]
+                        if p + 1 + size < end and p[1 + size] == 62 and \
+                                memcmp(p + 1, name_of[t], size) == 0:
+                            if _reserve(&found[t], 8) != OK:
+                                nomem = True
+                                break
+                            (<int64_t*>(found[t].p + found[t].n))[0] = line
+                            found[t].n += 8
                             break
-                    if match:
-                        out[t].append(line)
-                        break
-        i += 1
-    return out
+                p += 1
+        if nomem:
+            raise MemoryError
+        return [np.frombuffer(PyBytes_FromStringAndSize(found[t].p, found[t].n), dtype=np.int64)
+                for t in range(count)]
+    finally:
+        for t in range(count):
+            free(found[t].p)
+

@@ -1,4 +1,4 @@
-"""Reading a large return in several processes at once.
+"""Reading a large return in several threads at once.
 
 The body of a return is a run of ``<Child>`` elements, so it can be cut at
 ``<Child>`` boundaries and each piece parsed on its own (wrapped in
@@ -18,25 +18,21 @@ from __future__ import annotations
 
 import gc
 import mmap
-from pathlib import Path
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from lxml import etree
 
-from .reader import (PARSER_OPTIONS, CensusReader, _Reject, check_children_end, check_message_end,
-                     to_arrow)
+from .reader import PARSER_OPTIONS, CensusReader, _Reject, check_children_end, check_message_end
 from . import format as fmt
 from .walk import ChildWalker, StructureError
 
-# Files smaller than this are read in-process: starting workers costs more than it saves.
-MIN_PARALLEL_BYTES = 24 * 1024 * 1024
+# Files smaller than this are read in one thread: a second one would have little to do.
+MIN_PARALLEL_BYTES = 12 * 1024 * 1024
 CHUNK_BYTES = 8 * 1024 * 1024
 _CHILD = b"<Child>"
 _TRAILER = re.compile(rb"</Children>\s*</Message>\s*")
@@ -104,13 +100,20 @@ _RECORD_TAGS = {group.table: group.element.encode() for group in (
 _RECORD_START = re.compile(b"<(" + b"|".join(_RECORD_TAGS.values()) + b")>")
 
 
-def _start_tag_lines(data: bytes, tags: list[bytes]) -> list[list[int]]:
+def int_array(values: np.ndarray) -> pa.Array:
+    """Whole numbers from numpy as an Arrow array, without ``pa.array``, which imports pandas
+    (a third of a second, more than a small file takes to load)."""
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
+
+
+def _start_tag_lines(data: bytes, tags: list[bytes]) -> list[np.ndarray]:
     """Pure Python ``_fastwalk.start_tag_lines``, for an install without the compiled module."""
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     starts: dict[bytes, list[int]] = {tag: [] for tag in tags}
     for m in _RECORD_START.finditer(data):
         starts[m.group(1)].append(m.start())
-    return [(np.searchsorted(newlines, np.array(starts[t], dtype=np.int64)) + 1).tolist() for t in tags]
+    return [np.searchsorted(newlines, np.array(starts[t], dtype=np.int64)) + 1 for t in tags]
 
 
 def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
@@ -138,7 +141,7 @@ def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Tabl
         found = lines_of[tag]
         if len(found) != t.num_rows:
             continue  # a record tag with attributes: keep lxml's approximation
-        out[table] = t.set_column(t.schema.get_field_index("line"), "line", pa.array(found, pa.int64()))
+        out[table] = t.set_column(t.schema.get_field_index("line"), "line", int_array(found.astype(np.int64)))
     return out
 
 
@@ -173,20 +176,13 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int,
         return ("again",)
     walker = ChildWalker(year)
     batches = []
-    collecting = gc.isenabled()
-    gc.disable()  # the walk makes many small containers and no cycles; collections only cost time
     try:
         root = etree.fromstring(b"<Children>" + data + b"</Children>", etree.XMLParser(**PARSER_OPTIONS))
         check_children_end(root)
-        pending = []
-        for i, el in enumerate(root, 1):
-            walker.walk(el)
-            if i % batch_children == 0:
-                pending.append(walker.take_batch())
-        pending.append(walker.take_batch())
+        pending = walker.walk_children(root, batch_children)
         del root
         for batch in pending:
-            tables = to_arrow(year, batch)
+            tables = walker.tables(batch)
             if tables:
                 batches.append(tables)
     except StructureError as e:
@@ -196,9 +192,6 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int,
         return ("structure", e.child_id, e.what, line, e.approximate)
     except (etree.XMLSyntaxError, _Reject):
         return ("again",)
-    finally:
-        if collecting:
-            gc.enable()
     batches = _lines_for_batches(data, batches)
     if sink is not None:
         write_parquet(sink, piece, batches)
@@ -212,7 +205,7 @@ def write_parquet(sink: str, piece: int, batches: list[dict[str, pa.Table]]) -> 
 
     for table in {t for b in batches for t in b}:
         data = pa.concat_tables([b[table] for b in batches if table in b])
-        data = data.append_column("piece", pa.array(np.full(data.num_rows, piece, dtype=np.int32)))
+        data = data.append_column("piece", int_array(np.full(data.num_rows, piece, dtype=np.int32)))
         folder = Path(sink) / table
         folder.mkdir(parents=True, exist_ok=True)
         # Staging files live for one load: plain encoding writes fastest and DuckDB reads it as fast.
@@ -265,11 +258,19 @@ def _shift(table: pa.Table, column: str, by: int) -> pa.Table:
     if by == 0:
         return table
     i = table.schema.get_field_index(column)
-    return table.set_column(i, column, pc.add(table[column], pa.scalar(by, table.schema.field(i).type)))
+    # in numpy: pa.scalar would import pandas; these columns have no nulls
+    column_values = table[column].combine_chunks()
+    dtype = np.int64 if column_values.type == pa.int64() else np.int32
+    values = np.frombuffer(column_values.buffers()[1], dtype=dtype)[column_values.offset:][:len(column_values)]
+    values = values + dtype(by)
+    return table.set_column(i, column, int_array(values))
 
 
 def read_parallel(reader: CensusReader, plan: Plan, sink: str | None = None):
-    """Yield the batches of ``reader``'s file, read by ``reader.workers`` processes.
+    """Yield the batches of ``reader``'s file, read by ``reader.workers`` threads.
+
+    libxml2 parses and the compiled walker walks without the GIL, so threads
+    read pieces in parallel without the start-up time and memory of processes.
 
     With ``sink``, pieces are written there as Parquet (``write_parquet``) and
     nothing is yielded; ``reader.pieces`` records each piece's shifts.
@@ -280,8 +281,9 @@ def read_parallel(reader: CensusReader, plan: Plan, sink: str | None = None):
     lines_before = plan.prefix_lines
     in_process = reader.workers <= 1 or len(pieces) == 1 or reader.size < MIN_PARALLEL_BYTES
     window = reader.workers + 1
-    ctx = multiprocessing.get_context("spawn")
-    with (_InProcess() if in_process else ProcessPoolExecutor(max_workers=reader.workers, mp_context=ctx)) as pool:
+    collecting = gc.isenabled()
+    gc.disable()  # the Python walker makes many small containers and no cycles: collections only cost time
+    with (_InProcess() if in_process else ThreadPoolExecutor(max_workers=reader.workers)) as pool:
         futures = []
         next_piece = 0
         try:
@@ -291,10 +293,7 @@ def read_parallel(reader: CensusReader, plan: Plan, sink: str | None = None):
                     futures.append(pool.submit(_read_piece, str(reader.path), start, end, year,
                                                reader.batch_children, sink, next_piece))
                     next_piece += 1
-                try:
-                    result = futures.pop(0).result()
-                except BrokenProcessPool:  # e.g. a caller's script without a __main__ guard
-                    raise ReadAgainSequentially from None
+                result = futures.pop(0).result()
                 if result[0] == "again":
                     raise ReadAgainSequentially
                 if result[0] == "structure":
@@ -311,5 +310,7 @@ def read_parallel(reader: CensusReader, plan: Plan, sink: str | None = None):
         finally:
             for f in futures:
                 f.cancel()
+            if collecting:
+                gc.enable()
     if children_before == 0:
         raise _Reject("the return holds no <Child> records")

@@ -388,7 +388,7 @@ class CensusReader:
             yield self._finish_batch(walker)
 
     def _finish_batch(self, walker: ChildWalker) -> dict[str, pa.Table]:
-        tables = to_arrow(walker.year, walker.take_batch())
+        tables = walker.tables(walker.take_batch())
         self.absorb(walker.children, walker.rows, walker.warnings)
         walker.rows, walker.warnings = Counter(), Counter()
         return tables

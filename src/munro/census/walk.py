@@ -162,14 +162,17 @@ def table_columns(year: int) -> dict[str, list[str]]:
 
 
 def _compiled_walk():
-    """The compiled shortcut (``_fastwalk``), unless absent or MUNRO_PURE_PYTHON is set."""
+    """The compiled shortcut (the ``_fastwalk`` module), unless absent or MUNRO_PURE_PYTHON is set."""
     if os.environ.get("MUNRO_PURE_PYTHON"):
         return None
     try:
-        from ._fastwalk import walk
+        from . import _fastwalk
     except ImportError:
         return None
-    return walk
+    return _fastwalk
+
+
+_PROGRAMS: dict = {}  # schema year -> _fastwalk.Program: read-only once built, so shared by threads
 
 
 class ChildWalker:
@@ -189,14 +192,35 @@ class ChildWalker:
         self.children = 0
         self.cols = self.new_batch()
         self.year_text = year_label(year)
+        # The compiled walk fills C column buffers (a _fastwalk.Batch); the Python walk fills ``cols``.
+        self._batch = None
+        if self._fast is not None:
+            if year not in _PROGRAMS:
+                _PROGRAMS[year] = self._fast.Program(self)
+            self._batch = self._fast.Batch(_PROGRAMS[year])
 
     def new_batch(self) -> dict[str, dict[str, list]]:
         return {t: {c: [] for c in cols} for t, cols in self.columns.items()}
 
-    def take_batch(self) -> dict[str, dict[str, list]]:
+    def take_batch(self):
+        """The rows walked since the last call, for ``tables``."""
+        if self._batch is not None:
+            out, self._batch = self._batch, self._fast.Batch(_PROGRAMS[self.year])
+            self.rows.update(out.rows())
+            return out
         out, self.cols = self.cols, self.new_batch()
         self.rows.update({t: len(d["line"]) for t, d in out.items() if d["line"]})
         return out
+
+    def tables(self, batch) -> dict:
+        """A batch from ``take_batch`` as ``{table: pyarrow.Table}``; its code-list warnings counted."""
+        if self._batch is None:
+            from .reader import to_arrow
+
+            return to_arrow(self.year, batch)
+        tables, warnings = batch.tables()
+        self.warnings.update(warnings)
+        return tables
 
     # -- messages
 
@@ -229,8 +253,50 @@ class ChildWalker:
 
     def walk(self, el) -> None:
         """Check and flatten one ``<Child>`` element."""
-        if self._fast is not None and self._fast(self, el):
-            return
+        if self._batch is None:
+            self._walk(el)
+        elif self._fast.walk_one(self._batch, el, self.children + 1):
+            self.children += 1
+        else:
+            self._walk_back(el)
+
+    def walk_children(self, root, batch_children: int) -> list:
+        """Check and flatten every child of ``root`` (a parsed piece): batches of ``batch_children``."""
+        batches = []
+        if self._batch is None:
+            for i, el in enumerate(root, 1):
+                self._walk(el)
+                if i % batch_children == 0:
+                    batches.append(self.take_batch())
+        else:
+            after, in_batch = None, 0
+            while True:
+                walked, el, handed_back = self._fast.walk_run(self._batch, root, after, batch_children - in_batch,
+                                                              self.children)
+                self.children += walked
+                in_batch += walked
+                if handed_back:
+                    self._walk_back(el)
+                    in_batch += 1
+                elif el is None:
+                    break
+                after = el
+                if in_batch == batch_children:
+                    batches.append(self.take_batch())
+                    in_batch = 0
+        batches.append(self.take_batch())
+        return batches
+
+    def _walk_back(self, el) -> None:
+        """A child the compiled walk handed back: the Python walk decides, and its rows join the buffers."""
+        counted, self.warnings = self.warnings, Counter()  # the buffers count codes when they become tables
+        try:
+            self._walk(el)
+        finally:
+            self.warnings = counted
+        self._batch.append_lists(self.cols)
+
+    def _walk(self, el) -> None:
         child_id = None
         ids = el.find("ChildIdentifiers")
         if ids is not None:

@@ -1,13 +1,14 @@
 """Loading CIN census returns into the store: atomic, idempotent, columnar.
 
-A file is read (``census.reader``, by worker processes for a large file)
-into Parquet files in a staging folder beside the store. When the whole file
-has been read, one transaction copies the staged rows into the store,
-records the return and supersedes the one it replaces: an error or a kill at
-any point leaves the store exactly as it was (a staging folder left by a
-kill is removed the next time the store is opened for writing). Staging
-keeps memory flat: DuckDB holds many small appends to one open transaction
-in memory, but streams one large INSERT ... SELECT to disk.
+A file is read (``census.reader``, by several threads for a large file) into
+Arrow tables held in memory when the file is small (below
+``MEMORY_STAGING_BYTES``), otherwise into Parquet files in a staging folder
+beside the store. When the whole file has been read, one transaction copies
+the staged rows into the store, records the return and supersedes the one it
+replaces: an error or a kill at any point leaves the store exactly as it was
+(a staging folder left by a kill is removed the next time the store is opened
+for writing). Staging keeps memory flat: DuckDB holds many small appends to
+one open transaction in memory, but streams one large INSERT ... SELECT to disk.
 
 The same file twice changes nothing; a different file for the same LA and
 year replaces the current one, which stays listed as superseded.
@@ -29,14 +30,19 @@ from .. import __version__
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..census import format as fmt
+from ..census.parallel import int_array
 from .db import open_store, staging_path
 from .schema import raw_columns
 
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
+# Files below this are staged as Arrow tables in memory (a few tens of MB at most):
+# writing and reading Parquet would cost more than reading the file.
+MEMORY_STAGING_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -145,6 +151,15 @@ def _stage(db: Path, reader: CensusReader) -> Path:
     return stage
 
 
+def _stage_in_memory(reader: CensusReader) -> dict[str, pa.Table]:
+    """Read the whole file into one Arrow table per store table, rows numbered in the whole file."""
+    parts: dict[str, list[pa.Table]] = {}
+    for batch in reader.batches():
+        for table, data in batch.items():
+            parts.setdefault(table, []).append(data)
+    return {table: pa.concat_tables(data) for table, data in parts.items()}
+
+
 def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, workers: int) -> IngestOutcome:
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     outcome = IngestOutcome(path)
@@ -154,7 +169,10 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
         hashing = ThreadPoolExecutor(max_workers=1)
         pending = hashing.submit(file_sha256, path, stop)
     try:
-        stage = _stage(db, reader)
+        if path.stat().st_size < MEMORY_STAGING_BYTES:
+            stage = _stage_in_memory(reader)
+        else:
+            stage = _stage(db, reader)
         sha = sha or pending.result()
         con.execute("BEGIN TRANSACTION")
         try:
@@ -175,33 +193,42 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
 _SHIFTED = {"child_seq": "s.child_seq + p.children_before", "line": "s.line + p.lines_before"}
 
 
-def _publish(con, stage: Path, reader: CensusReader, return_id: int, path: Path, sha: str,
+def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, return_id: int, path: Path, sha: str,
              outcome: IngestOutcome) -> None:
     """Inside the transaction: staged rows into the store, the return recorded, the old one superseded.
 
-    Staged rows are numbered within their piece; the pieces table puts them
-    in the whole file. One INSERT ... SELECT per table lets DuckDB stream the
+    Rows staged as Parquet are numbered within their piece; the pieces table
+    puts them in the whole file. One INSERT ... SELECT per table lets DuckDB stream the
     rows to disk instead of holding the transaction in memory.
     """
     h = reader.header
     con.complete()
-    pieces = list(zip(*reader.pieces)) if reader.pieces else [[], [], []]
-    con.register("munro_pieces", pa.table([pa.array(pieces[0], pa.int32()), pa.array(pieces[1], pa.int64()),
-                                           pa.array(pieces[2], pa.int64())],
-                                          names=["piece", "children_before", "lines_before"]))
-    for table in fmt.TABLES:
-        files = sorted(str(f) for f in (stage / table).glob("*.parquet"))
-        if not files:
-            continue
+
+    def insert(table: str, staged: set[str], source: str, shifted: dict, params: dict) -> None:
         names = [c for c, _ in raw_columns(table)]
-        staged = set(pq.read_schema(files[0]).names)  # a year's format lacks other years' columns
-        exprs = [{"return_id": str(return_id), "la_code": "$la"}.get(c) or _SHIFTED.get(c)
-                 or (f"s.{c}" if c in staged else "NULL") for c in names]
-        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
-                    f"FROM read_parquet($files) s JOIN munro_pieces p ON p.piece = s.piece",
-                    {"la": h.la_code, "files": files})
+        exprs = [{"return_id": str(return_id), "la_code": "$la"}.get(c) or shifted.get(c)
+                 or (f"s.{c}" if c in staged else "NULL") for c in names]  # a year lacks other years' columns
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {source}",
+                    {"la": h.la_code, **params})
         con.complete()
-    con.unregister("munro_pieces")
+
+    if isinstance(stage, dict):  # in memory, numbered in the whole file already
+        for table in fmt.TABLES:
+            if table in stage:
+                con.register("munro_staged", stage[table])
+                insert(table, set(stage[table].column_names), "munro_staged s", {}, {})
+                con.unregister("munro_staged")
+    else:
+        pieces = np.array(reader.pieces, dtype=np.int64).reshape(-1, 3)
+        con.register("munro_pieces", pa.Table.from_arrays(
+            [int_array(pieces[:, 0].astype(np.int32)), int_array(pieces[:, 1]), int_array(pieces[:, 2])],
+            names=["piece", "children_before", "lines_before"]))
+        for table in fmt.TABLES:
+            files = sorted(str(f) for f in (stage / table).glob("*.parquet"))
+            if files:
+                insert(table, set(pq.read_schema(files[0]).names),
+                       "read_parquet($files) s JOIN munro_pieces p ON p.piece = s.piece", _SHIFTED, {"files": files})
+        con.unregister("munro_pieces")
     old = _current(con, h.la_code, h.collection_year)
     if old:
         _supersede(con, old[0])
@@ -226,9 +253,7 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
 
     Raises ``RejectedFile`` (nothing loaded) when the file cannot be read.
     ``schema_year`` reads the file in that collection year's format;
-    ``workers`` is the number of processes reading a large file (they are
-    started with ``spawn``: a script calling this with workers > 1 needs the
-    usual ``if __name__ == "__main__":`` guard).
+    ``workers`` is the number of threads reading a large file.
     """
     path = Path(path)
     if schema_year is not None and not fmt.FIRST_YEAR <= schema_year <= fmt.LATEST_YEAR:
