@@ -27,6 +27,9 @@ def test_2883_more_plans_than_conferences(cin, check):
         kid(cin, "T2", CP("2023-06-12")),
         # the same conference at both levels counts once
         kid(cin, "T3", *two, s47=[S("2023-06-01", icpc="2023-06-12")], icpc="2023-06-12"),
+        # an earlier year's conference does not account for this year's second plan
+        kid(cin, "T4", *two, s47=[S("2023-03-10", icpc="2023-03-20"), S("2023-06-01", icpc="2023-06-12")],
+            referral="2023-03-01"),
         kid(cin, "N1", *two, s47=[S("2023-06-01", icpc="2023-06-12")], icpc="2023-09-04"),
         # a plan from before the census year had its conference in an earlier return
         kid(cin, "N2", CP("2023-02-01"), referral="2023-01-10"),
@@ -34,7 +37,8 @@ def test_2883_more_plans_than_conferences(cin, check):
     fields = "CPPstartDate, DateOfInitialCPC"
     assert found == [("T1", fields, "plans: 2, conferences: 1", at(text, "T1")),
                      ("T2", fields, "plans: 1, conferences: 0", at(text, "T2")),
-                     ("T3", fields, "plans: 2, conferences: 1", at(text, "T3"))]
+                     ("T3", fields, "plans: 2, conferences: 1", at(text, "T3")),
+                     ("T4", fields, "plans: 2, conferences: 1", at(text, "T4"))]
 
 
 def test_2885_plan_not_starting_on_a_conference_day(cin, check):

@@ -67,12 +67,12 @@ def test_8715_conference_outside_the_census_year(cin, check):
     S = cin.S47
     text, found = flagged(check, "8715", [
         kid(cin, "T1", S("2023-03-20", icpc="2023-03-31"), referral="2023-03-01"),
-        kid(cin, "T2", icpc="2024-04-01"),
-        kid(cin, "N", S("2023-03-20", icpc="2023-04-03"), referral="2023-03-01"),
+        kid(cin, "T2", S("2024-03-20", icpc="2024-04-01"), referral="2024-03-01"),
+        kid(cin, "N1", S("2023-03-20", icpc="2023-04-03"), referral="2023-03-01"),
+        kid(cin, "N2", icpc="2021-05-04", referral="2021-05-01"),  # the episode's own, open since 2021
     ])
     fields = "DateOfInitialCPC, ReferenceDate"
-    assert found == [("T1", fields, "2023-03-31", at(text, "T1")),
-                     ("T2", fields, "2024-04-01", at(text, "T2", "<CINdetails>"))]
+    assert found == [("T1", fields, "2023-03-31", at(text, "T1")), ("T2", fields, "2024-04-01", at(text, "T2"))]
 
 
 def test_8740_enquiry_awaiting_its_conference_started_before_the_year(cin, check):

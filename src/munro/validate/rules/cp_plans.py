@@ -21,16 +21,18 @@ def r1105(v):
 @rule("2883", "error", table=T, fields=(START, "DateOfInitialCPC"), years=ALL_YEARS,
       message="There are more child protection plans starting than initial conferences taking place")
 def r2883(v):
-    """Within one CINdetails: plans starting in the census year against the distinct conference dates
-    (each Section47's and the CINdetails' own). A plan that started before 1 April had its conference
-    in an earlier year, which this return need not hold (8715). One finding per CINdetails, on the line
-    of its first such plan."""
+    """Within one CINdetails: plans starting in the census year against the distinct conference dates in
+    the census year (each Section47's and the CINdetails' own). A plan that started before 1 April had
+    its conference in an earlier year, which this return need not hold (8715), and an earlier year's
+    conference cannot account for this year's plan. One finding per CINdetails, on the line of its
+    first such plan."""
     return f"""
         WITH plans AS (
             SELECT la_child_id, child_seq, episode_seq, count(*) AS n, min(line) AS line FROM cp_plans
             WHERE start_date >= {v.date(v.period_start)} GROUP BY ALL),
         conferences AS (
-            SELECT child_seq, episode_seq, count(DISTINCT icpc_date) AS n FROM {ICPC_DATES} GROUP BY ALL)
+            SELECT child_seq, episode_seq, count(DISTINCT icpc_date) AS n FROM {ICPC_DATES}
+            WHERE NOT {outside_year('icpc_date', v)} GROUP BY ALL)
         SELECT p.la_child_id, format('plans: {{}}, conferences: {{}}', p.n, coalesce(c.n, 0)) AS value,
                p.line
         FROM plans p LEFT JOIN conferences c USING (child_seq, episode_seq)

@@ -57,8 +57,9 @@ def r8675q(v):
 @rule("8715", "error", table=T, fields=(ICPC, "ReferenceDate"), years=ALL_YEARS,
       message="Date of Initial Child Protection Conference must fall within the census year")
 def r8715(v):
-    """Every DateOfInitialCPC (N00110) is checked: each Section47's and the CINdetails' own."""
-    return rows(ICPC_DATES, iso("icpc_date"), outside_year("icpc_date", v))
+    """The Section47's DateOfInitialCPC only: an enquiry belongs in the return for its conference in the
+    year. The CINdetails' own DateOfInitialCPC stays with an episode open for years, like its referral date."""
+    return rows("section47", iso("icpc_date"), outside_year("icpc_date", v))
 
 
 @rule("8740", "error", table=T, fields=(START, ICPC, NOT_REQUIRED), years=ALL_YEARS,
