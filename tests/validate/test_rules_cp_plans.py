@@ -62,7 +62,8 @@ def test_8565_activity_after_the_case_closed(cin, check):
             cin_plans=[P("2023-08-02", "2023-08-03")], **closed),
         kid(cin, "T2", CP("2023-07-03", "2023-08-02"), s47=[S("2023-08-02", icpc="2023-08-03")], **closed),
         kid(cin, "N", CP("2023-07-03", "2023-08-01"), icpc="2023-07-03",
-            assessments=[A("2023-07-01", auth="2023-08-01", factors=["2A"])], cin_plans=[P("2023-06-05", "2023-07-03")],
+            assessments=[A("2023-07-01", auth="2023-08-01", factors=["2A"])],
+            cin_plans=[P("2023-06-05", "2023-07-03")],
             s47=[S("2023-06-20", icpc="2023-08-01")], **closed),
     ])
     assert sorted(found) == sorted([

@@ -1,4 +1,4 @@
-"""Rules of the PreProceedingsandFGDM module (2026-27 draft): children that must trigger each, near misses that must not.
+"""Rules of the PreProceedingsandFGDM module (2026-27 draft): triggering children and near misses.
 
 Returns are 2026-27 (reporting year 2026-04-01 to 2027-03-31); every expected finding was worked out by hand.
 """

@@ -92,10 +92,12 @@ def test_8839_two_open_enquiries_in_one_episode(cin, check):
     text, found = flagged(check, "8839", [
         kid(cin, "T", S("2023-06-01"), S("2023-07-01")),
         kid(cin, "N1", S("2023-06-01"), S("2023-07-01", not_required="true")),
-        cin.Child(id="N2", episodes=[E(referral="2023-05-01", closure="2023-05-30", reason="RC7", s47=[S("2023-05-02")]),
+        cin.Child(id="N2", episodes=[E(referral="2023-05-01", closure="2023-05-30", reason="RC7",
+                                       s47=[S("2023-05-02")]),
                                      E(referral="2023-06-01", s47=[S("2023-06-02")])]),
     ])
-    assert found == [("T", "DateOfInitialCPC", None, at(text, "T")), ("T", "DateOfInitialCPC", None, at(text, "T", nth=2))]
+    assert found == [("T", "DateOfInitialCPC", None, at(text, "T")),
+                     ("T", "DateOfInitialCPC", None, at(text, "T", nth=2))]
 
 
 def test_8870q_conference_target_at_a_weekend(cin, check):
