@@ -825,12 +825,14 @@ def walk_run(Batch batch, _Element root, _Element after, Py_ssize_t limit, long 
     return walked, elementFactory(root._doc, <tree.xmlNode*>done), False
 
 
-def start_tag_lines(const unsigned char[:] data, tags):
-    """For each tag name in ``tags`` (bytes), the 1-based lines of its start tags ``<tag>`` in ``data``.
+def scan(const unsigned char[:] data, tags):
+    """One pass over a piece's bytes in C, without the GIL: ``(newlines, unusual, lines)``.
 
-    One pass over the bytes in C, without the GIL: the exact record lines that
-    libxml2 cannot give past line 65,535 (see ``parallel._record_lines``).
-    Each is a numpy int64 array.
+    ``unusual`` is true if the bytes hold ``<!`` or ``<?`` (a comment, CDATA, a
+    declaration or an instruction: a cut may be inside one), and the pass stops
+    there. ``lines`` gives, for each tag name in ``tags`` (bytes), a numpy int64
+    array of the 1-based lines of its start tags ``<tag>``: the exact record
+    lines that libxml2 cannot give past line 65,535 (see ``parallel._record_lines``).
     """
     cdef Py_ssize_t n = data.shape[0], size
     cdef const unsigned char* p = &data[0] if n else NULL
@@ -843,7 +845,7 @@ def start_tag_lines(const unsigned char[:] data, tags):
     cdef const unsigned char* name_of[16]
     cdef Py_ssize_t size_of[16]
     cdef Buf found[16]
-    cdef bint nomem = False
+    cdef bint nomem = False, unusual = False
     if count > 16:
         raise ValueError("at most 16 tags")
     for t in range(count):
@@ -853,7 +855,7 @@ def start_tag_lines(const unsigned char[:] data, tags):
         found[t].n = found[t].cap = 0
     try:
         with nogil:
-            while p < end and not nomem:
+            while p < end:
                 lt = <const unsigned char*>memchr(p, 60, end - p)
                 if lt == NULL:
                     lt = end
@@ -862,25 +864,28 @@ def start_tag_lines(const unsigned char[:] data, tags):
                     line += q[0] == 10
                     q += 1
                 p = lt
-                if p >= end:
+                if p + 1 >= end:
                     break
-                if p + 1 < end and p[1] != 47:
+                if p[1] == 33 or p[1] == 63:
+                    unusual = True
+                    break
+                if p[1] != 47:
                     for t in range(count):
                         size = size_of[t]
-                        if p + 1 + size < end and p[1 + size] == 62 and \
-                                memcmp(p + 1, name_of[t], size) == 0:
+                        if p + 1 + size < end and p[1 + size] == 62 and memcmp(p + 1, name_of[t], size) == 0:
                             if _reserve(&found[t], 8) != OK:
                                 nomem = True
-                                break
-                            (<int64_t*>(found[t].p + found[t].n))[0] = line
-                            found[t].n += 8
+                            else:
+                                (<int64_t*>(found[t].p + found[t].n))[0] = line
+                                found[t].n += 8
                             break
+                    if nomem:
+                        break
                 p += 1
         if nomem:
             raise MemoryError
-        return [np.frombuffer(PyBytes_FromStringAndSize(found[t].p, found[t].n), dtype=np.int64)
-                for t in range(count)]
+        return line - 1, unusual, [np.frombuffer(PyBytes_FromStringAndSize(found[t].p, found[t].n), dtype=np.int64)
+                                   for t in range(count)]
     finally:
         for t in range(count):
             free(found[t].p)
-

@@ -29,6 +29,7 @@ from lxml import etree
 
 from .reader import PARSER_OPTIONS, CensusReader, _Reject, check_children_end, check_message_end
 from . import format as fmt
+from . import walk as walk_module
 from .walk import ChildWalker, StructureError
 
 # Files smaller than this are read in one thread: a second one would have little to do.
@@ -107,16 +108,18 @@ def int_array(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
-def _start_tag_lines(data: bytes, tags: list[bytes]) -> list[np.ndarray]:
-    """Pure Python ``_fastwalk.start_tag_lines``, for an install without the compiled module."""
+def _scan(data: bytes, tags: list[bytes]) -> tuple[int, bool, list[np.ndarray]]:
+    """Pure Python ``_fastwalk.scan``, for an install without the compiled module."""
+    if b"<!" in data or b"<?" in data:
+        return 0, True, []
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     starts: dict[bytes, list[int]] = {tag: [] for tag in tags}
     for m in _RECORD_START.finditer(data):
         starts[m.group(1)].append(m.start())
-    return [np.searchsorted(newlines, np.array(starts[t], dtype=np.int64)) + 1 for t in tags]
+    return len(newlines), False, [np.searchsorted(newlines, np.array(starts[t], dtype=np.int64)) + 1 for t in tags]
 
 
-def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+def _record_lines(lines_of: dict[bytes, np.ndarray], tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     """Exact line numbers of records, from the bytes.
 
     libxml2 keeps an element's line in 16 bits, so past line 65,535 lxml reports
@@ -125,14 +128,6 @@ def _record_lines(data: bytes, tables: dict[str, pa.Table]) -> dict[str, pa.Tabl
     in its bytes is the k-th row of ``episodes``: the rows of each table are in
     document order.
     """
-    if data.count(b"\n") < _LINE_CAP - 1:
-        return tables
-    tags = list(_RECORD_TAGS.values())
-    try:
-        from ._fastwalk import start_tag_lines
-    except ImportError:
-        start_tag_lines = _start_tag_lines
-    lines_of = dict(zip(tags, start_tag_lines(data, tags)))
     out = dict(tables)
     for table, t in tables.items():
         tag = _RECORD_TAGS.get(table)
@@ -171,8 +166,9 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int,
     with open(path, "rb") as f:
         f.seek(start)
         data = f.read(end - start)
-    newlines = data.count(b"\n")
-    if b"<!" in data or b"<?" in data:  # comments, CDATA, declarations, PIs: a cut may be inside one
+    tags = list(_RECORD_TAGS.values())
+    newlines, unusual, lines = _scanner()(data, tags)
+    if unusual:  # comments, CDATA, declarations, PIs: a cut may be inside one
         return ("again",)
     walker = ChildWalker(year)
     batches = []
@@ -192,7 +188,8 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int,
         return ("structure", e.child_id, e.what, line, e.approximate)
     except (etree.XMLSyntaxError, _Reject):
         return ("again",)
-    batches = _lines_for_batches(data, batches)
+    if newlines >= _LINE_CAP - 1:
+        batches = _lines_for_batches(dict(zip(tags, lines)), batches)
     if sink is not None:
         write_parquet(sink, piece, batches)
         batches = []
@@ -213,13 +210,21 @@ def write_parquet(sink: str, piece: int, batches: list[dict[str, pa.Table]]) -> 
                        write_statistics=False)
 
 
-def _lines_for_batches(data: bytes, batches: list[dict[str, pa.Table]]) -> list[dict[str, pa.Table]]:
+def _scanner():
+    if walk_module._compiled_walk() is None:
+        return _scan
+    from ._fastwalk import scan
+
+    return scan
+
+
+def _lines_for_batches(lines_of: dict[bytes, np.ndarray], batches: list[dict[str, pa.Table]]):
     if len(batches) <= 1:
-        return [_record_lines(data, b) for b in batches]
+        return [_record_lines(lines_of, b) for b in batches]
     # Lines are found over the whole piece: join each table's batches, fix, split again.
     sizes = [{t: tb.num_rows for t, tb in b.items()} for b in batches]
     whole = {t: pa.concat_tables([b[t] for b in batches if t in b]) for t in {t for b in batches for t in b}}
-    whole = _record_lines(data, whole)
+    whole = _record_lines(lines_of, whole)
     out, offsets = [], dict.fromkeys(whole, 0)
     for size in sizes:
         part = {}
