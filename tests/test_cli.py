@@ -29,6 +29,12 @@ def files(cin, write):
     return a, b, a2
 
 
+def _without_validation(stdout: str) -> list[str]:
+    """Ingest's lines without the validation counts that close a loaded return's line (those are
+    worked out for a2 in test_ingest_again_replace_and_reinstate, and rule by rule in tests/validate)."""
+    return [re.sub(r"; validation: \d+ errors, \d+ queries$", "", line) for line in stdout.splitlines()]
+
+
 A_COUNTS = "2 children, 3 episodes, 2 assessments, 1 section 47 enquiries, 1 plans, 0 warnings"
 B_COUNTS = "1 children, 1 episodes, 1 assessments, 0 section 47 enquiries, 0 plans, 4 warnings"
 
@@ -37,7 +43,7 @@ def test_ingest_prints_one_summary_per_file(munro, files, db):
     a, b, _ = files
     run = munro("--db", db, "ingest", a, b)
     assert (run.returncode, run.stderr) == (0, "")
-    lines = run.stdout.splitlines()
+    lines = _without_validation(run.stdout)
     assert lines[0] == f"{a}: loaded as return 1 (LA 201, 2022-23): {A_COUNTS}"
     assert lines[1] == f"{b}: loaded as return 2 (LA 330, 2024-25): {B_COUNTS}"
     # Then the warnings of b, the most frequent first.
@@ -58,7 +64,9 @@ def test_ingest_again_replace_and_reinstate(munro, files, db):
     run = munro("--db", db, "ingest", a2)
     assert run.stdout.splitlines() == [
         f"{a2}: replaced as return 3 (LA 201, 2022-23): 1 children, 1 episodes, 0 assessments, "
-        "0 section 47 enquiries, 0 plans, 0 warnings; return 1 is now superseded"]
+        # a2's child has no disability record (error 8540), no disability codes are used (query
+        # 2887Q), and the child, over 5, has neither a UPN nor a reason (query 8770Q).
+        "0 section 47 enquiries, 0 plans, 0 warnings; validation: 1 errors, 2 queries; return 1 is now superseded"]
     run = munro("--db", db, "ingest", a)
     assert run.stdout.splitlines() == [
         f"{a}: reinstated as return 1 (LA 201, 2022-23): {A_COUNTS}; return 3 is now superseded"]
@@ -130,7 +138,7 @@ def test_a_rejected_file_among_good_ones(munro, files, write, db, store):
         f"rejected {bad1}: not an XML file (it does not start with '<')",
         f"rejected {bad2}: the file is empty",
     ]
-    out = run.stdout.splitlines()
+    out = _without_validation(run.stdout)
     assert out[0] == f"{a}: loaded as return 1 (LA 201, 2022-23): {A_COUNTS}"
     assert out[1] == f"{b}: loaded as return 2 (LA 330, 2024-25): {B_COUNTS}"
     assert "Traceback" not in run.stderr + run.stdout

@@ -135,3 +135,45 @@ def test_a_loaded_return_gives_the_findings_of_its_file(cin, write, db):
     assert from_store.source == f"return {outcome.return_id}"
     with pytest.raises(MunroError, match="no return 99"):
         validate_return(db, 99)
+
+
+def test_ingest_records_the_findings_with_the_return(cin, write, db, store):
+    path = write("r.xml", cin.xml(2024, [_early_assessment(cin, "A"), cin.Child(id="C", disabilities=["NONE"])]))
+    outcome = ingest_file(db, path)
+    # A's assessment starts before its referral (1103); A, born and referred for further action,
+    # has no disability record (8540); only NONE is used, no disability code (2887Q, 0 codes);
+    # neither child (both over 5) has a UPN or a reason (8770Q, twice); A's completed assessment
+    # has no factors (8897Q).
+    assert outcome.validation == "2 errors, 4 queries"
+    assert "; validation: 2 errors, 4 queries" in outcome.summary()
+    rows = store.query(db, "SELECT return_id, ruleset, rule, type, level, la_child_id, value "
+                           "FROM validation_findings ORDER BY rule, la_child_id")
+    assert rows == [(1, 2024, "1103", "error", "child", "A", "2023-05-31"),
+                    (1, 2024, "2887Q", "query", "return", None, "0"),
+                    (1, 2024, "8540", "error", "child", "A", None),
+                    (1, 2024, "8770Q", "query", "child", "A", "2015-05-01"),
+                    (1, 2024, "8770Q", "query", "child", "C", "2015-05-01"),
+                    (1, 2024, "8897Q", "query", "child", "A", None)]
+
+
+def test_a_rule_failing_during_ingest_loads_nothing(cin, write, db, store, monkeypatch):
+    import munro.validate as validate
+
+    broken = [_rule("T1", "SELECT la_child_id, CAST('x' AS INTEGER) AS value FROM children")]
+    monkeypatch.setattr(validate, "rules_of", lambda year: broken)
+    with pytest.raises(MunroError, match="validation rule T1 failed .*the return was not loaded"):
+        ingest_file(db, write("r.xml", cin.xml(2024, [cin.Child(id="A")])))
+    assert store.query(db, "SELECT count(*) FROM returns") == [(0,)]
+    assert store.query(db, "SELECT count(*) FROM children") == [(0,)]
+
+
+def test_an_older_store_gains_the_findings_table(db, store):
+    from munro.store.db import open_store
+
+    con = open_store(db)
+    con.execute("DROP TABLE validation_findings")
+    con.execute("UPDATE munro_meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()
+    open_store(db).close()
+    assert store.query(db, "SELECT value FROM munro_meta WHERE key = 'schema_version'") == [("3",)]
+    assert store.query(db, "SELECT count(*) FROM validation_findings") == [(0,)]

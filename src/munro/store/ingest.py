@@ -57,6 +57,7 @@ class IngestOutcome:
     error: str | None = None
     # A return already in the store keeps only its number of warnings, not their messages.
     warning_total: int | None = None
+    validation: str | None = None  # the DfE rules' finding counts (munro.validate), for a return loaded now
 
     def summary(self) -> str:
         if self.error:
@@ -69,6 +70,8 @@ class IngestOutcome:
                 f"{c.get('assessments', 0):,} assessments, {c.get('section47', 0):,} section 47 enquiries, "
                 f"{c.get('cp_plans', 0):,} plans, "
                 f"{self.warning_total if self.warning_total is not None else sum(self.warnings.values()):,} warnings")
+        if self.validation:
+            line += f"; validation: {self.validation}"
         if self.replaced is not None:
             line += f"; return {self.replaced} is now superseded"
         for message, n in sorted(self.warnings.items(), key=lambda kv: -kv[1])[:8]:
@@ -245,6 +248,9 @@ def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, retur
     outcome.header = h
     outcome.counts = counts
     outcome.warnings = dict(reader.stats.warnings)
+    from ..validate.store import record_findings  # in this transaction: the return and its findings together
+
+    outcome.validation = record_findings(con, return_id).counts_line()
 
 
 def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,

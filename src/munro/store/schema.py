@@ -12,7 +12,8 @@ from __future__ import annotations
 from ..census import format as fmt
 
 # 2: population_overrides (additive: _ensure_schema's CREATE ... IF NOT EXISTS adds it to older stores)
-SCHEMA_VERSION = 2
+# 3: validation_findings (additive, as 2)
+SCHEMA_VERSION = 3
 
 SQL_TYPES = {"str": "VARCHAR", "date": "DATE", "bool": "INTEGER", "int": "INTEGER", "datetime": "VARCHAR"}
 
@@ -59,6 +60,25 @@ CREATE TABLE IF NOT EXISTS population_overrides (
 """
 
 
+# The DfE validation rules' findings for each return loaded (munro.validate, written by ingest in the
+# load's transaction). Child-level rows carry the child's LAchildID, as the raw tables do.
+VALIDATION_FINDINGS_DDL = """
+CREATE TABLE IF NOT EXISTS validation_findings (
+    return_id   INTEGER NOT NULL,
+    ruleset     INTEGER NOT NULL,      -- the collection year whose rules were run
+    rule        VARCHAR NOT NULL,      -- DfE rule code, or 'format'
+    type        VARCHAR NOT NULL,      -- 'error' or 'query'
+    level       VARCHAR NOT NULL,      -- 'child' or 'return'
+    la_child_id VARCHAR,
+    table_name  VARCHAR NOT NULL,
+    fields      VARCHAR NOT NULL,
+    value       VARCHAR,
+    message     VARCHAR NOT NULL,
+    line        BIGINT
+)
+"""
+
+
 def raw_columns(table: str) -> list[tuple[str, str]]:
     """(column, SQL type) of a raw table: lineage, keys, identifiers, every year's fields, line."""
     fields = fmt.table_fields()[table]
@@ -81,4 +101,5 @@ def raw_ddl(table: str, schema: str | None = None) -> str:
 
 
 def all_ddl() -> list[str]:
-    return [META_DDL, RETURNS_DDL, *(raw_ddl(t) for t in fmt.TABLES), POPULATION_OVERRIDES_DDL]
+    return [META_DDL, RETURNS_DDL, *(raw_ddl(t) for t in fmt.TABLES), POPULATION_OVERRIDES_DDL,
+            VALIDATION_FINDINGS_DDL]
