@@ -306,6 +306,35 @@ def validate(files, ruleset, fmt, out, workers):
         raise SystemExit(1)
 
 
+# ---------------------------------------------------------------- munro reference (munro.benchmark.reference)
+
+
+@cli.group()
+def reference():
+    """The published statistics munro benchmarks against: load the packaged ones, import newer ones."""
+
+
+@reference.command("load")
+@click.pass_obj
+def reference_load(obj):
+    """Load (or reload) the packaged published statistics into the store; your imports are kept."""
+    from .benchmark.reference import load_reference
+
+    click.echo("\n".join(load_reference(obj["db"]).lines()))
+
+
+@reference.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--layout", type=click.Choice(["benchmark-csv"]), required=True,
+              help="The file's layout (docs/benchmarks.md).")
+@click.pass_obj
+def reference_import(obj, file, layout):
+    """Add published figures from FILE (newer years, other sources' items); a bad row loads nothing."""
+    from .benchmark.reference import import_reference
+
+    click.echo(import_reference(obj["db"], file, layout=layout).line())
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="munro", standalone_mode=False)
