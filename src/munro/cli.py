@@ -306,6 +306,28 @@ def validate(files, ruleset, fmt, out, workers):
         raise SystemExit(1)
 
 
+# ---------------------------------------------------------------- munro benchmark (munro.benchmark)
+
+
+@cli.command()
+@click.option("--la", required=True, help="3-digit DfE LA code.")
+@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--neighbours", type=click.Choice(["2025", "2021"]), default="2025", show_default=True,
+              help="Statistical-neighbour model.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--items", default=None, help="Comma-separated item ids (default: every item with data).")
+@click.pass_obj
+def benchmark(obj, la, year, neighbours, fmt, items):
+    """Compare an LA's items with England, its region, its statistical neighbours and every LA."""
+    from .benchmark import compare
+    from .benchmark.output import render
+
+    wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
+    comparisons = compare(obj["db"], la, year, neighbours=int(neighbours), items=wanted)
+    click.echo(render(fmt, la, year, comparisons).rstrip("\n"))
+
+
 # ---------------------------------------------------------------- munro reference (munro.benchmark.reference)
 
 
@@ -333,6 +355,31 @@ def reference_import(obj, file, layout):
     from .benchmark.reference import import_reference
 
     click.echo(import_reference(obj["db"], file, layout=layout).line())
+
+
+# ---------------------------------------------------------------- munro report (munro.report)
+
+
+@cli.command()
+@click.option("--la", required=True, help="3-digit DfE LA code of a loaded return.")
+@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for index.html, report.pdf and report.xlsx (created if missing).")
+@click.option("--neighbours", type=click.Choice(["2025", "2021"]), default="2025", show_default=True,
+              help="Statistical-neighbour model of the benchmarks.")
+@click.option("--publish", is_flag=True,
+              help="Apply disclosure control (1-5 as c, secondary suppression, rounding) to every figure.")
+@click.option("--with-child-lists", is_flag=True,
+              help="Also write child-lists-restricted.xlsx: the children behind the actionable items.")
+@click.option("--no-pdf", is_flag=True, help="Skip report.pdf (which needs Chromium).")
+@click.pass_obj
+def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf):
+    """Write the performance report: the framework's sections, items, benchmarks and charts."""
+    from .report import write_report
+
+    written = write_report(obj["db"], la, year, out_dir, publish=publish, with_child_lists=with_child_lists,
+                           neighbours=int(neighbours), pdf=not no_pdf)
+    click.echo("\n".join(written.lines()))
 
 
 def main(argv: list[str] | None = None) -> None:

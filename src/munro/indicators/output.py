@@ -14,7 +14,7 @@ _CSV_FIGURES = ("numerator", "denominator", "count", "excluded")
 _SHOWN = {"percent": "%", "per_10k": " per 10k", "working_days": " working days", "days": " days", "count": ""}
 
 
-def _shown(value, unit: str) -> str:
+def shown(value, unit: str) -> str:
     # Rounded at the edge (definitions.md section 1): one decimal place for rates and percentages.
     if value is None:
         return "-"
@@ -38,7 +38,7 @@ def to_table(result: Mapping[str, Any]) -> str:
             behind = f"{r.count:,}"
         else:
             behind = ""
-        rows.append((f"{item_id}  {item(item_id).title}", _shown(r.value, r.unit), behind))
+        rows.append((f"{item_id}  {item(item_id).title}", shown(r.value, r.unit), behind))
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     lines = [head, ""] + ["  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2]]).rstrip()
                           for row in rows]

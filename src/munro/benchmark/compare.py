@@ -1,0 +1,352 @@
+"""An LA's items beside England, its region, its statistical neighbours and every other LA.
+
+``compare(db, la, year)`` gives one :class:`Comparison` per catalogue item that
+has data for the LA: munro's own figure from the LA's returns (when they are
+loaded) and the published figure (when DfE or another source published it),
+then, from the published statistics of the ``benchmark`` table:
+
+- England and the LA's region;
+- the statistical neighbours of the chosen model (2025 by default, 2021
+  selectable): every member with its value, their mean and median, labelled;
+- rank and quartile among all LAs with a value, ordered by the item's polarity
+  (rank 1 and quartile 1 are the best; for an item where neither direction is
+  better, the highest value ranks first and the labels say so);
+- a trend of up to ten years, own and published side by side;
+- where the numerator and denominator support it, a confidence interval and the
+  funnel-plot comparison with England (``munro.benchmark.stats``);
+- where both an own and a published figure exist, a data-quality signal when
+  they differ beyond rounding, with the likely reasons.
+
+Rankings use the same year's published figures. An LA computing a year that is
+not published yet is compared with the latest published year, and every figure
+says which year it is.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import MunroError
+from ..indicators.catalogue import CATALOGUE, COMPARABILITY, POLARITIES, item as catalogue_item
+from ..reference import local_authorities
+
+NEIGHBOUR_MODELS = (2025, 2021)
+TREND_YEARS = 10
+# Published percentages and rates are rounded to one decimal place: a larger gap is a real difference.
+_ROUNDING = {"percent": 0.05, "per_10k": 0.05, "working_days": 0.5, "days": 0.5, "count": 0.0}
+# The comparison's preference among sources that publish the same figure (definitions in the loader).
+_SOURCE_ORDER = ("CASE WHEN source LIKE 'DfE%' THEN 0 WHEN source LIKE 'LAIT%' THEN 1 ELSE 2 END, "
+                 "vintage DESC, source")
+
+
+@dataclass
+class Figure:
+    """A value and where it comes from (None with a symbol or reason when there is none)."""
+
+    value: float | None
+    year: int | None = None
+    source: str | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    symbol: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Neighbours:
+    model: int
+    members: list[dict[str, Any]]  # code, name, value, symbol
+    mean: float | None
+    median: float | None
+    with_data: int
+
+
+@dataclass
+class Comparison:
+    item_id: str
+    title: str
+    section: str
+    unit: str
+    polarity: str
+    comparability: str
+    own: Figure
+    published: Figure
+    headline: Figure  # what the rest compares: published when DfE has it, else own
+    basis_year: int | None  # the year of the published figures compared with
+    england: Figure
+    region: Figure
+    region_name: str | None
+    neighbours: Neighbours | None
+    rank: int | None = None
+    of: int | None = None
+    quartile: int | None = None
+    rank_note: str | None = None
+    trend: list[dict[str, Any]] = field(default_factory=list)
+    interval: dict[str, Any] | None = None
+    versus_england: dict[str, Any] | None = None
+    data_quality: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _rows(con, sql: str, params=()) -> list[dict]:
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+class _Published:
+    """The benchmark table's headline figures, read once for an item set."""
+
+    def __init__(self, con, items: list[str]):
+        marks = ", ".join("?" for _ in items)
+        rows = _rows(con, f"""
+            SELECT area_level, area_code, area_name, year, item_id, value, numerator, denominator,
+                   symbol, source, vintage
+            FROM (SELECT *, row_number() OVER (PARTITION BY area_level, area_code, year, item_id
+                                               ORDER BY {_SOURCE_ORDER}) AS pick
+                  FROM benchmark WHERE figure = 'value' AND item_id IN ({marks}))
+            WHERE pick = 1""", items)
+        self.by_key: dict[tuple, dict] = {}
+        for r in rows:
+            self.by_key[(r["item_id"], r["area_level"], r["area_code"], r["year"])] = r
+
+    def get(self, item: str, level: str, code: str, year: int | None) -> Figure:
+        if year is None:
+            return Figure(None, reason="no published year")
+        r = self.by_key.get((item, level, code, year))
+        if r is None:
+            return Figure(None, year=year, reason="not published")
+        return Figure(r["value"], year, r["source"], r["numerator"], r["denominator"], r["symbol"],
+                      None if r["value"] is not None else _symbol_reason(r["symbol"]))
+
+    def las(self, item: str, year: int) -> dict[str, dict]:
+        return {k[2]: r for k, r in self.by_key.items() if k[0] == item and k[1] == "la" and k[3] == year}
+
+    def years(self, item: str, level: str, code: str) -> list[int]:
+        return sorted(k[3] for k in self.by_key if k[0] == item and k[1] == level and k[2] == code)
+
+    def latest_year(self, item: str, up_to: int) -> int | None:
+        years = [k[3] for k, r in self.by_key.items()
+                 if k[0] == item and k[1] == "la" and k[3] <= up_to and r["value"] is not None]
+        return max(years) if years else None
+
+
+def _symbol_reason(symbol: str | None) -> str:
+    return {"c": "suppressed by the publisher (small numbers)", "x": "not available",
+            "z": "not applicable", "u": "low reliability"}.get(symbol or "", "not published")
+
+
+# ---------------------------------------------------------------- ranking
+
+
+def rank_among(values: dict[str, float], la: str, polarity: str) -> tuple[int | None, int, int | None]:
+    """(rank, of, quartile) of ``la`` among ``values`` (LA -> value), best first by polarity.
+
+    Ties share the best rank (1, 2, 2, 4). Quartile 1 holds ranks up to a quarter of
+    the LAs, as DfE's LAIT bands them: ceil(4 * rank / n).
+    """
+    if la not in values:
+        return None, len(values), None
+    n = len(values)
+    mine = values[la]
+    if polarity == "lower_better":
+        better = sum(1 for v in values.values() if v < mine)
+    else:  # higher_better, and neither (highest first)
+        better = sum(1 for v in values.values() if v > mine)
+    rank = better + 1
+    quartile = -(-4 * rank // n)  # ceil
+    return rank, n, quartile
+
+
+def neighbour_stats(values: list[float]) -> tuple[float | None, float | None]:
+    """(mean, median) of the neighbours that have a value; None when none has."""
+    if not values:
+        return None, None
+    return statistics.fmean(values), statistics.median(values)
+
+
+# ---------------------------------------------------------------- own figures
+
+
+def _own_results(db, la: str, years: list[int], items: list[str]) -> dict[int, dict]:
+    """year -> compute()'s ``items`` for the years the LA has returns for."""
+    from ..engines import connect
+    from ..indicators.compute import ITEMS, compute
+
+    computable = [i for i in items if i in ITEMS]
+    out: dict[int, dict] = {}
+    if not computable or not Path(db).is_file():
+        return out
+    with connect(db) as engine:
+        loaded = engine.history().get(la, [])
+        for year in years:
+            if year in loaded:
+                out[year] = compute(engine, la, year, items=computable)["items"]
+    return out
+
+
+def _own_figure(results: dict[int, dict], item: str, year: int) -> Figure:
+    found = results.get(year, {}).get(item)
+    if found is None:
+        return Figure(None, year=year, reason=f"no {year} return loaded" if year not in results else
+                      "not computed by munro")
+    if found.value is None:
+        return Figure(None, year=year, source="munro", reason=found.reason)
+    return Figure(found.value, year, "munro (own returns)", found.numerator, found.denominator)
+
+
+# ---------------------------------------------------------------- the comparison
+
+
+def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | None = None) -> list[Comparison]:
+    """Every item with data for LA ``la`` in reporting year ``year``, compared (module docstring).
+
+    ``db`` is the path of a munro store; its benchmark tables are loaded from the packaged
+    published statistics on first use. ``neighbours`` picks the statistical-neighbour model.
+    """
+    from ..store.db import open_store
+    from .reference import ensure_reference
+
+    la, year = str(la), int(year)
+    if neighbours not in NEIGHBOUR_MODELS:
+        raise MunroError(f"no statistical-neighbour model {neighbours} (choose 2025 or 2021)")
+    wanted = list(items) if items else [i.id for i in CATALOGUE]
+    unknown = [i for i in wanted if i not in {c.id for c in CATALOGUE}]
+    if unknown:
+        raise MunroError(f"unknown item(s): {', '.join(unknown)}")
+    ensure_reference(db)
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    own = _own_results(db, la, years, wanted)
+    con = open_store(db, read_only=True)
+    try:
+        published = _Published(con, wanted)
+        sn = _rows(con, "SELECT rank, neighbour_code, closeness FROM statistical_neighbours "
+                        "WHERE model = ? AND la_code = ? ORDER BY rank", [str(neighbours), la])
+    finally:
+        con.close()
+    known = local_authorities().get(la)
+    if known is None and not own and not any(k[2] == la for k in published.by_key):
+        raise MunroError(f"no LA {la}: not an English LA code, and no returns for it are loaded")
+    out = []
+    for item_id in wanted:
+        c = _compare_item(item_id, la, year, own, published, sn, neighbours, known)
+        if c is not None:
+            out.append(c)
+    return out
+
+
+def _compare_item(item_id, la, year, own, published, sn, model, known) -> Comparison | None:
+    item = catalogue_item(item_id)
+    mine = _own_figure(own, item_id, year)
+    pub = published.get(item_id, "la", la, year)
+    has_trend = any(published.years(item_id, "la", la)) or any(_own_figure(own, item_id, y).value is not None
+                                                                for y in own)
+    if mine.value is None and pub.value is None and not has_trend:
+        return None
+    basis = year if published.las(item_id, year) else published.latest_year(item_id, year)
+    headline = pub if pub.value is not None else mine
+    c = Comparison(
+        item_id=item_id, title=item.title, section=item.section, unit=item.unit, polarity=item.polarity,
+        comparability=COMPARABILITY[item.comparability], own=mine, published=pub, headline=headline,
+        basis_year=basis,
+        england=published.get(item_id, "england", "E92000001", basis),
+        region=published.get(item_id, "region", known.region_code, basis) if known else Figure(None),
+        region_name=known.region_name if known else None,
+        neighbours=_neighbours(published, item_id, basis, sn, model),
+    )
+    _rank(c, published, la)
+    c.trend = _trend(own, published, item_id, la, year)
+    _uncertainty(c)
+    c.data_quality = _data_quality(item, mine, pub)
+    return c
+
+
+def _neighbours(published, item_id, basis, sn, model) -> Neighbours | None:
+    if not sn:
+        return None
+    names = local_authorities()
+    values = published.las(item_id, basis) if basis else {}
+    members = []
+    for row in sn:
+        code = row["neighbour_code"]
+        r = values.get(code)
+        members.append({"code": code, "name": names[code].name if code in names else code,
+                        "closeness": row["closeness"],
+                        "value": r["value"] if r else None, "symbol": r["symbol"] if r else None})
+    have = [m["value"] for m in members if m["value"] is not None]
+    mean, median = neighbour_stats(have)
+    return Neighbours(model, members, mean, median, len(have))
+
+
+def _rank(c: Comparison, published, la: str) -> None:
+    if c.basis_year is None:
+        return
+    values = {code: r["value"] for code, r in published.las(c.item_id, c.basis_year).items() if r["value"] is not None}
+    note = []
+    if c.basis_year != c.headline.year or la not in values:
+        if c.headline.value is None:
+            return
+        values[la] = c.headline.value  # the LA's own figure placed among the others' published ones
+        note.append(f"munro's own {c.headline.year} figure placed among LAs' published {c.basis_year} figures")
+    c.rank, c.of, c.quartile = rank_among(values, la, c.polarity)
+    if c.polarity == "neither":
+        note.append("ranked from the highest value: neither direction is better in itself")
+    else:
+        note.append(f"rank 1 and quartile 1 are the best ({POLARITIES[c.polarity]})")
+    c.rank_note = "; ".join(note)
+
+
+def _trend(own, published, item_id, la, year) -> list[dict]:
+    rows = []
+    for y in range(year - TREND_YEARS + 1, year + 1):
+        p = published.get(item_id, "la", la, y)
+        o = _own_figure(own, item_id, y)
+        e = published.get(item_id, "england", "E92000001", y)
+        if p.value is None and o.value is None and p.symbol is None:
+            continue
+        rows.append({"year": y, "published": p.value, "symbol": p.symbol, "own": o.value, "england": e.value})
+    return rows
+
+
+def _uncertainty(c: Comparison) -> None:
+    """Interval of the headline and its comparison with England, where counts allow it."""
+    from . import stats
+
+    h, e = c.headline, c.england
+    if h.value is None or h.numerator is None or not h.denominator:
+        return
+    k, n = int(round(h.numerator)), int(round(h.denominator))
+    if c.unit == "percent" and 0 <= k <= n:
+        low, high = stats.wilson_interval(k, n)
+        c.interval = {"method": "Wilson score, 95%", "low": low, "high": high}
+    elif c.unit == "per_10k" and k >= 0:
+        low, high = stats.poisson_rate_interval(k, n)
+        c.interval = {"method": "exact Poisson, 95%", "low": low, "high": high}
+    else:
+        return
+    if e.value is not None:
+        c.versus_england = asdict(stats.compare_with_target(k, n, e.value, c.unit, symbol=h.symbol))
+
+
+def _data_quality(item, mine: Figure, pub: Figure) -> dict | None:
+    if mine.value is None or pub.value is None:
+        return None
+    gap = mine.value - pub.value
+    if abs(gap) <= _ROUNDING.get(item.unit, 0.0) + 1e-9:
+        return {"differs": False, "difference": gap}
+    reasons = []
+    if item.comparability != "dfe":
+        reasons.append("different method: munro's own definition is not the one DfE publishes")
+    reasons.append("resubmitted or corrected data: DfE publishes from the return as finally accepted, "
+                   "which may not be the one loaded here")
+    if item.unit == "per_10k":
+        reasons.append("a different population estimate (DfE uses the ONS vintage of its release)")
+    return {"differs": True, "difference": gap, "likely_reasons": reasons}
+
+
+__all__ = ["compare", "Comparison", "Figure", "Neighbours", "rank_among", "neighbour_stats", "NEIGHBOUR_MODELS"]

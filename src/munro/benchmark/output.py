@@ -1,0 +1,80 @@
+"""`munro benchmark` output: a table to read, JSON for programs, CSV for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Callable
+
+from ..indicators.output import shown as _fmt
+from .compare import Comparison
+
+
+def _flag(c: Comparison) -> str:
+    return (c.versus_england or {}).get("flag") or ""
+
+
+def as_table(la: str, year: int, comparisons: list[Comparison]) -> str:
+    head = ["item", "LA", "year", "England", "region", "SN mean", "SN median", "rank", "quartile", "vs England"]
+    rows = [head]
+    for c in comparisons:
+        h = c.headline
+        sn = c.neighbours
+        rows.append([
+            c.item_id,
+            _fmt(h.value, c.unit) + (" (own)" if h.source and h.source.startswith("munro") else ""),
+            str(h.year or ""),
+            _fmt(c.england.value, c.unit),
+            _fmt(c.region.value, c.unit),
+            _fmt(sn.mean if sn else None, c.unit),
+            _fmt(sn.median if sn else None, c.unit),
+            f"{c.rank}/{c.of}" if c.rank else "-",
+            str(c.quartile or "-"),
+            _flag(c),
+        ])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = [f"LA {la}, reporting year {year}: published figures unless marked (own); "
+             "rank 1 and quartile 1 are the best where an item has a better direction", ""]
+    for n, r in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    differs = [c for c in comparisons if c.data_quality and c.data_quality["differs"]]
+    if differs:
+        lines += ["", "Own and published figures differ (a data-quality signal):"]
+        for c in differs:
+            lines.append(f"  {c.item_id}: own {_fmt(c.own.value, c.unit)}, published {_fmt(c.published.value, c.unit)}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(la: str, year: int, comparisons: list[Comparison]) -> str:
+    return json.dumps({"la": la, "year": year, "items": {c.item_id: c.to_dict() for c in comparisons}},
+                      indent=2, default=str) + "\n"
+
+
+CSV_COLUMNS = ["la", "year", "item", "unit", "polarity", "value", "value_year", "value_source", "own", "published",
+               "published_symbol", "england", "region", "neighbour_model", "neighbour_mean", "neighbour_median",
+               "neighbours_with_data", "rank", "of", "quartile", "interval_low", "interval_high", "vs_england",
+               "own_differs_from_published"]
+
+
+def as_csv(la: str, year: int, comparisons: list[Comparison]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for c in comparisons:
+        sn, iv = c.neighbours, c.interval or {}
+        w.writerow([la, year, c.item_id, c.unit, c.polarity, c.headline.value, c.headline.year, c.headline.source,
+                    c.own.value, c.published.value, c.published.symbol, c.england.value, c.region.value,
+                    sn.model if sn else None, sn.mean if sn else None, sn.median if sn else None,
+                    sn.with_data if sn else None, c.rank, c.of, c.quartile, iv.get("low"), iv.get("high"),
+                    _flag(c), (c.data_quality or {}).get("differs")])
+    return out.getvalue()
+
+
+FORMATS: dict[str, Callable[[str, int, list[Comparison]], str]] = {"table": as_table, "json": as_json, "csv": as_csv}
+
+
+def render(fmt: str, la: str, year: int, comparisons: list[Comparison]) -> str:
+    return FORMATS[fmt](la, year, comparisons)
