@@ -44,7 +44,7 @@ OLD_CHILD = [("format", ID, "UN3"), *UPN_FINDINGS, ("2887Q", None, "2"), ("8525Q
 # Other tables: assessment (1970-06-03), S47 (1970-06-02), its conference (1970-06-17) and the plan
 # (1970-02-17) all before the 1970-10-06 referral (1103, 2889, 1104, 1105); the episode's conference on
 # Sunday 1970-12-06 (8875); conferences, CIN plan end, assessment end and plan end outside the year
-# (8715 twice, 4013, 8696, 8930).
+# (4013, 8696, 8930; 8715 too, on the Section47 conference).
 OLD_OTHERS = [("1103", ID, "1970-06-03"), ("2889", ID, "1970-06-02"), ("1104", ID, "1970-06-17"),
               ("1105", ID, "1970-02-17"), ("8875", ID, "1970-12-06"), ("8696", ID, "1971-07-18"),
               ("4013", ID, "1971-01-26"), ("8930", ID, "1971-03-14")]
