@@ -62,7 +62,7 @@ def _check_safe(values, equations, published, threshold=5, hidden=()):
 # ---------------------------------------------------------------- one count
 
 
-@pytest.mark.parametrize("n,expected", [(0, 0), (1, C), (3, C), (5, C), (6, 6), (1234, 1234), (None, None), (C, C)])
+@pytest.mark.parametrize("n,expected", [(0, 0), (1, C), (3, C), (5, C), (6, 6), (1234, 1234), (None, None), (C, C), ("x", "x"), ("z", "z")])
 def test_a_single_count(n, expected):
     assert suppress_count(n) == expected
 
@@ -89,7 +89,7 @@ def test_round_to_10_halves_up(n, expected):
     assert round_to_10(n) == expected
 
 
-@pytest.mark.parametrize("n,expected", [(0, 0), (3, C), (5, C), (6, 10), (14, 10), (1235, 1240)])
+@pytest.mark.parametrize("n,expected", [(0, 0), (3, C), (5, C), (6, 10), (14, 10), (1235, 1240), ("x", "x")])
 def test_england_and_regional_totals(n, expected):
     # 1 to 5 is never shown, rounded or not: 3 would round to 0 ("none"), 5 to 10.
     assert round_total(n) == expected

@@ -15,7 +15,7 @@ Numbers stay numbers otherwise. Pure functions: no I/O, no store.
 - :mod:`.surveys`: minimum group size for survey and audit results.
 """
 
-from .cells import (C, LEVELS, THRESHOLD, U, X, Z, is_suppressed, round_to_10, round_total, suppress_count,
+from .cells import (C, LEVELS, SYMBOLS, THRESHOLD, U, X, Z, is_suppressed, round_to_10, round_total, suppress_count,
                     suppress_derived)
 from .engine import recoverable, suppress_linked
 from .items import safe_item
@@ -23,7 +23,7 @@ from .surveys import MIN_GROUP, MIN_GROUP_STAFF, suppress_survey
 from .tables import safe_percent, suppress_breakdown, suppress_crosstab
 
 __all__ = [
-    "C", "X", "Z", "U", "THRESHOLD", "LEVELS", "MIN_GROUP", "MIN_GROUP_STAFF",
+    "C", "X", "Z", "U", "SYMBOLS", "THRESHOLD", "LEVELS", "MIN_GROUP", "MIN_GROUP_STAFF",
     "suppress_count", "round_to_10", "round_total", "suppress_derived", "is_suppressed",
     "suppress_breakdown", "suppress_crosstab", "safe_percent", "suppress_linked", "recoverable",
     "safe_item", "suppress_survey",

@@ -17,6 +17,8 @@ U = "u"  # low reliability
 
 THRESHOLD = 5  # counts 1..THRESHOLD are hidden (definitions.md section 1)
 
+SYMBOLS = (C, X, Z, U)
+
 LEVELS = ("la", "region", "england")  # where a figure is published; region and England are rounded
 
 
@@ -38,9 +40,10 @@ def suppress_count(n, threshold: int = THRESHOLD):
     """One count on its own: 1..threshold -> ``'c'``; 0 and larger counts unchanged.
 
     None (not computed) stays None: it is "not available", not a hidden cell,
-    and the presenter shows it with its reason (or ``x``). ``'c'`` stays ``'c'``.
+    and the presenter shows it with its reason (or ``x``). A symbol already
+    in place (``c``, ``x``, ``z``, ``u``) stays.
     """
-    if n is None or n == C:
+    if n is None or (isinstance(n, str) and n in SYMBOLS):
         return n
     n = check_count(n)
     return C if is_small(n, threshold) else n
@@ -65,7 +68,7 @@ def round_total(n, threshold: int = THRESHOLD):
     none, and 5 to 10 would overstate it; ``c`` keeps "1 to 5 is never shown".
     """
     n = suppress_count(n, threshold)
-    return n if n is None or n == C else round_to_10(n)
+    return n if n is None or isinstance(n, str) else round_to_10(n)
 
 
 def is_suppressed(x) -> bool:
