@@ -328,7 +328,7 @@ def test_random_assessment_results_are_safe():
         bands = {b: rng.choice((0, 0, 1, 3, 5, 6, 9, 20, 60)) for b in names}
         n, within = sum(bands.values()), sum(bands[b] for b in names[:6])
         got = safe_item(_assessments(n, within, bands).to_dict())
-        values = {**{b: v for b, v in bands.items()}, "count": n, "within": within, "rest": n - within}
+        values = {**bands, "count": n, "within": within, "rest": n - within}
         published = {**got["bands"], "count": got["count"], "within": got["within_45"]}
         eqs = [("count", names), ("within", names[:6]), ("count", ["within", "rest"])]
         _check_safe(values, eqs, published, hidden={"rest"})
