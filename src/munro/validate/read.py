@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 import duckdb
+import pyarrow as pa
 
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
@@ -31,12 +32,16 @@ def memory_store() -> duckdb.DuckDBPyConnection:
 
 
 def _load(con, reader: CensusReader) -> Header:
+    # One INSERT per table once the file is read: many small inserts cost DuckDB far more.
+    parts: dict[str, list[pa.Table]] = {}
     for batch in reader.batches():
         for table, rows in batch.items():
-            con.register("munro_batch", rows)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT {RETURN_ID} AS return_id, $la AS la_code, * "
-                        "FROM munro_batch", {"la": reader.header.la_code})
-            con.unregister("munro_batch")
+            parts.setdefault(table, []).append(rows)
+    for table, tables in parts.items():
+        con.register("munro_batch", pa.concat_tables(tables, promote_options="permissive"))
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {RETURN_ID} AS return_id, $la AS la_code, * "
+                    "FROM munro_batch", {"la": reader.header.la_code})
+        con.unregister("munro_batch")
     return reader.header
 
 

@@ -185,7 +185,9 @@ def r8775q(v):
         SELECT c.la_child_id, {iso('c.birth_date')} AS value, c.line
         FROM children c JOIN (SELECT child_seq, max(coalesce(closure_date, {ref})) AS last_day
                               FROM episodes GROUP BY child_seq) e USING (child_seq)
-        WHERE c.birth_date + INTERVAL 25 YEAR <= e.last_day"""
+        WHERE c.birth_date + INTERVAL 25 YEAR <= e.last_day
+          -- only children old enough on the latest day of any episode reach the join's result
+          AND c.birth_date + INTERVAL 25 YEAR <= (SELECT max(coalesce(closure_date, {ref})) FROM episodes)"""
 
 
 def _died_before(table: str, column: str, field: str) -> str:
@@ -323,8 +325,8 @@ def r8790(v):
     return """
         SELECT any_value(la_child_id) AS la_child_id, string_agg(disability, ', ' ORDER BY disability_seq) AS value,
                min(line) FILTER (disability = 'NONE') AS line
-        FROM disabilities GROUP BY child_seq
-        HAVING bool_or(disability = 'NONE') AND bool_or(disability <> 'NONE')"""
+        FROM disabilities WHERE child_seq IN (SELECT child_seq FROM disabilities WHERE disability = 'NONE')
+        GROUP BY child_seq HAVING bool_or(disability <> 'NONE')"""
 
 
 @rule("8794", "error", table=DIS, fields=("Disability",), years=ALL_YEARS,
