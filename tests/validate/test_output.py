@@ -128,7 +128,7 @@ def test_html_is_self_contained_accessible_and_filters_without_script(tmp_path):
     assert "body:has(#hide-clean:checked) tr.clean { display: none; }" in page
     # One radio button per rule found, each with its CSS line hiding the other rules' rows.
     radios = doc.xpath("//input[@type='radio']")
-    assert [r.get("id") for r in radios] == ["show-all", "show-1103", "show-8794", "show-2887Q"]
+    assert [r.get("id") for r in radios] == ["show-all", "show-1103", "show-2887Q", "show-8794"]
     assert all(r.getparent().tag == "label" for r in radios + doc.xpath("//input[@type='checkbox']"))
     assert ("body:has(#show-2887Q:checked) table.findings tbody tr:not(.rule-2887Q) { display: none; }"
             in page)

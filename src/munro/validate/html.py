@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .findings import Report
+from .findings import FORMAT_CODE, Report
 from .output import heading, rules_run
+from .registry import code_key
 
 CLEAN_CHILDREN_LISTED = 20_000
 
@@ -131,7 +132,8 @@ def _rules_table(reports: list[Report]) -> str:
 
 
 def to_html(reports: list[Report]) -> str:
-    codes = sorted({f.code for r in reports for f in r.findings}, key=lambda c: (len(c), c))
+    # In the order of the codes' numbers (100, 1103, ..., 2887Q, ...), the format findings last.
+    codes = sorted({f.code for r in reports for f in r.findings}, key=lambda c: (c == FORMAT_CODE, code_key(c)))
     body = "".join(_return_section(r, n) for n, r in enumerate(reports, start=1))
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -96,9 +96,14 @@ def label(year: int) -> str:
     return f"{year - 1}-{str(year)[2:]}"
 
 
+def code_key(code: str) -> tuple:
+    """Sorts codes by their number: 100, 1103, ..., 2886Q, 2887Q, ..."""
+    digits = "".join(c for c in code if c.isdigit())
+    return (int(digits or 0), code)
+
+
 def code_order(r: Rule) -> tuple:
-    digits = "".join(c for c in r.code if c.isdigit())
-    return (int(digits or 0), r.code)
+    return code_key(r.code)
 
 
 def sql_date(day: dt.date) -> str:
