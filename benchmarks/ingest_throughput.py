@@ -6,14 +6,17 @@ For each file (made once with ``munro synth`` and kept in benchmarks/out/):
 
 - the baseline: ``lxml.etree.iterparse(tag="Child")`` with ``clear()``, in one
   process: the parser's own speed, doing nothing with what it reads;
-- munro: ``munro ingest`` into a new store, as a user runs it (its worker
-  processes included).
+- munro: ``munro.store.ingest_file`` into a new store, as ``munro ingest``
+  runs it (reading, checking, flattening, staging, publishing, committing
+  and closing the store; any worker processes included).
 
-Each is run in its own process; the script prints MB/s, the ratio of
-munro's speed to the baseline's (both measured in this run, on this
-machine), and peak resident memory (the largest process; for munro also the
-sum of the main process and its largest worker, an upper bound on the whole).
-Results go in docs/performance.md.
+Each is run in its own process, a baseline run then a munro run, ``--repeat``
+times: the script prints the best MB/s of each, the ratio of the bests, and
+the range of the ratios of each munro run to the baseline run just before it
+(both measured in this run, on this machine, so a shared machine's load
+moves both). Peak resident memory is the largest of the runs: munro's main
+process, its largest worker process if it started any, and their sum (an
+upper bound on all munro processes together). Results go in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -103,7 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="small,large,national")
     parser.add_argument("--workers", default="default", help="munro ingest worker processes (default: CPUs)")
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each, best kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (baseline then munro)")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}")
@@ -111,23 +114,30 @@ def main() -> None:
     for name in args.sizes.split(","):
         path = make_file(name)
         mb = path.stat().st_size / 1e6
-        base = min((run(BASELINE, str(path)) for _ in range(args.repeat)), key=lambda r: r["seconds"])
-        best = None
+        bases, ours = [], []
         for _ in range(args.repeat):
+            bases.append(run(BASELINE, str(path)))
             store = Path(tempfile.mkdtemp()) / "bench.duckdb"
             try:
-                r = run(INGEST, str(path), str(store), args.workers)
+                ours.append(run(INGEST, str(path), str(store), args.workers))
             finally:
                 shutil.rmtree(store.parent)
-            best = r if best is None or r["seconds"] < best["seconds"] else best
-        rows.append((name, base["children"], mb, mb / base["seconds"], base["rss_mb"], mb / best["seconds"],
-                     best["rss_mb"], best["worker_rss_mb"]))
+            print(f"  {name}: bare {bases[-1]['seconds']:.3f} s, munro {ours[-1]['seconds']:.3f} s, "
+                  f"ratio {bases[-1]['seconds'] / ours[-1]['seconds']:.2f}", flush=True)
+        paired = [b["seconds"] / o["seconds"] for b, o in zip(bases, ours)]
+        base = min(bases, key=lambda r: r["seconds"])
+        best = min(ours, key=lambda r: r["seconds"])
+        rss = max(o["rss_mb"] for o in ours)
+        wrss = max(o["worker_rss_mb"] for o in ours)
+        rows.append((name, base["children"], mb, mb / base["seconds"], max(b["rss_mb"] for b in bases),
+                     mb / best["seconds"], f"{min(paired):.2f}-{max(paired):.2f}", rss, wrss,
+                     max(o["rss_mb"] + o["worker_rss_mb"] for o in ours)))
     print()
     print(f"{'file':<9} {'children':>10} {'MB':>8} {'bare MB/s':>10} {'bare RSS':>9} {'munro MB/s':>11} "
-          f"{'ratio':>6} {'munro RSS':>10} {'+worker':>8}")
-    for name, children, mb, base_speed, base_rss, speed, rss, wrss in rows:
+          f"{'ratio':>6} {'paired':>10} {'munro RSS':>10} {'+worker':>8} {'sum':>6}")
+    for name, children, mb, base_speed, base_rss, speed, paired, rss, wrss, total in rows:
         print(f"{name:<9} {children:>10,} {mb:>8.1f} {base_speed:>10.1f} {base_rss:>8.0f}M {speed:>11.1f} "
-              f"{speed / base_speed:>6.2f} {rss:>9.0f}M {wrss:>7.0f}M")
+              f"{speed / base_speed:>6.2f} {paired:>10} {rss:>9.0f}M {wrss:>7.0f}M {total:>5.0f}M")
 
 
 if __name__ == "__main__":

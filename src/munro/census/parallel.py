@@ -34,7 +34,7 @@ from .walk import ChildWalker, StructureError
 
 # Files smaller than this are read in one thread: a second one would have little to do.
 MIN_PARALLEL_BYTES = 12 * 1024 * 1024
-CHUNK_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024  # a piece parsed whole takes about 4 times its size; two are read at once
 _CHILD = b"<Child>"
 _TRAILER = re.compile(rb"</Children>\s*</Message>\s*")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
