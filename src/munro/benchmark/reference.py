@@ -18,6 +18,7 @@ import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -143,13 +144,12 @@ def _transaction(con, work):
     return result
 
 
-def load_reference(db) -> LoadSummary:
-    """Read every packaged source into the store, replacing the packaged rows (one transaction).
+@lru_cache(maxsize=1)
+def _read_packaged() -> tuple[list[SourceLoad], list[Row], list[tuple]]:
+    """Every packaged row, read once per process (the files are part of the installed package).
 
-    ``db`` is the store's path (created if new) or an open DuckDB connection to it.
-    Returns what was loaded per source and what was dropped and why.
+    Read before the store is touched, so a bad packaged file leaves the store as it was.
     """
-    # Read everything before touching the store: a bad packaged file leaves it as it was.
     loads, rows = [], []
     for src, read in _readers():
         got = list(read())
@@ -157,7 +157,16 @@ def load_reference(db) -> LoadSummary:
         years = [r.year for r in got]
         loads.append(SourceLoad(src.name, src.files, len(got), dict(Counter(r.item_id for r in got)),
                                 (min(years), max(years)) if years else None, dict(src.dropped)))
-    sn = neighbours.read_all()
+    return loads, rows, neighbours.read_all()
+
+
+def load_reference(db) -> LoadSummary:
+    """Read every packaged source into the store, replacing the packaged rows (one transaction).
+
+    ``db`` is the store's path (created if new) or an open DuckDB connection to it.
+    Returns what was loaded per source and what was dropped and why.
+    """
+    loads, rows, sn = _read_packaged()
     now = dt.datetime.now().replace(microsecond=0)
     names = [s.source for s in loads]
 
