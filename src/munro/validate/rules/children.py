@@ -322,11 +322,14 @@ def r8540(v):
       message="Disability information includes both None and other values")
 def r8790(v):
     """One finding per child, on its NONE; the value lists the child's codes."""
+    # The children are found first: listing every child's codes would cost most of the rule's time.
     return """
         SELECT any_value(la_child_id) AS la_child_id, string_agg(disability, ', ' ORDER BY disability_seq) AS value,
                min(line) FILTER (disability = 'NONE') AS line
-        FROM disabilities WHERE child_seq IN (SELECT child_seq FROM disabilities WHERE disability = 'NONE')
-        GROUP BY child_seq HAVING bool_or(disability <> 'NONE')"""
+        FROM disabilities
+        WHERE child_seq IN (SELECT child_seq FROM disabilities GROUP BY child_seq
+                            HAVING bool_or(disability = 'NONE') AND bool_or(disability <> 'NONE'))
+        GROUP BY child_seq"""
 
 
 @rule("8794", "error", table=DIS, fields=("Disability",), years=ALL_YEARS,
