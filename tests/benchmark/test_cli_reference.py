@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import pytest
 
 from munro.benchmark.reference import load_reference
@@ -28,22 +27,19 @@ def loaded_store(tmp_path_factory):
 
 
 @pytest.fixture
-def store(loaded_store, tmp_path):
+def loaded(loaded_store, tmp_path):
     """A copy of a store with the packaged statistics loaded (loading takes seconds)."""
     db = tmp_path / "store.duckdb"
     shutil.copyfile(loaded_store, db)
     return db
 
 
-def q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+@pytest.fixture
+def q(store):
+    return store.query  # tests/conftest.py: a read-only query of a store
 
 
-def test_load_prints_each_source(munro, tmp_path):
+def test_load_prints_each_source(munro, tmp_path, q):
     db = tmp_path / "new.duckdb"
     r = munro("--db", db, "reference", "load")
     assert r.returncode == 0, r.stderr
@@ -57,36 +53,36 @@ def test_load_prints_each_source(munro, tmp_path):
     assert q(db, "SELECT count(*) FROM benchmark") == [(total,)]
 
 
-def test_import_a_user_csv(munro, store, write):
+def test_import_a_user_csv(munro, loaded, write, q):
     path = write("newer.csv", GOOD)
-    r = munro("--db", store, "reference", "import", path, "--layout", "benchmark-csv")
+    r = munro("--db", loaded, "reference", "import", path, "--layout", "benchmark-csv")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ("newer.csv: 4 rows imported; years 2025-2026; items: "
                                 "cpp_repeat (3), offences_against_children_rate (1)")
-    got = q(store, "SELECT area_name, value, numerator, denominator, symbol, source, vintage, measure FROM benchmark "
+    got = q(loaded, "SELECT area_name, value, numerator, denominator, symbol, source, vintage, measure FROM benchmark "
                    "WHERE item_id = 'cpp_repeat' AND year = 2026 ORDER BY area_code")
     src = "user import newer.csv: DfE Children in need 2026 (EES table D3)"
     assert got == [("Birmingham", 21.4, 150, 701, None, src, "CIN 2026 release", "row 2 of newer.csv"),
                    ("Hartlepool", None, None, None, "c", src, "CIN 2026 release", "row 3 of newer.csv"),
                    ("England", 24.1, 15000, 62240, None, src, "CIN 2026 release", "row 4 of newer.csv")]
-    assert q(store, "SELECT area_name, value FROM benchmark WHERE item_id = 'offences_against_children_rate'") == \
+    assert q(loaded, "SELECT area_name, value FROM benchmark WHERE item_id = 'offences_against_children_rate'") == \
         [("North East", 55.5)]
 
 
-def test_import_again_replaces_and_reload_keeps_it(munro, store, write):
+def test_import_again_replaces_and_reload_keeps_it(munro, loaded, write, q):
     path = write("newer.csv", GOOD)
-    assert munro("--db", store, "reference", "import", path, "--layout", "benchmark-csv").returncode == 0
+    assert munro("--db", loaded, "reference", "import", path, "--layout", "benchmark-csv").returncode == 0
     # The same file name with one row changed and one left out: the file's rows are replaced.
     path.write_text(GOOD.replace("21.4,150,701", "22.0,154,700").replace(GOOD.splitlines()[4] + "\n", ""))
-    r = munro("--db", store, "reference", "import", path, "--layout", "benchmark-csv")
+    r = munro("--db", loaded, "reference", "import", path, "--layout", "benchmark-csv")
     assert r.returncode == 0, r.stderr
     assert "replacing 4 rows of an earlier import of it" in r.stdout
-    assert q(store, "SELECT count(*) FROM benchmark WHERE source LIKE 'user import newer.csv:%'") == [(3,)]
-    assert q(store, "SELECT value FROM benchmark WHERE area_code = '330' AND year = 2026 AND item_id = 'cpp_repeat'") == [(22.0,)]
-    packaged = q(store, "SELECT count(*) FROM benchmark WHERE source NOT LIKE 'user import%'")
-    assert munro("--db", store, "reference", "load").returncode == 0
-    assert q(store, "SELECT value FROM benchmark WHERE area_code = '330' AND year = 2026 AND item_id = 'cpp_repeat'") == [(22.0,)]
-    assert q(store, "SELECT count(*) FROM benchmark WHERE source NOT LIKE 'user import%'") == packaged
+    assert q(loaded, "SELECT count(*) FROM benchmark WHERE source LIKE 'user import newer.csv:%'") == [(3,)]
+    assert q(loaded, "SELECT value FROM benchmark WHERE area_code = '330' AND year = 2026 AND item_id = 'cpp_repeat'") == [(22.0,)]
+    packaged = q(loaded, "SELECT count(*) FROM benchmark WHERE source NOT LIKE 'user import%'")
+    assert munro("--db", loaded, "reference", "load").returncode == 0
+    assert q(loaded, "SELECT value FROM benchmark WHERE area_code = '330' AND year = 2026 AND item_id = 'cpp_repeat'") == [(22.0,)]
+    assert q(loaded, "SELECT count(*) FROM benchmark WHERE source NOT LIKE 'user import%'") == packaged
 
 
 BAD = HEADER + (
@@ -101,10 +97,10 @@ BAD = HEADER + (
 )
 
 
-def test_a_bad_csv_loads_nothing_and_names_file_row_and_column(munro, store, write):
+def test_a_bad_csv_loads_nothing_and_names_file_row_and_column(munro, loaded, write, q):
     path = write("bad.csv", BAD)
-    before = q(store, "SELECT count(*), sum(hash(b)::HUGEINT) FROM benchmark b")
-    r = munro("--db", store, "reference", "import", path, "--layout", "benchmark-csv")
+    before = q(loaded, "SELECT count(*), sum(hash(b)::HUGEINT) FROM benchmark b")
+    r = munro("--db", loaded, "reference", "import", path, "--layout", "benchmark-csv")
     assert r.returncode == 2
     assert r.stdout == ""
     lines = r.stderr.splitlines()
@@ -116,19 +112,19 @@ def test_a_bad_csv_loads_nothing_and_names_file_row_and_column(munro, store, wri
     assert lines[5].startswith(f"{path}: row 8, column item_id: unknown item id 'cpp_repat'")
     assert lines[6].startswith(f"{path}: row 9, column source: 'LAIT' is the name of a packaged source")
     assert lines[7:] == ["nothing was loaded"]
-    assert q(store, "SELECT count(*), sum(hash(b)::HUGEINT) FROM benchmark b") == before
+    assert q(loaded, "SELECT count(*), sum(hash(b)::HUGEINT) FROM benchmark b") == before
 
 
-def test_a_wrong_header_is_one_line(munro, store, write):
+def test_a_wrong_header_is_one_line(munro, loaded, write, q):
     path = write("header.csv", HEADER.replace("vintage", "release") + "la,330,2026,x,y,1,,,count,,a,b\n")
-    r = munro("--db", store, "reference", "import", path, "--layout", "benchmark-csv")
+    r = munro("--db", loaded, "reference", "import", path, "--layout", "benchmark-csv")
     assert r.returncode == 2
     assert r.stderr.strip() == (f"munro: {path}: row 1 (header): missing column(s) vintage; unknown column(s) "
                                 f"release (the benchmark-csv layout has area_level, area_code, year, item_id, "
                                 f"figure, value, numerator, denominator, unit, symbol, source, vintage)")
 
 
-def test_import_into_a_new_store_loads_the_packaged_statistics_too(munro, tmp_path, write):
+def test_import_into_a_new_store_loads_the_packaged_statistics_too(munro, tmp_path, write, q):
     db = tmp_path / "new.duckdb"
     path = write("newer.csv", GOOD)
     assert munro("--db", db, "reference", "import", path, "--layout", "benchmark-csv").returncode == 0
@@ -136,7 +132,7 @@ def test_import_into_a_new_store_loads_the_packaged_statistics_too(munro, tmp_pa
     assert q(db, "SELECT count(*) FROM benchmark WHERE source LIKE 'user import newer.csv:%'") == [(4,)]
 
 
-def test_the_layout_is_required(munro, store, write):
-    r = munro("--db", store, "reference", "import", write("x.csv", GOOD))
+def test_the_layout_is_required(munro, loaded, write, q):
+    r = munro("--db", loaded, "reference", "import", write("x.csv", GOOD))
     assert r.returncode == 2
     assert "Missing option '--layout'" in r.stderr

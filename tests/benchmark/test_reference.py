@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
-import duckdb
 import pytest
+from conftest import query as rows  # tests/conftest.py: a read-only query of a store
 
 from munro.benchmark import reference
 from munro.benchmark.reference import ensure_reference, load_reference
@@ -25,13 +25,6 @@ def loaded(tmp_path_factory):
     summary = load_reference(db)
     return db, summary
 
-
-def rows(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def fig(db, code, year, item, figure, source_like="DfE Children in need 2025%"):
