@@ -125,7 +125,7 @@ def test_sql_server_cannot_take_percentiles_and_says_so():
     with pytest.raises(MunroError, match="assessment_timeliness cannot be written in mssql SQL: it takes percentiles"):
         item_sql("assessment_timeliness", YEAR, "mssql")
     (sql,) = item_sql("cpp_rate", YEAR, "mssql")
-    assert "[merged_cp_plans]" in sql and "COUNT(DISTINCT" in sql
+    assert "FROM [merged_cp_plans]" in sql and "COUNT_BIG(DISTINCT" in sql
 
 
 def test_unknown_item_or_dialect_is_one_clear_error():
