@@ -69,6 +69,9 @@ def test_import_a_user_csv(munro, loaded, write, q):
         [("North East", 55.5)]
 
 
+BIRMINGHAM_2026 = "SELECT value FROM benchmark WHERE area_code = '330' AND year = 2026 AND item_id = 'cpp_repeat'"
+
+
 def test_import_again_replaces_and_reload_keeps_it(munro, loaded, write, q):
     path = write("newer.csv", GOOD)
     assert munro("--db", loaded, "reference", "import", path, "--layout", "benchmark-csv").returncode == 0
@@ -78,10 +81,10 @@ def test_import_again_replaces_and_reload_keeps_it(munro, loaded, write, q):
     assert r.returncode == 0, r.stderr
     assert "replacing 4 rows of an earlier import of it" in r.stdout
     assert q(loaded, "SELECT count(*) FROM benchmark WHERE source LIKE 'user import newer.csv:%'") == [(3,)]
-    assert q(loaded, "SELECT value FROM benchmark WHERE area_code = '330' AND year = 2026 AND item_id = 'cpp_repeat'") == [(22.0,)]
+    assert q(loaded, BIRMINGHAM_2026) == [(22.0,)]
     packaged = q(loaded, "SELECT count(*) FROM benchmark WHERE source NOT LIKE 'user import%'")
     assert munro("--db", loaded, "reference", "load").returncode == 0
-    assert q(loaded, "SELECT value FROM benchmark WHERE area_code = '330' AND year = 2026 AND item_id = 'cpp_repeat'") == [(22.0,)]
+    assert q(loaded, BIRMINGHAM_2026) == [(22.0,)]
     assert q(loaded, "SELECT count(*) FROM benchmark WHERE source NOT LIKE 'user import%'") == packaged
 
 

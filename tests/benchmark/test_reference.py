@@ -321,3 +321,18 @@ def test_a_failed_load_leaves_the_store_as_it_was(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         load_reference(db)
     assert _tables(db) == before
+
+
+def test_a_historic_la_is_named_with_its_last_year(loaded):
+    db, _ = loaded
+    # Dorset 835 (to 2019) and Dorset 838 (from 2020) share a name
+    assert rows(db, "SELECT DISTINCT area_name FROM benchmark WHERE area_code = '835'") == [("Dorset (until 2019)",)]
+    assert rows(db, "SELECT DISTINCT area_name FROM benchmark WHERE area_code = '838'") == [("Dorset",)]
+
+
+def test_every_headline_is_in_its_items_unit(loaded):
+    from munro.indicators.catalogue import item
+
+    db, _ = loaded
+    for item_id, unit in rows(db, "SELECT DISTINCT item_id, unit FROM benchmark WHERE figure = 'value'"):
+        assert unit == item(item_id).unit, item_id

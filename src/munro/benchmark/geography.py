@@ -106,12 +106,19 @@ def la_name(code: str) -> str:
     return la.name if la else code
 
 
+def area_la_name(code: str) -> str:
+    """An LA's name in benchmark rows: one that no longer exists says until when ("Dorset (until
+    2019)", code 835), since its successor may have the same name (Dorset 838)."""
+    years = la_years(code)
+    return f"{la_name(code)} (until {years[1]})" if years and years[1] is not None else la_name(code)
+
+
 def area_name(level: str, code: str) -> str:
     if level == "england":
         return "England"
     if level == "region":
         return REGIONS[code]
-    return la_name(code)
+    return area_la_name(code)
 
 
 @lru_cache(maxsize=1)

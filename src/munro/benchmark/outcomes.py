@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from . import geography
 from .layouts import cell
-from .sources import EES_VIA, Emit, Source, ees_area, la_area, ratio, read, rows_of, total
+from .sources import EES_VIA, Emit, Source, ees_area, la_area, read, rows_of, total
 
 _WORKFORCE = "workforce/csww_indicators_2017_to_2025.csv"
 _KS2, _KS4 = "education_outcomes/ks2_la.csv", "education_outcomes/ks4_la.csv"
