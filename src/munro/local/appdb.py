@@ -1,0 +1,78 @@
+"""The application database: where it is, opening it, bringing its schema up to date.
+
+SQLite by default, beside the store (``<store>.app.sqlite``) or
+``./munro-app.sqlite`` without one; ``MUNRO_APP_DB`` names another file or a
+database URL (``postgresql://user@host/db``). The CLI and the web service open
+it the same way and every open runs the Alembic migrations to the latest
+revision, so a database is never used half-migrated.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..errors import MunroError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+DEFAULT_FILE = "munro-app.sqlite"
+
+
+def app_db_url(store: str | os.PathLike | None = None, url: str | None = None) -> str:
+    """The SQLAlchemy URL of the application database (see the module docstring for the order)."""
+    target = url or os.environ.get("MUNRO_APP_DB")
+    if target is None:
+        target = str(Path(store).with_name(Path(store).name + ".app.sqlite")) if store else DEFAULT_FILE
+    if "://" not in target:
+        return f"sqlite:///{Path(target).resolve()}"
+    # psycopg 3 (already munro's PostgreSQL driver) rather than SQLAlchemy's default psycopg2.
+    for plain in ("postgresql://", "postgres://"):
+        if target.startswith(plain):
+            return "postgresql+psycopg://" + target[len(plain):]
+    return target
+
+
+def open_app_db(store=None, url: str | None = None) -> sa.Engine:
+    """An engine on the application database, its schema migrated to the latest revision."""
+    full = app_db_url(store, url)
+    if full.startswith("sqlite:///"):
+        folder = Path(full[len("sqlite:///"):]).parent
+        if not folder.is_dir():
+            raise MunroError(f"{folder}: the folder of the application database does not exist")
+    engine = sa.create_engine(full)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        upgrade(engine)
+    except sa.exc.OperationalError as e:
+        engine.dispose()
+        raise MunroError(f"cannot open the application database {engine.url!r}: {str(e.orig).splitlines()[0]}") from None
+    return engine
+
+
+def _sqlite_pragmas(dbapi_con, _record):
+    # SQLite ignores foreign keys unless asked, and waits for a lock instead of failing at once
+    # when the web service and the CLI write together.
+    dbapi_con.execute("PRAGMA foreign_keys = ON")
+    dbapi_con.execute("PRAGMA busy_timeout = 5000")
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` in one transaction."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as con:
+        cfg.attributes["connection"] = con
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as con:
+        return MigrationContext.configure(con).get_current_revision()

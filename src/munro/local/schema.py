@@ -1,0 +1,132 @@
+"""The application database's local-information tables (SQLAlchemy Core).
+
+The migrations in ``migrations/versions`` create these tables; this module is
+what the code queries, and ``tests/local/test_appdb.py`` checks the two agree.
+The web service (issue 8) adds its own tables (users, sessions, its audit
+log) to the same database in later migrations of the same chain.
+
+Anonymity by design: ``responses`` and ``answers`` have no column for a name,
+an e-mail address, a child identifier, an IP address or a time of day, so an
+anonymous survey cannot store one; number answers are stored as their band.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+instrument_versions = sa.Table(
+    "instrument_versions", metadata,
+    sa.Column("instrument", sa.String(60), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    # A version is frozen once a survey or audit used it: its content is kept here and any
+    # later change to its file is refused (bank.Version.fingerprint).
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("first_used_at", sa.DateTime, nullable=False),
+)
+
+surveys = sa.Table(
+    "surveys", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("la_code", sa.String(3), nullable=False, index=True),
+    sa.Column("instrument", sa.String(60), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("audience", sa.String(20), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("opens_on", sa.Date, nullable=False),
+    sa.Column("closes_on", sa.Date, nullable=False),
+    sa.Column("closed_at", sa.DateTime, nullable=True),  # set by close_survey; results need it
+    sa.Column("min_group", sa.Integer, nullable=False),
+    sa.Column("invited", sa.Integer, nullable=True),  # people asked, for the response rate
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=True),
+    sa.ForeignKeyConstraint(["instrument", "version"],
+                            ["instrument_versions.instrument", "instrument_versions.version"]),
+)
+
+imports = sa.Table(
+    "response_imports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.Integer, sa.ForeignKey("surveys.id"), nullable=False),
+    sa.Column("tool", sa.String(30), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),  # the same file twice loads once
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("survey_id", "sha256"),
+)
+
+responses = sa.Table(
+    "responses", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.Integer, sa.ForeignKey("surveys.id"), nullable=False, index=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("response_imports.id"), nullable=True),
+)
+
+answers = sa.Table(
+    "answers", metadata,
+    sa.Column("response_id", sa.Integer, sa.ForeignKey("responses.id"), primary_key=True),
+    sa.Column("question_id", sa.String(60), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),  # an option or band code, a group name, or free text
+)
+
+triage = sa.Table(
+    "triage_queue", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.Integer, sa.ForeignKey("surveys.id"), nullable=False, index=True),
+    sa.Column("response_id", sa.Integer, sa.ForeignKey("responses.id"), nullable=False),
+    sa.Column("question_id", sa.String(60), nullable=False),
+    sa.Column("reasons", sa.String(200), nullable=False),  # pattern ids (triage.PATTERNS), never the text
+    sa.Column("flagged_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # open | handled
+    sa.Column("handled_by", sa.String(100), nullable=True),
+    sa.Column("handled_at", sa.DateTime, nullable=True),
+    sa.Column("outcome", sa.Text, nullable=True),
+)
+
+audits = sa.Table(
+    "audits", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("la_code", sa.String(3), nullable=False, index=True),
+    # The case in the store: an episode is (LA, LAchildID, referral date), as in merged_episodes.
+    sa.Column("la_child_id", sa.String(40), nullable=False),
+    sa.Column("referral_date", sa.Date, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),  # reporting year of the audit (2025 = 2024-25)
+    sa.Column("instrument", sa.String(60), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("team", sa.String(60), nullable=True),
+    sa.Column("auditor", sa.String(100), nullable=False),
+    sa.Column("audited_on", sa.Date, nullable=False),
+    sa.Column("moderator", sa.String(100), nullable=True),
+    sa.Column("moderated_on", sa.Date, nullable=True),
+    sa.Column("agreed_grade", sa.String(30), nullable=True),  # overall, after moderation
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("la_code", "la_child_id", "referral_date", "year", "instrument"),
+    sa.ForeignKeyConstraint(["instrument", "version"],
+                            ["instrument_versions.instrument", "instrument_versions.version"]),
+)
+
+audit_grades = sa.Table(
+    "audit_grades", metadata,
+    sa.Column("audit_id", sa.Integer, sa.ForeignKey("audits.id"), primary_key=True),
+    sa.Column("domain", sa.String(60), primary_key=True),  # a question id of the audit form
+    sa.Column("grade", sa.String(30), nullable=False),  # the auditor's
+    sa.Column("moderator_grade", sa.String(30), nullable=True),
+)
+
+actions = sa.Table(
+    "actions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("la_code", sa.String(3), nullable=False, index=True),
+    sa.Column("survey_id", sa.Integer, sa.ForeignKey("surveys.id"), nullable=True),
+    sa.Column("audit_year", sa.Integer, nullable=True),
+    sa.Column("question_id", sa.String(60), nullable=True),
+    sa.Column("key_question", sa.Text, nullable=False),
+    sa.Column("you_said", sa.Text, nullable=False),
+    sa.Column("we_did", sa.Text, nullable=False),
+    sa.Column("owner", sa.String(100), nullable=True),
+    sa.Column("due_on", sa.Date, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),  # planned | done
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
