@@ -7,12 +7,22 @@ DEMO := demo-output
 DEMO_LA ?= 330
 DEMO_YEARS ?= 2021-2025
 
-# What the tests need from the system: PostgreSQL (a throw-away server per test run) and Java
-# (Spark's local mode). Installed with apt-get when missing, as root or through sudo.
-APT_PACKAGES := postgresql default-jre-headless
+# What the tests need from the system: PostgreSQL (a throw-away server per test run), Java
+# (Spark's local mode) and Chromium (the report's PDF and browser tests; Debian's, never a
+# downloaded browser). Installed with apt-get when missing, as root or through sudo.
+APT_PACKAGES := postgresql default-jre-headless chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv clean bench system-deps
+.PHONY: demo test venv clean bench system-deps report-assets
+
+# The report's GOV.UK Frontend styles and the tests' axe-core: npm packages pinned in
+# frontend/package-lock.json, installed with npm ci and the built CSS copied into the package.
+REPORT_CSS := src/munro/report/assets/govuk-frontend.min.css
+$(REPORT_CSS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	cp frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css $@
+
+report-assets: $(REPORT_CSS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,21 +32,25 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt setup.py src/mu
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed $(REPORT_CSS)
 
 demo: venv
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium for the report's PDF"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 	rm -rf $(DEMO) && mkdir -p $(DEMO)/returns
 	$(BIN)/munro synth --la $(DEMO_LA) --years $(DEMO_YEARS) --seed 1 --out $(DEMO)/returns
 	$(BIN)/munro --db $(DEMO)/munro.duckdb ingest $(DEMO)/returns/*.xml
 	$(BIN)/munro --db $(DEMO)/munro.duckdb returns
 	$(BIN)/munro --db $(DEMO)/munro.duckdb indicators --la $(DEMO_LA) --year 2025 --format json > $(DEMO)/indicators-$(DEMO_LA)-2025.json
 	$(BIN)/munro --db $(DEMO)/munro.duckdb indicators --la $(DEMO_LA) --year 2025
+	$(BIN)/munro --db $(DEMO)/munro.duckdb report --la $(DEMO_LA) --year 2025 --out $(DEMO)/report
 	@echo
 	@echo "Demo store: $(CURDIR)/$(DEMO)/munro.duckdb (synthetic returns in $(DEMO)/returns/)"
 	@echo "Items for LA $(DEMO_LA), 2024-25: $(CURDIR)/$(DEMO)/indicators-$(DEMO_LA)-2025.json"
+	@echo "Report: $(CURDIR)/$(DEMO)/report/index.html, report.pdf and report.xlsx"
 
 system-deps:
-	@if ! command -v java >/dev/null 2>&1 || ! { ls /usr/lib/postgresql/*/bin/initdb || command -v initdb; } >/dev/null 2>&1; then \
+	@if ! command -v java >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! { ls /usr/lib/postgresql/*/bin/initdb || command -v initdb; } >/dev/null 2>&1; then \
 		echo "installing $(APT_PACKAGES) for the engine tests"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \

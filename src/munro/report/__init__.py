@@ -1,0 +1,80 @@
+"""The performance report: the framework's sections, questions, items, benchmarks and charts.
+
+``write_report(db, la, year, out_dir)`` writes ``index.html`` (one
+self-contained offline page), ``report.pdf`` (headless Chromium printing that
+page) and ``report.xlsx`` (a sheet per section, a data sheet, native charts).
+All three come from one :class:`build.ReportData`, gathered once.
+
+- ``build``: gather the data (items, benchmarks, trend, figures, summary, quality);
+- ``html`` and ``templates/``: the page; ``charts``: Vega-Lite specs rendered to SVG;
+- ``xlsx``: the workbook; ``pdf``: Chromium's print of the page;
+- ``child_lists``: the restricted workbook of children behind the actionable items.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import MunroError
+
+
+@dataclass
+class Written:
+    html: Path
+    pdf: Path | None
+    xlsx: Path
+    child_lists: Path | None = None
+
+    def lines(self) -> list[str]:
+        out = [f"page: {self.html}", f"workbook: {self.xlsx}"]
+        if self.pdf:
+            out.insert(1, f"PDF: {self.pdf}")
+        if self.child_lists:
+            out.append(f"restricted child lists (not for sharing): {self.child_lists}")
+        return out
+
+
+def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.PathLike, *,
+                 publish: bool = False, with_child_lists: bool = False, neighbours: int = 2025,
+                 pdf: bool = True) -> Written:
+    """Write the report for LA ``la`` and reporting year ``year`` into ``out_dir``.
+
+    ``publish`` applies disclosure control (``munro.disclosure``) to every figure and says so;
+    without it the outputs are marked "internal: contains unsuppressed small numbers".
+    ``with_child_lists`` also writes ``child-lists-restricted.xlsx``: the children behind the
+    actionable items, never part of the report itself. ``pdf=False`` skips Chromium.
+    """
+    from . import build, html, xlsx
+
+    if not Path(db).exists():
+        raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = build.gather(db, la, year, neighbours=neighbours)
+    if not data.quality["returns"]:
+        raise MunroError(f"no returns for LA {la} are loaded in {db}")
+    if publish:
+        from .publish import make_safe
+
+        make_safe(data, db)
+    charts = html.page_charts(data)
+    page = out / "index.html"
+    page.write_text(html.render(data, charts), encoding="utf-8")
+    book = out / "report.xlsx"
+    xlsx.write(data, book)
+    printed = None
+    if pdf:
+        from .pdf import print_pdf
+
+        printed = print_pdf(page, out / "report.pdf")
+    lists = None
+    if with_child_lists:
+        from .child_lists import write_child_lists
+
+        lists = write_child_lists(db, la, year, out / "child-lists-restricted.xlsx")
+    return Written(page, printed, book, lists)
+
+
+__all__ = ["write_report", "Written"]

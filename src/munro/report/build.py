@@ -1,0 +1,170 @@
+"""Gather everything the report shows for one LA and year, once, for every output.
+
+``gather(db, la, year)`` returns a :class:`ReportData`: the five framework
+sections in order, each with its purpose, its local key questions (and the
+local evidence each still lacks) and every catalogue item of the section,
+with munro's computed result, the benchmark comparison, the trend and the
+figures behind the headline. The HTML page, the workbook and the PDF are all
+drawn from this one object, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..indicators.catalogue import COMPARABILITY, POLARITIES, SECTIONS, Item, Section, by_section
+from ..indicators.result import ItemResult
+from . import evidence, quality, summary
+from .fmt import figure_rows, year_label
+
+
+@dataclass
+class ItemView:
+    item: Item
+    result: ItemResult
+    comparison: Any | None  # munro.benchmark.compare.Comparison, when benchmarks are available
+    trend: list[dict[str, Any]]  # {"year", "own", "published", "england"}, oldest first
+    figures: list[tuple[str, Any]]  # the figures behind the headline: (label, value)
+    distributions: list[dict[str, Any]]  # {"name", "label", "rows": [(category, count or value)]}
+
+    @property
+    def comparability(self) -> str:
+        return COMPARABILITY[self.item.comparability]
+
+    @property
+    def polarity(self) -> str:
+        return POLARITIES[self.item.polarity]
+
+    @property
+    def flag(self) -> str | None:
+        """The significance flag against England, in words, or None when no test was possible."""
+        v = getattr(self.comparison, "versus_england", None)
+        if v is None:
+            return None
+        return v.get("flag") if isinstance(v, dict) else getattr(v, "flag", None)
+
+
+@dataclass
+class SectionView:
+    section: Section
+    items: list[ItemView]
+    questions: list[dict[str, Any]]  # {"question", "items": [titles], "missing": [evidence]}
+
+
+@dataclass
+class ReportData:
+    la: str
+    la_name: str
+    year: int
+    sections: list[SectionView]
+    standout: list[str]
+    quality: dict[str, Any]
+    generated: str
+    published: bool = False  # True once disclosure control has been applied
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.year)
+
+    def items(self) -> list[ItemView]:
+        return [v for s in self.sections for v in s.items]
+
+
+def _la_name(la: str) -> str:
+    from ..reference import local_authorities
+
+    found = local_authorities().get(la)
+    return found.name if found else f"LA {la}"
+
+
+def _comparisons(db, la: str, year: int, neighbours: int) -> tuple[dict[str, Any], str | None]:
+    """item id -> Comparison, and why there are none when the benchmarks cannot be read.
+
+    The report is still worth having without benchmarks (an LA's own figures and
+    trend), so a failure here becomes a visible note rather than no report.
+    """
+    try:
+        from ..benchmark.compare import compare
+
+        return {c.item_id: c for c in compare(db, la, year, neighbours=neighbours)}, None
+    except Exception as e:  # noqa: BLE001 - any failure of the benchmark data is reported, not fatal
+        return {}, f"benchmarks could not be read: {e}"
+
+
+def _own_trend(db, la: str, year: int, history: list[int], results: dict[str, Any]) -> dict[int, dict]:
+    """year -> items, computed for each earlier loaded year (only when compare() gave no trend)."""
+    from ..engines import connect
+    from ..indicators.compute import compute
+
+    out = {year: results}
+    earlier = [y for y in history if y < year]
+    if earlier:
+        with connect(db) as engine:
+            for y in earlier:
+                out[y] = compute(engine, la, y)["items"]
+    return out
+
+
+def _trend(item_id: str, comparison, by_year: dict[int, dict] | None) -> list[dict[str, Any]]:
+    if comparison is not None and comparison.trend:
+        return [{"year": t["year"], "own": t.get("own"), "published": t.get("published"),
+                 "england": t.get("england")} for t in comparison.trend]
+    rows = []
+    for y in sorted(by_year or {}):
+        r = by_year[y].get(item_id)
+        if r is not None and r.value is not None:
+            rows.append({"year": y, "own": r.value, "published": None, "england": None})
+    return rows
+
+
+def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | None = None) -> ReportData:
+    """Everything the report shows for LA ``la`` and reporting year ``year`` (module docstring)."""
+    from ..indicators.compute import compute
+
+    la, year = str(la), int(year)
+    computed = compute(db, la, year)
+    results: dict[str, ItemResult] = computed["items"]
+    history = list(computed["history_years"])
+    comparisons, bench_note = _comparisons(db, la, year, neighbours)
+    # compare() carries munro's own trend; without it the earlier years are computed here.
+    by_year = None if comparisons else _own_trend(db, la, year, history, results)
+    sections = []
+    for s in SECTIONS:
+        views = []
+        for it in by_section()[s.id]:
+            r = results.get(it.id) or ItemResult.missing(it.id, it.unit, _not_computed_reason(it))
+            c = comparisons.get(it.id)
+            views.append(ItemView(item=it, result=r, comparison=c, trend=_trend(it.id, c, by_year),
+                                  figures=figure_rows(r), distributions=_distributions(it, r)))
+        sections.append(SectionView(section=s, items=views, questions=evidence.questions(s, views)))
+    data = ReportData(la=la, la_name=_la_name(la), year=year, sections=sections, standout=[],
+                      quality={}, generated=(now or dt.datetime.now(dt.timezone.utc)).strftime("%d %B %Y, %H:%M UTC"))
+    data.standout = summary.standout(data)
+    data.quality = quality.gather(db, la, year, history, results, comparisons, bench_note)
+    return data
+
+
+def _not_computed_reason(it: Item) -> str:
+    """Why an imported item (definitions.md section 3) has no value: the data it needs are not loaded."""
+    needs = ", ".join(it.needs) or "data beyond the CIN census"
+    return f"needs {needs} data, which munro imports ({it.source}); none is loaded for this LA and year"
+
+
+def _distributions(it: Item, r: ItemResult) -> list[dict[str, Any]]:
+    """The distributions shown as charts: working-day bands, durations of need, groups by category."""
+    out = []
+    if r.bands:
+        out.append({"name": "bands", "label": "number in each band", "rows": list(r.bands.items())})
+    for part in ("open", "closed"):  # cin_duration: open cases and closed cases, each by duration band
+        sub = r.figures.get(part)
+        if isinstance(sub, dict) and isinstance(sub.get("bands"), dict):
+            out.append({"name": f"{part}_bands", "label": f"{part} cases: number in each duration band",
+                        "rows": list(sub["bands"].items())})
+    if r.groups:
+        rows = [(k, g.get("count")) for k, g in r.groups.items() if isinstance(g, dict)]
+        if rows and all(v is not None for _, v in rows):
+            out.append({"name": "groups", "label": "number in each group", "rows": rows})
+    return out

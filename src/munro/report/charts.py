@@ -1,0 +1,136 @@
+"""Charts: one declarative Vega-Lite spec per chart (built with Altair), rendered to SVG here,
+on the server, by vl-convert (no browser, no network), and placed inline in the page.
+
+Every chart comes with a one-line headline title, a text alternative and the
+same numbers as a table beside it (the page renders the table). Series are
+told apart by line style, point shape and labels as well as colour, and bars
+carry their value as text, so colour never carries meaning alone.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .fmt import number, words, year_label
+
+# GOV.UK palette colours with at least 3:1 contrast on white (WCAG 1.4.11, non-text contrast).
+BLUE, GREY, BLACK = "#1d70b8", "#505a5f", "#0b0c0c"
+WIDTH, HEIGHT = 520, 220
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str  # the one-line headline
+    alt: str  # the text alternative
+    spec: dict[str, Any]
+    columns: tuple[str, ...]  # the adjacent table's headings
+    rows: list[tuple[str, ...]]  # the adjacent table, formatted
+    svg: str = ""
+
+
+def _config() -> dict[str, Any]:
+    # aria False: Vega's own ARIA roles on every mark would be noise beside the text alternative
+    # and the table; the SVG as a whole is one image with one label (see ``_label``).
+    return {"aria": False, "font": "arial, sans-serif", "view": {"stroke": None},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": BLACK, "titleColor": BLACK},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"}}
+
+
+def trend_chart(view) -> Chart | None:
+    """The LA's figure over the years, with England's where published; None under two years."""
+    import altair as alt
+
+    unit = view.item.unit
+    values, rows = [], []
+    for t in view.trend:
+        own = t.get("own") if t.get("own") is not None else t.get("published")
+        if own is None:
+            continue
+        if isinstance(own, (int, float)):  # a suppressed year ("c") is in the table, not on the chart
+            values.append({"year": year_label(t["year"]), "series": "This authority", "value": own})
+        eng = t.get("england")
+        if isinstance(eng, (int, float)):
+            values.append({"year": year_label(t["year"]), "series": "England", "value": eng})
+        rows.append((year_label(t["year"]), number(own, unit), number(eng, unit) if eng is not None else "not published"))
+    if sum(1 for v in values if v["series"] == "This authority") < 2:
+        return None
+    last = rows[-1]
+    title = f"{view.item.title}: {rows[0][1]} in {rows[0][0]}, {last[1]} in {last[0]}"
+    series = alt.Scale(domain=["This authority", "England"], range=[BLUE, GREY])
+    chart = (alt.Chart(alt.Data(values=values))
+             .mark_line(point={"filled": True, "size": 60}, strokeWidth=2)
+             .encode(x=alt.X("year:O", title="Reporting year", axis=alt.Axis(labelAngle=0)),
+                     y=alt.Y("value:Q", title=_axis_title(unit)),
+                     color=alt.Color("series:N", scale=series, title=None),
+                     strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["This authority", "England"],
+                                                                           range=[[1, 0], [6, 4]]), title=None),
+                     shape=alt.Shape("series:N", scale=alt.Scale(domain=["This authority", "England"],
+                                                                 range=["circle", "square"]), title=None))
+             .properties(width=WIDTH, height=HEIGHT, title=title))
+    alt_text = (f"Line chart of {view.item.title.lower()} by reporting year, this authority (solid line, circles)"
+                + (" and England (dashed line, squares)" if any(v["series"] == "England" for v in values) else "")
+                + f": from {rows[0][1]} in {rows[0][0]} to {last[1]} in {last[0]}. The table below gives every value.")
+    return Chart(id=f"{view.item.id}-trend", title=title, alt=alt_text,
+                 spec=chart.configure(**_config()).to_dict(),
+                 columns=("Reporting year", f"This authority ({_axis_title(unit)})", "England"), rows=rows)
+
+
+def distribution_chart(view, dist: dict[str, Any]) -> Chart | None:
+    """A horizontal bar per band or group, each labelled with its number."""
+    import altair as alt
+
+    every = [(words(k), v) for k, v in dist["rows"] if v is not None]
+    pairs = [(k, v) for k, v in every if isinstance(v, (int, float))]  # a suppressed "c" is in the table only
+    if not pairs:
+        return None
+    values = [{"category": k, "value": v, "label": number(v, "count")} for k, v in pairs]
+    order = [k for k, _ in pairs]
+    biggest = max(pairs, key=lambda p: p[1])
+    title = f"{view.item.title}: {dist['label']}, the most in {biggest[0]} ({number(biggest[1], 'count')})"
+    base = alt.Chart(alt.Data(values=values)).encode(
+        y=alt.Y("category:N", sort=order, title=None), x=alt.X("value:Q", title=dist["label"]))
+    bars = base.mark_bar(color=BLUE)
+    text = base.mark_text(align="left", dx=4, color=BLACK).encode(text="label:N")
+    chart = (bars + text).properties(width=WIDTH - 120, height=max(80, 26 * len(pairs)), title=title)
+    alt_text = (f"Bar chart of {view.item.title.lower()}, {dist['label']}: "
+                + "; ".join(f"{k} {number(v, 'count')}" for k, v in pairs) + ".")
+    return Chart(id=f"{view.item.id}-{dist['name']}", title=title, alt=alt_text,
+                 spec=chart.configure(**_config()).to_dict(), columns=("Category", "Number"),
+                 rows=[(k, number(v, "count")) for k, v in every])
+
+
+def _axis_title(unit: str) -> str:
+    return {"percent": "percent", "per_10k": "per 10,000 children", "working_days": "working days",
+            "days": "days", "count": "number"}[unit]
+
+
+def _label(svg: str, chart: Chart) -> str:
+    """The SVG as one labelled image: role img, its title as the accessible name, the alt as its description."""
+    # Vega still puts ARIA roles on some mark groups (the points of a line) despite aria False:
+    # inside one labelled image they are noise to a screen reader and unnamed images to axe.
+    svg = re.sub(r'\s(?:role|aria-[a-z]+)="[^"]*"', "", svg)
+    svg = re.sub(r"^<svg ", f'<svg role="img" aria-labelledby="{chart.id}-svgtitle {chart.id}-svgdesc" ', svg, count=1)
+    inner = (f'<title id="{chart.id}-svgtitle">{html.escape(chart.title)}</title>'
+             f'<desc id="{chart.id}-svgdesc">{html.escape(chart.alt)}</desc>')
+    return re.sub(r"(<svg [^>]*>)", r"\1" + inner.replace("\\", "\\\\"), svg, count=1)
+
+
+def render(charts: list[Chart]) -> list[Chart]:
+    """Each chart's SVG, from its spec, by vl-convert (in-process, offline)."""
+    import vl_convert as vlc
+
+    for c in charts:
+        c.svg = _label(vlc.vegalite_to_svg(c.spec), c)
+    return charts
+
+
+def charts_for(view) -> list[Chart]:
+    out = [trend_chart(view)] + [distribution_chart(view, d) for d in view.distributions]
+    return [c for c in out if c is not None]
+
+
+__all__ = ["Chart", "charts_for", "render", "trend_chart", "distribution_chart"]

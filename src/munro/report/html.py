@@ -1,0 +1,95 @@
+"""The report as one self-contained HTML page: Jinja2 templates, GOV.UK Frontend styles inlined,
+charts as inline SVG. Nothing on the page is fetched: no CDN, no font, no image, no script.
+
+The GOV.UK Frontend stylesheet is the npm package's built CSS, copied into
+``assets/`` by ``make report-assets``. Two things are taken out of it as it is
+inlined: the ``@font-face`` rules (GDS Transport may only be used on GOV.UK
+domains, and a council's report is not on one; the styles fall back to
+Arial, as the Design System tells services off GOV.UK to use) and any other
+``url(...)`` (the crest image), which would be a request from a file page.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from markupsafe import Markup, escape
+
+from ..errors import MunroError
+from . import charts as charts_mod
+from .fmt import number, with_unit, year_label
+
+CSS_FILE = "govuk-frontend.min.css"
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    assets = resources.files("munro.report") / "assets"
+    try:
+        govuk = (assets / CSS_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MunroError(f"the GOV.UK Frontend styles are missing (munro/report/assets/{CSS_FILE}): "
+                         "run `make report-assets` (npm ci of the pinned govuk-frontend) and try again") from None
+    govuk = re.sub(r"@font-face\{[^}]*\}", "", govuk)
+    govuk = re.sub(r"url\([^)]*\)", "none", govuk)
+    own = (assets / "report.css").read_text(encoding="utf-8")
+    return govuk + "\n" + own
+
+
+def _figure(f, unit: str) -> str:
+    """A benchmark Figure: value with unit, or the publisher's symbol with its meaning."""
+    if f is None:
+        return "no figure"
+    if getattr(f, "value", None) is None:
+        symbol = getattr(f, "symbol", None)
+        reason = getattr(f, "reason", None) or "not published"
+        return f"{symbol} ({reason})" if symbol else reason
+    return with_unit(f.value, unit)
+
+
+def _attr_or(obj, name: str):
+    if obj is None:
+        return None
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _ticks(text: str) -> Markup:
+    """Catalogue text marks codes with backticks: shown as <code>, everything else escaped."""
+    parts = str(escape(text)).split("`")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
+
+
+@lru_cache(maxsize=1)
+def environment():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("munro.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=number, withunit=with_unit, yearlabel=year_label, figure=_figure,
+                       attr_or=_attr_or, ticks=_ticks)
+    return env
+
+
+def page_charts(data) -> dict[str, list]:
+    """item id -> its rendered charts, for every item of the report."""
+    out = {v.item.id: charts_mod.charts_for(v) for v in data.items()}
+    charts_mod.render([c for cs in out.values() for c in cs])
+    return out
+
+
+def render(data, charts: dict[str, list] | None = None) -> str:
+    """The page for a gathered report (``munro.report.build.gather``)."""
+    charts = page_charts(data) if charts is None else charts
+    note = data.quality.get("benchmark_note")
+    bench_missing = ("No benchmarks: " + note) if note else "No published figure for this item or authority."
+    marking = ("Disclosure control applied." if data.published
+               else "Internal: contains unsuppressed small numbers.")
+    return environment().get_template("report.html.j2").render(
+        r=data, css=Markup(stylesheet()), charts=charts, bench_missing=bench_missing, marking_line=marking)
+
+
+__all__ = ["render", "page_charts", "stylesheet"]
+

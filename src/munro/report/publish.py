@@ -1,0 +1,96 @@
+"""``--publish``: the gathered report made safe to share beyond the authority, by munro.disclosure.
+
+Every figure munro computed for the LA goes through ``disclosure.safe_item``
+(counts 1-5 as ``c``, secondary suppression, figures derived from a hidden
+count hidden), this year's and each earlier year's of the trend, so a hidden
+figure cannot be read off the chart or the workbook instead. Benchmarks of
+England, regions and other LAs are published statistics already (their
+publishers suppressed and rounded them) and are shown as published. Counts
+in the data-quality section (children per return, findings per rule) are
+suppressed one by one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..disclosure import is_suppressed, safe_item, suppress_count
+from ..indicators.result import ItemResult
+from .build import _distributions
+from .fmt import figure_rows
+
+_FIELDS = ("value", "reason", "numerator", "denominator", "count", "excluded", "bands", "groups", "note")
+
+
+def _safe_result(r: ItemResult) -> tuple[ItemResult, dict[str, Any]]:
+    d = safe_item(r.to_dict())
+    applied = d.pop("disclosure", {})
+    fields = {k: d.pop(k, None) for k in _FIELDS}
+    d.pop("unit", None)
+    return ItemResult(id=r.id, unit=r.unit, figures=d, **fields), applied
+
+
+def _earlier_years(db, la: str, years: list[int]) -> dict[int, dict]:
+    from ..engines import connect
+    from ..indicators.compute import compute
+
+    with connect(db) as engine:
+        return {y: compute(engine, la, y)["items"] for y in years}
+
+
+def make_safe(data, db) -> None:
+    """Apply disclosure control to ``data`` (a ``build.ReportData``) in place, and say so."""
+    from . import summary
+
+    years = sorted({t["year"] for v in data.items() for t in v.trend if t["year"] != data.year
+                    and t.get("own") is not None})
+    earlier = _earlier_years(db, data.la, years) if years else {}
+    rule = None
+    for v in data.items():
+        v.result, applied = _safe_result(v.result)
+        rule = rule or applied.get("rule")
+        v.figures = figure_rows(v.result)
+        v.distributions = _distributions(v.item, v.result)
+        for t in v.trend:
+            if t.get("own") is None:
+                continue
+            if t["year"] == data.year:
+                t["own"] = v.result.value
+            else:
+                old = earlier.get(t["year"], {}).get(v.item.id)
+                t["own"] = _safe_result(old)[0].value if old is not None else None
+        _safe_comparison(v)
+    q = data.quality
+    for r in q["returns"]:
+        for k in ("children", "errors", "queries"):
+            r[k] = suppress_count(r[k])
+    for f in q["by_rule"]:
+        f["findings"] = suppress_count(f["findings"])
+    data.published = True
+    data.notes = [
+        "Disclosure control has been applied to every figure munro computed for this authority "
+        f"(definitions.md section 1): {rule or 'counts from 1 to 5 are shown as c'}.",
+        "c marks a hidden figure. England, regional and other authorities' figures are shown as their "
+        "publishers released them.",
+    ]
+    data.standout = summary.standout(data)
+
+
+def _safe_comparison(v) -> None:
+    """munro's own figure in the comparison follows the safe result; a hidden one takes its statistics with it."""
+    c = v.comparison
+    if c is None:
+        return
+    if c.own is not None and c.own.value is not None:
+        c.own.value = v.result.value
+        c.own.numerator = v.result.numerator
+        c.own.denominator = v.result.denominator
+    if c.headline is c.own or (c.headline.source or "").startswith("munro"):
+        c.headline = c.own
+        if is_suppressed(c.own.value) or c.own.numerator is None or is_suppressed(c.own.numerator):
+            c.interval = None
+            c.versus_england = None
+            c.rank = c.of = c.quartile = None
+            c.rank_note = None
+    if c.data_quality and is_suppressed(c.own.value):
+        c.data_quality = None

@@ -1,0 +1,220 @@
+"""report.xlsx: a summary sheet, a sheet per framework section, a data-quality sheet and a data sheet.
+
+Numbers are written as numbers (a suppressed figure as its symbol, text),
+so an analyst can calculate with them; the number formats only change how
+they look. Each section sheet lists its items, then each item's trend and
+distributions as small tables with a native Excel chart beside each, drawn
+from those cells. The Data sheet is every figure in long form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .fmt import UNIT_WORDS, words, year_label
+
+_FORMATS = {"percent": "0.0", "per_10k": "0.0", "working_days": "0", "days": "0", "count": "#,##0"}
+
+
+def _put(ws, row: int, col: int, value: Any, fmt=None) -> None:
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value))
+
+
+def _fig(f) -> Any:
+    if f is None:
+        return None
+    return f.value if f.value is not None else getattr(f, "symbol", None)
+
+
+class _Book:
+    def __init__(self, wb):
+        self.wb = wb
+        self.bold = wb.add_format({"bold": True})
+        self.head = wb.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.nums = {u: wb.add_format({"num_format": f, "valign": "top"}) for u, f in _FORMATS.items()}
+
+
+def _summary(b: _Book, data) -> None:
+    ws = b.wb.add_worksheet("Summary")
+    ws.set_column(0, 0, 110)
+    ws.write(0, 0, f"Child protection performance information: {data.la_name} (LA {data.la}), "
+                   f"{data.year_label}", b.title)
+    marking = ("Disclosure control applied. " + " ".join(data.notes) if data.published
+               else "Internal: contains unsuppressed small numbers. Do not publish or share outside the authority.")
+    ws.write(1, 0, marking, b.bold)
+    ws.write(2, 0, f"Produced by munro on {data.generated}.")
+    ws.write(4, 0, "What stands out", b.bold)
+    for i, line in enumerate(data.standout):
+        ws.write(5 + i, 0, line, b.wrap)
+
+
+_ITEM_COLUMNS = ("Item", "Value", "Unit", "Comparability", "Polarity", "England", "Region",
+                 "Statistical neighbours (mean)", "Compared with England", "Rank", "Of", "Why no value",
+                 "Definition")
+
+
+def _section(b: _Book, number: int, s, data) -> None:
+    ws = b.wb.add_worksheet(f"{number} {s.section.short_name}"[:31])
+    ws.set_column(0, 0, 45)
+    ws.set_column(1, 11, 14)
+    ws.set_column(12, 12, 80)
+    ws.write(0, 0, f"{number}. {s.section.name}", b.title)
+    for c, h in enumerate(_ITEM_COLUMNS):
+        ws.write(2, c, h, b.head)
+    row = 3
+    for v in s.items:
+        c, u = v.comparison, v.item.unit
+        nf = b.nums[u]
+        values = [v.item.title, v.result.value, UNIT_WORDS[u] or "number", v.comparability, v.polarity,
+                  _fig(c.england) if c else None, _fig(c.region) if c else None,
+                  c.neighbours.mean if c and c.neighbours else None, v.flag, c.rank if c else None,
+                  c.of if c else None, v.result.reason if v.result.value is None else None,
+                  v.item.definition.replace("`", "")]
+        for col, val in enumerate(values):
+            _put(ws, row, col, val, nf if col in (1, 5, 6, 7) else (b.wrap if col in (0, 11, 12) else None))
+        row += 1
+    row += 2
+    for v in s.items:
+        row = _item_charts(b, ws, v, row)
+
+
+def _item_charts(b: _Book, ws, v, row: int) -> int:
+    """The item's trend and distributions as cell tables, each with a native chart beside it."""
+    sheet = ws.get_name().replace("'", "''")
+    nf = b.nums[v.item.unit]
+    trend = [t for t in v.trend if isinstance(t.get("own") if t.get("own") is not None else t.get("published"),
+                                              (int, float))]
+    if len(trend) >= 2:
+        ws.write(row, 0, f"{v.item.title}: trend", b.bold)
+        ws.write_row(row + 1, 0, ("Reporting year", "This authority", "England"), b.head)
+        for i, t in enumerate(trend):
+            own = t["own"] if t.get("own") is not None else t["published"]
+            ws.write_string(row + 2 + i, 0, year_label(t["year"]))
+            _put(ws, row + 2 + i, 1, own, nf)
+            _put(ws, row + 2 + i, 2, t.get("england"), nf)
+        first, last = row + 2, row + 1 + len(trend)
+        chart = b.wb.add_chart({"type": "line"})
+        chart.add_series({"name": "This authority", "categories": f"='{sheet}'!$A${first + 1}:$A${last + 1}",
+                          "values": f"='{sheet}'!$B${first + 1}:$B${last + 1}",
+                          "marker": {"type": "circle"}, "line": {"color": "#1d70b8", "width": 2.25}})
+        if any(isinstance(t.get("england"), (int, float)) for t in trend):
+            chart.add_series({"name": "England", "categories": f"='{sheet}'!$A${first + 1}:$A${last + 1}",
+                              "values": f"='{sheet}'!$C${first + 1}:$C${last + 1}",
+                              "marker": {"type": "square"},
+                              "line": {"color": "#505a5f", "width": 2.25, "dash_type": "dash"}})
+        chart.set_title({"name": f"{v.item.title}: trend"})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 560, "height": 260})
+        ws.insert_chart(row, 4, chart)
+        row = max(last + 2, row + 14)
+    for d in v.distributions:
+        pairs = [(words(k), n) for k, n in d["rows"] if isinstance(n, (int, float))]
+        if not pairs:
+            continue
+        ws.write(row, 0, f"{v.item.title}: {d['label']}", b.bold)
+        ws.write_row(row + 1, 0, ("Category", "Number"), b.head)
+        for i, (k, n) in enumerate(pairs):
+            ws.write_string(row + 2 + i, 0, k)
+            _put(ws, row + 2 + i, 1, n, b.nums["count"])
+        first, last = row + 2, row + 1 + len(pairs)
+        hidden = [words(k) for k, n in d["rows"] if isinstance(n, str)]
+        if hidden:  # suppressed ("c") categories: kept off the chart, which would draw them as 0
+            ws.write(last + 1, 0, f"Hidden (c): {', '.join(hidden)}")
+        chart = b.wb.add_chart({"type": "bar"})
+        chart.add_series({"name": d["label"], "categories": f"='{sheet}'!$A${first + 1}:$A${last + 1}",
+                          "values": f"='{sheet}'!$B${first + 1}:$B${last + 1}",
+                          "fill": {"color": "#1d70b8"}, "data_labels": {"value": True}})
+        chart.set_title({"name": f"{v.item.title}: {d['label']}"})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})
+        chart.set_size({"width": 560, "height": max(220, 30 * len(pairs) + 80)})
+        ws.insert_chart(row, 4, chart)
+        row = max(last + 3, row + 4 + max(11, (30 * len(pairs) + 80) // 20))
+    return row
+
+
+def _quality(b: _Book, data) -> None:
+    q = data.quality
+    ws = b.wb.add_worksheet("Data quality")
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 5, 14)
+    ws.write(0, 0, "Returns used and what validation found", b.title)
+    ws.write_row(2, 0, ("Year", "File", "Children", "Errors", "Queries"), b.head)
+    row = 3
+    for r in q["returns"]:
+        for col, val in enumerate((r["year_label"], r["file_name"], r["children"], r["errors"], r["queries"])):
+            _put(ws, row, col, val, b.nums["count"] if col >= 2 else None)
+        row += 1
+    row += 1
+    ws.write(row, 0, f"Years of history: {', '.join(q['history']) or 'none'}")
+    pop = q["population"]
+    ws.write(row + 1, 0, f"Population: {pop['value'] if pop['value'] else 'none'} ({pop['source'] or pop['reason']}: "
+                         f"{pop['vintage'] or ''})")
+    row += 3
+    ws.write_row(row, 0, ("Rule", "Message", "Type", "Findings", "Returns"), b.head)
+    for f in q["by_rule"]:
+        row += 1
+        for col, val in enumerate((f["rule"], f["message"], f["type"], f["findings"], f["returns"])):
+            _put(ws, row, col, val, b.nums["count"] if col >= 3 else None)
+    row += 2
+    if q["benchmark_note"]:
+        ws.write(row, 0, f"No benchmarks: {q['benchmark_note']}")
+        row += 1
+    ws.write_row(row, 0, ("Benchmark source", "Release", "Years", "Items"), b.head)
+    for s in q["benchmark_sources"]:
+        row += 1
+        for col, val in enumerate((s["source"], s["vintage"], s["years"], s["items"])):
+            _put(ws, row, col, val)
+
+
+def _data(b: _Book, data) -> None:
+    """Every figure in long form: one row per item, figure and year."""
+    ws = b.wb.add_worksheet("Data")
+    cols = ("section", "item", "title", "unit", "year", "figure", "value")
+    ws.write_row(0, 0, cols, b.head)
+    row = 0
+    for s in data.sections:
+        for v in s.items:
+            rows = [("headline", v.result.value if v.result.value is not None else None)]
+            rows += [(label, val) for label, val in v.figures]
+            rows += [(f"{d['name']}: {words(k)}", n) for d in v.distributions for k, n in d["rows"]]
+            for fig, val in rows:
+                row += 1
+                for col, x in enumerate((s.section.id, v.item.id, v.item.title, v.item.unit, data.year, fig, val)):
+                    _put(ws, row, col, x)
+            for t in v.trend:
+                for fig in ("own", "published", "england"):
+                    if t.get(fig) is not None:
+                        row += 1
+                        for col, x in enumerate((s.section.id, v.item.id, v.item.title, v.item.unit, t["year"],
+                                                 f"trend: {fig}", t[fig])):
+                            _put(ws, row, col, x)
+    ws.autofilter(0, 0, row, len(cols) - 1)
+    ws.freeze_panes(1, 0)
+
+
+def write(data, path: Path) -> Path:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    try:
+        b = _Book(wb)
+        _summary(b, data)
+        for n, s in enumerate(data.sections, start=1):
+            _section(b, n, s, data)
+        _quality(b, data)
+        _data(b, data)
+    finally:
+        wb.close()
+    return path
