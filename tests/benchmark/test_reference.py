@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
+import duckdb
 import pytest
-from conftest import query as rows  # tests/conftest.py: a read-only query of a store
 
 from munro.benchmark import reference
 from munro.benchmark.reference import ensure_reference, load_reference
@@ -24,6 +24,16 @@ def loaded(tmp_path_factory):
     db = tmp_path_factory.mktemp("reference") / "store.duckdb"
     summary = load_reference(db)
     return db, summary
+
+
+def rows(db, sql, params=None):
+    # tests/conftest.py's query(), which a test in a subfolder cannot import by name: the
+    # subfolders' own conftest modules take the name "conftest".
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
 
 
 
