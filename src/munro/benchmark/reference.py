@@ -18,7 +18,6 @@ import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -144,12 +143,10 @@ def _transaction(con, work):
     return result
 
 
-@lru_cache(maxsize=1)
 def _read_packaged() -> tuple[list[SourceLoad], list[Row], list[tuple]]:
-    """Every packaged row, read once per process (the files are part of the installed package).
-
-    Read before the store is touched, so a bad packaged file leaves the store as it was.
-    """
+    """Every packaged row (about 150,000), read before the store is touched, so that a bad
+    packaged file leaves the store as it was. Not cached: a web service loads once and would
+    otherwise hold some 50 MB for nothing."""
     loads, rows = [], []
     for src, read in _readers():
         got = list(read())
