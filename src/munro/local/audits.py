@@ -1,0 +1,206 @@
+"""Case-file audits: draw a sample of cases from the store, record audits, report their grades.
+
+An audit is of one episode in the store, named by LAchildID and referral
+date (merged_episodes' key). Each domain of the audit form gets the auditor's
+grade and, when the file is moderated, the moderator's; the agreed overall
+grade is the one that stands. Results: grade distributions per domain
+(the moderator's grade where there is one, as moderation exists to correct),
+agreement between auditor and moderator (percent and Cohen's kappa), and the
+overall grades by year. ``publish=True`` applies munro.disclosure's counts rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ..disclosure import C, THRESHOLD, suppress_breakdown
+from ..errors import MunroError
+from . import schema as t
+from .agreement import cohen_kappa, percent_agreement
+from .bank import load_bank
+from .surveys import freeze_version, _now
+
+AUDIT_FORM = "case-file-audit"
+GOOD_OR_BETTER = ("outstanding", "good")
+COHORTS = ("cp-plans", "referrals")
+STRATA = {"none": None, "category": "initial_category", "source": "referral_source"}
+
+
+@dataclass
+class AuditRecord:
+    la_child_id: str
+    referral_date: dt.date
+    auditor: str
+    audited_on: dt.date
+    grades: dict  # domain -> grade code (the auditor's)
+    team: str | None = None
+    moderator: str | None = None
+    moderated_on: dt.date | None = None
+    moderator_grades: dict = field(default_factory=dict)
+    agreed_grade: str | None = None
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """A reporting year's first and last day (2025 = 1 April 2024 to 31 March 2025)."""
+    return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+
+
+def sample_cases(store, la: str, year: int, n: int, *, seed: int = 0, cohort: str = "cp-plans",
+                 stratify: str = "category") -> list[dict]:
+    """A reproducible random sample of ``n`` cases of the LA whose plan started (or referral came) in the year.
+
+    ``cohort``: ``cp-plans`` (child protection plans starting in the year) or
+    ``referrals`` (episodes referred in the year). ``stratify``: ``category``
+    (the plan's initial category), ``source`` (referral source) or ``none``;
+    strata get places in proportion to their size (largest remainders, ties
+    by name), then cases are drawn within each with ``random.Random(seed)``.
+    Each case appears once (a child's first qualifying episode of the year).
+    """
+    from ..store.db import open_store
+
+    if cohort not in COHORTS:
+        raise MunroError(f"cohort must be one of {', '.join(COHORTS)}")
+    if stratify not in STRATA:
+        raise MunroError(f"stratify must be one of {', '.join(STRATA)}")
+    if stratify == "category" and cohort != "cp-plans":
+        raise MunroError("stratify by category needs the cp-plans cohort (categories belong to plans)")
+    if n < 1:
+        raise MunroError("the sample needs at least one case")
+    first, last = year_bounds(year)
+    column = STRATA[stratify] or "NULL"
+    if cohort == "cp-plans":
+        sql = (f"SELECT la_child_id, referral_date, min(start_date) AS start, min({column}) AS stratum "
+               "FROM merged_cp_plans WHERE la_code = ? AND start_date BETWEEN ? AND ? "
+               "GROUP BY la_child_id, referral_date")
+    else:
+        sql = (f"SELECT la_child_id, referral_date, referral_date AS start, {column} AS stratum "
+               "FROM merged_episodes WHERE la_code = ? AND referral_date BETWEEN ? AND ?")
+    con = open_store(store, read_only=True)
+    try:
+        rows = con.execute(sql + " ORDER BY la_child_id, referral_date", [la, first, last]).fetchall()
+    finally:
+        con.close()
+    # One case per child: the first qualifying episode, so a child is never audited twice in a round.
+    cases: dict = {}
+    for child, referral, start, stratum in rows:
+        cases.setdefault(child, (child, referral, start, stratum or "not recorded"))
+    if not cases:
+        raise MunroError(f"no {cohort} of LA {la} in {year - 1}-{year % 100:02d} in the store")
+    if n > len(cases):
+        raise MunroError(f"asked for {n} cases but LA {la} has only {len(cases)} in the year")
+    strata: dict = {}
+    for case in cases.values():
+        strata.setdefault(case[3], []).append(case)
+    places = _allocate({s: len(c) for s, c in strata.items()}, n)
+    rng = random.Random(seed)
+    out = []
+    for s in sorted(strata):
+        for child, referral, start, stratum in rng.sample(strata[s], places[s]):
+            out.append({"la_child_id": child, "referral_date": referral, "start_date": start, "stratum": stratum})
+    return out
+
+
+def _allocate(sizes: dict, n: int) -> dict:
+    """Places per stratum in proportion to size: floors, then the largest remainders (ties by name)."""
+    total = sum(sizes.values())
+    quotas = {s: n * k / total for s, k in sizes.items()}
+    places = {s: int(q) for s, q in quotas.items()}
+    for s in sorted(sizes, key=lambda s: (-(quotas[s] - places[s]), s))[: n - sum(places.values())]:
+        places[s] += 1
+    return places
+
+
+def record_audits(engine: sa.Engine, la: str, year: int, records: list[AuditRecord], bank=None) -> int:
+    """Store audits in one transaction (all or none); returns how many. The form's version is frozen."""
+    v = (bank or load_bank()).get(AUDIT_FORM)
+    with engine.begin() as con:
+        freeze_version(con, v)
+        for r in records:
+            try:
+                aid = con.execute(t.audits.insert().values(
+                    la_code=la, la_child_id=r.la_child_id, referral_date=r.referral_date, year=year,
+                    instrument=v.instrument, version=v.version, team=r.team, auditor=r.auditor,
+                    audited_on=r.audited_on, moderator=r.moderator, moderated_on=r.moderated_on,
+                    agreed_grade=r.agreed_grade, created_at=_now())).inserted_primary_key[0]
+            except sa.exc.IntegrityError:
+                # The case is not named: child identifiers stay out of messages that may be logged.
+                raise MunroError(f"an audit of one of these cases for {year} is already recorded; "
+                                 "nothing was loaded") from None
+            con.execute(t.audit_grades.insert(), [
+                {"audit_id": aid, "domain": d, "grade": g, "moderator_grade": r.moderator_grades.get(d)}
+                for d, g in r.grades.items()])
+    return len(records)
+
+
+def _load(engine, la, years=None):
+    q = (sa.select(t.audits.c.id, t.audits.c.year, t.audits.c.team, t.audits.c.agreed_grade,
+                   t.audit_grades.c.domain, t.audit_grades.c.grade, t.audit_grades.c.moderator_grade)
+         .join(t.audit_grades, t.audit_grades.c.audit_id == t.audits.c.id).where(t.audits.c.la_code == la))
+    if years:
+        q = q.where(t.audits.c.year.in_(years))
+    with engine.connect() as con:
+        return con.execute(q.order_by(t.audits.c.id)).all()
+
+
+def audit_results(engine: sa.Engine, la: str, year: int, *, publish: bool = False, bank=None) -> dict:
+    """Grade distributions, moderation agreement and the overall grades by year (see the module docstring).
+
+    ``{"audits", "domains": {domain: {"text", "key_question", "grades": {grade: count},
+    "percent": {grade: %}}}, "moderation": {"moderated", "overall": {...}, "domains": {...}},
+    "trend": {year: {"audits", "grades", "good_or_better_percent"}}}``; percentages are of the files
+    graded in the domain (not applicable left out).
+    """
+    v = (bank or load_bank()).get(AUDIT_FORM)
+    scale = v.question("overall").scale
+    grades = [o.code for o in scale.options if not o.not_graded]
+    rows = _load(engine, la)
+    this = [r for r in rows if r.year == year]
+    audits = len({r.id for r in this})
+    domains = {}
+    for q in v.questions:
+        final = Counter(_final(r) for r in this if r.domain == q.id)
+        domains[q.id] = {"text": q.text, "key_question": q.key_question,
+                         **_distribution({g: final.get(g, 0) for g in grades}, publish)}
+    pairs = [(r.grade, r.moderator_grade) for r in this if r.moderator_grade and r.domain == "overall"]
+    pooled = [(r.grade, r.moderator_grade) for r in this if r.moderator_grade and r.grade in grades
+              and r.moderator_grade in grades]
+    moderation = {"moderated": len(pairs), "overall": _agreement(pairs, grades, publish),
+                  "all_domains": _agreement(pooled, grades, publish)}
+    trend = {}
+    for y in sorted({r.year for r in rows}):
+        overall = Counter(_overall(r) for r in rows if r.year == y and r.domain == "overall")
+        d = _distribution({g: overall.get(g, 0) for g in grades}, publish)
+        good = sum(overall.get(g, 0) for g in GOOD_OR_BETTER)
+        n = sum(overall.get(g, 0) for g in grades)
+        pct = 100.0 * good / n if n else None
+        if publish and pct is not None and (1 <= good <= THRESHOLD or 1 <= n - good <= THRESHOLD):
+            pct = C  # "3 of 40 were not good" is a small count too
+        trend[y] = {"audits": sum(overall.values()), **d, "good_or_better_percent": pct}
+    return {"la": la, "year": year, "audits": audits, "domains": domains, "moderation": moderation, "trend": trend}
+
+
+def _final(r) -> str:
+    return r.moderator_grade or r.grade
+
+
+def _overall(r) -> str:
+    return r.agreed_grade or r.moderator_grade or r.grade
+
+
+def _distribution(counts: dict, publish: bool) -> dict:
+    n = sum(counts.values())
+    shown, total = suppress_breakdown(counts) if publish else (counts, n)
+    pct = {g: (C if C in (c, total) else (100.0 * c / n if n else None)) for g, c in shown.items()}
+    return {"graded": total, "grades": shown, "percent": pct}
+
+
+def _agreement(pairs, grades, publish) -> dict:
+    if publish and 0 < len(pairs) <= THRESHOLD:
+        return {"pairs": C, "percent_agreement": C, "kappa": C, "kappa_linear": C}
+    return {"pairs": len(pairs), "percent_agreement": percent_agreement(pairs),
+            "kappa": cohen_kappa(pairs, grades), "kappa_linear": cohen_kappa(pairs, grades, "linear") if pairs else None}
