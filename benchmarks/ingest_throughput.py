@@ -14,7 +14,10 @@ Each is run in its own process, a baseline run then a munro run, ``--repeat``
 times: the script prints the best MB/s of each, the ratio of the bests, and
 the range of the ratios of each munro run to the baseline run just before it
 (both measured in this run, on this machine, so a shared machine's load
-moves both). Peak resident memory is the largest of the runs: munro's main
+moves both). Each run also reports its CPU time (all threads and processes):
+on a busy machine it shows how much work each did when wall times cannot;
+and how long the validation rules took inside munro's load (``munro.validate``
+records its findings in the load's transaction), so that their share shows. Peak resident memory is the largest of the runs: munro's main
 process, its largest worker process if it started any, and their sum (an
 upper bound on all munro processes together). Results go in docs/performance.md.
 """
@@ -46,6 +49,8 @@ FILES = {
 BASELINE = r"""
 import json, resource, sys, time
 from lxml import etree
+use = resource.getrusage(resource.RUSAGE_SELF)
+cpu = use.ru_utime + use.ru_stime
 t = time.perf_counter()
 n = 0
 for _, el in etree.iterparse(sys.argv[1], events=("end",), tag="Child", resolve_entities=False,
@@ -54,18 +59,37 @@ for _, el in etree.iterparse(sys.argv[1], events=("end",), tag="Child", resolve_
     el.clear(keep_tail=False)
     while el.getprevious() is not None:
         del el.getparent()[0]
-print(json.dumps({"seconds": time.perf_counter() - t, "children": n,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+use = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": time.perf_counter() - t, "children": n, "cpu": use.ru_utime + use.ru_stime - cpu,
+                  "rss_mb": use.ru_maxrss / 1024}))
 """
 
 INGEST = r"""
 import json, os, resource, sys, time
 from munro.store.ingest import ingest_file
+validating = [0.0]
+try:  # the validation rules' share of the load, timed where ingest calls them (it still runs them)
+    import munro.validate.store as validate_store
+    record_findings = validate_store.record_findings
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return record_findings(*args, **kwargs)
+        finally:
+            validating[0] += time.perf_counter() - t
+    validate_store.record_findings = timed
+except ImportError:
+    pass
+def cpu():
+    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                          resource.RUSAGE_CHILDREN)))
 def main():
-    t = time.perf_counter()
     workers = int(sys.argv[3]) if sys.argv[3] != "default" else min(os.cpu_count() or 1, 4)
+    before = cpu()
+    t = time.perf_counter()
     out = ingest_file(sys.argv[2], sys.argv[1], workers=workers)
-    print(json.dumps({"seconds": time.perf_counter() - t, "children": out.counts["children"],
+    print(json.dumps({"seconds": time.perf_counter() - t, "children": out.counts["children"], "cpu": cpu() - before,
+                      "validation_seconds": validating[0],
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 if __name__ == "__main__":
@@ -122,22 +146,25 @@ def main() -> None:
                 ours.append(run(INGEST, str(path), str(store), args.workers))
             finally:
                 shutil.rmtree(store.parent)
-            print(f"  {name}: bare {bases[-1]['seconds']:.3f} s, munro {ours[-1]['seconds']:.3f} s, "
+            print(f"  {name}: bare {bases[-1]['seconds']:.3f} s ({bases[-1]['cpu']:.2f} s CPU), "
+                  f"munro {ours[-1]['seconds']:.3f} s ({ours[-1]['cpu']:.2f} s CPU, "
+                  f"{ours[-1].get('validation_seconds', 0):.3f} s of it validation rules), "
                   f"ratio {bases[-1]['seconds'] / ours[-1]['seconds']:.2f}", flush=True)
         paired = [b["seconds"] / o["seconds"] for b, o in zip(bases, ours)]
         base = min(bases, key=lambda r: r["seconds"])
         best = min(ours, key=lambda r: r["seconds"])
         rss = max(o["rss_mb"] for o in ours)
         wrss = max(o["worker_rss_mb"] for o in ours)
+        cpus = f"{min(b['cpu'] for b in bases):.2f}/{min(o['cpu'] for o in ours):.2f}"
         rows.append((name, base["children"], mb, mb / base["seconds"], max(b["rss_mb"] for b in bases),
-                     mb / best["seconds"], f"{min(paired):.2f}-{max(paired):.2f}", rss, wrss,
+                     mb / best["seconds"], f"{min(paired):.2f}-{max(paired):.2f}", cpus, rss, wrss,
                      max(o["rss_mb"] + o["worker_rss_mb"] for o in ours)))
     print()
     print(f"{'file':<9} {'children':>10} {'MB':>8} {'bare MB/s':>10} {'bare RSS':>9} {'munro MB/s':>11} "
-          f"{'ratio':>6} {'paired':>10} {'munro RSS':>10} {'+worker':>8} {'sum':>6}")
-    for name, children, mb, base_speed, base_rss, speed, paired, rss, wrss, total in rows:
+          f"{'ratio':>6} {'paired':>10} {'CPU s bare/munro':>17} {'munro RSS':>10} {'+worker':>8} {'sum':>6}")
+    for name, children, mb, base_speed, base_rss, speed, paired, cpus, rss, wrss, total in rows:
         print(f"{name:<9} {children:>10,} {mb:>8.1f} {base_speed:>10.1f} {base_rss:>8.0f}M {speed:>11.1f} "
-              f"{speed / base_speed:>6.2f} {paired:>10} {rss:>9.0f}M {wrss:>7.0f}M {total:>5.0f}M")
+              f"{speed / base_speed:>6.2f} {paired:>10} {cpus:>17} {rss:>9.0f}M {wrss:>7.0f}M {total:>5.0f}M")
 
 
 if __name__ == "__main__":

@@ -825,6 +825,23 @@ def walk_run(Batch batch, _Element root, _Element after, Py_ssize_t limit, long 
     return walked, elementFactory(root._doc, <tree.xmlNode*>done), False
 
 
+cdef bint _plain(Node* node) noexcept nogil:
+    while node is not NULL:
+        if node.type == TEXT:
+            if not _blank(node.content):
+                return False
+        elif node.type != ELEMENT or node.ns is not NULL or strcmp(<const char*>node.name, "Child") != 0:
+            return False
+        node = node.next
+    return True
+
+
+def plain_children(_Element root):
+    """True if ``root`` holds only ``<Child>`` elements and white space (``reader.check_children_end``
+    then has nothing to say and need not visit every child from Python)."""
+    return _plain((<Node*>root._c_node).children)
+
+
 def scan(const unsigned char[:] data, tags):
     """One pass over a piece's bytes in C, without the GIL: ``(newlines, unusual, lines)``.
 

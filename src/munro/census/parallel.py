@@ -174,7 +174,9 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int,
     batches = []
     try:
         root = etree.fromstring(b"<Children>" + data + b"</Children>", etree.XMLParser(**PARSER_OPTIONS))
-        check_children_end(root)
+        compiled = walk_module._compiled_walk()
+        if compiled is None or not compiled.plain_children(root):
+            check_children_end(root)
         pending = walker.walk_children(root, batch_children)
         del root
         for batch in pending:
@@ -211,11 +213,8 @@ def write_parquet(sink: str, piece: int, batches: list[dict[str, pa.Table]]) -> 
 
 
 def _scanner():
-    if walk_module._compiled_walk() is None:
-        return _scan
-    from ._fastwalk import scan
-
-    return scan
+    compiled = walk_module._compiled_walk()
+    return _scan if compiled is None else compiled.scan
 
 
 def _lines_for_batches(lines_of: dict[bytes, np.ndarray], batches: list[dict[str, pa.Table]]):
