@@ -6,14 +6,22 @@ readers have it open. The in-memory side holds what a run adds:
 
 - ``munro_calendar``: ``munro.calendar.calendar_table()`` (date,
   is_working_day, wd_index), loaded once per connection;
-- for a run over named LAs, a copy of each ``merged_*`` view restricted to
-  those LAs (the views re-merge every return each time they are read; the
-  items read them a dozen times). A run over every LA reads the views.
+- the merged history (``merged_*``) of the run's LAs, or of every LA,
+  materialised once per run as ``m<n>_<table>``: the store's views re-merge
+  every return each time they are read, and the items read them a few dozen
+  times. The copies are made from the raw tables with the views' own SQL
+  (``munro.store.merge.merged_select``), the LA filter applied before the
+  merge and each follower (factors, reviews) joining its parent's copy.
+  DuckDB keeps them within the memory limit (``MUNRO_DUCKDB_MEMORY``),
+  spilling beyond it to a temporary folder of the run's own, removed when
+  the engine closes.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from ..errors import MunroError
@@ -45,14 +53,17 @@ class DuckDBEngine(Engine):
         path = Path(path)
         if not path.is_file():
             raise MunroError(f"{path}: no munro store here yet (load a return with 'munro ingest' first)")
-        backend = ibis.duckdb.connect(**_config())
+        # What the run's copies spill beyond the memory limit goes here, not into the working directory
+        # (an in-memory DuckDB's default), which may be anywhere or read-only.
+        self._spill = tempfile.mkdtemp(prefix="munro-duckdb-")
+        backend = ibis.duckdb.connect(**_config(), temp_directory=self._spill)
         super().__init__(backend)
         self.path = path
         raw = self.raw
         try:
             raw.execute(f"ATTACH {_quote(str(path))} AS store (READ_ONLY)").fetchall()
         except duckdb.Error as e:
-            backend.disconnect()
+            self.close()
             text = str(e).splitlines()[0]
             if "lock" in text.lower():
                 raise MunroError(f"{path}: the store is being written by another process") from None
@@ -60,9 +71,14 @@ class DuckDBEngine(Engine):
         has_meta = raw.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'store' "
                                "AND table_name = 'munro_meta'").fetchall()[0][0]
         if not has_meta:
-            backend.disconnect()
+            self.close()
             raise MunroError(f"{path}: not a munro store (no returns have been loaded into it)")
-        self._copies: dict[tuple[str, ...], str] = {}
+        self._copies: dict[tuple[str, ...] | None, str] = {}
+        self._overrides: list[dict] | None = None
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(self._spill, ignore_errors=True)
 
     @property
     def raw(self):
@@ -85,23 +101,46 @@ class DuckDBEngine(Engine):
         return self.backend.table(CALENDAR)
 
     def _merged(self, table: str, las):
-        if las is None:
-            return self.backend.table(f"merged_{table}", database="store")
         prefix = self._copies.get(las)
         if prefix is None:
-            prefix = f"m{len(self._copies) + 1}"
-            marks = ", ".join("?" for _ in las)
-            for t in MERGED:
-                self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{t} AS "
-                                 f"SELECT * FROM store.merged_{t} WHERE la_code IN ({marks})", list(las)).fetchall()
+            prefix = self._materialise(las)
             self._copies[las] = prefix
         return self.backend.table(f"{prefix}_{table}")
 
+    def _materialise(self, las) -> str:
+        """Copy the merged history of ``las`` (None: every LA) into this run's tables, once.
+
+        The merge runs from the store's raw tables (``store.merge.merged_select``), parents
+        first, each follower joining its parent's copy, so nothing is merged twice; an LA
+        filter is applied to the raw tables before merging.
+        """
+        from ..store.merge import MERGED_ORDER, merged_select
+
+        prefix = f"m{len(self._copies) + 1}"
+        for t in MERGED_ORDER:
+            if t in MERGED:
+                select = merged_select(t, raw="store.", merged=f"main.{prefix}_", las=las)
+                self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{t} AS {select}").fetchall()
+        return prefix
+
     def population(self, la: str, year: int):
         """The population of a rate: the store's override (``munro population set``), else ONS."""
-        from ..population import population_for
+        from ..population import population_among
 
-        return population_for(self.path, la, year)
+        if self._overrides is None:
+            self._overrides = self._read_overrides()
+        return population_among(self._overrides, la, year)
+
+    def _read_overrides(self) -> list[dict]:
+        from ..population import _OVERRIDE_COLUMNS
+
+        # The table is missing in a schema-1 store (opened read-only, so not upgraded): no overrides.
+        if not self.raw.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'store' "
+                                "AND table_name = 'population_overrides'").fetchall()[0][0]:
+            return []
+        rows = self.raw.execute(f"SELECT {', '.join(_OVERRIDE_COLUMNS)} FROM store.population_overrides "
+                                "ORDER BY la_code, year").fetchall()
+        return [dict(zip(_OVERRIDE_COLUMNS, r)) for r in rows]
 
     def history(self) -> dict[str, list[int]]:
         rows = self.raw.execute("SELECT la_code, collection_year FROM store.returns WHERE status = 'current' "
