@@ -346,3 +346,12 @@ def test_every_headline_is_in_its_items_unit(loaded):
     db, _ = loaded
     for item_id, unit in rows(db, "SELECT DISTINCT item_id, unit FROM benchmark WHERE figure = 'value'"):
         assert unit == item(item_id).unit, item_id
+
+
+def test_every_lait_measure_mapped_is_loaded(loaded):
+    from munro.benchmark.lait import MEASURES
+
+    db, _ = loaded
+    held = {m for (m,) in rows(db, "SELECT DISTINCT split_part(measure, ' (', 1) FROM benchmark WHERE source = 'LAIT'")}
+    # CPP_Total_Rateper10,000 has a comma in its name: quoted in the CSV
+    assert held == set(MEASURES)
