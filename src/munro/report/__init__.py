@@ -52,7 +52,11 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from .charts import warm_up
+
+    warming = warm_up()
     data = build.gather(db, la, year, neighbours=neighbours)
+    warming.join()
     if not data.quality["returns"]:
         raise MunroError(f"no returns for LA {la} are loaded in {db}")
     if publish:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +118,19 @@ def _label(svg: str, chart: Chart) -> str:
     inner = (f'<title id="{chart.id}-svgtitle">{html.escape(chart.title)}</title>'
              f'<desc id="{chart.id}-svgdesc">{html.escape(chart.alt)}</desc>')
     return re.sub(r"(<svg [^>]*>)", r"\1" + inner.replace("\\", "\\\\"), svg, count=1)
+
+
+def warm_up() -> threading.Thread:
+    """Start vl-convert's JavaScript engine in the background (about a second, paid once per
+    process) while the report's data is gathered, which mostly waits on DuckDB."""
+    def first() -> None:
+        import vl_convert as vlc
+
+        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
+
+    thread = threading.Thread(target=first, name="munro-vl-convert-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def render(charts: list[Chart]) -> list[Chart]:

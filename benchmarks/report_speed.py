@@ -1,0 +1,116 @@
+"""The performance report for a large LA: seconds for ``munro report``, stage by stage, against the goal.
+
+    python benchmarks/report_speed.py [--repeat 2] [--no-pdf]
+
+The store is Birmingham (330), collection years 2022-2025, seed 7 (about
+21,500 children per return), made once with ``munro synth`` and ``munro
+ingest`` in benchmarks/out/report/ (or copied from the indicators benchmark's
+identical store when that exists). The packaged published statistics are
+loaded into it before timing, as any store has them after its first
+``munro benchmark`` or report.
+
+Each run is its own process, like a user's ``munro report``; its time starts
+after the imports. Printed per run: the stages (gathering the data, which
+includes computing the items and the benchmark comparison; rendering the
+charts; the page; the workbook; Chromium printing the PDF), the total, and
+the ratio to the goal of issue 6 (under 1 meets it: 10 s). The baseline,
+measured in the same run the same way, is ``compute()`` of the year's items
+alone: the least a report must do. Results go in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out" / "report"
+REPO = HERE.parent
+LA, YEARS, YEAR, SEED = "330", "2022-2025", 2025, 7
+GOAL = 10.0  # seconds (issue 6)
+INDICATORS_STORE = HERE / "out" / "indicators" / "large.duckdb"  # the same synth, when already made
+
+# Run in a child process: the stages of write_report, timed one by one.
+RUN = r"""
+import json, sys, time
+from pathlib import Path
+db, la, year, out, pdf = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]), sys.argv[5] == "1"
+from munro.report import build, html, xlsx
+from munro.report.pdf import print_pdf
+from munro.indicators.compute import compute
+import vl_convert, altair  # imports are not the report's work
+t, times = time.perf_counter(), {}
+def lap(name):
+    global t
+    now = time.perf_counter(); times[name] = now - t; t = now
+if sys.argv[6] == "baseline":
+    compute(db, la, year); lap("compute"); print(json.dumps(times)); sys.exit()
+from munro.report.charts import warm_up
+warming = warm_up()  # as write_report does
+data = build.gather(db, la, year); warming.join(); lap("gather")
+charts = html.page_charts(data); lap("charts")
+(out / "index.html").write_text(html.render(data, charts), encoding="utf-8"); lap("page")
+xlsx.write(data, out / "report.xlsx"); lap("workbook")
+if pdf:
+    print_pdf(out / "index.html", out / "report.pdf"); lap("pdf")
+print(json.dumps(times))
+"""
+
+
+def _python() -> str:
+    venv = REPO / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def _munro(*args) -> None:
+    subprocess.run([_python(), "-m", "munro.cli", *args], check=True, cwd=REPO,
+                   env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+
+
+def store() -> Path:
+    db = OUT / "large.duckdb"
+    if db.exists():
+        return db
+    OUT.mkdir(parents=True, exist_ok=True)
+    if INDICATORS_STORE.exists():
+        shutil.copy(INDICATORS_STORE, db)
+    else:
+        xml = OUT / "xml"
+        _munro("synth", "--la", LA, "--years", YEARS, "--seed", str(SEED), "--out", str(xml), "--quiet")
+        _munro("--db", str(db), "ingest", *sorted(str(p) for p in xml.glob("cin_*.xml")))
+    _munro("--db", str(db), "reference", "load")
+    return db
+
+
+def run(db: Path, kind: str, pdf: bool) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as out:
+        done = subprocess.run([_python(), "-c", RUN, str(db), LA, str(YEAR), out, "1" if pdf else "0", kind],
+                              capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--no-pdf", action="store_true")
+    args = p.parse_args()
+    db = store()
+    print(f"store: {db}; LA {LA}, {YEAR}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    for i in range(args.repeat):
+        base = run(db, "baseline", False)
+        stages = run(db, "report", not args.no_pdf)
+        total = sum(stages.values())
+        shown = ", ".join(f"{k} {v:.2f}" for k, v in stages.items())
+        print(f"run {i + 1}: report {total:.2f} s ({shown}); ratio to the {GOAL:.0f} s goal {total / GOAL:.2f}; "
+              f"baseline compute() {base['compute']:.2f} s, report / baseline {total / base['compute']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
