@@ -382,6 +382,153 @@ def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf
     click.echo("\n".join(written.lines()))
 
 
+# ---------------------------------------------------------------- munro survey / munro audit (munro.local)
+# The application database is <store>.app.sqlite beside --db, or MUNRO_APP_DB (a file or a URL).
+
+
+def _app(obj):
+    from .local.appdb import open_app_db
+
+    return open_app_db(store=obj["db"])
+
+
+def _date(ctx, param, text):
+    from .local.tabular import parse_date
+
+    try:
+        return None if text is None else parse_date(text)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+@cli.group()
+def survey():
+    """Surveys of children, families, staff and partner agencies (docs/local.md)."""
+
+
+@survey.command("create")
+@click.option("--la", required=True, help="3-digit DfE LA code.")
+@click.option("--instrument", required=True, help="An instrument of the question bank, e.g. children-12-17.")
+@click.option("--version", "version_", type=int, default=None, help="Its version (default: the latest).")
+@click.option("--opens", required=True, callback=_date, help="First day of answers (2026-01-05 or 05/01/2026).")
+@click.option("--closes", required=True, callback=_date, help="Last day of answers.")
+@click.option("--title", default=None, help="Title shown to respondents (default: the instrument's).")
+@click.option("--min-group", type=int, default=None,
+              help="Fewest respondents a group needs to be shown (default 10 children and families, 5 staff).")
+@click.option("--invited", type=int, default=None, help="How many people were asked, for the response rate.")
+@click.pass_obj
+def survey_create(obj, la, instrument, version_, opens, closes, title, min_group, invited):
+    """Create a survey of one instrument version for an LA."""
+    from .local.surveys import create_survey
+
+    s = create_survey(_app(obj), la=la, instrument=instrument, version=version_, opens_on=opens, closes_on=closes,
+                      title=title, min_group=min_group, invited=invited)
+    click.echo(f"survey {s.id} created: {s.instrument}/{s.version} for LA {s.la_code}, open {s.opens_on} to "
+               f"{s.closes_on}, minimum group {s.min_group}")
+
+
+@survey.command("import")
+@click.argument("survey_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tool", required=True, type=click.Choice(["msforms", "smartsurvey", "surveymonkey"]),
+              help="The tool the CSV was exported from.")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A TOML column mapping (docs/local.md) for columns not named as the questions are.")
+@click.pass_obj
+def survey_import(obj, survey_id, file, tool, mapping):
+    """Load the responses of an export; a file with any bad cell loads nothing."""
+    from .local.survey_import import import_responses
+
+    click.echo(import_responses(_app(obj), survey_id, file, tool, mapping_file=mapping).line())
+
+
+@survey.command("results")
+@click.argument("survey_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+@click.option("--role", default="analyst", show_default=True,
+              help="Whose view: free text is shown only to survey_admin and triage.")
+@click.pass_obj
+def survey_results_(obj, survey_id, fmt, role):
+    """Results of a closed survey, disclosure-controlled."""
+    from .local.output import render_survey_results
+    from .local.results import survey_results
+
+    click.echo(render_survey_results(survey_results(_app(obj), survey_id, role=role), fmt))
+
+
+@survey.command("close")
+@click.argument("survey_id", type=int)
+@click.pass_obj
+def survey_close(obj, survey_id):
+    """Close a survey: no more answers, and its results can be shown."""
+    from .local.surveys import close_survey
+
+    s = close_survey(_app(obj), survey_id)
+    click.echo(f"survey {s.id} closed at {s.closed_at:%Y-%m-%d %H:%M} UTC")
+
+
+@cli.group()
+def audit():
+    """Case-file audits: sample cases, record grades, report (docs/local.md)."""
+
+
+@audit.command("sample")
+@click.option("--la", required=True, help="3-digit DfE LA code of a loaded return.")
+@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--size", required=True, type=click.IntRange(1), help="How many cases.")
+@click.option("--seed", default=0, show_default=True, help="The same seed draws the same cases.")
+@click.option("--cohort", type=click.Choice(["cp-plans", "referrals"]), default="cp-plans", show_default=True,
+              help="Children whose plan started in the year, or episodes referred in it.")
+@click.option("--stratify", type=click.Choice(["category", "source", "none"]), default="category",
+              show_default=True, help="Strata: initial category of the plan, referral source, or none.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV to write: the audit spreadsheet with the cases filled in.")
+@click.pass_obj
+def audit_sample(obj, la, year, size, seed, cohort, stratify, out):
+    """Draw a reproducible random sample of cases from the store, as an audit spreadsheet."""
+    from collections import Counter
+
+    from .local.audits import AUDIT_FORM, sample_cases
+    from .local.bank import load_bank
+    from .local.output import sample_csv
+
+    cases = sample_cases(obj["db"], la, year, size, seed=seed, cohort=cohort, stratify=stratify)
+    domains = [q.id for q in load_bank().get(AUDIT_FORM).questions]
+    out.write_text(sample_csv(cases, la, domains), encoding="utf-8")
+    strata = ", ".join(f"{s} {n}" for s, n in sorted(Counter(c["stratum"] for c in cases).items()))
+    click.echo(f"{len(cases)} cases written to {out} ({strata})")  # the children are in the file only
+
+
+@audit.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--la", required=True, help="3-digit DfE LA code.")
+@click.option("--year", required=True, type=int, help="Reporting year of the audits (2025 = 2024-25).")
+@click.option("--no-store-check", is_flag=True, help="Do not check that each case is an episode in the store.")
+@click.pass_obj
+def audit_import(obj, file, la, year, no_store_check):
+    """Record audits from a CSV or XLSX spreadsheet; a file with any bad row loads nothing."""
+    from .local.audit_import import import_audits
+
+    n = import_audits(_app(obj), file, la, year, store=None if no_store_check else obj["db"])
+    click.echo(f"{n} audits recorded for LA {la}, {year - 1}-{year % 100:02d}")
+
+
+@audit.command("results")
+@click.option("--la", required=True, help="3-digit DfE LA code.")
+@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--publish", is_flag=True, help="Apply disclosure control (counts of 1 to 5 as c).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+@click.pass_obj
+def audit_results_(obj, la, year, publish, fmt):
+    """Grade distributions, moderation agreement (percent and Cohen's kappa) and trend by year."""
+    from .local.audits import audit_results
+    from .local.output import render_audit_results
+
+    click.echo(render_audit_results(audit_results(_app(obj), la, year, publish=publish), fmt))
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="munro", standalone_mode=False)

@@ -20,7 +20,7 @@ from .tabular import Problems, parse_date, read_rows
 ALIASES = {"lachildid": "la_child_id", "child_id": "la_child_id", "referraldate": "referral_date",
            "cinreferraldate": "referral_date"}
 REQUIRED = ("la_child_id", "referral_date", "auditor", "audited_on")
-OPTIONAL = ("team", "moderator", "moderated_on", "agreed_grade")
+OPTIONAL = ("team", "moderator", "moderated_on", "agreed_grade", "stratum")  # stratum: from munro audit sample, not stored
 
 
 def _name(header: str) -> str:

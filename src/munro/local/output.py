@@ -1,0 +1,81 @@
+"""Plain-text and JSON renderings of survey and audit results for the command line."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from ..disclosure import C
+
+
+def _fmt(v, pct=False) -> str:
+    if v is None:
+        return "x"
+    if v == C:
+        return C
+    return f"{v:.1f}%" if pct else str(v)
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, indent=2, default=lambda o: o.isoformat() if isinstance(o, (dt.date, dt.datetime)) else str(o))
+
+
+def render_survey_results(r, fmt: str = "table") -> str:
+    if fmt == "json":
+        return _json(r.to_dict())
+    s = r.survey
+    rate = f", response rate {_fmt(r.response_rate * 100 if isinstance(r.response_rate, float) else r.response_rate, True)}" \
+        if r.invited else ""
+    lines = [f"Survey {s.id}: {s.title} ({s.instrument}/{s.version}, LA {s.la_code}, {s.opens_on} to {s.closes_on})",
+             f"Respondents: {_fmt(r.respondents)}{rate}; minimum group {s.min_group}; 'c' = hidden to protect respondents"]
+    lines += [f"Warning: {w}" for w in r.warnings]
+    for q in r.questions:
+        lines += ["", f"{q.id}: {q.text}", f"  answers: {q.key_question}"]
+        lines += [f"    {a.label:<45} {_fmt(a.count):>6} {_fmt(a.percent, True):>7}" for a in q.answers]
+        for g in q.groups:
+            shown = "" if g.shown else " (fewer than the minimum, or hiding one that is: not shown)"
+            counts = ", ".join(f"{a.label} {_fmt(a.count)}" for a in g.answers if a.count != 0)
+            lines.append(f"  {g.breakdown} {g.group}: {_fmt(g.respondents)} respondents{shown}"
+                         + (f": {counts}" if g.shown and counts else ""))
+    for qid, n in r.free_text_counts.items():
+        lines += ["", f"{qid}: {_fmt(n)} free-text answers"]
+        if r.free_text is not None:
+            lines += [f"  - {text}" for text in r.free_text[qid]]
+        else:
+            lines.append("  (shown only to the survey_admin and triage roles)")
+    t = r.triage
+    lines += ["", f"Safeguarding triage: {t['open']} open, {t['handled']} handled"]
+    return "\n".join(lines)
+
+
+def render_audit_results(r: dict, fmt: str = "table") -> str:
+    if fmt == "json":
+        return _json(r)
+    lines = [f"Case-file audits of LA {r['la']}, {r['year'] - 1}-{r['year'] % 100:02d}: {r['audits']} audits"]
+    for domain, d in r["domains"].items():
+        grades = ", ".join(f"{g.replace('_', ' ')} {_fmt(c)} ({_fmt(d['percent'][g], True)})" for g, c in d["grades"].items())
+        lines.append(f"  {domain}: {_fmt(d['graded'])} graded: {grades}")
+    m = r["moderation"]
+    for name in ("overall", "all_domains"):
+        a = m[name]
+        kappa = a["kappa"] if a["kappa"] in (None, C) else f"{a['kappa']:.2f}"
+        lines.append(f"Moderation ({name.replace('_', ' ')}): {_fmt(a['pairs'])} pairs, agreement "
+                     f"{_fmt(a['percent_agreement'], True)}, Cohen's kappa {_fmt(kappa)}")
+    for y, v in r["trend"].items():
+        lines.append(f"{y - 1}-{y % 100:02d}: {_fmt(v['audits'])} audits, good or better "
+                     f"{_fmt(v['good_or_better_percent'], True)}")
+    return "\n".join(lines)
+
+
+def sample_csv(cases: list[dict], la: str, domains: list[str]) -> str:
+    """The sample as an audit spreadsheet to fill in: the import's columns, the case columns filled."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["la_child_id", "referral_date", "stratum", "team", "auditor", "audited_on", *domains,
+                "moderator", "moderated_on", "overall_moderated", "agreed_grade"])
+    for c in cases:
+        w.writerow([c["la_child_id"], c["referral_date"].isoformat(), c["stratum"], "", "", "", *[""] * len(domains),
+                    "", "", "", ""])
+    return out.getvalue()
