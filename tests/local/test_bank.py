@@ -142,3 +142,14 @@ def test_the_same_version_copied_unchanged_is_accepted(tmp_path):
     d = tmp_path / "la"
     shutil.copytree(PACKAGED / "families", d / "families")
     assert load_bank([d]).get("families").fingerprint == BANK.get("families").fingerprint
+
+
+def test_docs_describe_every_packaged_instrument_and_triage_pattern():
+    from pathlib import Path
+
+    from munro.local.triage import PATTERNS
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "local.md").read_text()
+    for name in BANK.instruments():
+        assert f"`{name}`" in doc, name
+    for pattern in PATTERNS:
+        assert f"| `{pattern}` |" in doc, pattern
