@@ -355,3 +355,14 @@ def test_every_lait_measure_mapped_is_loaded(loaded):
     held = {m for (m,) in rows(db, "SELECT DISTINCT split_part(measure, ' (', 1) FROM benchmark WHERE source = 'LAIT'")}
     # CPP_Total_Rateper10,000 has a comma in its name: quoted in the CSV
     assert held == set(MEASURES)
+
+
+def test_ensure_reloads_when_munro_packages_newer_files(tmp_path, monkeypatch):
+    db = tmp_path / "store.duckdb"
+    load_reference(db)
+    real = reference._sha256
+    # A newer munro whose LAIT file differs from the one this store was loaded from:
+    monkeypatch.setattr(reference, "_sha256", lambda f: "0" * 64 if f.startswith("lait/") else real(f))
+    assert ensure_reference(db) is not None
+    assert ensure_reference(db) is None
+    assert rows(db, "SELECT sha256 FROM benchmark_loads WHERE file LIKE '%lait%'") == [("0" * 64,)]

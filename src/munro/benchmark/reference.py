@@ -193,20 +193,29 @@ def load_reference(db) -> LoadSummary:
     return LoadSummary(loads, dict(models))
 
 
+def _packaged_files() -> dict[str, str]:
+    """benchmark_loads.file -> SHA-256 of every packaged file the loader reads."""
+    paths = [f for src, _ in _readers() for f in src.files] + list(neighbours.FILES.values())
+    return {PACKAGED + f: _sha256(f) for f in paths}
+
+
 def _loaded(con) -> bool:
+    """Whether the store holds the packaged statistics of this munro (same files, same hashes)."""
     tables = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
     if "benchmark_loads" not in tables:
         return False
-    return con.execute("SELECT count(*) FROM benchmark_loads WHERE file LIKE ?",
-                       [PACKAGED + "%"]).fetchall()[0][0] > 0
+    held = dict(con.execute("SELECT file, sha256 FROM benchmark_loads WHERE file LIKE ?",
+                            [PACKAGED + "%"]).fetchall())
+    return held == _packaged_files()
 
 
 def ensure_reference(db) -> LoadSummary | None:
-    """Load the packaged statistics if this store has never had them; None when it has.
+    """Load the packaged statistics unless this store has them already; None when it has.
 
-    Keyed on the packaged loads, not on any benchmark row, so a store whose
-    first benchmark rows were a user's import still gets the published ones.
+    Keyed on the packaged files' hashes, not on any benchmark row: a store whose
+    first benchmark rows were a user's import still gets the published ones, and
+    a store loaded by an older munro gets the newer release's files.
     """
     with _store(db) as con:
         if _loaded(con):
