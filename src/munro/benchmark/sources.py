@@ -39,7 +39,10 @@ def ees_area(src: Source, r: dict, year: int) -> tuple[str, str] | None:
     if level == "National":
         return "england", geography.ENGLAND
     if level == "Regional":
-        return ("region", r["region_code"]) if r["region_code"] in geography.REGIONS else None
+        if r["region_code"] in geography.REGIONS:
+            return "region", r["region_code"]
+        src.drop(f"region rows with a code that is not an ONS region ({r['region_code']!r})")
+        return None
     if level != "Local authority":
         src.drop(f"{level} rows (not an England, region or LA figure)")
         return None
