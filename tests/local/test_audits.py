@@ -157,3 +157,24 @@ def test_cases_are_checked_against_the_store_without_naming_the_child(app, store
     assert import_audits(app, ok, "201", 2025, store=store) == 1
     with pytest.raises(MunroError, match="already recorded; nothing was loaded"):
         import_audits(app, ok, "201", 2025, store=store)  # the same case again, for the same year
+
+
+def test_a_moderated_overall_grade_cannot_be_not_applicable(app, tmp_path):
+    path = tmp_path / "na.csv"
+    path.write_text((DATA / "audits.csv").read_text().replace("S Clarke,2025-02-21,Good,Good,Good",
+                                                              "S Clarke,2025-02-21,Not applicable,Good,Good"))
+    with pytest.raises(RejectedFile, match="row 5, column 'overall_moderated': the overall grade cannot be Not applicable"):
+        import_audits(app, path, "201", 2025)
+
+
+def test_sample_without_strata_and_the_cli_writes_the_spreadsheet_only(store, tmp_path, munro):
+    cases = sample_cases(store, "201", 2025, 4, seed=3, stratify="none")
+    assert {c["stratum"] for c in cases} == {"all"} and len(cases) == 4
+    out = munro("--db", store, "audit", "sample", "--la", "201", "--year", "2025", "--size", "5", "--seed", "7",
+                "--out", tmp_path / "sample.csv")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"5 cases written to {tmp_path / 'sample.csv'} (EMO 2, NEG 3)\n"
+    assert "P0" not in out.stdout + out.stderr  # the children are in the file, not on the screen
+    lines = (tmp_path / "sample.csv").read_text().splitlines()
+    assert lines[0].startswith("la_child_id,referral_date,stratum,team,auditor,audited_on,child_seen,")
+    assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(c["la_child_id"] for c in sample_cases(store, "201", 2025, 5, seed=7))

@@ -105,9 +105,10 @@ def _row(v, domains, rownum, cell, header, col, problems):
                 problems.add(rownum, head(name), str(e))
                 ok = False
     overall = v.question("overall").scale
-    if grades.get("overall") == "not_applicable":
-        problems.add(rownum, head("overall"), "the overall grade cannot be Not applicable")
-        ok = False
+    for target, name in ((grades, "overall"), (moderated, "overall_moderated")):
+        if target.get("overall") == "not_applicable":
+            problems.add(rownum, head(name), "the overall grade cannot be Not applicable")
+            ok = False
     if moderated and not moderator:
         problems.add(rownum, head("moderator") if "moderator" in col else "moderator",
                      "moderator's grades are given but not who moderated")

@@ -88,7 +88,7 @@ def sample_cases(store, la: str, year: int, n: int, *, seed: int = 0, cohort: st
     # One case per child: the first qualifying episode, so a child is never audited twice in a round.
     cases: dict = {}
     for child, referral, start, stratum in rows:
-        cases.setdefault(child, (child, referral, start, stratum or "not recorded"))
+        cases.setdefault(child, (child, referral, start, stratum or ("all" if stratify == "none" else "not recorded")))
     if not cases:
         raise MunroError(f"no {cohort} of LA {la} in {year - 1}-{year % 100:02d} in the store")
     if n > len(cases):
@@ -166,7 +166,7 @@ def audit_results(engine: sa.Engine, la: str, year: int, *, publish: bool = Fals
         final = Counter(_final(r) for r in this if r.domain == q.id)
         domains[q.id] = {"text": q.text, "key_question": q.key_question,
                          **_distribution({g: final.get(g, 0) for g in grades}, publish)}
-    pairs = [(r.grade, r.moderator_grade) for r in this if r.moderator_grade and r.domain == "overall"]
+    pairs = [(r.grade, r.moderator_grade) for r in this if r.domain == "overall" and r.moderator_grade in grades]
     pooled = [(r.grade, r.moderator_grade) for r in this if r.moderator_grade and r.grade in grades
               and r.moderator_grade in grades]
     moderation = {"moderated": len(pairs), "overall": _agreement(pairs, grades, publish),
