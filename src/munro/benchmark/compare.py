@@ -37,9 +37,10 @@ NEIGHBOUR_MODELS = (2025, 2021)
 TREND_YEARS = 10
 # Published percentages and rates are rounded to one decimal place: a larger gap is a real difference.
 _ROUNDING = {"percent": 0.05, "per_10k": 0.05, "working_days": 0.5, "days": 0.5, "count": 0.0}
-# The comparison's preference among sources that publish the same figure (definitions in the loader).
-_SOURCE_ORDER = ("CASE WHEN source LIKE 'DfE%' THEN 0 WHEN source LIKE 'LAIT%' THEN 1 ELSE 2 END, "
-                 "vintage DESC, source")
+# The comparison's preference among sources that publish the same figure: a figure over a symbol,
+# then DfE's own tables, LAIT, the other publishers, and last a user's import.
+_SOURCE_ORDER = ("value IS NULL, CASE WHEN source LIKE 'DfE%' THEN 0 WHEN source LIKE 'LAIT%' THEN 1 "
+                 "WHEN source LIKE 'user import%' THEN 3 ELSE 2 END, vintage DESC, source")
 
 
 @dataclass
