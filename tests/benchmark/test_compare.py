@@ -135,6 +135,11 @@ def test_interval_and_flag_against_england(store):
     assert c.interval["low"] == pytest.approx(13.34, abs=0.01)
     assert c.interval["high"] == pytest.approx(28.88, abs=0.01)
     assert c.versus_england["flag"] == "not significantly different from England"  # 22.0 is inside
+    # funnel around England's 22% at n = 100: 22 +/- z * sqrt(0.22 * 0.78 / 100) = 22 +/- z * 4.1425
+    funnel = c.versus_england["funnel"]
+    assert funnel["lower_95"] == pytest.approx(22 - 1.959964 * 4.14246, abs=1e-3)  # 13.881
+    assert funnel["upper_998"] == pytest.approx(22 + 3.090232 * 4.14246, abs=1e-3)  # 34.801
+    assert funnel["lower_95"] < 20.0 < funnel["upper_95"]  # the LA's 20% inside, as the flag says
 
 
 def test_own_and_published_differences_are_flagged(store, cin):

@@ -332,6 +332,11 @@ def _uncertainty(c: Comparison) -> None:
         return
     if e.value is not None:
         c.versus_england = asdict(stats.compare_with_target(k, n, e.value, c.unit, symbol=h.symbol))
+        # the funnel around England at this LA's denominator, where a chart would place it
+        limits = stats.proportion_limits if c.unit == "percent" else stats.rate_limits
+        c.versus_england["funnel"] = {f"{side}_{level}": getattr(limits(e.value, n, conf), side)
+                                      for conf, level in ((0.95, "95"), (0.998, "998"))
+                                      for side in ("lower", "upper")}
 
 
 def _data_quality(item, mine: Figure, pub: Figure) -> dict | None:
