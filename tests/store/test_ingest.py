@@ -170,13 +170,13 @@ def test_warnings_are_counted(cin, write, db, store):
 
 
 class CountingReader(CensusReader):
-    """The reader ingest uses, counting the children of the pieces it staged before stopping."""
+    """The reader ingest uses, counting the children it handed over to be staged before stopping."""
 
     handed: list[int] = []
 
-    def to_parquet(self, folder):
+    def batches(self):
         try:
-            return super().to_parquet(folder)
+            yield from super().batches()
         finally:
             CountingReader.handed.append(self.stats.children)
 
@@ -203,7 +203,7 @@ def test_error_after_the_first_batch_leaves_the_store_unchanged(cin, write, db, 
 
     CountingReader.handed = []
     monkeypatch.setattr(ingest_mod, "CensusReader", CountingReader)
-    monkeypatch.setattr(ingest_mod, "MEMORY_STAGING_BYTES", 0)  # staged as Parquet, piece by piece
+    monkeypatch.setattr(ingest_mod, "MEMORY_STAGING_BYTES", 0)  # staged on disk, batch by batch
     with pytest.raises(RejectedFile) as info:
         ingest_file(db, path, workers=1)
     assert info.value.reason == (f"child K{n - 3:06d}: <GenderCurrent> must hold a value, not elements "
@@ -235,43 +235,26 @@ def _kill_file(cin, n: int) -> str:
 
 
 # `munro ingest` as the CLI runs it, in its own process, with the reader it uses saying on stderr
-# when a piece has been staged and when the whole file has been read (merge and commit next).
-# Staged as Parquet unless STAGE_IN_MEMORY is set (these files are small enough for memory).
+# when a batch has been staged (the generator resumes only once ingest has staged the batch it
+# gave out) and when the whole file has been read (merge and commit next). Staged on disk unless
+# STAGE_IN_MEMORY is set (these files are small enough for memory).
 DRIVER = r"""
 import os, sys, time
-import munro.census.parallel as parallel
 import munro.store.ingest as ingest
 from munro import cli
 
 if not os.environ.get("STAGE_IN_MEMORY"):
     ingest.MEMORY_STAGING_BYTES = 0
-stage_in_memory = ingest._stage_in_memory
-
-def signalling_stage(reader):
-    out = stage_in_memory(reader)
-    print("read all", file=sys.stderr, flush=True)
-    return out
-
-ingest._stage_in_memory = signalling_stage
-
-staged = 0
-write_parquet = parallel.write_parquet
-
-def signalling_write(*args):
-    global staged
-    write_parquet(*args)
-    staged += 1
-    print(f"staged piece {staged}", file=sys.stderr, flush=True)
-    if staged == 1:
-        time.sleep(float(os.environ["PAUSE_AFTER_FIRST_PIECE"]))
 
 class Signalling(ingest.CensusReader):
-    def to_parquet(self, folder):
-        out = super().to_parquet(folder)
+    def batches(self):
+        for staged, batch in enumerate(super().batches(), 1):
+            yield batch
+            print(f"staged batch {staged}", file=sys.stderr, flush=True)
+            if staged == 1:
+                time.sleep(float(os.environ["PAUSE_AFTER_FIRST_BATCH"]))
         print("read all", file=sys.stderr, flush=True)
-        return out
 
-parallel.write_parquet = signalling_write
 ingest.CensusReader = Signalling
 cli.main(sys.argv[1:])
 """
@@ -279,7 +262,7 @@ cli.main(sys.argv[1:])
 
 def _ingest_proc(db, path, pause: float, in_memory: bool = False):
     env = {**{k: v for k, v in os.environ.items() if k not in ("MUNRO_DB", "STAGE_IN_MEMORY")},
-           "PYTHONPATH": str(REPO / "src"), "PAUSE_AFTER_FIRST_PIECE": str(pause),
+           "PYTHONPATH": str(REPO / "src"), "PAUSE_AFTER_FIRST_BATCH": str(pause),
            **({"STAGE_IN_MEMORY": "1"} if in_memory else {})}
     return subprocess.Popen([sys.executable, "-c", DRIVER, "--db", str(db), "ingest", "--workers", "1", str(path)],
                             env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -291,7 +274,7 @@ def _files_state(db: Path):
 
 
 def test_kill_9_part_way_through_a_load(cin, write, db, store):
-    """SIGKILL once a piece of the file is staged and before the file has been read through
+    """SIGKILL once a batch of the file is staged and before the file has been read through
     (so before any commit), then reopen: the store is exactly as it was, and the same file loads."""
     ingest_file(db, write("first.xml", _two_children(cin)))
     before = store.snapshot(db)
@@ -301,7 +284,7 @@ def test_kill_9_part_way_through_a_load(cin, write, db, store):
     proc = _ingest_proc(db, path, pause=30)
     try:
         first = proc.stderr.readline()
-        assert first == "staged piece 1\n", first + proc.stderr.read()
+        assert first == "staged batch 1\n", first + proc.stderr.read()
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.communicate(timeout=60)
@@ -309,7 +292,7 @@ def test_kill_9_part_way_through_a_load(cin, write, db, store):
 
     assert store.snapshot(db) == before  # reopening replays nothing of the killed load
     assert [r["return_id"] for r in list_returns(db, include_superseded=True)] == [1]
-    assert staging_path(db).is_dir()  # the killed load's staged piece, outside the store
+    assert staging_path(db).is_dir()  # the killed load's staged batch, outside the store
     outcome = ingest_file(db, path)
     assert not staging_path(db).exists()
     assert (outcome.status, outcome.counts["children"], outcome.replaced) == ("replaced", n, 1)

@@ -21,7 +21,6 @@ import mmap
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -154,14 +153,11 @@ def _exact_line(el, data: bytes) -> int | None:
     return data.count(b"\n", 0, pos) + 1
 
 
-def _read_piece(path: str, start: int, end: int, year: int, batch_children: int,
-                sink: str | None = None, piece: int = 0):
+def _read_piece(path: str, start: int, end: int, year: int, batch_children: int):
     """Parse bytes [start, end) of the file, a run of <Child> elements, as one document.
 
     Parsing a piece whole (``fromstring``) is about twice as fast as ``iterparse``,
-    and a piece is small enough to hold. Run in a worker process or in-process.
-    With ``sink`` (a folder) the tables are written there as Parquet, numbered
-    within the piece, instead of being sent back.
+    and a piece is small enough to hold. Run in a worker thread or in the calling one.
     """
     with open(path, "rb") as f:
         f.seek(start)
@@ -192,24 +188,7 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int,
         return ("again",)
     if newlines >= _LINE_CAP - 1:
         batches = _lines_for_batches(dict(zip(tags, lines)), batches)
-    if sink is not None:
-        write_parquet(sink, piece, batches)
-        batches = []
     return ("ok", batches, walker.children, walker.rows, walker.warnings, newlines)
-
-
-def write_parquet(sink: str, piece: int, batches: list[dict[str, pa.Table]]) -> None:
-    """One Parquet file per table for a piece, tagged with the piece's number."""
-    import pyarrow.parquet as pq
-
-    for table in {t for b in batches for t in b}:
-        data = pa.concat_tables([b[table] for b in batches if table in b])
-        data = data.append_column("piece", int_array(np.full(data.num_rows, piece, dtype=np.int32)))
-        folder = Path(sink) / table
-        folder.mkdir(parents=True, exist_ok=True)
-        # Staging files live for one load: plain encoding writes fastest and DuckDB reads it as fast.
-        pq.write_table(data, folder / f"p{piece:07d}.parquet", compression="none", use_dictionary=False,
-                       write_statistics=False)
 
 
 def _scanner():
@@ -270,14 +249,12 @@ def _shift(table: pa.Table, column: str, by: int) -> pa.Table:
     return table.set_column(i, column, int_array(values))
 
 
-def read_parallel(reader: CensusReader, plan: Plan, sink: str | None = None):
+def read_parallel(reader: CensusReader, plan: Plan):
     """Yield the batches of ``reader``'s file, read by ``reader.workers`` threads.
 
     libxml2 parses and the compiled walker walks without the GIL, so threads
     read pieces in parallel without the start-up time and memory of processes.
 
-    With ``sink``, pieces are written there as Parquet (``write_parquet``) and
-    nothing is yielded; ``reader.pieces`` records each piece's shifts.
     """
     year = reader.header.schema_year
     pieces = list(zip(plan.bounds[:-1], plan.bounds[1:]))
@@ -295,7 +272,7 @@ def read_parallel(reader: CensusReader, plan: Plan, sink: str | None = None):
                 while next_piece < len(pieces) and len(futures) < window:
                     start, end = pieces[next_piece]
                     futures.append(pool.submit(_read_piece, str(reader.path), start, end, year,
-                                               reader.batch_children, sink, next_piece))
+                                               reader.batch_children))
                     next_piece += 1
                 result = futures.pop(0).result()
                 if result[0] == "again":
@@ -304,7 +281,6 @@ def read_parallel(reader: CensusReader, plan: Plan, sink: str | None = None):
                     _, child_id, what, line, approximate = result
                     raise StructureError(child_id, what, line, approximate).moved(lines_before)
                 _, tables, children, rows, warnings, newlines = result
-                reader.pieces.append((len(reader.pieces), children_before, lines_before))
                 for batch in tables:
                     yield {name: _shift(_shift(t, "child_seq", children_before), "line", lines_before)
                            for name, t in batch.items()}

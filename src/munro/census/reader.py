@@ -151,34 +151,12 @@ class CensusReader:
         self.header: Header | None = None
         self.stats = ReadStats()
         self.size = 0
-        # (piece, children before it, lines before it) for each piece written by to_parquet
-        self.pieces: list[tuple[int, int, int]] = []
 
     def _reject(self, reason: str) -> RejectedFile:
         return RejectedFile(self.path, reason)
 
     def batches(self) -> Iterator[dict[str, pa.Table]]:
         """Yield ``{table: pyarrow.Table}`` batches of at most ``batch_children`` children."""
-        return self._batches(None)
-
-    def to_parquet(self, folder: str | os.PathLike) -> list[tuple[int, int, int]]:
-        """Read the whole file into Parquet files under ``folder/<table>/``.
-
-        Each row carries a ``piece`` number; its ``child_seq`` and ``line``
-        are counted within the piece. Returns, for each piece, how many
-        children and lines come before it in the file, so that a loader
-        can number rows in the whole file (``store.ingest`` does this in SQL).
-        """
-        from .parallel import write_parquet
-
-        for batch in self._batches(str(folder)):
-            # The one-process read gives rows already numbered in the whole file.
-            piece = 10_000_000 + len(self.pieces)
-            self.pieces.append((piece, 0, 0))
-            write_parquet(str(folder), piece, [batch])
-        return self.pieces
-
-    def _batches(self, sink: str | None) -> Iterator[dict[str, pa.Table]]:
         self._preflight()
         try:
             self._peek_root()
@@ -196,7 +174,7 @@ class CensusReader:
             done = 0
             if plan is not None:
                 try:
-                    yield from read_parallel(self, plan, sink)
+                    yield from read_parallel(self, plan)
                     return
                 except ReadAgainSequentially:
                     # Go on sequentially from the first child not yet given out.

@@ -2,8 +2,8 @@
 
 A file is read (``census.reader``, by several threads for a large file) into
 Arrow tables held in memory when the file is small (below
-``MEMORY_STAGING_BYTES``), otherwise into Parquet files in a staging folder
-beside the store. When the whole file has been read, one transaction copies
+``MEMORY_STAGING_BYTES``), otherwise into Arrow stream files in a staging
+folder beside the store. When the whole file has been read, one transaction copies
 the staged rows into the store, records the return and supersedes the one it
 replaces: an error or a kill at any point leaves the store exactly as it was
 (a staging folder left by a kill is removed the next time the store is opened
@@ -16,6 +16,7 @@ year replaces the current one, which stays listed as superseded.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -30,18 +31,15 @@ from .. import __version__
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
-import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..census import format as fmt
-from ..census.parallel import int_array
 from .db import open_store, staging_path
 from .schema import raw_columns
 
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 # Files below this are staged as Arrow tables in memory (a few tens of MB at most):
-# writing and reading Parquet would cost more than reading the file.
+# writing them to disk and reading them back would cost more than reading the file.
 MEMORY_STAGING_BYTES = 64 * 1024 * 1024
 
 
@@ -146,11 +144,23 @@ def _supersede(con, return_id: int) -> None:
 
 
 def _stage(db: Path, reader: CensusReader) -> Path:
-    """Read the whole file into Parquet in the staging folder beside the store."""
+    """Read the whole file into one Arrow stream file per table in the staging folder beside the store.
+
+    Arrow's own format: writing it is a copy, and DuckDB reads it batch by batch
+    (Parquet cost more to write and to read than the rest of staging)."""
     stage = staging_path(db)
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
-    reader.to_parquet(stage)
+    writers: dict[str, pa.ipc.RecordBatchStreamWriter] = {}
+    try:
+        for batch in reader.batches():
+            for table, data in batch.items():
+                if table not in writers:
+                    writers[table] = pa.ipc.new_stream(str(stage / f"{table}.arrows"), data.schema)
+                writers[table].write_table(data)
+    finally:
+        for writer in writers.values():
+            writer.close()
     return stage
 
 
@@ -193,45 +203,35 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
     return outcome
 
 
-_SHIFTED = {"child_seq": "s.child_seq + p.children_before", "line": "s.line + p.lines_before"}
-
-
 def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, return_id: int, path: Path, sha: str,
              outcome: IngestOutcome) -> None:
     """Inside the transaction: staged rows into the store, the return recorded, the old one superseded.
 
-    Rows staged as Parquet are numbered within their piece; the pieces table
-    puts them in the whole file. One INSERT ... SELECT per table lets DuckDB stream the
-    rows to disk instead of holding the transaction in memory.
+    One INSERT ... SELECT per table lets DuckDB stream the rows to disk
+    instead of holding the transaction in memory.
     """
     h = reader.header
     con.complete()
 
-    def insert(table: str, staged: set[str], source: str, shifted: dict, params: dict) -> None:
-        names = [c for c, _ in raw_columns(table)]
-        exprs = [{"return_id": str(return_id), "la_code": "$la"}.get(c) or shifted.get(c)
-                 or (f"s.{c}" if c in staged else "NULL") for c in names]  # a year lacks other years' columns
-        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {source}",
-                    {"la": h.la_code, **params})
-        con.complete()
-
-    if isinstance(stage, dict):  # in memory, numbered in the whole file already
-        for table in fmt.TABLES:
-            if table in stage:
-                con.register("munro_staged", stage[table])
-                insert(table, set(stage[table].column_names), "munro_staged s", {}, {})
-                con.unregister("munro_staged")
-    else:
-        pieces = np.array(reader.pieces, dtype=np.int64).reshape(-1, 3)
-        con.register("munro_pieces", pa.Table.from_arrays(
-            [int_array(pieces[:, 0].astype(np.int32)), int_array(pieces[:, 1]), int_array(pieces[:, 2])],
-            names=["piece", "children_before", "lines_before"]))
-        for table in fmt.TABLES:
-            files = sorted(str(f) for f in (stage / table).glob("*.parquet"))
-            if files:
-                insert(table, set(pq.read_schema(files[0]).names),
-                       "read_parquet($files) s JOIN munro_pieces p ON p.piece = s.piece", _SHIFTED, {"files": files})
-        con.unregister("munro_pieces")
+    for table in fmt.TABLES:
+        with contextlib.ExitStack() as done:
+            if isinstance(stage, dict):
+                data = stage.get(table)
+            elif (stage / f"{table}.arrows").exists():
+                data = pa.ipc.open_stream(done.enter_context(pa.OSFile(str(stage / f"{table}.arrows"))))
+            else:
+                data = None
+            if data is None:
+                continue
+            names = [c for c, _ in raw_columns(table)]
+            staged = set(data.schema.names)  # a year's format lacks other years' columns
+            exprs = [{"return_id": str(return_id), "la_code": "$la"}.get(c) or (f"s.{c}" if c in staged else "NULL")
+                     for c in names]
+            con.register("munro_staged", data)
+            con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM munro_staged s",
+                        {"la": h.la_code})
+            con.complete()
+            con.unregister("munro_staged")
     old = _current(con, h.la_code, h.collection_year)
     if old:
         _supersede(con, old[0])
