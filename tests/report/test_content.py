@@ -7,12 +7,14 @@ decimal place for percentages and rates, whole numbers for counts.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 
 import pytest
 
 from munro.indicators.catalogue import CATALOGUE, SECTIONS
+from munro.benchmark.compare import compare
 from munro.indicators.compute import compute
 
 from report_helpers import read_xlsx, xlsx_charts
@@ -67,15 +69,30 @@ def test_headline_values_are_the_computed_ones(page, computed):
         assert m.group(1) == _shown(r.value, r.unit), item_id
 
 
-def test_items_without_a_value_say_why(page, computed):
+def test_items_without_a_value_say_why(page, computed, report_store):
     no_value = [i for i in CATALOGUE if i.id not in computed or computed[i.id].value is None]
     assert {"cin_attainment", "sw_vacancy_rate", "child_seen_per_cpp"} <= {i.id for i in no_value}
+    published = {}  # the LA's published figure: the year's, or else the latest year's
+    for c in compare(report_store, LA, YEAR):
+        if c.headline.value is not None and not c.headline.source.startswith("munro"):
+            published[c.item_id] = (c.headline.value, c.headline.source)
+        elif [t for t in c.trend if t["published"] is not None]:
+            published[c.item_id] = ([t for t in c.trend if t["published"] is not None][-1]["published"],
+                                    c.england.source)
+    assert {"cin_absence", "sw_vacancy_rate"} <= set(published)  # DfE publishes these for Birmingham
     for i in no_value:
         if i.id in computed and computed[i.id].reason is None:  # a breakdown, null by design
             assert f'data-breakdown="{i.id}"' in page, i.id
             continue
-        m = re.search(rf'data-novalue="{i.id}">(.*?)</div>', page, re.S)
-        assert m and "cannot be computed" in m.group(1), i.id
+        if i.id in published:  # the published figure stands in, and says whose it is
+            m = re.search(rf'data-published="{i.id}">([^<]*)</span>', page)
+            assert m and m.group(1) == _shown(published[i.id][0], i.unit), i.id
+            assert published[i.id][1] in html.unescape(page.split(f'data-published="{i.id}"', 1)[1][:600]), i.id
+            m = re.search(rf'data-novalue="{i.id}">(.*?)</p>', page, re.S)
+            assert m and "no figure of its own" in m.group(1), i.id
+        else:
+            m = re.search(rf'data-novalue="{i.id}">(.*?)</div>', page, re.S)
+            assert m and "cannot be computed" in m.group(1), i.id
         if i.id in computed:
             reason = computed[i.id].reason.replace("'", "&#39;")
             assert reason in m.group(1), i.id

@@ -38,6 +38,24 @@ class ItemView:
         return POLARITIES[self.item.polarity]
 
     @property
+    def published_instead(self) -> dict[str, Any] | None:
+        """The LA's own published figure, shown when munro has none: the report year's, or the latest.
+
+        Items imported from other publishers (NPD, workforce census, HES) have no munro value
+        but often a published one; a reader should see it, with its year and source.
+        """
+        c = self.comparison
+        if c is None or self.result.value is not None:
+            return None
+        h = c.headline
+        if h.value is not None and not (h.source or "").startswith("munro"):
+            return {"value": h.value, "year": h.year, "source": h.source}
+        for t in reversed(self.trend):
+            if isinstance(t.get("published"), (int, float)):
+                return {"value": t["published"], "year": t["year"], "source": c.england.source or "published statistics"}
+        return None
+
+    @property
     def flag(self) -> str | None:
         """The significance flag against England, in words, or None when no test was possible."""
         v = getattr(self.comparison, "versus_england", None)
@@ -131,6 +149,7 @@ def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | No
     comparisons, bench_note = _comparisons(db, la, year, neighbours)
     # compare() carries munro's own trend; without it the earlier years are computed here.
     by_year = None if comparisons else _own_trend(db, la, year, history, results)
+    found, local_note = evidence.local(db, la, year)
     sections = []
     for s in SECTIONS:
         views = []
@@ -139,18 +158,19 @@ def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | No
             c = comparisons.get(it.id)
             views.append(ItemView(item=it, result=r, comparison=c, trend=_trend(it.id, c, by_year),
                                   figures=figure_rows(r), distributions=_distributions(it, r)))
-        sections.append(SectionView(section=s, items=views, questions=evidence.questions(s, views)))
+        sections.append(SectionView(section=s, items=views, questions=evidence.questions(s, views, found)))
     data = ReportData(la=la, la_name=_la_name(la), year=year, sections=sections, standout=[],
                       quality={}, generated=(now or dt.datetime.now(dt.timezone.utc)).strftime("%d %B %Y, %H:%M UTC"))
     data.standout = summary.standout(data)
     data.quality = quality.gather(db, la, year, history, results, comparisons, bench_note)
+    data.quality["local_note"] = local_note
     return data
 
 
 def _not_computed_reason(it: Item) -> str:
     """Why an imported item (definitions.md section 3) has no value: the data it needs are not loaded."""
     needs = ", ".join(it.needs) or "data beyond the CIN census"
-    return f"needs {needs} data, which munro imports ({it.source}); none is loaded for this LA and year"
+    return f"it is imported, not computed from the CIN census, and no {needs} figure is loaded for this LA and year"
 
 
 def _distributions(it: Item, r: ItemResult) -> list[dict[str, Any]]:

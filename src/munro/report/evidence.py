@@ -2,15 +2,18 @@
 evidence that would answer it.
 
 Local evidence (surveys of children, families, social workers and partner
-agencies, and case-file audits) is not in munro yet (the local information
-issue). Until it is, the report says under each question which evidence is
-missing, so a reader sees the gap instead of a page that looks complete.
+agencies, and case-file audits) comes from ``munro.local``, already
+disclosure-controlled and without free text. Where a question has none for
+the year, the report says which evidence is missing, so a reader sees the
+gap instead of a page that looks complete.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from ..errors import MunroError
 from ..indicators.catalogue import Question, Section
 
 CHILDREN = "a survey of children and young people"
@@ -46,11 +49,37 @@ def missing_evidence(q: Question) -> tuple[str, ...]:
     return (AUDIT,)
 
 
-def questions(section: Section, views: list[Any]) -> list[dict[str, Any]]:
-    """Each key question of ``section``: its text and parts, related items, missing evidence."""
+def local(db, la: str, year: int) -> tuple[dict[str, dict], str | None]:
+    """Key question text -> the LA's local evidence for the year (``munro.local.evidence``), and a
+    note when there is none to read. Read only when the application database exists: a report
+    never creates one."""
+    from ..local.appdb import app_db_url, open_app_db
+    from ..local.evidence import local_evidence
+
+    url = app_db_url(db)
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        return {}, "no application database (surveys and audits) beside this store"
+    try:
+        engine = open_app_db(db)
+    except MunroError as e:  # a broken application database should not cost the national items
+        return {}, f"the application database could not be read ({e})"
+    try:
+        return {e["question"]: e for e in local_evidence(engine, la, year)}, None
+    finally:
+        engine.dispose()
+
+
+def questions(section: Section, views: list[Any], found: dict[str, dict] | None = None) -> list[dict[str, Any]]:
+    """Each key question of ``section``: its text and parts, related items, the local evidence
+    found (surveys, audits, actions, surveys still open) and, where none is, what is missing."""
     out = []
     for q in section.questions:
         quoted = {q.text, *q.parts, *q.then}
         related = [v.item.title for v in views if quoted & set(v.item.key_questions)]
-        out.append({"question": q, "items": related, "missing": missing_evidence(q)})
+        e = (found or {}).get(q.text) or {}
+        have = bool(e.get("surveys") or e.get("audits"))
+        out.append({"question": q, "items": related, "surveys": e.get("surveys", []),
+                    "audits": e.get("audits", []), "actions": e.get("actions", []),
+                    "open_surveys": e.get("open_surveys", []),
+                    "missing": () if have else missing_evidence(q)})
     return out
