@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from .fmt import number, words, year_label
+from .fmt import number, with_unit, words, year_label
 
 # GOV.UK palette colours with at least 3:1 contrast on white (WCAG 1.4.11, non-text contrast).
 BLUE, GREY, BLACK = "#1d70b8", "#505a5f", "#0b0c0c"
@@ -56,11 +56,19 @@ def trend_chart(view) -> Chart | None:
         eng = t.get("england")
         if isinstance(eng, (int, float)):
             values.append({"year": year_label(t["year"]), "series": "England", "value": eng})
-        rows.append((year_label(t["year"]), number(own, unit), number(eng, unit) if eng is not None else "not published"))
+        source = "munro, from the returns" if t.get("own") is not None else "published"
+        rows.append((year_label(t["year"]), number(own, unit), source,
+                     number(eng, unit) if eng is not None else "not published"))
     if sum(1 for v in values if v["series"] == "This authority") < 2:
         return None
+    mine = [v for v in values if v["series"] == "This authority"]
+    a, b = mine[0]["value"], mine[-1]["value"]
+    same = number(a, unit) == number(b, unit)  # equal as shown: "unchanged", whatever the unrounded values
+    verb = "was unchanged" if same else ("rose" if b > a else "fell")
+    title = (f"{view.item.title} {verb} from {with_unit(a, unit)} in {mine[0]['year']} "
+             f"to {with_unit(b, unit)} in {mine[-1]['year']}") if verb != "was unchanged" else (
+             f"{view.item.title} was {with_unit(b, unit)} in {mine[-1]['year']}, as in {mine[0]['year']}")
     last = rows[-1]
-    title = f"{view.item.title}: {rows[0][1]} in {rows[0][0]}, {last[1]} in {last[0]}"
     series = alt.Scale(domain=["This authority", "England"], range=[BLUE, GREY])
     chart = (alt.Chart(alt.Data(values=values))
              .mark_line(point={"filled": True, "size": 60}, strokeWidth=2)
@@ -71,13 +79,14 @@ def trend_chart(view) -> Chart | None:
                                                                            range=[[1, 0], [6, 4]]), title=None),
                      shape=alt.Shape("series:N", scale=alt.Scale(domain=["This authority", "England"],
                                                                  range=["circle", "square"]), title=None))
-             .properties(width=WIDTH, height=HEIGHT, title=title))
+             .properties(width=WIDTH, height=HEIGHT))  # the title is the figure's caption, not repeated
     alt_text = (f"Line chart of {view.item.title.lower()} by reporting year, this authority (solid line, circles)"
                 + (" and England (dashed line, squares)" if any(v["series"] == "England" for v in values) else "")
                 + f": from {rows[0][1]} in {rows[0][0]} to {last[1]} in {last[0]}. The table below gives every value.")
     return Chart(id=f"{view.item.id}-trend", title=title, alt=alt_text,
                  spec=chart.configure(**_config()).to_dict(),
-                 columns=("Reporting year", f"This authority ({_axis_title(unit)})", "England"), rows=rows)
+                 columns=("Reporting year", f"This authority ({_axis_title(unit)})", "Figure from", "England"),
+                 rows=rows)
 
 
 def distribution_chart(view, dist: dict[str, Any]) -> Chart | None:
@@ -96,7 +105,7 @@ def distribution_chart(view, dist: dict[str, Any]) -> Chart | None:
         y=alt.Y("category:N", sort=order, title=None), x=alt.X("value:Q", title=dist["label"]))
     bars = base.mark_bar(color=BLUE)
     text = base.mark_text(align="left", dx=4, color=BLACK).encode(text="label:N")
-    chart = (bars + text).properties(width=WIDTH - 120, height=max(80, 26 * len(pairs)), title=title)
+    chart = (bars + text).properties(width=WIDTH - 120, height=max(80, 26 * len(pairs)))
     alt_text = (f"Bar chart of {view.item.title.lower()}, {dist['label']}: "
                 + "; ".join(f"{k} {number(v, 'count')}" for k, v in pairs) + ".")
     return Chart(id=f"{view.item.id}-{dist['name']}", title=title, alt=alt_text,

@@ -45,14 +45,18 @@ def standout(data) -> list[str]:
     for v in data.items():
         flag = v.flag
         if flag and flag.startswith("significantly"):
-            lines.append(f"{v.item.title}: {with_unit(v.comparison.headline.value, v.item.unit)}, {flag} "
-                         f"({with_unit(v.comparison.england.value, v.item.unit)}).")
+            h, e = v.comparison.headline, v.comparison.england
+            whose = "munro's figure" if (h.source or "").startswith("munro") else f"{h.source}"
+            lines.append(f"{v.item.title}: {with_unit(h.value, v.item.unit)} ({whose}, {year_label(h.year)}), "
+                         f"{flag} ({with_unit(e.value, v.item.unit)}).")
     for v in data.items():
         line = worsening(v)
         if line:
             lines.append(line)
-    missing = sum(1 for v in data.items() if v.result.value is None and v.result.reason is not None)
+    missing = [v for v in data.items() if v.result.value is None and v.result.reason is not None]
     if missing:
-        lines.append(f"{missing} of {len(data.items())} items have no value yet; each says why and what "
-                     "data would fill it.")
+        shown = sum(1 for v in missing if v.published_instead)
+        lines.append(f"{len(missing)} of {len(data.items())} items have no figure of munro's own; each says why "
+                     f"and what data would fill it" + (f", and {shown} show the authority's published figure "
+                                                        "instead." if shown else "."))
     return lines
