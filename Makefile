@@ -18,8 +18,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The report's GOV.UK Frontend styles and the tests' axe-core: npm packages pinned in
 # frontend/package-lock.json, installed with npm ci and the built CSS copied into the package.
 REPORT_CSS := src/munro/report/assets/govuk-frontend.min.css
-$(REPORT_CSS): frontend/package.json frontend/package-lock.json
+AXE := frontend/node_modules/axe-core/axe.min.js
+$(AXE): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+$(REPORT_CSS): $(AXE)
 	cp frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css $@
 
 report-assets: $(REPORT_CSS)

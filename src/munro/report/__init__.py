@@ -50,6 +50,10 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
 
     if not Path(db).exists():
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
+    from ..store import list_returns
+
+    if not any(r["la_code"] == str(la) for r in list_returns(db)):
+        raise MunroError(f"no returns for LA {la} are loaded in {db}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     from .charts import warm_up
@@ -57,8 +61,6 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     warming = warm_up()
     data = build.gather(db, la, year, neighbours=neighbours)
     warming.join()
-    if not data.quality["returns"]:
-        raise MunroError(f"no returns for LA {la} are loaded in {db}")
     if publish:
         from .publish import make_safe
 
