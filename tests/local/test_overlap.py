@@ -6,9 +6,9 @@ safe together by ``suppress_questions``. Then an attacker who sees every
 published figure of every question and knows every equation that links them
 (each group's answers add up to its respondents, each breakdown's groups add
 up to the overall answers, the respondents of a group are the same number in
-every question) solves them all at once. The solver is numpy ranks over
-floats, independent of munro.disclosure's exact elimination: a hidden cell is
-determined when adding its unit row does not raise the rank.
+every question) solves them all at once. The solver is numpy (the null space of the equations
+over the hidden cells, by SVD), independent of munro.disclosure's exact
+elimination: a hidden cell is determined when no solution can move it.
 """
 
 import numpy as np
@@ -37,6 +37,11 @@ def _system(tables):
 
 
 def _determined(eqs, published):
+    """The hidden cells that every solution of the equations agrees on (numpy, independent of munro).
+
+    The solutions differ by the null space of the equations' matrix over the hidden cells, so a
+    cell is determined when no null-space vector moves it.
+    """
     unknown = sorted({k for t, parts in eqs for k in (t, *parts) if published[k] == C}, key=repr)
     if not unknown:
         return set()
@@ -48,14 +53,10 @@ def _determined(eqs, published):
         for p in parts:
             if p in col:
                 a[i, col[p]] -= 1
-    rank = np.linalg.matrix_rank(a)
-    out = set()
-    for k in unknown:
-        e = np.zeros((1, len(unknown)))
-        e[0, col[k]] = 1
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
-            out.add(k)
-    return out
+    _, sv, vt = np.linalg.svd(a, full_matrices=True)
+    rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
+    null = vt[rank:]
+    return {k for k in unknown if np.all(np.abs(null[:, col[k]]) < 1e-9)}
 
 
 def _published(tables, safe):
