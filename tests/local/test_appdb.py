@@ -62,4 +62,16 @@ def test_postgresql_is_migrated_the_same_way():
     assert sorted(sa.inspect(engine).get_table_names()) == TABLES
     with engine.connect() as con:
         assert compare_metadata(MigrationContext.configure(con), metadata) == []
+    # A survey's whole life on PostgreSQL: the same functions, the same results.
+    import datetime as dt
+
+    from munro.local.results import survey_results
+    from munro.local.surveys import close_survey, create_survey, submit_response
+    s = create_survey(engine, la="330", instrument="staff", opens_on=dt.date(2026, 1, 5), closes_on=dt.date(2026, 2, 27))
+    for answer, n in (("agree", 6), ("disagree", 7)):
+        for _ in range(n):
+            submit_response(engine, s.id, {"team": "North", "workload_manageable": answer}, today=dt.date(2026, 2, 2))
+    close_survey(engine, s.id)
+    work = next(q for q in survey_results(engine, s.id).questions if q.id == "workload_manageable")
+    assert {a.code: a.count for a in work.answers}["disagree"] == 7 and work.respondents == 13
     engine.dispose()
