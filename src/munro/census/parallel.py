@@ -35,6 +35,7 @@ from .walk import ChildWalker, StructureError
 MIN_PARALLEL_BYTES = 12 * 1024 * 1024
 CHUNK_BYTES = 4 * 1024 * 1024  # a piece parsed whole takes about 4 times its size; two are read at once
 _CHILD = b"<Child>"
+_OPEN, _CLOSE = b"<Children>", b"</Children>"
 _TRAILER = re.compile(rb"</Children>\s*</Message>\s*")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
@@ -107,8 +108,9 @@ def int_array(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
-def _scan(data: bytes, tags: list[bytes]) -> tuple[int, bool, list[np.ndarray]]:
+def _scan(data, tags: list[bytes]) -> tuple[int, bool, list[np.ndarray]]:
     """Pure Python ``_fastwalk.scan``, for an install without the compiled module."""
+    data = bytes(data)
     if b"<!" in data or b"<?" in data:
         return 0, True, []
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
@@ -159,9 +161,14 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
     Parsing a piece whole (``fromstring``) is about twice as fast as ``iterparse``,
     and a piece is small enough to hold. Run in a worker thread or in the calling one.
     """
+    # Read straight into the document parsed, wrapped in <Children>: joining them would copy the piece.
+    document = bytearray(len(_OPEN) + (end - start) + len(_CLOSE))
+    document[:len(_OPEN)], document[-len(_CLOSE):] = _OPEN, _CLOSE
+    data = memoryview(document)[len(_OPEN):-len(_CLOSE)]
     with open(path, "rb") as f:
         f.seek(start)
-        data = f.read(end - start)
+        if f.readinto(data) != end - start:
+            return ("again",)  # the file changed under us: the sequential read gives the answer
     tags = list(_RECORD_TAGS.values())
     newlines, unusual, lines = _scanner()(data, tags)
     if unusual:  # comments, CDATA, declarations, PIs: a cut may be inside one
@@ -169,7 +176,7 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
     walker = ChildWalker(year)
     batches = []
     try:
-        root = etree.fromstring(b"<Children>" + data + b"</Children>", etree.XMLParser(**PARSER_OPTIONS))
+        root = etree.fromstring(document, etree.XMLParser(**PARSER_OPTIONS))
         compiled = walk_module._compiled_walk()
         if compiled is None or not compiled.plain_children(root):
             check_children_end(root)
@@ -182,7 +189,7 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
     except StructureError as e:
         line = e.line
         if e.element is not None and line is not None and line >= _LINE_CAP - 1:
-            line = _exact_line(e.element, data) or line
+            line = _exact_line(e.element, bytes(data)) or line
         return ("structure", e.child_id, e.what, line, e.approximate)
     except (etree.XMLSyntaxError, _Reject):
         return ("again",)
