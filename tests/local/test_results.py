@@ -89,3 +89,15 @@ def test_free_text_only_for_allowed_roles(app, make_survey):
             "make_better": ["An interpreter at every visit", "Send the letters before the meeting"]}
     with pytest.raises(MunroError, match="unknown role 'mayor'"):
         survey_results(app, s.id, role="mayor")
+
+
+def test_team_names_differing_only_in_case_or_spacing_are_one_group(app, make_survey):
+    s = make_survey("staff")
+    _answer(app, s, 4, team="North", workload_manageable="agree")
+    _answer(app, s, 2, team="north ", workload_manageable="agree")
+    _answer(app, s, 6, team="South", workload_manageable="agree")
+    close_survey(app, s.id)
+    work = next(q for q in survey_results(app, s.id).questions if q.id == "workload_manageable")
+    # 4 "North" and 2 "north" are one team of 6, shown as most of them spelt it.
+    assert {(g.group, g.respondents, g.shown) for g in work.groups if g.breakdown == "team"} == {
+        ("North", 6, True), ("South", 6, True)}

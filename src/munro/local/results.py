@@ -13,6 +13,7 @@ Free-text answers are never counted; their text is returned only to roles in
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
@@ -91,23 +92,42 @@ def survey_answers(engine: sa.Engine, survey_id: int) -> list[dict]:
     return list(by_response.values())
 
 
+def group_names(version, responses: list[dict]) -> dict:
+    """``{breakdown: [each response's group]}``: an option's label, a typed name, or "Not known".
+
+    Typed names (a team) that differ only in case or spacing are one group,
+    shown with the spelling most respondents used (ties: alphabetical), so that
+    "north" and "North " do not split a team into groups small enough to hide.
+    """
+    out = {}
+    for name, gq in version.groups.items():
+        scale = version.question(gq).scale
+        raw = [r.get(gq) for r in responses]
+        if scale.kind == "choice":
+            out[name] = [NOT_KNOWN if v is None else scale.label(v) for v in raw]
+            continue
+        spellings: dict = {}
+        for v in raw:
+            if v is not None:
+                spellings.setdefault(v.casefold(), Counter())[v] += 1
+        shown = {k: min(c, key=lambda x: (-c[x], x)) for k, c in spellings.items()}
+        out[name] = [NOT_KNOWN if v is None else shown[v.casefold()] for v in raw]
+    return out or {"all": ["all"] * len(responses)}
+
+
 def count_tables(version, responses: list[dict]) -> dict:
     """``{question id: {breakdown: {group: {answer code: count}}}}`` for the counted questions."""
-    groups = version.groups or {}
+    groups = group_names(version, responses)
     out = {}
     for q in version.questions:
         if not q.counted:
             continue
         cats = [*q.scale.categories, NOT_ANSWERED]
         tables = {}
-        for name, gq in (groups.items() if groups else [("all", None)]):
+        for name, names in groups.items():
             table: dict = {}
-            for r in responses:
-                g = (r.get(gq) or NOT_KNOWN) if gq else "all"
-                if gq and version.question(gq).scale.kind == "choice" and g != NOT_KNOWN:
-                    g = version.question(gq).scale.label(g)
-                row = table.setdefault(g, dict.fromkeys(cats, 0))
-                row[r.get(q.id, NOT_ANSWERED)] += 1
+            for r, g in zip(responses, names):
+                table.setdefault(g, dict.fromkeys(cats, 0))[r.get(q.id, NOT_ANSWERED)] += 1
             tables[name] = dict(sorted(table.items()))
         out[q.id] = tables
     return out
