@@ -178,3 +178,10 @@ def test_sample_without_strata_and_the_cli_writes_the_spreadsheet_only(store, tm
     lines = (tmp_path / "sample.csv").read_text().splitlines()
     assert lines[0].startswith("la_child_id,referral_date,stratum,team,auditor,audited_on,child_seen,")
     assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(c["la_child_id"] for c in sample_cases(store, "201", 2025, 5, seed=7))
+
+
+def test_a_damaged_workbook_is_refused(app, tmp_path):
+    path = tmp_path / "audits.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    with pytest.raises(RejectedFile, match="not a readable XLSX workbook"):
+        import_audits(app, path, "201", 2025)

@@ -124,3 +124,27 @@ def test_a_closed_survey_takes_no_import(app, make_survey):
     close_survey(app, s.id)
     with pytest.raises(MunroError, match="is closed: its responses are final"):
         import_responses(app, s.id, DATA / "msforms_staff.csv", "msforms")
+
+
+def test_a_shifted_row_is_refused(app, make_survey, tmp_path):
+    s = make_survey("families")
+    text = (DATA / "smartsurvey_families.csv").read_text().replace("Ring back when you say you will",
+                                                                   "Ring back, when you say you will")
+    with pytest.raises(RejectedFile, match=r"row 2: has 17 cells but the header has 16 columns \(a comma inside an "
+                                           "answer that is not in quotes\\?\\)"):
+        import_responses(app, s.id, _bad(tmp_path, "shift.csv", text), "smartsurvey")
+
+
+def test_a_microsoft_forms_workbook_reads_as_its_csv_does(app, make_survey, tmp_path):
+    import csv
+
+    from openpyxl import Workbook
+    wb = Workbook()
+    with open(DATA / "msforms_staff.csv", encoding="utf-8-sig", newline="") as f:
+        for row in csv.reader(f):
+            wb.active.append([int(c) if c.isdigit() else c for c in row])  # numbers as Excel keeps them
+    wb.save(tmp_path / "forms.xlsx")
+    from_csv, from_xlsx = make_survey("staff"), make_survey("staff")
+    import_responses(app, from_csv.id, DATA / "msforms_staff.csv", "msforms")
+    import_responses(app, from_xlsx.id, tmp_path / "forms.xlsx", "msforms")
+    assert survey_answers(app, from_xlsx.id) == survey_answers(app, from_csv.id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..errors import MunroError
 from .audits import AUDIT_FORM, AuditRecord, record_audits
 from .bank import load_bank
-from .tabular import Problems, parse_date, read_rows
+from .tabular import Problems, check_width, parse_date, read_rows
 
 ALIASES = {"lachildid": "la_child_id", "child_id": "la_child_id", "referraldate": "referral_date",
            "cinreferraldate": "referral_date"}
@@ -44,6 +44,7 @@ def read_audits(path, la: str, year: int, *, store=None, bank=None) -> list[Audi
         problems.add(None, None, f"missing column(s): {', '.join(missing)}")
     if len(set(n for n in names if n)) != len([n for n in names if n]):
         problems.add(None, None, "a column appears twice")
+    check_width(rows, len(names), problems)
     problems.raise_if_any()
     col = {n: i for i, n in enumerate(names)}
     records, seen = [], {}

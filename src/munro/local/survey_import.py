@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ..errors import MunroError, RejectedFile
 from . import schema as t
 from .surveys import MAX_TEXT, _now, get_survey, store_responses, survey_version
-from .tabular import Problems, read_rows
+from .tabular import Problems, check_width, read_rows
 
 # The export columns about the respondent, never read. ``prefixes`` cover numbered ones.
 TOOLS = {
@@ -106,6 +106,7 @@ def read_responses(path, survey, version, tool: str, mapping: dict | None = None
             problems.add(None, h, f"is a second column for question {qid}")
         else:
             columns[i] = qid
+    check_width(rows, len(names), problems)
     problems.raise_if_any()
     if not columns:
         raise RejectedFile(path, f"no column is a question of {version.key}")

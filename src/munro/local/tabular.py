@@ -34,6 +34,14 @@ class Problems:
             raise RejectedFile(self.path, f"{len(self.items)} problem(s), nothing was loaded:\n  " + "\n  ".join(lines))
 
 
+def check_width(rows, width: int, problems: Problems) -> None:
+    """A row with a filled cell beyond the last header: a shifted row, whose cells would be misread."""
+    for rownum, cells in rows:
+        if any(c.strip() for c in cells[width:]):
+            problems.add(rownum, None, f"has {len(cells)} cells but the header has {width} columns "
+                                       "(a comma inside an answer that is not in quotes?)")
+
+
 def read_rows(path, header_rows: int = 1) -> tuple[list[list[str]], list[tuple[int, list[str]]]]:
     """``(headers, [(row number, cells)])`` of a CSV or XLSX file; blank rows are left out.
 
