@@ -204,11 +204,14 @@ def _own_figure(results: dict[int, dict], item: str, year: int) -> Figure:
 # ---------------------------------------------------------------- the comparison
 
 
-def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | None = None) -> list[Comparison]:
+def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | None = None,
+            own_results: dict[int, dict] | None = None) -> list[Comparison]:
     """Every item with data for LA ``la`` in reporting year ``year``, compared (module docstring).
 
     ``db`` is the path of a munro store; its benchmark tables are loaded from the packaged
     published statistics on first use. ``neighbours`` picks the statistical-neighbour model.
+    ``own_results`` ({year: compute()'s items} for the LA's loaded years) saves computing them
+    again when the caller already has them (the report does).
     """
     from ..store.db import open_store
     from .reference import ensure_reference
@@ -222,7 +225,10 @@ def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | N
         raise MunroError(f"unknown item(s): {', '.join(unknown)}")
     ensure_reference(db)
     years = list(range(year - TREND_YEARS + 1, year + 1))
-    own = _own_results(db, la, years, wanted)
+    if own_results is None:
+        own = _own_results(db, la, years, wanted)
+    else:
+        own = {y: own_results[y] for y in years if y in own_results}
     con = open_store(db, read_only=True)
     try:
         published = _Published(con, wanted)

@@ -81,6 +81,7 @@ class ReportData:
     quality: dict[str, Any]
     generated: str
     published: bool = False  # True once disclosure control has been applied
+    by_year: dict[int, dict] = field(default_factory=dict, repr=False)  # compute()'s items of each trend year
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -98,7 +99,7 @@ def _la_name(la: str) -> str:
     return found.name if found else f"LA {la}"
 
 
-def _comparisons(db, la: str, year: int, neighbours: int) -> tuple[dict[str, Any], str | None]:
+def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict]) -> tuple[dict[str, Any], str | None]:
     """item id -> Comparison, and why there are none when the benchmarks cannot be read.
 
     The report is still worth having without benchmarks (an LA's own figures and
@@ -107,23 +108,31 @@ def _comparisons(db, la: str, year: int, neighbours: int) -> tuple[dict[str, Any
     try:
         from ..benchmark.compare import compare
 
-        return {c.item_id: c for c in compare(db, la, year, neighbours=neighbours)}, None
+        found = compare(db, la, year, neighbours=neighbours, own_results=own)
+        return {c.item_id: c for c in found}, None
     except Exception as e:  # noqa: BLE001 - any failure of the benchmark data is reported, not fatal
         return {}, f"benchmarks could not be read: {e}"
 
 
-def _own_trend(db, la: str, year: int, history: list[int], results: dict[str, Any]) -> dict[int, dict]:
-    """year -> items, computed for each earlier loaded year (only when compare() gave no trend)."""
+TREND_YEARS = 10  # years of trend, as munro.benchmark.compare shows them
+
+
+def _own_years(db, la: str, year: int) -> tuple[dict[str, Any], dict[int, dict]]:
+    """compute() for the report's year and each loaded year of the trend, through one engine.
+
+    One engine, because the first computation of a process pays for materialising the merged
+    history; the comparison gets these results rather than computing them again.
+    """
     from ..engines import connect
     from ..indicators.compute import compute
 
-    out = {year: results}
-    earlier = [y for y in history if y < year]
-    if earlier:
-        with connect(db) as engine:
-            for y in earlier:
-                out[y] = compute(engine, la, y)["items"]
-    return out
+    with connect(db) as engine:
+        computed = compute(engine, la, year)
+        by_year = {year: computed["items"]} if year in computed["history_years"] else {}
+        for y in computed["history_years"]:
+            if year - TREND_YEARS < y < year:
+                by_year[y] = compute(engine, la, y)["items"]
+    return computed, by_year
 
 
 def _trend(item_id: str, comparison, by_year: dict[int, dict] | None) -> list[dict[str, Any]]:
@@ -140,15 +149,11 @@ def _trend(item_id: str, comparison, by_year: dict[int, dict] | None) -> list[di
 
 def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | None = None) -> ReportData:
     """Everything the report shows for LA ``la`` and reporting year ``year`` (module docstring)."""
-    from ..indicators.compute import compute
-
     la, year = str(la), int(year)
-    computed = compute(db, la, year)
+    computed, by_year = _own_years(db, la, year)
     results: dict[str, ItemResult] = computed["items"]
     history = list(computed["history_years"])
-    comparisons, bench_note = _comparisons(db, la, year, neighbours)
-    # compare() carries munro's own trend; without it the earlier years are computed here.
-    by_year = None if comparisons else _own_trend(db, la, year, history, results)
+    comparisons, bench_note = _comparisons(db, la, year, neighbours, by_year)
     found, local_note = evidence.local(db, la, year)
     sections = []
     for s in SECTIONS:
@@ -159,7 +164,7 @@ def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | No
             views.append(ItemView(item=it, result=r, comparison=c, trend=_trend(it.id, c, by_year),
                                   figures=figure_rows(r), distributions=_distributions(it, r)))
         sections.append(SectionView(section=s, items=views, questions=evidence.questions(s, views, found)))
-    data = ReportData(la=la, la_name=_la_name(la), year=year, sections=sections, standout=[],
+    data = ReportData(la=la, la_name=_la_name(la), year=year, sections=sections, standout=[], by_year=by_year,
                       quality={}, generated=(now or dt.datetime.now(dt.timezone.utc)).strftime("%d %B %Y, %H:%M UTC"))
     data.standout = summary.standout(data)
     data.quality = quality.gather(db, la, year, history, results, comparisons, bench_note)

@@ -43,8 +43,8 @@ def make_safe(data, db) -> None:
     from . import summary
 
     years = sorted({t["year"] for v in data.items() for t in v.trend if t["year"] != data.year
-                    and t.get("own") is not None})
-    earlier = _earlier_years(db, data.la, years) if years else {}
+                    and t.get("own") is not None} - set(data.by_year))
+    earlier = {**data.by_year, **(_earlier_years(db, data.la, years) if years else {})}
     rule = None
     for v in data.items():
         v.result, applied = _safe_result(v.result)
