@@ -427,6 +427,21 @@ def survey_create(obj, la, instrument, version_, opens, closes, title, min_group
                f"{s.closes_on}, minimum group {s.min_group}")
 
 
+@survey.command("list")
+@click.option("--la", default=None, help="Only this LA's surveys.")
+@click.pass_obj
+def survey_list(obj, la):
+    """List the surveys: number, LA, instrument version, dates, open or closed, responses."""
+    from .local.surveys import list_surveys, response_counts
+
+    engine = _app(obj)
+    counts = response_counts(engine, la)
+    for s in list_surveys(engine, la):
+        state = "closed" if s.is_closed() else "open"
+        click.echo(f"{s.id:>4}  {s.la_code}  {s.instrument}/{s.version:<4} {s.opens_on} to {s.closes_on}  {state:<6} "
+                   f"{counts.get(s.id, 0):>6} responses  {s.title}")
+
+
 @survey.command("import")
 @click.argument("survey_id", type=int)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))

@@ -24,6 +24,10 @@ def test_a_survey_from_creation_to_results(munro, tmp_path):
     out = munro("--db", db, "survey", "import", "1", DATA / "smartsurvey_families.csv", "--tool", "smartsurvey", env=env)
     assert out.stdout == ("survey 1: 3 responses loaded from smartsurvey (3 rows, 0 blank), "
                           "0 answers flagged for safeguarding triage\n")
+    out = munro("--db", db, "survey", "list", "--la", "330", env=env)
+    assert out.stdout == ("   1  330  families/1    2026-01-05 to 2099-12-31  open        3 responses  "
+                          "Your views on the help your family gets\n")
+    assert munro("--db", db, "survey", "list", "--la", "201", env=env).stdout == ""
     out = munro("--db", db, "survey", "results", "1", env=env)
     assert out.returncode == 2 and out.stderr.startswith("munro: survey 1 is still open (until 2099-12-31)")
     assert munro("--db", db, "survey", "close", "1", env=env).stdout.startswith("survey 1 closed at ")

@@ -105,6 +105,16 @@ def list_surveys(engine: sa.Engine, la: str | None = None) -> list[Survey]:
     return [get_survey(engine, i) for i in ids]
 
 
+def response_counts(engine: sa.Engine, la: str | None = None) -> dict[int, int]:
+    """Responses stored per survey (numbers only: a count of answers says nothing of who gave them)."""
+    q = (sa.select(t.responses.c.survey_id, sa.func.count()).group_by(t.responses.c.survey_id)
+         .join(t.surveys, t.surveys.c.id == t.responses.c.survey_id))
+    if la:
+        q = q.where(t.surveys.c.la_code == la)
+    with engine.connect() as con:
+        return dict(con.execute(q).all())
+
+
 def survey_version(survey: Survey, bank=None) -> Version:
     return (bank or load_bank()).get(survey.instrument, survey.version)
 
