@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
 
-from ..disclosure import C, THRESHOLD, suppress_derived
+from ..disclosure import C, THRESHOLD, suppress_count, suppress_derived
 from ..errors import MunroError
 from . import schema as t
 from .overlap import suppress_questions
@@ -167,7 +167,8 @@ def survey_results(engine: sa.Engine, survey_id: int, *, role: str = "analyst", 
         warnings=_warnings(n, s, rate), questions=questions,
         # Sorted, never in the order received, so a text cannot be matched to when it was sent.
         free_text=texts if role in FREE_TEXT_ROLES else None,
-        free_text_counts={q: len(x) for q, x in texts.items()} if n >= s.min_group else {q: C for q in texts},
+        # How many wrote something is a count like any other: 1 to 5 is hidden.
+        free_text_counts={q: suppress_count(len(x), threshold) if n >= s.min_group else C for q, x in texts.items()},
         triage=triage_counts(engine, survey_id))
 
 
