@@ -46,4 +46,7 @@ def test_evidence_by_key_question_for_an_la_and_year(app, make_survey):
     assert set(overall_grade["grades"].values()) <= {0, C}  # four audits: every count is 1 to 5
     # No free text reaches the report, and another year has nothing.
     assert "More time to think" not in json.dumps(evidence, default=str)
+    # The framework asks "How is this fed into the development of the service?" twice: one entry, in both places.
+    fed = [e for e in evidence if e["question"] == "How is this fed into the development of the service?"]
+    assert len(fed) == 2 and fed[0] is fed[1]
     assert all(not e["surveys"] and not e["audits"] for e in local_evidence(app, "330", 2025))

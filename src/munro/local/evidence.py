@@ -23,6 +23,8 @@ from .surveys import list_surveys
 def local_evidence(engine: sa.Engine, la: str, year: int, *, bank=None) -> list[dict]:
     """Every local key question of the framework, in the framework's order, with the LA's evidence for the year.
 
+    A question the framework asks twice (in the same words) is one entry, listed at both places.
+
     One dict per key question: ``{"section", "question", "parts", "surveys", "audits", "actions",
     "open_surveys"}``. ``surveys``: one entry per survey question answering it, from the LA's
     surveys that closed in the reporting year (``year`` 2025 = April 2024 to March 2025):
@@ -38,17 +40,19 @@ def local_evidence(engine: sa.Engine, la: str, year: int, *, bank=None) -> list[
     first, last = year_bounds(year)
     surveys = [s for s in list_surveys(engine, la) if first <= s.closes_on <= last]
     closed = [s for s in surveys if s.is_closed()]
-    entries = {}
+    # Keyed by the question's words: the framework asks "How is this fed into the development of
+    # the service?" twice, and evidence for it belongs under both.
+    entries, order = {}, []
     for section in SECTIONS:
         for q in section.questions:
-            entries.setdefault(id(q), {"section": section.id, "question": q.text, "parts": list(q.parts or q.then),
-                                       "surveys": [], "audits": [], "actions": [],
-                                       "open_surveys": [{"survey_id": s.id, "title": s.title}
-                                                        for s in surveys if not s.is_closed()]})
+            order.append(entries.setdefault(q.text, {
+                "section": section.id, "question": q.text, "parts": list(q.parts or q.then),
+                "surveys": [], "audits": [], "actions": [],
+                "open_surveys": [{"survey_id": s.id, "title": s.title} for s in surveys if not s.is_closed()]}))
     for s in closed:
         r = survey_results(engine, s.id, role="manager", bank=bank)
         for qr in r.questions:
-            entries[id(question_of(qr.key_question))]["surveys"].append({
+            entries[question_of(qr.key_question).text]["surveys"].append({
                 "survey_id": s.id, "survey": s.title, "audience": s.audience, "instrument": s.instrument,
                 "version": s.version, "respondents": r.respondents, "warnings": r.warnings, "question_id": qr.id,
                 "text": qr.text, "answers_part": qr.key_question,
@@ -56,7 +60,7 @@ def local_evidence(engine: sa.Engine, la: str, year: int, *, bank=None) -> list[
     audits = audit_results(engine, la, year, publish=True, bank=bank)
     if audits["audits"]:
         for domain, d in audits["domains"].items():
-            entries[id(question_of(d["key_question"]))]["audits"].append({
+            entries[question_of(d["key_question"]).text]["audits"].append({
                 "domain": domain, "text": d["text"], "answers_part": d["key_question"], "graded": d["graded"],
                 "grades": d["grades"], "percent": d["percent"]})
     with engine.connect() as con:
@@ -65,7 +69,7 @@ def local_evidence(engine: sa.Engine, la: str, year: int, *, bank=None) -> list[
     for a in rows:
         if a.survey_id in survey_ids or a.audit_year == year or (
                 a.survey_id is None and a.audit_year is None and first <= a.created_at.date() <= last):
-            entries[id(question_of(a.key_question))]["actions"].append(
+            entries[question_of(a.key_question).text]["actions"].append(
                 {k: v for k, v in a._mapping.items() if k in ("you_said", "we_did", "owner", "due_on", "status",
                                                              "survey_id", "audit_year")})
-    return list(entries.values())
+    return order
