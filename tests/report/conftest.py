@@ -32,3 +32,10 @@ def internal_report(report_store, tmp_path_factory):
     from munro.report import write_report
 
     return write_report(report_store, LA, YEAR, tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="session")
+def published_report(report_store, tmp_path_factory):
+    from munro.report import write_report
+
+    return write_report(report_store, LA, YEAR, tmp_path_factory.mktemp("published"), publish=True)

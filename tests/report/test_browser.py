@@ -33,9 +33,10 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def loaded(browser, internal_report):
-    """The page loaded, with what it logged and every request it made."""
+@pytest.fixture(scope="module", params=["internal", "published"])
+def loaded(request, browser):
+    """Each variant of the page loaded, with what it logged and every request it made."""
+    report = request.getfixturevalue(f"{request.param}_report")
     # bypass_csp: the page's policy forbids scripts, and axe-core is one (injected by the test only).
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
@@ -43,19 +44,20 @@ def loaded(browser, internal_report):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(internal_report.html.resolve().as_uri(), wait_until="load")
-    yield page, errors, requests
+    url = report.html.resolve().as_uri()
+    page.goto(url, wait_until="load")
+    yield page, errors, requests, url
     context.close()
 
 
-def test_no_console_errors_and_no_requests_beyond_the_page(loaded, internal_report):
-    page, errors, requests = loaded
+def test_no_console_errors_and_no_requests_beyond_the_page(loaded):
+    page, errors, requests, url = loaded
     assert errors == []
-    assert requests == [internal_report.html.resolve().as_uri()]
+    assert requests == [url]
 
 
 def test_no_axe_violations_at_wcag_22_aa(loaded):
-    page, _, _ = loaded
+    page, _, _, _ = loaded
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
     problems = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]]
@@ -63,7 +65,9 @@ def test_no_axe_violations_at_wcag_22_aa(loaded):
     assert len(result["passes"]) > 10  # axe really ran its rules
 
 
-def test_pdf_has_the_pages_section_headings(internal_report):
+@pytest.mark.parametrize("variant", ["internal", "published"])
+def test_pdf_has_the_pages_section_headings(variant, request):
+    internal_report = request.getfixturevalue(f"{variant}_report")
     from pypdf import PdfReader
 
     page = internal_report.html.read_text(encoding="utf-8")

@@ -15,10 +15,8 @@ SMALL = {"1", "2", "3", "4", "5"}
 
 
 @pytest.fixture(scope="module")
-def published(report_store, tmp_path_factory):
-    from munro.report import write_report
-
-    return write_report(report_store, LA, YEAR, tmp_path_factory.mktemp("published"), publish=True, pdf=False)
+def published(published_report):
+    return published_report
 
 
 def _page_counts(path) -> list[tuple[str, str]]:
