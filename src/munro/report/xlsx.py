@@ -60,7 +60,7 @@ def _summary(b: _Book, data) -> None:
 
 _ITEM_COLUMNS = ("Item", "Value", "Unit", "Comparability", "Polarity", "England", "Region",
                  "Statistical neighbours (mean)", "Compared with England", "Rank", "Of", "Why no value",
-                 "Definition")
+                 "Definition", "Value from")
 
 
 def _section(b: _Book, number: int, s, data) -> None:
@@ -68,6 +68,7 @@ def _section(b: _Book, number: int, s, data) -> None:
     ws.set_column(0, 0, 45)
     ws.set_column(1, 11, 14)
     ws.set_column(12, 12, 80)
+    ws.set_column(13, 13, 40)
     ws.write(0, 0, f"{number}. {s.section.name}", b.title)
     for c, h in enumerate(_ITEM_COLUMNS):
         ws.write(2, c, h, b.head)
@@ -75,11 +76,15 @@ def _section(b: _Book, number: int, s, data) -> None:
     for v in s.items:
         c, u = v.comparison, v.item.unit
         nf = b.nums[u]
-        values = [v.item.title, v.result.value, UNIT_WORDS[u] or "number", v.comparability, v.polarity,
+        value, source = v.result.value, "munro, from the returns"
+        if value is None and v.published_instead:  # as on the page: the LA's published figure stands in
+            p = v.published_instead
+            value, source = p["value"], f"published: {p['source']}, {year_label(p['year'])}"
+        values = [v.item.title, value, UNIT_WORDS[u] or "number", v.comparability, v.polarity,
                   _fig(c.england) if c else None, _fig(c.region) if c else None,
                   c.neighbours.mean if c and c.neighbours else None, v.flag, c.rank if c else None,
                   c.of if c else None, v.result.reason if v.result.value is None else None,
-                  v.item.definition.replace("`", "")]
+                  v.item.definition.replace("`", ""), source if value is not None else None]
         for col, val in enumerate(values):
             _put(ws, row, col, val, nf if col in (1, 5, 6, 7) else (b.wrap if col in (0, 11, 12) else None))
         row += 1
