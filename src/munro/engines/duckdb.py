@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 from ..errors import MunroError
@@ -56,6 +57,8 @@ class DuckDBEngine(Engine):
         # What the run's copies spill beyond the memory limit goes here, not into the working directory
         # (an in-memory DuckDB's default), which may be anywhere or read-only.
         self._spill = tempfile.mkdtemp(prefix="munro-duckdb-")
+        # Removed by close(), else when the engine is collected or Python exits.
+        self._remove_spill = weakref.finalize(self, shutil.rmtree, self._spill, True)
         backend = ibis.duckdb.connect(**_config(), temp_directory=self._spill)
         super().__init__(backend)
         self.path = path
@@ -78,7 +81,7 @@ class DuckDBEngine(Engine):
 
     def close(self) -> None:
         super().close()
-        shutil.rmtree(self._spill, ignore_errors=True)
+        self._remove_spill()
 
     @property
     def raw(self):
