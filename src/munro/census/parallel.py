@@ -11,7 +11,7 @@ A file is read in parallel only when it is large, declares UTF-8 (or
 nothing), and its prologue, header and ending are plain. A piece holding a
 comment, CDATA or a processing instruction, or failing to parse, could have
 been cut in the wrong place: the reader then raises ``ReadAgainSequentially``
-and the caller starts over with one process, which gives the exact answer.
+and the caller starts over with one sequential read, which gives the exact answer.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)
 
 
 class ReadAgainSequentially(Exception):
-    """The parallel read cannot vouch for its answer: read the file again with one process."""
+    """The parallel read cannot vouch for its answer: read the file again sequentially."""
 
 
 @dataclass

@@ -17,7 +17,7 @@ numbers) are structural (``walk.py``). Codes outside the year's code lists
 are loaded as they are and counted as warnings: the DfE validation rules
 report them.
 
-Large files are read by several processes at once (``parallel.py``): the
+Large files are read by several threads at once (``parallel.py``): the
 body is cut at ``<Child>`` boundaries and each piece is parsed with the same
 hardened parser; the result is identical to the sequential read.
 """
@@ -133,9 +133,7 @@ class CensusReader:
     ``header`` is set before the first batch. ``schema_year`` reads the
     file's structure as that collection year's format instead of the one
     its header names. ``workers`` > 1 reads large files in that many
-    processes, started with ``spawn`` (a calling script needs the usual
-    ``if __name__ == "__main__":`` guard; without it the read falls back to
-    one process).
+    threads.
     """
 
     def __init__(self, path: str | os.PathLike, schema_year: int | None = None,

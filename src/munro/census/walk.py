@@ -35,7 +35,7 @@ _FIELD, _CONTAINER, _LIST, _GROUP = range(4)
 class StructureError(Exception):
     """A structural problem in one child; the message names child, element and line.
 
-    ``line`` is kept apart so that a piece of a file read in another process
+    ``line`` is kept apart so that a piece of a file read on its own
     can be given its place in the whole file (``moved``).
     """
 
