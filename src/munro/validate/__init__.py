@@ -46,8 +46,10 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
         con.close()
 
 
-def validate_connection(con, return_id: int, ruleset: int | None = None) -> Report:
-    """Check return ``return_id`` of the store open on ``con`` (also inside a transaction)."""
+def validate_connection(con, return_id: int, ruleset: int | None = None, list_children: bool = True) -> Report:
+    """Check return ``return_id`` of the store open on ``con`` (also inside a transaction).
+
+    ``list_children=False`` leaves ``Report.child_ids`` empty (only the HTML page needs it)."""
     from .runner import HEADER_COLUMNS, run
 
     cols = [c for c in HEADER_COLUMNS if c not in ("collection", "source_level")]
@@ -56,7 +58,7 @@ def validate_connection(con, return_id: int, ruleset: int | None = None) -> Repo
         raise MunroError(f"there is no return {return_id} in the store")
     header = dict(zip(cols, row))
     year, note = choose_ruleset(header["collection_year"], ruleset)
-    report = run(con, return_id, header, rules_of(year), year, f"return {return_id}")
+    report = run(con, return_id, header, rules_of(year), year, f"return {return_id}", list_children=list_children)
     report.note = note
     return report
 

@@ -122,19 +122,24 @@ def _format_findings(problems: list[tuple]) -> list[Finding]:
 
 
 def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, source: str,
-        problems: list[tuple] = ()) -> Report:
+        problems: list[tuple] = (), list_children: bool = True) -> Report:
     """Every rule of ``rules`` over return ``return_id`` of the store (or in-memory store) ``con``.
 
-    ``header`` holds the return's header fields (HEADER_COLUMNS).
+    ``header`` holds the return's header fields (HEADER_COLUMNS). ``list_children`` keeps every
+    child's LAchildID for the HTML page; ingest, which only stores findings, counts them instead
+    (a national return's 1.25 million identifiers would cost some 100 MB).
     """
     report = Report(source=source, la_code=header["la_code"], collection_year=header["collection_year"],
                     ruleset=ruleset, rules=list(rules))
     v = Context(header["collection_year"], header["la_code"], ruleset, header.get("reference_date"))
     views = _views(con, return_id, header, list(problems))
     try:
-        report.child_ids = con.sql("SELECT la_child_id FROM children ORDER BY child_seq") \
-            .to_arrow_table().column(0).to_pylist()
-        report.children = len(report.child_ids)
+        if list_children:
+            report.child_ids = con.sql("SELECT la_child_id FROM children ORDER BY child_seq") \
+                .to_arrow_table().column(0).to_pylist()
+            report.children = len(report.child_ids)
+        else:
+            report.children = con.execute("SELECT count(*) FROM children").fetchall()[0][0]
         report.findings.extend(_format_findings(list(problems)))
         for r in rules:
             try:

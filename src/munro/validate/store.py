@@ -19,7 +19,7 @@ def record_findings(con, return_id: int) -> Report:
     """
     from . import validate_connection
 
-    report = validate_connection(con, return_id)
+    report = validate_connection(con, return_id, list_children=False)
     rows = [(return_id, report.ruleset, f.code, f.type, f.level, f.la_child_id, f.table, f.fields, f.value,
              f.message, f.line) for f in report.findings]
     if rows:
