@@ -85,7 +85,7 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
 @click.option("--schema-year", type=int, default=None,
               help="Read the files in this collection year's format instead of the one their header names.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes reading a large file (default: the number of CPUs, at most 4).")
+              help="Threads reading a large file's pieces (default: the number of CPUs, at most 4).")
 @click.pass_obj
 def ingest(obj, files, schema_year, workers):
     """Load CIN census returns into the store (atomic per file; the same file twice changes nothing)."""
@@ -272,7 +272,7 @@ def _parse_ruleset(ctx, param, text: str | None) -> int | None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the findings to this file instead of the screen.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes reading a large file (default: the number of CPUs, at most 4).")
+              help="Threads reading a large file's pieces (default: the number of CPUs, at most 4).")
 def validate(files, ruleset, fmt, out, workers):
     """Check CIN census files against the DfE validation rules, without loading them.
 
