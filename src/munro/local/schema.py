@@ -130,3 +130,26 @@ actions = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),  # planned | done
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
+
+# The web service's accounts (migration 0002). Written here so that the schema check above covers them.
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("la_code", sa.String(200), nullable=False),  # one LA, or a regional role's comma list
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
+)
+
+web_sessions = sa.Table(
+    "web_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # SHA-256 of the cookie's token
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),
+)
