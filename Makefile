@@ -13,7 +13,7 @@ DEMO_YEARS ?= 2021-2025
 APT_PACKAGES := postgresql default-jre-headless chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv clean bench system-deps report-assets
+.PHONY: demo test venv clean bench system-deps report-assets serve
 
 # The report's GOV.UK Frontend styles and the tests' axe-core: npm packages pinned in
 # frontend/package-lock.json, installed with npm ci and the built CSS copied into the package.
@@ -51,6 +51,12 @@ demo: venv
 	@echo "Demo store: $(CURDIR)/$(DEMO)/munro.duckdb (synthetic returns in $(DEMO)/returns/)"
 	@echo "Items for LA $(DEMO_LA), 2024-25: $(CURDIR)/$(DEMO)/indicators-$(DEMO_LA)-2025.json"
 	@echo "Report: $(CURDIR)/$(DEMO)/report/index.html, report.pdf and report.xlsx"
+
+# The web service on the demo store, for this machine only (plain http, hence the insecure cookies).
+# Create an account first: .venv/bin/munro --db $(DEMO)/munro.duckdb user add --la $(DEMO_LA) --role analyst you@example.gov.uk
+serve: venv
+	@test -f $(DEMO)/munro.duckdb || $(MAKE) demo
+	MUNRO_INSECURE_COOKIES=1 $(BIN)/munro --db $(DEMO)/munro.duckdb serve
 
 system-deps:
 	@if ! command -v java >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! { ls /usr/lib/postgresql/*/bin/initdb || command -v initdb; } >/dev/null 2>&1; then \

@@ -544,6 +544,68 @@ def audit_results_(obj, la, year, publish, fmt):
     click.echo(render_audit_results(audit_results(_app(obj), la, year, publish=publish), fmt))
 
 
+# --- the web service (munro.web, issue 8) ---------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default MUNRO_HOST or 127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default MUNRO_PORT or 8000).")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Worker threads.")
+@click.pass_obj
+def serve(obj, host, port, threads):
+    """Run the web service under waitress (settings from MUNRO_* environment variables, docs/cli.md)."""
+    from .web.config import Config
+    from .web.serve import serve as run
+
+    config = Config.from_env(store=obj["db"])
+    config.host = host or config.host
+    config.port = port or config.port
+    if not config.secure_cookies:
+        click.echo("munro serve: MUNRO_INSECURE_COOKIES=1: cookies are sent over plain http (local use only)", err=True)
+    click.echo(f"munro: serving {config.store} on http://{config.host}:{config.port}/ (Ctrl-C to stop)", err=True)
+    run(config, threads=threads)
+
+
+@cli.group()
+def user():
+    """Accounts of the web service (in the application database)."""
+
+
+def _password() -> str:
+    """From a hidden prompt (typed twice) at a terminal, else the first line of stdin: never an argument."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--la", "las", required=True, multiple=True,
+              help="3-digit DfE LA code; repeat for a regional manager who sees aggregates of several.")
+@click.option("--role", required=True, type=click.Choice(["administrator", "analyst", "manager", "auditor",
+                                                         "survey_admin", "triage"]), help="The user's role.")
+@click.pass_obj
+def user_add(obj, email, las, role):
+    """Create an account (the first administrator too); the password is asked for, or read from stdin."""
+    from .web.users import add_user
+
+    u = add_user(_app(obj), email, list(las), role, _password())
+    click.echo(f"user {u.email} added: {u.role} of LA {', '.join(u.las)}")
+
+
+@user.command("list")
+@click.pass_obj
+def user_list(obj):
+    """List the accounts: e-mail address, LA, role, and whether locked."""
+    from .web.users import list_users
+
+    rows = list_users(_app(obj))
+    if not rows:
+        click.echo("No users.")
+    for r in rows:
+        click.echo("\t".join([r["email"], r["la_code"], r["role"]] + (["locked"] if r["locked"] else [])))
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="munro", standalone_mode=False)

@@ -1,0 +1,67 @@
+"""The Flask application factory: settings, the session and CSRF hooks, headers, error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..local.appdb import open_app_db
+from . import security, sessions
+from .config import Config
+
+COOKIE = "munro_session"  # the server-side session's token
+FLASK_COOKIE = "munro_form"  # Flask's signed cookie: only the signed-out CSRF token
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__, static_folder=None)  # the one stylesheet is a route (pages.stylesheet)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_NAME=FLASK_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=config.session_minutes),
+        MAX_CONTENT_LENGTH=config.max_upload_mb * 1024 * 1024,
+        MUNRO=config,
+    )
+    app.extensions["munro_app_db"] = open_app_db(url=config.app_db)
+    app.jinja_env.globals["csrf_token"] = security.csrf_token
+    from ..report.html import environment
+    app.jinja_env.filters.update(environment().filters)  # the report's number formats, the same on every page
+
+    @app.before_request
+    def _load_user():
+        g.user, g.csrf = None, None
+        if request.endpoint == "pages.stylesheet":
+            return
+        found = sessions.resume(app_db(), request.cookies.get(COOKIE), config.session_minutes)
+        if found:
+            g.user, g.csrf = found
+        security.check_csrf()
+
+    @app.after_request
+    def _headers(response):
+        return security.add_headers(response, config.secure_cookies)
+
+    @app.errorhandler(HTTPException)
+    def _error(e: HTTPException):
+        # Our own page for every error: no framework banner, no stack trace, no echo of the URL.
+        return render_template("error.html", code=e.code, title=e.name, message=e.description), e.code
+
+    from .pages import bp
+    app.register_blueprint(bp)
+    return app
+
+
+def app_db():
+    from flask import current_app
+    return current_app.extensions["munro_app_db"]
+
+
+def config() -> Config:
+    from flask import current_app
+    return current_app.config["MUNRO"]

@@ -1,0 +1,45 @@
+"""The one place that decides who may do what, for which LA. Every route calls ``authorise``.
+
+Tenancy: a user belongs to one LA, or (a regional manager) to several whose
+aggregates they see. Child-level data is only ever for a performance analyst
+of a single LA, about that LA. A route names its action and the LA the URL
+asks for; anything not granted below is refused, so a new action is closed
+until someone opens it here.
+"""
+
+from __future__ import annotations
+
+from werkzeug.exceptions import Forbidden
+
+from .users import User
+
+# action -> roles allowed it (always within the user's own LAs)
+GRANTS: dict[str, frozenset[str]] = {
+    # Aggregates: the dashboard, item pages, their CSV downloads.
+    "view_aggregates": frozenset({"administrator", "analyst", "manager", "auditor"}),
+    # Lists of children (drill-through, not built yet): analysts of a single LA.
+    "view_child_level": frozenset({"analyst"}),
+    "upload_return": frozenset({"administrator", "analyst"}),
+    "manage_users": frozenset({"administrator"}),
+}
+CHILD_LEVEL = frozenset({"view_child_level", "upload_return"})
+
+
+def allowed(user: User | None, action: str, la: str | None) -> bool:
+    if user is None or action not in GRANTS or user.role not in GRANTS[action]:
+        return False
+    if la is not None and la not in user.las:
+        return False
+    if action in CHILD_LEVEL and user.regional:
+        return False  # a regional role sees aggregates only, whatever its role
+    return True
+
+
+def authorise(user: User | None, action: str, la: str | None) -> None:
+    """Raise 403 unless ``user`` may do ``action`` for ``la`` (the caller checks sign-in first)."""
+    if not allowed(user, action, la):
+        raise Forbidden("You do not have permission to see this page.")
+
+
+def visible_las(user: User, action: str = "view_aggregates") -> list[str]:
+    return [la for la in user.las if allowed(user, action, la)]

@@ -1,0 +1,80 @@
+"""The web service's settings, from environment variables with safe defaults.
+
+Safe means: bind to loopback, cookies marked Secure (an operator on plain
+http for local use must say so with MUNRO_INSECURE_COOKIES=1), and a secret
+key that is never a constant in the code: MUNRO_SECRET_KEY, or one generated
+once into a 0600 file beside the application database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import MunroError
+from ..local.appdb import app_db_url
+
+SESSION_MINUTES = 30  # idle timeout: NCSC and most LA policies ask for 15 to 30 minutes
+MAX_SESSION_HOURS = 12  # absolute limit, whatever the activity
+LOCK_AFTER = 5  # failed sign-ins in a row before the account is locked
+LOCK_MINUTES = 15
+
+
+@dataclass
+class Config:
+    store: Path
+    app_db: str  # a SQLAlchemy URL
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secure_cookies: bool = True
+    session_minutes: int = SESSION_MINUTES
+    lock_after: int = LOCK_AFTER
+    lock_minutes: int = LOCK_MINUTES
+    max_upload_mb: int = 200
+
+    @classmethod
+    def from_env(cls, env=None, store: str | os.PathLike | None = None) -> "Config":
+        env = os.environ if env is None else env
+        store = Path(store or env.get("MUNRO_DB", "munro.duckdb"))
+        app_db = app_db_url(store, env.get("MUNRO_APP_DB"))
+        return cls(
+            store=store,
+            app_db=app_db,
+            secret_key=env.get("MUNRO_SECRET_KEY") or _secret_file(app_db, store),
+            host=env.get("MUNRO_HOST", "127.0.0.1"),
+            port=_int(env, "MUNRO_PORT", 8000),
+            secure_cookies=env.get("MUNRO_INSECURE_COOKIES") != "1",
+            session_minutes=_int(env, "MUNRO_SESSION_MINUTES", SESSION_MINUTES),
+        )
+
+
+def _int(env, name: str, default: int) -> int:
+    try:
+        return int(env.get(name, default))
+    except ValueError:
+        raise MunroError(f"{name}={env[name]!r} is not a whole number") from None
+
+
+def _secret_file(app_db: str, store: Path) -> str:
+    """The key in ``<app db>.secret`` (created 0600 on first use); PostgreSQL deployments must set MUNRO_SECRET_KEY."""
+    if not app_db.startswith("sqlite:///"):
+        raise MunroError("MUNRO_SECRET_KEY must be set when the application database is not a local SQLite file")
+    path = Path(app_db[len("sqlite:///"):] + ".secret")
+    if not path.exists():
+        # O_EXCL: two workers starting together cannot both write a key and disagree.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+    if path.stat().st_mode & 0o077:
+        raise MunroError(f"{path}: the secret key file must be readable by its owner only (chmod 600)")
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise MunroError(f"{path}: the secret key is too short")
+    return key

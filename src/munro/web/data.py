@@ -1,0 +1,71 @@
+"""The dashboard's data: the report's ReportData, gathered once per LA, year and store state.
+
+Gathering runs every item over the store and renders charts (seconds), so it
+is kept in memory until the store file changes (a new return loaded). Only
+aggregates are held here: ReportData has no child-level rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from pathlib import Path
+
+from ..errors import MunroError
+
+_cache: dict[tuple, tuple] = {}
+_lock = threading.Lock()
+KEEP = 16  # LA-years held at once
+
+
+def _stamp(store: Path) -> tuple:
+    st = Path(store).stat()
+    return (st.st_mtime_ns, st.st_size)
+
+
+def report(store: Path, la: str, year: int):
+    """ReportData for ``la`` and ``year``; MunroError if the store has no such return."""
+    from ..report.build import gather
+
+    if not Path(store).exists():
+        raise MunroError("the store does not exist yet: load a return first")
+    key = (str(store), la, year)
+    stamp = _stamp(store)
+    with _lock:  # one gather at a time: DuckDB's file is opened read-only by each, and memory stays bounded
+        hit = _cache.get(key)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        data = gather(store, la, year)
+        if len(_cache) >= KEEP:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = (stamp, data)
+        return data
+
+
+def charts(view) -> list:
+    """The item's charts with their SVG, rendered on first view (the dashboard itself draws none)."""
+    from ..report import charts as charts_mod
+
+    rendered = getattr(view, "_web_charts", None)
+    if rendered is None:
+        rendered = charts_mod.render(charts_mod.charts_for(view))
+        view._web_charts = rendered  # lives with the cached ReportData, so it goes when the store changes
+    return rendered
+
+
+def find_item(data, item_id: str):
+    for s in data.sections:
+        for v in s.items:
+            if v.item.id == item_id:
+                return s, v
+    return None, None
+
+
+def chart_csv(chart) -> str:
+    """The chart's table as CSV, the same formatted cells the page shows."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(chart.columns)
+    w.writerows(chart.rows)
+    return out.getvalue()

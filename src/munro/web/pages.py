@@ -1,0 +1,137 @@
+"""The pages. Each route signs-in-checks with ``signed_in()`` and asks ``authz.authorise`` about its LA."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
+from markupsafe import Markup
+
+from ..errors import MunroError
+from ..reference import local_authorities
+from . import authz, data, sessions
+from .app import COOKIE, app_db, config
+from .users import authenticate
+
+bp = Blueprint("pages", __name__)
+LA_CODE = re.compile(r"^\d{3}$")
+
+
+def signed_in():
+    """The user, or a redirect to sign in (the page they asked for is not remembered: no open redirect)."""
+    if g.user is None:
+        abort(redirect(url_for("pages.sign_in")))
+    return g.user
+
+
+@bp.get("/assets/munro.css")
+def stylesheet():
+    from ..report.html import stylesheet as css
+    return Response(css(), mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/")
+def start():
+    return render_template("start.html")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    error = None
+    if request.method == "POST":
+        cfg = config()
+        user = authenticate(app_db(), request.form.get("email", ""), request.form.get("password", ""),
+                            cfg.lock_after, cfg.lock_minutes)
+        if user is not None:
+            token, _ = sessions.start(app_db(), user)
+            session.clear()  # the signed-out CSRF token is not carried into the session (fixation)
+            response = redirect(url_for("pages.dashboard"))
+            # A browser-session cookie; the server enforces the idle and absolute timeouts (sessions.resume).
+            response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=cfg.secure_cookies)
+            return response
+        # One message for a wrong password, an unknown address and a locked account (users.authenticate).
+        error = ("The email address or password is not right, or the account is locked after too many tries. "
+                 f"Try again, or wait {config().lock_minutes} minutes.")
+    status = 400 if error else 200  # 400 so that a failed sign-in is never taken for a page
+    return render_template("sign_in.html", error=error, email=request.form.get("email", "")), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    sessions.end(app_db(), request.cookies.get(COOKIE))
+    session.clear()
+    response = redirect(url_for("pages.signed_out"))
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@bp.get("/signed-out")
+def signed_out():
+    return render_template("signed_out.html")
+
+
+def _years(las: list[str]) -> dict[str, list[int]]:
+    from ..store.returns import list_returns
+    store = config().store
+    rows = list_returns(store) if Path(store).exists() else []
+    out = {la: [] for la in las}
+    for r in rows:
+        if r["la_code"] in out:
+            out[r["la_code"]].append(int(r["collection_year"]))
+    return out
+
+
+@bp.get("/dashboard")
+def dashboard():
+    user = signed_in()
+    authz.authorise(user, "view_aggregates", None)
+    las = authz.visible_las(user)
+    names = {la: local_authorities()[la].name for la in las}
+    return render_template("dashboard.html", years=_years(las), names=names)
+
+
+def _la_year(la: str, year: int):
+    """The signed-in user's report data for ``la`` and ``year``, after the authorisation check."""
+    user = signed_in()
+    if not LA_CODE.match(la):
+        abort(404)
+    authz.authorise(user, "view_aggregates", la)
+    if year not in _years([la])[la]:
+        abort(404, "There is no return loaded for this authority and year.")
+    try:
+        return data.report(config().store, la, year)
+    except MunroError as e:
+        abort(404, str(e))
+
+
+@bp.get("/la/<la>/<int:year>")
+def la_dashboard(la, year):
+    report = _la_year(la, year)
+    return render_template("la_dashboard.html", r=report)
+
+
+@bp.get("/la/<la>/<int:year>/items/<item_id>")
+def item(la, year, item_id):
+    report = _la_year(la, year)
+    section, view = data.find_item(report, item_id)
+    if view is None:
+        abort(404)
+    charts = data.charts(view)
+    from ..report.html import environment
+    note = report.quality.get("benchmark_note")
+    body = environment().get_template("item.html.j2").render(
+        v=view, charts={item_id: charts}, bench_missing=("No benchmarks: " + note) if note else
+        "No published figure for this item or authority.")
+    return render_template("item.html", r=report, s=section, v=view, body=Markup(body), charts=charts)
+
+
+@bp.get("/la/<la>/<int:year>/items/<item_id>/<chart_id>.csv")
+def chart_csv(la, year, item_id, chart_id):
+    _, view = data.find_item(_la_year(la, year), item_id)
+    for chart in data.charts(view) if view else []:
+        if chart.id == chart_id:
+            name = f"munro-{la}-{year}-{chart_id}.csv"
+            return Response(data.chart_csv(chart), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    abort(404)

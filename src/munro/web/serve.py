@@ -1,0 +1,20 @@
+"""``munro serve``: the application under waitress, a production WSGI server (never Flask's debug server)."""
+
+from __future__ import annotations
+
+import logging
+
+from .config import Config
+
+
+def serve(config: Config, threads: int = 8) -> None:
+    import waitress
+
+    from .app import create_app
+
+    app = create_app(config)
+    # waitress logs its own start line; request lines are not logged, so no URL (which may name an item
+    # or LA) and no form value ever reaches a log.
+    logging.getLogger("waitress").setLevel(logging.INFO)
+    waitress.serve(app, host=config.host, port=config.port, threads=threads, ident="munro",
+                   clear_untrusted_proxy_headers=True, max_request_body_size=config.max_upload_mb * 1024 * 1024)

@@ -1,0 +1,126 @@
+"""Accounts: creating users, checking passwords (argon2id), locking after repeated failures.
+
+Passwords are never logged, never stored, and never passed on a command line;
+only their argon2id hashes are kept. A wrong password and an unknown e-mail
+address take the same time and give the same answer, so the sign-in page does
+not tell anyone which addresses have accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..errors import MunroError
+from ..local.roles import ROLES
+from ..local.schema import users, web_sessions
+from ..reference import local_authorities
+
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 "low memory" profile
+# Checked against when the e-mail address is unknown, so both paths cost one argon2 verification.
+_DUMMY_HASH = _hasher.hash("munro: no such user")
+MIN_PASSWORD = 12  # NCSC: length rather than composition rules
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A regional user sees aggregates of several LAs and never child-level lists (issue 8).
+REGIONAL_ROLES = frozenset({"manager"})
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    las: tuple[str, ...]
+    role: str
+
+    @property
+    def regional(self) -> bool:
+        return len(self.las) > 1
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _user(row) -> User:
+    return User(row.id, row.email, tuple(row.la_code.split(",")), row.role)
+
+
+def add_user(engine: sa.Engine, email: str, las: list[str], role: str, password: str) -> User:
+    """Create an account; ``las`` has one LA, or several for a regional manager."""
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise MunroError(f"{email!r} is not an e-mail address")
+    if role not in ROLES:
+        raise MunroError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    las = sorted({la.strip() for la in las if la.strip()})
+    if not las:
+        raise MunroError("a user needs an LA (--la)")
+    for la in las:
+        if la not in local_authorities():
+            raise MunroError(f"{la!r} is not a DfE LA code")
+    if len(las) > 1 and role not in REGIONAL_ROLES:
+        raise MunroError(f"only a {' or '.join(sorted(REGIONAL_ROLES))} may cover several LAs (aggregates only)")
+    if len(password) < MIN_PASSWORD:
+        raise MunroError(f"the password must be at least {MIN_PASSWORD} characters")
+    with engine.begin() as con:
+        if con.execute(sa.select(users.c.id).where(users.c.email == email)).first():
+            raise MunroError(f"there is already a user {email}")
+        new_id = con.execute(users.insert().values(
+            email=email, la_code=",".join(las), role=role, password_hash=_hasher.hash(password),
+            failed_attempts=0, created_at=_now())).inserted_primary_key[0]
+    return User(new_id, email, tuple(las), role)
+
+
+def authenticate(engine: sa.Engine, email: str, password: str, lock_after: int, lock_minutes: int) -> User | None:
+    """The user if the password is right and the account is not locked; None otherwise (the same for every failure)."""
+    email = (email or "").strip().lower()
+    now = _now()
+    with engine.begin() as con:
+        row = con.execute(sa.select(users).where(users.c.email == email)).first()
+        if row is None:
+            _verify(_DUMMY_HASH, password)
+            return None
+        locked = row.locked_until is not None and row.locked_until > now
+        ok = _verify(row.password_hash, password) and not locked
+        if ok:
+            values = dict(failed_attempts=0, locked_until=None, last_sign_in_at=now)
+            if _hasher.check_needs_rehash(row.password_hash):
+                values["password_hash"] = _hasher.hash(password)
+            con.execute(users.update().where(users.c.id == row.id).values(**values))
+            return _user(row)
+        if locked:
+            return None  # attempts while locked do not extend the lock: an attacker cannot keep a user out forever
+        failures = row.failed_attempts + 1
+        values = dict(failed_attempts=failures)
+        if failures >= lock_after:
+            values.update(failed_attempts=0, locked_until=now + dt.timedelta(minutes=lock_minutes))
+            # A locked account's sessions end too.
+            con.execute(web_sessions.delete().where(web_sessions.c.user_id == row.id))
+        con.execute(users.update().where(users.c.id == row.id).values(**values))
+        return None
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def get_user(engine: sa.Engine, user_id: int) -> User | None:
+    with engine.connect() as con:
+        row = con.execute(sa.select(users).where(users.c.id == user_id)).first()
+    return _user(row) if row else None
+
+
+def list_users(engine: sa.Engine) -> list[dict]:
+    now = _now()
+    with engine.connect() as con:
+        rows = con.execute(sa.select(users).order_by(users.c.email)).all()
+    return [{"email": r.email, "la_code": r.la_code, "role": r.role,
+             "locked": r.locked_until is not None and r.locked_until > now} for r in rows]

@@ -1,0 +1,52 @@
+"""A small two-LA store and a fresh web application per test, with a user of every role.
+
+Birmingham (330) and Coventry (331) at 2% of their populations: two LAs so
+that every route can be called by another LA's user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from munro.local.roles import ROLES
+from munro.store import ingest_files
+from munro.synth import generate
+from munro.web import Config, create_app
+from munro.web.users import add_user
+from web_helpers import LA, OTHER, PASSWORD, YEAR, email, sign_in
+
+
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("web-store")
+    generate(LA, [YEAR], root / "returns", seed=5, scale=0.02)
+    generate(OTHER, [YEAR], root / "returns", seed=6, scale=0.02)
+    db = root / "store.duckdb"
+    assert len(list(ingest_files(db, sorted((root / "returns").glob("cin_*.xml"))))) == 2
+    return db
+
+
+@pytest.fixture
+def app(web_store, tmp_path):
+    config = Config(store=web_store, app_db=f"sqlite:///{tmp_path}/app.sqlite", secret_key="k" * 48,
+                    secure_cookies=False)
+    app = create_app(config)
+    engine = app.extensions["munro_app_db"]
+    for role in ROLES:
+        add_user(engine, email(role), [LA], role, PASSWORD)
+    add_user(engine, email("analyst", OTHER), [OTHER], "analyst", PASSWORD)
+    add_user(engine, "regional@example.gov.uk", [LA, OTHER], "manager", PASSWORD)
+    return app
+
+
+@pytest.fixture
+def signed_in(app):
+    """``signed_in(email)``: a test client with that user signed in."""
+    def _client(address: str):
+        client = app.test_client()
+        response = sign_in(client, address)
+        assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+        return client
+    return _client

@@ -1,0 +1,20 @@
+"""Constants and helpers of the web tests (a module of its own: every test folder has a conftest)."""
+
+from __future__ import annotations
+
+import re
+
+LA, OTHER, YEAR = "330", "331", 2025
+PASSWORD = "correct horse battery staple"
+
+
+def email(role: str, la: str = LA) -> str:
+    return f"{role}@{la}.example.gov.uk"
+
+
+def form_token(client, path: str = "/sign-in") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def sign_in(client, address: str, password: str = PASSWORD):
+    return client.post("/sign-in", data={"email": address, "password": password, "csrf_token": form_token(client)})
