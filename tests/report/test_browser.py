@@ -9,28 +9,15 @@ npm package pinned in frontend/package-lock.json (``make report-assets``).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+from browser_support import axe_run, chromium, violations
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.exists(), ("Chromium is missing: install Debian's package (`apt-get install chromium`, "
-                               "which `make system-deps` does)")
-    assert AXE.exists(), "axe-core is missing: run `make report-assets` (npm ci in frontend/)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                    "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module", params=["internal", "published"])
@@ -58,10 +45,8 @@ def test_no_console_errors_and_no_requests_beyond_the_page(loaded):
 
 def test_no_axe_violations_at_wcag_22_aa(loaded):
     page, _, _, _ = loaded
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    problems = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]]
-    assert problems == []
+    result = axe_run(page)
+    assert violations(result) == []
     assert len(result["passes"]) > 10  # axe really ran its rules
 
 

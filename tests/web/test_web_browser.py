@@ -6,17 +6,13 @@ else, and of axe-core violations at WCAG 2.2 AA. Screenshots of the pages go to 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
-
 import pytest
 
+from browser_support import axe_run, chromium, violations
 from munro.web import Config, create_app
 from munro.web.users import add_user
 from web_helpers import LA, PASSWORD, YEAR
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 USER = "analyst@330.example.gov.uk"
 
 
@@ -38,16 +34,7 @@ def live(web_store, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.exists(), "Chromium is missing: `make system-deps` installs Debian's package"
-    assert AXE.exists(), "axe-core is missing: run `make report-assets` (npm ci in frontend/)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                    "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def _sign_in_by_keyboard(page, base):
@@ -97,9 +84,7 @@ def test_no_axe_violations_at_wcag_22_aa(live, browser, path):
         page.click("main table a >> nth=0")
     else:
         page.goto(live + path)
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    problems = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]]
-    assert problems == []
+    result = axe_run(page)
+    assert violations(result) == []
     assert len(result["passes"]) > 5
     context.close()
