@@ -129,3 +129,29 @@ def test_no_page_refers_to_anything_outside_the_service(app, signed_in):
 def test_errors_show_no_framework_page(app):
     response = app.test_client().get("/no-such-page")
     assert response.status_code == 404 and "govuk-heading-l" in response.text and "Werkzeug" not in response.text
+
+
+def test_sign_in_attempts_from_one_address_are_limited(app):
+    """Password spraying: many accounts tried from one address meet 429, and the accounts are not locked."""
+    client = app.test_client()
+    limit = app.config["MUNRO"].sign_in_per_address
+    for i in range(limit):
+        assert sign_in(client, f"guess{i}@example.gov.uk", "a wrong password!").status_code == 400
+    response = sign_in(client, email("analyst"))
+    assert response.status_code == 429 and "too many attempts" in response.text
+    assert "Content-Security-Policy" in response.headers
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.2"
+    assert sign_in(other, email("analyst")).status_code == 302  # from elsewhere, the account still works
+
+
+def test_the_rate_limit_window_slides():
+    from munro.web.ratelimit import RateLimit
+
+    now = [0.0]
+    limit = RateLimit(2, 60, clock=lambda: now[0])
+    assert limit.allow("a") and limit.allow("a") and not limit.allow("a") and limit.allow("b")
+    now[0] = 59.9
+    assert not limit.allow("a")
+    now[0] = 60.0
+    assert limit.allow("a")

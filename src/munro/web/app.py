@@ -29,6 +29,9 @@ def create_app(config: Config | None = None) -> Flask:
         MUNRO=config,
     )
     app.extensions["munro_app_db"] = open_app_db(url=config.app_db)
+    from .config import SIGN_IN_WINDOW_MINUTES
+    from .ratelimit import RateLimit
+    app.extensions["munro_sign_in_limit"] = RateLimit(config.sign_in_per_address, SIGN_IN_WINDOW_MINUTES * 60)
     app.jinja_env.globals["csrf_token"] = security.csrf_token
     from ..report.html import environment
     app.jinja_env.filters.update(environment().filters)  # the report's number formats, the same on every page

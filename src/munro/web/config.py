@@ -20,6 +20,8 @@ SESSION_MINUTES = 30  # idle timeout: NCSC and most LA policies ask for 15 to 30
 MAX_SESSION_HOURS = 12  # absolute limit, whatever the activity
 LOCK_AFTER = 5  # failed sign-ins in a row before the account is locked
 LOCK_MINUTES = 15
+SIGN_IN_PER_ADDRESS = 20  # sign-in attempts from one client address ...
+SIGN_IN_WINDOW_MINUTES = 10  # ... in this many minutes
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Config:
     session_minutes: int = SESSION_MINUTES
     lock_after: int = LOCK_AFTER
     lock_minutes: int = LOCK_MINUTES
+    sign_in_per_address: int = SIGN_IN_PER_ADDRESS
     max_upload_mb: int = 200
 
     @classmethod

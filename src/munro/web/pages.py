@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from ..errors import MunroError
@@ -41,6 +41,8 @@ def sign_in():
     error = None
     if request.method == "POST":
         cfg = config()
+        if not current_app.extensions["munro_sign_in_limit"].allow(request.remote_addr or "?"):
+            abort(429, "There have been too many attempts to sign in from here. Wait 10 minutes and try again.")
         user = authenticate(app_db(), request.form.get("email", ""), request.form.get("password", ""),
                             cfg.lock_after, cfg.lock_minutes)
         if user is not None:
