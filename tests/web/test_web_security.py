@@ -155,3 +155,12 @@ def test_the_rate_limit_window_slides():
     assert not limit.allow("a")
     now[0] = 60.0
     assert limit.allow("a")
+
+
+def test_signing_in_again_ends_the_session_it_replaces(app):
+    client = app.test_client()
+    sign_in(client, email("analyst"))
+    sign_in(client, email("manager"))
+    with _engine(app).connect() as con:
+        assert con.execute(sa.select(sa.func.count()).select_from(web_sessions)).scalar() == 1
+    assert "Signed in as manager@" in client.get("/dashboard").text

@@ -46,6 +46,7 @@ def sign_in():
         user = authenticate(app_db(), request.form.get("email", ""), request.form.get("password", ""),
                             cfg.lock_after, cfg.lock_minutes)
         if user is not None:
+            sessions.end(app_db(), request.cookies.get(COOKIE))  # signing in again ends the session it replaces
             token, _ = sessions.start(app_db(), user)
             session.clear()  # the signed-out CSRF token is not carried into the session (fixation)
             response = redirect(url_for("pages.dashboard"))
