@@ -101,6 +101,9 @@ def test_cookies_are_httponly_samesite_and_secure_by_default(web_store, tmp_path
                            data={"email": "a@example.gov.uk", "password": PASSWORD, "csrf_token": token.group(1)})
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("munro_session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    signed_out = app.test_client().get("/sign-in", base_url="https://localhost")  # the form's CSRF cookie
+    form_cookie = next(c for c in signed_out.headers.getlist("Set-Cookie") if c.startswith("munro_form="))
+    assert "HttpOnly" in form_cookie and "SameSite=Lax" in form_cookie and "Secure" in form_cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
@@ -164,3 +167,12 @@ def test_signing_in_again_ends_the_session_it_replaces(app):
     with _engine(app).connect() as con:
         assert con.execute(sa.select(sa.func.count()).select_from(web_sessions)).scalar() == 1
     assert "Signed in as manager@" in client.get("/dashboard").text
+
+
+def test_a_session_ends_after_12_hours_however_active(app):
+    client = app.test_client()
+    sign_in(client, email("analyst"))
+    with _engine(app).begin() as con:
+        started = con.execute(sa.select(web_sessions.c.created_at)).scalar_one()
+        con.execute(web_sessions.update().values(created_at=started - dt.timedelta(hours=12, minutes=1)))
+    assert client.get("/dashboard").headers["Location"] == "/sign-in"
