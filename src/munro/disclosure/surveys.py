@@ -44,25 +44,7 @@ def suppress_survey(breakdowns: Mapping[str, Mapping[str, Mapping[str, int]]], *
     """
     if not breakdowns:
         raise ValueError("no breakdowns given")
-    answers = list(dict.fromkeys(a for b in breakdowns.values() for g in b.values() for a in g))
-    values, eqs = {}, []
-    overall = None
-    for name, groups in breakdowns.items():
-        for g, counts in groups.items():
-            for a in answers:
-                values[(name, g, a)] = check_count(counts.get(a, 0), f"{name}/{g}/{a}")
-            values[(name, g, ALL)] = sum(values[(name, g, a)] for a in answers)
-            eqs.append(((name, g, ALL), [(name, g, a) for a in answers]))
-        totals = {a: sum(values[(name, g, a)] for g in groups) for a in answers}
-        if overall is not None and totals != overall:
-            raise ValueError(f"breakdown {name!r} does not add up to the same answers as the others: "
-                             "each breakdown must cover every respondent")
-        overall = totals
-        eqs += [((ALL, a), [(name, g, a) for g in groups]) for a in answers]
-        eqs.append(((ALL, ALL), [(name, g, ALL) for g in groups]))
-    values.update({(ALL, a): n for a, n in overall.items()})
-    values[(ALL, ALL)] = sum(overall.values())
-    eqs.append(((ALL, ALL), [(ALL, a) for a in answers]))
+    values, eqs, answers = question_cells(breakdowns)
 
     n = values[(ALL, ALL)]
     hidden_groups = set()
@@ -74,6 +56,43 @@ def suppress_survey(breakdowns: Mapping[str, Mapping[str, Mapping[str, int]]], *
             hidden_groups |= _hidden_groups(name, {g: values[(name, g, ALL)] for g in groups}, min_group)
         forced = {k for k in values if k[:2] in hidden_groups}
     out = suppress_linked(values, eqs, threshold=threshold, forced=forced)
+    return shaped(out, breakdowns, answers, hidden_groups)
+
+
+def question_cells(breakdowns: Mapping[str, Mapping[str, Mapping[str, int]]], check: bool = True):
+    """(cells, equations, answers) of one question's breakdowns.
+
+    Cells are keyed ``(breakdown, group, answer)``, ``(breakdown, group, ALL)``
+    (the group's respondents), ``(ALL, answer)`` and ``(ALL, ALL)`` (everyone).
+    ``check`` refuses a count that is not one and breakdowns that do not add up
+    to the same answers; without it everyone's answers are those of the first
+    breakdown.
+    """
+    answers = list(dict.fromkeys(a for b in breakdowns.values() for g in b.values() for a in g))
+    values, eqs = {}, []
+    overall = None
+    for name, groups in breakdowns.items():
+        for g, counts in groups.items():
+            for a in answers:
+                n = counts.get(a, 0)
+                values[(name, g, a)] = check_count(n, f"{name}/{g}/{a}") if check else n
+            values[(name, g, ALL)] = sum(values[(name, g, a)] for a in answers)
+            eqs.append(((name, g, ALL), [(name, g, a) for a in answers]))
+        totals = {a: sum(values[(name, g, a)] for g in groups) for a in answers}
+        if check and overall is not None and totals != overall:
+            raise ValueError(f"breakdown {name!r} does not add up to the same answers as the others: "
+                             "each breakdown must cover every respondent")
+        overall = totals if overall is None else overall
+        eqs += [((ALL, a), [(name, g, a) for g in groups]) for a in answers]
+        eqs.append(((ALL, ALL), [(name, g, ALL) for g in groups]))
+    values.update({(ALL, a): n for a, n in overall.items()})
+    values[(ALL, ALL)] = sum(overall.values())
+    eqs.append(((ALL, ALL), [(ALL, a) for a in answers]))
+    return values, eqs, answers
+
+
+def shaped(out: Mapping, breakdowns: Mapping, answers: list, hidden_groups: set) -> dict:
+    """Suppressed cells in the shape ``suppress_survey`` returns."""
     return {
         "respondents": out[(ALL, ALL)],
         "answers": {a: out[(ALL, a)] for a in answers},

@@ -24,34 +24,15 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ..disclosure import C, THRESHOLD, suppress_linked, suppress_survey
+from ..disclosure import C, THRESHOLD, suppress_linked, suppress_survey, surveys
 
-ALL = "*"
+ALL = surveys.ALL
 Breakdowns = Mapping[str, Mapping[str, Mapping[str, int]]]  # {breakdown: {group: {answer: count}}}
 
 
 def question_cells(breakdowns: Breakdowns) -> tuple[dict, list, list]:
-    """Cells, equations and answers of one question, keyed as ``munro.disclosure.surveys`` keys them.
-
-    ``(breakdown, group, answer)``, ``(breakdown, group, ALL)`` (the group's
-    respondents), ``(ALL, answer)`` and ``(ALL, ALL)`` (everyone).
-    """
-    answers = list(dict.fromkeys(a for b in breakdowns.values() for g in b.values() for a in g))
-    values, eqs = {}, []
-    for name, groups in breakdowns.items():
-        for g, counts in groups.items():
-            for a in answers:
-                values[(name, g, a)] = counts.get(a, 0)
-            values[(name, g, ALL)] = sum(values[(name, g, a)] for a in answers)
-            eqs.append(((name, g, ALL), [(name, g, a) for a in answers]))
-        eqs += [((ALL, a), [(name, g, a) for g in groups]) for a in answers]
-        eqs.append(((ALL, ALL), [(name, g, ALL) for g in groups]))
-    first = next(iter(breakdowns.values()))
-    for a in answers:
-        values[(ALL, a)] = sum(c.get(a, 0) for c in first.values())
-    values[(ALL, ALL)] = sum(values[(ALL, a)] for a in answers)
-    eqs.append(((ALL, ALL), [(ALL, a) for a in answers]))
-    return values, eqs, answers
+    """Cells, equations and answers of one question, keyed as ``munro.disclosure.surveys`` keys them."""
+    return surveys.question_cells(breakdowns, check=False)
 
 
 def shared_cells(breakdowns: Breakdowns) -> list:
@@ -89,16 +70,4 @@ def suppress_questions(questions: Mapping[str, Breakdowns], *, min_group: int,
         if now == forced_shared:
             break
         forced_shared = now
-    return {q: _shape(outs[q], questions[q], cells[q][2], hidden_groups) for q in questions}
-
-
-def _shape(out, breakdowns, answers, hidden_groups) -> dict:
-    return {
-        "respondents": out[(ALL, ALL)],
-        "answers": {a: out[(ALL, a)] for a in answers},
-        "breakdowns": {name: {g: {"respondents": out[(name, g, ALL)],
-                                  "answers": {a: out[(name, g, a)] for a in answers},
-                                  "shown": (name, g) not in hidden_groups}
-                              for g in groups}
-                       for name, groups in breakdowns.items()},
-    }
+    return {q: surveys.shaped(outs[q], questions[q], cells[q][2], hidden_groups) for q in questions}
