@@ -6,7 +6,6 @@ import shutil
 
 import pytest
 
-from munro.benchmark.reference import load_reference
 
 HEADER = "area_level,area_code,year,item_id,figure,value,numerator,denominator,unit,symbol,source,vintage\n"
 GOOD = HEADER + (
@@ -19,18 +18,11 @@ GOOD = HEADER + (
 )
 
 
-@pytest.fixture(scope="module")
-def loaded_store(tmp_path_factory):
-    db = tmp_path_factory.mktemp("loaded") / "store.duckdb"
-    load_reference(db)
-    return db
-
-
 @pytest.fixture
-def loaded(loaded_store, tmp_path):
+def loaded(reference_load, tmp_path):
     """A copy of a store with the packaged statistics loaded (loading takes seconds)."""
     db = tmp_path / "store.duckdb"
-    shutil.copyfile(loaded_store, db)
+    shutil.copyfile(reference_load[0], db)
     return db
 
 

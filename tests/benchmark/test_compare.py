@@ -10,7 +10,6 @@ import shutil
 import pytest
 
 from munro.benchmark.compare import compare, neighbour_stats, rank_among
-from munro.benchmark.reference import ensure_reference
 from munro.errors import MunroError
 from munro.store.db import open_store
 
@@ -25,18 +24,11 @@ def _published(con, rows):
                     rows)
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    """A store that has had the packaged statistics (so compare() will not load them again)."""
-    db = tmp_path_factory.mktemp("bench") / "store.duckdb"
-    ensure_reference(db)
-    return db
-
-
 @pytest.fixture
-def store(loaded, db):
-    """The packaged statistics replaced by the hand-made rows below."""
-    shutil.copy(loaded, db)
+def store(reference_load, db):
+    """A store that has had the packaged statistics (so compare() will not load them again), with
+    them replaced by the hand-made rows below."""
+    shutil.copy(reference_load[0], db)
     con = open_store(db)
     con.execute("DELETE FROM benchmark; DELETE FROM statistical_neighbours")
     rows = []

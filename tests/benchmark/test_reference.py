@@ -19,11 +19,9 @@ from munro.benchmark.reference import ensure_reference, load_reference
 ENGLAND = "E92000001"
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    db = tmp_path_factory.mktemp("reference") / "store.duckdb"
-    summary = load_reference(db)
-    return db, summary
+@pytest.fixture
+def loaded(reference_load):
+    return reference_load
 
 
 def rows(db, sql, params=None):
