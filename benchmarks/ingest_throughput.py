@@ -131,7 +131,7 @@ def run(code: str, *args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="small,large,national")
-    parser.add_argument("--workers", default="default", help="munro ingest worker processes (default: CPUs)")
+    parser.add_argument("--workers", default="default", help="munro ingest reading threads (default: CPUs)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (baseline then munro)")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "

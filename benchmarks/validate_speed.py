@@ -59,7 +59,7 @@ if __name__ == "__main__":
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="small,large,county,national")
-    parser.add_argument("--workers", default="default", help="processes reading a large file (default: CPUs)")
+    parser.add_argument("--workers", default="default", help="threads reading a large file (default: CPUs)")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each, best kept")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "

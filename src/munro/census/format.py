@@ -22,7 +22,7 @@ Every element, in schema order, with the store column it lands in:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 FIRST_YEAR = 2013
 LATEST_YEAR = 2027  # the 2026-27 draft

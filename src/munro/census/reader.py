@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from lxml import etree
 
 from ..errors import RejectedFile

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .cells import C, THRESHOLD, check_count
+from .cells import THRESHOLD, check_count
 from .engine import suppress_linked
 
 MIN_GROUP = 10  # children and families

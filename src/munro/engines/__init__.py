@@ -32,7 +32,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from ..errors import MunroError
 
 if TYPE_CHECKING:  # Ibis is imported only when an engine connects
     import ibis.expr.types as ir

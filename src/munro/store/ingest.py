@@ -33,7 +33,6 @@ from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
 import pyarrow as pa
 
-from ..census import format as fmt
 from .db import open_store, staging_path
 from .schema import raw_columns
 
