@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from munro.local.appdb import app_db_url, current_revision, open_app_db
 from munro.local.schema import metadata
 
-TABLES = ["actions", "alembic_version", "answers", "audit_grades", "audits", "instrument_versions",
+TABLES = ["actions", "alembic_version", "answers", "audit_grades", "audit_log", "audits", "instrument_versions",
           "response_imports", "responses", "surveys", "triage_queue", "users", "web_sessions"]
 
 
@@ -24,11 +24,11 @@ def test_default_location_is_beside_the_store_or_the_current_folder(tmp_path, mo
 
 def test_opening_migrates_to_the_latest_revision_once(tmp_path):
     engine = open_app_db(url=str(tmp_path / "a.sqlite"))
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     assert sorted(sa.inspect(engine).get_table_names()) == TABLES
     engine.dispose()
     engine = open_app_db(url=str(tmp_path / "a.sqlite"))  # again: nothing to do, nothing lost
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
 
 
 def test_the_schema_module_matches_what_the_migrations_build(app):
@@ -58,7 +58,7 @@ def test_postgresql_is_migrated_the_same_way():
         con.execute("DROP DATABASE IF EXISTS munro_app_test")
         con.execute("CREATE DATABASE munro_app_test")
     engine = open_app_db(url=url.rsplit("/", 1)[0] + "/munro_app_test")
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     assert sorted(sa.inspect(engine).get_table_names()) == TABLES
     with engine.connect() as con:
         assert compare_metadata(MigrationContext.configure(con), metadata) == []

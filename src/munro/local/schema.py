@@ -143,6 +143,7 @@ users = sa.Table(
     sa.Column("locked_until", sa.DateTime, nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
+    sa.Column("disabled_at", sa.DateTime, nullable=True),  # migration 0003: a disabled account cannot sign in
 )
 
 web_sessions = sa.Table(
@@ -152,4 +153,19 @@ web_sessions = sa.Table(
     sa.Column("csrf_token", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_seen_at", sa.DateTime, nullable=False),
+)
+
+# The web service's append-only audit log (migration 0003; triggers refuse UPDATE and DELETE).
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("event", sa.String(30), nullable=False),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("role", sa.String(20), nullable=True),
+    sa.Column("la_code", sa.String(200), nullable=True),
+    sa.Column("detail", sa.String(500), nullable=False, server_default=""),
+    sa.Column("address", sa.String(64), nullable=True),
+    sa.Index("ix_audit_log_la_code_at", "la_code", "at"),
 )
