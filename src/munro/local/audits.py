@@ -204,3 +204,65 @@ def _agreement(pairs, grades, publish) -> dict:
         return {"pairs": C, "percent_agreement": C, "kappa": C, "kappa_linear": C}
     return {"pairs": len(pairs), "percent_agreement": percent_agreement(pairs),
             "kappa": cohen_kappa(pairs, grades), "kappa_linear": cohen_kappa(pairs, grades, "linear") if pairs else None}
+
+
+def case_in_store(store, la: str, la_child_id: str, referral_date: dt.date) -> bool:
+    """Whether the case is an episode of the LA in the store (the web form's check before recording)."""
+    from ..store.db import open_store
+
+    con = open_store(store, read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM merged_episodes WHERE la_code = ? AND la_child_id = ? "
+                           "AND referral_date = ?", [la, la_child_id, referral_date]).fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def list_audits(engine: sa.Engine, la: str, year: int) -> list[dict]:
+    """The LA's audits of a year, each with its case, auditor, moderator and overall grades (child-level)."""
+    q = (sa.select(t.audits, t.audit_grades.c.grade.label("overall"), t.audit_grades.c.moderator_grade.label("overall_moderated"))
+         .outerjoin(t.audit_grades, sa.and_(t.audit_grades.c.audit_id == t.audits.c.id,
+                                            t.audit_grades.c.domain == "overall"))
+         .where(t.audits.c.la_code == la, t.audits.c.year == year).order_by(t.audits.c.id))
+    with engine.connect() as con:
+        return [dict(r._mapping) for r in con.execute(q)]
+
+
+def get_audit(engine: sa.Engine, la: str, audit_id: int) -> dict:
+    """One audit of the LA with ``grades`` and ``moderator_grades`` by domain; MunroError if not the LA's."""
+    with engine.connect() as con:
+        row = con.execute(sa.select(t.audits).where(t.audits.c.id == audit_id, t.audits.c.la_code == la)).first()
+        if row is None:
+            raise MunroError(f"no audit {audit_id} of LA {la}")
+        grades = con.execute(sa.select(t.audit_grades).where(t.audit_grades.c.audit_id == audit_id)).all()
+    return {**row._mapping, "grades": {g.domain: g.grade for g in grades},
+            "moderator_grades": {g.domain: g.moderator_grade for g in grades if g.moderator_grade}}
+
+
+def moderate_audit(engine: sa.Engine, la: str, audit_id: int, *, moderator: str, moderated_on: dt.date,
+                   grades: dict, agreed_grade: str | None = None, bank=None) -> None:
+    """Record a second grader's grades of an audit (at least the overall one) and the agreed overall grade.
+
+    The moderator must not be the auditor (moderation is a second pair of eyes)
+    and a moderated audit is not moderated again.
+    """
+    v = (bank or load_bank()).get(AUDIT_FORM)
+    audit = get_audit(engine, la, audit_id)
+    if audit["moderator"]:
+        raise MunroError(f"audit {audit_id} is already moderated")
+    if moderator.strip().casefold() == audit["auditor"].strip().casefold():
+        raise MunroError("the moderator must be someone other than the auditor")
+    graded = {o.code for o in v.question("overall").scale.options if not o.not_graded}
+    if grades.get("overall") not in graded:
+        raise MunroError("the moderator's overall grade is needed (not 'not applicable')")
+    unknown = set(grades) - set(audit["grades"])
+    if unknown:
+        raise MunroError(f"domains not graded by the auditor: {', '.join(sorted(unknown))}")
+    if agreed_grade is not None and agreed_grade not in graded:
+        raise MunroError(f"the agreed grade must be one of {', '.join(sorted(graded))}")
+    with engine.begin() as con:
+        con.execute(t.audits.update().where(t.audits.c.id == audit_id).values(
+            moderator=moderator, moderated_on=moderated_on, agreed_grade=agreed_grade))
+        for domain, grade in grades.items():
+            con.execute(t.audit_grades.update().where(t.audit_grades.c.audit_id == audit_id,
+                                                      t.audit_grades.c.domain == domain).values(moderator_grade=grade))

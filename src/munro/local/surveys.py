@@ -129,6 +129,19 @@ def close_survey(engine: sa.Engine, survey_id: int) -> Survey:
     return get_survey(engine, survey_id)
 
 
+def open_survey(engine: sa.Engine, survey_id: int, today: dt.date | None = None) -> Survey:
+    """Open a survey now that was set to open later (its open date becomes today)."""
+    s = get_survey(engine, survey_id)
+    today = today or dt.date.today()
+    if s.is_closed(today):
+        raise MunroError(f"survey {survey_id} is closed: a closed survey is never reopened (its results may "
+                         "have been seen; answers after them could be told apart)")
+    if s.opens_on > today:
+        with engine.begin() as con:
+            con.execute(t.surveys.update().where(t.surveys.c.id == survey_id).values(opens_on=today))
+    return get_survey(engine, survey_id)
+
+
 def parse_answers(v: Version, raw: dict) -> dict[str, str]:
     """``{question id: stored value}`` from raw answers (codes, labels or numbers); blank answers dropped.
 

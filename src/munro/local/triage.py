@@ -79,14 +79,17 @@ def triage_counts(engine: sa.Engine, survey_id: int) -> dict:
 
 
 def handle(engine: sa.Engine, entry_id: int, *, role: str, handled_by: str, outcome: str,
-           now: dt.datetime | None = None) -> None:
-    """Mark a queue entry handled: who, when (UTC) and what was done."""
+           now: dt.datetime | None = None, la: str | None = None) -> None:
+    """Mark a queue entry handled: who, when (UTC) and what was done; with ``la``, only that LA's entries."""
     check_role(role, TRIAGE_ROLES, "handle safeguarding triage")
     if not handled_by.strip() or not outcome.strip():
         raise MunroError("say who handled the entry and what was done")
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     with engine.begin() as con:
-        done = con.execute(t.triage.update().where(t.triage.c.id == entry_id, t.triage.c.status == "open")
+        where = [t.triage.c.id == entry_id, t.triage.c.status == "open"]
+        if la:  # a web user's LA: an entry of another LA's survey is "not found", never handled
+            where.append(t.triage.c.survey_id.in_(sa.select(t.surveys.c.id).where(t.surveys.c.la_code == la)))
+        done = con.execute(t.triage.update().where(*where)
                            .values(status="handled", handled_by=handled_by, handled_at=now, outcome=outcome))
         if done.rowcount != 1:
             raise MunroError(f"no open triage entry {entry_id}")
