@@ -22,6 +22,12 @@ LOCK_AFTER = 5  # failed sign-ins in a row before the account is locked
 LOCK_MINUTES = 15
 SIGN_IN_PER_ADDRESS = 20  # sign-in attempts from one client address ...
 SIGN_IN_WINDOW_MINUTES = 10  # ... in this many minutes
+# Requests to the public survey pages from one client address in SURVEY_WINDOW_MINUTES: a school's
+# computer room behind one address, 30 children answering about 30 pages each, stays under it.
+SURVEY_PER_ADDRESS = 1500
+SURVEY_WINDOW_MINUTES = 10
+# Where "Exit this page" goes (the GOV.UK component's default): a neutral page that looks ordinary.
+EXIT_URL = "https://www.bbc.co.uk/weather"
 
 
 @dataclass
@@ -37,6 +43,8 @@ class Config:
     lock_minutes: int = LOCK_MINUTES
     sign_in_per_address: int = SIGN_IN_PER_ADDRESS
     max_upload_mb: int = 200
+    survey_per_address: int = SURVEY_PER_ADDRESS
+    exit_url: str = EXIT_URL
 
     @classmethod
     def from_env(cls, env=None, store: str | os.PathLike | None = None) -> "Config":
@@ -51,6 +59,8 @@ class Config:
             port=_int(env, "MUNRO_PORT", 8000),
             secure_cookies=env.get("MUNRO_INSECURE_COOKIES") != "1",
             session_minutes=_int(env, "MUNRO_SESSION_MINUTES", SESSION_MINUTES),
+            survey_per_address=_int(env, "MUNRO_SURVEY_PER_ADDRESS", SURVEY_PER_ADDRESS),
+            exit_url=env.get("MUNRO_EXIT_URL", EXIT_URL),
         )
 
 
