@@ -21,8 +21,16 @@ GRANTS: dict[str, frozenset[str]] = {
     "view_child_level": frozenset({"analyst"}),
     "upload_return": frozenset({"administrator", "analyst"}),
     "manage_users": frozenset({"administrator"}),
+    # Surveys (web/surveys.py): create, open, close, link and QR code; results are disclosure-controlled
+    # aggregates (free text only to FREE_TEXT_ROLES, munro.local.results); the triage queue holds text.
+    "manage_surveys": frozenset({"survey_admin"}),
+    "view_survey_results": frozenset({"analyst", "manager", "survey_admin"}),
+    "triage": frozenset({"triage"}),
+    # Audits (web/audits.py): sampling and grading name children; results are aggregates.
+    "audit_cases": frozenset({"auditor"}),
+    "view_audit_results": frozenset({"analyst", "manager", "auditor"}),
 }
-CHILD_LEVEL = frozenset({"view_child_level", "upload_return"})
+CHILD_LEVEL = frozenset({"view_child_level", "upload_return", "audit_cases", "triage"})
 
 
 def allowed(user: User | None, action: str, la: str | None) -> bool:
