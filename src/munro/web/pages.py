@@ -12,7 +12,8 @@ from ..errors import MunroError
 from ..reference import local_authorities
 from . import authz, data, sessions
 from .app import COOKIE, app_db, config
-from .users import authenticate
+from .audit_log import record
+from .users import authenticate, la_of
 
 bp = Blueprint("pages", __name__)
 LA_CODE = re.compile(r"^\d{3}$")
@@ -23,6 +24,11 @@ def signed_in():
     if g.user is None:
         abort(redirect(url_for("pages.sign_in")))
     return g.user
+
+
+def log(event: str, *, la: str | None = None, detail: str = "", user=None, email: str | None = None) -> None:
+    """Append ``event`` to the audit log as done by ``user`` (default: the signed-in user) from this client."""
+    record(app_db(), event, user=user or g.user, email=email, la=la, detail=detail, address=request.remote_addr)
 
 
 @bp.get("/assets/munro.css")
@@ -46,6 +52,7 @@ def sign_in():
         user = authenticate(app_db(), request.form.get("email", ""), request.form.get("password", ""),
                             cfg.lock_after, cfg.lock_minutes)
         if user is not None:
+            log("sign_in", user=user)
             sessions.end(app_db(), request.cookies.get(COOKIE))  # signing in again ends the session it replaces
             token, _ = sessions.start(app_db(), user)
             session.clear()  # the signed-out CSRF token is not carried into the session (fixation)
@@ -53,6 +60,8 @@ def sign_in():
             # A browser-session cookie; the server enforces the idle and absolute timeouts (sessions.resume).
             response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=cfg.secure_cookies)
             return response
+        typed = request.form.get("email", "")
+        log("sign_in_failed", email=typed, la=la_of(app_db(), typed))
         # One message for a wrong password, an unknown address and a locked account (users.authenticate).
         error = ("The email address or password is not right, or the account is locked after too many tries. "
                  f"Try again, or wait {config().lock_minutes} minutes.")
@@ -62,6 +71,8 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    if g.user is not None:
+        log("sign_out")
     sessions.end(app_db(), request.cookies.get(COOKIE))
     session.clear()
     response = redirect(url_for("pages.signed_out"))
@@ -94,14 +105,20 @@ def dashboard():
     return render_template("dashboard.html", years=_years(las), names=names)
 
 
-def _la_year(la: str, year: int):
-    """The signed-in user's report data for ``la`` and ``year``, after the authorisation check."""
+def check_la_year(la: str, year: int, action: str = "view_aggregates"):
+    """The signed-in user, if they may do ``action`` for ``la`` and a return for ``year`` is loaded; else 403/404."""
     user = signed_in()
     if not LA_CODE.match(la):
         abort(404)
-    authz.authorise(user, "view_aggregates", la)
+    authz.authorise(user, action, la)
     if year not in _years([la])[la]:
         abort(404, "There is no return loaded for this authority and year.")
+    return user
+
+
+def _la_year(la: str, year: int):
+    """The signed-in user's report data for ``la`` and ``year``, after the authorisation check."""
+    check_la_year(la, year)
     try:
         return data.report(config().store, la, year)
     except MunroError as e:
@@ -135,6 +152,7 @@ def chart_csv(la, year, item_id, chart_id):
     for chart in data.charts(view) if view else []:
         if chart.id == chart_id:
             name = f"munro-{la}-{year}-{chart_id}.csv"
+            log("export", la=la, detail=f"{year} {item_id} chart {chart_id} (CSV)")
             return Response(data.chart_csv(chart), mimetype="text/csv",
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
     abort(404)

@@ -86,7 +86,7 @@ def authenticate(engine: sa.Engine, email: str, password: str, lock_after: int, 
             _verify(_DUMMY_HASH, password)
             return None
         locked = row.locked_until is not None and row.locked_until > now
-        ok = _verify(row.password_hash, password) and not locked
+        ok = _verify(row.password_hash, password) and not locked and row.disabled_at is None
         if ok:
             values = dict(failed_attempts=0, locked_until=None, last_sign_in_at=now)
             if _hasher.check_needs_rehash(row.password_hash):
@@ -113,14 +113,55 @@ def _verify(hashed: str, password: str) -> bool:
 
 
 def get_user(engine: sa.Engine, user_id: int) -> User | None:
+    """The account, or None if there is none or it is disabled (so a disabled user's sessions stop at once)."""
     with engine.connect() as con:
-        row = con.execute(sa.select(users).where(users.c.id == user_id)).first()
+        row = con.execute(sa.select(users).where(users.c.id == user_id, users.c.disabled_at.is_(None))).first()
     return _user(row) if row else None
 
 
-def list_users(engine: sa.Engine) -> list[dict]:
-    now = _now()
+def la_of(engine: sa.Engine, email: str) -> str | None:
+    """The LA(s) of the account with this address, for the audit log of a failed sign-in; None if unknown."""
     with engine.connect() as con:
-        rows = con.execute(sa.select(users).order_by(users.c.email)).all()
-    return [{"email": r.email, "la_code": r.la_code, "role": r.role,
-             "locked": r.locked_until is not None and r.locked_until > now} for r in rows]
+        return con.execute(sa.select(users.c.la_code).where(users.c.email == (email or "").strip().lower())).scalar()
+
+
+def list_users(engine: sa.Engine, la: str | None = None) -> list[dict]:
+    """Every account, or those of exactly LA ``la`` (an administrator's own; regional accounts are not theirs)."""
+    now = _now()
+    query = sa.select(users).order_by(users.c.email)
+    if la is not None:
+        query = query.where(users.c.la_code == la)
+    with engine.connect() as con:
+        rows = con.execute(query).all()
+    return [{"id": r.id, "email": r.email, "la_code": r.la_code, "role": r.role,
+             "locked": r.locked_until is not None and r.locked_until > now,
+             "disabled": r.disabled_at is not None} for r in rows]
+
+
+def _change(engine: sa.Engine, user_id: int, la: str | None, **values) -> str:
+    """Update one account (of LA ``la`` if given) and end its sessions; its e-mail address, or MunroError."""
+    with engine.begin() as con:
+        where = [users.c.id == user_id] + ([users.c.la_code == la] if la is not None else [])
+        row = con.execute(sa.select(users.c.email).where(*where)).first()
+        if row is None:
+            raise MunroError("there is no such user")
+        con.execute(web_sessions.delete().where(web_sessions.c.user_id == user_id))
+        if values:
+            con.execute(users.update().where(users.c.id == user_id).values(**values))
+        else:
+            con.execute(users.delete().where(users.c.id == user_id))
+    return row.email
+
+
+def unlock_user(engine: sa.Engine, user_id: int, la: str | None = None) -> str:
+    return _change(engine, user_id, la, failed_attempts=0, locked_until=None)
+
+
+def disable_user(engine: sa.Engine, user_id: int, la: str | None = None, disabled: bool = True) -> str:
+    """Disable (or enable again) an account: it cannot sign in and its sessions end; its history stays."""
+    return _change(engine, user_id, la, disabled_at=_now() if disabled else None)
+
+
+def remove_user(engine: sa.Engine, user_id: int, la: str | None = None) -> str:
+    """Delete an account and its sessions; the audit log keeps its events (by e-mail address)."""
+    return _change(engine, user_id, la)
