@@ -24,8 +24,12 @@ $(AXE): frontend/package.json frontend/package-lock.json
 	touch $@
 $(REPORT_CSS): $(AXE)
 	cp frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css $@
+# GOV.UK Frontend's JavaScript (an ES module) for the survey pages' "Exit this page", served from our origin.
+WEB_JS := src/munro/web/assets/govuk-frontend.min.js
+$(WEB_JS): $(AXE)
+	cp frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
 
-report-assets: $(REPORT_CSS)
+report-assets: $(REPORT_CSS) $(WEB_JS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +39,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt setup.py src/mu
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-venv: $(VENV)/.installed $(REPORT_CSS)
+venv: $(VENV)/.installed $(REPORT_CSS) $(WEB_JS)
 
 demo: venv
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium for the report's PDF"; \
