@@ -36,7 +36,7 @@ def add_headers(response, secure: bool):
     if secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     # Pages of performance data must not linger in shared caches or the browser's history.
-    if response.mimetype != "text/css":
+    if response.mimetype not in ("text/css", "text/javascript"):  # the vendored assets may be cached
         response.headers["Cache-Control"] = "no-store"
     return response
 
