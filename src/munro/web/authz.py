@@ -17,10 +17,15 @@ from .users import User
 GRANTS: dict[str, frozenset[str]] = {
     # Aggregates: the dashboard, item pages, their CSV downloads.
     "view_aggregates": frozenset({"administrator", "analyst", "manager", "auditor"}),
-    # Lists of children (drill-through, not built yet): analysts of a single LA.
+    # Lists of children (drill-through from an item, web/children.py, each view logged): analysts of a single LA.
     "view_child_level": frozenset({"analyst"}),
+    # Upload a return, see its validation findings, load it (web/uploads.py).
     "upload_return": frozenset({"administrator", "analyst"}),
+    # The report as HTML, PDF or XLSX (web/downloads.py): a regional user gets the published variant only.
+    "download_report": frozenset({"administrator", "analyst", "manager", "auditor"}),
+    # Accounts of the administrator's own LA, and its audit log (web/admin.py).
     "manage_users": frozenset({"administrator"}),
+    "view_audit_log": frozenset({"administrator"}),
     # Surveys (web/surveys.py): create, open, close, link and QR code; results are disclosure-controlled
     # aggregates (free text only to FREE_TEXT_ROLES, munro.local.results); the triage queue holds text.
     "manage_surveys": frozenset({"survey_admin"}),
@@ -30,7 +35,7 @@ GRANTS: dict[str, frozenset[str]] = {
     "audit_cases": frozenset({"auditor"}),
     "view_audit_results": frozenset({"analyst", "manager", "auditor"}),
 }
-CHILD_LEVEL = frozenset({"view_child_level", "upload_return", "audit_cases", "triage"})
+CHILD_LEVEL = frozenset({"view_child_level", "upload_return", "manage_users", "view_audit_log", "audit_cases", "triage"})
 
 
 def allowed(user: User | None, action: str, la: str | None) -> bool:
