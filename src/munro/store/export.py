@@ -116,7 +116,9 @@ def _select(table: str, columns, where: str) -> str:
 # ---------------------------------------------------------------- Parquet folder
 
 
-def _to_folder(con, tables, where: str, target: Path) -> ExportOutcome:
+def _to_folder(con, tables, where: str, target: Path, *, select=None, extra: dict | None = None) -> ExportOutcome:
+    """Each table through ``select(table, columns)`` (default: as it is, LA-filtered by ``where``),
+    ``extra`` added to the manifest (a pseudonymised export's description: store.pseudonymise)."""
     if target.exists() and not (target / MANIFEST).is_file() and any(target.iterdir()):
         raise MunroError(f"{target}: the folder holds files that are not a munro export; choose an empty folder")
     if not target.parent.exists():
@@ -126,10 +128,12 @@ def _to_folder(con, tables, where: str, target: Path) -> ExportOutcome:
         outcome = ExportOutcome(str(target))
         for table, columns in tables.items():
             path = work / f"{table}.parquet"
-            con.execute(f"COPY ({_select(table, columns, where)}) TO '{path}' (FORMAT parquet)").fetchall()
+            sql = select(table, columns) if select else _select(table, columns, where)
+            con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)").fetchall()
             outcome.tables[table] = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchall()[0][0]
         manifest = {"format": "munro export", "version": 1, "exported_at": _now(),
-                    "tables": {t: {"rows": outcome.tables[t], "columns": dict(c)} for t, c in tables.items()}}
+                    "tables": {t: {"rows": outcome.tables[t], "columns": dict(c)} for t, c in tables.items()},
+                    **(extra or {})}
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         if target.exists():
             old = target.with_name(f".{target.name}.old")
