@@ -13,7 +13,9 @@ from ..census import format as fmt
 
 # 2: population_overrides (additive: _ensure_schema's CREATE ... IF NOT EXISTS adds it to older stores)
 # 3: validation_findings (additive, as 2)
-SCHEMA_VERSION = 3
+# 4: local records beside the CIN census (munro.localdata.schema: local_loads, the SSDA903, visits, core group,
+#    allocation and own-figure tables and their merged_* views; additive, as 2)
+SCHEMA_VERSION = 4
 
 SQL_TYPES = {"str": "VARCHAR", "date": "DATE", "bool": "INTEGER", "int": "INTEGER", "datetime": "VARCHAR"}
 
@@ -101,5 +103,7 @@ def raw_ddl(table: str, schema: str | None = None) -> str:
 
 
 def all_ddl() -> list[str]:
+    from ..localdata.schema import ddl as local_ddl
+
     return [META_DDL, RETURNS_DDL, *(raw_ddl(t) for t in fmt.TABLES), POPULATION_OVERRIDES_DDL,
-            VALIDATION_FINDINGS_DDL]
+            VALIDATION_FINDINGS_DDL, *local_ddl()]

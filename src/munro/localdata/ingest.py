@@ -1,0 +1,250 @@
+"""Loading local CSVs into the store: atomic, idempotent, as CIN census returns are loaded.
+
+A file is read and checked whole (``reader``) before the store is touched;
+then one transaction inserts its rows, registers it in ``local_loads`` and
+supersedes the current load of the same kind, LA and reporting year. An
+error at any point leaves the store as it was. The same file again changes
+nothing; a superseded file loaded again becomes current again.
+
+Local files do not name their LA or year, so they come from the caller
+(``la``, ``year``), else the LA is the store's only LA and the year is the
+one written in the file's name (``ssda903_episodes_2025.csv``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .. import __version__
+from ..errors import MunroError, RejectedFile
+from . import layouts as L
+from .matching import report_path, unmatched_children, write_report
+from .reader import header_row, read_local_csv
+from .schema import raw_columns
+
+_LOCAL_SUFFIXES = (".csv", ".txt")
+
+
+@dataclass
+class LocalOutcome:
+    path: Path
+    status: str = ""  # loaded, replaced, unchanged (already loaded), reinstated; empty when rejected
+    kind: str | None = None
+    la: str | None = None
+    year: int | None = None
+    load_id: int | None = None
+    rows: int = 0
+    children: int | None = None
+    unmatched: int | None = None
+    report: Path | None = None
+    replaced: int | None = None
+    ignored: tuple[str, ...] = ()
+    error: str | None = None
+    unmatched_ids: list[str] = field(default_factory=list, repr=False)  # for the report file, never the console
+
+    def summary(self) -> str:
+        if self.error:
+            return f"rejected {self.error}"
+        year = f"{self.year - 1}-{str(self.year)[2:]}"
+        line = (f"{self.path}: {self.status} as local load {self.load_id} ({self.kind}, LA {self.la}, {year}): "
+                f"{self.rows:,} rows")
+        if self.children is not None:
+            line += f", {self.children:,} children"
+            if self.unmatched:
+                line += f", {self.unmatched:,} not in the CIN census"
+                line += f" (listed in {self.report})" if self.report else ""
+        if self.ignored:
+            line += f"; columns not used: {', '.join(self.ignored)}"
+        if self.replaced is not None:
+            line += f"; local load {self.replaced} is now superseded"
+        return line
+
+
+def is_local_file(path: str | os.PathLike, kind: str | None = None) -> bool:
+    """Whether ``path`` is read as a local CSV (not a CIN census XML)."""
+    return kind is not None or Path(path).suffix.lower() in _LOCAL_SUFFIXES
+
+
+def _resolve_la(con, path: Path, la: str | None) -> str:
+    if la:
+        return str(la)
+    las = [r[0] for r in con.execute("SELECT DISTINCT la_code FROM returns ORDER BY 1").fetchall()]
+    if len(las) == 1:
+        return las[0]
+    raise RejectedFile(path, "the file does not say its LA: give --la" +
+                       (f" (the store holds {', '.join(las)})" if las else ""))
+
+
+def _resolve_year(path: Path, year: int | None) -> int:
+    year = year or L.year_from_name(path.stem)
+    if year is None:
+        raise RejectedFile(path, "the file does not say its reporting year: give --year (2025 = 2024-25), "
+                                 "or put the year in its name")
+    return int(year)
+
+
+def _sha256(path: Path) -> str:
+    from ..store.ingest import file_sha256
+
+    return file_sha256(path)
+
+
+def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: str | None = None,
+                      la: str | None = None, year: int | None = None, report: str | os.PathLike | None = None,
+                      con=None) -> LocalOutcome:
+    """Load one local CSV (docs/local-data.md) into the store at ``db``.
+
+    ``kind`` names the layout (default: told from the header row); ``la`` and ``year`` say whose and which
+    reporting year the file is. Children not in the LA's CIN census are written to ``report``
+    (default ``<file>.unmatched.csv``). Raises ``RejectedFile`` (nothing loaded) for a bad file.
+    """
+    from ..store.db import open_store
+
+    path = Path(path)
+    if not path.is_file():
+        raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
+    layout = L.layout(kind) if kind else L.detect(header_row(path))
+    if layout is None:
+        raise RejectedFile(path, "row 1 (header): not a layout munro knows (docs/local-data.md lists them: "
+                                 f"{', '.join(L.KINDS)}); give --kind to name it")
+    own = con is None
+    con = con or open_store(db)
+    try:
+        la, year = _resolve_la(con, path, la), _resolve_year(path, year)
+        sha = _sha256(path)
+        done = _reinstate_or_skip(con, path, sha, layout, la, year)
+        if done is not None:
+            return done
+        read = read_local_csv(path, layout)
+        outcome = LocalOutcome(path, kind=layout.kind, la=la, year=year, ignored=tuple(read.ignored))
+        _publish(con, path, sha, read, outcome)
+        if outcome.unmatched:
+            target = Path(report) if report else report_path(path)
+            outcome.report = write_report(target, path, layout.kind, la, outcome.unmatched_ids)
+        return outcome
+    finally:
+        if own:
+            con.close()
+
+
+def _one(con, sql: str, params=()):
+    """The first row of a query, the result fetched to the end (DuckDB 2 requires it)."""
+    rows = con.execute(sql, list(params)).fetchall()
+    return rows[0] if rows else None
+
+
+def _current(con, kind: str, la: str, year: int):
+    return _one(con, "SELECT load_id FROM local_loads WHERE kind = ? AND la_code = ? AND year = ? "
+                     "AND status = 'current'", [kind, la, year])
+
+
+def _supersede(con, load_id: int) -> None:
+    con.execute("UPDATE local_loads SET status = 'superseded', superseded_at = ? WHERE load_id = ?",
+                [dt.datetime.now(), load_id]).fetchall()
+
+
+def _reinstate_or_skip(con, path, sha, layout, la, year) -> LocalOutcome | None:
+    row = _one(con, "SELECT load_id, status, rows, children, unmatched FROM local_loads WHERE file_sha256 = ? "
+                    "AND kind = ? AND la_code = ? AND year = ? ORDER BY load_id DESC LIMIT 1",
+                    [sha, layout.kind, la, year])
+    if row is None:
+        return None
+    load_id, status, rows, children, unmatched = row
+    outcome = LocalOutcome(path, kind=layout.kind, la=la, year=year, load_id=load_id, rows=rows,
+                           children=children, unmatched=unmatched)
+    if status == "current":
+        outcome.status = "unchanged (already loaded)"
+        return outcome
+    _in_transaction(con, lambda: _make_current(con, outcome, layout.kind, la, year, load_id))
+    outcome.status = "reinstated"
+    return outcome
+
+
+def _make_current(con, outcome, kind, la, year, load_id) -> None:
+    old = _current(con, kind, la, year)
+    if old:
+        _supersede(con, old[0])
+        outcome.replaced = old[0]
+    con.execute("UPDATE local_loads SET status = 'current', superseded_at = NULL WHERE load_id = ?",
+                [load_id]).fetchall()
+
+
+def _in_transaction(con, work) -> None:
+    # DuckDB refuses new work on a connection with an unfinished result: every statement is fetched.
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        work()
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        con.execute("ROLLBACK").fetchall()
+        raise
+
+
+def _publish(con, path: Path, sha: str, read, outcome: LocalOutcome) -> None:
+    """One transaction: the rows, the register's row, the old load superseded; the unmatched children counted."""
+    layout = read.layout
+    load_id = _one(con, "SELECT coalesce(max(load_id), 0) + 1 FROM local_loads")[0]
+    names = [c for c, _ in raw_columns(layout)]
+    exprs = [{"load_id": "$load", "la_code": "$la"}.get(c, f"s.{c}") for c in names]
+    has_children = "la_child_id" in read.table.schema.names
+    con.register("munro_local_staged", read.table)
+    try:
+        def work():
+            con.execute(f"INSERT INTO {layout.table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
+                        "FROM munro_local_staged s", {"load": load_id, "la": outcome.la}).fetchall()
+            old = _current(con, layout.kind, outcome.la, outcome.year)
+            if old:
+                _supersede(con, old[0])
+                outcome.replaced = old[0]
+            ids = unmatched_children(con, outcome.la, "munro_local_staged") if has_children else []
+            children = (_one(con, "SELECT count(DISTINCT la_child_id) FROM munro_local_staged")[0]
+                        if has_children else None)
+            con.execute("INSERT INTO local_loads VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                        [load_id, layout.kind, outcome.la, outcome.year, path.name, sha, path.stat().st_size,
+                         read.table.num_rows, children, len(ids) if has_children else None,
+                         dt.datetime.now(), __version__]).fetchall()
+            outcome.unmatched_ids = ids
+            outcome.children = children
+            outcome.unmatched = len(ids) if has_children else None
+
+        _in_transaction(con, work)
+    finally:
+        con.unregister("munro_local_staged")
+    outcome.status = "replaced" if outcome.replaced is not None else "loaded"
+    outcome.load_id = load_id
+    outcome.rows = read.table.num_rows
+
+
+def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
+               la: str | None = None, year: int | None = None, schema_year: int | None = None,
+               workers: int = 1) -> Iterator:
+    """Load CIN census returns and local CSVs, one transaction each, in the order given.
+
+    A CSV (or any file when ``kind`` is given) is a local file; anything else a CIN census XML
+    (``munro.store.ingest.ingest_file``). Yields each file's outcome (``IngestOutcome`` or
+    ``LocalOutcome``, both with ``error`` and ``summary()``); a rejected file does not stop the others.
+    """
+    from ..store.db import open_store
+    from ..store.ingest import IngestOutcome, ingest_file
+
+    if kind is not None:
+        L.layout(kind)  # an unknown kind is the user's option, not one file's problem
+    if year is not None and not 2000 <= int(year) <= 2100:
+        raise MunroError(f"--year {year} is not a reporting year such as 2025 (= 2024-25)")
+    con = open_store(db)
+    try:
+        for p in paths:
+            local = is_local_file(p, kind)
+            try:
+                if local:
+                    yield ingest_local_file(db, p, kind=kind, la=la, year=year, con=con)
+                else:
+                    yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con)
+            except RejectedFile as e:
+                yield LocalOutcome(Path(p), error=str(e)) if local else IngestOutcome(Path(p), error=str(e))
+    finally:
+        con.close()
