@@ -170,15 +170,37 @@ def _engine(db: Path, engine: str, schema: str):
 
 
 @cli.command()
-@click.option("--to", "target", required=True, metavar="DIR|postgresql://...",
+@click.option("--to", "target", default=None, metavar="DIR|postgresql://...",
               help="A folder for Parquet files (Spark reads it), or a PostgreSQL database URL.")
 @click.option("--schema", default="munro", show_default=True, help="PostgreSQL schema to write (created if missing).")
 @click.option("--la", "las", multiple=True, help="Only this LA (repeat for several; default: every LA).")
+@click.option("--pseudonymise", is_flag=True,
+              help="One LA's current returns for a pooled store: child identifiers as keyed hashes, dates of birth "
+                   "as months (needs --key-file; docs/pooling.md).")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The LA's secret key for --pseudonymise (never written to the export).")
+@click.option("--new-key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a new random key to this file (owner-only, never overwritten) and stop.")
 @click.pass_obj
-def export(obj, target, schema, las):
+def export(obj, target, schema, las, pseudonymise, key_file, new_key_file):
     """Copy the store's tables, merged history and calendar to Parquet or PostgreSQL, all or nothing."""
     from .store.export import export_store
 
+    if new_key_file is not None:
+        from .store.keys import new_key_file as make_key
+
+        click.echo(f"new key written to {new_key_file} (fingerprint {make_key(new_key_file)}); keep it secret "
+                   "and keep it: the same key gives the same pseudonyms every year")
+        return
+    if target is None:
+        raise click.UsageError("Missing option '--to'.")
+    if pseudonymise:
+        from .store.pseudonymise import export_pseudonymised
+
+        if len(las) > 1:
+            raise click.UsageError("--pseudonymise exports one LA: give at most one --la")
+        click.echo(export_pseudonymised(obj["db"], target, key_file, la=las[0] if las else None).summary())
+        return
     click.echo(export_store(obj["db"], target, schema=schema, las=list(las) or None).summary())
 
 

@@ -285,13 +285,20 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
 
 def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
                  schema_year: int | None = None, workers: int = 1) -> Iterator[IngestOutcome]:
-    """Load several returns, one transaction each; a rejected file does not stop the others."""
+    """Load several returns, one transaction each; a rejected file does not stop the others.
+
+    A folder is a pseudonymised export of an LA's store, pooled with the others (``store.pooled``)."""
+    from .pooled import PooledOutcome, ingest_export
+
     con = open_store(db)
     try:
         for p in paths:
             try:
-                yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con)
+                if Path(p).is_dir():
+                    yield ingest_export(con, p)
+                else:
+                    yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con)
             except RejectedFile as e:
-                yield IngestOutcome(Path(p), error=str(e))
+                yield (PooledOutcome if Path(p).is_dir() else IngestOutcome)(Path(p), error=str(e))
     finally:
         con.close()

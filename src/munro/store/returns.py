@@ -15,13 +15,18 @@ def list_returns(db: str | os.PathLike, include_superseded: bool = False) -> lis
     con = open_store(db, read_only=True)
     try:
         where = "" if include_superseded else "WHERE status = 'current'"
+        # A pooled store (store.pooled) also says who sent each return: its export and key.
+        pooled = con.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = 'pooled_returns'").fetchall()[0][0]
+        sent = ", p.exported_at, p.key_fingerprint" if pooled else ", NULL, NULL"
+        join = "LEFT JOIN pooled_returns p USING (return_id, la_code, collection_year)" if pooled else ""
         rows = con.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM returns {where} "
-            "ORDER BY la_code, collection_year DESC, return_id DESC"
+            f"SELECT {', '.join('r.' + c for c in _COLUMNS)}{sent} FROM returns r {join} {where} "
+            "ORDER BY r.la_code, r.collection_year DESC, r.return_id DESC"
         ).fetchall()
     finally:
         con.close()
-    return [dict(zip(_COLUMNS, r)) for r in rows]
+    return [dict(zip((*_COLUMNS, "exported_at", "key_fingerprint"), r)) for r in rows]
 
 
 def format_returns(rows: list[dict]) -> str:
@@ -33,6 +38,13 @@ def format_returns(rows: list[dict]) -> str:
         y = r["collection_year"]
         lines.append((str(r["return_id"]), r["la_code"], f"{y - 1}-{str(y)[2:]}", r["status"],
                       f"{r['children']:,}", f"{r['episodes']:,}", f"{r['cp_plans']:,}", f"{r['warnings']:,}",
-                      r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"]))
+                      r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"] + _sent(r)))
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in lines)
+
+
+def _sent(r: dict) -> str:
+    """Where a pooled return came from: the LA's pseudonymised export, by date and key."""
+    if not r.get("key_fingerprint"):
+        return ""
+    return f" (sent by LA {r['la_code']}: export of {str(r['exported_at'])[:10]}, key {r['key_fingerprint']})"
