@@ -204,6 +204,18 @@ def export(obj, target, schema, las, pseudonymise, key_file, new_key_file):
     click.echo(export_store(obj["db"], target, schema=schema, las=list(las) or None).summary())
 
 
+@cli.command()
+@click.option("--keep-years", type=click.IntRange(1), required=True,
+              help="How many collection years to keep: the latest N loaded (any LA's); older years are removed.")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+@click.pass_obj
+def retention(obj, keep_years, dry_run):
+    """Remove whole collection years older than the latest N from the store, in one transaction, and log it."""
+    from .store.retention import retention as run
+
+    click.echo("\n".join(run(obj["db"], keep_years, dry_run=dry_run).lines()))
+
+
 # ---------------------------------------------------------------- munro population (munro.population)
 
 
