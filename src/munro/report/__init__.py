@@ -56,16 +56,15 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
         raise MunroError(f"no returns for LA {la} are loaded in {db}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from .charts import warm_up
+    from .charts import Renderers
 
-    warming = warm_up()
-    data = build.gather(db, la, year, neighbours=neighbours)
-    warming.join()
-    if publish:
-        from .publish import make_safe
+    with Renderers() as renderers:  # started now: they warm up while the data is gathered
+        data = build.gather(db, la, year, neighbours=neighbours)
+        if publish:
+            from .publish import make_safe
 
-        make_safe(data, db)
-    charts = html.page_charts(data)
+            make_safe(data, db)
+        charts = html.page_charts(data, renderers)
     page = out / "index.html"
     page.write_text(html.render(data, charts), encoding="utf-8")
     book = out / "report.xlsx"

@@ -10,8 +10,8 @@ carry their value as text, so colour never carries meaning alone.
 from __future__ import annotations
 
 import html
+import os
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,25 +135,63 @@ def _label(svg: str, chart: Chart) -> str:
     return re.sub(r"(<svg [^>]*>)", r"\1" + inner.replace("\\", "\\\\"), svg, count=1)
 
 
-def warm_up() -> threading.Thread:
-    """Start vl-convert's JavaScript engine in the background (about a second, paid once per
-    process) while the report's data is gathered, which mostly waits on DuckDB."""
-    def first() -> None:
-        import vl_convert as vlc
-
-        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
-
-    thread = threading.Thread(target=first, name="munro-vl-convert-warm-up", daemon=True)
-    thread.start()
-    return thread
+_PROBE = {"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}}
 
 
-def render(charts: list[Chart]) -> list[Chart]:
-    """Each chart's SVG, from its spec, by vl-convert (in-process, offline)."""
+def _svg(spec: dict[str, Any]) -> str:
     import vl_convert as vlc
 
+    return vlc.vegalite_to_svg(spec)
+
+
+class Renderers:
+    """vl-convert in worker processes, started (and warmed up) while the report's data is gathered.
+
+    vl-convert holds the GIL while it renders (about 50 ms a chart, plus about half a second
+    to start its JavaScript engine), so threads would only slow the gathering down. Worker
+    processes start their engines on the other cores during the gathering and then render the
+    charts side by side. Where processes cannot be started, charts are rendered in-process.
+    """
+
+    def __init__(self, workers: int | None = None):
+        import concurrent.futures
+        import multiprocessing
+
+        # spawn, not fork: the parent holds DuckDB's threads, which a forked child must not inherit.
+        n = workers or max(1, min(2, os.cpu_count() or 1))
+        try:
+            self.pool = concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+            self._warming = [self.pool.submit(_svg, _PROBE) for _ in range(n)]
+        except OSError:
+            self.pool, self._warming = None, []
+
+    def render(self, charts: list[Chart]) -> list[Chart]:
+        specs = [c.spec for c in charts]
+        try:
+            svgs = list(self.pool.map(_svg, specs)) if self.pool else None
+        except Exception:  # noqa: BLE001 - a worker that died (memory, a signal): render here instead
+            svgs = None
+        for c, svg in zip(charts, svgs or map(_svg, specs)):
+            c.svg = _label(svg, c)
+        return charts
+
+    def close(self) -> None:
+        if self.pool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> "Renderers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def render(charts: list[Chart], renderers: Renderers | None = None) -> list[Chart]:
+    """Each chart's SVG, from its spec, by vl-convert (offline): in ``renderers``' processes, else here."""
+    if renderers is not None:
+        return renderers.render(charts)
     for c in charts:
-        c.svg = _label(vlc.vegalite_to_svg(c.spec), c)
+        c.svg = _label(_svg(c.spec), c)
     return charts
 
 
@@ -162,4 +200,4 @@ def charts_for(view) -> list[Chart]:
     return [c for c in out if c is not None]
 
 
-__all__ = ["Chart", "charts_for", "render", "trend_chart", "distribution_chart"]
+__all__ = ["Chart", "Renderers", "charts_for", "render", "trend_chart", "distribution_chart"]

@@ -73,10 +73,10 @@ def environment():
     return env
 
 
-def page_charts(data) -> dict[str, list]:
-    """item id -> its rendered charts, for every item of the report."""
+def page_charts(data, renderers=None) -> dict[str, list]:
+    """item id -> its rendered charts, for every item of the report (``charts.Renderers`` to share the work)."""
     out = {v.item.id: charts_mod.charts_for(v) for v in data.items()}
-    charts_mod.render([c for cs in out.values() for c in cs])
+    charts_mod.render([c for cs in out.values() for c in cs], renderers)
     return out
 
 
