@@ -130,9 +130,14 @@ def returns_(obj, show_all):
               help="Print the SQL item ID compiles to, instead of computing it (needs --year).")
 @click.option("--dialect", type=click.Choice(["duckdb", "postgres", "mssql", "spark"]), default="duckdb",
               show_default=True, help="SQL dialect for --show-sql.")
+@click.option("--region", default=None, metavar="NAME",
+              help='An English region, e.g. "West Midlands": its LAs in the store as one (sums of numerators '
+                   "over sums of denominators).")
+@click.option("--group", "group", default=None, metavar="CODES",
+              help="LAs by DfE code, e.g. 330,331,332, as one (as --region).")
 @click.pass_obj
-def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect):
-    """Compute the information items of definitions.md for one LA (or all) and a reporting year."""
+def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect, region, group):
+    """Compute the information items of definitions.md for one LA (or all, a region or a group) and a year."""
     from .indicators.compute import compute, compute_all
     from .indicators.output import render
 
@@ -143,13 +148,18 @@ def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, 
 
         click.echo(format_sql(show_sql, year, dialect).rstrip("\n"))
         return
-    if la is None:
-        raise click.UsageError("Missing option '--la'.")
-    if population is not None and la == "all":
-        raise click.UsageError("--population is one LA's: it cannot be used with --la all")
+    if sum(x is not None for x in (la, region, group)) != 1:
+        raise click.UsageError("Give one of --la, --region or --group." if la or region or group
+                               else "Missing option '--la'.")
+    if population is not None and la in ("all", None):
+        raise click.UsageError("--population is one LA's: it cannot be used with --la all, --region or --group")
     wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
     with _engine(obj["db"], engine, schema) as eng:
-        if la == "all":
+        if region or group:
+            from .indicators.groups import compute_named_group
+
+            results = compute_named_group(eng, year, region=region, group=group, items=wanted)
+        elif la == "all":
             results = compute_all(eng, year, items=wanted)
         else:
             results = compute(eng, la, year, items=wanted,

@@ -26,7 +26,8 @@ def shown(value, unit: str) -> str:
 def to_table(result: Mapping[str, Any]) -> str:
     """A plain-text table: item, headline value, the figures behind it or why there is none."""
     y = result["year"]
-    head = (f"LA {result['la']}, {y - 1}-{str(y)[2:]} (years of history loaded: "
+    who = f"LA {result['la']}" if "members" not in result else _group_head(result)
+    head = (f"{who}, {y - 1}-{str(y)[2:]} (years of history loaded: "
             f"{', '.join(str(h) for h in result['history_years']) or 'none'})")
     rows = [("item", "value", "from")]
     for item_id, r in result["items"].items():
@@ -43,6 +44,14 @@ def to_table(result: Mapping[str, Any]) -> str:
     lines = [head, ""] + ["  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2]]).rstrip()
                           for row in rows]
     return "\n".join(lines)
+
+
+def _group_head(result: Mapping[str, Any]) -> str:
+    """A region or group (munro.indicators.groups): its name, the LAs pooled and those left out."""
+    head = f"{result['label']}: {len(result['members'])} LA(s) together ({', '.join(result['members']) or 'none'})"
+    if result["missing"]:
+        head += "; left out: " + ", ".join(f"{la} ({why})" for la, why in result["missing"].items())
+    return head
 
 
 def to_json(result: Mapping[str, Any]) -> str:

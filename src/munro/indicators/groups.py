@@ -1,0 +1,146 @@
+"""Figures for a region or any named group of LAs, from a pooled store (or any store with several LAs).
+
+A group's figure is the item computed over the group's children as one
+population: every count is the sum of the members' counts, so a percentage
+is the sum of numerators over the sum of denominators (never an average of
+rates), a rate divides by the sum of the members' populations, and medians
+and bands come from all the group's records together.
+
+It is computed by the same items, on any engine: the members' merged history
+is read with ``la_code`` set to the group's code and each child's identifier
+prefixed by its LA's code, so that children of different LAs (whose
+identifiers or pseudonyms may coincide) never meet, and every look-back stays
+within the child's own LA. An LA without the year's return is left out and
+listed in ``missing``; the years of history are those every member has, so a
+look-back item is computed only when every member can give it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable
+
+from ..errors import MunroError
+from .catalogue import item as catalogue_item
+from .result import ItemResult
+
+LONDON = ("Inner London", "Outer London")
+
+
+def region_of(name: str) -> tuple[str, str, list[str]]:
+    """(code, name, DfE codes of its LAs) of an English region by name ("London" joins Inner and Outer)."""
+    from ..reference import local_authorities
+
+    las = local_authorities().values()
+    wanted = name.strip().lower()
+    if wanted == "london":
+        return "E12000007", "London", sorted(la.code for la in las if la.region_name in LONDON)
+    found = sorted({(la.region_code, la.region_name) for la in las if la.region_name.lower() == wanted})
+    if not found:
+        names = sorted({la.region_name for la in las} | {"London"})
+        raise MunroError(f"unknown region {name!r} (known: {', '.join(names)})")
+    code, label = found[0]
+    return code, label, sorted(la.code for la in las if la.region_code == code)
+
+
+def parse_group(text: str) -> list[str]:
+    """'330,331,332' -> ['330', '331', '332'] (each a DfE code munro knows)."""
+    from ..reference import local_authority
+
+    codes = sorted({c.strip() for c in text.split(",") if c.strip()})
+    if len(codes) < 2:
+        raise MunroError("a group needs at least two LA codes, e.g. --group 330,331,332")
+    for code in codes:
+        local_authority(code)  # a clear message for a mistyped code
+    return codes
+
+
+def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None = None, *,
+                  code: str = "group", label: str | None = None, only_loaded: bool = False) -> dict[str, Any]:
+    """The items for the LAs ``las`` together (see the module's docstring), as ``compute`` gives one LA's.
+
+    ``only_loaded`` (a region) leaves out quietly the LAs with no returns in the store at all;
+    otherwise they are listed in ``missing``.
+    """
+    from ..engines import Engine, connect
+    from .compute import ITEMS, _wanted
+    from .context import Context
+
+    wanted = _wanted(items)
+    year = int(year)
+    own = not isinstance(db, Engine)
+    engine = connect(db) if own else db
+    try:
+        history = engine.history()
+        las = sorted({str(la) for la in las} & set(history)) if only_loaded else sorted({str(la) for la in las})
+        members = [la for la in las if year in history.get(la, [])]
+        missing = {la: f"needs the {year} return" if la in history else "no returns loaded"
+                   for la in las if la not in members}
+        years = sorted(set.intersection(*(set(history[la]) for la in members))) if members else []
+        out: dict[str, Any] = {"la": code, "label": label or f"{code} ({', '.join(las)})", "year": year,
+                               "members": members, "missing": missing, "history_years": years, "items": {}}
+        if not members:
+            out["items"] = {i: ItemResult.missing(i, catalogue_item(i).unit, f"no LA of the group has the {year} "
+                                                  "return") for i in wanted}
+            return out
+        extra = {}
+        if "local" in {f.name for f in dataclasses.fields(Context)}:  # local records loaded by every member
+            extra["local"] = {code: _common_local(engine.local_history(), members)}
+        ctx = Context(year=year, las=(code,), t=_as_one(engine.tables(members), code), history={code: years},
+                      population=lambda _la, y: _sum_population(engine, members, y), **extra)
+        out["items"] = {i: ITEMS[i](ctx)[code] for i in wanted}
+        return out
+    finally:
+        if own:
+            engine.close()
+
+
+def compute_named_group(db, year: int, *, region: str | None = None, group: str | None = None,
+                        items: Iterable[str] | None = None) -> dict[str, Any]:
+    """``munro indicators --region NAME`` (its LAs that are in the store) or ``--group 330,331,332``."""
+    if region is not None:
+        code, name, las = region_of(region)
+        return compute_group(db, las, year, items, code=code, label=name, only_loaded=True)
+    codes = parse_group(group or "")
+    return compute_group(db, codes, year, items, code="group", label=f"LAs {', '.join(codes)}")
+
+
+def _as_one(tables, code: str):
+    """The members' tables as one LA ``code``: children (and workers) told apart by their LA's code.
+
+    An LA's own imported figures (``own_figures``) are its own: a group has none."""
+    import ibis
+
+    def one(name: str, t):
+        if name == "own_figures":
+            return t.filter(ibis.literal(False))
+        cols = {c: t.la_code.concat(":", t[c]) for c in ("la_child_id", "worker_id") if c in t.columns}
+        return t.mutate(**cols, la_code=ibis.literal(code)) if "la_code" in t.columns else t
+
+    return dataclasses.replace(tables, **{f.name: one(f.name, getattr(tables, f.name))
+                                          for f in dataclasses.fields(tables) if f.name != "calendar"})
+
+
+def _common_local(local: dict[str, dict[str, list[int]]], members: list[str]) -> dict[str, list[int]]:
+    """Kind of local records -> the years every member has loaded."""
+    kinds = set.intersection(*(set(local.get(la, {})) for la in members))
+    return {k: sorted(set.intersection(*(set(local[la][k]) for la in members))) for k in sorted(kinds)}
+
+
+def _sum_population(engine, members: list[str], year: int):
+    """The members' populations added up (None, with the reason, if any member has none)."""
+    from ..population import Population
+
+    found = {la: engine.population(la, year) for la in members}
+    lacking = [la for la, p in found.items() if p is None or p.value is None]
+    if lacking:
+        return Population(None, reason=f"no population for LA {', '.join(lacking)} in {year}")
+    sources = sorted({p.source for p in found.values() if p.source})
+    vintages = sorted({p.vintage for p in found.values() if p.vintage})
+    mid_years = {p.mid_year for p in found.values()}
+    return Population(sum(p.value for p in found.values()), source=" + ".join(sources) or None,
+                      vintage="; ".join(vintages) or None, mid_year=mid_years.pop() if len(mid_years) == 1 else None,
+                      estimated=any(p.estimated for p in found.values()))
+
+
+__all__ = ["compute_group", "compute_named_group", "region_of", "parse_group"]
