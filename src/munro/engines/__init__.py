@@ -42,6 +42,9 @@ _BACKENDS = {"duckdb": ".duckdb", "postgresql": ".postgresql", "spark": ".spark"
 # The store's merged views (definitions.md section 1) the indicators read, by short name.
 MERGED = ("children", "episodes", "assessments", "assessment_factors", "cin_plans", "section47",
           "cp_plans", "cp_reviews", "pre_proceedings")
+# The merged views of the LA's local records beside the census (munro.localdata: docs/local-data.md).
+LOCAL = ("looked_after_children", "looked_after_episodes", "cp_visits", "core_groups", "sw_allocations",
+         "own_figures")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,12 @@ class Tables:
     cp_plans: "ir.Table"
     cp_reviews: "ir.Table"
     pre_proceedings: "ir.Table"
+    looked_after_children: "ir.Table"
+    looked_after_episodes: "ir.Table"
+    cp_visits: "ir.Table"
+    core_groups: "ir.Table"
+    sw_allocations: "ir.Table"
+    own_figures: "ir.Table"
     calendar: "ir.Table"
 
 
@@ -86,6 +95,17 @@ class Engine:
         """LA code -> the collection years of its current (not superseded) returns, sorted."""
         raise NotImplementedError
 
+    def _local_loads(self) -> list[tuple[str, str, int]]:
+        """(LA, kind, year) of every current load of local records (munro.localdata)."""
+        raise NotImplementedError
+
+    def local_history(self) -> dict[str, dict[str, list[int]]]:
+        """LA code -> kind of local records (``ssda903-episodes``, ``cp-visits``...) -> the years loaded."""
+        out: dict[str, dict[str, list[int]]] = {}
+        for la, kind, year in sorted(self._local_loads()):
+            out.setdefault(la, {}).setdefault(kind, []).append(int(year))
+        return out
+
     def population(self, la: str, year: int):
         """The 0-17 population a rate for ``la`` in ``year`` divides by (``munro.population.Population``)."""
         raise NotImplementedError
@@ -104,7 +124,7 @@ class Engine:
     def tables(self, las: Iterable[str] | None = None) -> Tables:
         """The merged history of ``las`` (every LA when None) and the calendar."""
         key = None if las is None else tuple(sorted(set(las)))
-        return Tables(**{t: self._merged(t, key) for t in MERGED}, calendar=self.calendar)
+        return Tables(**{t: self._merged(t, key) for t in MERGED + LOCAL}, calendar=self.calendar)
 
     def __enter__(self):
         return self
@@ -132,4 +152,4 @@ def connect(target: str | os.PathLike, **options) -> Engine:
     return module.connect(target, **options)
 
 
-__all__ = ["Engine", "Tables", "MERGED", "connect"]
+__all__ = ["Engine", "Tables", "MERGED", "LOCAL", "connect"]

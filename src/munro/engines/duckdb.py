@@ -117,6 +117,8 @@ class DuckDBEngine(Engine):
         first, each follower joining its parent's copy, so nothing is merged twice; an LA
         filter is applied to the raw tables before merging.
         """
+        from ..localdata import schema as local
+        from ..localdata.layouts import LAYOUTS
         from ..store.merge import MERGED_ORDER, merged_select
 
         prefix = f"m{len(self._copies) + 1}"
@@ -124,7 +126,21 @@ class DuckDBEngine(Engine):
             if t in MERGED:
                 select = merged_select(t, raw="store.", merged=f"main.{prefix}_", las=las)
                 self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{t} AS {select}").fetchall()
+        # A store from before the local records (opened read-only, so not upgraded) has none of them.
+        has_local = self._store_has("local_loads")
+        for layout in LAYOUTS.values():
+            select = local.merged_select(layout, raw="store.", las=las) if has_local else local.empty_select(layout)
+            self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{layout.table} AS {select}").fetchall()
         return prefix
+
+    def _store_has(self, table: str) -> bool:
+        return bool(self.raw.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'store' "
+                                     "AND table_name = ?", [table]).fetchall()[0][0])
+
+    def _local_loads(self) -> list[tuple[str, str, int]]:
+        if not self._store_has("local_loads"):
+            return []
+        return self.raw.execute("SELECT la_code, kind, year FROM store.local_loads WHERE status = 'current'").fetchall()
 
     def population(self, la: str, year: int):
         """The population of a rate: the store's override (``munro population set``), else ONS."""
@@ -138,8 +154,7 @@ class DuckDBEngine(Engine):
         from ..population import _OVERRIDE_COLUMNS
 
         # The table is missing in a schema-1 store (opened read-only, so not upgraded): no overrides.
-        if not self.raw.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'store' "
-                                "AND table_name = 'population_overrides'").fetchall()[0][0]:
+        if not self._store_has("population_overrides"):
             return []
         rows = self.raw.execute(f"SELECT {', '.join(_OVERRIDE_COLUMNS)} FROM store.population_overrides "
                                 "ORDER BY la_code, year").fetchall()

@@ -34,6 +34,11 @@ class ExportedEngine(Engine):
             self._overrides = self._table("population_overrides").to_pyarrow().to_pylist()
         return population_among(self._overrides, la, year)
 
+    def _local_loads(self) -> list[tuple[str, str, int]]:
+        t = self._table("local_loads")
+        rows = t.filter(t.status == "current").select("la_code", "kind", "year").to_pyarrow().to_pylist()
+        return [(r["la_code"], r["kind"], r["year"]) for r in rows]
+
     def history(self) -> dict[str, list[int]]:
         r = self._table("returns")
         rows = (r.filter(r.status == "current").select("la_code", "collection_year")

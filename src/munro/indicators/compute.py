@@ -18,14 +18,15 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import MunroError
-from . import activity, plans, timeliness
+from . import activity, casework, imported, plans, timeliness
 from .catalogue import item as catalogue_item
 from .context import Context
 from .result import ItemResult
 
-# id -> function(Context) -> {la: ItemResult}: the items computed so far, in definitions.md order.
+# id -> function(Context) -> {la: ItemResult}: every item, in definitions.md order (section 2, then the
+# section 3 items an LA imports its own figure for).
 ITEMS: dict[str, Callable[[Context], dict[str, ItemResult]]] = {
-    **timeliness.ITEMS, **plans.ITEMS, **activity.ITEMS, **plans.BEYOND_CENSUS}
+    **timeliness.ITEMS, **plans.ITEMS, **activity.ITEMS, **casework.ITEMS, **imported.ITEMS}
 PopulationArg = Mapping | Callable[[str, int], Any] | None
 
 
@@ -47,6 +48,12 @@ def _store_population(engine):
     return engine.population
 
 
+def _standard(days) -> int:
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 100:
+        raise MunroError(f"the visiting standard must be a whole number of working days from 1 to 100, not {days!r}")
+    return days
+
+
 def _wanted(items: Iterable[str] | None) -> list[str]:
     if items is None:
         return list(ITEMS)
@@ -58,13 +65,14 @@ def _wanted(items: Iterable[str] | None) -> list[str]:
 
 
 def compute(db, la: str, year: int, items: Iterable[str] | None = None,
-            population: PopulationArg = None) -> dict[str, Any]:
+            population: PopulationArg = None, visiting_standard: int = 10) -> dict[str, Any]:
     """The items of definitions.md for LA ``la`` and reporting year ``year``.
 
     ``db`` is the path of a munro store or a connected :class:`munro.engines.Engine`.
     ``population`` overrides the 0-17 population: a mapping keyed by (la, year) or by
     la, or a callable (la, year) -> int | None; by default the store's own
     (``munro.population.population_for``: ONS estimates or the user's overrides).
+    ``visiting_standard`` is child_seen_per_cpp's longest gap between visits, in working days.
     """
     from ..engines import Engine, connect
 
@@ -81,7 +89,8 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
             out["items"] = {i: ItemResult.missing(i, catalogue_item(i).unit, reason) for i in wanted}
             return out
         ctx = Context(year=year, las=(la,), t=engine.tables([la]), history={la: years},
-                      population=_population_fn(population) or _store_population(engine))
+                      population=_population_fn(population) or _store_population(engine),
+                      local=engine.local_history(), visiting_standard=_standard(visiting_standard))
         for item in wanted:
             out["items"][item] = ITEMS[item](ctx)[la]
         return out
@@ -91,7 +100,7 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
 
 
 def compute_all(db, year: int, items: Iterable[str] | None = None,
-                population: PopulationArg = None) -> list[dict[str, Any]]:
+                population: PopulationArg = None, visiting_standard: int = 10) -> list[dict[str, Any]]:
     """``compute`` for every LA in the store, in one pass over all their merged history.
 
     The items group by LA, so a pooled store is computed by the engine at once, not by a
@@ -109,7 +118,8 @@ def compute_all(db, year: int, items: Iterable[str] | None = None,
         results: dict[str, dict[str, ItemResult]] = {}
         if ready:
             ctx = Context(year=year, las=ready, t=engine.tables(None), history={la: history[la] for la in ready},
-                          population=_population_fn(population) or _store_population(engine))
+                          population=_population_fn(population) or _store_population(engine),
+                          local=engine.local_history(), visiting_standard=_standard(visiting_standard))
             results = {i: ITEMS[i](ctx) for i in wanted}
         out = []
         for la in sorted(history):

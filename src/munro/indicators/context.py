@@ -92,6 +92,13 @@ class Context:
     t: Tables
     history: dict[str, list[int]] = field(default_factory=dict)
     population: Population | None = None
+    # LA -> kind of local records (munro.localdata) -> the reporting years loaded
+    local: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    visiting_standard: int = 10  # child_seen_per_cpp: the longest gap between visits, in working days
+
+    def has_local(self, la: str, kind: str) -> bool:
+        """Whether the LA's records of ``kind`` for this reporting year are loaded."""
+        return self.year in self.local.get(la, {}).get(kind, [])
 
     @property
     def start(self) -> dt.date:

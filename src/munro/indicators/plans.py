@@ -1,5 +1,5 @@
-"""Plans items (definitions.md section 2, "Plans"), and the three items that need data
-beyond the CIN census (section 2, last part).
+"""Plans items (definitions.md section 2, "Plans"); the items that need casework records
+beyond the CIN census are in ``casework.py``.
 
 Each function takes a :class:`~munro.indicators.context.Context` and returns
 ``{la_code: ItemResult}``, every LA of the context computed in one query
@@ -10,9 +10,9 @@ section 47 enquiry likewise by its ``S47ActualStartDate``.
 Look-back items (re-referrals after a plan, repeat plans, further enquiries)
 use every loaded return of the LA (``ctx.history``); where a return they rely
 on is missing the result says so in a ``note`` (or, for the re-referral
-cohorts, is None with a reason). Looked-after episodes are not loaded by any
-engine yet, so ``became_looked_after`` and ``looked_after_and_cpp`` are None
-with a reason.
+cohorts, is None with a reason). ``became_looked_after`` and
+``looked_after_and_cpp`` need the year's SSDA903 episodes (``looked_after.py``);
+without them they are None with a reason.
 
 Pitfalls kept here (see ``context.py``): ``add_months`` is for comparisons
 only (DuckDB computes it as a TIMESTAMP), ``ibis.row_number()`` counts from 0,
@@ -26,12 +26,11 @@ import ibis.expr.types as ir
 
 from .activity import initial_conferences, rate_result
 from .context import Context, add_months, count_if, days_between, flag, reporting_window
+from .looked_after import care_starts, loaded_note, looked_after_at_r
 from .result import ItemResult, count_of, percent
 
 # DfE's rule (former NI 64): "more than 729 calendar days including the day of cessation".
 TWO_YEARS_DAYS = 729
-
-LOOKED_AFTER_REASON = "needs looked-after episodes (periods of care), which the CIN census does not record"
 
 
 def _plan_key(t: ir.Table) -> list[ir.Column]:
@@ -201,22 +200,40 @@ def plan_ends_with_closure(ctx: Context) -> ir.Table:
     return j.mutate(cin_closed=flag((j.closure >= j.end_date) & (j.wd <= 1)))
 
 
-def cpp_end_outcome(ctx: Context) -> dict[str, ItemResult]:
+def plan_ends_with_care(ctx: Context) -> ir.Table:
+    """``plan_ends_with_closure`` with ``looked_after`` = 1 when a period of care started within 1 working day
+    before or after the plan's end date (the calendar's index: |wd| <= 1 either way)."""
     t = plan_ends_with_closure(ctx)
-    rows = ctx.per_la(t.group_by("la_code").aggregate(n=t.count(), closed=t.cin_closed.sum()))
+    c = care_starts(ctx)
+    c = c.select(_la=c.la_code, _child=c.la_child_id, care_start=c.care_start)
+    j = t.left_join(c, [t.la_code == c._la, t.la_child_id == c._child])
+    j = ctx.with_working_days(j.drop("_la", "_child"), "end_date", "care_start", "care_wd")
+    j = j.mutate(care=flag(j.care_wd.abs() <= 1))
+    return j.group_by(["la_code", "la_child_id", "referral_date", "start_date"]).aggregate(
+        cin_closed=j.cin_closed.max(), looked_after=j.care.max())
+
+
+def cpp_end_outcome(ctx: Context) -> dict[str, ItemResult]:
+    t = plan_ends_with_care(ctx)
+    rows = ctx.per_la(t.group_by("la_code").aggregate(
+        n=t.count(), closed=t.cin_closed.sum(), care=t.looked_after.sum(),
+        either=count_if((t.cin_closed == 1) | (t.looked_after == 1))))
     out = {}
     for la in ctx.las:
-        n, closed = count_of(rows[la].get("n")), count_of(rows[la].get("closed"))
+        n, closed, care, either = (count_of(rows[la].get(k)) for k in ("n", "closed", "care", "either"))
+        missing = loaded_note(ctx, la)
+        if missing:
+            either, care = closed, None
         out[la] = ItemResult(
-            id="cpp_end_outcome", unit="percent", value=percent(closed, n),
+            id="cpp_end_outcome", unit="percent", value=percent(either, n),
             reason=None if n else "no child protection plans ended in the year",
-            numerator=closed, denominator=n, count=n,
-            figures={"cin_closed": closed, "became_looked_after": None,
-                     "became_looked_after_reason": LOOKED_AFTER_REASON,
-                     "stepped_down": n - closed},
+            numerator=either, denominator=n, count=n,
+            figures={"cin_closed": closed, "became_looked_after": care,
+                     **({"became_looked_after_reason": missing} if missing else {}),
+                     "stepped_down": n - either},
             note=("looked-after episodes are not loaded: the value counts cin_closed alone, and "
                   "stepped_down (plans ending with the episode of need still open) may include children "
-                  "who became looked after"),
+                  "who became looked after") if missing else None,
         )
     return out
 
@@ -256,12 +273,18 @@ def further_s47_after_cpp(ctx: Context) -> dict[str, ItemResult]:
 
 def looked_after_and_cpp(ctx: Context) -> dict[str, ItemResult]:
     p = children_on_plan_at_r(ctx)
-    rows = ctx.per_la(p.group_by("la_code").aggregate(n=p.la_child_id.nunique()))
+    p = p.select("la_code", "la_child_id").distinct()
+    c = looked_after_at_r(ctx)
+    c = c.select(_la=c.la_code, _child=c.la_child_id)
+    j = p.left_join(c, [p.la_code == c._la, p.la_child_id == c._child])
+    rows = ctx.per_la(j.group_by("la_code").aggregate(n=j.count(), both=count_if(j._child.notnull())))
     out = {}
     for la in ctx.las:
-        n = count_of(rows[la].get("n"))
-        out[la] = ItemResult(id="looked_after_and_cpp", unit="count", value=None, reason=LOOKED_AFTER_REASON,
-                             denominator=n, figures={"percent": None, "children_on_plan": n})
+        n, both = count_of(rows[la].get("n")), count_of(rows[la].get("both"))
+        missing = loaded_note(ctx, la)
+        out[la] = ItemResult(id="looked_after_and_cpp", unit="count", value=None if missing else both,
+                             reason=missing, numerator=None if missing else both, denominator=n,
+                             figures={"percent": None if missing else percent(both, n), "children_on_plan": n})
     return out
 
 
@@ -287,35 +310,6 @@ def s47_to_icpc_conversion(ctx: Context) -> dict[str, ItemResult]:
     return out
 
 
-# ---------------------------------------------------------------- beyond the CIN census
-
-
-BEYOND_CENSUS_REASONS = {
-    "child_seen_per_cpp": (
-        "percent",
-        "needs visit records (the dates the lead social worker saw each child on a plan), "
-        "which the CIN census does not collect"),
-    "icpc_to_core_group": (
-        "percent",
-        "needs core group dates (the first core group meeting after each initial conference), "
-        "which the CIN census does not collect"),
-    "sw_changes": (
-        "percent",
-        "needs social worker allocations (each child's allocated social workers over the 12 months "
-        "up to 31 March), which the CIN census does not collect"),
-}
-
-
-def _beyond_census(item: str):
-    unit, reason = BEYOND_CENSUS_REASONS[item]
-
-    def compute_item(ctx: Context) -> dict[str, ItemResult]:
-        return {la: ItemResult.missing(item, unit, reason) for la in ctx.las}
-
-    compute_item.__name__ = item
-    return compute_item
-
-
 ITEMS = {
     "rereferral_after_cpp_12m": rereferral_after_cpp_12m,
     "rereferral_after_cpp_24m": rereferral_after_cpp_24m,
@@ -327,6 +321,3 @@ ITEMS = {
     "looked_after_and_cpp": looked_after_and_cpp,
     "s47_to_icpc_conversion": s47_to_icpc_conversion,
 }
-
-# definitions.md section 2, "Items that need data beyond the CIN census": None with a reason.
-BEYOND_CENSUS = {item: _beyond_census(item) for item in BEYOND_CENSUS_REASONS}

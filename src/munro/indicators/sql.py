@@ -10,7 +10,8 @@ SQL runs as printed against an exported PostgreSQL schema or Parquet folder.
 
 An item may run more than one query (for example the headline and its
 ``from_referral`` figure); they are returned in the order the item runs them.
-Items of definitions.md that need data beyond the CIN census run no query.
+Items over an LA's local records (visits, looked-after episodes...) run their
+queries whether or not any are loaded, so their SQL prints too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 
-from ..engines import MERGED, Tables
+from ..engines import LOCAL, MERGED, Tables
 from ..errors import MunroError
 from .context import Context
 
@@ -28,19 +29,23 @@ from .context import Context
 DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "postgresql": "postgres", "mssql": "mssql",
             "spark": "pyspark", "pyspark": "pyspark"}
 _TYPES = {"VARCHAR": dt.string, "DATE": dt.date, "INTEGER": dt.int32, "BIGINT": dt.int64,
-          "TIMESTAMP": dt.timestamp}
+          "TIMESTAMP": dt.timestamp, "DOUBLE": dt.float64}
 CALENDAR_TABLE = "munro_calendar"
 
 
 def unbound_tables() -> Tables:
     """The tables the items read, as Ibis tables with names and types but no backend."""
     from ..calendar import CALENDAR_COLUMNS
+    from ..localdata import schema as local
+    from ..localdata.layouts import LAYOUTS
     from ..store.merge import merged_columns
 
     def table(name, columns):
         return ibis.table(ibis.schema({c: _TYPES[t] for c, t in columns}), name=name)
 
     merged = {t: table(f"merged_{t}", merged_columns(t)) for t in MERGED}
+    layouts = {x.table: x for x in LAYOUTS.values()}
+    merged |= {t: table(f"merged_{t}", local.merged_columns(layouts[t])) for t in LOCAL}
     return Tables(**merged, calendar=table(CALENDAR_TABLE, CALENDAR_COLUMNS))
 
 

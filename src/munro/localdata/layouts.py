@@ -47,6 +47,7 @@ class Layout:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # store columns identifying a row within an LA (the merged view keeps one load's copy)
     unique: bool = False  # two rows with the same key contradict each other (else they are kept, as recorded)
+    per_year: bool = False  # rows are figures of the load's year: each year's are kept (not only the latest's)
 
     def column(self, store: str) -> Column:
         return next(c for c in self.columns if c.store == store)
@@ -152,6 +153,7 @@ OWN_FIGURES = Layout(
     ),
     key=("item_id", "figure"),
     unique=True,
+    per_year=True,
 )
 
 LAYOUTS: dict[str, Layout] = {x.kind: x for x in (SSDA903_HEADER, SSDA903_EPISODES, CP_VISITS, CORE_GROUPS,

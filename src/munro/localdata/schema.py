@@ -66,7 +66,7 @@ def ddl() -> list[str]:
 
 def merged_select(layout: L.Layout, raw: str = "", las: Sequence[str] | None = None) -> str:
     """The SELECT of merged_<table>, reading ``<raw>local_loads`` and ``<raw><table>``; ``las`` keeps those LAs."""
-    partition = ", ".join(["t.la_code", *(f"t.{k}" for k in layout.key)])
+    partition = ", ".join(["t.la_code", *(f"t.{k}" for k in layout.key), *(["l.year"] if layout.per_year else [])])
     where = "l.status = 'current'"
     if las is not None:
         codes = ", ".join("'" + str(la).replace("'", "''") + "'" for la in las) or "NULL"

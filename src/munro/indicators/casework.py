@@ -1,0 +1,181 @@
+"""The items over an LA's own casework records (definitions.md section 2, "Items that need data
+beyond the CIN census"): visits, core group meetings and social worker allocations
+(docs/local-data.md gives their CSV layouts).
+
+Each needs the LA's records of its kind for the reporting year (``ctx.has_local``);
+without them it is None with a reason. The queries run either way, so that
+``--show-sql`` prints them. Children are matched to the census by LA and child ID.
+
+- ``child_seen_per_cpp``: for each plan open in the year, the checkpoints are the plan's
+  start, every visit at which the child was seen while the plan was open, and the plan's
+  end (or 31 March when it is still open). A gap between consecutive checkpoints longer
+  than the visiting standard (``ctx.visiting_standard`` working days, 10 by default) that
+  ends in the year is a lapse; a child is seen as the plan requires when none of their
+  plans has a lapse. A gap that ended before the year belongs to an earlier year's figure.
+- ``icpc_to_core_group``: for each plan starting in the year (a plan starts at the initial
+  conference that decides it, so the plan's start date is the conference's date), the
+  working days to its first core group meeting. A meeting recorded before the conference
+  is a negative span: the plan is excluded and counted in ``excluded``.
+- ``sw_changes``: children in need at 31 March (as ``cin_rate`` counts them) with 3 or more
+  different social workers allocated at some time in the 12 months up to 31 March (the
+  reporting year), and the same for children on a plan at 31 March.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from ..localdata.layouts import CORE_GROUPS, CP_VISITS, SW_ALLOCATIONS
+from .context import Context, count_if, flag, percentiles
+from .plans import children_on_plan_at_r
+from .result import ItemResult, clean, count_of, percent
+
+CORE_GROUP_STANDARD = 10  # working days from the conference to the first core group (definitions.md)
+WORKERS = 3  # sw_changes: this many different social workers or more
+
+
+def _per_la(ctx: Context, item: str, kind: str, what: str, build) -> dict[str, ItemResult]:
+    """``build(la)`` for each LA whose records of ``kind`` for the year are loaded; the others None with a reason."""
+    out = {}
+    for la in ctx.las:
+        if ctx.has_local(la, kind):
+            out[la] = build(la)
+        else:
+            out[la] = ItemResult.missing(item, "percent", (
+                f"needs {what} for {ctx.year - 1}-{str(ctx.year)[2:]} (the {kind} layout, loaded with munro ingest), "
+                "which the CIN census does not collect"))
+    return out
+
+
+# ---------------------------------------------------------------- child_seen_per_cpp
+
+
+def visit_gaps(ctx: Context) -> ir.Table:
+    """One row per gap between consecutive checkpoints of each plan open in the year, with its working days
+    (``gap``) and ``lapse`` = 1 when it is longer than the standard and ends in the year."""
+    r, start = ibis.date(ctx.R), ibis.date(ctx.start)
+    p = ctx.t.cp_plans
+    p = p.filter((p.start_date <= r) & (p.end_date.isnull() | (p.end_date >= start)))
+    keys = ["la_code", "la_child_id", "referral_date", "plan_start"]
+    plans = p.select("la_code", "la_child_id", "referral_date", plan_start=p.start_date,
+                     stop=ibis.least(p.end_date.fill_null(r), r))
+    v = ctx.t.cp_visits
+    v = v.filter(v.seen == 1).select(_la=v.la_code, _child=v.la_child_id, visit=v.visit_date)
+    seen = plans.inner_join(v, [plans.la_code == v._la, plans.la_child_id == v._child,
+                                v.visit >= plans.plan_start, v.visit <= plans.stop])
+    points = ibis.union(plans.select(*keys, point=plans.plan_start),
+                        seen.select(*keys, point=seen.visit),
+                        plans.select(*keys, point=plans.stop), distinct=False)
+    w = ibis.window(group_by=[points[k] for k in keys], order_by=[points.point])
+    points = points.mutate(previous=points.point.lag().over(w))
+    gaps = ctx.with_working_days(points.filter(points.previous.notnull()), "previous", "point", "gap")
+    return gaps.mutate(lapse=flag((gaps.gap > ctx.visiting_standard) & (gaps.point >= start)))
+
+
+def child_seen_per_cpp(ctx: Context) -> dict[str, ItemResult]:
+    g = visit_gaps(ctx)
+    per_child = g.group_by(["la_code", "la_child_id"]).aggregate(lapse=g.lapse.max(), lapses=g.lapse.sum())
+    rows = ctx.per_la(per_child.group_by("la_code").aggregate(
+        n=per_child.count(), seen=count_if(per_child.lapse == 0), lapses=per_child.lapses.sum()))
+    v = ctx.t.cp_visits
+    v = v.filter(ctx.in_year(v.visit_date) & (v.seen == 1))
+    alone = ctx.per_la(v.group_by("la_code").aggregate(
+        visits=v.count(), alone=count_if(v.seen_alone == 1), recorded=count_if(v.seen_alone.notnull())))
+
+    def build(la):
+        n, ok, a = count_of(rows[la].get("n")), count_of(rows[la].get("seen")), alone[la]
+        return ItemResult(
+            id="child_seen_per_cpp", unit="percent", value=percent(ok, n),
+            reason=None if n else "no child protection plans were open in the year",
+            numerator=ok, denominator=n, count=n,
+            figures={"visiting_standard": ctx.visiting_standard, "lapses": count_of(rows[la].get("lapses")),
+                     "visits_seen": count_of(a.get("visits")),
+                     "seen_alone": percent(count_of(a.get("alone")), count_of(a.get("recorded")))},
+        )
+
+    return _per_la(ctx, "child_seen_per_cpp", CP_VISITS.kind,
+                   "visit records (the dates the lead social worker saw each child on a plan)", build)
+
+
+# ---------------------------------------------------------------- icpc_to_core_group
+
+
+def first_core_groups(ctx: Context) -> ir.Table:
+    """Plans starting in the year, each with its first core group meeting (``first``, NULL when none is
+    recorded) and the working days to it (``wd``)."""
+    p = ctx.t.cp_plans
+    p = p.filter(ctx.in_year(p.start_date)).select("la_code", "la_child_id", "referral_date", "start_date")
+    g = ctx.t.core_groups
+    g = g.select(_la=g.la_code, _child=g.la_child_id, _plan=g.plan_start_date, meeting=g.meeting_date)
+    j = p.left_join(g, [p.la_code == g._la, p.la_child_id == g._child, p.start_date == g._plan])
+    first = j.group_by(["la_code", "la_child_id", "referral_date", "start_date"]).aggregate(first=j.meeting.min())
+    return ctx.with_working_days(first, "start_date", "first", "wd")
+
+
+def icpc_to_core_group(ctx: Context) -> dict[str, ItemResult]:
+    t = first_core_groups(ctx)
+    rows = ctx.per_la(t.group_by("la_code").aggregate(
+        plans=t.count(), n=count_if(t.wd >= 0), within=count_if((t.wd >= 0) & (t.wd <= CORE_GROUP_STANDARD)),
+        excluded=count_if(t.wd < 0), none=count_if(t.first.isnull())))
+    ok = t.filter(t.wd >= 0)
+    spread = ctx.per_la(ok.group_by("la_code").aggregate(**percentiles(ok.wd)))
+
+    def build(la):
+        n, within = count_of(rows[la].get("n")), count_of(rows[la].get("within"))
+        return ItemResult(
+            id="icpc_to_core_group", unit="percent", value=percent(within, n),
+            reason=None if n else "no first core group meetings of plans that started in the year are recorded",
+            numerator=within, denominator=n, count=n, excluded=count_of(rows[la].get("excluded")),
+            figures={"within_10": within, "plans_started": count_of(rows[la].get("plans")),
+                     "no_meeting_recorded": count_of(rows[la].get("none")),
+                     **{k: clean(v) for k, v in spread[la].items()}},
+        )
+
+    return _per_la(ctx, "icpc_to_core_group", CORE_GROUPS.kind,
+                   "core group dates (the first core group meeting after each initial conference)", build)
+
+
+# ---------------------------------------------------------------- sw_changes
+
+
+def workers_in_year(ctx: Context) -> ir.Table:
+    """(la_code, la_child_id, workers): different social workers allocated at some time in the reporting year."""
+    a = ctx.t.sw_allocations
+    a = a.filter((a.start_date <= ibis.date(ctx.R)) & (a.end_date.isnull() | (a.end_date >= ibis.date(ctx.start))))
+    return a.group_by(["la_code", "la_child_id"]).aggregate(workers=a.worker_id.nunique())
+
+
+def _with_workers(ctx: Context, children: ir.Table) -> ir.Table:
+    w = workers_in_year(ctx)
+    w = w.select(_la=w.la_code, _child=w.la_child_id, workers=w.workers)
+    j = children.left_join(w, [children.la_code == w._la, children.la_child_id == w._child])
+    return j.group_by("la_code").aggregate(n=j.count(), many=count_if(j.workers >= WORKERS))
+
+
+def sw_changes(ctx: Context) -> dict[str, ItemResult]:
+    e = ctx.t.episodes
+    e = e.filter((e.referral_nfa.fill_null(0) != 1) & ctx.open_at_r(e.referral_date, e.closure_date))
+    cin = ctx.per_la(_with_workers(ctx, e.select("la_code", "la_child_id").distinct()))
+    p = children_on_plan_at_r(ctx)
+    cpp = ctx.per_la(_with_workers(ctx, p.select("la_code", "la_child_id").distinct()))
+
+    def build(la):
+        n, many = count_of(cin[la].get("n")), count_of(cin[la].get("many"))
+        pn, pmany = count_of(cpp[la].get("n")), count_of(cpp[la].get("many"))
+        return ItemResult(
+            id="sw_changes", unit="percent", value=percent(many, n),
+            reason=None if n else "no children were in need at 31 March",
+            numerator=many, denominator=n, count=n,
+            figures={"cpp": percent(pmany, pn), "cpp_numerator": pmany, "cpp_denominator": pn},
+        )
+
+    return _per_la(ctx, "sw_changes", SW_ALLOCATIONS.kind, "social worker allocations (each child's allocated "
+                   "social workers over the 12 months up to 31 March)", build)
+
+
+ITEMS = {
+    "child_seen_per_cpp": child_seen_per_cpp,
+    "icpc_to_core_group": icpc_to_core_group,
+    "sw_changes": sw_changes,
+}

@@ -1,0 +1,55 @@
+"""Periods of care from the SSDA903 episodes, for the plans items that need them.
+
+The 903 return records a child's time in care as episodes: a new episode
+starts with every change of legal status or placement. A period of care
+starts with an episode whose reason for new episode (``RNE``) is ``S``
+(started to be looked after). A child is looked after on a date when an
+episode is open then (started on or before it, not ended by it).
+
+As DfE's statistics of children looked after do, episodes under an agreed
+series of short-term placements (legal status V3, V4: short breaks) are not
+counted: a disabled child's respite care is not what the items ask about.
+
+Children are matched to the CIN census by LA and child ID (the 903 CHILD is
+the LA's own identifier, the census LAchildID). The items need the year's
+903 episodes (``ctx.has_local(la, EPISODES)``), else they say so.
+"""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from ..localdata.layouts import SHORT_BREAKS, STARTED_LOOKED_AFTER, SSDA903_EPISODES
+from .context import Context
+
+EPISODES = SSDA903_EPISODES.kind
+
+
+def _in_care(ctx: Context) -> ir.Table:
+    e = ctx.t.looked_after_episodes
+    return e.filter(~e.legal_status.isin(list(SHORT_BREAKS)))
+
+
+def looked_after_at_r(ctx: Context) -> ir.Table:
+    """(la_code, la_child_id) of each child looked after at 31 March, once."""
+    e = _in_care(ctx)
+    e = e.filter(ctx.open_at_r(e.start_date, e.end_date))
+    return e.select("la_code", "la_child_id").distinct()
+
+
+def care_starts(ctx: Context) -> ir.Table:
+    """(la_code, la_child_id, care_start) of every period of care started (RNE S)."""
+    e = _in_care(ctx)
+    e = e.filter(e.reason_new == STARTED_LOOKED_AFTER)
+    return e.select("la_code", "la_child_id", care_start=e.start_date)
+
+
+def loaded_note(ctx: Context, la: str) -> str | None:
+    """Why the looked-after figures are missing for ``la`` (None when the year's episodes are loaded)."""
+    if ctx.has_local(la, EPISODES):
+        return None
+    return (f"needs looked-after episodes (the {ctx.year} SSDA903 episodes file; load it with munro ingest), "
+            "which the CIN census does not record")
+
+
+__all__ = ["looked_after_at_r", "care_starts", "loaded_note", "EPISODES"]
