@@ -86,14 +86,20 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
               help="Read the files in this collection year's format instead of the one their header names.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Threads reading a large file's pieces (default: the number of CPUs, at most 4).")
+@click.option("--kind", default=None, metavar="KIND",
+              help="Read every file as this local CSV layout (default: CSVs by their header row; docs/local-data.md).")
+@click.option("--la", default=None, help="LA of the local CSVs (default: the store's only LA).")
+@click.option("--year", type=int, default=None,
+              help="Reporting year of the local CSVs, e.g. 2025 (default: the year in each file's name).")
 @click.pass_obj
-def ingest(obj, files, schema_year, workers):
-    """Load CIN census returns into the store (atomic per file; the same file twice changes nothing)."""
-    from .store.ingest import ingest_files
+def ingest(obj, files, schema_year, workers, kind, la, year):
+    """Load CIN census returns and local CSVs into the store (atomic per file; the same file twice changes nothing)."""
+    from .localdata.ingest import ingest_all
 
     rejected = 0
     workers = workers or min(os.cpu_count() or 1, 4)
-    for outcome in ingest_files(obj["db"], files, schema_year=schema_year, workers=workers):
+    for outcome in ingest_all(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
+                              workers=workers):
         if outcome.error:
             rejected += 1
             # One line per rejected file, whatever a parser's message holds.

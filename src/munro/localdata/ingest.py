@@ -222,29 +222,31 @@ def _publish(con, path: Path, sha: str, read, outcome: LocalOutcome) -> None:
 def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
                la: str | None = None, year: int | None = None, schema_year: int | None = None,
                workers: int = 1) -> Iterator:
-    """Load CIN census returns and local CSVs, one transaction each, in the order given.
+    """Load CIN census returns (and pooled exports) and local CSVs, one transaction each, in the order given.
 
-    A CSV (or any file when ``kind`` is given) is a local file; anything else a CIN census XML
-    (``munro.store.ingest.ingest_file``). Yields each file's outcome (``IngestOutcome`` or
-    ``LocalOutcome``, both with ``error`` and ``summary()``); a rejected file does not stop the others.
+    A CSV (or any file when ``kind`` is given) is a local file; the rest go to
+    ``munro.store.ingest.ingest_files``. Yields each file's outcome (each with ``error`` and
+    ``summary()``); a rejected file does not stop the others.
     """
+    from itertools import groupby
+
     from ..store.db import open_store
-    from ..store.ingest import IngestOutcome, ingest_file
+    from ..store.ingest import ingest_files
 
     if kind is not None:
         L.layout(kind)  # an unknown kind is the user's option, not one file's problem
     if year is not None and not 2000 <= int(year) <= 2100:
         raise MunroError(f"--year {year} is not a reporting year such as 2025 (= 2024-25)")
-    con = open_store(db)
-    try:
-        for p in paths:
-            local = is_local_file(p, kind)
-            try:
-                if local:
+    for local, run in groupby(paths, key=lambda p: is_local_file(p, kind) and not Path(p).is_dir()):
+        if not local:
+            yield from ingest_files(db, list(run), schema_year=schema_year, workers=workers)
+            continue
+        con = open_store(db)
+        try:
+            for p in run:
+                try:
                     yield ingest_local_file(db, p, kind=kind, la=la, year=year, con=con)
-                else:
-                    yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con)
-            except RejectedFile as e:
-                yield LocalOutcome(Path(p), error=str(e)) if local else IngestOutcome(Path(p), error=str(e))
-    finally:
-        con.close()
+                except RejectedFile as e:
+                    yield LocalOutcome(Path(p), error=str(e))
+        finally:
+            con.close()
