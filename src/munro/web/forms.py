@@ -1,0 +1,30 @@
+"""Reading the staff forms' fields: GOV.UK date inputs and optional whole numbers, errors by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def date_field(form: dict, name: str, errors: dict, what: str) -> dt.date | None:
+    """The date of a GOV.UK date input (``name-day``, ``name-month``, ``name-year``); records an error if not one."""
+    parts = [form.get(f"{name}-{k}", "").strip() for k in ("day", "month", "year")]
+    if not all(parts):
+        errors[name] = f"Enter {what}, with a day, month and year"
+        return None
+    try:
+        day, month, year = map(int, parts)
+        return dt.date(year, month, day)
+    except ValueError:
+        errors[name] = f"Enter {what} as a real date, for example 27 3 2026"
+        return None
+
+
+def whole_number(form: dict, name: str, errors: dict, what: str, low: int = 0) -> int | None:
+    """An optional whole number field (blank: None); records an error below ``low`` or not a number."""
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < low:
+        errors[name] = f"{what} must be a whole number, {low} or more"
+        return None
+    return int(text)

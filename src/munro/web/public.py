@@ -1,0 +1,193 @@
+"""The public answering pages of a survey: no sign-in, one question per page, check your answers, send.
+
+Anyone with the link answers: the link names the survey by a keyed hash
+(munro.local.respond.link_key), answers in progress are kept by the server
+(munro.local.respond.Drafts, keyed from the session cookie) and stored once
+with munro.local.surveys.submit_response, which screens free text for the
+triage queue. Nothing about the respondent is kept: no address, no time. The
+pages never show results. Every request here counts against a per-address
+limit (Config.survey_per_address in SURVEY_WINDOW_MINUTES).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+
+from ..errors import MunroError
+from ..local.respond import Drafts, check_answer, survey_of_key
+from ..local.surveys import get_survey, survey_version
+from .app import app_db, config
+from .config import SURVEY_WINDOW_MINUTES
+from .ratelimit import RateLimit
+
+bp = Blueprint("public", __name__)
+ASSETS = ("public.frontend_js", "public.script")
+EXIT_AUDIENCES = frozenset({"children", "families"})  # "Exit this page" (GOV.UK Design System)
+# Shown beside free-text questions and on the last page of surveys of children and families.
+HELP_NOW = ("If you are worried about your safety or someone else's, tell an adult you trust, or call "
+            "Childline free on 0800 1111. Your answers here are not read straight away.")
+
+
+@bp.record_once
+def _setup(state):
+    cfg = state.app.config["MUNRO"]
+    state.app.extensions["munro_drafts"] = Drafts()
+    state.app.extensions["munro_survey_limit"] = RateLimit(cfg.survey_per_address, SURVEY_WINDOW_MINUTES * 60)
+
+
+@bp.before_request
+def _rate_limit():
+    if request.endpoint in ASSETS:
+        return
+    if not current_app.extensions["munro_survey_limit"].allow(request.remote_addr or "?"):
+        abort(429, f"There have been too many requests from here. Wait {SURVEY_WINDOW_MINUTES} minutes and try again.")
+
+
+def _asset(name: str) -> Response:
+    try:
+        body = (resources.files("munro.web") / "assets" / name).read_bytes()
+    except FileNotFoundError:
+        abort(404)
+    return Response(body, mimetype="text/javascript", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/assets/govuk-frontend.min.js")
+def frontend_js():
+    return _asset("govuk-frontend.min.js")
+
+
+@bp.get("/assets/munro.js")
+def script():
+    return _asset("munro.js")
+
+
+def _drafts() -> Drafts:
+    return current_app.extensions["munro_drafts"]
+
+
+def _survey(key: str):
+    """(survey, version, open?) for a public key; 404 for a key this service did not make."""
+    sid = survey_of_key(config().secret_key, key)
+    if sid is None:
+        abort(404)
+    try:
+        s = get_survey(app_db(), sid)
+    except MunroError:
+        abort(404)
+    today = dt.date.today()
+    return s, survey_version(s), s.opens_on <= today and not s.is_closed(today)
+
+
+def _render(name: str, s, status: int = 200, **kw):
+    return render_template(name, s=s, exit_url=config().exit_url if s.audience in EXIT_AUDIENCES else None,
+                           help_now=HELP_NOW if s.audience in EXIT_AUDIENCES else None, **kw), status
+
+
+def _draft_key(s):
+    return session.get("drafts", {}).get(str(s.id))
+
+
+@bp.get("/s/<key>")
+def start(key):
+    s, v, is_open = _survey(key)
+    return _render("public_start.html", s, v=v, key=key, is_open=is_open, today=dt.date.today())
+
+
+@bp.post("/s/<key>/start")
+def begin(key):
+    s, v, is_open = _survey(key)
+    if not is_open:
+        return redirect(url_for("public.start", key=key))
+    drafts = dict(session.get("drafts", {}))
+    if _drafts().answers(drafts.get(str(s.id)), s.id) is None:  # a new start; an unfinished one goes on
+        drafts[str(s.id)] = _drafts().start(s.id)
+        session["drafts"] = drafts
+    return redirect(url_for("public.question", key=key, n=1))
+
+
+def _in_progress(key):
+    """(survey, version, answers) of the respondent's draft, or a response that sends them to the start."""
+    s, v, is_open = _survey(key)
+    answers = _drafts().answers(_draft_key(s), s.id) if is_open else None
+    if answers is None:
+        abort(redirect(url_for("public.start", key=key)))
+    return s, v, answers
+
+
+@bp.route("/s/<key>/<int:n>", methods=["GET", "POST"])
+def question(key, n):
+    s, v, answers = _in_progress(key)
+    if not 1 <= n <= len(v.questions):
+        abort(404)
+    q = v.question(v.questions[n - 1].id)
+    changing = request.args.get("change") == "1"
+    error, value = None, answers.get(q.id, "")
+    if request.method == "POST":
+        value = request.form.get("answer", "")
+        try:
+            stored = check_answer(v, q.id, value)
+        except ValueError as e:
+            error = _message(q, str(e))
+        else:
+            if not _drafts().answer(_draft_key(s), s.id, q.id, stored):
+                return redirect(url_for("public.start", key=key))
+            if changing or n == len(v.questions):
+                return redirect(url_for("public.check", key=key))
+            return redirect(url_for("public.question", key=key, n=n + 1))
+    back = (url_for("public.check", key=key) if changing else
+            url_for("public.question", key=key, n=n - 1) if n > 1 else url_for("public.start", key=key))
+    return _render("public_question.html", s, 400 if error else 200, v=v, q=q, n=n, value=value, error=error,
+                   back=back, key=key, changing=changing)
+
+
+def _message(q, detail: str) -> str:
+    """What went wrong with an answer, in words a respondent understands (ValueError's text names the question id)."""
+    detail = detail.split(": ", 1)[-1]
+    if q.scale.kind == "number":
+        return f"Enter a whole number from {q.scale.min} to {q.scale.max}"
+    if q.free_text or q.scale.kind == "label":
+        return "Your answer is too long: make it shorter"
+    return f"Choose one of the answers ({detail})"
+
+
+@bp.route("/s/<key>/check", methods=["GET", "POST"])
+def check(key):
+    s, v, is_open = _survey(key)
+    draft = _draft_key(s)
+    if request.method == "POST":
+        try:
+            _, stored = _drafts().submit(app_db(), draft, s.id)
+        except MunroError as e:
+            if _drafts().used(draft):
+                return redirect(url_for("public.done", key=key))
+            answers = _drafts().answers(draft, s.id)
+            if answers is None:
+                return redirect(url_for("public.start", key=key))
+            return _render("public_check.html", s, 400, v=v, key=key, rows=_rows(v, answers), error=str(e))
+        # Stored now or by the first of two presses: either way the answers are in, once.
+        return redirect(url_for("public.done", key=key))
+    if _drafts().used(draft):
+        return redirect(url_for("public.done", key=key))
+    _, v, answers = _in_progress(key)
+    return _render("public_check.html", s, v=v, key=key, rows=_rows(v, answers), error=None)
+
+
+def _rows(v, answers: dict) -> list[tuple]:
+    """(number, question, answer shown) for the check-your-answers list."""
+    out = []
+    for i, q in enumerate(v.questions, 1):
+        a = answers.get(q.id)
+        shown = "Not answered" if a is None else (a if q.free_text or q.scale.kind == "label" else q.scale.label(a))
+        out.append((i, q, shown))
+    return out
+
+
+@bp.get("/s/<key>/done")
+def done(key):
+    s, _, _ = _survey(key)
+    if not _drafts().used(_draft_key(s)):
+        return redirect(url_for("public.start", key=key))
+    return _render("public_done.html", s, key=key)
