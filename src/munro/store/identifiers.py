@@ -13,13 +13,16 @@ identifier fails the tests before it can reach an export.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..census import format as fmt
+from ..localdata import schema as local_schema
 from ..errors import MunroError
 
 # column -> the namespace its values are hashed in (HMAC of namespace NUL value). A former UPN is a
-# UPN: one namespace, so a child's former UPN still matches the UPN it once was.
-CHILD_IDS = {"la_child_id": "la_child_id", "upn": "upn", "former_upn": "upn"}
+# UPN: one namespace, so a child's former UPN still matches the UPN it once was. A social worker's
+# identifier (local allocations) is a person's too: hashed, it still counts changes of worker.
+CHILD_IDS = {"la_child_id": "la_child_id", "upn": "upn", "former_upn": "upn", "worker_id": "worker_id"}
 
 # Dates that, exact, help to identify a child: kept to the first of their month. No item reads them
 # (tests/store/test_pseudonymise.py checks the SQL of every item), so every item keeps its value.
@@ -33,11 +36,34 @@ CLEARED = {"validation_findings": ("value",)}
 HARMLESS = {"file_name", "table_name", "upn_unknown"}  # upn_unknown: a reason code (UN1-UN10)
 SUSPECT = re.compile(r"child_?id|upn|uln|nhs|birth|dob|death|name|postcode|address|email|phone|mother", re.I)
 
-# Tables a pseudonymised export carries, each restricted to the LA's current returns:
-# the raw census tables (and their merged_* history), the returns, their validation findings
-# and the LA's population overrides (its rates' denominators). The calendar is added by the export.
-RAW_TABLES = tuple(fmt.TABLES)
-CARRIED = (*RAW_TABLES, "returns", "validation_findings", "population_overrides")
+RAW_TABLES = tuple(fmt.TABLES)  # the CIN census
+LOCAL_TABLES = tuple(local_schema.TABLES)  # local records beside it (munro.localdata)
+
+
+@dataclass(frozen=True)
+class Register:
+    """A register of loaded files (``returns``, ``local_loads``) and the tables whose rows belong to its files.
+
+    A file supersedes the current one with the same ``same`` columns. Pooling renumbers ``id``;
+    retention removes whole ``year``s of files with their rows."""
+
+    table: str
+    id: str
+    year: str
+    same: tuple[str, ...]
+    rows: tuple[str, ...]
+
+
+REGISTERS = (
+    Register("returns", "return_id", "collection_year", ("la_code", "collection_year"),
+             (*RAW_TABLES, "validation_findings")),
+    Register("local_loads", "load_id", "year", ("kind", "la_code", "year"), LOCAL_TABLES),
+)
+
+# Tables a pseudonymised export carries, each restricted to the LA's current files: the registers,
+# the rows of their files (census, findings, local records), the merged_* history of the census and
+# local tables, and the LA's population overrides (its rates' denominators). The calendar is added.
+CARRIED = (*(r.table for r in REGISTERS), *(t for r in REGISTERS for t in r.rows), "population_overrides")
 
 # Tables it leaves out, and why.
 LEFT_OUT = {
@@ -47,12 +73,19 @@ LEFT_OUT = {
     "benchmark_loads": "the store's record of its published-statistics loads",
     "retention_log": "the store's own record of what retention removed",
     "pooled_returns": "a pooled store's record of the exports it received",
+    "pooled_local_loads": "a pooled store's record of the exports it received",
 }
 
 
 def is_carried(table: str) -> bool:
     """Carried as itself, or as the merged history of a carried raw table."""
-    return table in CARRIED or (table.startswith("merged_") and table[len("merged_"):] in RAW_TABLES)
+    return table in CARRIED or (table.startswith("merged_") and table[len("merged_"):] in (*RAW_TABLES,
+                                                                                           *LOCAL_TABLES))
+
+
+def register_of(table: str) -> Register | None:
+    """The register whose files ``table``'s rows belong to (None for a register itself or another table)."""
+    return next((r for r in REGISTERS if table in r.rows), None)
 
 
 def check_tables(tables: dict[str, list[str]]) -> list[str]:

@@ -35,18 +35,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..errors import RejectedFile
+from ..errors import MunroError, RejectedFile
 from . import identifiers as ids
 from .export import read_manifest
 from .keys import PSEUDONYM_HEX
-from .schema import raw_columns
 
-POOLED_RETURNS_DDL = """
-CREATE TABLE IF NOT EXISTS pooled_returns (
-    return_id        INTEGER PRIMARY KEY,  -- the return in this store
+def lineage_ddl(register: ids.Register) -> str:
+    """``pooled_returns`` / ``pooled_local_loads``: who sent each file of the register, and how."""
+    return f"""
+CREATE TABLE IF NOT EXISTS pooled_{register.table} (
+    {register.id} INTEGER PRIMARY KEY,    -- the file in this store
     la_code          VARCHAR NOT NULL,     -- the LA that sent it
-    collection_year  INTEGER NOT NULL,
-    source_return_id INTEGER NOT NULL,     -- its number in the LA's own store
+    {register.year}  INTEGER NOT NULL,
+    source_id        INTEGER NOT NULL,     -- its number in the LA's own store
     source_sha256    VARCHAR NOT NULL,     -- SHA-256 of the file the LA loaded
     key_fingerprint  VARCHAR NOT NULL,
     scheme           VARCHAR NOT NULL,
@@ -56,28 +57,22 @@ CREATE TABLE IF NOT EXISTS pooled_returns (
 )
 """
 
-_FINDINGS_COLUMNS = ("return_id", "ruleset", "rule", "type", "level", "la_child_id", "table_name", "fields",
-                     "value", "message", "line")
-_RETURN_COLUMNS = ("reference_date", "schema_year", "file_name", "file_bytes", "software_code", "release",
-                   "serial_no", "source_datetime", "children", "episodes", "assessments", "section47", "cp_plans",
-                   "warnings")
-
 
 @dataclass
 class PooledOutcome:
     path: Path
     la_code: str | None = None
-    loaded: list[int] = field(default_factory=list)  # collection years loaded now
-    unchanged: list[int] = field(default_factory=list)
-    reinstated: list[int] = field(default_factory=list)
+    loaded: list[str] = field(default_factory=list)  # the files loaded now: "2024-25", "cp-visits 2024-25"
+    unchanged: list[str] = field(default_factory=list)
+    reinstated: list[str] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)  # return ids now superseded
     error: str | None = None
 
     def summary(self) -> str:
         if self.error:
             return f"rejected {self.error}"
-        parts = [f"{label} {', '.join(_year(y) for y in years)}" for label, years in
-                 (("loaded", self.loaded), ("reinstated", self.reinstated), ("unchanged", self.unchanged)) if years]
+        parts = [f"{label} {', '.join(files)}" for label, files in
+                 (("loaded", self.loaded), ("reinstated", self.reinstated), ("unchanged", self.unchanged)) if files]
         line = f"{self.path}: pseudonymised export of LA {self.la_code}: {'; '.join(parts) or 'no returns'}"
         if self.replaced:
             line += f"; return(s) {', '.join(map(str, self.replaced))} now superseded"
@@ -89,11 +84,12 @@ def _year(y: int) -> str:
 
 
 def ensure_tables(con) -> None:
-    con.execute(POOLED_RETURNS_DDL).fetchall()
+    for register in ids.REGISTERS:
+        con.execute(lineage_ddl(register)).fetchall()
 
 
 def pooled_identity(scheme: str, fingerprint: str, source_sha256: str) -> str:
-    """What a pooled return is, for idempotence: its file and its key (as ``returns.file_sha256``)."""
+    """What a pooled file is, for idempotence: its file and its key (kept as its ``file_sha256``)."""
     return hashlib.sha256(f"munro pooled|{scheme}|{fingerprint}|{source_sha256}".encode()).hexdigest()
 
 
@@ -106,7 +102,7 @@ def ingest_export(con, folder: str | os.PathLike) -> PooledOutcome:
     folder = Path(folder)
     try:
         manifest = read_manifest(folder)
-    except Exception as e:  # MunroError: not an export at all
+    except MunroError as e:  # not an export at all
         raise RejectedFile(folder, str(e).split(": ", 1)[-1]) from None
     about = manifest.get("pseudonymised")
     if not isinstance(about, dict):
@@ -115,15 +111,16 @@ def ingest_export(con, folder: str | os.PathLike) -> PooledOutcome:
     la, fp, scheme = str(about["la_code"]), str(about["key_fingerprint"]), str(about["scheme"])
     ensure_tables(con)
     _check_pseudonymised(con, folder, la)
-    sent = _rows(con, f"SELECT * FROM read_parquet('{_file(folder, 'returns')}') ORDER BY collection_year")
+    sent = {r.table: _sent(con, folder, r) for r in ids.REGISTERS}
+    _check_one_key(con, folder, la, fp, sent)
     outcome = PooledOutcome(folder, la_code=la)
-    _check_one_key(con, folder, la, fp, {r["collection_year"] for r in sent})
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE munro_pool_map (old_id INTEGER, new_id INTEGER)").fetchall()
-        for r in sent:
-            _one_return(con, r, la, fp, scheme, manifest, folder, outcome)
-        _copy_rows(con, folder)
+        for register in ids.REGISTERS:
+            con.execute("CREATE OR REPLACE TEMP TABLE munro_pool_map (old_id INTEGER, new_id INTEGER)").fetchall()
+            for row in sent[register.table]:
+                _one_file(con, register, row, (la, fp, scheme, manifest, folder), outcome)
+            _copy_rows(con, folder, register)
         _adopt_population(con, folder, la)
         con.execute("DROP TABLE munro_pool_map").fetchall()
         con.execute("COMMIT")
@@ -143,78 +140,105 @@ def _rows(con, sql: str, params=()) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
+def _columns(con, table: str) -> list[str]:
+    return [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                                      "AND table_schema = 'main' AND table_catalog = current_database() "
+                                      "ORDER BY ordinal_position", [table]).fetchall()]
+
+
+def _sent(con, folder: Path, register: ids.Register) -> list[dict]:
+    """The register's rows in the export (a file of local records may be absent: none were loaded)."""
+    if not (folder / f"{register.table}.parquet").is_file():
+        if register.table == "returns":
+            raise RejectedFile(folder, "the export has no returns table")
+        return []
+    return _rows(con, f"SELECT * FROM read_parquet('{_file(folder, register.table)}') ORDER BY {register.year}")
+
+
 def _check_pseudonymised(con, folder: Path, la: str) -> None:
     """Every row is the LA's, every identifier looks like a pseudonym, every date of birth is a month."""
-    for table in (*ids.RAW_TABLES, "returns", "validation_findings"):
-        path = folder / f"{table}.parquet"
-        if not path.is_file():
-            raise RejectedFile(folder, f"the export has no {table} table")
-        cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_file(folder, table)}')").fetchall()}
-        known = {c for c, _ in raw_columns(table)} if table in ids.RAW_TABLES else cols
-        if cols - known:
-            raise RejectedFile(folder, f"{table} has columns this munro does not know "
-                                       f"({', '.join(sorted(cols - known))}); upgrade munro")
-        bad = [f"la_code <> '{la}'"] if "la_code" in cols else []
-        bad += [f"NOT regexp_full_match({c}, '[0-9a-f]{{{PSEUDONYM_HEX}}}')" for c in ids.CHILD_IDS if c in cols]
-        bad += [f"day({c}) <> 1" for c in ids.MONTH_ONLY if c in cols]
-        if bad and con.execute(f"SELECT count(*) FROM read_parquet('{_file(folder, table)}') "
-                               f"WHERE {' OR '.join(bad)}").fetchall()[0][0]:
-            raise RejectedFile(folder, f"{table} holds rows of another LA, identifiers that are not pseudonyms "
-                                       "or exact dates of birth: not a pseudonymised export of one LA")
+    for register in ids.REGISTERS:
+        for table in (register.table, *register.rows):
+            if not (folder / f"{table}.parquet").is_file():
+                continue
+            cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_file(folder, table)}')")
+                    .fetchall()}
+            unknown = cols - set(_columns(con, table))
+            if unknown:
+                raise RejectedFile(folder, f"{table} has columns this munro does not know "
+                                           f"({', '.join(sorted(unknown))}); upgrade munro")
+            bad = [f"la_code <> '{la}'"] if "la_code" in cols else []
+            bad += [f"NOT regexp_full_match({c}, '[0-9a-f]{{{PSEUDONYM_HEX}}}')" for c in ids.CHILD_IDS if c in cols]
+            bad += [f"day({c}) <> 1" for c in ids.MONTH_ONLY if c in cols]
+            if bad and con.execute(f"SELECT count(*) FROM read_parquet('{_file(folder, table)}') "
+                                   f"WHERE {' OR '.join(bad)}").fetchall()[0][0]:
+                raise RejectedFile(folder, f"{table} holds rows of another LA, identifiers that are not pseudonyms "
+                                           "or exact dates of birth: not a pseudonymised export of one LA")
 
 
-def _check_one_key(con, folder: Path, la: str, fp: str, years: set[int]) -> None:
-    """The LA's current returns this export does not replace must have been made with the same key."""
-    others = con.execute(
-        "SELECT r.collection_year, p.key_fingerprint FROM returns r LEFT JOIN pooled_returns p USING (return_id) "
-        "WHERE r.la_code = ? AND r.status = 'current' ORDER BY 1", [la]).fetchall()
-    clash = [y for y, other in others if y not in years and other != fp]
-    if clash:
-        raise RejectedFile(folder, f"LA {la}'s returns for {', '.join(_year(y) for y in clash)} in this store were "
-                                   "made with another key or hold plain identifiers, so a child would have two "
-                                   "identities; export every year with one key, or remove those years first")
+def _check_one_key(con, folder: Path, la: str, fp: str, sent: dict[str, list[dict]]) -> None:
+    """The LA's current files this export does not replace must have been made with the same key."""
+    for register in ids.REGISTERS:
+        same = ", ".join(f"f.{c}" for c in register.same)
+        replaced = {tuple(row[c] for c in register.same) for row in sent[register.table]}
+        here = con.execute(
+            f"SELECT {same}, p.key_fingerprint FROM {register.table} f LEFT JOIN pooled_{register.table} p "
+            f"USING ({register.id}) WHERE f.la_code = ? AND f.status = 'current'", [la]).fetchall()
+        clash = sorted({row[register.same.index(register.year)] for row in here
+                        if tuple(row[:-1]) not in replaced and row[-1] != fp})
+        if clash:
+            raise RejectedFile(folder, f"LA {la}'s {register.table.replace('_', ' ')} for "
+                                       f"{', '.join(_year(y) for y in clash)} in this store were made with another "
+                                       "key or hold plain identifiers, so a child would have two identities; export "
+                                       "every year with one key, or remove those years first ('munro retention')")
 
 
-def _one_return(con, r: dict, la: str, fp: str, scheme: str, manifest: dict, folder: Path,
-                outcome: PooledOutcome) -> None:
-    from .ingest import _current, _next_return_id, _supersede
-
-    year, ident = r["collection_year"], pooled_identity(scheme, fp, r["file_sha256"])
-    found = con.execute("SELECT return_id, status FROM returns WHERE file_sha256 = ? ORDER BY return_id DESC "
-                        "LIMIT 1", [ident]).fetchone()
+def _one_file(con, register: ids.Register, row: dict, about: tuple, outcome: PooledOutcome) -> None:
+    """One file of the export: unchanged, reinstated or loaded (superseding the current one)."""
+    la, fp, scheme, manifest, folder = about
+    t, rid = register.table, register.id
+    year, ident = row[register.year], pooled_identity(scheme, fp, row["file_sha256"])
+    label = _year(year) if t == "returns" else f"{row.get('kind')} {_year(year)}"
+    found = con.execute(f"SELECT {rid}, status FROM {t} WHERE file_sha256 = ? ORDER BY {rid} DESC LIMIT 1",
+                        [ident]).fetchone()
     if found and found[1] == "current":
-        outcome.unchanged.append(year)
+        outcome.unchanged.append(label)
         return
-    old = _current(con, la, year)
+    now = dt.datetime.now()
+    where = " AND ".join(f"{c} = ?" for c in register.same)
+    old = con.execute(f"SELECT {rid} FROM {t} WHERE {where} AND status = 'current'",
+                      [row[c] for c in register.same]).fetchone()
     if old:
-        _supersede(con, old[0])
+        con.execute(f"UPDATE {t} SET status = 'superseded', superseded_at = ? WHERE {rid} = ?", [now, old[0]])
         outcome.replaced.append(old[0])
     if found:  # superseded here before: current again, its rows are still in the store
-        con.execute("UPDATE returns SET status = 'current', superseded_at = NULL WHERE return_id = ?", [found[0]])
-        outcome.reinstated.append(year)
+        con.execute(f"UPDATE {t} SET status = 'current', superseded_at = NULL WHERE {rid} = ?", [found[0]])
+        outcome.reinstated.append(label)
         return
-    new_id = _next_return_id(con)
-    now = dt.datetime.now()
-    con.execute(f"INSERT INTO returns (return_id, la_code, collection_year, status, file_sha256, loaded_at, "
-                f"munro_version, {', '.join(_RETURN_COLUMNS)}) VALUES (?, ?, ?, 'current', ?, ?, ?, "
-                f"{', '.join('?' for _ in _RETURN_COLUMNS)})",
-                [new_id, la, year, ident, now, __version__, *(r[c] for c in _RETURN_COLUMNS)])
-    con.execute("INSERT INTO pooled_returns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [new_id, la, year, r["return_id"], r["file_sha256"], fp, scheme, manifest.get("exported_at", ""),
+    new_id = con.execute(f"SELECT coalesce(max({rid}), 0) + 1 FROM {t}").fetchone()[0]
+    values = {**row, rid: new_id, "status": "current", "file_sha256": ident, "loaded_at": now,
+              "superseded_at": None, "munro_version": __version__}
+    cols = [c for c in _columns(con, t) if c in values]
+    con.execute(f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [values[c] for c in cols])
+    con.execute(f"INSERT INTO pooled_{t} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [new_id, la, year, row[rid], row["file_sha256"], fp, scheme, manifest.get("exported_at", ""),
                  folder.name, now])
-    con.execute("INSERT INTO munro_pool_map VALUES (?, ?)", [r["return_id"], new_id])
-    outcome.loaded.append(year)
+    con.execute("INSERT INTO munro_pool_map VALUES (?, ?)", [row[rid], new_id])
+    outcome.loaded.append(label)
 
 
-def _copy_rows(con, folder: Path) -> None:
-    """The rows of the returns loaded now, renumbered: one INSERT ... SELECT per table."""
-    for table in (*ids.RAW_TABLES, "validation_findings"):
-        names = [c for c, _ in raw_columns(table)] if table in ids.RAW_TABLES else list(_FINDINGS_COLUMNS)
+def _copy_rows(con, folder: Path, register: ids.Register) -> None:
+    """The rows of the files loaded now, renumbered: one INSERT ... SELECT per table."""
+    for table in register.rows:
+        if not (folder / f"{table}.parquet").is_file():
+            continue
+        names = _columns(con, table)
         have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_file(folder, table)}')").fetchall()}
-        exprs = ["m.new_id" if c == "return_id" else (f"s.{c}" if c in have else "NULL") for c in names]
+        exprs = ["m.new_id" if c == register.id else (f"s.{c}" if c in have else "NULL") for c in names]
         con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
-                    f"FROM read_parquet('{_file(folder, table)}') s JOIN munro_pool_map m ON s.return_id = m.old_id"
-                    ).fetchall()
+                    f"FROM read_parquet('{_file(folder, table)}') s JOIN munro_pool_map m "
+                    f"ON s.{register.id} = m.old_id").fetchall()
 
 
 def _adopt_population(con, folder: Path, la: str) -> None:
@@ -225,4 +249,4 @@ def _adopt_population(con, folder: Path, la: str) -> None:
                 f"FROM read_parquet('{_file(folder, 'population_overrides')}') WHERE la_code = ?", [la]).fetchall()
 
 
-__all__ = ["ingest_export", "PooledOutcome", "pooled_identity", "POOLED_RETURNS_DDL", "ensure_tables"]
+__all__ = ["ingest_export", "PooledOutcome", "pooled_identity", "lineage_ddl", "ensure_tables"]

@@ -49,7 +49,7 @@ def export_pseudonymised(db: str | os.PathLike, target: str | os.PathLike, key_f
         carried = ids.check_tables({t: [c for c, _ in cols] for t, cols in tables.items() if t != plain.CALENDAR})
         _register_pseudonyms(con, key)
         _copy_merged(con, la)
-        select = _selector(la, [r[0] for r in returns])
+        select = _selector(la)
         extra = {"pseudonymised": {
             "la_code": la, "scheme": SCHEME, "key_fingerprint": fingerprint_of(con),
             "returns": [{"return_id": r, "collection_year": y, "file_sha256": s} for r, y, s in returns],
@@ -110,17 +110,23 @@ def _column(table: str, column: str, sql_type: str) -> str:
     return f'"{column}"'
 
 
-def _selector(la: str, return_ids: list[int]):
-    returns = ", ".join(str(int(r)) for r in return_ids) or "NULL"
+def _selector(la: str):
+    """table, columns -> the SELECT of its pseudonymised rows of the LA's current files."""
+    current = f"la_code = '{la}' AND status = 'current'"
+    registers = {r.table for r in ids.REGISTERS}
 
     def select(table: str, columns) -> str:
         cols = ", ".join(_column(table, c, t) for c, t in columns)
-        if table.startswith("merged_"):
-            return f"SELECT {cols} FROM {_COPY}{table[len('merged_'):]}"
-        names = {c for c, _ in columns}
-        if "return_id" in names:
-            return f'SELECT {cols} FROM "{table}" WHERE return_id IN ({returns})'
-        if "la_code" in names:
+        base = table[len("merged_"):] if table.startswith("merged_") else None
+        register = ids.register_of(table)
+        if base in ids.RAW_TABLES:
+            return f"SELECT {cols} FROM {_COPY}{base}"
+        if table in registers:
+            return f'SELECT {cols} FROM "{table}" WHERE {current}'
+        if register is not None:
+            return (f'SELECT {cols} FROM "{table}" WHERE {register.id} IN '
+                    f"(SELECT {register.id} FROM {register.table} WHERE {current})")
+        if "la_code" in {c for c, _ in columns}:  # local merged views, population overrides
             return f'SELECT {cols} FROM "{table}" WHERE la_code = \'{la}\''
         return f'SELECT {cols} FROM "{table}"'  # the calendar
 

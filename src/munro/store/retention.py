@@ -1,12 +1,13 @@
 """Retention: ``munro retention --keep-years N`` removes whole collection years that are too old.
 
 The years kept are the latest N collection years loaded in the store (any
-LA's): with 2025 the latest and N = 4, 2022 to 2025 stay and 2021 and
-before go. A year goes whole: every return of it (current or superseded, of
-every LA) and every row of every table that belongs to those returns (any
-table with a ``return_id``: the census tables, validation findings, a pooled
-store's lineage, and tables added later), in one transaction, so a failure
-removes nothing. Everything else (later years, population overrides,
+LA's, census or local records): with 2025 the latest and N = 4, 2022 to 2025
+stay and 2021 and before go. A year goes whole: every file of it in each
+register (``store.identifiers.REGISTERS``: CIN returns, local loads; current
+or superseded, of every LA) and every row of every table that belongs to
+those files (any table with the register's ``return_id`` or ``load_id``: the
+census tables, validation findings, local records, a pooled store's lineage,
+and tables added later), in one transaction, so a failure removes nothing. Everything else (later years, population overrides,
 published statistics) is untouched.
 
 Each removal is logged in the store's ``retention_log`` (one row per return
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 
 from ..errors import MunroError
 from .db import open_store
+from .identifiers import REGISTERS
 
 RETENTION_LOG_DDL = """
 CREATE TABLE IF NOT EXISTS retention_log (
@@ -35,15 +37,16 @@ CREATE TABLE IF NOT EXISTS retention_log (
     run_by          VARCHAR NOT NULL,
     keep_years      INTEGER NOT NULL,
     first_kept_year INTEGER NOT NULL,
-    return_id       INTEGER NOT NULL,
+    register        VARCHAR NOT NULL,      -- 'returns' (CIN census) or 'local_loads' (local records)
+    file_id         INTEGER NOT NULL,      -- its return_id or load_id
     la_code         VARCHAR NOT NULL,
-    collection_year INTEGER NOT NULL,
+    year            INTEGER NOT NULL,
     status          VARCHAR NOT NULL,
     file_name       VARCHAR NOT NULL,
     rows_removed    BIGINT NOT NULL
 )
 """
-_LOGGED = ("return_id", "la_code", "collection_year", "status", "file_name")
+_LOGGED = ("register", "file_id", "la_code", "year", "status", "file_name")
 
 
 @dataclass
@@ -55,25 +58,31 @@ class RetentionOutcome:
 
     def lines(self) -> list[str]:
         if self.first_kept_year is None:
-            return ["No returns loaded: nothing to remove."]
+            return ["Nothing loaded: nothing to remove."]
         verb = "would remove" if self.dry_run else "removed"
-        head = (f"retention: keep {self.keep_years} collection year(s), {self.first_kept_year - 1}-"
-                f"{str(self.first_kept_year)[2:]} onwards")
+        head = f"retention: keep {self.keep_years} collection year(s), {_label(self.first_kept_year)} onwards"
         if not self.removed:
             return [f"{head}: nothing older is loaded"]
         rows = sum(r["rows_removed"] for r in self.removed)
-        out = [f"{head}: {verb} {len(self.removed)} return(s), {rows:,} rows"]
-        out += [f"  {verb} return {r['return_id']} (LA {r['la_code']}, {r['collection_year'] - 1}-"
-                f"{str(r['collection_year'])[2:]}, {r['status']}, {r['file_name']}): {r['rows_removed']:,} rows"
-                for r in self.removed]
+        out = [f"{head}: {verb} {len(self.removed)} file(s), {rows:,} rows"]
+        out += [f"  {verb} {_NOUN[r['register']]} {r['file_id']} (LA {r['la_code']}, {_label(r['year'])}, "
+                f"{r['status']}, {r['file_name']}): {r['rows_removed']:,} rows" for r in self.removed]
         return out
 
 
-def _tables_with_return_id(con) -> list[str]:
-    rows = con.execute("SELECT table_name FROM information_schema.columns WHERE column_name = 'return_id' "
+_NOUN = {"returns": "return", "local_loads": "local load"}
+
+
+def _label(year: int) -> str:
+    return f"{year - 1}-{str(year)[2:]}"
+
+
+def _tables_with(con, column: str, register: str) -> list[str]:
+    """Every table of the store whose rows belong to the register's files (found, so new tables are covered)."""
+    rows = con.execute("SELECT table_name FROM information_schema.columns WHERE column_name = ? "
                        "AND table_schema = 'main' AND table_catalog = current_database() AND table_name IN "
                        "(SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE') "
-                       "AND table_name NOT IN ('returns', 'retention_log') ORDER BY 1").fetchall()
+                       "AND table_name <> ? ORDER BY 1", [column, register]).fetchall()
     return [r[0] for r in rows]
 
 
@@ -84,44 +93,46 @@ def retention(db: str | os.PathLike, keep_years: int, *, dry_run: bool = False,
         raise MunroError("--keep-years must be at least 1 (removing every year is not retention)")
     con = open_store(db, read_only=dry_run)
     try:
-        latest = con.execute("SELECT max(collection_year) FROM returns").fetchall()[0][0]
-        if latest is None:
+        years = [con.execute(f"SELECT max({r.year}) FROM {r.table}").fetchall()[0][0] for r in REGISTERS]
+        if all(y is None for y in years):
             return RetentionOutcome(keep_years, None, dry_run=dry_run)
-        first = latest - keep_years + 1
-        old = con.execute(f"SELECT {', '.join(_LOGGED)} FROM returns WHERE collection_year < ? "
-                          "ORDER BY collection_year, la_code, return_id", [first]).fetchall()
-        outcome = RetentionOutcome(keep_years, first, [dict(zip(_LOGGED, r)) for r in old], dry_run)
-        if not old:
-            return outcome
-        tables = _tables_with_return_id(con)
-        ids = ", ".join(str(int(r["return_id"])) for r in outcome.removed)
-        counts: dict[int, int] = {r["return_id"]: 1 for r in outcome.removed}  # the returns row itself
-        for table in tables:
-            for rid, n in con.execute(f'SELECT return_id, count(*) FROM "{table}" WHERE return_id IN ({ids}) '
-                                      "GROUP BY 1").fetchall():
-                counts[rid] += n
-        for r in outcome.removed:
-            r["rows_removed"] = counts[r["return_id"]]
-        if dry_run:
-            return outcome
-        _remove(con, outcome, tables, ids, run_by or _user())
+        first = max(y for y in years if y is not None) - keep_years + 1
+        outcome = RetentionOutcome(keep_years, first, dry_run=dry_run)
+        plan = []  # (register, tables, ids)
+        for r in REGISTERS:
+            old = con.execute(f"SELECT {r.id}, la_code, {r.year}, status, file_name FROM {r.table} "
+                              f"WHERE {r.year} < ? ORDER BY {r.year}, la_code, {r.id}", [first]).fetchall()
+            if not old:
+                continue
+            tables = _tables_with(con, r.id, r.table)
+            ids = ", ".join(str(int(o[0])) for o in old)
+            counts = {o[0]: 1 for o in old}  # the register's row itself
+            for table in tables:
+                for fid, n in con.execute(f'SELECT {r.id}, count(*) FROM "{table}" WHERE {r.id} IN ({ids}) '
+                                          "GROUP BY 1").fetchall():
+                    counts[fid] += n
+            outcome.removed += [dict(zip(_LOGGED, (r.table, *o)), rows_removed=counts[o[0]]) for o in old]
+            plan.append((r, tables, ids))
+        if plan and not dry_run:
+            _remove(con, outcome, plan, run_by or _user())
         return outcome
     finally:
         con.close()
 
 
-def _remove(con, outcome: RetentionOutcome, tables: list[str], ids: str, run_by: str) -> None:
+def _remove(con, outcome: RetentionOutcome, plan, run_by: str) -> None:
     con.execute(RETENTION_LOG_DDL).fetchall()
     now = dt.datetime.now()
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in tables:
-            con.execute(f'DELETE FROM "{table}" WHERE return_id IN ({ids})').fetchall()
-        con.execute(f"DELETE FROM returns WHERE return_id IN ({ids})").fetchall()
+        for register, tables, ids in plan:
+            for table in tables:
+                con.execute(f'DELETE FROM "{table}" WHERE {register.id} IN ({ids})').fetchall()
+            con.execute(f"DELETE FROM {register.table} WHERE {register.id} IN ({ids})").fetchall()
         for r in outcome.removed:
-            con.execute("INSERT INTO retention_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [now, run_by, outcome.keep_years, outcome.first_kept_year,
-                         *(r[c] for c in _LOGGED), r["rows_removed"]])
+            con.execute(f"INSERT INTO retention_log VALUES (?, ?, ?, ?, {', '.join('?' for _ in _LOGGED)}, ?)",
+                        [now, run_by, outcome.keep_years, outcome.first_kept_year, *(r[c] for c in _LOGGED),
+                         r["rows_removed"]])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -136,7 +147,7 @@ def retention_history(db: str | os.PathLike) -> list[dict]:
         if not con.execute("SELECT count(*) FROM information_schema.tables "
                            "WHERE table_name = 'retention_log'").fetchall()[0][0]:
             return []
-        cur = con.execute("SELECT * FROM retention_log ORDER BY run_at DESC, collection_year, la_code")
+        cur = con.execute("SELECT * FROM retention_log ORDER BY run_at DESC, year, la_code")
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
     finally:
