@@ -63,8 +63,13 @@ LISTS = (
 )
 
 
-def child_lists(db, la: str, year: int) -> list[tuple[str, str, list[str], list[tuple]]]:
-    """[(sheet, description, columns, rows)] for LA ``la`` and reporting year ``year``."""
+# The item each list is behind (the web service's drill-through from an item to its children).
+BY_ITEM = {"assessment_timeliness": "Assessments over 45 days", "s47_to_icpc_timeliness": "Conferences over 15 days",
+           "cpp_lasting_2y": "Plans over two years", "cpp_repeat": "Repeat plans"}
+
+
+def child_lists(db, la: str, year: int, only: str | None = None) -> list[tuple[str, str, list[str], list[tuple]]]:
+    """[(sheet, description, columns, rows)] for LA ``la`` and reporting year ``year`` (``only``: that sheet)."""
     from ..store.db import open_store
 
     con = open_store(db, read_only=True)
@@ -74,6 +79,8 @@ def child_lists(db, la: str, year: int) -> list[tuple[str, str, list[str], list[
                   "two_years": TWO_YEARS_DAYS}
         out = []
         for sheet, what, sql in LISTS:
+            if only is not None and sheet != only:
+                continue
             # DuckDB refuses a named parameter the statement does not use.
             cur = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
             out.append((sheet, what, [d[0] for d in cur.description], cur.fetchall()))

@@ -57,6 +57,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     from .pages import bp
     app.register_blueprint(bp)
+    from . import admin, children, downloads, info, uploads  # uploads, child lists, downloads, admin, legal pages
+    for module in (uploads, children, downloads, admin, info):
+        app.register_blueprint(module.bp)
     from . import audits, public, surveys  # local information: surveys, their public pages, audits
     for module in (public, surveys, audits):
         app.register_blueprint(module.bp)

@@ -15,7 +15,9 @@ from pathlib import Path
 from ..errors import MunroError
 
 _cache: dict[tuple, tuple] = {}
-_lock = threading.Lock()
+# One connection to the store at a time in this process: DuckDB refuses a read-only connection while a
+# load's read-write one is open (and vice versa), so gathers, lists of returns and loads all take this.
+STORE_LOCK = threading.RLock()
 KEEP = 16  # LA-years held at once
 
 
@@ -32,7 +34,7 @@ def report(store: Path, la: str, year: int):
         raise MunroError("the store does not exist yet: load a return first")
     key = (str(store), la, year)
     stamp = _stamp(store)
-    with _lock:  # one gather at a time: DuckDB's file is opened read-only by each, and memory stays bounded
+    with STORE_LOCK:  # one gather at a time: memory stays bounded
         hit = _cache.get(key)
         if hit and hit[0] == stamp:
             return hit[1]

@@ -88,7 +88,8 @@ def signed_out():
 def _years(las: list[str]) -> dict[str, list[int]]:
     from ..store.returns import list_returns
     store = config().store
-    rows = list_returns(store) if Path(store).exists() else []
+    with data.STORE_LOCK:
+        rows = list_returns(store) if Path(store).exists() else []
     out = {la: [] for la in las}
     for r in rows:
         if r["la_code"] in out:

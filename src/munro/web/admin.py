@@ -1,0 +1,88 @@
+"""Administrators' pages (issue 8): their LA's accounts, and its audit log.
+
+An administrator belongs to one LA and manages exactly the accounts of that
+LA (a regional account spans several LAs and is created with ``munro user
+add``). The functions are users.py's and audit_log.py's; these routes only
+check who asks, call them and record what was done.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from ..errors import MunroError
+from ..local.roles import ROLES
+from . import authz
+from .app import app_db
+from .audit_log import EVENTS, PAGE_SIZE, read
+from .pages import log, signed_in
+from .users import MIN_PASSWORD, add_user, disable_user, list_users, remove_user, unlock_user
+
+bp = Blueprint("admin", __name__)
+# action in the URL -> (function, audit event, what the page says was done)
+CHANGES = {
+    "unlock": (unlock_user, "user_unlocked", "unlocked"),
+    "disable": (disable_user, "user_disabled", "disabled"),
+    "enable": (lambda e, i, la: disable_user(e, i, la, disabled=False), "user_enabled", "enabled again"),
+    "remove": (remove_user, "user_removed", "removed"),
+}
+
+
+def _admin(action: str):
+    """The signed-in administrator and their one LA."""
+    user = signed_in()
+    authz.authorise(user, action, None)  # a regional user is refused here (CHILD_LEVEL in authz)
+    la = user.las[0]
+    authz.authorise(user, action, la)
+    return user, la
+
+
+def _users_page(la: str, error: str | None = None, done: str | None = None, form: dict | None = None):
+    return render_template("admin_users.html", users=list_users(app_db(), la=la), roles=ROLES, error=error,
+                           done=done, form=form or {}, min_password=MIN_PASSWORD, la=la), 400 if error else 200
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+def users():
+    user, la = _admin("manage_users")
+    if request.method == "GET":
+        return _users_page(la)
+    form = {k: request.form.get(k, "") for k in ("email", "role")}
+    try:
+        added = add_user(app_db(), form["email"], [la], form["role"], request.form.get("password", ""))
+    except MunroError as e:
+        return _users_page(la, error=str(e)[:1].upper() + str(e)[1:] + ".", form=form)
+    log("user_added", la=la, detail=f"{added.email} as {added.role}")
+    return _users_page(la, done=f"{added.email} added as {added.role}.")
+
+
+@bp.post("/admin/users/<int:user_id>/<change>")
+def change_user(user_id, change):
+    user, la = _admin("manage_users")
+    if change not in CHANGES:
+        abort(404)
+    if user_id == user.id:
+        return _users_page(la, error="You cannot change your own account here: ask another administrator.")
+    function, event, said = CHANGES[change]
+    try:
+        address = function(app_db(), user_id, la)  # only an account of the administrator's own LA
+    except MunroError:
+        abort(404, "There is no such user in your authority.")
+    log(event, la=la, detail=address)
+    return _users_page(la, done=f"{address} {said}.")
+
+
+@bp.get("/admin/audit-log")
+def audit_log():
+    user, la = _admin("view_audit_log")
+    asked = request.args.get("la") or la
+    authz.authorise(user, "view_audit_log", asked)
+    event = request.args.get("event") or None
+    if event is not None and event not in EVENTS:
+        abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    events, total = read(app_db(), las=(asked,), event=event, page=page)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template("admin_audit_log.html", events=events, total=total, page=page, pages=pages,
+                           event=event, events_known=EVENTS, la=asked, las=user.las)

@@ -1,0 +1,221 @@
+"""Upload a return, see its validation findings, then load it or cancel (issue 8).
+
+The file waits in a private folder (0700) of its own under ``<store>.uploads/``
+between the upload and the user's decision, and is deleted after the load or
+the cancel (or, if the user walks away, by the next upload a day later). It is
+read only by the library: ``census.reader.read_header`` for its LA,
+``validate.validate_file`` for the findings and ``store.ingest_file`` to load
+it, the same hardened reader as ``munro validate`` and ``munro ingest``. A file
+that cannot be read gets one line saying why, never a traceback. The findings
+page shows counts by rule, not children's identifiers: ``munro validate``
+gives those to the people who correct the return.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from ..errors import MunroError, RejectedFile
+from ..reference import local_authorities
+from . import authz, data
+from .app import config
+from .pages import log, signed_in
+
+bp = Blueprint("uploads", __name__)
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
+FILE = "return.xml"
+ABOUT = "upload.json"
+STALE_SECONDS = 24 * 3600
+_log = logging.getLogger(__name__)
+
+
+class Refused(MunroError):
+    """An upload that will not be kept: the message is one line for the user."""
+
+
+# ---------------------------------------------------------------- the library part: plain functions
+
+
+def uploads_folder(store: Path) -> Path:
+    folder = Path(store).with_name(Path(store).name + ".uploads")
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def remove_stale(folder: Path, now: float | None = None) -> None:
+    """Remove uploads nobody loaded or cancelled within a day."""
+    now = now or time.time()
+    for d in folder.iterdir():
+        if d.is_dir() and now - d.stat().st_mtime > STALE_SECONDS:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def receive(store: Path, stream, filename: str, user) -> tuple[str, dict]:
+    """Save ``stream``, check its LA is the user's and validate it: (token, what the findings page shows).
+
+    Raises ``Refused`` (the file already deleted) for a file that cannot be read or is another LA's."""
+    from ..census.reader import read_header
+    from ..validate import validate_file
+
+    folder = uploads_folder(store)
+    remove_stale(folder)
+    token = secrets.token_urlsafe(16)
+    where = folder / token
+    where.mkdir(mode=0o700)
+    path = where / FILE
+    try:
+        with open(path, "wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+        header = read_header(path)
+        own = user.las[0]
+        if header.la_code != own:
+            raise Refused(f"This return is for {_la_name(header.la_code)}, not {_la_name(own)}: "
+                          "you can only load your own authority's returns.")
+        report = validate_file(path, workers=min(os.cpu_count() or 1, 4))
+    except RejectedFile as e:
+        shutil.rmtree(where, ignore_errors=True)
+        raise Refused("The file cannot be loaded: " + " ".join(e.reason.splitlines())) from None
+    except MunroError as e:
+        shutil.rmtree(where, ignore_errors=True)
+        raise Refused(" ".join(str(e).splitlines())) from None
+    except Exception as e:  # noqa: BLE001 - a parser's surprise is still one line, and the file goes
+        shutil.rmtree(where, ignore_errors=True)
+        _log.warning("upload could not be read: %s", type(e).__name__)  # no message: it may quote data
+        raise Refused("The file cannot be read as a CIN census return.") from None
+    about = {
+        "user_id": user.id, "filename": _safe_name(filename), "la": header.la_code,
+        "year": header.collection_year, "children": report.children, "errors": report.errors,
+        "queries": report.queries, "counts": report.counts_line(), "note": report.note,
+        "failures": [f.code for f in report.failures], "ruleset": report.ruleset, "rules": len(report.rules),
+        # (code, type, findings, message) per rule: no child identifiers leave the validation report.
+        "summary": [list(row) for row in report.summary()],
+    }
+    (where / ABOUT).write_text(json.dumps(about), encoding="utf-8")
+    return token, about
+
+
+def pending(store: Path, token: str, user) -> dict | None:
+    """What was uploaded under ``token`` by ``user``; None if there is none (or it is someone else's)."""
+    if not TOKEN.match(token or ""):
+        return None
+    path = uploads_folder(store) / token / ABOUT
+    if not path.is_file():
+        return None
+    about = json.loads(path.read_text(encoding="utf-8"))
+    return about if about["user_id"] == user.id else None
+
+
+def load(store: Path, token: str):
+    """Load the pending upload into the store (one transaction) and delete it: the ingest's outcome."""
+    from ..store import ingest_file
+
+    where = uploads_folder(store) / token
+    try:
+        with data.STORE_LOCK:
+            return ingest_file(store, where / FILE, workers=min(os.cpu_count() or 1, 4))
+    except RejectedFile as e:
+        raise Refused("The file cannot be loaded: " + " ".join(e.reason.splitlines())) from None
+    except Exception as e:  # noqa: BLE001 - e.g. the store locked by a command running beside the service
+        _log.warning("load failed: %s", type(e).__name__)
+        raise Refused("The return could not be loaded: the store is busy or cannot be written. "
+                      "Nothing was loaded; try again in a few minutes.") from None
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+
+def cancel(store: Path, token: str) -> None:
+    shutil.rmtree(uploads_folder(store) / token, ignore_errors=True)
+
+
+def _safe_name(filename: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._ -]", "_", Path(filename or "").name)[:100] or "return.xml"
+
+
+def _la_name(la: str) -> str:
+    found = local_authorities().get(la)
+    return f"{found.name} ({la})" if found else f"LA {la}"
+
+
+# ---------------------------------------------------------------- the routes
+
+
+def _uploader():
+    user = signed_in()
+    authz.authorise(user, "upload_return", None)  # also refuses a regional user (CHILD_LEVEL)
+    return user
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    user = _uploader()
+    error = None
+    if request.method == "POST":
+        sent = request.files.get("file")
+        if sent is None or not sent.filename:
+            error = "Select a CIN census XML file."
+        else:
+            try:
+                token, about = receive(config().store, sent.stream, sent.filename, user)
+            except Refused as e:
+                error = str(e)
+                log("upload_refused", detail=_safe_name(sent.filename) + ": " + error)
+            else:
+                log("upload", la=about["la"], detail=f"{about['filename']} ({about['year']}): {about['counts']}")
+                return redirect(url_for("uploads.findings", token=token))
+    return render_template("upload.html", error=error, la=_la_name(user.las[0]),
+                           max_mb=config().max_upload_mb), 400 if error else 200
+
+
+def _pending(token: str) -> tuple:
+    user = _uploader()
+    about = pending(config().store, token, user)
+    if about is None:
+        abort(404, "There is no upload waiting here: it has been loaded or cancelled, or it is not yours.")
+    authz.authorise(user, "upload_return", about["la"])
+    return user, about
+
+
+@bp.get("/upload/<token>")
+def findings(token):
+    _, about = _pending(token)
+    return render_template("upload_findings.html", token=token, a=about, la=_la_name(about["la"]))
+
+
+@bp.post("/upload/<token>/load")
+def load_upload(token):
+    _, about = _pending(token)
+    try:
+        outcome = load(config().store, token)
+    except Refused as e:
+        log("load_failed", la=about["la"], detail=f"{about['filename']}: {e}")
+        return render_template("upload.html", error=str(e), la=_la_name(about["la"]),
+                               max_mb=config().max_upload_mb), 400
+    log("load", la=about["la"], detail=f"{about['filename']} ({about['year']}): return {outcome.return_id}, "
+                                       f"{outcome.status}")
+    return render_template("upload_loaded.html", a=about, o=outcome, la=_la_name(about["la"]))
+
+
+@bp.post("/upload/<token>/cancel")
+def cancel_upload(token):
+    _, about = _pending(token)
+    cancel(config().store, token)
+    log("upload_cancelled", la=about["la"], detail=about["filename"])
+    return redirect(url_for("uploads.upload"))
+
+
+@bp.app_errorhandler(413)
+def too_large(e):
+    return render_template("error.html", code=413, title="The file is too large",
+                           message=f"The file must be smaller than {config().max_upload_mb} MB."), 413
+
+
+__all__ = ["bp", "receive", "pending", "load", "cancel", "Refused"]
