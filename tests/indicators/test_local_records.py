@@ -1,0 +1,212 @@
+"""Golden tests: the items over an LA's local records (SSDA903 episodes, visits, core groups,
+allocations, own figures), worked out by hand, on every engine.
+
+Reporting year 2025 (1 April 2024 - 31 March 2025), LA 201, one CIN return. Working days
+exclude weekends and England bank holidays; those met here: 2024: Fri 29 Mar (Good Friday),
+Mon 1 Apr (Easter Monday). A working-day span from a to b counts the days d with a < d <= b.
+
+The children:
+- C1-C4: plan from 2024-03-01, open at 31 March; C5-C8, C10: plans from 2024-03-01 ending in
+  the year, episode still open; C9: plan and episode ending Mon 13 Jan 2025.
+- V1, V2: plan Mon 3 Jun - Mon 1 Jul 2024; V3: plan Mon 3 Jun - Fri 28 Jun 2024;
+  V4: plan Mon 4 Mar - Fri 19 Apr 2024; their episodes close on the plan's end.
+  V5: plan from Mon 17 Mar 2025, open at 31 March.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from munro.localdata import ingest_local_file
+
+from golden import items, load
+
+ALL = ("looked_after_and_cpp", "cpp_end_outcome", "child_seen_per_cpp", "icpc_to_core_group", "sw_changes",
+       "sw_vacancy_rate", "cin_absence", "court_applications_rate")
+
+EPISODES_903 = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+C1,06/01/2025,S,C2,N1,U1,PR1,,,,,,
+C2,03/06/2024,S,C2,N1,U1,PR1,30/09/2024,E11,,,,
+C3,01/03/2025,S,V3,N1,U1,PR1,,,,,,
+C5,16/10/2024,S,C2,N1,U1,PR1,,,,,,
+C6,04/11/2024,S,C1,N1,U1,PR1,,,,,,
+C7,02/12/2024,S,J2,N1,U1,PR1,,,,,,
+C8,04/12/2024,S,C2,N1,U1,PR1,,,,,,
+C9,13/01/2025,S,C2,N1,U1,PR1,,,,,,
+C10,01/01/2024,S,C2,N1,U1,PR1,10/02/2025,X1,,,,
+C10,10/02/2025,P,C2,N1,U4,PR1,,,,,,
+X99,01/05/2024,S,C2,N1,U1,PR1,,,,,,
+"""
+
+VISITS = """child_id,plan_start_date,visit_date,seen,seen_alone
+V1,2024-06-03,2024-06-17,Y,Y
+V1,2024-06-03,2024-07-01,Y,Y
+V2,2024-06-03,2024-06-18,Y,N
+V2,2024-06-03,2024-06-26,Y,
+V3,,2024-06-10,Y,
+V3,,2024-06-20,N,
+V3,,2024-06-28,Y,
+V4,2024-03-04,2024-03-25,Y,
+V4,2024-03-04,2024-04-05,Y,
+"""
+
+CORE_GROUPS = """child_id,plan_start_date,meeting_date
+V1,2024-06-03,2024-06-17
+V2,2024-06-03,2024-06-18
+V2,2024-06-03,2024-07-01
+V3,2024-06-03,2024-05-31
+C1,2024-03-01,2024-03-14
+"""
+
+ALLOCATIONS = """child_id,worker_id,start_date,end_date
+C1,W1,2024-01-01,2024-06-30
+C1,W2,2024-07-01,2024-12-31
+C1,W3,2025-01-01,
+C2,W1,2023-01-01,2024-03-31
+C2,W2,2024-04-01,2024-09-30
+C2,W3,2024-10-01,
+C3,W1,2024-04-01,2024-05-01
+C3,W2,2024-05-02,2024-06-01
+C3,W1,2024-06-02,
+C3,W4,2025-04-01,
+C4,W5,2024-04-01,2024-06-30
+C4,W6,2024-07-01,2024-09-30
+C4,W7,2024-10-01,2024-12-31
+C4,W8,2025-01-01,
+"""
+
+OWN_FIGURES = """item_id,figure,value,numerator,denominator,source
+sw_vacancy_rate,,17.5,7,40,LA HR system
+cin_absence,value,12.3,,,LA attendance team
+cin_absence,persistent,30.1,,,LA attendance team
+"""
+
+
+def build(cin):
+    E, P = cin.Episode, cin.Plan
+
+    def child(cid, *episodes):
+        return cin.Child(id=cid, episodes=list(episodes))
+
+    kids = [child(c, E(referral="2024-01-02", plans=[P("2024-03-01")])) for c in ("C1", "C2", "C3", "C4")]
+    for cid, end in (("C5", "2024-10-15"), ("C6", "2024-11-01"), ("C7", "2024-12-04"), ("C8", "2024-12-05"),
+                     ("C10", "2025-02-10")):
+        kids.append(child(cid, E(referral="2024-01-02", plans=[P("2024-03-01", end)])))
+    kids.append(child("C9", E(referral="2024-01-02", closure="2025-01-13", reason="RC1",
+                              plans=[P("2024-03-01", "2025-01-13")])))
+    for cid, start, end in (("V1", "2024-06-03", "2024-07-01"), ("V2", "2024-06-03", "2024-07-01"),
+                            ("V3", "2024-06-03", "2024-06-28"), ("V4", "2024-03-04", "2024-04-19")):
+        kids.append(child(cid, E(referral="2024-02-01", closure=end, reason="RC1", plans=[P(start, end)])))
+    kids.append(child("V5", E(referral="2025-03-03", plans=[P("2025-03-17")])))
+    return {2025: cin.xml(2025, kids)}
+
+
+def load_local(db, files: dict[str, str], year: int = 2025):
+    for name, text in files.items():
+        path = db.parent / name
+        path.write_text(text, encoding="utf-8")
+        ingest_local_file(db, path, la="201", year=year)
+
+
+@pytest.fixture
+def store(db, cin):
+    load(db, build(cin))
+    load_local(db, {"episodes.csv": EPISODES_903, "visits.csv": VISITS, "core.csv": CORE_GROUPS,
+                    "allocations.csv": ALLOCATIONS, "figures.csv": OWN_FIGURES})
+    return db
+
+
+def test_looked_after_items(store):
+    got = items(store, 2025, "looked_after_and_cpp", "cpp_end_outcome")
+    r = got["looked_after_and_cpp"]
+    # On a plan at 31 March: C1-C4, V5. Looked after then: C1 (from 6 Jan 2025). C2 was looked after
+    # from June to September only; C3's open episode is short breaks (V3), not counted; C5-C9 are looked
+    # after but their plans ended. -> 1 of 5
+    assert (r.value, r.numerator, r.denominator) == (1, 1, 5) and r["percent"] == pytest.approx(20.0)
+    assert r.reason is None
+    r = got["cpp_end_outcome"]
+    # Plans ending in the year: C5-C10, V1-V4 = 10.
+    #   cin_closed: V1-V4 and C9 (episode closed on the plan's end date) = 5
+    #   became_looked_after (a period of care, RNE S, within 1 working day either side of the end):
+    #     C5 Tue 15 Oct -> Wed 16 Oct (+1) yes; C6 Fri 1 Nov -> Mon 4 Nov (+1, a weekend between) yes;
+    #     C7 Wed 4 Dec, care from Mon 2 Dec (-2) no; C8 Thu 5 Dec, care from Wed 4 Dec (-1) yes;
+    #     C9 the same day yes; C10's episode on 10 Feb 2025 is a placement change (P), its care began
+    #     1 Jan 2024: no.  = 4
+    #   either: V1-V4, C9, C5, C6, C8 = 8; stepped down: C7, C10
+    assert (r.numerator, r.denominator) == (8, 10) and r.value == pytest.approx(80.0)
+    assert (r["cin_closed"], r["became_looked_after"], r["stepped_down"]) == (5, 4, 2)
+    assert r.note is None
+
+
+def test_child_seen_per_cpp_at_the_standard_and_one_day_over(store):
+    r = items(store, 2025, "child_seen_per_cpp")["child_seen_per_cpp"]
+    # Children with a plan open in the year: C1-C10, V1-V5 = 15. C1-C10 have no visits: the gap from the
+    # plan's start (1 Mar 2024) to its end or 31 March is far over 10 working days.
+    #   V1: Mon 3 Jun -> Mon 17 Jun = 10 (exactly the standard), -> Mon 1 Jul = 10: seen as required
+    #   V2: Mon 3 Jun -> Tue 18 Jun = 11 (one day over): a lapse
+    #   V3: 3 Jun -> 10 Jun = 5; the 20 Jun visit did not see the child; 10 Jun -> 28 Jun = 14: a lapse
+    #   V4: plan from Mon 4 Mar: 4 Mar -> 25 Mar = 15 ends before the year (not this year's);
+    #       25 Mar -> Fri 5 Apr = 7 (Good Friday, Easter Monday), -> Fri 19 Apr = 10: seen as required
+    #   V5: plan from Mon 17 Mar 2025, no visit yet: 17 Mar -> 31 Mar = 10: seen as required
+    # -> 3 of 15; lapses: C1-C10 one each, V2, V3 = 12
+    assert (r.numerator, r.denominator) == (3, 15) and r.value == pytest.approx(20.0)
+    assert r["lapses"] == 12 and r["visiting_standard"] == 10
+    # Seen visits in the year: V1 2, V2 2, V3 2, V4 1 (25 Mar is before it) = 7; seen alone recorded on
+    # three (V1 Y, Y; V2 N): 2 of 3
+    assert r["visits_seen"] == 7 and r["seen_alone"] == pytest.approx(200 / 3)
+
+
+def test_visiting_standard_is_configurable(store, engine):
+    import golden
+    from munro.indicators.compute import compute
+
+    with golden.engine(store) as e:
+        r = compute(e, "201", 2025, items=["child_seen_per_cpp"], population={"201": 10_000},
+                    visiting_standard=11)["items"]["child_seen_per_cpp"]
+    # With 11 working days V2's 11-day gap is within it (its others are 6 and 3); V3's 14 is not. -> 4 of 15
+    assert (r.numerator, r.denominator, r["visiting_standard"]) == (4, 15, 11)
+
+
+def test_icpc_to_core_group_and_sw_changes(store):
+    got = items(store, 2025, "icpc_to_core_group", "sw_changes")
+    r = got["icpc_to_core_group"]
+    # Plans starting in the year: V1, V2, V3 (Mon 3 Jun 2024), V5 (17 Mar 2025); C1's began before it.
+    #   V1: first meeting Mon 17 Jun = 10 working days: within 10
+    #   V2: first meeting Tue 18 Jun = 11 (its 1 Jul meeting is not the first): not within
+    #   V3: meeting recorded on 31 May, before the conference: excluded
+    #   V5: no meeting recorded
+    assert (r.numerator, r.denominator, r.excluded) == (1, 2, 1) and r.value == pytest.approx(50.0)
+    assert (r["plans_started"], r["no_meeting_recorded"], r["median"]) == (4, 1, pytest.approx(10.5))
+    r = got["sw_changes"]
+    # In need at 31 March: C1-C8, C10 and V5 (open episodes) = 10.
+    #   C1: W1, W2, W3 = 3; C2: W1 ended 31 Mar 2024, before the year: W2, W3 = 2;
+    #   C3: W1, W2, W1 again = 2 different (W4 starts after 31 March); C4: W5-W8 = 4  -> C1, C4
+    # On a plan at 31 March: C1-C4, V5 -> 2 of 5
+    assert (r.numerator, r.denominator) == (2, 10) and r.value == pytest.approx(20.0)
+    assert (r["cpp_numerator"], r["cpp_denominator"]) == (2, 5) and r["cpp"] == pytest.approx(40.0)
+
+
+def test_own_figures_of_the_items_from_other_sources(store):
+    got = items(store, 2025, "sw_vacancy_rate", "cin_absence", "court_applications_rate")
+    r = got["sw_vacancy_rate"]
+    assert (r.value, r.numerator, r.denominator, r["source"]) == (17.5, 7, 40, "LA HR system")
+    assert r.unit == "percent" and "not computed by munro" in r.note
+    r = got["cin_absence"]
+    assert r.value == pytest.approx(12.3) and r["persistent"] == pytest.approx(30.1)
+    r = got["court_applications_rate"]
+    assert r.value is None and "not imported" in r.reason
+
+
+def test_records_of_another_year_do_not_count(db, cin):
+    load(db, build(cin))
+    load_local(db, {"episodes.csv": EPISODES_903, "visits.csv": VISITS, "core.csv": CORE_GROUPS,
+                    "allocations.csv": ALLOCATIONS, "figures.csv": OWN_FIGURES}, year=2024)
+    got = items(db, 2025, *ALL)
+    assert got["looked_after_and_cpp"].value is None and "needs looked-after episodes" in got[
+        "looked_after_and_cpp"].reason
+    r = got["cpp_end_outcome"]  # cin_closed alone, and the note says so
+    assert (r.numerator, r.denominator, r["became_looked_after"]) == (5, 10, None) and "cin_closed alone" in r.note
+    for item_id, needs in (("child_seen_per_cpp", "visit records"), ("icpc_to_core_group", "core group dates"),
+                           ("sw_changes", "social worker allocations")):
+        assert got[item_id].value is None and needs in got[item_id].reason
+    assert got["sw_vacancy_rate"].value is None and "not imported" in got["sw_vacancy_rate"].reason
