@@ -99,7 +99,16 @@ def ingest_export(con, folder: str | os.PathLike) -> PooledOutcome:
     Raises ``RejectedFile`` (nothing loaded) when the folder is not a pseudonymised
     munro export, holds plain identifiers, or would mix two keys for one LA.
     """
+    import duckdb
+
     folder = Path(folder)
+    try:
+        return _ingest_export(con, folder)
+    except duckdb.Error as e:  # a damaged Parquet file or value: the transaction is rolled back
+        raise RejectedFile(folder, f"unreadable ({str(e).strip().splitlines()[0]})") from None
+
+
+def _ingest_export(con, folder: Path) -> PooledOutcome:
     try:
         manifest = read_manifest(folder)
     except MunroError as e:  # not an export at all

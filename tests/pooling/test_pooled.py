@@ -1,0 +1,124 @@
+"""A pooled store: the LAs' exports loaded atomically and idempotently, each LA's items exactly its own."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from munro.indicators.compute import as_json, compute, compute_all
+from munro.store.ingest import ingest_files
+from munro.store.keys import new_key_file
+from munro.store.pseudonymise import export_pseudonymised
+from munro.store.returns import format_returns, list_returns
+
+from conftest import YEARS
+
+
+def _counts(db) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                           "WHERE table_type = 'BASE TABLE'").fetchall()]
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in names}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("year", YEARS[1:])
+def test_every_item_of_every_la_is_exactly_its_own_stores(las, pooled, year):
+    for la in las.values():
+        own = as_json(compute(la.store, la.code, year))
+        assert own["items"]["assessment_timeliness"]["count"] > 30  # the items have data to agree on
+        assert as_json(compute(pooled, la.code, year)) == own, la.code
+
+
+def test_all_las_at_once_is_each_las_own(las, pooled):
+    every = [as_json(r) for r in compute_all(pooled, 2025)]
+    assert [r["la"] for r in every] == sorted(las)
+    for r in every:
+        assert r == as_json(compute(las[r["la"]].store, r["la"], 2025))
+
+
+def test_a_report_from_the_pooled_store_has_the_las_figures(las, pooled):
+    from munro.report.build import gather
+
+    own, pool = gather(las["841"].store, "841", 2025), gather(pooled, "841", 2025)
+    assert pool.by_year == own.by_year and sorted(own.by_year) == YEARS  # every item, every year of the trend
+    assert [r["children"] for r in pool.quality["returns"]] == [r["children"] for r in own.quality["returns"]]
+    assert pool.quality["by_rule"] == own.quality["by_rule"]  # the validation findings came with the export
+
+
+def test_the_same_exports_again_change_nothing(las, pooled):
+    before = _counts(pooled)
+    outcomes = list(ingest_files(pooled, [la.export for la in las.values()]))
+    assert all(o.unchanged == ["2022-23", "2023-24", "2024-25"] and not o.loaded for o in outcomes)
+    assert _counts(pooled) == before
+
+
+def test_returns_say_which_la_sent_which_years_with_which_key(las, pooled):
+    rows = list_returns(pooled)
+    assert sorted((r["la_code"], r["collection_year"]) for r in rows) == [(la, y) for la in sorted(las) for y in YEARS]
+    fingerprints = {r["la_code"]: r["key_fingerprint"] for r in rows}
+    for code, la in las.items():
+        assert fingerprints[code] == json.loads((la.export / "munro_export.json").read_text())[
+            "pseudonymised"]["key_fingerprint"]
+    assert "sent by LA 807" in format_returns(rows)
+
+
+def test_a_plain_export_is_refused(las, tmp_path):
+    from munro.store.export import export_store
+
+    export_store(las["805"].store, tmp_path / "plain")
+    [outcome] = ingest_files(tmp_path / "pool.duckdb", [tmp_path / "plain"])
+    assert "not a pseudonymised export" in outcome.error
+
+
+def test_plain_identifiers_under_a_pseudonymised_manifest_are_refused(las, tmp_path):
+    from munro.store.export import export_store
+
+    folder = tmp_path / "forged"
+    export_store(las["805"].store, folder, las=["805"])
+    manifest = json.loads((folder / "munro_export.json").read_text())
+    manifest["pseudonymised"] = json.loads((las["805"].export / "munro_export.json").read_text())["pseudonymised"]
+    (folder / "munro_export.json").write_text(json.dumps(manifest))
+    [outcome] = ingest_files(tmp_path / "pool.duckdb", [folder])
+    assert "identifiers that are not pseudonyms" in outcome.error
+
+
+def test_another_key_for_some_years_is_refused_and_for_every_year_replaces(las, tmp_path):
+    la = las["807"]
+    pool = tmp_path / "pool.duckdb"
+    list(ingest_files(pool, [la.export]))
+    before = _counts(pool)
+    other = tmp_path / "new.key"
+    new_key_file(other)
+    own = tmp_path / "own.duckdb"  # the LA's store with its latest year only
+    list(ingest_files(own, [la.files[-1]]))
+    export_pseudonymised(own, tmp_path / "latest", other)
+    [refused] = ingest_files(pool, [tmp_path / "latest"])
+    assert "2022-23, 2023-24" in refused.error and "two identities" in refused.error
+    assert _counts(pool) == before  # nothing loaded
+    export_pseudonymised(la.store, tmp_path / "every", other)
+    [done] = ingest_files(pool, [tmp_path / "every"])
+    assert done.loaded == ["2022-23", "2023-24", "2024-25"] and len(done.replaced) == 3
+    assert as_json(compute(pool, "807", 2025)) == as_json(compute(la.store, "807", 2025))
+    [back] = ingest_files(pool, [la.export])  # the old key's export again: every year current again
+    assert back.reinstated == ["2022-23", "2023-24", "2024-25"]
+
+
+def test_a_load_that_fails_part_way_leaves_the_store_as_it_was(las, tmp_path):
+    pool = tmp_path / "pool.duckdb"
+    list(ingest_files(pool, [las["805"].export]))
+    before = _counts(pool)
+    broken = tmp_path / "broken"
+    shutil.copytree(las["841"].export, broken)
+    # Reviews are copied after the returns, children and episodes: a date that is not one fails there.
+    reviews = broken / "cp_reviews.parquet"
+    duckdb.sql(f"COPY (SELECT * REPLACE ('31/02/2024' AS review_date) FROM '{las['841'].export / reviews.name}') "
+               f"TO '{reviews}' (FORMAT parquet)")
+    [outcome] = ingest_files(pool, [broken])
+    assert "31/02/2024" in outcome.error
+    assert _counts(pool) == before
