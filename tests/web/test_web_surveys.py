@@ -1,0 +1,230 @@
+"""Surveys, triage and audits through the web pages: create, answer, check, send twice (stored once),
+suppressed results, the triage queue, CSRF on every form, the public rate limit, and an audit round."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from local_helpers import local_app, token
+from munro.local.results import survey_answers
+from munro.local.triage import triage_queue
+from web_helpers import LA, YEAR, email, sign_in
+
+
+@pytest.fixture(scope="module")
+def app(web_store, tmp_path_factory):
+    return local_app(web_store, tmp_path_factory.mktemp("web-local"))
+
+
+@pytest.fixture(scope="module")
+def seeded(app):
+    return app.extensions["test_seeded"]
+
+
+def _client(app, address):
+    client = app.test_client()
+    assert sign_in(client, address).status_code == 302
+    return client
+
+
+@pytest.fixture(scope="module")
+def admin(app):
+    return _client(app, email("survey_admin"))
+
+
+def _date(prefix, d):
+    return {f"{prefix}-day": d.day, f"{prefix}-month": d.month, f"{prefix}-year": d.year}
+
+
+def _create(admin, instrument="children-8-11"):
+    today = dt.date.today()
+    response = admin.post(f"/la/{LA}/surveys/new", data={
+        "csrf_token": token(admin), "instrument": instrument, **_date("opens", today),
+        **_date("closes", today + dt.timedelta(days=30))})
+    assert response.status_code == 302, response.text
+    page = admin.get(response.headers["Location"])
+    assert "<svg" in page.text and 'role="img"' in page.text  # the QR code, inline
+    return int(response.headers["Location"].rsplit("/", 1)[1]), re.search(r'href="http://localhost(/s/[^"]+)"', page.text).group(1)
+
+
+def test_create_answer_check_and_send_twice_stores_once(app, admin):
+    sid, link = _create(admin)
+    child = app.test_client()
+    start = child.get(link)
+    assert "Exit this page" in start.text and "How old are you" not in start.text
+    csrf = token(child, link)
+    assert child.post(link + "/start", data={"csrf_token": csrf}).headers["Location"] == link + "/1"
+    page = child.get(link + "/1")
+    assert "<legend" in page.text and "How old are you?" in page.text and "Question 1 of 13" in page.text
+    assert child.post(link + "/1", data={"csrf_token": csrf, "answer": "10_11"}).headers["Location"] == link + "/2"
+    assert child.post(link + "/2", data={"csrf_token": csrf, "answer": "purple"}).status_code == 400
+    bad = child.post(link + "/2", data={"csrf_token": csrf, "answer": "purple"}).text
+    assert "govuk-error-summary" in bad and "<title>Error:" in bad
+    child.post(link + "/2", data={"csrf_token": csrf, "answer": "always"})
+    child.post(link + "/3", data={"csrf_token": csrf})  # skipped
+    last = child.post(link + "/13", data={"csrf_token": csrf, "answer": "People keep hitting me"})
+    assert last.headers["Location"] == link + "/check"
+    check = child.get(link + "/check").text
+    assert "10 or 11" in check and "Always" in check and "Not answered" in check and "Change" in check
+    first = child.post(link + "/check", data={"csrf_token": csrf})
+    second = child.post(link + "/check", data={"csrf_token": csrf})
+    assert first.headers["Location"] == second.headers["Location"] == link + "/done"
+    assert "Your answers have been sent" in child.get(link + "/done").text
+    db = app.extensions["munro_app_db"]
+    assert survey_answers(db, sid) == [{"age": "10_11", "safe_home": "always", "make_better": "People keep hitting me"}]
+    assert any(e["survey_id"] == sid for e in triage_queue(db, role="triage", la=LA))  # the disclosure is flagged
+    # After sending, the pages go to the confirmation; starting again is a new response.
+    assert child.get(link + "/check").headers["Location"] == link + "/done"
+
+
+def test_change_from_check_your_answers_returns_there(app, admin):
+    _, link = _create(admin)
+    client = app.test_client()
+    csrf = token(client, link)
+    client.post(link + "/start", data={"csrf_token": csrf})
+    client.post(link + "/2", data={"csrf_token": csrf, "answer": "never"})
+    page = client.get(link + "/2?change=1").text
+    assert 'value="never" checked' in page and f'href="{link}/check"' in page  # the back link goes to the check page
+    assert client.post(link + "/2?change=1", data={"csrf_token": csrf, "answer": "always"}).headers["Location"] == link + "/check"
+    assert "Always" in client.get(link + "/check").text
+
+
+def test_family_and_staff_surveys(app, admin):
+    _, family = _create(admin, "families")
+    _, staff = _create(admin, "staff")
+    assert "Exit this page" in app.test_client().get(family).text
+    assert "Exit this page" not in app.test_client().get(staff).text  # only children's and families' surveys
+    client = app.test_client()
+    csrf = token(client, staff)
+    client.post(staff + "/start", data={"csrf_token": csrf})
+    from munro.local.bank import load_bank
+    n = [q.id for q in load_bank().get("staff").questions].index("caseload") + 1
+    assert "whole number from 0 to 200" in client.get(f"{staff}/{n}").text
+    assert client.post(f"{staff}/{n}", data={"csrf_token": csrf, "answer": "500"}).status_code == 400
+    client.post(f"{staff}/{n}", data={"csrf_token": csrf, "answer": "14"})
+    assert "11 to 15" in client.get(staff + "/check").text  # only the band is kept
+
+
+def test_results_are_suppressed(app, seeded):
+    page = _client(app, email("survey_admin")).get(f"/la/{LA}/surveys/{seeded[LA]['closed']}/results").text
+    assert "suppressed" in page
+    shown = [int(n) for n in re.findall(r'numeric">(\d+) <span', page)]
+    assert "Respondents: 12" in page and shown and not [n for n in shown if 1 <= n <= 5]
+    # 8 agree and 4 disagree: the 4 is c, and so is the 8 (12 respondents minus 8 would give the 4 back).
+    row = page.split("My work in the last six months has made the children I work with safer.")[1].split("</tr>")[1]
+    assert row.count(">c</abbr>") >= 4 and ">8 <" not in row and ">4 <" not in row
+    assert "more time" in page  # free text: the survey administrators read it
+    analyst = _client(app, email("analyst")).get(f"/la/{LA}/surveys/{seeded[LA]['closed']}/results").text
+    assert "suppressed" in analyst and "more time" not in analyst
+
+
+def test_results_wait_until_the_survey_closes(app, admin, seeded):
+    page = admin.get(f"/la/{LA}/surveys/{seeded[LA]['open']}/results").text
+    assert "once the survey has closed" in page and "Respondents" not in page
+
+
+def test_open_now_and_close(app, admin):
+    today = dt.date.today()
+    response = admin.post(f"/la/{LA}/surveys/new", data={
+        "csrf_token": token(admin), "instrument": "partners", **_date("opens", today + dt.timedelta(days=5)),
+        **_date("closes", today + dt.timedelta(days=30))})
+    path = response.headers["Location"]
+    link = re.search(r'href="http://localhost(/s/[^"]+)"', admin.get(path).text).group(1)
+    assert "not taking answers yet" in app.test_client().get(link).text
+    assert admin.post(path + "/open", data={"csrf_token": token(admin)}).status_code == 302
+    assert "Start now" in app.test_client().get(link).text
+    assert admin.post(path + "/close", data={"csrf_token": token(admin)}).status_code == 302
+    assert "not taking answers" in app.test_client().get(link).text
+    assert admin.post(path + "/close", data={"csrf_token": token(admin)}).status_code == 409  # closed once
+
+
+def test_create_form_errors(admin):
+    response = admin.post(f"/la/{LA}/surveys/new", data={"csrf_token": token(admin), "opens-day": "31",
+                                                        "opens-month": "2", "opens-year": "2026", "min_group": "1"})
+    assert response.status_code == 400
+    for message in ("Choose who the survey is for", "as a real date", "Enter the date the survey closes",
+                    "must be a whole number, 2 or more"):
+        assert message in response.text
+    assert '<a href="#instrument">' in response.text  # the error summary links to the field
+
+
+def test_the_triage_queue(app, seeded):
+    triage = _client(app, email("triage"))
+    page = triage.get(f"/la/{LA}/triage").text
+    assert "I am scared at home" in page and "feeling unsafe" in page
+    entry = int(re.search(r'action="/la/330/triage/(\d+)"', page).group(1))
+    assert triage.post(f"/la/{LA}/triage/{entry}", data={"csrf_token": token(triage), "outcome": ""}).status_code == 400
+    assert triage.post(f"/la/{LA}/triage/{entry}", data={"csrf_token": token(triage),
+                                                         "outcome": "Passed to the MASH"}).status_code == 302
+    page = triage.get(f"/la/{LA}/triage").text
+    assert "Passed to the MASH" in page and "triage@330.example.gov.uk" in page
+    assert triage.post(f"/la/{LA}/triage/{entry}", data={"csrf_token": token(triage), "outcome": "again"}).status_code == 404
+
+
+def test_every_form_needs_its_csrf_token(app, seeded):
+    ids = seeded[LA]
+    link = f"/s/{ids['key']}"
+    public = app.test_client()
+    public.get(link)
+    for path in (link + "/start", link + "/1", link + "/check"):
+        assert public.post(path, data={"answer": "always"}).status_code == 400, path
+    staff = {"survey_admin": [f"/la/{LA}/surveys/new", f"/la/{LA}/surveys/{ids['open']}/open",
+                              f"/la/{LA}/surveys/{ids['open']}/close"],
+             "triage": [f"/la/{LA}/triage/1"],
+             "auditor": [f"/la/{LA}/audits/sample", f"/la/{LA}/audits/grade", f"/la/{LA}/audits/{ids['audit']}/moderate"]}
+    for role, paths in staff.items():
+        client = _client(app, email(role))
+        for path in paths:
+            assert client.post(path, data={"csrf_token": "forged", "outcome": "x"}).status_code == 400, path
+    assert app.test_client().get(link).status_code == 200  # nothing was closed by the refused posts
+
+
+def test_public_pages_are_rate_limited_per_address(web_store, tmp_path):
+    app = local_app(web_store, tmp_path, survey_per_address=3)
+    link = f"/s/{app.extensions['test_seeded'][LA]['key']}"
+    client = app.test_client()
+    assert [client.get(link).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert "too many requests" in client.get(link).text
+    assert client.get(link, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200  # another address
+    assert client.get("/assets/munro.js").status_code == 200  # the script is not counted
+    assert client.get("/sign-in").status_code == 200  # nor are the staff pages
+
+
+def test_an_audit_round(app, web_store):
+    auditor = _client(app, email("auditor"))
+    page = auditor.post(f"/la/{LA}/audits/sample", data={"csrf_token": token(auditor), "year": str(YEAR), "n": "3",
+                                                         "seed": "4", "cohort": "cp-plans", "stratify": "category"})
+    assert page.status_code == 200, page.text
+    child, referral = re.findall(r'name="la_child_id" value="([^"]+)"><input type="hidden" name="referral_date" '
+                                 r'value="([^"]+)"', page.text)[0]
+    form = auditor.post(f"/la/{LA}/audits/grade", data={"csrf_token": token(auditor), "prefill": "1", "year": str(YEAR),
+                                                        "la_child_id": child, "referral_date": referral})
+    assert form.status_code == 200 and f'value="{child}"' in form.text and "There is a problem" not in form.text
+    d = dt.date.fromisoformat(referral)
+    grades = {q: "good" for q in ("child_seen", "voice_of_child", "assessment_quality", "decision_proportionate", "plan",
+                                  "timeliness", "core_group_timely", "management_oversight", "multi_agency",
+                                  "family_view", "impact", "overall")}
+    data = {"csrf_token": token(auditor), "year": str(YEAR), "la_child_id": child, **_date("referral", d), **grades}
+    wrong = auditor.post(f"/la/{LA}/audits/grade", data={**data, "la_child_id": "NOT-A-CHILD"})
+    assert wrong.status_code == 400 and "no episode of this child" in wrong.text
+    assert auditor.post(f"/la/{LA}/audits/grade", data=data).status_code == 302
+    listing = auditor.get(f"/la/{LA}/audits?year={YEAR}").text
+    assert child in listing
+    audit_id = int(re.findall(r'/audits/(\d+)/moderate', listing)[-1])
+    # The auditor cannot moderate their own audit; a second auditor can.
+    own = auditor.post(f"/la/{LA}/audits/{audit_id}/moderate", data={"csrf_token": token(auditor), "overall": "good"})
+    assert own.status_code == 400 and "someone other than the auditor" in own.text
+    from munro.web.users import add_user
+    from web_helpers import PASSWORD
+    add_user(app.extensions["munro_app_db"], "second@330.example.gov.uk", [LA], "auditor", PASSWORD)
+    second = _client(app, "second@330.example.gov.uk")
+    assert second.post(f"/la/{LA}/audits/{audit_id}/moderate", data={
+        "csrf_token": token(second), "overall": "requires_improvement", "plan": "good",
+        "agreed": "good"}).status_code == 302
+    results = second.get(f"/la/{LA}/audits/results?year={YEAR}").text
+    assert "Audits moderated" in results and "Cohen" in results
+    manager = _client(app, email("manager")).get(f"/la/{LA}/audits/results?year={YEAR}").text
+    assert "shown as <strong>c</strong>" in manager  # aggregates-only role: small counts hidden
