@@ -107,8 +107,13 @@ def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: s
     path = Path(path)
     if not path.is_file():
         raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
-    layout = L.layout(kind) if kind else L.detect(header_row(path))
+    header = header_row(path)
+    layout = L.layout(kind) if kind else L.detect(header)
     if layout is None:
+        near = L.nearest(header)
+        if near:
+            raise RejectedFile(path, f"row 1 (header): missing column(s) {', '.join(near[1])} of the "
+                                     f"{near[0].kind} layout (docs/local-data.md)")
         raise RejectedFile(path, "row 1 (header): not a layout munro knows (docs/local-data.md lists them: "
                                  f"{', '.join(L.KINDS)}); give --kind to name it")
     own = con is None

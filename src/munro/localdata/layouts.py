@@ -190,6 +190,18 @@ def detect(header: list[str]) -> Layout | None:
     return fits[0][1]
 
 
+def nearest(header: list[str]) -> tuple[Layout, list[str]] | None:
+    """The layout a header comes closest to (at least two of its required columns), with the missing ones."""
+    best = None
+    for x in LAYOUTS.values():
+        found = header_map(x, header)
+        required = [c for c in x.columns if c.required]
+        have = sum(c.store in found for c in required)
+        if have >= 2 and (best is None or have / len(required) > best[0]):
+            best = (have / len(required), x, [c.name for c in required if c.store not in found])
+    return (best[1], best[2]) if best else None
+
+
 def layout(kind: str) -> Layout:
     try:
         return LAYOUTS[kind]
