@@ -36,6 +36,17 @@ def postgres_url() -> str:
     return _server.url
 
 
+def fresh_postgres_database(name: str) -> str:
+    """The URL of database ``name`` on the test server, dropped and created empty."""
+    import psycopg
+
+    url = postgres_url()
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name}")
+        con.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
 def engine_for(name: str, db: Path):
     """An engine of kind ``name`` over the data of the store at ``db``."""
     if name == "duckdb":

@@ -49,15 +49,10 @@ def test_postgresql_is_migrated_the_same_way():
     import sys
     from pathlib import Path
 
-    import psycopg
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from engine_support import postgres_url
+    from engine_support import fresh_postgres_database
 
-    url = postgres_url()
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute("DROP DATABASE IF EXISTS munro_app_test")
-        con.execute("CREATE DATABASE munro_app_test")
-    engine = open_app_db(url=url.rsplit("/", 1)[0] + "/munro_app_test")
+    engine = open_app_db(url=fresh_postgres_database("munro_app_test"))
     assert current_revision(engine) == "0003"
     assert sorted(sa.inspect(engine).get_table_names()) == TABLES
     with engine.connect() as con:

@@ -6,6 +6,7 @@ that every route can be called by another LA's user.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,21 @@ def web_store(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(web_store, tmp_path):
-    config = Config(store=web_store, app_db=f"sqlite:///{tmp_path}/app.sqlite", secret_key="k" * 48,
-                    secure_cookies=False)
+    return make_app(web_store, tmp_path)
+
+
+@pytest.fixture
+def loading_app(web_store, tmp_path):
+    """An application over its own copy of the store, for tests that load returns (uploads at most 2 MB)."""
+    store = tmp_path / "store.duckdb"
+    shutil.copyfile(web_store, store)
+    return make_app(store, tmp_path, max_upload_mb=2)
+
+
+def make_app(store: Path, folder: Path, **settings):
+    """A web application over ``store`` with its application database in ``folder`` and a user of every role."""
+    config = Config(store=store, app_db=f"sqlite:///{folder}/app.sqlite", secret_key="k" * 48,
+                    secure_cookies=False, **settings)
     app = create_app(config)
     engine = app.extensions["munro_app_db"]
     for role in ROLES:

@@ -18,3 +18,11 @@ def form_token(client, path: str = "/sign-in") -> str:
 
 def sign_in(client, address: str, password: str = PASSWORD):
     return client.post("/sign-in", data={"email": address, "password": password, "csrf_token": form_token(client)})
+
+
+def client_of(app, address: str, password: str = PASSWORD):
+    """A test client of ``app`` signed in as ``address``."""
+    client = app.test_client()
+    response = sign_in(client, address, password)
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard", response.status_code
+    return client

@@ -1,0 +1,150 @@
+"""The audit log: every kind of event recorded with who, what, LA and when; append-only; administrators only."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import sqlalchemy as sa
+
+from munro.local.schema import audit_log as table
+from munro.web import audit_log
+from test_web_uploads import good_return, post, upload  # noqa: F401 (good_return is a fixture)
+from web_helpers import LA, OTHER, PASSWORD, YEAR, client_of, email, form_token, sign_in
+
+
+def _events(app) -> list:
+    with app.extensions["munro_app_db"].connect() as con:
+        return con.execute(sa.select(table).order_by(table.c.id)).all()
+
+
+def test_every_kind_of_event_is_recorded(loading_app, good_return, monkeypatch):  # noqa: F811
+    engine = loading_app.extensions["munro_app_db"]
+    sign_in(loading_app.test_client(), email("analyst"), "wrong password, twelve+")
+    sign_in(loading_app.test_client(), "nobody@example.gov.uk", "wrong password, twelve+")
+    analyst = client_of(loading_app, email("analyst"))
+    upload(analyst, b"not a return")
+    token = upload(analyst, good_return).headers["Location"].rsplit("/", 1)[1]
+    post(analyst, f"/upload/{token}/cancel")
+    token = upload(analyst, good_return).headers["Location"].rsplit("/", 1)[1]
+    import munro.store
+
+    with monkeypatch.context() as m:  # a load that fails (the store busy, say) is recorded too
+        m.setattr(munro.store, "ingest_file", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("busy")))
+        assert "could not be loaded" in post(analyst, f"/upload/{token}/load").text
+    token = upload(analyst, good_return).headers["Location"].rsplit("/", 1)[1]
+    post(analyst, f"/upload/{token}/load")
+    analyst.get(f"/la/{LA}/{YEAR}/items/cpp_repeat/children")
+    analyst.get(f"/la/{LA}/{YEAR}/items/cpp_repeat/children.csv")
+    admin = client_of(loading_app, email("administrator"))
+    admin.post("/admin/users", data={"csrf_token": form_token(admin, "/admin/users"), "email": "new@330.gov.uk",
+                                     "role": "manager", "password": PASSWORD})
+    new_id = engine.connect().execute(sa.text("SELECT id FROM users WHERE email = 'new@330.gov.uk'")).scalar()
+    for change in ("unlock", "disable", "enable", "remove"):
+        post(admin, f"/admin/users/{new_id}/{change}")
+    post(analyst, "/sign-out")
+    rows = _events(loading_app)
+    assert {r.event for r in rows} == set(audit_log.EVENTS)
+    by = {}
+    for r in rows:
+        by.setdefault(r.event, r)  # the first of each kind
+    assert by["sign_in_failed"].email == email("analyst") and by["sign_in_failed"].la_code == LA
+    assert by["view_child_level"].email == email("analyst") and by["view_child_level"].role == "analyst"
+    assert by["view_child_level"].la_code == LA and "cpp_repeat" in by["view_child_level"].detail
+    assert by["load"].la_code == LA and "return" in by["load"].detail and by["load"].at is not None
+    assert by["user_removed"].detail == "new@330.gov.uk" and by["sign_in"].address == "127.0.0.1"
+    # No child's identifier ever reaches the log.
+    assert not any("3300" in (r.detail or "") for r in rows)
+
+
+def test_the_library_only_inserts_and_reads():
+    functions = {n for n, f in inspect.getmembers(audit_log, inspect.isfunction) if f.__module__ == audit_log.__name__}
+    assert functions == {"record", "read"}
+    with pytest.raises(ValueError):
+        audit_log.record(None, "something_else")
+
+
+def test_the_database_refuses_update_and_delete(app):
+    engine = app.extensions["munro_app_db"]
+    audit_log.record(engine, "sign_in", email="a@b.gov.uk", la=LA)
+    for statement in (table.update().values(detail="changed"), table.delete()):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with engine.begin() as con:
+                con.execute(statement)
+    assert len(_events(app)) == 1 and _events(app)[0].detail == ""
+
+
+def test_postgresql_refuses_update_delete_and_truncate():
+    import sys
+    from pathlib import Path
+
+    from munro.local.appdb import open_app_db
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from engine_support import fresh_postgres_database
+
+    engine = open_app_db(url=fresh_postgres_database("munro_audit_test"))
+    try:
+        audit_log.record(engine, "sign_in", email="a@b.gov.uk", la=LA)
+        for statement in (table.update().values(detail="changed"), table.delete(), sa.text("TRUNCATE audit_log")):
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                with engine.begin() as con:
+                    con.execute(statement)
+        events, total = audit_log.read(engine, las=(LA,))
+        assert total == 1 and events[0].email == "a@b.gov.uk"
+    finally:
+        engine.dispose()
+
+
+def test_the_page_is_the_administrators_of_their_la_only(app, signed_in):
+    engine = app.extensions["munro_app_db"]
+    for i in range(audit_log.PAGE_SIZE + 5):
+        audit_log.record(engine, "export", email="x@330.gov.uk", la=LA, detail=f"download {i}")
+    audit_log.record(engine, "export", email="y@331.gov.uk", la=OTHER, detail="other la's download")
+    admin = signed_in(email("administrator"))
+    first = admin.get("/admin/audit-log").text
+    assert "download 56" not in first and "download 54" in first and "other la" not in first
+    assert "page 1 of 2" in first and "page=2" in first
+    second = admin.get("/admin/audit-log?page=2").text
+    assert "download 0<" in second and "other la" not in second
+    assert admin.get(f"/admin/audit-log?la={OTHER}").status_code == 403  # not their LA
+    filtered = admin.get("/admin/audit-log?event=sign_in").text
+    assert "download 1" not in filtered and email("administrator") in filtered  # their own sign-in
+    assert admin.get("/admin/audit-log?event=nonsense").status_code == 404
+    for role in ("analyst", "manager", "auditor", "survey_admin", "triage"):
+        assert signed_in(email(role)).get("/admin/audit-log").status_code == 403
+
+
+def test_administering_the_las_users(app, signed_in):
+    engine = app.extensions["munro_app_db"]
+    admin = signed_in(email("administrator"))
+    page = admin.get("/admin/users").text
+    assert email("manager") in page and email("analyst", OTHER) not in page and "regional@" not in page
+
+    def add(**fields):
+        return admin.post("/admin/users", data={"csrf_token": form_token(admin, "/admin/users"), **fields})
+
+    assert "at least 12 characters" in add(email="n@330.gov.uk", role="auditor", password="short").text
+    assert add(email="n@330.gov.uk", role="nobody", password=PASSWORD).status_code == 400
+    assert add(email="n@330.gov.uk", role="auditor", password=PASSWORD).status_code == 200
+    newcomer = client_of(app, "n@330.gov.uk")
+    assert newcomer.get(f"/la/{LA}/{YEAR}").status_code == 200
+    new_id = engine.connect().execute(sa.text("SELECT id FROM users WHERE email = 'n@330.gov.uk'")).scalar()
+    assert post(admin, f"/admin/users/{new_id}/disable").status_code == 200
+    assert newcomer.get("/dashboard").status_code == 302  # the session ended at once
+    assert sign_in(app.test_client(), "n@330.gov.uk").status_code == 400
+    post(admin, f"/admin/users/{new_id}/enable")
+    for _ in range(5):
+        sign_in(app.test_client(), "n@330.gov.uk", "not the password!!")
+    assert "Locked" in admin.get("/admin/users").text
+    post(admin, f"/admin/users/{new_id}/unlock")
+    client_of(app, "n@330.gov.uk")
+    post(admin, f"/admin/users/{new_id}/remove")
+    assert "n@330.gov.uk" not in admin.get("/admin/users").text.split("Add a user")[0]
+    # Another LA's account, a regional one, or their own: not theirs to change.
+    others = engine.connect().execute(sa.text(
+        f"SELECT id FROM users WHERE email IN ('{email('analyst', OTHER)}', 'regional@example.gov.uk')")).scalars()
+    for user_id in others:
+        assert post(admin, f"/admin/users/{user_id}/disable").status_code == 404
+    own = engine.connect().execute(sa.text(f"SELECT id FROM users WHERE email = '{email('administrator')}'")).scalar()
+    assert post(admin, f"/admin/users/{own}/remove").status_code == 400
+    assert post(admin, f"/admin/users/{own}/nonsense").status_code == 404
