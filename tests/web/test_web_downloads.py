@@ -1,0 +1,37 @@
+"""The report downloads: HTML, PDF and XLSX of an LA-year, internal or published, each one in the audit log."""
+
+from __future__ import annotations
+
+from munro.web import data
+from munro.web.audit_log import read
+from web_helpers import LA, OTHER, YEAR, email
+
+
+def test_the_three_formats_and_two_variants(app, signed_in):
+    client = signed_in(email("analyst"))
+    page = client.get(f"/la/{LA}/{YEAR}").text
+    assert f"/la/{LA}/{YEAR}/report" in page  # the dashboard links to the downloads
+    internal = client.get(f"/la/{LA}/{YEAR}/report.html")
+    assert internal.mimetype == "text/html" and "attachment" in internal.headers["Content-Disposition"]
+    assert "unsuppressed small numbers" in internal.text and "-internal.html" in internal.headers["Content-Disposition"]
+    published = client.get(f"/la/{LA}/{YEAR}/report.html?variant=published")
+    assert "Disclosure control applied" in published.text
+    book = client.get(f"/la/{LA}/{YEAR}/report.xlsx?variant=published")
+    assert book.data[:2] == b"PK" and book.mimetype.endswith("spreadsheetml.sheet")
+    pdf = client.get(f"/la/{LA}/{YEAR}/report.pdf")
+    assert pdf.data[:5] == b"%PDF-" and pdf.mimetype == "application/pdf"
+    assert client.get(f"/la/{LA}/{YEAR}/report.docx").status_code == 404
+    assert client.get(f"/la/{LA}/{YEAR}/report.html?variant=secret").status_code == 403
+    # The dashboard's cached data is still the internal one after a published download.
+    assert not data.report(app.config["MUNRO"].store, LA, YEAR).published
+    events, _ = read(app.extensions["munro_app_db"], las=(LA,), event="export")
+    assert {e.detail for e in events} >= {f"{YEAR} report (html, internal)", f"{YEAR} report (pdf, internal)",
+                                         f"{YEAR} report (xlsx, published)", f"{YEAR} report (html, published)"}
+
+
+def test_a_regional_user_gets_the_published_report_of_each_la(app, signed_in):
+    client = signed_in("regional@example.gov.uk")
+    for la in (LA, OTHER):
+        response = client.get(f"/la/{la}/{YEAR}/report.html")
+        assert response.status_code == 200 and "Disclosure control applied" in response.text
+        assert client.get(f"/la/{la}/{YEAR}/report.html?variant=internal").status_code == 403
