@@ -53,7 +53,11 @@ def test_unknown_code_with_population_and_results(tmp_path):
         assert r.cp_plans > 0 and r.section47 > r.cp_plans
         assert root.findtext("Header/Source/LEA") == "999"
         assert r.errors == 0 and r.manifest is None
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cin_999_2024.xml", "cin_999_2025.xml"]
+        # each year's local records beside its return (tests/synth/test_synth_local_records.py)
+        assert sorted(r.local) == ["core_groups", "cp_visits", "own_figures", "ssda903_episodes", "ssda903_header",
+                                   "sw_allocations"]
+    names = {f"{n}_999_{y}.csv" for y in (2024, 2025) for n in results[0].local}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"cin_999_2024.xml", "cin_999_2025.xml"} | names)
 
 
 def test_scale_and_years_after_last_population(tmp_path):

@@ -24,6 +24,7 @@ from .. import reference
 from . import calibration as C
 from .errors import Injector
 from .journeys import Codes, Simulator
+from .local_records import LocalRecords
 from .returns import Slicer
 
 # Children in one year's return per 10,000 children (measured), to spread injected errors.
@@ -44,6 +45,7 @@ class SynthResult:
     cp_plans: int
     errors: int = 0
     manifest: Path | None = None
+    local: dict[str, Path] | None = None  # the year's local records (local_records.py): name -> CSV
 
 
 def _check_options(la, years, seed, scale, population, schema_year, errors):
@@ -112,7 +114,9 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     ``population`` overrides the authority's 0-17 population (required for a
     code with no published one); ``scale`` multiplies it. ``schema_year``
     writes every return in that year's format. ``errors`` injects that many
-    errors into each return and lists them in ``errors_<la>_<year>.csv``.
+    errors into each return and lists them in ``errors_<la>_<year>.csv``. Each
+    year's local records (SSDA903 header and episodes, visits, core groups,
+    allocations) are written beside the returns as ``<name>_<la>_<year>.csv``.
     """
     la = str(la)
     try:
@@ -151,6 +155,7 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     bar = _Progress(progress, max(total, 1), f"munro synth {la}")
 
     entered = []
+    local = LocalRecords(la, years, out_dir, seed)
     try:
         for w in writers.values():
             w.__enter__()
@@ -167,6 +172,7 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
                             writers[year].write_child(r)
                     else:
                         writers[year].write_child(rec)
+                local.add(child)
                 if progress and not index & 1023:
                     bar.update(index)
         for y, inj in injectors.items():
@@ -175,19 +181,21 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     except BaseException as exc:
         for w in entered:
             w.__exit__(type(exc), exc, exc.__traceback__)
+        local.close(ok=False)
         raise
     manifests = {}
     for y, inj in injectors.items():
         manifests[y] = _write_atomic(out_dir / f"errors_{la}_{y}.csv", inj.manifest_text())
     for w in entered:
         w.__exit__(None, None, None)
+    local_files = local.close()
     bar.close(total)
 
     return [
         SynthResult(path=w.path, year=y, schema_year=w.schema_year, children=w.children,
                     episodes=w.episodes, assessments=w.assessments, section47=w.section47,
                     cp_plans=w.cp_plans, errors=len(injectors[y].done) if errors else 0,
-                    manifest=manifests.get(y))
+                    manifest=manifests.get(y), local=local_files.get(y))
         for y, w in writers.items()
     ]
 

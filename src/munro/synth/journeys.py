@@ -69,7 +69,7 @@ class PreProceedings:
 
 class Episode:
     __slots__ = ("ref", "source", "need", "close", "reason", "nfa", "icpc", "assessments",
-                 "cin_plans", "s47s", "plans", "pps", "last")
+                 "cin_plans", "s47s", "plans", "pps", "last", "care")
 
     def __init__(self, ref, source):
         self.ref = ref
@@ -85,6 +85,9 @@ class Episode:
         self.plans = []
         self.pps = []
         self.last = ref           # latest activity date so far: closure may not precede it
+        # (start, end) of the period of care the episode ends in, if any: recorded, never drawn, so that
+        # the local records (local_records.py) follow the journey without touching its random stream
+        self.care = None
 
 
 class Child:
@@ -589,10 +592,12 @@ class Simulator:
         self._reassessments(c, ep, t, min(end, adult))
         if end >= adult:
             ep.close = max(adult, ep.last)
+            ep.care = (t, adult)
             ep.reason = _AT_18.pick(rng)
             return ep, "final"
         end = max(end, ep.last)
         ep.close = end
+        ep.care = (t, end)
         young = end - c.birth < 5 * 365
         ep.reason = (_LAC_YOUNG if young else _LAC_OLDER).pick(rng)
         kind = {"RC1": "final", "RC5": "moved"}.get(ep.reason, "lac")
