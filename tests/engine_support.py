@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import math
 from pathlib import Path
 
 from munro.engines import connect
@@ -60,3 +61,15 @@ def engine_for(name: str, db: Path):
         export_store(db, folder)
         return connect("local[2]", data=folder)
     raise ValueError(name)
+
+
+def differences(a, b, path="") -> list[str]:
+    """Where two JSON-like results differ (floats to 1e-12 relative: engines may sum in another order)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = [f"{path}: keys {sorted(set(a) ^ set(b))}"] if set(a) != set(b) else []
+        for k in set(a) & set(b):
+            out += differences(a[k], b[k], f"{path}.{k}")
+        return out
+    if isinstance(a, float) and isinstance(b, (int, float)):
+        return [] if math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) else [f"{path}: {a} != {b}"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]

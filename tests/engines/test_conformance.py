@@ -7,26 +7,14 @@ LAs, where the data exercise every branch at volume, and asserts that the engine
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from munro.engines import connect
 from munro.indicators.compute import as_json, compute, compute_all
 
+from engine_support import differences as _same
+
 YEAR = 2025  # the synthetic store's latest year (conftest.py)
-
-
-def _same(a, b, path="") -> list[str]:
-    """Where two JSON-like results differ (floats to 1e-12 relative: engines may sum in another order)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        out = [f"{path}: keys {sorted(set(a) ^ set(b))}"] if set(a) != set(b) else []
-        for k in set(a) & set(b):
-            out += _same(a[k], b[k], f"{path}.{k}")
-        return out
-    if isinstance(a, float) and isinstance(b, (int, float)):
-        return [] if math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) else [f"{path}: {a} != {b}"]
-    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
 @pytest.fixture(scope="module")
