@@ -47,12 +47,15 @@ demo: venv
 	rm -rf $(DEMO) && mkdir -p $(DEMO)/returns
 	$(BIN)/munro synth --la $(DEMO_LA) --years $(DEMO_YEARS) --seed 1 --out $(DEMO)/returns
 	$(BIN)/munro --db $(DEMO)/munro.duckdb ingest $(DEMO)/returns/*.xml
+	# the local records synth wrote from the same children (docs/local-data.md): 903, visits, core groups,
+	# allocations, own figures; each file's year is in its name
+	$(BIN)/munro --db $(DEMO)/munro.duckdb ingest --la $(DEMO_LA) $(DEMO)/returns/*.csv
 	$(BIN)/munro --db $(DEMO)/munro.duckdb returns
 	$(BIN)/munro --db $(DEMO)/munro.duckdb indicators --la $(DEMO_LA) --year 2025 --format json > $(DEMO)/indicators-$(DEMO_LA)-2025.json
 	$(BIN)/munro --db $(DEMO)/munro.duckdb indicators --la $(DEMO_LA) --year 2025
 	$(BIN)/munro --db $(DEMO)/munro.duckdb report --la $(DEMO_LA) --year 2025 --out $(DEMO)/report
 	@echo
-	@echo "Demo store: $(CURDIR)/$(DEMO)/munro.duckdb (synthetic returns in $(DEMO)/returns/)"
+	@echo "Demo store: $(CURDIR)/$(DEMO)/munro.duckdb (synthetic returns and local records in $(DEMO)/returns/)"
 	@echo "Items for LA $(DEMO_LA), 2024-25: $(CURDIR)/$(DEMO)/indicators-$(DEMO_LA)-2025.json"
 	@echo "Report: $(CURDIR)/$(DEMO)/report/index.html, report.pdf and report.xlsx"
 
