@@ -37,3 +37,12 @@ def axe_run(page) -> dict:
 
 def violations(result: dict) -> list:
     return [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]]
+
+
+def screenshots(default):
+    """``save(page, name)``: full-page screenshots into $MUNRO_SCREENSHOTS if set, else the folder ``default``."""
+    import os
+
+    folder = Path(os.environ.get("MUNRO_SCREENSHOTS") or default)
+    folder.mkdir(parents=True, exist_ok=True)
+    return lambda page, name: page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
