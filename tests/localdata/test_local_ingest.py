@@ -149,3 +149,16 @@ def test_ingest_all_takes_returns_and_csvs_in_one_run(tmp_path, cin):
     got = list(ingest_all(tmp_path / "s.duckdb", [xml, good, bad]))
     assert got[0].error is None and got[1].status == "loaded" and got[1].unmatched == 0
     assert got[2].error.endswith("row 2, column seen: empty; nothing was loaded")
+
+
+def test_docs_local_data_md_documents_every_layout_and_column():
+    from pathlib import Path
+
+    from munro.localdata.layouts import LAYOUTS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "local-data.md").read_text()
+    for x in LAYOUTS.values():
+        assert f"### `{x.kind}`" in text and f"`{x.table}`" in text, x.kind
+        for c in x.columns:
+            for name in c.names():
+                assert f"`{name}`" in text, (x.kind, name)

@@ -106,9 +106,9 @@ CP_VISITS = Layout(
                help="start of the plan the visit was for (optional: visits are placed in the plan open on "
                     "their date)"),
         Column("visit_date", "date", "visit_date", aliases=("cppv_cp_visit_date",), help="date of the visit"),
-        Column("seen", "flag", "seen", aliases=("cppv_cp_visit_seen",), help="the child was seen (Y/N)"),
+        Column("seen", "flag", "seen", aliases=("cppv_cp_visit_seen",), help="the child was seen"),
         Column("seen_alone", "flag", "seen_alone", required=False, aliases=("cppv_cp_visit_seen_alone",),
-               help="the child was seen alone (Y/N, optional)"),
+               help="the child was seen alone (empty: not recorded)"),
     ),
     key=("la_child_id", "visit_date"),
 )
@@ -131,9 +131,9 @@ SW_ALLOCATIONS = Layout(
                help=_CHILD.help),
         Column("worker_id", "id", "worker_id", aliases=("invo_professional_id", "SW_ID"),
                help="the allocated social worker (any stable identifier)"),
-        Column("start_date", "date", "start_date", aliases=("invo_involvement_start_date",),
+        Column("start_date", "date", "start_date", aliases=("invo_involvement_start_date", "SW_DECOM"),
                help="date the worker was allocated"),
-        Column("end_date", "date", "end_date", required=False, aliases=("invo_involvement_end_date",),
+        Column("end_date", "date", "end_date", required=False, aliases=("invo_involvement_end_date", "SW_DEC"),
                help="date the allocation ended (empty: still allocated)"),
     ),
     key=("la_child_id", "worker_id", "start_date"),
