@@ -35,7 +35,9 @@ GRANTS: dict[str, frozenset[str]] = {
     "audit_cases": frozenset({"auditor"}),
     "view_audit_results": frozenset({"analyst", "manager", "auditor"}),
 }
-CHILD_LEVEL = frozenset({"view_child_level", "upload_return", "manage_users", "view_audit_log", "audit_cases", "triage"})
+# Actions only for a user of a single LA: child-level data, and administering the LA (its accounts and log).
+CHILD_LEVEL = frozenset({"view_child_level", "upload_return", "manage_users", "view_audit_log", "audit_cases",
+                         "triage"})
 
 
 def allowed(user: User | None, action: str, la: str | None) -> bool:
