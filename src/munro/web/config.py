@@ -42,7 +42,7 @@ class Config:
     lock_after: int = LOCK_AFTER
     lock_minutes: int = LOCK_MINUTES
     sign_in_per_address: int = SIGN_IN_PER_ADDRESS
-    max_upload_mb: int = 200
+    max_upload_mb: int = 200  # a large LA's CIN census return is tens of MB
     survey_per_address: int = SURVEY_PER_ADDRESS
     exit_url: str = EXIT_URL
 
@@ -59,6 +59,7 @@ class Config:
             port=_int(env, "MUNRO_PORT", 8000),
             secure_cookies=env.get("MUNRO_INSECURE_COOKIES") != "1",
             session_minutes=_int(env, "MUNRO_SESSION_MINUTES", SESSION_MINUTES),
+            max_upload_mb=_int(env, "MUNRO_MAX_UPLOAD_MB", 200),
             survey_per_address=_int(env, "MUNRO_SURVEY_PER_ADDRESS", SURVEY_PER_ADDRESS),
             exit_url=env.get("MUNRO_EXIT_URL", EXIT_URL),
         )
