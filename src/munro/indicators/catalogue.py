@@ -340,7 +340,9 @@ _WORKFORCE_DIFFERENCE = (
 )
 _IMPORTED = (
     " munro does not compute this figure: it is imported per authority and year from a documented "
-    "file layout, shown with its source and benchmarked like the computed items."
+    "file layout, shown with its source and benchmarked like the computed items. An authority's own figure "
+    "for a year is loaded with munro ingest in the own-figures layout (docs/local-data.md); without it the "
+    "value is null with a reason, and the published figures of every authority stay in the benchmark."
 )
 _PER_10K = "per 10,000 children aged 0 to 17"
 _RATE_REASON = (
@@ -607,7 +609,7 @@ CATALOGUE: tuple[Item, ...] = (
         id="sw_changes",
         title="Children with three or more social workers in 12 months",
         section="workforce",
-        source="CIN census and the authority's records of social worker allocations",
+        source="CIN census and the authority's records of social worker allocations (docs/local-data.md)",
         needs=("social worker allocations",),
         framework_item=None,
         framework_source=None,
@@ -626,11 +628,14 @@ CATALOGUE: tuple[Item, ...] = (
         comparability="munro",
         headline="percent of children in need at 31 March who had 3 or more social workers in the last 12 months",
         definition=(
-            "Of children in need at 31 March, the percent who had 3 or more different allocated social "
-            "workers in the 12 months up to 31 March; the same percent is given separately for children on "
-            "a child protection plan at 31 March. Needs the authority's records of social worker "
-            "allocations, which the CIN census does not collect; without them the value is null with a "
-            "reason."
+            "Of children in need at 31 March (counted as for the rate of children in need), the percent who "
+            "had 3 or more different allocated social workers at some time in the 12 months up to 31 March "
+            "(the reporting year: an allocation counts when it started on or before 31 March and had not "
+            "ended before 1 April); the same percent is given separately for children on a child protection "
+            "plan at 31 March (`cpp`, with `cpp_numerator` and `cpp_denominator`). Needs the authority's "
+            "records of social worker allocations for the year (the sw-allocations layout, aligned with the "
+            "Standard Safeguarding Dataset's involvements), which the CIN census does not collect; without "
+            "them the value is null with a reason."
         ),
         figures=("numerator", "denominator"),
         key_questions=("How do you know what children think about changes of social worker?",),
@@ -785,7 +790,7 @@ CATALOGUE: tuple[Item, ...] = (
         id="icpc_to_core_group",
         title="Working days from initial child protection conference to first core group meeting",
         section="timeliness",
-        source="CIN census and the authority's records of core group meetings",
+        source="CIN census and the authority's records of core group meetings (docs/local-data.md)",
         needs=("core group dates",),
         framework_item=None,
         framework_source=None,
@@ -807,9 +812,14 @@ CATALOGUE: tuple[Item, ...] = (
         definition=(
             "The number of working days from an initial child protection conference to the first core group "
             "meeting, and the percent of first core group meetings held within 10 working days of the "
-            "conference. A meeting dated before its conference is left out and counted in `excluded`. "
-            "Needs the dates of core group meetings, which the CIN census does not collect; without them "
-            "the value is null with a reason."
+            "conference. The conferences are those that started a child protection plan in the year: a plan "
+            "starts at the conference that decides it, so the plan's start date is the conference's date, "
+            "and a meeting belongs to the plan whose start date it names. A meeting dated before its "
+            "conference is left out and counted in `excluded`; plans with no meeting recorded are counted "
+            "in `no_meeting_recorded`. Also the 25th percentile, median and 75th percentile of working days. "
+            "Needs the dates of core group meetings for the year (the core-groups layout of "
+            "docs/local-data.md), which the CIN census does not collect; without them the value is null "
+            "with a reason."
         ),
         figures=("numerator", "denominator", "excluded"),
         key_questions=(
@@ -950,8 +960,10 @@ CATALOGUE: tuple[Item, ...] = (
             "Of child protection plans that ended in the year, the percent where the child's episode of need "
             "also closed, on the plan's end date or within 1 working day after it (`cin_closed`), or the "
             "child became looked after, with a period of care starting within 1 working day before or after "
-            "the plan's end date (`became_looked_after`). Whether a child became looked after is known only "
-            "when looked-after episodes are loaded; without them `became_looked_after` is null with a "
+            "the plan's end date (`became_looked_after`: an SSDA903 episode whose reason for new episode is "
+            "S, started to be looked after, short breaks not counted). Whether a child became looked after "
+            "is known only when the year's looked-after episodes are loaded (docs/local-data.md); without "
+            "them `became_looked_after` is null with a "
             "reason, the headline counts `cin_closed` alone and a `note` says so. Also `stepped_down`: the "
             "number of plans that ended with the child still in need and not looked after."
         ),
@@ -1014,7 +1026,11 @@ CATALOGUE: tuple[Item, ...] = (
         definition=(
             "The number of children with a child protection plan open at 31 March who are also looked after "
             "at 31 March. Also `percent`: these children as a percent of all children on a plan at 31 March. "
-            "Needs looked-after episodes; without them the value is null with a reason."
+            "A child is looked after when an episode of the SSDA903 return is open on the day, matched to "
+            "the CIN census by the child's identifier; as in DfE's statistics of children looked after, "
+            "episodes under an agreed series of short-term placements (legal status V3, V4) are not "
+            "counted. Needs the year's looked-after episodes (the SSDA903 episodes file, docs/local-data.md); "
+            "without them the value is null with a reason."
         ),
         figures=("percent",),
         framework_differences=(
@@ -1384,7 +1400,7 @@ CATALOGUE: tuple[Item, ...] = (
         id="child_seen_per_cpp",
         title="Children on a plan seen by the lead social worker as the plan requires",
         section="activity",
-        source="CIN census and the authority's records of visits",
+        source="CIN census and the authority's records of visits (docs/local-data.md)",
         needs=("visit records",),
         framework_item=(
             "Percentage of cases where the lead social worker has seen a child/young person in "
@@ -1408,8 +1424,14 @@ CATALOGUE: tuple[Item, ...] = (
             "Of children with a child protection plan open at any time in the year, the percent seen by the "
             "lead social worker as the plan requires: measured from the start of the plan, no gap between "
             "visits while the plan was open was longer than the visiting standard, 10 working days unless "
-            "the authority sets another. Needs the authority's records of visits, which the CIN census does "
-            "not collect; without them the value is null with a reason."
+            "the authority sets another (munro indicators --visiting-standard). The gaps run from the plan's "
+            "start to each visit at which the child was seen, and from the last to the plan's end (or to 31 "
+            "March while it is open); a gap longer than the standard that ends in the year is a lapse "
+            "(counted in `lapses`), one that ended before the year belongs to an earlier year. Also "
+            "`visits_seen` (visits in the year at which the child was seen) and `seen_alone` (the percent "
+            "of those, where recorded, at which the child was seen alone). Needs the authority's records "
+            "of visits for the year (the cp-visits layout, aligned with the Standard Safeguarding Dataset), "
+            "which the CIN census does not collect; without them the value is null with a reason."
         ),
         figures=("numerator", "denominator"),
         framework_differences=(

@@ -63,8 +63,9 @@ munro's.
   framework's item has no published equivalent, and the figure must be shown as munro's own)
   or imported as published by its source (`published`: munro does not compute the figure).
   Where some figures of an item differ from its headline, they are named.
-- **Needs**: data beyond the CIN census that the item needs. Without it the item's `value`
-  (or the figure that needs it) is null with a `reason`.
+- **Needs**: data beyond the CIN census that the item needs, loaded with `munro ingest` in the
+  CSV layouts of `docs/local-data.md`. Without it the item's `value` (or the figure that needs
+  it) is null with a `reason`.
 - **Figures**: the figures the result carries besides its headline `value`, as
   `definitions.md` names them.
 
@@ -101,8 +102,9 @@ These follow section 1 of `definitions.md` and apply to every item computed from
 - **Every result** carries `id`, `value` (the headline, or null with a `reason` when it cannot
   be computed), `unit` and its figures.
 
-Items from other sources are imported per authority and year from a documented file layout,
-shown with their source and benchmarked the same way.
+Items from other sources are imported per authority and year from a documented file layout
+(an authority's own figure: the own-figures layout of `docs/local-data.md`), shown with their
+source and benchmarked the same way.
 """
 
 
