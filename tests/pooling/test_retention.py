@@ -92,3 +92,14 @@ def test_the_items_of_the_years_kept_see_the_history_that_is_left(store):
 def test_keeping_no_year_is_refused(store):
     with pytest.raises(MunroError, match="at least 1"):
         retention(store, 0)
+
+
+def test_an_export_with_a_removed_year_does_not_bring_it_back(store, las):
+    from munro.store.ingest import ingest_files
+
+    retention(store, 2)
+    before = _rows(store, "SELECT return_id, status FROM returns")
+    [outcome] = ingest_files(store, [las["805"].export])
+    assert outcome.too_old == ["2022-23"] and outcome.unchanged == ["2023-24", "2024-25"]
+    assert "not loaded, older than retention keeps 2022-23" in outcome.summary()
+    assert _rows(store, "SELECT return_id, status FROM returns") == before

@@ -65,6 +65,7 @@ class PooledOutcome:
     loaded: list[str] = field(default_factory=list)  # the files loaded now: "2024-25", "cp-visits 2024-25"
     unchanged: list[str] = field(default_factory=list)
     reinstated: list[str] = field(default_factory=list)
+    too_old: list[str] = field(default_factory=list)  # before the years retention keeps: not loaded
     replaced: list[int] = field(default_factory=list)  # return ids now superseded
     error: str | None = None
 
@@ -72,7 +73,8 @@ class PooledOutcome:
         if self.error:
             return f"rejected {self.error}"
         parts = [f"{label} {', '.join(files)}" for label, files in
-                 (("loaded", self.loaded), ("reinstated", self.reinstated), ("unchanged", self.unchanged)) if files]
+                 (("loaded", self.loaded), ("reinstated", self.reinstated), ("unchanged", self.unchanged),
+                  ("not loaded, older than retention keeps", self.too_old)) if files]
         line = f"{self.path}: pseudonymised export of LA {self.la_code}: {'; '.join(parts) or 'no returns'}"
         if self.replaced:
             line += f"; return(s) {', '.join(map(str, self.replaced))} now superseded"
@@ -123,11 +125,15 @@ def _ingest_export(con, folder: Path) -> PooledOutcome:
     sent = {r.table: _sent(con, folder, r) for r in ids.REGISTERS}
     _check_one_key(con, folder, la, fp, sent)
     outcome = PooledOutcome(folder, la_code=la)
+    kept_from = _retention_kept_from(con)
     con.execute("BEGIN TRANSACTION")
     try:
         for register in ids.REGISTERS:
             con.execute("CREATE OR REPLACE TEMP TABLE munro_pool_map (old_id INTEGER, new_id INTEGER)").fetchall()
             for row in sent[register.table]:
+                if kept_from is not None and row[register.year] < kept_from:
+                    outcome.too_old.append(_label(register, row))
+                    continue
                 _one_file(con, register, row, (la, fp, scheme, manifest, folder), outcome)
             _copy_rows(con, folder, register)
         _adopt_population(con, folder, la)
@@ -137,6 +143,19 @@ def _ingest_export(con, folder: Path) -> PooledOutcome:
         con.execute("ROLLBACK")
         raise
     return outcome
+
+
+def _label(register: ids.Register, row: dict) -> str:
+    year = _year(row[register.year])
+    return year if register.table == "returns" else f"{row.get('kind')} {year}"
+
+
+def _retention_kept_from(con) -> int | None:
+    """The first year the store's retention keeps (munro retention): older files are not loaded again."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'retention_log'"
+                       ).fetchall()[0][0]:
+        return None
+    return con.execute("SELECT max(first_kept_year) FROM retention_log").fetchall()[0][0]
 
 
 def _file(folder: Path, table: str) -> str:
@@ -207,7 +226,7 @@ def _one_file(con, register: ids.Register, row: dict, about: tuple, outcome: Poo
     la, fp, scheme, manifest, folder = about
     t, rid = register.table, register.id
     year, ident = row[register.year], pooled_identity(scheme, fp, row["file_sha256"])
-    label = _year(year) if t == "returns" else f"{row.get('kind')} {_year(year)}"
+    label = _label(register, row)
     found = con.execute(f"SELECT {rid}, status FROM {t} WHERE file_sha256 = ? ORDER BY {rid} DESC LIMIT 1",
                         [ident]).fetchone()
     if found and found[1] == "current":
