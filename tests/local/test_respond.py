@@ -139,3 +139,14 @@ def test_moderation_by_a_second_grader(db):
     assert audits.audit_results(db, "330", 2025)["moderation"]["moderated"] == 1
     with pytest.raises(MunroError, match="already"):
         audits.moderate_audit(db, "330", aid, moderator="n@x", moderated_on=TODAY, grades={"overall": "good"})
+
+
+def test_a_number_kept_as_its_band_between_pages_is_sent_as_that_band(db):
+    s = create_survey(db, la="330", instrument="staff", opens_on=dt.date(2025, 1, 1), closes_on=dt.date(2099, 1, 1))
+    drafts = Drafts()
+    key = drafts.start(s.id)
+    drafts.answer(key, s.id, "caseload", check_answer(survey_version(s), "caseload", "17"))
+    drafts.submit(db, key, s.id)
+    assert survey_answers(db, s.id) == [{"caseload": "16_20"}]
+    with pytest.raises(ValueError, match="not a whole number"):
+        check_answer(survey_version(s), "caseload", "1_7")  # Python's digit separators are not numbers here

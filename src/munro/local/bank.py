@@ -83,10 +83,12 @@ class Scale:
                     return o.code
             raise ValueError(f"{text!r} is not one of: {', '.join(o.label for o in self.options)}")
         if self.kind == "number":
-            try:
-                n = int(text)
-            except ValueError:
-                raise ValueError(f"{text!r} is not a whole number") from None
+            if text in (b.code for b in self.bands):
+                return text  # already stored as its band (answers kept between the web pages): as it is
+            # int() alone would also take "16_20" or "1_000" (Python's digit separators).
+            if not text.lstrip("-").isdigit():
+                raise ValueError(f"{text!r} is not a whole number")
+            n = int(text)
             if (self.min is not None and n < self.min) or (self.max is not None and n > self.max):
                 raise ValueError(f"{n} is outside {self.min} to {self.max}")
             return next(b.code for b in self.bands if b.upto is None or n <= b.upto)
