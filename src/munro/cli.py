@@ -653,7 +653,26 @@ def user_list(obj):
     if not rows:
         click.echo("No users.")
     for r in rows:
-        click.echo("\t".join([r["email"], r["la_code"], r["role"]] + (["locked"] if r["locked"] else [])))
+        click.echo("\t".join([r["email"], r["la_code"], r["role"]] + (["locked"] if r["locked"] else [])
+                             + (["disabled"] if r["disabled"] else [])))
+
+
+@cli.command("audit-log")
+@click.option("--la", default=None, help="Only events about this LA (default: every event, with no LA too).")
+@click.option("--event", default=None, help="Only this kind of event, e.g. sign_in_failed or view_child_level.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of 50, newest first.")
+@click.pass_obj
+def audit_log_(obj, la, event, page):
+    """The web service's audit log: sign-ins, uploads, loads, downloads, views of child lists (who, LA, when)."""
+    from .web.audit_log import EVENTS, read
+
+    if event is not None and event not in EVENTS:
+        raise click.BadParameter(f"{event!r} is not one of {', '.join(EVENTS)}", param_hint="--event")
+    events, total = read(_app(obj), las=(la,) if la else None, event=event, page=page)
+    click.echo(f"{total:,} event{'' if total == 1 else 's'}" + (f", page {page}" if total > 50 else ""))
+    for e in events:
+        click.echo("\t".join([e.at.isoformat(sep=" ", timespec="seconds"), e.event, e.email or "-",
+                              e.role or "-", e.la_code or "-", e.address or "-", e.detail]))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -148,3 +148,19 @@ def test_administering_the_las_users(app, signed_in):
     own = engine.connect().execute(sa.text(f"SELECT id FROM users WHERE email = '{email('administrator')}'")).scalar()
     assert post(admin, f"/admin/users/{own}/remove").status_code == 400
     assert post(admin, f"/admin/users/{own}/nonsense").status_code == 404
+
+
+def test_munro_audit_log_lists_every_event_even_without_an_la(tmp_path, capsys):
+    from munro.cli import main
+    from munro.local.appdb import open_app_db
+
+    store = tmp_path / "store.duckdb"
+    engine = open_app_db(store=store)
+    audit_log.record(engine, "sign_in_failed", email="nobody@example.gov.uk", address="10.0.0.9")
+    audit_log.record(engine, "export", email="x@330.gov.uk", la=LA, detail="a download")
+    main(["--db", str(store), "audit-log"])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "2 events" and "\texport\tx@330.gov.uk\t-\t330\t-\ta download" in out[1]
+    assert "sign_in_failed\tnobody@example.gov.uk" in out[2]
+    main(["--db", str(store), "audit-log", "--la", LA])
+    assert capsys.readouterr().out.startswith("1 event\n")
