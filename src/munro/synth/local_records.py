@@ -45,6 +45,7 @@ OWN_FIGURE_CENTRES = {
     "sw_absence_rate": (3.0, 0.8), "sw_agency_rate": (17.0, 5.0), "court_applications_rate": (13.0, 3.0),
 }
 P_CARE_BEFORE_PLAN_ENDS = 0.35  # the plan ends at the conference some days after the child came into care
+P_CARE_DURING_PLAN = 0.05  # accommodated for a while (section 20) during a plan, then home
 
 # Shares in England's looked-after population, rounded (DfE, children looked after in England).
 _LEGAL = Table(("C2", "C1", "V2", "E1", "J2", "L2"), (57, 16, 15, 6, 3, 3))
@@ -83,6 +84,8 @@ class LocalRecords:
         rng = random.Random(f"local-{self.seed}-{c.index}")
         child = la_child_id(self.la, c.index)
         care = [self._care(c, ep, rng) for ep in c.episodes if ep.care is not None]
+        care += [brief for ep in c.episodes if ep.care is None for p in ep.plans
+                 if (brief := self._care_during_plan(ep, p, rng))]
         plans = [(p, self._visits(c, p, rng), self._core_groups(p, rng)) for ep in c.episodes for p in ep.plans]
         allocations = [a for ep in c.episodes if ep.assessments for a in self._allocations(ep, rng)]
         for year, S, R in self.years:
@@ -131,6 +134,17 @@ class LocalRecords:
             else:
                 rne, legal = "L", _LEGAL.pick(rng)
         return out
+
+    def _care_during_plan(self, ep, p, rng) -> list[tuple]:
+        """Now and then a short period of care while the plan goes on (its end before the plan's)."""
+        if rng.random() >= P_CARE_DURING_PLAN:
+            return []
+        start = p.start + rng.randint(20, 200)
+        end = min(start + rng.randint(14, 180), (p.end if p.end is not None else start + 181) - 1)
+        if end <= start or start > self.horizon:
+            return []
+        end = end if end <= self.horizon else None
+        return [(start, end, "S", "V2", _PLACE.pick(rng), _PROVIDER.pick(rng), "E4A" if end else "", ep.need or "N1")]
 
     def _visits(self, c: Child, p, rng) -> list[tuple[int, str, str]]:
         end = min(p.end if p.end is not None else self.horizon, self.horizon)
