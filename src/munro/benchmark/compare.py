@@ -198,7 +198,9 @@ def _own_figure(results: dict[int, dict], item: str, year: int) -> Figure:
                       "not computed by munro")
     if found.value is None:
         return Figure(None, year=year, source="munro", reason=found.reason)
-    return Figure(found.value, year, "munro (own returns)", found.numerator, found.denominator)
+    # An item from another source (definitions.md section 3) is the LA's own import, shown with its source.
+    source = f"own import: {found.figures['source']}" if "source" in found.figures else "munro (own returns)"
+    return Figure(found.value, year, source, found.numerator, found.denominator)
 
 
 # ---------------------------------------------------------------- the comparison
