@@ -85,6 +85,17 @@ for la in sys.argv[5:]:
 """
 
 
+def synthesise(xml: Path, las: list[str], scale: float) -> None:
+    """``munro synth`` of each LA's returns for YEARS into xml/<la>/ (an LA already done is kept)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(SYNTH)
+    try:
+        subprocess.run([_python(), f.name, str(xml), YEARS, str(SEED), str(scale), *las], check=True,
+                       env=_env(), stdout=subprocess.DEVNULL)
+    finally:
+        os.unlink(f.name)
+
+
 def build(name: str) -> Path:
     """The store ``name`` (made once): benchmarks/out/indicators/<name>.duckdb."""
     store = OUT / f"{name}.duckdb"
@@ -95,13 +106,7 @@ def build(name: str) -> Path:
     xml.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
     print(f"making the {name} returns with munro synth ({len(las)} LAs, scale {scale}) ...", flush=True)
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-        f.write(SYNTH)
-    try:
-        subprocess.run([_python(), f.name, str(xml), YEARS, str(SEED), str(scale), *las], check=True,
-                       env=_env(), stdout=subprocess.DEVNULL)
-    finally:
-        os.unlink(f.name)
+    synthesise(xml, las, scale)
     print(f"  {time.perf_counter() - t:.0f} s; loading them with munro ingest ...", flush=True)
     t = time.perf_counter()
     files = sorted(str(p) for p in xml.glob("*/cin_*.xml"))
