@@ -1,0 +1,28 @@
+"""An LA's own figure of an item from another source is shown like a computed item: in the benchmark
+(as the LA's own figure, beside the published ones) and in the report (as the item's value)."""
+
+from __future__ import annotations
+
+from munro.benchmark.compare import compare
+from munro.localdata import ingest_local_file
+from munro.report.build import gather
+from munro.store import ingest_file
+
+
+def test_own_figures_reach_the_benchmark_and_the_report(tmp_path, cin):
+    xml = tmp_path / "cin_330_2025.xml"
+    xml.write_text(cin.xml(2025, [cin.Child(id="A1")], la="330"), encoding="utf-8")
+    db = tmp_path / "store.duckdb"
+    assert ingest_file(db, xml).error is None
+    figures = tmp_path / "own_figures_2025.csv"
+    figures.write_text("item_id,value,numerator,denominator,source\nsw_vacancy_rate,12.5,5,40,LA HR\n",
+                       encoding="utf-8")
+    ingest_local_file(db, figures)
+    (c,) = compare(db, "330", 2025, items=["sw_vacancy_rate"])
+    assert (c.own.value, c.own.source, c.own.numerator, c.own.denominator) == (12.5, "own import: LA HR", 5, 40)
+    assert c.published.value is not None  # Birmingham's published 2025 figure, beside it
+    data = gather(db, "330", 2025)
+    view = next(v for s in data.sections for v in s.items if v.item.id == "sw_vacancy_rate")
+    assert view.result.value == 12.5 and view.result["source"] == "LA HR"
+    other = next(v for s in data.sections for v in s.items if v.item.id == "sw_turnover_rate")
+    assert other.result.value is None and "not imported" in other.result.reason
