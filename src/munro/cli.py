@@ -77,6 +77,8 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
         line = f"{r.path}: {r.children:,} children, {r.episodes:,} episodes, {r.cp_plans:,} plans"
         if r.manifest:
             line += f"; {r.errors:,} injected errors listed in {r.manifest}"
+        if r.local:
+            line += f"; local records in {len(r.local)} CSV files beside it"
         click.echo(line)
 
 
