@@ -122,3 +122,18 @@ def test_a_load_that_fails_part_way_leaves_the_store_as_it_was(las, tmp_path):
     [outcome] = ingest_files(pool, [broken])
     assert "31/02/2024" in outcome.error
     assert _counts(pool) == before
+
+
+def test_the_benchmark_of_an_la_from_the_pooled_store_is_its_own(las, pooled, tmp_path):
+    """With the published statistics loaded at both ends, every comparison of the LA is the same."""
+    from munro.benchmark import compare
+    from munro.benchmark.reference import load_reference
+
+    own, pool = tmp_path / "own.duckdb", tmp_path / "pool.duckdb"
+    shutil.copy(las["805"].store, own)
+    shutil.copy(pooled, pool)
+    for db in (own, pool):
+        load_reference(db)
+    mine, theirs = compare(own, "805", 2025), compare(pool, "805", 2025)
+    assert sum(1 for c in mine if c.own.value is not None) > 15
+    assert [c.to_dict() for c in theirs] == [c.to_dict() for c in mine]
