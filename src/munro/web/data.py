@@ -45,6 +45,29 @@ def report(store: Path, la: str, year: int):
         return data
 
 
+_returns: dict[str, tuple] = {}
+
+
+def loaded_returns(store: Path) -> list[dict]:
+    """The store's current returns (munro.store.returns.list_returns), kept until the store file changes.
+
+    Every dashboard page asks which years are loaded, and opening the store takes
+    tens of milliseconds under STORE_LOCK: asked every time, 50 users' pages queue on it.
+    """
+    from ..store.returns import list_returns
+
+    if not Path(store).exists():
+        return []
+    stamp = _stamp(store)  # before reading: a load during the read leaves a stamp that no longer matches
+    hit = _returns.get(str(store))
+    if hit and hit[0] == stamp:
+        return hit[1]
+    with STORE_LOCK:
+        rows = list_returns(store)
+    _returns[str(store)] = (stamp, rows)
+    return rows
+
+
 def charts(view) -> list:
     """The item's charts with their SVG, rendered on first view (the dashboard itself draws none)."""
     from ..report import charts as charts_mod

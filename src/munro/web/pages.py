@@ -86,10 +86,7 @@ def signed_out():
 
 
 def _years(las: list[str]) -> dict[str, list[int]]:
-    from ..store.returns import list_returns
-    store = config().store
-    with data.STORE_LOCK:
-        rows = list_returns(store) if Path(store).exists() else []
+    rows = data.loaded_returns(config().store)
     out = {la: [] for la in las}
     for r in rows:
         if r["la_code"] in out:
