@@ -106,6 +106,7 @@ def test_family_and_staff_surveys(app, admin):
     assert client.post(f"{staff}/{n}", data={"csrf_token": csrf, "answer": "500"}).status_code == 400
     client.post(f"{staff}/{n}", data={"csrf_token": csrf, "answer": "14"})
     assert "11 to 15" in client.get(staff + "/check").text  # only the band is kept
+    assert client.post(staff + "/check", data={"csrf_token": csrf}).headers["Location"] == staff + "/done"
 
 
 def test_results_are_suppressed(app, seeded):

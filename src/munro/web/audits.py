@@ -16,6 +16,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from ..errors import MunroError
 from ..local import audits as lib
 from ..local.bank import load_bank
+from . import data
 from .app import app_db, config
 from .forms import date_field, whole_number
 from .guard import for_la
@@ -32,12 +33,7 @@ def _form():
 
 def _years(la: str) -> list[int]:
     """Reporting years with a return of the LA in the store, newest first."""
-    from pathlib import Path
-
-    from ..store.returns import list_returns
-
-    store = config().store
-    rows = list_returns(store) if Path(store).exists() else []
+    rows = data.loaded_returns(config().store)
     return sorted({int(r["collection_year"]) for r in rows if r["la_code"] == la}, reverse=True)
 
 
