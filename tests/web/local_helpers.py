@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from munro.local.roles import ROLES
 from munro.web import Config, create_app
 from munro.web.users import add_user
@@ -54,3 +56,14 @@ def local_app(store, folder, **settings):
     add_user(engine, "regional@example.gov.uk", [LA, OTHER], "manager", PASSWORD)
     app.extensions["test_seeded"] = seed_local(app)
     return app
+
+
+# Module-scoped fixtures for the test modules that import them: one application per module.
+@pytest.fixture(scope="module")
+def app(web_store, tmp_path_factory):
+    return local_app(web_store, tmp_path_factory.mktemp("web-local"))
+
+
+@pytest.fixture(scope="module")
+def seeded(app):
+    return app.extensions["test_seeded"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from local_helpers import local_app, token
+from local_helpers import app, seeded, token  # noqa: F401 (app, seeded: fixtures)
 from munro.local.roles import ROLES
 from web_helpers import LA, OTHER, email, sign_in
 
@@ -44,16 +44,6 @@ CASES = [(role, email(role), LA) for role in ROLES] + [
     ("regional manager", "regional@example.gov.uk", LA),
     ("regional manager, the other LA", "regional@example.gov.uk", OTHER),
 ]
-
-
-@pytest.fixture(scope="module")
-def app(web_store, tmp_path_factory):
-    return local_app(web_store, tmp_path_factory.mktemp("web-local-authz"))
-
-
-@pytest.fixture(scope="module")
-def seeded(app):
-    return app.extensions["test_seeded"]
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,10 @@ import re
 
 import pytest
 
-from local_helpers import local_app, token
+from local_helpers import app, local_app, seeded, token  # noqa: F401 (app, seeded: fixtures)
 from munro.local.results import survey_answers
 from munro.local.triage import triage_queue
 from web_helpers import LA, YEAR, email, sign_in
-
-
-@pytest.fixture(scope="module")
-def app(web_store, tmp_path_factory):
-    return local_app(web_store, tmp_path_factory.mktemp("web-local"))
-
-
-@pytest.fixture(scope="module")
-def seeded(app):
-    return app.extensions["test_seeded"]
 
 
 def _client(app, address):

@@ -126,21 +126,20 @@ def qr(la, survey_id):
 
 @bp.post("/la/<la>/surveys/<int:survey_id>/open")
 def open_now(la, survey_id):
-    for_la(la, "manage_surveys")
-    _survey(la, survey_id)
-    try:
-        open_survey(app_db(), survey_id)
-    except MunroError as e:
-        abort(409, str(e))
-    return redirect(url_for("surveys.survey", la=la, survey_id=survey_id))
+    return _change(la, survey_id, open_survey)
 
 
 @bp.post("/la/<la>/surveys/<int:survey_id>/close")
 def close(la, survey_id):
+    return _change(la, survey_id, close_survey)
+
+
+def _change(la, survey_id, change):
+    """Open or close the LA's survey, then back to its page; 409 when it cannot (closed already)."""
     for_la(la, "manage_surveys")
     _survey(la, survey_id)
     try:
-        close_survey(app_db(), survey_id)
+        change(app_db(), survey_id)
     except MunroError as e:
         abort(409, str(e))
     return redirect(url_for("surveys.survey", la=la, survey_id=survey_id))
