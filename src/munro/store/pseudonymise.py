@@ -1,10 +1,11 @@
 """``munro export --pseudonymise``: one LA's store as a Parquet export a regional or national host may hold.
 
 The export is a munro export folder (``store.export``: any engine reads it,
-``munro ingest`` pools it) of the LA's *current* returns only, in which, by
-the declarations of ``store.identifiers``:
+``munro ingest`` pools it) of the LA's *current* returns and local records
+only, in which, by the declarations of ``store.identifiers``:
 
-- every child identifier (LAchildID, UPN, former UPN) is its pseudonym under
+- every child identifier (LAchildID, UPN, former UPN; and a social worker's
+  ID in the local allocations) is its pseudonym under
   the LA's key (``store.keys``: HMAC-SHA256, 32 hex digits), in every table
   that has it, so the merged history, look-backs across years and duplicate
   checks still join;
