@@ -107,8 +107,10 @@ def test_the_page_is_the_administrators_of_their_la_only(app, signed_in):
     second = admin.get("/admin/audit-log?page=2").text
     assert "download 0<" in second and "other la" not in second
     assert admin.get(f"/admin/audit-log?la={OTHER}").status_code == 403  # not their LA
+    signed_in("regional@example.gov.uk")
     filtered = admin.get("/admin/audit-log?event=sign_in").text
     assert "download 1" not in filtered and email("administrator") in filtered  # their own sign-in
+    assert "regional@example.gov.uk" in filtered  # the regional manager sees 330's aggregates too
     assert admin.get("/admin/audit-log?event=nonsense").status_code == 404
     for role in ("analyst", "manager", "auditor", "survey_admin", "triage"):
         assert signed_in(email(role)).get("/admin/audit-log").status_code == 403

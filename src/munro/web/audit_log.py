@@ -43,8 +43,8 @@ def record(engine: sa.Engine, event: str, *, user=None, email: str | None = None
     """Append one event; ``user`` (a users.User) or ``email`` says who (a failed sign-in has only the address typed)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
-    if la is None and user is not None and not user.regional:
-        la = user.las[0]
+    if la is None and user is not None:
+        la = ",".join(user.las)  # a regional user's sign-in concerns each of their LAs (read() matches any)
     with engine.begin() as con:
         con.execute(audit_log.insert().values(
             at=dt.datetime.now(dt.UTC).replace(tzinfo=None), event=event,
