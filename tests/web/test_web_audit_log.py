@@ -40,8 +40,9 @@ def test_every_kind_of_event_is_recorded(loading_app, good_return, monkeypatch):
     admin.post("/admin/users", data={"csrf_token": form_token(admin, "/admin/users"), "email": "new@330.gov.uk",
                                      "role": "manager", "password": PASSWORD})
     new_id = engine.connect().execute(sa.text("SELECT id FROM users WHERE email = 'new@330.gov.uk'")).scalar()
-    for change in ("unlock", "disable", "enable", "remove"):
+    for change in ("unlock", "disable", "enable"):
         post(admin, f"/admin/users/{new_id}/{change}")
+    admin.post(f"/admin/users/{new_id}/remove", data={"csrf_token": form_token(admin, "/dashboard"), "confirm": "yes"})
     post(analyst, "/sign-out")
     rows = _events(loading_app)
     assert {r.event for r in rows} == set(audit_log.EVENTS)
@@ -140,7 +141,10 @@ def test_administering_the_las_users(app, signed_in):
     assert "Locked" in admin.get("/admin/users").text
     post(admin, f"/admin/users/{new_id}/unlock")
     client_of(app, "n@330.gov.uk")
-    post(admin, f"/admin/users/{new_id}/remove")
+    asked = post(admin, f"/admin/users/{new_id}/remove")  # a page that asks first; nothing removed yet
+    assert "Are you sure you want to remove n@330.gov.uk?" in asked.text and 'name="confirm"' in asked.text
+    assert "n@330.gov.uk" in admin.get("/admin/users").text
+    admin.post(f"/admin/users/{new_id}/remove", data={"csrf_token": form_token(admin, "/dashboard"), "confirm": "yes"})
     assert "n@330.gov.uk" not in admin.get("/admin/users").text.split("Add a user")[0]
     # Another LA's account, a regional one, or their own: not theirs to change.
     others = engine.connect().execute(sa.text(

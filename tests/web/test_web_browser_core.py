@@ -99,7 +99,7 @@ def test_upload_findings_load_and_the_dashboard(live, browser, tmp_path):
 PAGES = [  # (user, path or action): every page the web core adds
     (ANALYST, "/upload"), (ANALYST, "upload-error"), (ANALYST, "findings-and-loaded"),
     (ANALYST, f"/la/{LA}/{YEAR}/items/cpp_repeat/children"), (ANALYST, f"/la/{LA}/{YEAR}/report"),
-    (ADMIN, "/admin/users"), (ADMIN, "/admin/audit-log"),
+    (ADMIN, "/admin/users"), (ADMIN, "remove-confirm"), (ADMIN, "/admin/audit-log"),
     (None, "/cookies"), (None, "/accessibility"), (None, "/privacy"),
 ]
 
@@ -127,6 +127,11 @@ def test_no_axe_violations_at_wcag_22_aa(live, browser, tmp_path, user, path):
         page.wait_for_selector(".govuk-error-summary")
         check(path)
         shot(page, "upload-error")
+    elif path == "remove-confirm":
+        page.goto(base + "/admin/users")
+        page.click("button:has-text('Remove')")
+        page.wait_for_selector("h1:has-text('Are you sure')")
+        check(path)
     elif path == "findings-and-loaded":
         _upload(page, base, xml)
         check("findings")

@@ -63,6 +63,12 @@ def change_user(user_id, change):
         abort(404)
     if user_id == user.id:
         return _users_page(la, error="You cannot change your own account here: ask another administrator.")
+    if change == "remove" and request.form.get("confirm") != "yes":
+        # Removing cannot be undone: a page that asks first (GOV.UK's pattern for a destructive action).
+        found = next((u for u in list_users(app_db(), la=la) if u["id"] == user_id), None)
+        if found is None:
+            abort(404, "There is no such user in your authority.")
+        return render_template("admin_remove.html", u=found)
     function, event, said = CHANGES[change]
     try:
         address = function(app_db(), user_id, la)  # only an account of the administrator's own LA
