@@ -150,3 +150,17 @@ def test_stale_uploads_are_removed(tmp_path):
     os.utime(folder / "old", (time.time() - 2 * 86400,) * 2)
     remove_stale(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["new"]
+
+
+def test_a_large_upload_is_spooled_under_the_stores_folder_not_tmp(loading_app):
+    import os
+
+    with loading_app.test_request_context("/upload", method="POST"):
+        from flask import request
+
+        stream = request._get_file_stream(3 * 1024 * 1024, "text/xml", "big.xml")
+        try:
+            where = os.readlink(f"/proc/self/fd/{stream.fileno()}")
+        finally:
+            stream.close()
+    assert where.startswith(str(loading_app.config["MUNRO"].store) + ".uploads/")

@@ -18,6 +18,8 @@ FLASK_COOKIE = "munro_form"  # Flask's signed cookie: only the signed-out CSRF t
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     app = Flask(__name__, static_folder=None)  # the one stylesheet is a route (pages.stylesheet)
+    from .uploads import UploadRequest
+    app.request_class = UploadRequest  # uploads spooled under the store's folder, not the system's /tmp
     app.config.update(
         SECRET_KEY=config.secret_key,
         SESSION_COOKIE_NAME=FLASK_COOKIE,

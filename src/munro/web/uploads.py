@@ -13,16 +13,18 @@ gives those to the people who correct the return.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import re
 import secrets
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Request, abort, redirect, render_template, request, url_for
 
 from ..errors import MunroError, RejectedFile
 from ..reference import local_authorities
@@ -143,6 +145,18 @@ def _safe_name(filename: str) -> str:
 def _la_name(la: str) -> str:
     found = local_authorities().get(la)
     return f"{found.name} ({la})" if found else f"LA {la}"
+
+
+class UploadRequest(Request):
+    """Flask's request, with uploaded files spooled in the store's private uploads folder.
+
+    Werkzeug would spool a file part over 500 KB to the system's temporary folder (often a small
+    tmpfs) while it parses the form, which the CSRF check does before any route runs."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        if total_content_length is not None and total_content_length <= 500 * 1024:
+            return io.BytesIO()
+        return tempfile.TemporaryFile("rb+", dir=uploads_folder(config().store))  # unnamed, gone when closed
 
 
 # ---------------------------------------------------------------- the routes
