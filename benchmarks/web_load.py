@@ -189,13 +189,19 @@ def main() -> None:
         link = f"/s/{link_key(secret, survey_id)}"
         proc = serve(store, secret, args.port, args.threads)
         try:
-            run(args, respondents, link, questions, store, survey_id)
+            run(args, respondents, link, questions, store, survey_id, proc.pid)
         finally:
             proc.terminate()
             proc.wait(10)
 
 
-def run(args, respondents, link, questions, store, survey_id):
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc): the service's own work, whatever the load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(args, respondents, link, questions, store, survey_id, pid):
     rec = Recorder()
     dashboard = f"/la/{LA}/{YEAR}"
     # The viewers sign in, and the first view gathers the LA-year's report data (cached afterwards), untimed.
@@ -236,17 +242,17 @@ def run(args, respondents, link, questions, store, survey_id):
         users = [User(args.port, rec) for _ in range(respondents)]
         vt = [threading.Thread(target=view, args=(v,)) for v in viewers]
         rt = [threading.Thread(target=respondent, args=(u,)) for u in users]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds(pid)
         for t in vt + rt:
             t.start()
         for t in rt:
             t.join()
-        elapsed = time.perf_counter() - t0
         stop.set()
         for t in vt:
             t.join()
+        elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - c0
         results[name] = (elapsed, {k: list(v) for k, v in rec.times.items()},
-                         {k: dict(v) for k, v in rec.status.items()})
+                         {k: dict(v) for k, v in rec.status.items()}, cpu)
 
     def whole(u, i):
         tag = f"journey-{i:06d}"
@@ -320,10 +326,11 @@ def report(args, results, survey_id, store, tags_sent, tags_refused, accepted):
 
     print(f"\nmachine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (1 min) at the end; "
           f"waitress threads {args.threads}; users {args.users} ({args.viewers} viewing the dashboard)")
-    for name, (elapsed, times, statuses) in results.items():
+    for name, (elapsed, times, statuses, cpu) in results.items():
         n = sum(map(len, times.values()))
         print(f"\n{name}: {elapsed:.1f} s, {n} requests ({n / elapsed:.0f}/s), {accepted[name]} responses "
-              f"accepted ({accepted[name] / elapsed:.0f}/s)")
+              f"accepted ({accepted[name] / elapsed:.0f}/s); the service's CPU {cpu:.1f} s "
+              f"({cpu / n * 1000:.2f} ms a request, {cpu / elapsed:.2f} CPUs busy)")
         print(f"  {'request':<20}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses")
         for kind in sorted(times):
             v = times[kind]

@@ -12,6 +12,7 @@ limit (Config.survey_per_address in SURVEY_WINDOW_MINUTES).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from importlib import resources
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
@@ -35,6 +36,7 @@ HELP_NOW = ("If you are worried about your safety or someone else's, tell an adu
 def _setup(state):
     cfg = state.app.config["MUNRO"]
     state.app.extensions["munro_drafts"] = Drafts()
+    state.app.extensions["munro_surveys"] = {}  # survey id -> (when read, Survey): _survey
     state.app.extensions["munro_survey_limit"] = RateLimit(cfg.survey_per_address, SURVEY_WINDOW_MINUTES * 60)
 
 
@@ -68,17 +70,36 @@ def _drafts() -> Drafts:
     return current_app.extensions["munro_drafts"]
 
 
+SURVEY_SECONDS = 5.0
+
+
 def _survey(key: str):
-    """(survey, version, open?) for a public key; 404 for a key this service did not make."""
+    """(survey, version, open?) for a public key; 404 for a key this service did not make.
+
+    The survey is read again after SURVEY_SECONDS: a page costs half as much without
+    the query, and sending always checks the database (submit_response), so a
+    survey closed a moment ago still takes no answer. The staff pages' open and
+    close forget it at once (``forget``).
+    """
     sid = survey_of_key(config().secret_key, key)
     if sid is None:
         abort(404)
-    try:
-        s = get_survey(app_db(), sid)
-    except MunroError:
-        abort(404)
+    _surveys = current_app.extensions["munro_surveys"]
+    hit = _surveys.get(sid)
+    if hit and time.monotonic() - hit[0] < SURVEY_SECONDS:
+        s = hit[1]
+    else:
+        try:
+            s = get_survey(app_db(), sid)
+        except MunroError:
+            abort(404)
+        _surveys[sid] = (time.monotonic(), s)
     today = dt.date.today()
     return s, survey_version(s), s.opens_on <= today and not s.is_closed(today)
+
+
+def forget(survey_id: int) -> None:
+    current_app.extensions["munro_surveys"].pop(survey_id, None)
 
 
 def _render(name: str, s, status: int = 200, **kw):

@@ -22,7 +22,7 @@ from ..local.respond import link_key
 from ..local.roles import FREE_TEXT_ROLES
 from ..local.surveys import (close_survey, create_survey, get_survey, list_surveys, open_survey, response_counts,
                              survey_version)
-from . import authz
+from . import authz, public
 from .app import app_db, config
 from .forms import date_field, whole_number
 from .guard import for_la, found
@@ -142,6 +142,7 @@ def _change(la, survey_id, change):
         change(app_db(), survey_id)
     except MunroError as e:
         abort(409, str(e))
+    public.forget(survey_id)  # the answering pages see the change at once
     return redirect(url_for("surveys.survey", la=la, survey_id=survey_id))
 
 
