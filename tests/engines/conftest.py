@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from munro.localdata import ingest_local_file
 from munro.store import ingest_file
 from munro.store.export import export_store
 from munro.synth import generate
@@ -12,12 +13,17 @@ import engine_support
 
 @pytest.fixture(scope="session")
 def two_las(tmp_path_factory):
-    """Hartlepool (805) and Darlington (841), 2022-23 to 2024-25, at half their size."""
+    """Hartlepool (805) and Darlington (841), 2022-23 to 2024-25, at half their size, with the local
+    records synth writes beside the returns (SSDA903, visits, core groups, allocations, own figures)."""
     root = tmp_path_factory.mktemp("two_las")
     db = root / "store.duckdb"
     for la, seed in (("805", 11), ("841", 12)):
-        for r in generate(la, [2023, 2024, 2025], root / la, seed=seed, scale=0.5, progress=False):
+        results = generate(la, [2023, 2024, 2025], root / la, seed=seed, scale=0.5, progress=False)
+        for r in results:
             assert ingest_file(db, r.path, workers=1).error is None
+        for r in results:
+            for path in r.local.values():
+                ingest_local_file(db, path, la=la, year=r.year)
     return db
 
 

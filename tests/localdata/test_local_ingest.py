@@ -75,6 +75,8 @@ def test_episodes_load_and_unmatched_children_are_reported_in_a_file(store, tmp_
     with out.report.open(newline="") as f:
         listed = list(csv.DictReader(f))
     assert [(r["la_code"], r["child_id"], r["kind"]) for r in listed] == [("201", "B7", "ssda903-episodes")]
+    with pytest.raises(RejectedFile, match="a list of unmatched children munro wrote"):
+        ingest_local_file(store, out.report)  # a later `munro ingest *.csv` meets it: refused, clearly
     assert rows(store, "SELECT la_child_id, start_date::VARCHAR, end_date::VARCHAR, reason_ceased "
                        "FROM merged_looked_after_episodes ORDER BY 1") == [
         ("A1", "2024-05-01", None, None), ("B7", "2024-06-01", "2024-07-01", "E11")]

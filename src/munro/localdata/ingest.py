@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 from .. import __version__
 from ..errors import MunroError, RejectedFile
 from . import layouts as L
-from .matching import report_path, unmatched_children, write_report
+from .matching import REPORT_SUFFIX, report_path, unmatched_children, write_report
 from .reader import header_row, read_local_csv
 from .schema import raw_columns
 
@@ -107,6 +107,8 @@ def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: s
     path = Path(path)
     if not path.is_file():
         raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
+    if path.name.endswith(REPORT_SUFFIX):
+        raise RejectedFile(path, "a list of unmatched children munro wrote when loading a file, not a file to load")
     header = header_row(path)
     layout = L.layout(kind) if kind else L.detect(header)
     if layout is None:

@@ -24,9 +24,12 @@ def unmatched_children(con, la: str, staged: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+REPORT_SUFFIX = ".unmatched.csv"
+
+
 def report_path(path: Path) -> Path:
     """Where a load's unmatched children are listed: beside the file, ``<name>.unmatched.csv``."""
-    return path.with_name(path.name + ".unmatched.csv")
+    return path.with_name(path.name + REPORT_SUFFIX)
 
 
 def write_report(target: Path, file: Path, kind: str, la: str, ids: list[str]) -> Path:
