@@ -42,6 +42,12 @@ def loading_app(web_store, tmp_path):
     return make_app(store, tmp_path, max_upload_mb=2)
 
 
+@pytest.fixture(scope="session")
+def app_factory():
+    """``make_app`` below, for a test module that shares one application between its tests."""
+    return make_app
+
+
 def make_app(store: Path, folder: Path, **settings):
     """A web application over ``store`` with its application database in ``folder`` and a user of every role."""
     config = Config(store=store, app_db=f"sqlite:///{folder}/app.sqlite", secret_key="k" * 48,

@@ -33,6 +33,13 @@ OTHER_ROUTES = {"findings", "load_upload", "cancel_upload", "change_user"}
 CORE = ("uploads", "children", "downloads", "admin", "info")
 
 
+@pytest.fixture(scope="module")
+def app(web_store, tmp_path_factory, app_factory):
+    """One application for the whole module (its tests change nothing but sessions and the audit log);
+    many sign-ins from the test client's one address, so the per-address limit is lifted."""
+    return app_factory(web_store, tmp_path_factory.mktemp("core-authz"), sign_in_per_address=10_000)
+
+
 def test_every_core_route_is_in_the_matrix(app):
     endpoints = {rule.endpoint.split(".", 1)[1] for rule in app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in CORE}
