@@ -143,8 +143,11 @@ def returns_(obj, show_all):
                    "over sums of denominators).")
 @click.option("--group", "group", default=None, metavar="CODES",
               help="LAs by DfE code, e.g. 330,331,332, as one (as --region).")
+@click.option("--visiting-standard", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="child_seen_per_cpp: the longest gap between visits, in working days (one LA or all).")
 @click.pass_obj
-def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect, region, group):
+def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect, region, group,
+               visiting_standard):
     """Compute the information items of definitions.md for one LA (or all, a region or a group) and a year."""
     from .indicators.compute import compute, compute_all
     from .indicators.output import render
@@ -168,9 +171,9 @@ def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, 
 
             results = compute_named_group(eng, year, region=region, group=group, items=wanted)
         elif la == "all":
-            results = compute_all(eng, year, items=wanted)
+            results = compute_all(eng, year, items=wanted, visiting_standard=visiting_standard)
         else:
-            results = compute(eng, la, year, items=wanted,
+            results = compute(eng, la, year, items=wanted, visiting_standard=visiting_standard,
                               population=None if population is None else {la: population})
     click.echo(render(fmt, results).rstrip("\n"))
 
