@@ -219,3 +219,9 @@ def test_an_audit_round(app, web_store):
     assert "Audits moderated" in results and "Cohen" in results
     manager = _client(app, email("manager")).get(f"/la/{LA}/audits/results?year={YEAR}").text
     assert "shown as <strong>c</strong>" in manager  # aggregates-only role: small counts hidden
+    from munro.web.audit_log import read
+    events, _ = read(app.extensions["munro_app_db"], las=(LA,), event="view_child_level", size=200)
+    details = " | ".join(e.detail for e in events)
+    for what in ("audit sample of", "audit of", "cases listed", "opened to moderate"):
+        assert what in details  # who saw which children is in the audit log ...
+    assert child not in details  # ... and never the child's identifier

@@ -20,6 +20,7 @@ from . import data
 from .app import app_db, config
 from .forms import date_field, whole_number
 from .guard import for_la
+from .pages import log
 
 bp = Blueprint("audits", __name__)
 PUBLISHED_FOR = frozenset({"manager"})  # roles that see audit results with counts of 1 to 5 hidden
@@ -49,7 +50,9 @@ def _year(la: str) -> int:
 def index(la):
     for_la(la, "audit_cases")
     year = _year(la)
-    return render_template("audits.html", la=la, year=year, years=_years(la), audits=lib.list_audits(app_db(), la, year),
+    audits = lib.list_audits(app_db(), la, year)
+    log("view_child_level", la=la, detail=f"audits of {year}: {len(audits)} cases listed")
+    return render_template("audits.html", la=la, year=year, years=_years(la), audits=audits,
                            labels=dict((c, l) for c, l, _ in _form()[1]))
 
 
@@ -70,6 +73,8 @@ def sample(la):
                                          cohort=form["cohort"], stratify=form["stratify"])
             except MunroError as e:
                 errors["n"] = str(e)
+            else:
+                log("view_child_level", la=la, detail=f"audit sample of {form['year']}: {len(cases)} cases drawn")
     return render_template("audit_sample.html", la=la, form=form, errors=errors, cases=cases, years=_years(la)), \
         400 if errors else 200
 
@@ -110,6 +115,7 @@ def grade(la):
             except MunroError as e:
                 errors["la_child_id"] = str(e)
             else:
+                log("view_child_level", la=la, detail=f"audit of {form['year']} recorded")
                 return redirect(url_for("audits.index", la=la, year=form["year"]))
     return render_template("audit_grade.html", la=la, v=v, form=form, errors=errors, options=options,
                            years=_years(la)), 400 if errors else 200
@@ -123,6 +129,7 @@ def moderate(la, audit_id):
         audit = lib.get_audit(app_db(), la, audit_id)
     except MunroError:
         abort(404)
+    log("view_child_level", la=la, detail=f"audit {audit_id} opened to moderate")
     form = {q.id: "" for q in v.questions} | {"agreed": ""}
     errors = {}
     if request.method == "POST":

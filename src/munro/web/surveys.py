@@ -26,6 +26,7 @@ from . import authz, public
 from .app import app_db, config
 from .forms import date_field, whole_number
 from .guard import for_la, found
+from .pages import log
 
 bp = Blueprint("surveys", __name__)
 AUDIENCE_NAMES = {"children": "Children and young people", "families": "Parents and carers",
@@ -154,6 +155,8 @@ def results(la, survey_id):
         return render_template("survey_results.html", la=la, s=s, r=None)
     r = results_mod.survey_results(app_db(), survey_id, role=user.role)
     texts = {q.id: q.text for q in survey_version(s).questions}
+    if r.free_text:  # what respondents wrote, verbatim: who read it is kept
+        log("view_child_level", la=la, detail=f"survey {survey_id}: written answers read")
     return render_template("survey_results.html", la=la, s=s, r=r, texts=texts,
                            free_text=user.role in FREE_TEXT_ROLES)
 
@@ -165,6 +168,7 @@ def triage(la):
     titles = {s.id: s.title for s in list_surveys(db, la)}
     entries = triage_mod.triage_queue(db, role=user.role, la=la, status=None)
     reasons = {k: why for k, (why, _) in triage_mod.PATTERNS.items()}
+    log("view_child_level", la=la, detail=f"safeguarding triage queue: {len(entries)} flagged answers shown")
     return render_template("triage.html", la=la, open=[e for e in entries if e["status"] == "open"],
                            handled=[e for e in entries if e["status"] != "open"], titles=titles, reasons=reasons,
                            errors={})
