@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from local_helpers import app, seeded, token  # noqa: F401 (app, seeded: fixtures)
+from web_local_helpers import app, seeded, token  # noqa: F401 (app, seeded: fixtures)
 from munro.local.roles import ROLES
 from web_helpers import LA, OTHER, email, sign_in
 

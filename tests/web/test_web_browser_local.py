@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import axe_run, chromium, violations
-from local_helpers import local_app
+from web_local_helpers import local_app
 from web_helpers import LA, PASSWORD, YEAR, email
 
 NARROW = {"width": 320, "height": 640}

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from local_helpers import app, local_app, seeded, token  # noqa: F401 (app, seeded: fixtures)
+from web_local_helpers import app, local_app, seeded, token  # noqa: F401 (app, seeded: fixtures)
 from munro.local.results import survey_answers
 from munro.local.triage import triage_queue
 from web_helpers import LA, YEAR, email, sign_in
