@@ -97,6 +97,8 @@ def test_a_broken_file_gets_one_clear_line_and_nothing_is_loaded(loading_app, co
     assert "root:" not in response.text  # no entity was ever expanded
     assert "<title>Error: " in response.text
     assert _uploads(loading_app) == [] and _years(loading_app) == before
+    # The audit log says that, not the reader's message (which may quote the file's values).
+    assert _refusals(loading_app) == ["return.xml: cannot be read"]
 
 
 def test_another_las_return_is_refused(loading_app, other_las_return):
@@ -104,6 +106,13 @@ def test_another_las_return_is_refused(loading_app, other_las_return):
     response = upload(client, other_las_return)
     assert response.status_code == 400 and "you can only load your own authority" in response.text
     assert "Coventry (331)" in response.text and _uploads(loading_app) == []
+    assert _refusals(loading_app) == [f"return.xml: a return of LA {OTHER}"]
+
+
+def _refusals(app) -> list[str]:
+    from munro.web.audit_log import read
+
+    return [e.detail for e in read(app.extensions["munro_app_db"], event="upload_refused")[0]]
 
 
 def test_no_file_and_a_file_too_large(loading_app):

@@ -41,7 +41,12 @@ _log = logging.getLogger(__name__)
 
 
 class Refused(MunroError):
-    """An upload that will not be kept: the message is one line for the user."""
+    """An upload that will not be kept: the message is one line for the user; ``logged`` is what the audit
+    log says (a reader's message may quote the file's values, so it goes to the uploader only)."""
+
+    def __init__(self, message: str, logged: str = "cannot be read"):
+        super().__init__(message)
+        self.logged = logged
 
 
 # ---------------------------------------------------------------- the library part: plain functions
@@ -81,18 +86,11 @@ def receive(store: Path, stream, filename: str, user) -> tuple[str, dict]:
         own = user.las[0]
         if header.la_code != own:
             raise Refused(f"This return is for {_la_name(header.la_code)}, not {_la_name(own)}: "
-                          "you can only load your own authority's returns.")
+                          "you can only load your own authority's returns.", f"a return of LA {header.la_code}")
         report = validate_file(path, workers=min(os.cpu_count() or 1, 4))
-    except RejectedFile as e:
-        shutil.rmtree(where, ignore_errors=True)
-        raise Refused("The file cannot be loaded: " + " ".join(e.reason.splitlines())) from None
-    except MunroError as e:
-        shutil.rmtree(where, ignore_errors=True)
-        raise Refused(" ".join(str(e).splitlines())) from None
-    except Exception as e:  # noqa: BLE001 - a parser's surprise is still one line, and the file goes
-        shutil.rmtree(where, ignore_errors=True)
-        _log.warning("upload could not be read: %s", type(e).__name__)  # no message: it may quote data
-        raise Refused("The file cannot be read as a CIN census return.") from None
+    except BaseException as e:
+        shutil.rmtree(where, ignore_errors=True)  # whatever went wrong, the file goes
+        raise _refusal(e) from None
     about = {
         "user_id": user.id, "filename": _safe_name(filename), "la": header.la_code,
         "year": header.collection_year, "children": report.children, "errors": report.errors,
@@ -103,6 +101,18 @@ def receive(store: Path, stream, filename: str, user) -> tuple[str, dict]:
     }
     (where / ABOUT).write_text(json.dumps(about), encoding="utf-8")
     return token, about
+
+
+def _refusal(e: BaseException) -> BaseException:
+    """One line for the user, whatever the reader raised (an interrupt stays an interrupt)."""
+    if isinstance(e, Refused) or not isinstance(e, Exception):
+        return e
+    if isinstance(e, RejectedFile):
+        return Refused("The file cannot be loaded: " + " ".join(e.reason.splitlines()))
+    if isinstance(e, MunroError):
+        return Refused(" ".join(str(e).splitlines()))
+    _log.warning("upload could not be read: %s", type(e).__name__)  # not the message: it may quote the file
+    return Refused("The file cannot be read as a CIN census return.")
 
 
 def pending(store: Path, token: str, user) -> dict | None:
@@ -129,7 +139,7 @@ def load(store: Path, token: str):
     except Exception as e:  # noqa: BLE001 - e.g. the store locked by a command running beside the service
         _log.warning("load failed: %s", type(e).__name__)
         raise Refused("The return could not be loaded: the store is busy or cannot be written. "
-                      "Nothing was loaded; try again in a few minutes.") from None
+                      "Nothing was loaded; try again in a few minutes.", "the store could not be written") from None
     finally:
         shutil.rmtree(where, ignore_errors=True)
 
@@ -181,7 +191,7 @@ def upload():
                 token, about = receive(config().store, sent.stream, sent.filename, user)
             except Refused as e:
                 error = str(e)
-                log("upload_refused", detail=_safe_name(sent.filename) + ": " + error)
+                log("upload_refused", detail=f"{_safe_name(sent.filename)}: {e.logged}")
             else:
                 log("upload", la=about["la"], detail=f"{about['filename']} ({about['year']}): {about['counts']}")
                 return redirect(url_for("uploads.findings", token=token))
@@ -210,7 +220,7 @@ def load_upload(token):
     try:
         outcome = load(config().store, token)
     except Refused as e:
-        log("load_failed", la=about["la"], detail=f"{about['filename']}: {e}")
+        log("load_failed", la=about["la"], detail=f"{about['filename']}: {e.logged}")
         return render_template("upload.html", error=str(e), la=_la_name(about["la"]),
                                max_mb=config().max_upload_mb), 400
     log("load", la=about["la"], detail=f"{about['filename']} ({about['year']}): return {outcome.return_id}, "
