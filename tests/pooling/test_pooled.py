@@ -104,9 +104,24 @@ def test_another_key_for_some_years_is_refused_and_for_every_year_replaces(las, 
     export_pseudonymised(la.store, tmp_path / "every", other)
     [done] = ingest_files(pool, [tmp_path / "every"])
     assert done.loaded == ["2022-23", "2023-24", "2024-25"] and len(done.replaced) == 3
+    assert done.summary().endswith("return 1, return 2, return 3 now superseded")
     assert as_json(compute(pool, "807", 2025)) == as_json(compute(la.store, "807", 2025))
     [back] = ingest_files(pool, [la.export])  # the old key's export again: every year current again
     assert back.reinstated == ["2022-23", "2023-24", "2024-25"]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("la_code", "805' OR 'a' = 'a", "does not name an LA"),
+    ("scheme", "sha1 v0", "another scheme"),
+])
+def test_a_manifest_munro_cannot_trust_is_refused(las, tmp_path, field, value, message):
+    folder = tmp_path / "odd"
+    shutil.copytree(las["805"].export, folder)
+    manifest = json.loads((folder / "munro_export.json").read_text())
+    manifest["pseudonymised"][field] = value
+    (folder / "munro_export.json").write_text(json.dumps(manifest))
+    [outcome] = ingest_files(tmp_path / "pool.duckdb", [folder])
+    assert message in outcome.error
 
 
 def test_a_load_that_fails_part_way_leaves_the_store_as_it_was(las, tmp_path):

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from .. import __version__
 from ..errors import MunroError, RejectedFile
 from . import identifiers as ids
 from .export import read_manifest
-from .keys import PSEUDONYM_HEX
+from .keys import PSEUDONYM_HEX, SCHEME
 
 def lineage_ddl(register: ids.Register) -> str:
     """``pooled_returns`` / ``pooled_local_loads``: who sent each file of the register, and how."""
@@ -66,7 +67,7 @@ class PooledOutcome:
     unchanged: list[str] = field(default_factory=list)
     reinstated: list[str] = field(default_factory=list)
     too_old: list[str] = field(default_factory=list)  # before the years retention keeps: not loaded
-    replaced: list[int] = field(default_factory=list)  # return ids now superseded
+    replaced: list[str] = field(default_factory=list)  # "return 5", "local load 2": now superseded
     error: str | None = None
 
     def summary(self) -> str:
@@ -77,7 +78,7 @@ class PooledOutcome:
                   ("not loaded, older than retention keeps", self.too_old)) if files]
         line = f"{self.path}: pseudonymised export of LA {self.la_code}: {'; '.join(parts) or 'no returns'}"
         if self.replaced:
-            line += f"; return(s) {', '.join(map(str, self.replaced))} now superseded"
+            line += f"; {', '.join(self.replaced)} now superseded"
         return line
 
 
@@ -119,7 +120,12 @@ def _ingest_export(con, folder: Path) -> PooledOutcome:
     if not isinstance(about, dict):
         raise RejectedFile(folder, "not a pseudonymised export: a pooled store takes only folders written by "
                                    "'munro export --pseudonymise'")
-    la, fp, scheme = str(about["la_code"]), str(about["key_fingerprint"]), str(about["scheme"])
+    la, fp, scheme = (str(about.get(k)) for k in ("la_code", "key_fingerprint", "scheme"))
+    # The manifest comes from outside: its LA code reaches SQL, so it must be a plain code.
+    if not re.fullmatch(r"[0-9A-Za-z]{1,10}", la) or not re.fullmatch(r"[0-9a-f]{16}", fp):
+        raise RejectedFile(folder, "its manifest does not name an LA and key fingerprint munro can read")
+    if scheme != SCHEME:
+        raise RejectedFile(folder, f"pseudonymised by another scheme ({scheme}; this munro uses {SCHEME})")
     ensure_tables(con)
     _check_pseudonymised(con, folder, la)
     sent = {r.table: _sent(con, folder, r) for r in ids.REGISTERS}
@@ -238,7 +244,7 @@ def _one_file(con, register: ids.Register, row: dict, about: tuple, outcome: Poo
                       [row[c] for c in register.same]).fetchone()
     if old:
         con.execute(f"UPDATE {t} SET status = 'superseded', superseded_at = ? WHERE {rid} = ?", [now, old[0]])
-        outcome.replaced.append(old[0])
+        outcome.replaced.append(f"{'return' if t == 'returns' else 'local load'} {old[0]}")
     if found:  # superseded here before: current again, its rows are still in the store
         con.execute(f"UPDATE {t} SET status = 'current', superseded_at = NULL WHERE {rid} = ?", [found[0]])
         outcome.reinstated.append(label)
