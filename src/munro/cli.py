@@ -116,10 +116,13 @@ def ingest(obj, files, schema_year, workers, kind, la, year):
 @click.option("--all", "show_all", is_flag=True, help="Include superseded returns.")
 @click.pass_obj
 def returns_(obj, show_all):
-    """List the returns loaded in the store."""
-    from .store.returns import list_returns, format_returns
+    """List the returns loaded in the store, and the files of local records loaded beside them."""
+    from .store.returns import format_local_loads, format_returns, list_local_loads, list_returns
 
     click.echo(format_returns(list_returns(obj["db"], include_superseded=show_all)))
+    local = format_local_loads(list_local_loads(obj["db"], include_superseded=show_all))
+    if local:
+        click.echo("\n" + local)
 
 
 @cli.command()

@@ -29,6 +29,44 @@ def list_returns(db: str | os.PathLike, include_superseded: bool = False) -> lis
     return [dict(zip((*_COLUMNS, "exported_at", "key_fingerprint"), r)) for r in rows]
 
 
+_LOCAL_COLUMNS = ("load_id", "kind", "la_code", "year", "status", "file_name", "loaded_at", "rows", "children",
+                  "unmatched")
+
+
+def list_local_loads(db: str | os.PathLike, include_superseded: bool = False) -> list[dict]:
+    """The loaded files of local records (SSDA903, visits, core groups, allocations, own figures), as dicts."""
+    con = open_store(db, read_only=True)
+    try:
+        # A store made before local records (schema 3), opened read-only, has no register of them.
+        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'local_loads'"
+                           ).fetchall()[0][0]:
+            return []
+        where = "" if include_superseded else "WHERE status = 'current'"
+        rows = con.execute(f"SELECT {', '.join(_LOCAL_COLUMNS)} FROM local_loads {where} "
+                           "ORDER BY la_code, year DESC, kind, load_id DESC").fetchall()
+    finally:
+        con.close()
+    return [dict(zip(_LOCAL_COLUMNS, r)) for r in rows]
+
+
+def _table(lines: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in lines) for i in range(len(lines[0]))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in lines)
+
+
+def format_local_loads(rows: list[dict]) -> str:
+    """The local records as a table under a heading ('' when there are none)."""
+    if not rows:
+        return ""
+    lines = [("id", "kind", "LA", "year", "status", "rows", "children", "unmatched", "loaded", "file")]
+    for r in rows:
+        y = r["year"]
+        lines.append((str(r["load_id"]), r["kind"], r["la_code"], f"{y - 1}-{str(y)[2:]}", r["status"],
+                      f"{r['rows']:,}", f"{r['children'] or 0:,}", f"{r['unmatched'] or 0:,}",
+                      r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"]))
+    return "Local records:\n" + _table(lines)
+
+
 def format_returns(rows: list[dict]) -> str:
     if not rows:
         return "No returns loaded."
@@ -39,8 +77,7 @@ def format_returns(rows: list[dict]) -> str:
         lines.append((str(r["return_id"]), r["la_code"], f"{y - 1}-{str(y)[2:]}", r["status"],
                       f"{r['children']:,}", f"{r['episodes']:,}", f"{r['cp_plans']:,}", f"{r['warnings']:,}",
                       r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"] + _sent(r)))
-    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in lines)
+    return _table(lines)
 
 
 def _sent(r: dict) -> str:
