@@ -173,3 +173,14 @@ def test_a_large_upload_is_spooled_under_the_stores_folder_not_tmp(loading_app):
         finally:
             stream.close()
     assert where.startswith(str(loading_app.config["MUNRO"].store) + ".uploads/")
+
+
+def test_the_return_already_loaded_changes_nothing(loading_app, web_store):
+    client = client_of(loading_app, email("analyst"))
+    same = (web_store.parent / "returns" / f"cin_{LA}_{YEAR}.xml").read_bytes()
+    token = upload(client, same).headers["Location"].rsplit("/", 1)[1]
+    before = list_returns(loading_app.config["MUNRO"].store, include_superseded=True)
+    done = post(client, f"/upload/{token}/load")
+    assert "Return already loaded" in done.text and "unchanged" in done.text
+    assert list_returns(loading_app.config["MUNRO"].store, include_superseded=True) == before
+    assert _uploads(loading_app) == []
