@@ -143,7 +143,7 @@ def question(key, n):
     s, v, answers = _in_progress(key)
     if not 1 <= n <= len(v.questions):
         abort(404)
-    q = v.question(v.questions[n - 1].id)
+    q = v.questions[n - 1]
     changing = request.args.get("change") == "1"
     error, value = None, answers.get(q.id, "")
     if request.method == "POST":
