@@ -132,3 +132,13 @@ def test_every_route_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in ("surveys", "public", "audits")}
     assert endpoints == set(PAGES) | set(ACTIONS) | set(PUBLIC) | PUBLIC_POST
+
+
+def test_the_menu_links_only_the_pages_a_user_may_open(signed_in):
+    menus = {role: signed_in(email(role)).get("/").text.split('aria-label="Menu"')[1].split("</nav>")[0]
+             for role in ROLES}
+    assert "/la/330/surveys" in menus["survey_admin"] and "/la/330/triage" not in menus["survey_admin"]
+    assert "/la/330/triage" in menus["triage"] and "/surveys" not in menus["triage"]
+    assert "/la/330/audits" in menus["auditor"] and "/la/330/audits/results" in menus["manager"]
+    assert "/la/330/audits\"" not in menus["manager"] and "/la/" not in menus["administrator"]
+    assert "/la/" not in signed_in("regional@example.gov.uk").get("/").text.split('aria-label="Menu"')[1].split("</nav>")[0]

@@ -34,6 +34,26 @@ AUDIENCE_NAMES = {"children": "Children and young people", "families": "Parents 
 DEFAULT_WEEKS = 4
 
 
+@bp.record_once
+def _links(state):
+    state.app.jinja_env.globals["local_links"] = local_links
+
+
+def local_links() -> list[tuple[str, str]]:
+    """The survey, triage and audit pages the signed-in user of one LA may open: the menu's links."""
+    from flask import g
+
+    user = g.get("user")
+    if user is None or len(user.las) != 1:
+        return []
+    la = user.las[0]
+    pages = [("Surveys", "surveys.index", ("manage_surveys", "view_survey_results")),
+             ("Safeguarding triage", "surveys.triage", ("triage",)), ("Audits", "audits.index", ("audit_cases",)),
+             ("Audit results", "audits.results", ("view_audit_results",))]
+    return [(label, url_for(endpoint, la=la)) for label, endpoint, actions in pages
+            if any(authz.allowed(user, a, la) for a in actions)]
+
+
 def _survey(la: str, survey_id: int):
     try:
         return found(get_survey(app_db(), survey_id), la)
