@@ -36,6 +36,7 @@ PUBLIC = {
     "public.done": "/s/{key}/done",
     "public.frontend_js": "/assets/govuk-frontend.min.js",
     "public.script": "/assets/munro.js",
+    "public.leave": "/s/{key}/exit",
 }
 PUBLIC_POST = {"public.begin"}  # /s/<key>/start: tests/web/test_web_surveys.py
 
@@ -116,9 +117,11 @@ def test_public_pages_answer_anyone_and_show_no_results(seeded, app, signed_in, 
     for name, path in PUBLIC.items():
         response = client.get(path.format(**ids))
         # Without answers in progress the question, check and done pages go back to the start page.
-        expected = 302 if name in ("public.question", "public.check", "public.done") else 200
+        expected = 302 if name in ("public.question", "public.check", "public.done", "public.leave") else 200
         assert response.status_code == expected, (name, response.status_code)
-        if expected == 302:
+        if name == "public.leave":
+            assert response.headers["Location"] == "https://www.bbc.co.uk/weather"
+        elif expected == 302:
             assert response.headers["Location"] == f"/s/{ids['key']}"
         elif name == "public.start":
             assert "Start now" in response.text and "Exit this page" in response.text

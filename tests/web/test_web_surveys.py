@@ -70,6 +70,23 @@ def test_create_answer_check_and_send_twice_stores_once(app, admin):
     assert child.get(link + "/check").headers["Location"] == link + "/done"
 
 
+def test_exit_this_page_forgets_the_answers_so_far(app, admin):
+    _, link = _create(admin)
+    client = app.test_client()
+    csrf = token(client, link)
+    assert f'href="{link}/exit"' in client.get(link).text
+    client.post(link + "/start", data={"csrf_token": csrf})
+    client.post(link + "/1", data={"csrf_token": csrf, "answer": "8_9"})
+    assert client.get(link + "/exit").headers["Location"] == "https://www.bbc.co.uk/weather"
+    assert client.get(link + "/1").headers["Location"] == link  # the next person finds nothing
+    # Starting again always starts afresh, even without Exit this page.
+    csrf = token(client, link)
+    client.post(link + "/start", data={"csrf_token": csrf})
+    client.post(link + "/1", data={"csrf_token": csrf, "answer": "8_9"})
+    client.post(link + "/start", data={"csrf_token": csrf})
+    assert 'checked' not in client.get(link + "/1").text
+
+
 def test_change_from_check_your_answers_returns_there(app, admin):
     _, link = _create(admin)
     client = app.test_client()

@@ -90,6 +90,11 @@ class Drafts:
                 d[1][question_id] = value
             return True
 
+    def discard(self, key: str | None) -> None:
+        """Forget a draft (the respondent left with "Exit this page"): nobody after them can see it."""
+        with self._lock:
+            self._drafts.pop(key, None)
+
     def used(self, key: str | None) -> bool:
         with self._lock:
             return key in self._used

@@ -18,7 +18,7 @@ from importlib import resources
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 
 from ..errors import MunroError
-from ..local.respond import Drafts, check_answer, survey_of_key
+from ..local.respond import Drafts, check_answer, link_key, survey_of_key
 from ..local.surveys import get_survey, survey_version
 from .app import app_db, config
 from .config import SURVEY_WINDOW_MINUTES
@@ -103,7 +103,8 @@ def forget(survey_id: int) -> None:
 
 
 def _render(name: str, s, status: int = 200, **kw):
-    return render_template(name, s=s, exit_url=config().exit_url if s.audience in EXIT_AUDIENCES else None,
+    exit_url = url_for("public.leave", key=link_key(config().secret_key, s.id)) if s.audience in EXIT_AUDIENCES else None
+    return render_template(name, s=s, exit_url=exit_url,
                            help_now=HELP_NOW if s.audience in EXIT_AUDIENCES else None, **kw), status
 
 
@@ -123,10 +124,24 @@ def begin(key):
     if not is_open:
         return redirect(url_for("public.start", key=key))
     drafts = dict(session.get("drafts", {}))
-    if _drafts().answers(drafts.get(str(s.id)), s.id) is None:  # a new start; an unfinished one goes on
-        drafts[str(s.id)] = _drafts().start(s.id)
-        session["drafts"] = drafts
+    # Always a new start: on a shared computer (a classroom, a family's laptop) the next person must not
+    # find someone else's unfinished answers.
+    _drafts().discard(drafts.get(str(s.id)))
+    drafts[str(s.id)] = _drafts().start(s.id)
+    session["drafts"] = drafts
     return redirect(url_for("public.question", key=key, n=1))
+
+
+@bp.get("/s/<key>/exit")
+def leave(key):
+    """"Exit this page": forget the answers so far, then go to the neutral page (config exit_url).
+
+    A link (GOV.UK Frontend's script follows it, and so does a click without the script), so a GET.
+    """
+    s, _, _ = _survey(key)
+    _drafts().discard(_draft_key(s))
+    session.pop("drafts", None)
+    return redirect(config().exit_url)
 
 
 def _in_progress(key):
