@@ -49,3 +49,22 @@ def pooled(las, tmp_path_factory) -> Path:
     outcomes = list(ingest_files(db, [la.export for la in las.values()]))
     assert [o.error for o in outcomes] == [None, None, None]
     return db
+
+
+def write_visits(store: Path, year: int, path: Path) -> Path:
+    """A cp-visits CSV (docs/local-data.md) for reporting year ``year``: three weekly visits per plan starting in it."""
+    import datetime as dt
+
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        plans = con.execute("SELECT la_child_id, start_date FROM merged_cp_plans WHERE start_date BETWEEN ? AND ? "
+                            "ORDER BY 1, 2", [dt.date(year - 1, 4, 1), dt.date(year, 3, 10)]).fetchall()
+    finally:
+        con.close()
+    lines = ["child_id,plan_start_date,visit_date,seen,seen_alone"]
+    lines += [f"{child},{start},{start + dt.timedelta(days=7 * k)},Y,{'Y' if k == 2 else 'N'}"
+              for child, start in plans for k in (1, 2, 3)]
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -152,3 +152,21 @@ def test_the_benchmark_of_an_la_from_the_pooled_store_is_its_own(las, pooled, tm
     mine, theirs = compare(own, "805", 2025), compare(pool, "805", 2025)
     assert sum(1 for c in mine if c.own.value is not None) > 15
     assert [c.to_dict() for c in theirs] == [c.to_dict() for c in mine]
+
+
+def test_local_records_travel_pseudonymised_and_give_the_same_items(las, tmp_path):
+    from munro.localdata.ingest import ingest_local_file
+
+    from conftest import write_visits
+
+    la = las["841"]
+    own = tmp_path / "own.duckdb"
+    shutil.copy(la.store, own)
+    ingest_local_file(own, write_visits(own, 2025, tmp_path / "cp_visits_2025.csv"), year=2025)
+    export_pseudonymised(own, tmp_path / "out", la.key)
+    [outcome] = ingest_files(tmp_path / "pool.duckdb", [tmp_path / "out"])
+    assert outcome.loaded == ["2022-23", "2023-24", "2024-25", "cp-visits 2024-25"]
+    item = "child_seen_per_cpp"
+    mine = as_json(compute(own, "841", 2025, items=[item]))
+    assert mine["items"][item]["denominator"] > 10
+    assert as_json(compute(tmp_path / "pool.duckdb", "841", 2025, items=[item])) == mine

@@ -103,3 +103,19 @@ def test_an_export_with_a_removed_year_does_not_bring_it_back(store, las):
     assert outcome.too_old == ["2022-23"] and outcome.unchanged == ["2023-24", "2024-25"]
     assert "not loaded, older than retention keeps 2022-23" in outcome.summary()
     assert _rows(store, "SELECT return_id, status FROM returns") == before
+
+
+def test_local_records_of_an_old_year_go_with_it(las, tmp_path):
+    from munro.localdata.ingest import ingest_local_file
+
+    from conftest import write_visits
+
+    db = tmp_path / "own.duckdb"
+    shutil.copy(las["805"].store, db)
+    for year in (2023, 2025):
+        ingest_local_file(db, write_visits(db, year, tmp_path / f"cp_visits_{year}.csv"), year=year)
+    before = _rows(db, "SELECT count(*) FROM cp_visits v JOIN local_loads l USING (load_id) WHERE l.year = 2025")
+    outcome = retention(db, 2)
+    assert sorted((r["register"], r["year"]) for r in outcome.removed) == [("local_loads", 2023), ("returns", 2023)]
+    assert _rows(db, "SELECT kind, year FROM local_loads") == [("cp-visits", 2025)]
+    assert _rows(db, "SELECT count(*) FROM cp_visits") == before and before[0][0] > 30
