@@ -164,6 +164,10 @@ def test_local_records_travel_pseudonymised_and_give_the_same_items(las, tmp_pat
     shutil.copy(la.store, own)
     ingest_local_file(own, write_visits(own, 2025, tmp_path / "cp_visits_2025.csv"), year=2025)
     export_pseudonymised(own, tmp_path / "out", la.key)
+    children = {line.split(",")[0].encode() for line in (tmp_path / "cp_visits_2025.csv").read_text().splitlines()[1:]}
+    for name in ("cp_visits.parquet", "merged_cp_visits.parquet"):
+        data = (tmp_path / "out" / name).read_bytes()
+        assert not [c for c in children if c in data], name
     [outcome] = ingest_files(tmp_path / "pool.duckdb", [tmp_path / "out"])
     assert outcome.loaded == ["2022-23", "2023-24", "2024-25", "cp-visits 2024-25"]
     item = "child_seen_per_cpp"
