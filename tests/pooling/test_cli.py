@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import stat
 
@@ -26,6 +27,8 @@ def test_a_key_then_a_pseudonymised_export_then_a_pooled_store(munro, las, tmp_p
     secret = key.read_text().strip()
     out = munro("--db", la.store, "export", "--pseudonymise", "--key-file", key, "--to", tmp_path / "out")
     assert out.returncode == 0 and out.stdout.startswith("exported ")
+    fingerprint = re.search(r"fingerprint ([0-9a-f]{16})", made.stdout).group(1)
+    assert out.stdout.strip().endswith(f"(pseudonymised: LA 841, key fingerprint {fingerprint})")
     pooled = tmp_path / "pool.duckdb"
     loaded = munro("--db", pooled, "ingest", tmp_path / "out")
     assert loaded.returncode == 0

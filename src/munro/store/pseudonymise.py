@@ -56,7 +56,10 @@ def export_pseudonymised(db: str | os.PathLike, target: str | os.PathLike, key_f
             "returns": [{"return_id": r, "collection_year": y, "file_sha256": s} for r, y, s in returns],
             "child_ids": sorted(ids.CHILD_IDS), "month_only": list(ids.MONTH_ONLY)}}
         keep = {t: tables[t] for t in [*carried, plain.CALENDAR]}
-        return plain._to_folder(con, keep, "", Path(target), select=select, extra=extra)
+        outcome = plain._to_folder(con, keep, "", Path(target), select=select, extra=extra)
+        # The fingerprint, not the key: the LA can note which key made which export.
+        outcome.target += f" (pseudonymised: LA {la}, key fingerprint {extra['pseudonymised']['key_fingerprint']})"
+        return outcome
     finally:
         con.close()
 
