@@ -172,7 +172,8 @@ def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, 
         if region or group:
             from .indicators.groups import compute_named_group
 
-            results = compute_named_group(eng, year, region=region, group=group, items=wanted)
+            results = compute_named_group(eng, year, region=region, group=group, items=wanted,
+                                          visiting_standard=visiting_standard)
         elif la == "all":
             results = compute_all(eng, year, items=wanted, visiting_standard=visiting_standard)
         else:

@@ -51,8 +51,9 @@ def pooled(las, tmp_path_factory) -> Path:
     return db
 
 
-def write_visits(store: Path, year: int, path: Path) -> Path:
-    """A cp-visits CSV (docs/local-data.md) for reporting year ``year``: three weekly visits per plan starting in it."""
+def write_visits(store: Path, year: int, path: Path, la: str | None = None) -> Path:
+    """A cp-visits CSV (docs/local-data.md) for reporting year ``year``: three weekly visits per plan starting in it
+    (of LA ``la`` only, if given)."""
     import datetime as dt
 
     import duckdb
@@ -60,7 +61,8 @@ def write_visits(store: Path, year: int, path: Path) -> Path:
     con = duckdb.connect(str(store), read_only=True)
     try:
         plans = con.execute("SELECT la_child_id, start_date FROM merged_cp_plans WHERE start_date BETWEEN ? AND ? "
-                            "ORDER BY 1, 2", [dt.date(year - 1, 4, 1), dt.date(year, 3, 10)]).fetchall()
+                            "AND la_code = coalesce(?, la_code) ORDER BY 1, 2",
+                            [dt.date(year - 1, 4, 1), dt.date(year, 3, 10), la]).fetchall()
     finally:
         con.close()
     lines = ["child_id,plan_start_date,visit_date,seen,seen_alone"]

@@ -105,3 +105,27 @@ def test_unknown_regions_and_groups_are_one_line():
     with pytest.raises(MunroError, match="at least two"):
         compute_named_group("unused", 2025, group="805")
     assert region_of("London")[2] == sorted(region_of("Inner London")[2] + region_of("Outer London")[2])
+
+
+def test_local_records_count_in_a_group_when_every_member_has_them(las, tmp_path):
+    from munro.localdata.ingest import ingest_local_file
+    from munro.store import ingest_file
+
+    from conftest import write_visits
+
+    db = tmp_path / "two.duckdb"
+    shutil.copy(las["805"].store, db)
+    for f in las["841"].files:
+        ingest_file(db, f)
+    ingest_local_file(db, write_visits(db, 2025, tmp_path / "cp_visits_805_2025.csv", "805"), la="805",
+                      year=2025)
+    item = "child_seen_per_cpp"
+    alone = compute_group(db, ["805", "841"], 2025, items=[item])["items"][item]
+    assert alone.value is None and "needs visit records" in alone.reason  # 841 has none
+    ingest_local_file(db, write_visits(db, 2025, tmp_path / "cp_visits_841_2025.csv", "841"), la="841",
+                          year=2025)
+    for standard in (10, 20):
+        pair = compute_group(db, ["805", "841"], 2025, items=[item], visiting_standard=standard)["items"][item]
+        each = [compute(db, la, 2025, items=[item], visiting_standard=standard)["items"][item] for la in ("805", "841")]
+        assert pair.denominator == sum(r.denominator for r in each) > 20
+        assert pair.numerator == sum(r.numerator for r in each)

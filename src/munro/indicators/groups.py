@@ -56,14 +56,15 @@ def parse_group(text: str) -> list[str]:
 
 
 def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None = None, *,
-                  code: str = "group", label: str | None = None, only_loaded: bool = False) -> dict[str, Any]:
+                  code: str = "group", label: str | None = None, only_loaded: bool = False,
+                  visiting_standard: int = 10) -> dict[str, Any]:
     """The items for the LAs ``las`` together (see the module's docstring), as ``compute`` gives one LA's.
 
     ``only_loaded`` (a region) leaves out quietly the LAs with no returns in the store at all;
-    otherwise they are listed in ``missing``.
+    otherwise they are listed in ``missing``. ``visiting_standard`` is as for ``compute``.
     """
     from ..engines import Engine, connect
-    from .compute import ITEMS, _wanted
+    from .compute import ITEMS, _standard, _wanted
     from .context import Context
 
     wanted = _wanted(items)
@@ -83,11 +84,10 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
             out["items"] = {i: ItemResult.missing(i, catalogue_item(i).unit, f"no LA of the group has the {year} "
                                                   "return") for i in wanted}
             return out
-        extra = {}
-        if "local" in {f.name for f in dataclasses.fields(Context)}:  # local records loaded by every member
-            extra["local"] = {code: _common_local(engine.local_history(), members)}
         ctx = Context(year=year, las=(code,), t=_as_one(engine.tables(members), code), history={code: years},
-                      population=lambda _la, y: _sum_population(engine, members, y), **extra)
+                      population=lambda _la, y: _sum_population(engine, members, y),
+                      local={code: _common_local(engine.local_history(), members)},  # loaded by every member
+                      visiting_standard=_standard(visiting_standard))
         out["items"] = {i: ITEMS[i](ctx)[code] for i in wanted}
         return out
     finally:
@@ -96,13 +96,15 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
 
 
 def compute_named_group(db, year: int, *, region: str | None = None, group: str | None = None,
-                        items: Iterable[str] | None = None) -> dict[str, Any]:
+                        items: Iterable[str] | None = None, visiting_standard: int = 10) -> dict[str, Any]:
     """``munro indicators --region NAME`` (its LAs that are in the store) or ``--group 330,331,332``."""
     if region is not None:
         code, name, las = region_of(region)
-        return compute_group(db, las, year, items, code=code, label=name, only_loaded=True)
+        return compute_group(db, las, year, items, code=code, label=name, only_loaded=True,
+                             visiting_standard=visiting_standard)
     codes = parse_group(group or "")
-    return compute_group(db, codes, year, items, code="group", label=f"LAs {', '.join(codes)}")
+    return compute_group(db, codes, year, items, code="group", label=f"LAs {', '.join(codes)}",
+                         visiting_standard=visiting_standard)
 
 
 def _as_one(tables, code: str):
