@@ -87,6 +87,21 @@ def test_exit_this_page_forgets_the_answers_so_far(app, admin):
     assert 'checked' not in client.get(link + "/1").text
 
 
+def test_sending_nothing_or_after_closing_is_refused_in_plain_words(app, admin):
+    sid, link = _create(admin)
+    client = app.test_client()
+    csrf = token(client, link)
+    client.post(link + "/start", data={"csrf_token": csrf})
+    empty = client.post(link + "/check", data={"csrf_token": csrf})
+    assert empty.status_code == 400 and "Answer at least one question" in empty.text
+    client.post(link + "/1", data={"csrf_token": csrf, "answer": "8_9"})
+    from munro.local.surveys import close_survey
+    close_survey(app.extensions["munro_app_db"], sid)  # by the CLI, say: the pages learn it when sending
+    closed = client.post(link + "/check", data={"csrf_token": csrf})
+    assert closed.status_code == 400 and "This survey has closed" in closed.text
+    assert survey_answers(app.extensions["munro_app_db"], sid) == []
+
+
 def test_change_from_check_your_answers_returns_there(app, admin):
     _, link = _create(admin)
     client = app.test_client()

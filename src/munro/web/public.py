@@ -195,14 +195,17 @@ def check(key):
     draft = _draft_key(s)
     if request.method == "POST":
         try:
-            _, stored = _drafts().submit(app_db(), draft, s.id)
-        except MunroError as e:
+            _drafts().submit(app_db(), draft, s.id)
+        except MunroError:
             if _drafts().used(draft):
                 return redirect(url_for("public.done", key=key))
             answers = _drafts().answers(draft, s.id)
             if answers is None:
                 return redirect(url_for("public.start", key=key))
-            return _render("public_check.html", s, 400, v=v, key=key, rows=_rows(v, answers), error=str(e))
+            # submit_response refused it: nothing answered, or the survey closed meanwhile (its message is for staff).
+            error = ("Answer at least one question before you send your answers" if not answers else
+                     "This survey has closed, so your answers could not be sent")
+            return _render("public_check.html", s, 400, v=v, key=key, rows=_rows(v, answers), error=error)
         # Stored now or by the first of two presses: either way the answers are in, once.
         return redirect(url_for("public.done", key=key))
     if _drafts().used(draft):
