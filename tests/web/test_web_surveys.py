@@ -257,3 +257,12 @@ def test_an_audit_round(app, web_store):
     for what in ("audit sample of", "audit of", "cases listed", "opened to moderate"):
         assert what in details  # who saw which children is in the audit log ...
     assert child not in details  # ... and never the child's identifier
+
+
+def test_the_public_limit_and_exit_page_are_settings(tmp_path):
+    from munro.web import Config
+    env = {"MUNRO_SECRET_KEY": "s" * 40, "MUNRO_SURVEY_PER_ADDRESS": "7", "MUNRO_EXIT_URL": "https://example.org/"}
+    config = Config.from_env(env, store=tmp_path / "store.duckdb")
+    assert (config.survey_per_address, config.exit_url) == (7, "https://example.org/")
+    default = Config.from_env({"MUNRO_SECRET_KEY": "s" * 40}, store=tmp_path / "store.duckdb")
+    assert default.survey_per_address == 1500 and default.exit_url == "https://www.bbc.co.uk/weather"
