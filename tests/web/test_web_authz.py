@@ -31,6 +31,7 @@ def _routes(item, chart, la=LA):
         "dashboard": "/dashboard",
         "la_dashboard": f"/la/{la}/{YEAR}",
         "item": f"/la/{la}/{YEAR}/items/{item}",
+        "section": f"/la/{la}/{YEAR}/sections/timeliness",
         "chart_csv": f"/la/{la}/{YEAR}/items/{item}/{chart}.csv",
     }
 
@@ -93,6 +94,7 @@ def test_unknown_la_year_and_item(app, signed_in):
     assert client.get("/la/999/2025").status_code == 403  # not the user's LA: no hint whether it exists
     assert client.get(f"/la/{LA}/2019").status_code == 404  # the user's LA, no return for that year
     assert client.get(f"/la/{LA}/{YEAR}/items/no-such-item").status_code == 404
+    assert client.get(f"/la/{LA}/{YEAR}/sections/no-such-section").status_code == 404
 
 
 def test_every_route_is_in_the_matrix(app, item_with_chart):
@@ -113,3 +115,22 @@ def test_the_item_page_shows_the_reports_chart_with_its_table_and_a_csv(app, sig
     csv = client.get(f"/la/{LA}/{YEAR}/items/{item}/{chart}.csv")
     assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]
     assert csv.text.splitlines()[0].startswith("Reporting year")
+
+
+def test_a_section_page_shows_the_reports_section_with_every_items_charts(app, signed_in):
+    from munro.indicators.catalogue import by_section
+
+    client = signed_in(email("manager"))
+    dashboard = client.get(f"/la/{LA}/{YEAR}").text
+    assert f'href="/la/{LA}/{YEAR}/sections/timeliness"' in dashboard
+    page = client.get(f"/la/{LA}/{YEAR}/sections/timeliness").text
+    main = page.split("<main", 1)[1]
+    assert "The framework's purpose for this section" in main and "Local key questions" in main
+    for it in by_section()["timeliness"]:
+        assert it.title in main, it.id
+    # Every chart on the page has its table and a CSV download, which answers with that table.
+    charts = main.count("<svg")
+    assert charts >= 2 and main.count("The data in this chart") == charts
+    links = [part.split('"', 1)[0] for part in main.split('download href="')[1:]]
+    assert len(links) == charts
+    assert client.get(links[0]).mimetype == "text/csv"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import pytest
 
-from browser_support import axe_run, chromium, violations
+from browser_support import axe_run, chromium, screenshots, violations
 from munro.web import Config, create_app
 from munro.web.users import add_user
 from web_helpers import LA, PASSWORD, YEAR
@@ -59,13 +59,20 @@ def test_the_pages_in_chromium(live, browser, tmp_path):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
+    save = screenshots(tmp_path)
     _sign_in_by_keyboard(page, live)
-    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    save(page, "dashboard")
     page.click(f"a[href='/la/{LA}/{YEAR}']")
     assert page.locator("h1").inner_text() == "Birmingham"
+    save(page, "la-dashboard")
+    page.click(f"a[href='/la/{LA}/{YEAR}/sections/timeliness']")
+    assert page.locator("h1").inner_text() == "Timeliness and quality of decision making and planning"
+    assert page.locator("main svg").count() >= 2
+    save(page, "section")
+    page.go_back()
     page.click("main table a >> nth=0")
     assert page.locator("main svg").count() >= 1 and "The data in this chart" in page.content()
-    page.screenshot(path=str(tmp_path / "item.png"), full_page=True)
+    save(page, "item")
     page.click("text=Sign out")
     page.wait_for_url(live + "/signed-out")
     assert errors == []
@@ -73,7 +80,8 @@ def test_the_pages_in_chromium(live, browser, tmp_path):
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/sign-in", "/dashboard", f"/la/{LA}/{YEAR}", "item"])
+@pytest.mark.parametrize("path", ["/", "/sign-in", "/dashboard", f"/la/{LA}/{YEAR}", "item",
+                                  f"/la/{LA}/{YEAR}/sections/timeliness"])
 def test_no_axe_violations_at_wcag_22_aa(live, browser, path):
     # bypass_csp: the service's policy forbids scripts, and axe-core is one (injected by the test only).
     context = browser.new_context(bypass_csp=True)

@@ -129,19 +129,37 @@ def la_dashboard(la, year):
     return render_template("la_dashboard.html", r=report)
 
 
+def _report_part(report, template: str, views, **context) -> tuple[Markup, dict[str, list]]:
+    """A part of the report's own page (an item, a section) with its charts, for a web page."""
+    from ..report.html import environment
+    charts = {v.item.id: data.charts(v) for v in views}
+    note = report.quality.get("benchmark_note")
+    body = environment().get_template(template).render(
+        charts=charts, bench_missing=("No benchmarks: " + note) if note else
+        "No published figure for this item or authority.", **context)
+    return Markup(body), charts
+
+
+@bp.get("/la/<la>/<int:year>/sections/<section_id>")
+def section(la, year, section_id):
+    """One framework section as the report shows it: purpose, key questions, local evidence, every item's charts."""
+    report = _la_year(la, year)
+    found = next((s for s in report.sections if s.section.id == section_id), None)
+    if found is None:
+        abort(404)
+    number = report.sections.index(found) + 1
+    body, charts = _report_part(report, "section.html.j2", found.items, s=found, number=number)
+    return render_template("section.html", r=report, s=found, body=body, charts=charts)
+
+
 @bp.get("/la/<la>/<int:year>/items/<item_id>")
 def item(la, year, item_id):
     report = _la_year(la, year)
     section, view = data.find_item(report, item_id)
     if view is None:
         abort(404)
-    charts = data.charts(view)
-    from ..report.html import environment
-    note = report.quality.get("benchmark_note")
-    body = environment().get_template("item.html.j2").render(
-        v=view, charts={item_id: charts}, bench_missing=("No benchmarks: " + note) if note else
-        "No published figure for this item or authority.")
-    return render_template("item.html", r=report, s=section, v=view, body=Markup(body), charts=charts)
+    body, charts = _report_part(report, "item.html.j2", [view], v=view)
+    return render_template("item.html", r=report, s=section, v=view, body=body, charts=charts[item_id])
 
 
 @bp.get("/la/<la>/<int:year>/items/<item_id>/<chart_id>.csv")
