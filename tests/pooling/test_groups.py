@@ -111,7 +111,7 @@ def test_local_records_count_in_a_group_when_every_member_has_them(las, tmp_path
     from munro.localdata.ingest import ingest_local_file
     from munro.store import ingest_file
 
-    from conftest import write_visits
+    from pooling_helpers import write_visits
 
     db = tmp_path / "two.duckdb"
     shutil.copy(las["805"].store, db)

@@ -14,7 +14,7 @@ from munro.store.keys import new_key_file
 from munro.store.pseudonymise import export_pseudonymised
 from munro.store.returns import format_returns, list_returns
 
-from conftest import YEARS
+from pooling_helpers import YEARS
 
 
 def _counts(db) -> dict[str, int]:
@@ -157,7 +157,7 @@ def test_the_benchmark_of_an_la_from_the_pooled_store_is_its_own(las, pooled, tm
 def test_local_records_travel_pseudonymised_and_give_the_same_items(las, tmp_path):
     from munro.localdata.ingest import ingest_local_file
 
-    from conftest import write_visits
+    from pooling_helpers import write_visits
 
     la = las["841"]
     own = tmp_path / "own.duckdb"
