@@ -128,11 +128,16 @@ def test_administering_the_las_users(app, signed_in):
 
     assert "at least 12 characters" in add(email="n@330.gov.uk", role="auditor", password="short").text
     assert add(email="n@330.gov.uk", role="nobody", password=PASSWORD).status_code == 400
-    assert add(email="n@330.gov.uk", role="auditor", password=PASSWORD).status_code == 200
+    added = add(email="n@330.gov.uk", role="auditor", password=PASSWORD)
+    # Post/redirect/get: the list says what was done once; reloading it repeats nothing and says nothing.
+    assert added.status_code == 303 and added.headers["Location"] == "/admin/users"
+    assert "n@330.gov.uk added as auditor." in admin.get("/admin/users").text
+    assert "added as auditor" not in admin.get("/admin/users").text
     newcomer = client_of(app, "n@330.gov.uk")
     assert newcomer.get(f"/la/{LA}/{YEAR}").status_code == 200
     new_id = engine.connect().execute(sa.text("SELECT id FROM users WHERE email = 'n@330.gov.uk'")).scalar()
-    assert post(admin, f"/admin/users/{new_id}/disable").status_code == 200
+    assert post(admin, f"/admin/users/{new_id}/disable").status_code == 303
+    assert "n@330.gov.uk disabled." in admin.get("/admin/users").text
     assert newcomer.get("/dashboard").status_code == 302  # the session ended at once
     assert sign_in(app.test_client(), "n@330.gov.uk").status_code == 400
     post(admin, f"/admin/users/{new_id}/enable")
@@ -145,6 +150,7 @@ def test_administering_the_las_users(app, signed_in):
     assert "Are you sure you want to remove n@330.gov.uk?" in asked.text and 'name="confirm"' in asked.text
     assert "n@330.gov.uk" in admin.get("/admin/users").text
     admin.post(f"/admin/users/{new_id}/remove", data={"csrf_token": form_token(admin, "/dashboard"), "confirm": "yes"})
+    assert "n@330.gov.uk removed." in admin.get("/admin/users").text
     assert "n@330.gov.uk" not in admin.get("/admin/users").text.split("Add a user")[0]
     # Another LA's account, a regional one, or their own: not theirs to change.
     others = engine.connect().execute(sa.text(

@@ -8,7 +8,7 @@ check who asks, call them and record what was done.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 
 from ..errors import MunroError
 from ..local.roles import ROLES
@@ -46,14 +46,20 @@ def _users_page(la: str, error: str | None = None, done: str | None = None, form
 def users():
     user, la = _admin("manage_users")
     if request.method == "GET":
-        return _users_page(la)
+        return _users_page(la, done=next(iter(get_flashed_messages()), None))
     form = {k: request.form.get(k, "") for k in ("email", "role")}
     try:
         added = add_user(app_db(), form["email"], [la], form["role"], request.form.get("password", ""))
     except MunroError as e:
         return _users_page(la, error=str(e)[:1].upper() + str(e)[1:] + ".", form=form)
     log("user_added", la=la, detail=f"{added.email} as {added.role}")
-    return _users_page(la, done=f"{added.email} added as {added.role}.")
+    return _done(f"{added.email} added as {added.role}.")
+
+
+def _done(message: str):
+    """Post/redirect/get: the list again with what was done, so reloading it does not repeat the change."""
+    flash(message)
+    return redirect(url_for("admin.users"), 303)
 
 
 @bp.post("/admin/users/<int:user_id>/<change>")
@@ -75,7 +81,7 @@ def change_user(user_id, change):
     except MunroError:
         abort(404, "There is no such user in your authority.")
     log(event, la=la, detail=address)
-    return _users_page(la, done=f"{address} {said}.")
+    return _done(f"{address} {said}.")
 
 
 @bp.get("/admin/audit-log")
