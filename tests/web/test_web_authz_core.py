@@ -26,6 +26,7 @@ ROUTES = {
     "report_file": (f"/la/{LA}/{YEAR}/report.xlsx", AGGREGATES),
     "users": ("/admin/users", {"administrator"}),
     "audit_log": ("/admin/audit-log", {"administrator"}),
+    "retention": ("/admin/retention", {"administrator"}),
     **{name: (f"/{name}", set(ROLES)) for name in PUBLIC},
 }
 # Routes about a pending upload, and POST-only routes: tested below with their own expectations.
@@ -80,7 +81,8 @@ def test_signed_out(app):
         else:
             assert response.status_code == 302 and response.headers["Location"] == "/sign-in", path
     token = form_token(client)  # the signed-out form token does not open a POST route
-    for path in ("/upload", "/upload/" + "a" * 22 + "/load", "/admin/users", "/admin/users/1/disable"):
+    for path in ("/upload", "/upload/" + "a" * 22 + "/load", "/admin/users", "/admin/users/1/disable",
+                 "/admin/retention"):
         assert client.post(path, data={"csrf_token": token}).status_code == 302, path
 
 
@@ -144,7 +146,7 @@ def test_csrf_on_every_new_form(app, signed_in):
     analyst, admin = signed_in(email("analyst")), signed_in(email("administrator"))
     for client, path in ((analyst, "/upload"), (analyst, "/upload/" + "a" * 22 + "/load"),
                          (analyst, "/upload/" + "a" * 22 + "/cancel"), (admin, "/admin/users"),
-                         (admin, "/admin/users/1/disable")):
+                         (admin, "/admin/users/1/disable"), (admin, "/admin/retention")):
         for fields in ({}, {"csrf_token": "forged"}):
             assert client.post(path, data=fields).status_code == 400, (path, fields)
     # Another session's token is refused too.

@@ -100,6 +100,7 @@ PAGES = [  # (user, path or action): every page the web core adds
     (ANALYST, "/upload"), (ANALYST, "upload-error"), (ANALYST, "findings-and-loaded"),
     (ANALYST, f"/la/{LA}/{YEAR}/items/cpp_repeat/children"), (ANALYST, f"/la/{LA}/{YEAR}/report"),
     (ADMIN, "/admin/users"), (ADMIN, "remove-confirm"), (ADMIN, "/admin/audit-log"),
+    (ADMIN, "/admin/retention?keep_years=1"), (ADMIN, "/admin/retention?keep_years=0"),
     (None, "/cookies"), (None, "/accessibility"), (None, "/privacy"),
 ]
 

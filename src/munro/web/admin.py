@@ -12,8 +12,9 @@ from flask import Blueprint, abort, flash, get_flashed_messages, redirect, rende
 
 from ..errors import MunroError
 from ..local.roles import ROLES
-from . import authz
-from .app import app_db
+from ..report.fmt import year_label
+from . import authz, data
+from .app import app_db, config
 from .audit_log import EVENTS, PAGE_SIZE, read
 from .pages import log, signed_in
 from .users import MIN_PASSWORD, add_user, disable_user, list_users, remove_user, unlock_user
@@ -58,8 +59,12 @@ def users():
 
 def _done(message: str):
     """Post/redirect/get: the list again with what was done, so reloading it does not repeat the change."""
+    return _done_at("admin.users", message)
+
+
+def _done_at(endpoint: str, message: str):
     flash(message)
-    return redirect(url_for("admin.users"), 303)
+    return redirect(url_for(endpoint), 303)
 
 
 @bp.post("/admin/users/<int:user_id>/<change>")
@@ -82,6 +87,51 @@ def change_user(user_id, change):
         abort(404, "There is no such user in your authority.")
     log(event, la=la, detail=address)
     return _done(f"{address} {said}.")
+
+
+MAX_KEEP = 50  # years: more than any store holds, and a bound on what the form accepts
+
+
+def _keep_years(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and 1 <= int(text) <= MAX_KEEP else None
+
+
+def _retention_plan(keep: int, la: str):
+    """The dry run for ``keep`` years, and the other LAs whose files it would remove (then it is refused)."""
+    from ..store.retention import retention
+
+    with data.STORE_LOCK:
+        plan = retention(config().store, keep, dry_run=True)
+    return plan, sorted({r["la_code"] for r in plan.removed} - {la})
+
+
+@bp.route("/admin/retention", methods=["GET", "POST"])
+def retention():
+    """Preview, then remove, the collection years older than the latest N (munro.store.retention).
+
+    The store may hold several LAs (a regional deployment); an administrator acts for one, so a
+    removal that would take another LA's files is refused here and left to the service's operator.
+    """
+    from ..store.retention import retention as run, retention_history
+
+    user, la = _admin("run_retention")
+    store = config().store
+    asked = request.values.get("keep_years")
+    keep = _keep_years(asked)
+    error = None if asked is None or keep else f"Enter a whole number of years from 1 to {MAX_KEEP}"
+    plan, others = _retention_plan(keep, la) if keep and store.exists() else (None, [])
+    if request.method == "POST" and keep and not others and plan and plan.removed:
+        with data.STORE_LOCK:
+            done = run(store, keep, run_by=user.email)
+        rows = sum(r["rows_removed"] for r in done.removed)
+        log("retention_run", la=la, detail=f"kept {keep} year(s) from {done.first_kept_year}: "
+                                            f"removed {len(done.removed)} file(s), {rows} rows")
+        return _done_at("admin.retention", f"Removed {len(done.removed)} files ({rows:,} records) of the collection "
+                                           f"years before {year_label(done.first_kept_year)}.")
+    history = retention_history(store) if store.exists() else []
+    return render_template("admin_retention.html", keep=asked or "", error=error, plan=plan, others=others,
+                           history=[h for h in history if h["la_code"] == la], la=la,
+                           done=next(iter(get_flashed_messages()), None)), 400 if error else 200
 
 
 @bp.get("/admin/audit-log")

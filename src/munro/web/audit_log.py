@@ -22,6 +22,7 @@ EVENTS = (
     "upload", "upload_refused", "load", "load_failed", "upload_cancelled",
     "export", "view_child_level",
     "user_added", "user_unlocked", "user_disabled", "user_enabled", "user_removed",
+    "retention_run",
 )
 PAGE_SIZE = 50
 

@@ -26,6 +26,8 @@ GRANTS: dict[str, frozenset[str]] = {
     # Accounts of the administrator's own LA, and its audit log (web/admin.py).
     "manage_users": frozenset({"administrator"}),
     "view_audit_log": frozenset({"administrator"}),
+    # Retention (web/admin.py over munro.store.retention): only of the administrator's own LA's files.
+    "run_retention": frozenset({"administrator"}),
     # Surveys (web/surveys.py): create, open, close, link and QR code; results are disclosure-controlled
     # aggregates (free text only to FREE_TEXT_ROLES, munro.local.results); the triage queue holds text.
     "manage_surveys": frozenset({"survey_admin"}),
@@ -37,7 +39,7 @@ GRANTS: dict[str, frozenset[str]] = {
 }
 # Actions only for a user of a single LA: child-level data, and administering the LA (its accounts and log).
 CHILD_LEVEL = frozenset({"view_child_level", "upload_return", "manage_users", "view_audit_log", "audit_cases",
-                         "triage"})
+                         "triage", "run_retention"})
 
 
 def allowed(user: User | None, action: str, la: str | None) -> bool:
