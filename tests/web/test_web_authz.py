@@ -56,8 +56,9 @@ def test_every_route_as_every_user(app, signed_in, item_with_chart, who, address
         if name in PUBLIC:
             expected = 200
         elif name == "dashboard":
-            # Every aggregate role has a dashboard (listing only its own LAs); other roles have none yet.
-            expected = 200 if role in AGGREGATES else 403
+            # Every aggregate role has a dashboard (listing only its own LAs); the others are sent to where
+            # they work (tested below).
+            expected = 200 if role in AGGREGATES else 302
         else:
             expected = 200 if may else 403
         assert response.status_code == expected, (who, path, response.status_code)
@@ -134,3 +135,10 @@ def test_a_section_page_shows_the_reports_section_with_every_items_charts(app, s
     links = [part.split('"', 1)[0] for part in main.split('download href="')[1:]]
     assert len(links) == charts
     assert client.get(links[0]).mimetype == "text/csv"
+
+
+def test_a_role_without_a_dashboard_is_sent_where_it_works(app, signed_in):
+    assert signed_in(email("survey_admin")).get("/dashboard").headers["Location"] == f"/la/{LA}/surveys"
+    assert signed_in(email("triage")).get("/dashboard").headers["Location"] == f"/la/{LA}/triage"
+    survey_admin = signed_in(email("survey_admin"))
+    assert survey_admin.get("/dashboard", follow_redirects=True).status_code == 200

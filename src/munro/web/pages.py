@@ -97,6 +97,12 @@ def _years(las: list[str]) -> dict[str, list[int]]:
 @bp.get("/dashboard")
 def dashboard():
     user = signed_in()
+    if not authz.allowed(user, "view_aggregates", None):
+        # A survey administrator or a triage user has no dashboard: their first page is where they work.
+        from .surveys import local_links
+        links = local_links()
+        if links:
+            return redirect(links[0][1])
     authz.authorise(user, "view_aggregates", None)
     las = authz.visible_las(user)
     names = {la: local_authorities()[la].name for la in las}
