@@ -105,3 +105,19 @@ def test_serve_answers_on_loopback_under_waitress(tmp_path, munro_env):
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert f"Serving on http://127.0.0.1:{port}" in err
+
+
+def test_behind_a_named_proxy_waitress_believes_its_forwarded_address_and_no_one_elses(tmp_path):
+    import waitress.adjustments
+
+    from munro.web.config import Config
+    from munro.web.serve import waitress_settings
+
+    env = {"MUNRO_SECRET_KEY": "k" * 48, "MUNRO_TRUSTED_PROXY": "127.0.0.1"}
+    behind = waitress_settings(Config.from_env(env, store=tmp_path / "s.duckdb"))
+    assert behind["trusted_proxy"] == "127.0.0.1" and behind["trusted_proxy_count"] == 1
+    assert "x-forwarded-for" in behind["trusted_proxy_headers"] and behind["clear_untrusted_proxy_headers"]
+    direct = waitress_settings(Config.from_env({"MUNRO_SECRET_KEY": "k" * 48}, store=tmp_path / "s.duckdb"))
+    assert "trusted_proxy" not in direct and direct["clear_untrusted_proxy_headers"]
+    for settings in (behind, direct):  # waitress accepts every setting as given
+        waitress.adjustments.Adjustments(**settings)

@@ -45,6 +45,9 @@ class Config:
     max_upload_mb: int = 200  # a large LA's CIN census return is tens of MB
     survey_per_address: int = SURVEY_PER_ADDRESS
     exit_url: str = EXIT_URL
+    # The reverse proxy in front (its address), whose X-Forwarded-For waitress then believes: without
+    # it, every client would share the proxy's address and so one sign-in and survey rate limit.
+    trusted_proxy: str | None = None
 
     @classmethod
     def from_env(cls, env=None, store: str | os.PathLike | None = None) -> "Config":
@@ -62,6 +65,7 @@ class Config:
             max_upload_mb=_int(env, "MUNRO_MAX_UPLOAD_MB", 200),
             survey_per_address=_int(env, "MUNRO_SURVEY_PER_ADDRESS", SURVEY_PER_ADDRESS),
             exit_url=env.get("MUNRO_EXIT_URL", EXIT_URL),
+            trusted_proxy=env.get("MUNRO_TRUSTED_PROXY") or None,
         )
 
 
