@@ -216,7 +216,8 @@ def _cases(cin, folder: Path) -> dict[str, tuple[bytes | Path, str | None]]:
 
     # not files
     out["no such file"] = (folder / "absent.xml", "no such file")
-    out["a folder"] = (folder / "a-folder", "is not a file")
+    # A folder is taken for an LA's export to pool (munro.store.pooled), and refused as not being one.
+    out["a folder"] = (folder / "a-folder", "not a munro export folder")
     (folder / "a-folder").mkdir()
     return out
 

@@ -169,11 +169,12 @@ def test_a_rule_failing_during_ingest_loads_nothing(cin, write, db, store, monke
 
 def test_an_older_store_gains_the_findings_table(db, store):
     from munro.store.db import open_store
+    from munro.store.schema import SCHEMA_VERSION
 
     con = open_store(db)
     con.execute("DROP TABLE validation_findings")
     con.execute("UPDATE munro_meta SET value = '2' WHERE key = 'schema_version'")
     con.close()
     open_store(db).close()
-    assert store.query(db, "SELECT value FROM munro_meta WHERE key = 'schema_version'") == [("3",)]
+    assert store.query(db, "SELECT value FROM munro_meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     assert store.query(db, "SELECT count(*) FROM validation_findings") == [(0,)]

@@ -45,7 +45,8 @@ def test_every_kind_of_event_is_recorded(loading_app, good_return, monkeypatch):
     admin.post(f"/admin/users/{new_id}/remove", data={"csrf_token": form_token(admin, "/dashboard"), "confirm": "yes"})
     post(analyst, "/sign-out")
     rows = _events(loading_app)
-    assert {r.event for r in rows} == set(audit_log.EVENTS)
+    # retention_run needs a store with old years to remove: tests/web/test_web_retention.py records one.
+    assert {r.event for r in rows} == set(audit_log.EVENTS) - {"retention_run"}
     by = {}
     for r in rows:
         by.setdefault(r.event, r)  # the first of each kind
