@@ -113,8 +113,19 @@ class _Published:
                   FROM benchmark WHERE figure = 'value' AND item_id IN ({marks}))
             WHERE pick = 1""", items)
         self.by_key: dict[tuple, dict] = {}
+        # Indexes for the lookups below, each asked dozens of times per comparison (scanning by_key
+        # for every one cost half a second of a report).
+        self._las: dict[tuple, dict[str, dict]] = {}
+        self._years: dict[tuple, list[int]] = {}
+        self._valued_la_years: dict[str, list[int]] = {}
         for r in rows:
-            self.by_key[(r["item_id"], r["area_level"], r["area_code"], r["year"])] = r
+            item, level, code, year = r["item_id"], r["area_level"], r["area_code"], r["year"]
+            self.by_key[(item, level, code, year)] = r
+            self._years.setdefault((item, level, code), []).append(year)
+            if level == "la":
+                self._las.setdefault((item, year), {})[code] = r
+                if r["value"] is not None:
+                    self._valued_la_years.setdefault(item, []).append(year)
 
     def get(self, item: str, level: str, code: str, year: int | None) -> Figure:
         if year is None:
@@ -126,14 +137,13 @@ class _Published:
                       None if r["value"] is not None else _symbol_reason(r["symbol"]))
 
     def las(self, item: str, year: int) -> dict[str, dict]:
-        return {k[2]: r for k, r in self.by_key.items() if k[0] == item and k[1] == "la" and k[3] == year}
+        return dict(self._las.get((item, year), {}))
 
     def years(self, item: str, level: str, code: str) -> list[int]:
-        return sorted(k[3] for k in self.by_key if k[0] == item and k[1] == level and k[2] == code)
+        return sorted(self._years.get((item, level, code), []))
 
     def latest_year(self, item: str, up_to: int) -> int | None:
-        years = [k[3] for k, r in self.by_key.items()
-                 if k[0] == item and k[1] == "la" and k[3] <= up_to and r["value"] is not None]
+        years = [y for y in self._valued_la_years.get(item, []) if y <= up_to]
         return max(years) if years else None
 
 

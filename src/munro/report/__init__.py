@@ -58,8 +58,9 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     out.mkdir(parents=True, exist_ok=True)
     from .charts import Renderers
 
+    trend = build.TrendYears.start(db, la, year)  # first: it forks, which needs this process alone
     with Renderers() as renderers:  # started now: they warm up while the data is gathered
-        data = build.gather(db, la, year, neighbours=neighbours)
+        data = build.gather(db, la, year, neighbours=neighbours, trend=trend)
         if publish:
             from .publish import make_safe
 

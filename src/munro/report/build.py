@@ -117,22 +117,84 @@ def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict]) 
 TREND_YEARS = 10  # years of trend, as munro.benchmark.compare shows them
 
 
-def _own_years(db, la: str, year: int) -> tuple[dict[str, Any], dict[int, dict]]:
-    """compute() for the report's year and each loaded year of the trend, through one engine.
+class TrendYears:
+    """Earlier years of the trend computed in a forked process, beside the report's own year.
 
-    One engine, because the first computation of a process pays for materialising the merged
-    history; the comparison gets these results rather than computing them again.
+    Each year costs about a second, mostly Ibis compiling its queries (pure Python, so threads
+    would not help); a child process forked from this one has every module already imported and
+    computes the older half of the trend years on another CPU. Forking is only safe with no other
+    thread and no open DuckDB database in this process, so it happens only then (``start``, called
+    before the chart workers start); otherwise, and on any failure of the child, the years are
+    computed here.
     """
+
+    def __init__(self, years: list[int], future=None, pool=None):
+        self.years, self._future, self._pool = years, future, pool
+
+    @classmethod
+    def start(cls, db, la: str, year: int) -> "TrendYears":
+        import os
+        import sys
+        import threading
+
+        from ..store.returns import list_returns
+
+        loaded = sorted({int(r["collection_year"]) for r in list_returns(db) if r["la_code"] == str(la)})
+        trend = [y for y in loaded if year - TREND_YEARS < y < year]
+        older = trend[:(len(trend) + 1) // 2]
+        if len(trend) < 2 or sys.platform != "linux" or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+            return cls([])
+        import concurrent.futures
+        import multiprocessing
+
+        try:
+            pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            return cls(older, pool.submit(_compute_years, str(db), str(la), older), pool)
+        except OSError:
+            return cls([])
+
+    def results(self) -> dict[int, dict]:
+        """The child's results ({} when it failed: the caller computes what is missing)."""
+        if self._future is None:
+            return {}
+        try:
+            return self._future.result()
+        except Exception:  # noqa: BLE001 - a child that died or failed: the years are computed here instead
+            return {}
+        finally:
+            self._pool.shutdown(wait=False)
+
+
+def _compute_years(db: str, la: str, years: list[int]) -> dict[int, dict]:
     from ..engines import connect
     from ..indicators.compute import compute
 
     with connect(db) as engine:
+        return {y: compute(engine, la, y)["items"] for y in years}
+
+
+def _own_years(db, la: str, year: int, trend: TrendYears | None = None) -> tuple[dict[str, Any], dict[int, dict]]:
+    """compute() for the report's year and each loaded year of the trend, through one engine.
+
+    One engine, because the first computation of a process pays for materialising the merged
+    history; the comparison gets these results rather than computing them again. ``trend``
+    (``TrendYears.start``) may be computing some of the earlier years in another process.
+    """
+    from ..engines import connect
+    from ..indicators.compute import compute
+
+    trend = trend or TrendYears([])
+    with connect(db) as engine:
         computed = compute(engine, la, year)
         by_year = {year: computed["items"]} if year in computed["history_years"] else {}
         for y in computed["history_years"]:
-            if year - TREND_YEARS < y < year:
+            if year - TREND_YEARS < y < year and y not in trend.years:
                 by_year[y] = compute(engine, la, y)["items"]
-    return computed, by_year
+        by_year.update(trend.results())
+        for y in computed["history_years"]:
+            if year - TREND_YEARS < y < year and y not in by_year:
+                by_year[y] = compute(engine, la, y)["items"]
+    return computed, dict(sorted(by_year.items()))
 
 
 def _trend(item_id: str, comparison, by_year: dict[int, dict] | None) -> list[dict[str, Any]]:
@@ -147,10 +209,13 @@ def _trend(item_id: str, comparison, by_year: dict[int, dict] | None) -> list[di
     return rows
 
 
-def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | None = None) -> ReportData:
-    """Everything the report shows for LA ``la`` and reporting year ``year`` (module docstring)."""
+def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | None = None,
+           trend: TrendYears | None = None) -> ReportData:
+    """Everything the report shows for LA ``la`` and reporting year ``year`` (module docstring).
+
+    ``trend``: earlier years already being computed elsewhere (``TrendYears.start``)."""
     la, year = str(la), int(year)
-    computed, by_year = _own_years(db, la, year)
+    computed, by_year = _own_years(db, la, year, trend)
     results: dict[str, ItemResult] = computed["items"]
     history = list(computed["history_years"])
     comparisons, bench_note = _comparisons(db, la, year, neighbours, by_year)
