@@ -168,6 +168,12 @@ def test_no_axe_violations_on_the_public_pages(live, browser):
     page.click("#send")
     page.wait_for_url(link + "/done")
     bad.update(_axe_pages(page, [link + "/done"]))
+    young = f"{base}/s/{ids['young_key']}"  # the youngest children's: three faces beside each answer
+    page.goto(young)
+    page.click("button.govuk-button--start")
+    page.wait_for_url(young + "/1")
+    assert page.locator("svg.munro-face").count() == 3
+    bad.update(_axe_pages(page, [young + "/1"]))
     assert bad == {}
     context.close()
 

@@ -266,3 +266,22 @@ def test_the_public_limit_and_exit_page_are_settings(tmp_path):
     assert (config.survey_per_address, config.exit_url) == (7, "https://example.org/")
     default = Config.from_env({"MUNRO_SECRET_KEY": "s" * 40}, store=tmp_path / "store.duckdb")
     assert default.survey_per_address == 1500 and default.exit_url == "https://www.bbc.co.uk/weather"
+
+
+def test_the_youngest_childrens_answers_have_their_faces(app, admin):
+    _, link = _create(admin, "children-4-7")
+    child = app.test_client()
+    csrf = token(child, link)
+    child.post(link + "/start", data={"csrf_token": csrf})
+    page = child.get(link + "/1").text
+    faces = re.findall(r'<svg class="munro-face"[^>]*>(.*?)</svg>', page, re.S)
+    assert len(faces) == 3  # Yes, Sort of, No: each with its face, drawn in the page
+    smile, straight, sad = faces
+    assert "Q24 38" in smile and "H33" in straight and "Q24 25" in sad
+    assert page.count('aria-hidden="true" focusable="false"') >= 3  # the words say it; the faces are decoration
+    labels = re.findall(r'<label class="govuk-label govuk-radios__label"[^>]*>.*?</svg>\s*([^<]+)</label>', page, re.S)
+    assert [label.strip() for label in labels] == ["Yes", "Sort of", "No"]
+    # Older children's scales have no faces.
+    _, older = _create(admin, "children-8-11")
+    child.post(older + "/start", data={"csrf_token": token(child, older)})
+    assert "munro-face" not in child.get(older + "/2").text

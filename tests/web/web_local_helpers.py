@@ -19,7 +19,8 @@ OPEN_UNTIL = dt.date(2099, 1, 1)
 
 
 def seed_local(app) -> dict:
-    """Per LA: an open survey (with a flagged answer), a closed one with 12 responses, an audit. Returns their ids."""
+    """Per LA: an open survey (with a flagged answer), a closed one with 12 responses, an open one for children
+    aged 4 to 7 (faces), an audit. Returns their ids."""
     db = app.extensions["munro_app_db"]
     out = {}
     for la in (LA, OTHER):
@@ -32,8 +33,10 @@ def seed_local(app) -> dict:
         close_survey(db, closed.id)
         record_audits(db, la, YEAR, [AuditRecord(f"T{la}", dt.date(2024, 6, 3), "someone@example.gov.uk",
                                                  dt.date(2025, 6, 1), {"overall": "good", "child_seen": "good"})])
+        young = create_survey(db, la=la, instrument="children-4-7", opens_on=dt.date(2025, 1, 1), closes_on=OPEN_UNTIL)
         out[la] = {"open": open_s.id, "closed": closed.id, "audit": list_audits(db, la, YEAR)[0]["id"],
-                   "key": link_key(app.config["MUNRO"].secret_key, open_s.id)}
+                   "key": link_key(app.config["MUNRO"].secret_key, open_s.id),
+                   "young_key": link_key(app.config["MUNRO"].secret_key, young.id)}
     return out
 
 
