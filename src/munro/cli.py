@@ -369,7 +369,7 @@ def validate(files, ruleset, fmt, out, workers):
 
 
 @cli.command()
-@click.option("--la", required=True, help="3-digit DfE LA code.")
+@click.option("--la", required=True, help="3-digit DfE LA code, or 'all' for every LA with a return for the year.")
 @click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
 @click.option("--neighbours", type=click.Choice(["2025", "2021"]), default="2025", show_default=True,
               help="Statistical-neighbour model.")
@@ -383,6 +383,13 @@ def benchmark(obj, la, year, neighbours, fmt, items):
     from .benchmark.output import render
 
     wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
+    if la == "all":
+        from .benchmark import compare_all
+        from .benchmark.output import render_all
+
+        by_la = compare_all(obj["db"], year, neighbours=int(neighbours), items=wanted)
+        click.echo(render_all(fmt, year, by_la).rstrip("\n"))
+        return
     comparisons = compare(obj["db"], la, year, neighbours=int(neighbours), items=wanted)
     click.echo(render(fmt, la, year, comparisons).rstrip("\n"))
 
@@ -420,10 +427,12 @@ def reference_import(obj, file, layout):
 
 
 @cli.command()
-@click.option("--la", required=True, help="3-digit DfE LA code of a loaded return.")
+@click.option("--la", required=True,
+              help="3-digit DfE LA code of a loaded return, or 'all': a report per LA with a return for the year.")
 @click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for index.html, report.pdf and report.xlsx (created if missing).")
+              help="Folder for index.html, report.pdf and report.xlsx (created if missing); with --la all, "
+                   "a folder per LA in it.")
 @click.option("--neighbours", type=click.Choice(["2025", "2021"]), default="2025", show_default=True,
               help="Statistical-neighbour model of the benchmarks.")
 @click.option("--publish", is_flag=True,
@@ -434,10 +443,14 @@ def reference_import(obj, file, layout):
 @click.pass_obj
 def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf):
     """Write the performance report: the framework's sections, items, benchmarks and charts."""
-    from .report import write_report
+    from .report import write_report, write_reports
 
-    written = write_report(obj["db"], la, year, out_dir, publish=publish, with_child_lists=with_child_lists,
-                           neighbours=int(neighbours), pdf=not no_pdf)
+    options = dict(publish=publish, with_child_lists=with_child_lists, neighbours=int(neighbours), pdf=not no_pdf)
+    if la == "all":
+        for code, written in write_reports(obj["db"], year, out_dir, **options):
+            click.echo(f"LA {code}: " + "; ".join(written.lines()))
+        return
+    written = write_report(obj["db"], la, year, out_dir, **options)
     click.echo("\n".join(written.lines()))
 
 

@@ -174,3 +174,43 @@ def test_local_records_travel_pseudonymised_and_give_the_same_items(las, tmp_pat
     mine = as_json(compute(own, "841", 2025, items=[item]))
     assert mine["items"][item]["denominator"] > 10
     assert as_json(compute(tmp_path / "pool.duckdb", "841", 2025, items=[item])) == mine
+
+
+@pytest.fixture(scope="module")
+def pooled_with_reference(pooled, tmp_path_factory):
+    from munro.benchmark.reference import load_reference
+
+    db = tmp_path_factory.mktemp("pooled-reference") / "pool.duckdb"
+    shutil.copy(pooled, db)
+    load_reference(db)
+    return db
+
+
+def test_every_las_benchmark_at_once_is_each_las_own(las, pooled_with_reference):
+    from munro.benchmark import compare, compare_all
+
+    every = compare_all(pooled_with_reference, 2025)
+    assert sorted(every) == sorted(las)
+    for code, comparisons in every.items():
+        assert sum(1 for c in comparisons if c.own.value is not None) > 15, code
+        assert [c.to_dict() for c in comparisons] == [c.to_dict() for c in compare(pooled_with_reference, code, 2025)]
+
+
+def test_benchmark_and_report_for_every_la_from_the_command_line(las, pooled_with_reference, tmp_path, capsys):
+    from munro.cli import main
+
+    main(["--db", str(pooled_with_reference), "benchmark", "--la", "all", "--year", "2025", "--format", "csv"])
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("la,year,item,") and sum(r.startswith("la,") for r in rows) == 1  # one header
+    assert {r.split(",")[0] for r in rows[1:]} == set(las)
+    main(["--db", str(pooled_with_reference), "benchmark", "--la", "all", "--year", "2025", "--format", "json"])
+    assert sorted(json.loads(capsys.readouterr().out)["las"]) == sorted(las)
+    main(["--db", str(pooled_with_reference), "report", "--la", "all", "--year", "2025", "--out", str(tmp_path),
+          "--no-pdf"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"LA {code}" for code in sorted(las)]
+    for code in las:
+        page = (tmp_path / code / "index.html").read_text()
+        assert (tmp_path / code / "report.xlsx").exists() and f"(LA {code}), reporting year 2024-25" in page
+    assert "Hartlepool" in (tmp_path / "805" / "index.html").read_text()
+    assert "Darlington" in (tmp_path / "841" / "index.html").read_text()

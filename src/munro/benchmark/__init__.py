@@ -7,6 +7,6 @@
   and the report shows).
 """
 
-from .compare import Comparison, compare
+from .compare import Comparison, compare, compare_all
 
-__all__ = ["compare", "Comparison"]
+__all__ = ["compare", "compare_all", "Comparison"]

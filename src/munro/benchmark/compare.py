@@ -201,6 +201,33 @@ def _own_results(db, la: str, years: list[int], items: list[str]) -> dict[int, d
     return out
 
 
+def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None = None) -> dict[str, list[Comparison]]:
+    """``compare`` for every LA with a return for ``year`` in the store (a pooled store's ``--la all``).
+
+    The LAs' own figures come from one grouped computation per year (``compute_all``), not one per
+    LA, and are then compared LA by LA exactly as ``compare`` does for one.
+    """
+    from ..engines import connect
+    from ..indicators.compute import ITEMS, compute_all
+
+    year = int(year)
+    wanted = list(items) if items else [i.id for i in CATALOGUE]
+    computable = [i for i in wanted if i in ITEMS]
+    years = range(year - TREND_YEARS + 1, year + 1)
+    if not Path(db).is_file():
+        raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
+    with connect(db) as engine:
+        history = engine.history()
+        las = sorted(la for la, loaded in history.items() if year in loaded)
+        if not las:
+            raise MunroError(f"no LA has a {year} return loaded in {db}")
+        by_year = {y: {r["la"]: r["items"] for r in compute_all(engine, y, items=computable)}
+                   for y in sorted({y for la in las for y in history[la] if y in years})} if computable else {}
+    return {la: compare(db, la, year, neighbours, items,
+                        own_results={y: found[la] for y, found in by_year.items() if y in history[la]})
+            for la in las}
+
+
 def _own_figure(results: dict[int, dict], item: str, year: int) -> Figure:
     found = results.get(year, {}).get(item)
     if found is None:

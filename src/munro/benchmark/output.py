@@ -78,3 +78,14 @@ FORMATS: dict[str, Callable[[str, int, list[Comparison]], str]] = {"table": as_t
 
 def render(fmt: str, la: str, year: int, comparisons: list[Comparison]) -> str:
     return FORMATS[fmt](la, year, comparisons)
+
+
+def render_all(fmt: str, year: int, by_la: dict[str, list[Comparison]]) -> str:
+    """Every LA's comparisons (``compare_all``): tables one after another, one CSV, one JSON object by LA."""
+    if fmt == "json":
+        return json.dumps({"year": year, "las": {la: {c.item_id: c.to_dict() for c in cs} for la, cs in by_la.items()}},
+                          indent=2, default=str) + "\n"
+    if fmt == "csv":
+        parts = [as_csv(la, year, cs) for la, cs in by_la.items()]
+        return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])  # one header
+    return "\n".join(as_table(la, year, cs) for la, cs in by_la.items())

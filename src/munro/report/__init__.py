@@ -83,4 +83,18 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     return Written(page, printed, book, lists)
 
 
-__all__ = ["write_report", "Written"]
+def write_reports(db: str | os.PathLike, year: int, out_dir: str | os.PathLike, **options):
+    """``write_report`` for every LA with a ``year`` return in the store (a pooled store's ``--la all``),
+    each into ``out_dir/<LA code>``. Yields (LA, Written) as each is written."""
+    from ..store import list_returns
+
+    if not Path(db).exists():
+        raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
+    las = sorted({r["la_code"] for r in list_returns(db) if int(r["collection_year"]) == int(year)})
+    if not las:
+        raise MunroError(f"no LA has a {year} return loaded in {db}")
+    for la in las:
+        yield la, write_report(db, la, year, Path(out_dir) / la, **options)
+
+
+__all__ = ["write_report", "write_reports", "Written"]
