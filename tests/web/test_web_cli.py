@@ -121,3 +121,14 @@ def test_behind_a_named_proxy_waitress_believes_its_forwarded_address_and_no_one
     assert "trusted_proxy" not in direct and direct["clear_untrusted_proxy_headers"]
     for settings in (behind, direct):  # waitress accepts every setting as given
         waitress.adjustments.Adjustments(**settings)
+
+
+def test_the_warm_up_gathers_each_las_latest_year_once(web_store, monkeypatch):
+    from munro.web import data
+
+    gathered = []
+    monkeypatch.setattr("munro.report.build.gather", lambda store, la, year: gathered.append((la, year)) or object())
+    monkeypatch.setattr(data, "_cache", {})
+    assert data.warm(web_store) == [("330", 2025), ("331", 2025)]
+    assert data.warm(web_store) == [("330", 2025), ("331", 2025)]
+    assert gathered == [("330", 2025), ("331", 2025)]  # the second warm-up found them in the cache

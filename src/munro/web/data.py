@@ -45,6 +45,23 @@ def report(store: Path, la: str, year: int):
         return data
 
 
+def warm(store: Path, limit: int = KEEP) -> list[tuple[str, int]]:
+    """Gather each LA's latest year into the cache (``munro serve`` does it in the background at start),
+    so that the first person to open a dashboard after a restart does not wait for it. Returns what was
+    gathered; an LA-year that cannot be gathered is left for its page to report."""
+    latest: dict[str, int] = {}
+    for r in loaded_returns(store):
+        latest[r["la_code"]] = max(latest.get(r["la_code"], 0), int(r["collection_year"]))
+    done = []
+    for la, year in sorted(latest.items())[:limit]:
+        try:
+            report(store, la, year)
+        except Exception:  # noqa: BLE001 - a warm-up must never stop the service; the page shows the error
+            continue
+        done.append((la, year))
+    return done
+
+
 _returns: dict[str, tuple] = {}
 
 

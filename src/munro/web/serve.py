@@ -13,6 +13,11 @@ def serve(config: Config, threads: int = 8) -> None:
     from .app import create_app
 
     app = create_app(config)
+    import threading
+
+    from .data import warm
+    # Each LA's latest dashboard gathered while the service starts answering (seconds per LA).
+    threading.Thread(target=warm, args=(config.store,), name="munro-warm-up", daemon=True).start()
     # waitress logs its own start line; request lines are not logged, so no URL (which may name an item
     # or LA) and no form value ever reaches a log.
     logging.getLogger("waitress").setLevel(logging.INFO)
