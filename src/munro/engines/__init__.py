@@ -27,6 +27,7 @@ tests run the same items on every engine and compare the results.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 from dataclasses import dataclass
@@ -152,4 +153,18 @@ def connect(target: str | os.PathLike, **options) -> Engine:
     return module.connect(target, **options)
 
 
-__all__ = ["Engine", "Tables", "MERGED", "LOCAL", "connect"]
+@contextlib.contextmanager
+def engine_for(db):
+    """``db`` as an engine: a connected :class:`Engine` as it is (its owner closes it), or a store's
+    path or an engine URL connected here and closed on leaving."""
+    if isinstance(db, Engine):
+        yield db
+        return
+    engine = connect(db)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+__all__ = ["Engine", "Tables", "MERGED", "LOCAL", "connect", "engine_for"]

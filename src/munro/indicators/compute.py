@@ -74,13 +74,11 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
     (``munro.population.population_for``: ONS estimates or the user's overrides).
     ``visiting_standard`` is child_seen_per_cpp's longest gap between visits, in working days.
     """
-    from ..engines import Engine, connect
+    from ..engines import engine_for
 
     wanted = _wanted(items)
     la, year = str(la), int(year)
-    own = not isinstance(db, Engine)
-    engine = connect(db) if own else db
-    try:
+    with engine_for(db) as engine:
         history = engine.history()
         years = history.get(la, [])
         out: dict[str, Any] = {"la": la, "year": year, "history_years": years, "items": {}}
@@ -94,9 +92,6 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
         for item in wanted:
             out["items"][item] = ITEMS[item](ctx)[la]
         return out
-    finally:
-        if own:
-            engine.close()
 
 
 def compute_all(db, year: int, items: Iterable[str] | None = None,
@@ -106,13 +101,11 @@ def compute_all(db, year: int, items: Iterable[str] | None = None,
     The items group by LA, so a pooled store is computed by the engine at once, not by a
     Python loop over LAs. Returns one result per LA (sorted by code), as ``compute`` does.
     """
-    from ..engines import Engine, connect
+    from ..engines import engine_for
 
     wanted = _wanted(items)
     year = int(year)
-    own = not isinstance(db, Engine)
-    engine = connect(db) if own else db
-    try:
+    with engine_for(db) as engine:
         history = engine.history()
         ready = tuple(la for la in sorted(history) if year in history[la])
         results: dict[str, dict[str, ItemResult]] = {}
@@ -129,9 +122,6 @@ def compute_all(db, year: int, items: Iterable[str] | None = None,
                 found = {i: ItemResult.missing(i, catalogue_item(i).unit, f"needs the {year} return") for i in wanted}
             out.append({"la": la, "year": year, "history_years": history[la], "items": found})
         return out
-    finally:
-        if own:
-            engine.close()
 
 
 def as_json(result: Mapping[str, Any]) -> dict[str, Any]:

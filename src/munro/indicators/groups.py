@@ -63,15 +63,13 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
     ``only_loaded`` (a region) leaves out quietly the LAs with no returns in the store at all;
     otherwise they are listed in ``missing``. ``visiting_standard`` is as for ``compute``.
     """
-    from ..engines import Engine, connect
+    from ..engines import engine_for
     from .compute import ITEMS, _standard, _wanted
     from .context import Context
 
     wanted = _wanted(items)
     year = int(year)
-    own = not isinstance(db, Engine)
-    engine = connect(db) if own else db
-    try:
+    with engine_for(db) as engine:
         history = engine.history()
         las = sorted({str(la) for la in las} & set(history)) if only_loaded else sorted({str(la) for la in las})
         members = [la for la in las if year in history.get(la, [])]
@@ -90,9 +88,6 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
                       visiting_standard=_standard(visiting_standard))
         out["items"] = {i: ITEMS[i](ctx)[code] for i in wanted}
         return out
-    finally:
-        if own:
-            engine.close()
 
 
 def compute_named_group(db, year: int, *, region: str | None = None, group: str | None = None,
