@@ -730,3 +730,33 @@ def test_structural_error_lines_past_65535(long_file, write, name):
     line = long_file[:i].count("\n") + 1 + text[i:].split(needle, 1)[0].count("\n")
     assert line > 65535
     assert rejection(write("long.xml", text)) == f"child K004900: {what} (line {line})"
+
+
+def test_cuts_are_found_across_read_windows(tmp_path):
+    """The planner reads small windows around each cut: a tag across a window's edge is still found."""
+    from munro.census.parallel import _find
+
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 10 + b"<Child>" + b"y" * 20 + b"<Child>")
+    with open(path, "rb") as f:
+        for window in (8, 9, 12, 16, 64):  # the first tag spans bytes 10-16: windows cut it in turn
+            assert _find(f, b"<Child>", 0, 44, window) == 10
+            assert _find(f, b"<Child>", 11, 44, window) == 37
+            assert _find(f, b"<Child>", 11, 43, window) == -1  # the second ends past `end`
+
+
+def test_pieces_start_at_children(cin, tmp_path, monkeypatch):
+    from munro.census import parallel
+
+    text = cin.xml(2023, cin.many(2023, 3000))
+    path = tmp_path / "r.xml"
+    path.write_text(text)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", len(text) // 5)
+    reader = CensusReader(path, workers=2)
+    reader._preflight()
+    plan = parallel.plan_chunks(reader)
+    data = path.read_bytes()
+    assert len(plan.bounds) >= 5
+    assert plan.bounds[0] == data.index(b"<Child>") and plan.bounds[-1] == data.rindex(b"</Children>")
+    assert all(data[b:b + 7] == b"<Child>" for b in plan.bounds[:-1])
+    assert all(b - a >= len(text) // 5 for a, b in zip(plan.bounds[:-2], plan.bounds[1:-1]))

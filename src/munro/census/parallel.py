@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import mmap
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,23 +51,33 @@ class Plan:
 
 
 def plan_chunks(reader: CensusReader) -> Plan | None:
-    """Where to cut the file, or None to read it sequentially."""
-    with open(reader.path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        first = mm.find(_CHILD, 0, 1 << 20)
-        last = mm.rfind(b"</Children>", max(0, len(mm) - 4096))
-        if first < 0 or last < first or not _TRAILER.fullmatch(mm[last:]):
+    """Where to cut the file, or None to read it sequentially.
+
+    Only a few kilobytes around each cut are read: mapping the whole file would
+    count its cached pages in the process's resident memory (some 900 MB for a
+    national return) without any need to."""
+    size = reader.size
+    with open(reader.path, "rb") as f:
+        head = _read_at(f, 0, 1 << 20)
+        first = head.find(_CHILD)
+        tail_at = max(0, size - 4096)
+        tail = _read_at(f, tail_at, size - tail_at)
+        last = tail.rfind(b"</Children>")
+        if first < 0 or last < 0 or tail_at + last < first or not _TRAILER.fullmatch(tail[last:]):
             return None
-        prefix = mm[:first]
+        last += tail_at
+        prefix = head[:first]
         m = _ENCODING.match(prefix.lstrip(b"\xef\xbb\xbf"))
         if m and m.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
             return None
         bounds = [first]
         pos = first + CHUNK_BYTES
         while pos < last:
-            cut = mm.find(_CHILD, pos, last)
+            cut = _find(f, _CHILD, pos, last)
             if cut < 0:
                 break
-            if mm[max(first, cut - 64):cut].rstrip().endswith(b"</Child>"):
+            before = max(first, cut - 64)
+            if _read_at(f, before, cut - before).rstrip().endswith(b"</Child>"):
                 bounds.append(cut)
                 pos = cut + CHUNK_BYTES
             else:
@@ -77,6 +86,25 @@ def plan_chunks(reader: CensusReader) -> Plan | None:
 
     _read_prefix(reader, prefix)
     return Plan(bounds, prefix.count(b"\n"))
+
+
+def _read_at(f, offset: int, n: int) -> bytes:
+    f.seek(offset)
+    return f.read(n)
+
+
+def _find(f, needle: bytes, start: int, end: int, window: int = 64 * 1024) -> int:
+    """The offset of the first ``needle`` wholly within [start, end) of the file, or -1."""
+    pos = start
+    while pos < end:
+        block = _read_at(f, pos, min(window, end - pos))
+        found = block.find(needle)
+        if found >= 0:
+            return pos + found
+        if pos + len(block) >= end:
+            return -1
+        pos += len(block) - len(needle) + 1  # a needle across the window's edge is found in the next one
+    return -1
 
 
 def _read_prefix(reader: CensusReader, prefix: bytes) -> None:
