@@ -54,3 +54,18 @@ def test_calendar_table_index_gives_the_same_durations():
 def test_outside_the_calendar_is_an_error():
     with pytest.raises(ValueError, match="outside munro's calendar"):
         working_days_between(D(1999, 12, 31), D(2000, 1, 5))
+
+
+def test_the_shipped_holidays_are_the_pinned_packages():
+    """data/bank_holidays.csv must be what the installed ``holidays`` package says: after upgrading
+    it, run ``python -m munro.calendar`` to write the file again."""
+    import csv
+    from importlib import resources
+
+    from munro.calendar import package_holidays
+
+    text = resources.files("munro.data").joinpath("bank_holidays.csv").read_text()
+    shipped = [D.fromisoformat(row["date"]) for row in
+               csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))]
+    assert shipped == package_holidays()
+    assert D(2023, 5, 8) in shipped and D(2012, 6, 4) in shipped and D(2012, 5, 28) not in shipped

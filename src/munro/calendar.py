@@ -2,8 +2,9 @@
 
 definitions.md section 1: working days are Monday to Friday except bank
 holidays in England, including one-off days (2022-09-19, 2023-05-08). The
-holidays come from the pinned ``holidays`` package, adjusted by
-``data/bank_holidays_override.csv`` for days announced after that release.
+holidays come from the pinned ``holidays`` package (kept in
+``data/bank_holidays.csv``), adjusted by ``data/bank_holidays_override.csv``
+for days announced after that release.
 
 Durations follow the contract: from ``a`` to ``b`` is the number of working
 days ``d`` with ``a < d <= b``. The table form (``calendar_table``) carries a
@@ -24,23 +25,43 @@ FIRST_DATE = dt.date(2000, 1, 1)
 LAST_DATE = dt.date(2040, 12, 31)
 
 
-def _override_rows():
-    text = resources.files("munro.data").joinpath("bank_holidays_override.csv").read_text()
+def _data_rows(name: str) -> list[dict]:
+    text = resources.files("munro.data").joinpath(name).read_text()
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     return list(csv.DictReader(lines))
+
+
+def package_holidays() -> list[dt.date]:
+    """England's bank holidays from FIRST_DATE to LAST_DATE as the pinned ``holidays`` package lists them.
+
+    munro reads them from ``data/bank_holidays.csv``, written by this function
+    (``python -m munro.calendar``): importing the package and computing forty
+    years of holidays takes a tenth of a second, which every load would pay.
+    A test checks the file against the installed package.
+    """
+    import holidays
+
+    return sorted(holidays.country_holidays("GB", subdiv="ENG", years=range(FIRST_DATE.year, LAST_DATE.year + 1)))
+
+
+def write_holiday_file(path) -> None:
+    import holidays
+
+    with open(path, "w", newline="") as f:
+        f.write(f"# England bank holidays {FIRST_DATE.year}-{LAST_DATE.year} as the holidays package "
+                f"{holidays.__version__} lists them\n"
+                "# (GB, subdivision ENG). Written by `python -m munro.calendar`; do not edit: corrections\n"
+                "# go in bank_holidays_override.csv.\n")
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["date"])
+        writer.writerows([day.isoformat()] for day in package_holidays())
 
 
 @lru_cache(maxsize=1)
 def bank_holidays() -> tuple[dt.date, ...]:
     """Every England bank holiday from FIRST_DATE to LAST_DATE, sorted."""
-    import holidays
-
-    days = set(
-        holidays.country_holidays(
-            "GB", subdiv="ENG", years=range(FIRST_DATE.year, LAST_DATE.year + 1)
-        )
-    )
-    for row in _override_rows():
+    days = {dt.date.fromisoformat(row["date"]) for row in _data_rows("bank_holidays.csv")}
+    for row in _data_rows("bank_holidays_override.csv"):
         day = dt.date.fromisoformat(row["date"])
         if row["action"] == "add":
             days.add(day)
@@ -117,3 +138,7 @@ def calendar_table(first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE):
 
     return pa.table({"date": column(days.astype(np.int32), pa.date32()), "is_working_day": column(working, pa.int8()),
                      "wd_index": column(np.cumsum(working, dtype=np.int32), pa.int32())})
+
+
+if __name__ == "__main__":
+    write_holiday_file(resources.files("munro.data").joinpath("bank_holidays.csv"))
