@@ -76,17 +76,20 @@ def _store_with(cin, write, children):
     return con, header
 
 
-def test_a_rule_that_raises_fails_the_run_and_the_others_still_run(cin, write):
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_a_rule_that_raises_fails_the_run_and_the_others_still_run(cin, write, threads):
     con, header = _store_with(cin, write, [cin.Child(id="A")])
     rules = [_rule("T1", "SELECT la_child_id, no_such_column AS value FROM children"),
              _rule("T2", "SELECT la_child_id, ethnicity AS value, line, 'Ethnicity' AS field FROM children"),
-             _rule("T3", "SELECT CAST(count(*) AS VARCHAR) AS value FROM children", level="return")]
-    report = run(con, 1, header, rules, 2024, "test")
-    assert [f.code for f in report.failures] == ["T1"] and not report.complete
+             _rule("T3", "SELECT CAST(count(*) AS VARCHAR) AS value FROM children", level="return"),
+             _rule("T4", "SELECT la_child_id, CAST('x' AS INTEGER) AS value FROM children")]
+    report = run(con, 1, header, rules, 2024, "test", threads=threads)
+    assert [f.code for f in report.failures] == ["T1", "T4"] and not report.complete
     assert "no_such_column" in report.failures[0].error
     assert [(f.code, f.la_child_id, f.fields, f.value, f.level) for f in report.findings] == [
         ("T3", None, "F", "1", "return"), ("T2", "A", "Ethnicity", "WBRI", "child")]
-    assert "1 rule(s) FAILED to run: T1" in report.counts_line()
+    assert "2 rule(s) FAILED to run: T1, T4" in report.counts_line()
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal").fetchone()[0] == 0
 
 
 def test_the_runner_sees_only_its_return_and_cleans_up(cin, write):
@@ -156,9 +159,13 @@ def test_ingest_records_the_findings_with_the_return(cin, write, db, store):
                     (1, 2024, "8897Q", "query", "child", "A", None)]
 
 
-def test_a_rule_failing_during_ingest_loads_nothing(cin, write, db, store, monkeypatch):
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_a_rule_failing_during_ingest_loads_nothing(cin, write, db, store, monkeypatch, in_memory):
+    import munro.store.ingest as ingest
     import munro.validate as validate
 
+    if not in_memory:  # rows staged on disk: the rules run over them in the load's transaction
+        monkeypatch.setattr(ingest, "MEMORY_STAGING_BYTES", 0)
     broken = [_rule("T1", "SELECT la_child_id, CAST('x' AS INTEGER) AS value FROM children")]
     monkeypatch.setattr(validate, "rules_of", lambda year: broken)
     with pytest.raises(MunroError, match="validation rule T1 failed .*the return was not loaded"):

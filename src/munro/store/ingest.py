@@ -176,38 +176,49 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     outcome = IngestOutcome(path)
     return_id = _next_return_id(con)
-    hashing, stop = None, threading.Event()
+    helpers, stop = ThreadPoolExecutor(max_workers=2), threading.Event()
     if sha is None:  # hash while the file is read: hashlib lets go of the GIL for large reads
-        hashing = ThreadPoolExecutor(max_workers=1)
-        pending = hashing.submit(file_sha256, path, stop)
+        pending = helpers.submit(file_sha256, path, stop)
     try:
+        checked = None
         if path.stat().st_size < MEMORY_STAGING_BYTES:
             stage = _stage_in_memory(reader)
+            # The rules check the rows held in memory while they are stored (see _publish).
+            checked = helpers.submit(_check, stage, reader, workers)
         else:
             stage = _stage(db, reader)
         sha = sha or pending.result()
         con.execute("BEGIN TRANSACTION")
         try:
-            _publish(con, stage, reader, return_id, path, sha, outcome)
+            _publish(con, stage, reader, return_id, path, sha, outcome, checked)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     finally:
-        if hashing is not None:
-            stop.set()  # a rejected file need not be hashed to the end
-            hashing.shutdown()
+        stop.set()  # a rejected file need not be hashed to the end
+        helpers.shutdown()
         con.complete()
         shutil.rmtree(staging_path(db), ignore_errors=True)
     return outcome
 
 
+def _check(stage: dict[str, pa.Table], reader: CensusReader, threads: int):
+    from ..validate import validate_tables
+
+    return validate_tables(stage, reader.header, threads=threads)
+
+
 def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, return_id: int, path: Path, sha: str,
-             outcome: IngestOutcome) -> None:
-    """Inside the transaction: staged rows into the store, the return recorded, the old one superseded.
+             outcome: IngestOutcome, checked=None) -> None:
+    """Inside the transaction: staged rows into the store, the return recorded, the old one superseded,
+    the DfE rules' findings recorded.
 
     One INSERT ... SELECT per table lets DuckDB stream the rows to disk
-    instead of holding the transaction in memory.
+    instead of holding the transaction in memory. ``checked`` is the
+    findings of the rows staged in memory, being found while they are
+    stored; without it the rules run here over the stored rows (a file
+    too large to hold twice in memory).
     """
     h = reader.header
     con.complete()
@@ -249,7 +260,7 @@ def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, retur
     outcome.warnings = dict(reader.stats.warnings)
     from ..validate.store import record_findings  # in this transaction: the return and its findings together
 
-    outcome.validation = record_findings(con, return_id).counts_line()
+    outcome.validation = record_findings(con, return_id, checked and checked.result()).counts_line()
 
 
 def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,

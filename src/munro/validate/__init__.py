@@ -16,16 +16,16 @@ from ..errors import MunroError
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
 from .registry import choose_ruleset, ruleset as rules_of
 
-__all__ = ["validate_file", "validate_return", "validate_connection", "Report", "Finding", "RuleFailure",
-           "FORMAT_CODE"]
+__all__ = ["validate_file", "validate_return", "validate_connection", "validate_tables", "Report", "Finding",
+           "RuleFailure", "FORMAT_CODE"]
 
 
 def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, workers: int = 1) -> Report:
     """Check a CIN census file against the rules of its collection year (or of ``ruleset``).
 
     Raises ``RejectedFile`` when the file is not a readable CIN census
-    return. ``workers`` > 1 reads a large file in that many processes
-    (started with ``spawn``: a calling script needs the ``__main__`` guard).
+    return. ``workers`` > 1 reads a large file in that many threads and
+    shares the rules among that many connections.
     """
     from .read import RETURN_ID, read_file
     from .runner import run
@@ -36,10 +36,38 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
     try:
         h = reader.header
         year, note = choose_ruleset(h.collection_year, ruleset)
-        header = {k: getattr(h, k, None) for k in ("collection", "collection_year", "reference_date",
-                                                   "source_level", "la_code", "software_code", "release",
-                                                   "serial_no", "source_datetime")}
-        report = run(con, RETURN_ID, header, rules_of(year), year, str(Path(path)), reader.problems)
+        report = run(con, RETURN_ID, _header_fields(h), rules_of(year), year, str(Path(path)), reader.problems,
+                     threads=workers)
+        report.note = note
+        return report
+    finally:
+        con.close()
+
+
+def _header_fields(h) -> dict:
+    from .runner import HEADER_COLUMNS
+
+    return {k: getattr(h, k, None) for k in HEADER_COLUMNS}
+
+
+def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "") -> Report:
+    """Check a return already read into Arrow tables (``{table: pyarrow.Table}`` of ``census.reader``,
+    with its ``Header``), as ``munro ingest`` does while it stores them.
+
+    The tables are copied into an in-memory store, so that the rules can be
+    shared among ``threads`` connections (the load's own transaction would
+    show its rows to one connection only). The rules see the same rows with
+    the same types as in the store, so the findings are the same.
+    """
+    from .read import RETURN_ID, insert_tables, memory_store
+    from .runner import run
+
+    year, note = choose_ruleset(header.collection_year)
+    con = memory_store()
+    try:
+        insert_tables(con, tables, header.la_code)
+        report = run(con, RETURN_ID, _header_fields(header), rules_of(year), year, source, list_children=False,
+                     threads=threads)
         report.note = note
         return report
     finally:

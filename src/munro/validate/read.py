@@ -31,17 +31,23 @@ def memory_store() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def insert_tables(con, tables: dict[str, pa.Table], la_code: str) -> None:
+    """Rows read from a return (``{table: Arrow table}``) into ``con``'s raw tables as return RETURN_ID."""
+    for table, rows in tables.items():
+        con.register("munro_batch", rows)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {RETURN_ID} AS return_id, $la AS la_code, * "
+                    "FROM munro_batch", {"la": la_code})
+        con.unregister("munro_batch")
+
+
 def _load(con, reader: CensusReader) -> Header:
     # One INSERT per table once the file is read: many small inserts cost DuckDB far more.
     parts: dict[str, list[pa.Table]] = {}
     for batch in reader.batches():
         for table, rows in batch.items():
             parts.setdefault(table, []).append(rows)
-    for table, tables in parts.items():
-        con.register("munro_batch", pa.concat_tables(tables, promote_options="permissive"))
-        con.execute(f"INSERT INTO {table} BY NAME SELECT {RETURN_ID} AS return_id, $la AS la_code, * "
-                    "FROM munro_batch", {"la": reader.header.la_code})
-        con.unregister("munro_batch")
+    insert_tables(con, {table: pa.concat_tables(tables, promote_options="permissive")
+                        for table, tables in parts.items()}, reader.header.la_code)
     return reader.header
 
 

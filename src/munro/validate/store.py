@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import MunroError
 from .findings import Report
 
 COLUMNS = ("return_id", "ruleset", "rule", "type", "level", "la_child_id", "table_name", "fields", "value",
@@ -10,8 +11,8 @@ _TYPES = ("INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VAR
           "VARCHAR", "BIGINT")
 
 
-def record_findings(con, return_id: int) -> Report:
-    """Run the return's ruleset and insert its findings into ``validation_findings``.
+def record_findings(con, return_id: int, report: Report | None = None) -> Report:
+    """Insert the return's findings into ``validation_findings``: ``report``'s, or its ruleset's run now.
 
     Called inside the load's transaction, so a return and its findings are
     committed together; a rule that fails there fails the load (DuckDB
@@ -19,7 +20,11 @@ def record_findings(con, return_id: int) -> Report:
     """
     from . import validate_connection
 
-    report = validate_connection(con, return_id, list_children=False)
+    if report is None:
+        report = validate_connection(con, return_id, list_children=False)
+    elif report.failures:  # as when a rule fails inside the transaction (runner._check_transaction)
+        failed = report.failures[0]
+        raise MunroError(f"validation rule {failed.code} failed ({failed.error[:200]}); the return was not loaded")
     rows = [(return_id, report.ruleset, f.code, f.type, f.level, f.la_child_id, f.table, f.fields, f.value,
              f.message, f.line) for f in report.findings]
     if rows:
