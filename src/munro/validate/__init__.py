@@ -37,7 +37,7 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
         h = reader.header
         year, note = choose_ruleset(h.collection_year, ruleset)
         report = run(con, RETURN_ID, _header_fields(h), rules_of(year), year, str(Path(path)), reader.problems,
-                     threads=workers)
+                     threads=workers, alone=True)
         report.note = note
         return report
     finally:
@@ -67,7 +67,7 @@ def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "")
     try:
         insert_tables(con, tables, header.la_code)
         report = run(con, RETURN_ID, _header_fields(header), rules_of(year), year, source, list_children=False,
-                     threads=threads)
+                     threads=threads, alone=True)
         report.note = note
         return report
     finally:

@@ -6,7 +6,8 @@ gets temporary views of that name over the return's rows (``children``,
 ``header``, the England ``calendar`` (munro.calendar.calendar_table) and
 ``read_problems`` (what a tolerant read found); temporary objects shadow the
 store's tables and belong to this connection alone, so a run can happen
-inside ingest's transaction. They are dropped afterwards.
+inside ingest's transaction. They are dropped afterwards. An in-memory store
+holding one return needs no views: the rules read its tables.
 
 Each rule's query selects ``la_child_id``, ``value`` and optionally ``line``
 and ``field``; a return-level rule selects ``value``. A rule that raises is
@@ -64,10 +65,10 @@ def _calendar():
     return calendar_table()
 
 
-def _views(con, return_id: int, header: dict, problems: list[tuple]) -> list[str]:
+def _views(con, return_id: int, header: dict, problems: list[tuple], alone: bool = False) -> list[str]:
     catalog = con.execute("SELECT current_database()").fetchone()[0]
     made = []
-    for table in fmt.TABLES:
+    for table in () if alone else fmt.TABLES:  # a database of this return alone needs no filtered views
         con.execute(f'CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "{catalog}".main.{table} '
                     f"WHERE return_id = {int(return_id)}")
         made.append(table)
@@ -133,7 +134,7 @@ def _run_share(con, rules: list[Rule], v: Context) -> tuple[list[Finding], list[
 
 
 def _run_in_threads(con, return_id: int, header: dict, problems: list[tuple], rules: list[Rule], v: Context,
-                    threads: int) -> tuple[list[Finding], list[RuleFailure]]:
+                    threads: int, alone: bool) -> tuple[list[Finding], list[RuleFailure]]:
     """The rules shared among ``threads`` connections to ``con``'s database, each in its own thread.
 
     A rule's time on a return of a few thousand children is nearly all DuckDB
@@ -145,7 +146,7 @@ def _run_in_threads(con, return_id: int, header: dict, problems: list[tuple], ru
     def share(i: int):
         cursor = con.cursor()
         try:
-            made = _views(cursor, return_id, header, problems)
+            made = _views(cursor, return_id, header, problems, alone)
             try:
                 return _run_share(cursor, rules[i::threads], v)
             finally:
@@ -163,7 +164,7 @@ def _run_in_threads(con, return_id: int, header: dict, problems: list[tuple], ru
 
 
 def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, source: str,
-        problems: list[tuple] = (), list_children: bool = True, threads: int = 1) -> Report:
+        problems: list[tuple] = (), list_children: bool = True, threads: int = 1, alone: bool = False) -> Report:
     """Every rule of ``rules`` over return ``return_id`` of the store (or in-memory store) ``con``.
 
     ``header`` holds the return's header fields (HEADER_COLUMNS). ``list_children`` keeps every
@@ -171,12 +172,14 @@ def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, sour
     (a national return's 1.25 million identifiers would cost some 100 MB). ``threads`` > 1 shares
     the rules among that many connections to the database; only for a ``con`` outside a
     transaction (other connections do not see a transaction's rows), such as an in-memory store.
+    ``alone``: the database holds this return only (an in-memory store), so the rules read its
+    tables as they are, without views filtering them to the return (a little less to plan).
     """
     report = Report(source=source, la_code=header["la_code"], collection_year=header["collection_year"],
                     ruleset=ruleset, rules=list(rules))
     v = Context(header["collection_year"], header["la_code"], ruleset, header.get("reference_date"))
     problems = list(problems)
-    views = _views(con, return_id, header, problems)
+    views = _views(con, return_id, header, problems, alone)
     try:
         if list_children:
             report.child_ids = con.sql("SELECT la_child_id FROM children ORDER BY child_seq") \
@@ -186,7 +189,7 @@ def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, sour
             report.children = con.execute("SELECT count(*) FROM children").fetchall()[0][0]
         report.findings.extend(_format_findings(problems))
         if threads > 1 and len(rules) > 1:
-            findings, failures = _run_in_threads(con, return_id, header, problems, rules, v, threads)
+            findings, failures = _run_in_threads(con, return_id, header, problems, rules, v, threads, alone)
         else:
             findings, failures = _run_share(con, rules, v)
         report.findings.extend(findings)
