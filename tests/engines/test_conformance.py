@@ -65,3 +65,14 @@ def test_populations_come_with_the_export(other_engine, duckdb_results):
     want = duckdb_results[0]["items"]["referral_rate"]
     assert got["population"] == want["population"] > 0
     assert got["population_vintage"] == want["population_vintage"]
+
+
+def test_spark_leaves_no_warehouse_folder_where_it_runs(parquet_export):
+    """Spark's default warehouse is ``spark-warehouse`` in the working directory: litter in an analyst's folder."""
+    import os
+    import tempfile
+
+    with connect("local[2]", data=parquet_export) as engine:
+        folder = engine.session.conf.get("spark.sql.warehouse.dir").removeprefix("file:")
+    assert os.path.commonpath([folder, tempfile.gettempdir()]) == tempfile.gettempdir()
+    assert not folder.startswith(os.getcwd())

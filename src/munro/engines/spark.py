@@ -12,8 +12,10 @@ runs there unchanged.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from ..errors import MunroError
@@ -38,6 +40,17 @@ def _master(target: str) -> str:
     return target
 
 
+def _warehouse() -> str:
+    """A folder for Spark's warehouse, removed when the process ends.
+
+    munro reads only temporary views, but Spark makes its warehouse folder as
+    it starts, by default ``spark-warehouse`` in the working directory, where
+    it would be left behind in the analyst's folder."""
+    folder = tempfile.mkdtemp(prefix="munro-spark-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def _session(master: str):
     try:
         from pyspark.sql import SparkSession
@@ -45,7 +58,7 @@ def _session(master: str):
         raise MunroError("the Spark engine needs munro's spark extra: pip install 'munro[spark]'") from None
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise MunroError("the Spark engine needs Java 17 (apt-get install default-jre-headless)")
-    builder = SparkSession.builder.master(master).appName("munro")
+    builder = SparkSession.builder.master(master).appName("munro").config("spark.sql.warehouse.dir", _warehouse())
     for key, value in _LOCAL_CONF.items():
         builder = builder.config(key, value)
     try:
