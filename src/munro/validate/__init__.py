@@ -66,6 +66,8 @@ def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "")
     con = memory_store()
     try:
         insert_tables(con, tables, header.la_code)
+        if threads > 1:  # the rules run side by side, each query in its caller's thread: less to schedule
+            con.execute("SET threads = 1")
         report = run(con, RETURN_ID, _header_fields(header), rules_of(year), year, source, list_children=False,
                      threads=threads, alone=True)
         report.note = note
