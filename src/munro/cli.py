@@ -87,7 +87,8 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
 @click.option("--schema-year", type=int, default=None,
               help="Read the files in this collection year's format instead of the one their header names.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Threads reading a large file's pieces (default: the number of CPUs, at most 4).")
+              help="Threads reading a large file's pieces, and sharing the rules of a return under 64 MB "
+                   "(default: the number of CPUs, at most 4).")
 @click.option("--kind", default=None, metavar="KIND",
               help="Read every file as this local CSV layout (default: CSVs by their header row; docs/local-data.md).")
 @click.option("--la", default=None, help="LA of the local CSVs (default: the store's only LA).")
@@ -331,7 +332,8 @@ def _parse_ruleset(ctx, param, text: str | None) -> int | None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the findings to this file instead of the screen.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Threads reading a large file's pieces (default: the number of CPUs, at most 4).")
+              help="Threads reading a large file's pieces and sharing the rules (default: the number of CPUs, "
+                   "at most 4).")
 def validate(files, ruleset, fmt, out, workers):
     """Check CIN census files against the DfE validation rules, without loading them.
 
