@@ -111,17 +111,26 @@ def test_8869_code_21_with_other_factors(cin, check):
 
 
 def test_8873q_no_factors_should_close_with_rc8_or_rc9(cin, check):
+    # The DfE logic asks for RC8 or RC9 whenever the episode's only assessment found no factors
+    # (21), with no condition on a closure: an episode still open (T2) has no reason, so is
+    # flagged too, with no value.
     A = cin.Assessment
     one = A("2023-07-01", auth="2023-07-20", factors=["21"])
     text, found = flagged(check, "8873Q", [
         kid(cin, "T", one, closure="2023-08-01", reason="RC7"),
+        kid(cin, "T2", one),  # the episode is still open
         kid(cin, "N1", one, closure="2023-08-01", reason="RC8"),
         kid(cin, "N2", one, closure="2023-08-01", reason="RC9"),
         kid(cin, "N3", one, A("2023-07-25", auth="2023-07-30", factors=["2A"]), closure="2023-08-01", reason="RC7"),
         kid(cin, "N4", A("2023-07-01", factors=["21"]), closure="2023-08-01", reason="RC7"),  # not completed
-        kid(cin, "N5", one),  # the episode is still open
+        # open episodes: a second assessment, an assessment not completed, factors other than 21
+        kid(cin, "N5", one, A("2023-07-25")),
+        kid(cin, "N6", A("2023-07-01", factors=["21"])),
+        kid(cin, "N7", A("2023-07-01", auth="2023-07-20", factors=["2A"])),
     ])
-    assert found == [("T", "ReasonForClosure, AssessmentFactors", "RC7", at(text, "T", "<CINdetails>"))]
+    fields = "ReasonForClosure, AssessmentFactors"
+    assert found == [("T", fields, "RC7", at(text, "T", "<CINdetails>")),
+                     ("T2", fields, None, at(text, "T2", "<CINdetails>"))]
 
 
 def test_8896_two_open_assessments_in_one_episode(cin, check):

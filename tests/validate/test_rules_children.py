@@ -107,16 +107,34 @@ CASES = {
     "2886Q sex share": ("2886Q", 2025, lambda c: [c.Child(id="G", sex="U"), c.Child(id="H", sex="U")]
                         + c.many(2025, 48), [(None, "ExpectedPersonBirthDate, ChildIdentifiers", "2 of 50 (4.0%)")]),
     # UPN unknown
-    "8770Q older than 5": ("8770Q", 2024, lambda c: _kids(
-        c, T=dict(birth="2019-03-30"), N=dict(birth="2019-03-31"), N2=dict(birth="2015-05-01", upn_unknown="UN2"),
-        N3=dict(birth="2015-05-01", upn=UPN)),
-        [("T", "UPN, UPNunknown", "2019-03-30")]),
+    # to 2023-24: born before 31 March 2024 minus 6 years (the DfE logic), so 6 or older; 5 is not enough.
+    # UN9 is no code of the list, so no valid reason (the logic's "a valid <UPNunknown>").
+    "8770Q 6 or older": ("8770Q", 2024, lambda c: _kids(
+        c, T=dict(birth="2018-03-30"), N=dict(birth="2018-03-31"), N1=dict(birth="2019-03-30"),
+        N2=dict(birth="2015-05-01", upn_unknown="UN2"), N3=dict(birth="2015-05-01", upn=UPN),
+        T2=dict(upn_unknown="UN9")),
+        [("T", "UPN, UPNunknown", "2018-03-30"), ("T2", "UPN, UPNunknown", "2015-05-01")]),
+    # "If ReferralNFA = 0 or false": T's second referral went on to further action; every referral of N
+    # is NFA; N2's flag is missing (8568's finding), so not false.
+    "8770Q further action (to 2023-24)": ("8770Q", 2024, lambda c: _kids(
+        c, T=dict(episodes=[_open(c, "2023-05-01", "true"), _open(c, "2023-07-01", "0")]),
+        N=dict(episodes=[_open(c, "2023-05-01", "true"), _open(c, "2023-07-01", "1")]),
+        N2=dict(episodes=[_open(c, nfa=None)])),
+        [("T", "UPN, UPNunknown", "2015-05-01")]),
     # 2024-25: school age = 5 to 15 on 31 August 2024.
     "8770Q school age": ("8770Q", 2025, lambda c: _kids(
         c, T=dict(birth="2019-08-31"), N=dict(birth="2019-09-01"), T2=dict(upn_unknown="UN1"),
-        N2=dict(upn_unknown="UN2"), N3=dict(birth="2008-08-31"), T3=dict(birth="2008-09-01")),
+        N2=dict(upn_unknown="UN2"), N3=dict(birth="2008-08-31"), T3=dict(birth="2008-09-01"),
+        T4=dict(upn_unknown="UN9")),
         [("T", "UPN, UPNunknown", "2019-08-31"), ("T2", "UPN, UPNunknown", "2015-05-01"),
-         ("T3", "UPN, UPNunknown", "2008-09-01")]),
+         ("T3", "UPN, UPNunknown", "2008-09-01"), ("T4", "UPN, UPNunknown", "2015-05-01")]),
+    # The same from 2024-25, with UN1: T (UN1, no UPN) has one referral going on to further action;
+    # N and N2, both of school age with no UPN, have only NFA referrals.
+    "8770Q further action": ("8770Q", 2025, lambda c: _kids(
+        c, T=dict(upn_unknown="UN1", episodes=[_open(c, "2024-05-01", "true"), _open(c, "2024-07-01", "false")]),
+        N=dict(episodes=[_open(c, "2024-05-01", "true")]),
+        N2=dict(upn_unknown="UN1", episodes=[_open(c, "2024-05-01", "true"), _open(c, "2024-07-01", "TRUE")])),
+        [("T", "UPN, UPNunknown", "2015-05-01")]),
     "8772 UN7 with further action": ("8772", 2024, lambda c: _kids(
         c, T=dict(upn_unknown="UN7"), N=dict(upn_unknown="UN7", episodes=[c.Episode(nfa="true")])),
         [("T", "UPNunknown, ReferralNFA", "UN7")]),

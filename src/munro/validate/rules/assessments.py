@@ -89,12 +89,15 @@ def r8869(v):
               "the episode and the factors code “21 No factors identified” has been used for the completed "
               "assessment, the reason for closure ‘RC8’ or 'RC9' should be used.")
 def r8873q(v):
-    """Applies to a closed episode (one with a reason for closure): an episode still open has no
-    reason yet, so nothing to check. Flags the reason given when it is neither RC8 nor RC9."""
+    """Every episode whose only assessment is completed (an authorisation date, as the message
+    says) with factor 21, open or closed: the DfE logic, "Within a <CINDetails> group, if there is only one <Assessment>
+    group present and <AssessmentFactors> (N00181) = 21, <ReasonForClosure> (N00103) should = RC8
+    or RC9", does not ask for a closure, and an open episode has no reason, so not RC8 or RC9.
+    Flags the episode's reason for closure (none while it is open)."""
     return f"""
         SELECT e.la_child_id, e.closure_reason AS value, e.line
         FROM episodes e JOIN assessments a ON {same_episode('a', 'e')}
-        WHERE e.closure_reason IS NOT NULL AND e.closure_reason NOT IN ('RC8', 'RC9')
+        WHERE (e.closure_reason IS NULL OR e.closure_reason NOT IN ('RC8', 'RC9'))
           AND a.authorisation_date IS NOT NULL
           AND (SELECT count(*) FROM assessments o WHERE {same_episode('o', 'e')}) = 1
           AND EXISTS (SELECT 1 FROM assessment_factors f

@@ -263,26 +263,40 @@ def r2886q_sex(v):
 
 # ---------------------------------------------------------------- UPN unknown
 
+# The DfE logic of 8770Q (both versions) begins "If <ReferralNFA> (N00112) = 0 or false": only a
+# child with a referral that went on to further action is asked for a UPN. A child whose every
+# referral is NFA is left out (UN7, "referral with no further action", is the reason for such a child).
+FURTHER_ACTION = "child_seq IN (SELECT child_seq FROM episodes WHERE referral_nfa = 0)"
+
+
 @rule("8770Q", "query", table=CI, fields=("UPN", "UPNunknown"), years=GENDER_YEARS,
       message="Please check and either amend data or provide a reason: UPN or reason UPN missing expected "
               "for a child who is more than 5 years old")
 def r8770q_age(v):
-    """More than 5 years old on the reference date: the 5th birthday before it."""
-    return _rows(f"upn IS NULL AND upn_unknown IS NULL AND birth_date + INTERVAL 5 YEAR < "
-                     f"{v.date(v.reference_date)}", iso("birth_date"))
+    """A child with at least one referral that is not NFA (ReferralNFA false or 0; a child whose
+    every referral is NFA is not asked), born before the reference date minus 6 years (the DfE
+    logic: "PersonBirthDate is earlier than [ReferenceDate minus 6 years]", so 6 or older), with
+    neither a UPN nor a valid reason (a UPNunknown code of the year's list)."""
+    six = f"{v.date(v.reference_date)} - INTERVAL 6 YEAR"
+    return _rows(f"upn IS NULL AND {missing_or_invalid('upn_unknown', 'upn_unknown', v)} "
+                 f"AND birth_date < {six} AND {FURTHER_ACTION}", iso("birth_date"))
 
 
 @rule("8770Q", "query", table=CI, fields=("UPN", "UPNunknown"), years=SEX_YEARS,
       message="Please check and either amend data or provide a reason: UPN is missing or reason UPN is "
               "missing or is UN1 for a child who is of school age.")
 def r8770q_school(v):
-    """Of school age: aged 5 to 15 on 31 August at the start of the census year (National
-    Curriculum years 1 to 11, compulsory school age). UN1 means "not of school age", so it is
-    no reason for such a child."""
+    """A child with at least one referral that is not NFA (ReferralNFA false or 0; a child whose
+    every referral is NFA is not asked), of school age: aged 5 to 15 on 31 August at the start of
+    the census year (National Curriculum years 1 to 11, compulsory school age), with neither a
+    UPN nor a valid reason (a UPNunknown code of the year's list). UN1 means "not of school
+    age", so it is no reason for such a child."""
     aug31 = f"DATE '{v.collection_year - 1}-08-31'"
-    return _rows(f"upn IS NULL AND (upn_unknown IS NULL OR upn_unknown = 'UN1') "
+    return _rows(f"upn IS NULL AND ({missing_or_invalid('upn_unknown', 'upn_unknown', v)} "
+                     f"OR upn_unknown = 'UN1') "
                      f"AND date_diff('year', birth_date, {aug31}) - "
-                     f"(CASE WHEN strftime(birth_date, '%m-%d') > '08-31' THEN 1 ELSE 0 END) BETWEEN 5 AND 15",
+                     f"(CASE WHEN strftime(birth_date, '%m-%d') > '08-31' THEN 1 ELSE 0 END) BETWEEN 5 AND 15 "
+                     f"AND {FURTHER_ACTION}",
                      iso("birth_date"))
 
 
