@@ -34,6 +34,13 @@ from ..indicators.catalogue import CATALOGUE, COMPARABILITY, POLARITIES, item as
 from ..reference import local_authorities
 
 NEIGHBOUR_MODELS = (2025, 2021)
+HEADLINE_RULE = ("Each item's headline is the figure its publisher (DfE for the children in need census items) "
+                 "published for this authority and year when there is one, and otherwise the authority's own: "
+                 "munro's figure from its returns, or the figure it imported. The interval, the comparison with "
+                 "England, the rank, the quartile and the trend judgement are all of the headline; where the "
+                 "authority's own figure differs from the published one, both are shown and the difference is "
+                 "raised as a data-quality finding.")
+KIND_WORDS = {"returns": "munro, from the returns", "imported": "imported by the authority", "published": "published"}
 TREND_YEARS = 10
 # Published percentages and rates are rounded to one decimal place: a larger gap is a real difference.
 _ROUNDING = {"percent": 0.05, "per_10k": 0.05, "working_days": 0.5, "days": 0.5, "count": 0.0}
@@ -54,6 +61,8 @@ class Figure:
     denominator: float | None = None
     symbol: str | None = None
     reason: str | None = None
+    kind: str | None = None  # "returns" (munro from the LA's returns), "imported" (the LA's own import), "published"
+    provenance: str | None = None  # where it comes from, in words a reader understands
 
 
 @dataclass
@@ -75,7 +84,7 @@ class Comparison:
     comparability: str
     own: Figure
     published: Figure
-    headline: Figure  # what the rest compares: published when DfE has it, else own
+    headline: Figure  # the one figure shown and compared (HEADLINE_RULE)
     basis_year: int | None  # the year of the published figures compared with
     england: Figure
     region: Figure
@@ -89,6 +98,7 @@ class Comparison:
     interval: dict[str, Any] | None = None
     versus_england: dict[str, Any] | None = None
     data_quality: dict[str, Any] | None = None
+    trend_change: dict[str, Any] | None = None  # the last two changes of the headline series, judged
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,7 +144,8 @@ class _Published:
         if r is None:
             return Figure(None, year=year, reason="not published")
         return Figure(r["value"], year, r["source"], r["numerator"], r["denominator"], r["symbol"],
-                      None if r["value"] is not None else _symbol_reason(r["symbol"]))
+                      None if r["value"] is not None else _symbol_reason(r["symbol"]), kind="published",
+                      provenance=f"published: {_SOURCE_WORDS.get(r['source'], r['source'])}, {year_words(year)} figure")
 
     def las(self, item: str, year: int) -> dict[str, dict]:
         return dict(self._las.get((item, year), {}))
@@ -145,6 +156,10 @@ class _Published:
     def latest_year(self, item: str, up_to: int) -> int | None:
         years = [y for y in self._valued_la_years.get(item, []) if y <= up_to]
         return max(years) if years else None
+
+
+# Sources whose name alone says nothing to a reader.
+_SOURCE_WORDS = {"LAIT": "DfE's Local Authority Interactive Tool (LAIT)"}
 
 
 def _symbol_reason(symbol: str | None) -> str:
@@ -228,16 +243,54 @@ def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None =
             for la in las}
 
 
-def _own_figure(results: dict[int, dict], item: str, year: int) -> Figure:
+def year_words(year: int) -> str:
+    return f"{year - 1}-{str(year)[2:]}"
+
+
+@dataclass
+class Lineage:
+    """What the LA's own figures were made from: its current returns' years, its imports' files."""
+
+    returns: list[int] = field(default_factory=list)
+    imports: dict[int, tuple[str, Any]] = field(default_factory=dict)  # year -> (file name, loaded at)
+
+    @classmethod
+    def read(cls, con, la: str) -> "Lineage":
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        returns = [int(r[0]) for r in con.execute(
+            "SELECT DISTINCT collection_year FROM returns WHERE la_code = ? AND status = 'current' ORDER BY 1",
+            [la]).fetchall()] if "returns" in tables else []
+        imports = {int(y): (f, at) for y, f, at in con.execute(
+            "SELECT year, file_name, loaded_at FROM local_loads WHERE la_code = ? AND kind = 'own-figures' "
+            "AND status = 'current'", [la]).fetchall()} if "local_loads" in tables else {}
+        return cls(returns, imports)
+
+    def of_returns(self, year: int) -> str:
+        years = [y for y in self.returns if y <= year]
+        span = (year_words(years[0]) if len(years) == 1 else
+                f"{year_words(years[0])} to {year_words(years[-1])}") if years else year_words(year)
+        return f"computed by munro from this authority's children in need census returns ({span})"
+
+    def of_import(self, year: int, source: str | None) -> str:
+        file, at = self.imports.get(year, (None, None))
+        loaded = f"{file}, loaded {at.day} {at:%B %Y}" if file and at else "its own-figures file"
+        return f"imported by this authority ({loaded}; its source: {source or 'not given'})"
+
+
+def own_figure(results: dict[int, dict], item: str, year: int, lineage: Lineage | None = None) -> Figure:
     found = results.get(year, {}).get(item)
     if found is None:
         return Figure(None, year=year, reason=f"no {year} return loaded" if year not in results else
                       "not computed by munro")
     if found.value is None:
         return Figure(None, year=year, source="munro", reason=found.reason)
+    lineage = lineage or Lineage()
     # An item from another source (definitions.md section 3) is the LA's own import, shown with its source.
-    source = f"own import: {found.figures['source']}" if "source" in found.figures else "munro (own returns)"
-    return Figure(found.value, year, source, found.numerator, found.denominator)
+    if "source" in found.figures:
+        return Figure(found.value, year, f"own import: {found.figures['source']}", found.numerator,
+                      found.denominator, kind="imported", provenance=lineage.of_import(year, found.figures["source"]))
+    return Figure(found.value, year, "munro (own returns)", found.numerator, found.denominator, kind="returns",
+                  provenance=lineage.of_returns(year))
 
 
 # ---------------------------------------------------------------- the comparison
@@ -273,6 +326,7 @@ def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | N
         published = _Published(con, wanted)
         sn = _rows(con, "SELECT rank, neighbour_code, closeness FROM statistical_neighbours "
                         "WHERE model = ? AND la_code = ? ORDER BY rank", [str(neighbours), la])
+        lineage = Lineage.read(con, la)
     finally:
         con.close()
     known = local_authorities().get(la)
@@ -280,17 +334,17 @@ def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | N
         raise MunroError(f"no LA {la}: not an English LA code, and no returns for it are loaded")
     out = []
     for item_id in wanted:
-        c = _compare_item(item_id, la, year, own, published, sn, neighbours, known)
+        c = _compare_item(item_id, la, year, own, published, sn, neighbours, known, lineage)
         if c is not None:
             out.append(c)
     return out
 
 
-def _compare_item(item_id, la, year, own, published, sn, model, known) -> Comparison | None:
+def _compare_item(item_id, la, year, own, published, sn, model, known, lineage=None) -> Comparison | None:
     item = catalogue_item(item_id)
-    mine = _own_figure(own, item_id, year)
+    mine = own_figure(own, item_id, year, lineage)
     pub = published.get(item_id, "la", la, year)
-    has_trend = any(published.years(item_id, "la", la)) or any(_own_figure(own, item_id, y).value is not None
+    has_trend = any(published.years(item_id, "la", la)) or any(own_figure(own, item_id, y).value is not None
                                                                 for y in own)
     if mine.value is None and pub.value is None and not has_trend:
         return None
@@ -306,9 +360,10 @@ def _compare_item(item_id, la, year, own, published, sn, model, known) -> Compar
         neighbours=_neighbours(published, item_id, basis, sn, model),
     )
     _rank(c, published, la)
-    c.trend = _trend(own, published, item_id, la, year)
+    c.trend = _trend(own, published, item_id, la, year, lineage)
     _uncertainty(c)
     c.data_quality = _data_quality(item, mine, pub)
+    c.trend_change = trend_change(c.trend, item.unit, item.polarity)
     return c
 
 
@@ -347,16 +402,53 @@ def _rank(c: Comparison, published, la: str) -> None:
     c.rank_note = "; ".join(note)
 
 
-def _trend(own, published, item_id, la, year) -> list[dict]:
+def _trend(own, published, item_id, la, year, lineage=None) -> list[dict]:
+    """Each year's own and published figures, and its headline by the same rule as the year's (``value``)."""
     rows = []
     for y in range(year - TREND_YEARS + 1, year + 1):
         p = published.get(item_id, "la", la, y)
-        o = _own_figure(own, item_id, y)
+        o = own_figure(own, item_id, y, lineage)
         e = published.get(item_id, "england", "E92000001", y)
         if p.value is None and o.value is None and p.symbol is None:
             continue
-        rows.append({"year": y, "published": p.value, "symbol": p.symbol, "own": o.value, "england": e.value})
+        h = p if p.value is not None else o
+        rows.append({"year": y, "published": p.value, "symbol": p.symbol, "own": o.value, "own_kind": o.kind,
+                     "england": e.value, "value": h.value, "kind": h.kind if h.value is not None else None,
+                     "numerator": h.numerator, "denominator": h.denominator})
     return rows
+
+
+def trend_change(trend: list[dict], unit: str, polarity: str) -> dict | None:
+    """The last two year-on-year changes of the headline series, when both went the same way, judged.
+
+    A run of two changes the same way is a pattern worth a line only when the change over the two
+    years is beyond chance: ``significant`` says whether its 99.8% interval (``stats.change_between``)
+    excludes no change, the same level as the comparison with England. Years whose figures come from
+    different sources (published for some, the authority's own for others) are not judged: a change
+    of source is not a change in practice. None when there are not three consecutive years or the
+    two changes went different ways.
+    """
+    from . import stats
+
+    series = [t for t in trend if isinstance(t.get("value"), (int, float))][-3:]
+    if len(series) < 3 or series[-1]["year"] - series[0]["year"] != 2:
+        return None
+    a, b, c = (t["value"] for t in series)
+    if not ((a < b < c) or (a > b > c)):
+        return None
+    direction = "risen" if c > a else "fallen"
+    if polarity == "neither":
+        quality = None
+    else:
+        quality = "worse" if (direction == "risen") == (polarity == "lower_better") else "better"
+    out = {"from_year": series[0]["year"], "to_year": series[-1]["year"], "from": a, "to": c,
+           "direction": direction, "quality": quality}
+    if len({t["kind"] for t in series}) > 1:
+        return {**out, "significant": None, "reason": "the years' figures come from different sources"}
+    change = stats.change_between((series[0]["numerator"], series[0]["denominator"]),
+                                  (series[-1]["numerator"], series[-1]["denominator"]), unit)
+    return {**out, "significant": change.significant, "reason": change.reason,
+            "interval": list(change.interval) if change.interval else None}
 
 
 def _uncertainty(c: Comparison) -> None:
@@ -391,13 +483,18 @@ def _data_quality(item, mine: Figure, pub: Figure) -> dict | None:
     if abs(gap) <= _ROUNDING.get(item.unit, 0.0) + 1e-9:
         return {"differs": False, "difference": gap}
     reasons = []
-    if item.comparability != "dfe":
-        reasons.append("different method: munro's own definition is not the one DfE publishes")
-    reasons.append("resubmitted or corrected data: DfE publishes from the return as finally accepted, "
-                   "which may not be the one loaded here")
+    if mine.kind == "imported":
+        reasons.append("a different extract or count: the imported figure comes from the authority's own records, "
+                       "the published one from the publisher's collection, which may have been corrected or revised")
+    else:
+        if item.comparability != "dfe":
+            reasons.append("different method: munro's own definition is not the one DfE publishes")
+        reasons.append("resubmitted or corrected data: DfE publishes from the return as finally accepted, "
+                       "which may not be the one loaded here")
     if item.unit == "per_10k":
         reasons.append("a different population estimate (DfE uses the ONS vintage of its release)")
     return {"differs": True, "difference": gap, "likely_reasons": reasons}
 
 
-__all__ = ["compare", "Comparison", "Figure", "Neighbours", "rank_among", "neighbour_stats", "NEIGHBOUR_MODELS"]
+__all__ = ["compare", "Comparison", "Figure", "Neighbours", "Lineage", "rank_among", "neighbour_stats",
+           "trend_change", "own_figure", "NEIGHBOUR_MODELS", "HEADLINE_RULE", "KIND_WORDS"]

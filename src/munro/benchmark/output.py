@@ -8,7 +8,10 @@ import json
 from typing import Callable
 
 from ..indicators.output import shown as _fmt
-from .compare import Comparison
+from .compare import Comparison, year_words
+
+
+_SOURCE = {"published": "published", "returns": "returns", "imported": "import"}
 
 
 def _flag(c: Comparison) -> str:
@@ -16,15 +19,17 @@ def _flag(c: Comparison) -> str:
 
 
 def as_table(la: str, year: int, comparisons: list[Comparison]) -> str:
-    head = ["item", "LA", "year", "England", "region", "SN mean", "SN median", "rank", "quartile", "vs England"]
+    head = ["item", "LA", "year", "source", "England", "region", "SN mean", "SN median", "rank", "quartile",
+            "vs England"]
     rows = [head]
     for c in comparisons:
         h = c.headline
         sn = c.neighbours
         rows.append([
             c.item_id,
-            _fmt(h.value, c.unit) + (" (own)" if h.source and h.source.startswith("munro") else ""),
+            _fmt(h.value, c.unit),
             str(h.year or ""),
+            _SOURCE.get(h.kind, "-"),
             _fmt(c.england.value, c.unit),
             _fmt(c.region.value, c.unit),
             _fmt(sn.mean if sn else None, c.unit),
@@ -34,8 +39,9 @@ def as_table(la: str, year: int, comparisons: list[Comparison]) -> str:
             _flag(c),
         ])
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [f"LA {la}, reporting year {year}: published figures unless marked (own); "
-             "rank 1 and quartile 1 are the best where an item has a better direction", ""]
+    lines = [f"LA {la}, reporting year {year_words(year)}: each item's figure is the published one where there is one, else "
+             "the LA's own (source: published; returns = munro from the LA's returns; import = the LA's imported "
+             "figure); rank 1 and quartile 1 are the best where an item has a better direction", ""]
     for n, r in enumerate(rows):
         lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))))
         if n == 0:
@@ -44,7 +50,8 @@ def as_table(la: str, year: int, comparisons: list[Comparison]) -> str:
     if differs:
         lines += ["", "Own and published figures differ (a data-quality signal):"]
         for c in differs:
-            lines.append(f"  {c.item_id}: own {_fmt(c.own.value, c.unit)}, published {_fmt(c.published.value, c.unit)}")
+            lines.append(f"  {c.item_id}: own ({_SOURCE[c.own.kind]}) {_fmt(c.own.value, c.unit)}, "
+                         f"published {_fmt(c.published.value, c.unit)}")
     return "\n".join(lines) + "\n"
 
 
@@ -53,7 +60,8 @@ def as_json(la: str, year: int, comparisons: list[Comparison]) -> str:
                       indent=2, default=str) + "\n"
 
 
-CSV_COLUMNS = ["la", "year", "item", "unit", "polarity", "value", "value_year", "value_source", "own", "published",
+CSV_COLUMNS = ["la", "year", "item", "unit", "polarity", "value", "value_year", "value_source", "value_kind",
+               "value_provenance", "own", "own_kind", "published",
                "published_symbol", "england", "region", "neighbour_model", "neighbour_mean", "neighbour_median",
                "neighbours_with_data", "rank", "of", "quartile", "interval_low", "interval_high", "vs_england",
                "own_differs_from_published"]
@@ -65,8 +73,9 @@ def as_csv(la: str, year: int, comparisons: list[Comparison]) -> str:
     w.writerow(CSV_COLUMNS)
     for c in comparisons:
         sn, iv = c.neighbours, c.interval or {}
-        w.writerow([la, year, c.item_id, c.unit, c.polarity, c.headline.value, c.headline.year, c.headline.source,
-                    c.own.value, c.published.value, c.published.symbol, c.england.value, c.region.value,
+        h = c.headline
+        w.writerow([la, year, c.item_id, c.unit, c.polarity, h.value, h.year, h.source, h.kind, h.provenance,
+                    c.own.value, c.own.kind, c.published.value, c.published.symbol, c.england.value, c.region.value,
                     sn.model if sn else None, sn.mean if sn else None, sn.median if sn else None,
                     sn.with_data if sn else None, c.rank, c.of, c.quartile, iv.get("low"), iv.get("high"),
                     _flag(c), (c.data_quality or {}).get("differs")])

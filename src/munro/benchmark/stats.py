@@ -200,6 +200,56 @@ def compare_with_target(numerator: float | None, denominator: float | None, engl
     return Significance(SAME, f"the 99.8% {method} includes England's figure{low_note}", watch, ci95, ci998)
 
 
+@dataclass(frozen=True)
+class Change:
+    """A change in an LA's figure between two years, judged against chance.
+
+    ``significant`` is True when the ``confidence`` interval of the change excludes no change,
+    False when it includes it, None (with ``reason``) when the data do not support a test.
+    ``interval`` is the change's interval: for a proportion, the difference in percentage points
+    (later minus earlier); for a rate, the ratio of the later rate to the earlier.
+    """
+
+    significant: bool | None
+    reason: str
+    interval: Interval | None = None
+
+
+def change_between(earlier: tuple, later: tuple, unit: str, confidence: float = SIGNIFICANT) -> Change:
+    """Whether the change from ``earlier`` to ``later`` ((numerator, denominator) each) is beyond chance.
+
+    Proportions: Newcombe's hybrid score interval of the difference of two independent proportions
+    (Newcombe 1998, method 10), built from the two Wilson intervals, so it agrees with the intervals
+    shown for each year. Rates: the ratio of two Poisson rates with its log-normal interval,
+    exp(log RR +/- z sqrt(1/k1 + 1/k2)) (Rothman and Greenland, Modern Epidemiology, ch. 14).
+    """
+    if unit not in SCALES:
+        return Change(None, f"a figure in {unit} is not a proportion or a rate: no test of change")
+    (k1, n1), (k2, n2) = earlier, later
+    if any(_missing(x) for x in (k1, n1, k2, n2)) or not n1 or not n2:
+        return Change(None, "no counts behind one of the years' figures")
+    level = f"{confidence * 100:g}%"
+    if unit == "percent":
+        p1, p2 = _count(k1, "numerator") / _positive(n1), _count(k2, "numerator") / _positive(n2)
+        l1, u1 = (x / 100 for x in wilson_interval(k1, n1, confidence))
+        l2, u2 = (x / 100 for x in wilson_interval(k2, n2, confidence))
+        d = p2 - p1
+        low = d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+        high = d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+        iv = Interval(low * 100, high * 100)
+        beyond = low > 0 or high < 0
+        what = f"the {level} interval of the difference (Newcombe)"
+    else:
+        if _count(k1, "count") == 0 or _count(k2, "count") == 0:
+            return Change(None, "a count of 0 in one of the years: no ratio of rates")
+        ratio = (k2 / _positive(n2)) / (k1 / _positive(n1))
+        half = _z(confidence) * math.sqrt(1 / k1 + 1 / k2)
+        iv = Interval(ratio * math.exp(-half), ratio * math.exp(half))
+        beyond = iv.lower > 1 or iv.upper < 1
+        what = f"the {level} interval of the ratio of the two rates"
+    return Change(beyond, f"{what} {'excludes' if beyond else 'includes'} no change", iv)
+
+
 def _limits_for(unit):
     if unit == "percent":
         return proportion_limits, SCALES[unit]
