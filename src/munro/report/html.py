@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from ..errors import MunroError
 from . import charts as charts_mod
-from .fmt import number, with_unit, year_label
+from .fmt import figures, number, reader_definition, with_unit, year_label
 
 CSS_FILE = "govuk-frontend.min.css"
 
@@ -69,7 +69,7 @@ def environment():
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=number, withunit=with_unit, yearlabel=year_label, figure=_figure,
-                       attr_or=_attr_or, ticks=_ticks)
+                       attr_or=_attr_or, ticks=_ticks, reader=reader_definition, figures=figures)
     return env
 
 

@@ -4,6 +4,10 @@ Chromium is the system's (``apt-get install chromium``), never a downloaded
 browser. The flags keep it from reaching the network (no background
 networking, component updates or sync) and from touching the user's profile
 (a throw-away profile folder).
+
+The paper is the page's: A4, from the ``@page`` rule of assets/report.css, which
+--print-to-pdf honours (no flag sets a size; without the rule Chromium would
+print on US Letter). tests/report/test_pdf_paper.py reads the size back.
 """
 
 from __future__ import annotations
