@@ -28,6 +28,7 @@ class ItemView:
     trend: list[dict[str, Any]]  # {"year", "own", "published", "england"}, oldest first
     figures: list[tuple[str, Any]]  # the figures behind the headline: (label, value)
     distributions: list[dict[str, Any]]  # {"name", "label", "rows": [(category, count or value)]}
+    own_fallback: Any | None = None  # the own Figure when there is no comparison (benchmarks unreadable)
 
     @property
     def comparability(self) -> str:
@@ -38,18 +39,48 @@ class ItemView:
         return POLARITIES[self.item.polarity]
 
     @property
-    def published_instead(self) -> dict[str, Any] | None:
-        """The LA's own published figure, shown when munro has none: the report year's, or the latest.
+    def headline(self):
+        """The one figure shown and compared for the item and year (``benchmark.compare.HEADLINE_RULE``),
+        a ``Figure`` with its ``provenance``; None when there is no figure for the year."""
+        c = self.comparison
+        if c is not None and c.headline.value is not None:
+            return c.headline
+        return self.own
 
-        Items imported from other publishers (NPD, workforce census, HES) have no munro value
-        but often a published one; a reader should see it, with its year and source.
+    @property
+    def own(self):
+        """The authority's own figure (munro's from its returns, or its import), or None."""
+        c = self.comparison
+        if c is not None:
+            return c.own if c.own.value is not None else None
+        return self.own_fallback
+
+    @property
+    def source_short(self) -> str | None:
+        """Where the headline comes from, in a few words (a table's source column)."""
+        h = self.headline
+        if h is None:
+            return None
+        from ..benchmark.compare import KIND_WORDS
+
+        return h.source if h.kind == "published" else KIND_WORDS.get(h.kind, h.source)
+
+    @property
+    def differs(self) -> bool:
+        """True when the authority's own figure and the published one differ beyond rounding."""
+        dq = getattr(self.comparison, "data_quality", None)
+        return bool(dq and dq.get("differs"))
+
+    @property
+    def published_instead(self) -> dict[str, Any] | None:
+        """Another year's published figure of the LA, shown (not compared) when the year has none at all.
+
+        Items imported from other publishers (NPD, workforce census, HES) are often published a
+        year behind; a reader should see the latest, with its year and source.
         """
         c = self.comparison
-        if c is None or self.result.value is not None:
+        if c is None or self.headline is not None:
             return None
-        h = c.headline
-        if h.value is not None and not (h.source or "").startswith("munro"):
-            return {"value": h.value, "year": h.year, "source": h.source}
         for t in reversed(self.trend):
             if isinstance(t.get("published"), (int, float)):
                 return {"value": t["published"], "year": t["year"], "source": c.england.source or "published statistics"}
@@ -83,6 +114,7 @@ class ReportData:
     published: bool = False  # True once disclosure control has been applied
     by_year: dict[int, dict] = field(default_factory=dict, repr=False)  # compute()'s items of each trend year
     notes: list[str] = field(default_factory=list)
+    differences: list[dict[str, Any]] = field(default_factory=list)  # own and published figures that differ
 
     @property
     def year_label(self) -> str:
@@ -197,16 +229,31 @@ def _own_years(db, la: str, year: int, trend: TrendYears | None = None) -> tuple
     return computed, dict(sorted(by_year.items()))
 
 
-def _trend(item_id: str, comparison, by_year: dict[int, dict] | None) -> list[dict[str, Any]]:
+def _trend(item_id: str, comparison, by_year: dict[int, dict] | None, lineage) -> list[dict[str, Any]]:
+    """The comparison's trend (each year's headline in ``value``, by the headline's rule), or the
+    authority's own figures when there is no comparison."""
     if comparison is not None and comparison.trend:
-        return [{"year": t["year"], "own": t.get("own"), "published": t.get("published"),
-                 "england": t.get("england")} for t in comparison.trend]
+        return [dict(t) for t in comparison.trend]
+    from ..benchmark.compare import own_figure
+
     rows = []
     for y in sorted(by_year or {}):
-        r = by_year[y].get(item_id)
-        if r is not None and r.value is not None:
-            rows.append({"year": y, "own": r.value, "published": None, "england": None})
+        f = own_figure(by_year, item_id, y, lineage)
+        if f.value is not None:
+            rows.append({"year": y, "own": f.value, "own_kind": f.kind, "published": None, "england": None,
+                         "value": f.value, "kind": f.kind, "numerator": f.numerator, "denominator": f.denominator})
     return rows
+
+
+def _lineage(db, la: str):
+    from ..benchmark.compare import Lineage
+    from ..store.db import open_store
+
+    con = open_store(db, read_only=True)
+    try:
+        return Lineage.read(con, la)
+    finally:
+        con.close()
 
 
 def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | None = None,
@@ -220,18 +267,24 @@ def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | No
     history = list(computed["history_years"])
     comparisons, bench_note = _comparisons(db, la, year, neighbours, by_year)
     found, local_note = evidence.local(db, la, year)
+    lineage = _lineage(db, la)
     sections = []
     for s in SECTIONS:
         views = []
         for it in by_section()[s.id]:
             r = results.get(it.id) or ItemResult.missing(it.id, it.unit, _not_computed_reason(it))
             c = comparisons.get(it.id)
-            views.append(ItemView(item=it, result=r, comparison=c, trend=_trend(it.id, c, by_year),
-                                  figures=figure_rows(r), distributions=_distributions(it, r)))
+            own = None
+            if c is None and r.value is not None:
+                from ..benchmark.compare import own_figure
+                own = own_figure({year: results}, it.id, year, lineage)
+            views.append(ItemView(item=it, result=r, comparison=c, trend=_trend(it.id, c, by_year, lineage),
+                                  figures=figure_rows(r), distributions=_distributions(it, r), own_fallback=own))
         sections.append(SectionView(section=s, items=views, questions=evidence.questions(s, views, found)))
     data = ReportData(la=la, la_name=_la_name(la), year=year, sections=sections, standout=[], by_year=by_year,
                       quality={}, generated=(now or dt.datetime.now(dt.timezone.utc)).strftime("%d %B %Y, %H:%M UTC"))
     data.standout = summary.standout(data)
+    data.differences = summary.differences(data)
     data.quality = quality.gather(db, la, year, history, results, comparisons, bench_note)
     data.quality["local_note"] = local_note
     return data

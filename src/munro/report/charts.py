@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..benchmark.compare import KIND_WORDS
 from .fmt import number, with_unit, words, year_label
 
 # GOV.UK palette colours with at least 3:1 contrast on white (WCAG 1.4.11, non-text contrast).
@@ -42,23 +43,28 @@ def _config() -> dict[str, Any]:
 
 
 def trend_chart(view) -> Chart | None:
-    """The LA's figure over the years, with England's where published; None under two years."""
+    """The LA's headline over the years (each year's by the headline's rule: published where it was,
+    else the authority's own), with England's where published; None under two years."""
     import altair as alt
 
     unit = view.item.unit
     values, rows = [], []
+    # The authority's own figure gets a column of its own where some year shows the published one instead.
+    own_column = any(t.get("kind") == "published" and t.get("own") is not None for t in view.trend)
     for t in view.trend:
-        own = t.get("own") if t.get("own") is not None else t.get("published")
-        if own is None:
+        shown = t.get("value")
+        if shown is None:
             continue
-        if isinstance(own, (int, float)):  # a suppressed year ("c") is in the table, not on the chart
-            values.append({"year": year_label(t["year"]), "series": "This authority", "value": own})
+        if isinstance(shown, (int, float)):  # a suppressed year ("c") is in the table, not on the chart
+            values.append({"year": year_label(t["year"]), "series": "This authority", "value": shown})
         eng = t.get("england")
         if isinstance(eng, (int, float)):
             values.append({"year": year_label(t["year"]), "series": "England", "value": eng})
-        source = "munro, from the returns" if t.get("own") is not None else "published"
-        rows.append((year_label(t["year"]), number(own, unit), source,
-                     number(eng, unit) if eng is not None else "not published"))
+        row = (year_label(t["year"]), number(shown, unit), KIND_WORDS.get(t.get("kind"), "published"),
+               number(eng, unit) if eng is not None else "not published")
+        if own_column:
+            row += (number(t["own"], unit) if t.get("own") is not None else "none",)
+        rows.append(row)
     if sum(1 for v in values if v["series"] == "This authority") < 2:
         return None
     mine = [v for v in values if v["series"] == "This authority"]
@@ -85,7 +91,8 @@ def trend_chart(view) -> Chart | None:
                 + f": from {rows[0][1]} in {rows[0][0]} to {last[1]} in {last[0]}. The table below gives every value.")
     return Chart(id=f"{view.item.id}-trend", title=title, alt=alt_text,
                  spec=_spec(chart),
-                 columns=("Reporting year", f"This authority ({_axis_title(unit)})", "Figure from", "England"),
+                 columns=("Reporting year", f"This authority ({_axis_title(unit)})", "Figure from", "England")
+                 + (("This authority's own figure",) if own_column else ()),
                  rows=rows)
 
 

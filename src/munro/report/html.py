@@ -49,6 +49,12 @@ def _figure(f, unit: str) -> str:
     return with_unit(f.value, unit)
 
 
+def _sentence(text) -> str:
+    """The first letter in capitals, the rest as written (Jinja's capitalize lowercases "England")."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def _attr_or(obj, name: str):
     if obj is None:
         return None
@@ -69,7 +75,8 @@ def environment():
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=number, withunit=with_unit, yearlabel=year_label, figure=_figure,
-                       attr_or=_attr_or, ticks=_ticks, reader=reader_definition, figures=figures)
+                       attr_or=_attr_or, ticks=_ticks, sentence=_sentence,
+                       reader=reader_definition, figures=figures)
     return env
 
 
@@ -80,6 +87,14 @@ def page_charts(data, renderers=None) -> dict[str, list]:
     return out
 
 
+def glance(data, link=None) -> Markup:
+    """Every item's headline beside England, region and neighbours, a table per section (the report's
+    summary, and the web dashboard's, where ``link(view)`` gives each item's page)."""
+    template = environment().get_template("glance.html.j2")
+    extra = {"link": link} if link else {}
+    return Markup("".join(template.render(s=s, **extra) for s in data.sections))
+
+
 def render(data, charts: dict[str, list] | None = None) -> str:
     """The page for a gathered report (``munro.report.build.gather``)."""
     charts = page_charts(data) if charts is None else charts
@@ -87,9 +102,13 @@ def render(data, charts: dict[str, list] | None = None) -> str:
     bench_missing = ("No benchmarks: " + note) if note else "No published figure for this item or authority."
     marking = ("Disclosure control applied." if data.published
                else "Internal: contains unsuppressed small numbers.")
+    from ..benchmark.compare import HEADLINE_RULE
+    from .summary import HOW_JUDGED
+
     return environment().get_template("report.html.j2").render(
-        r=data, css=Markup(stylesheet()), charts=charts, bench_missing=bench_missing, marking_line=marking)
+        r=data, css=Markup(stylesheet()), charts=charts, bench_missing=bench_missing, marking_line=marking,
+        how_judged=HOW_JUDGED, headline_rule=HEADLINE_RULE)
 
 
-__all__ = ["render", "page_charts", "stylesheet"]
+__all__ = ["render", "page_charts", "stylesheet", "glance"]
 

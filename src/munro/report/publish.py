@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..benchmark.compare import trend_change
 from ..disclosure import is_suppressed, safe_item, suppress_count
 from ..indicators.result import ItemResult
 from .build import _distributions
@@ -54,12 +55,18 @@ def make_safe(data, db) -> None:
         for t in v.trend:
             if t.get("own") is None:
                 continue
-            if t["year"] == data.year:
-                t["own"] = v.result.value
-            else:
-                old = earlier.get(t["year"], {}).get(v.item.id)
-                t["own"] = _safe_result(old)[0].value if old is not None else None
+            safe = v.result if t["year"] == data.year else (
+                _safe_result(earlier[t["year"]][v.item.id])[0] if v.item.id in earlier.get(t["year"], {}) else None)
+            t["own"] = safe.value if safe is not None else None
+            if t.get("kind") != "published":  # the year's headline is the own figure: it follows the safe one
+                t["value"] = t["own"]
+                t["numerator"], t["denominator"] = (safe.numerator, safe.denominator) if safe else (None, None)
         _safe_comparison(v)
+        if v.own_fallback is not None:
+            v.own_fallback.value = v.result.value
+            v.own_fallback.numerator, v.own_fallback.denominator = v.result.numerator, v.result.denominator
+        if v.comparison is not None:
+            v.comparison.trend_change = trend_change(v.trend, v.item.unit, v.item.polarity)
     q = data.quality
     for r in q["returns"]:
         for k in ("children", "errors", "queries"):
@@ -74,6 +81,7 @@ def make_safe(data, db) -> None:
         "publishers released them.",
     ]
     data.standout = summary.standout(data)
+    data.differences = summary.differences(data)
 
 
 def _safe_comparison(v) -> None:
@@ -85,7 +93,7 @@ def _safe_comparison(v) -> None:
         c.own.value = v.result.value
         c.own.numerator = v.result.numerator
         c.own.denominator = v.result.denominator
-    if c.headline is c.own or (c.headline.source or "").startswith("munro"):
+    if c.headline is c.own or c.headline.kind != "published":
         c.headline = c.own
         if is_suppressed(c.own.value) or c.own.numerator is None or is_suppressed(c.own.numerator):
             c.interval = None

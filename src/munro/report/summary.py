@@ -1,10 +1,18 @@
-"""What stands out, in plain words, for the summary at the top of the report.
+"""What stands out, in plain words, for the summary at the top of the report and the dashboard.
 
-Two things are called out: a significant difference from England (the
-benchmark's 99.8% flag, so about one item in three hundred is flagged by
-chance) and a worsening trend, defined as two year-on-year changes in a row in
-the worse direction. Items where neither direction is better are reported as
-differences, never as better or worse.
+Every line is about the item's headline (``benchmark.compare.HEADLINE_RULE``), the figure shown
+beside it everywhere, and names only what is statistically meaningful:
+
+- a significant difference from England: the 99.8% interval of the headline excludes England's
+  figure (so about one item in three hundred is flagged by chance);
+- a worsening trend: the last two year-on-year changes both went the worse way *and* the change
+  over the two years is beyond chance, its 99.8% interval excluding no change
+  (``benchmark.compare.trend_change``). A drift of a few tenths of a point over thousands of
+  children is noise and is not named. Items where neither direction is better are never
+  called better or worse.
+
+``differences`` lists the items whose own figure (from the returns, or imported) differs from
+the published one: a data-quality finding the reader must see before the figures.
 """
 
 from __future__ import annotations
@@ -13,50 +21,67 @@ from typing import Any
 
 from .fmt import with_unit, year_label
 
-
-def _values(trend: list[dict[str, Any]]) -> list[tuple[int, float]]:
-    """The LA's series: munro's own figure where it has one, else the published one."""
-    out = []
-    for t in trend:
-        v = t.get("own") if t.get("own") is not None else t.get("published")
-        if isinstance(v, (int, float)):
-            out.append((t["year"], float(v)))
-    return out
+HOW_JUDGED = ("A difference from England is called significant when the 99.8% confidence interval of this "
+              "authority's figure excludes England's. A trend is called worsening when the last two "
+              "year-on-year changes both went the way the item's polarity calls worse and the change over "
+              "the two years is beyond chance (its 99.8% confidence interval excludes no change); items "
+              "without the counts behind their figures, or whose years come from different sources, are "
+              "not judged.")
 
 
 def worsening(view) -> str | None:
-    """A sentence when the last two changes both went the worse way, else None."""
-    polarity = view.item.polarity
-    series = _values(view.trend)[-3:]
-    if polarity == "neither" or len(series) < 3:
+    """A sentence when the last two changes both went the worse way, beyond chance; else None."""
+    t = getattr(view.comparison, "trend_change", None)
+    if not t or t.get("quality") != "worse" or not t.get("significant"):
         return None
-    (y0, a), (_, b), (y2, c) = series
-    worse = (lambda x, y: y > x) if polarity == "lower_better" else (lambda x, y: y < x)
-    if worse(a, b) and worse(b, c):
-        direction = "risen" if c > a else "fallen"
-        return (f"{view.item.title}: {direction} two years running, from {with_unit(a, view.item.unit)} in "
-                f"{year_label(y0)} to {with_unit(c, view.item.unit)} in {year_label(y2)} "
-                f"({view.polarity}).")
-    return None
+    unit = view.item.unit
+    return (f"{view.item.title}: {t['direction']} two years running, from {with_unit(t['from'], unit)} in "
+            f"{year_label(t['from_year'])} to {with_unit(t['to'], unit)} in {year_label(t['to_year'])} "
+            f"({view.polarity}; the change is beyond chance at 99.8%).")
+
+
+def _source_words(h) -> str:
+    if h.kind == "published":
+        return f"{h.source}"
+    return "munro's figure from the returns" if h.kind == "returns" else "the authority's imported figure"
 
 
 def standout(data) -> list[str]:
     lines = []
     for v in data.items():
-        flag = v.flag
-        if flag and flag.startswith("significantly"):
-            h, e = v.comparison.headline, v.comparison.england
-            whose = "munro's figure" if (h.source or "").startswith("munro") else f"{h.source}"
-            lines.append(f"{v.item.title}: {with_unit(h.value, v.item.unit)} ({whose}, {year_label(h.year)}), "
-                         f"{flag} ({with_unit(e.value, v.item.unit)}).")
+        flag, h = v.flag, v.headline
+        if flag and flag.startswith("significantly") and h is not None:
+            e = v.comparison.england
+            lines.append(f"{v.item.title}: {with_unit(h.value, v.item.unit)} ({_source_words(h)}, "
+                         f"{year_label(h.year)}), {flag} ({with_unit(e.value, v.item.unit)}).")
     for v in data.items():
         line = worsening(v)
         if line:
             lines.append(line)
-    missing = [v for v in data.items() if v.result.value is None and v.result.reason is not None]
+    missing = [v for v in data.items() if v.headline is None and v.result.reason is not None]
     if missing:
         shown = sum(1 for v in missing if v.published_instead)
-        lines.append(f"{len(missing)} of {len(data.items())} items have no figure of munro's own; each says why "
-                     f"and what data would fill it" + (f", and {shown} show the authority's published figure "
-                                                        "instead." if shown else "."))
+        lines.append(f"{len(missing)} of {len(data.items())} items have no figure for {data.year_label}; each "
+                     f"says why and what data would fill it" + (f", and {shown} show the authority's latest "
+                                                                "published figure of an earlier year instead."
+                                                                if shown else "."))
     return lines
+
+
+def differences(data) -> list[dict[str, Any]]:
+    """The items whose own figure differs from the published one for the year, each with a sentence."""
+    out = []
+    for v in data.items():
+        if not v.differs:
+            continue
+        c, unit = v.comparison, v.item.unit
+        whose = "your returns give" if c.own.kind == "returns" else "your imported figure is"
+        out.append({"item": v.item.id, "title": v.item.title, "own": c.own, "published": c.published, "unit": unit,
+                    "own_words": "munro, from the returns" if c.own.kind == "returns" else "imported",
+                    "reasons": c.data_quality["likely_reasons"],
+                    "message": (f"{v.item.title}, {year_label(c.published.year)}: {whose} "
+                                f"{with_unit(c.own.value, unit)}; {c.published.source} published "
+                                f"{with_unit(c.published.value, unit)} for the same year. The published figure "
+                                f"is the one shown and compared. Likely reasons: "
+                                f"{'; '.join(c.data_quality['likely_reasons'])}.")})
+    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .fmt import UNIT_WORDS, words, year_label
+from .fmt import UNIT_WORDS, reader_definition, words, year_label
 
 _FORMATS = {"percent": "0.0", "per_10k": "0.0", "working_days": "0", "days": "0", "count": "#,##0"}
 
@@ -53,14 +53,22 @@ def _summary(b: _Book, data) -> None:
                else "Internal: contains unsuppressed small numbers. Do not publish or share outside the authority.")
     ws.write(1, 0, marking, b.bold)
     ws.write(2, 0, f"Produced by munro on {data.generated}.")
-    ws.write(4, 0, "What stands out", b.bold)
+    row = 4
+    if data.differences:
+        ws.write(row, 0, f"Check first: {len(data.differences)} of the authority's own figures differ from the "
+                         f"figures published for {data.year_label} (the published figure is shown and compared)",
+                 b.bold)
+        for i, d in enumerate(data.differences):
+            ws.write(row + 1 + i, 0, d["message"], b.wrap)
+        row += len(data.differences) + 2
+    ws.write(row, 0, "What stands out", b.bold)
     for i, line in enumerate(data.standout):
-        ws.write(5 + i, 0, line, b.wrap)
+        ws.write(row + 1 + i, 0, line, b.wrap)
 
 
 _ITEM_COLUMNS = ("Item", "Value", "Unit", "Comparability", "Polarity", "England", "Region",
                  "Statistical neighbours (mean)", "Compared with England", "Rank", "Of", "Why no value",
-                 "Definition", "Value from")
+                 "Definition", "Value from", "Own figure", "Own figure from", "Own differs from published")
 
 
 def _section(b: _Book, number: int, s, data) -> None:
@@ -76,17 +84,20 @@ def _section(b: _Book, number: int, s, data) -> None:
     for v in s.items:
         c, u = v.comparison, v.item.unit
         nf = b.nums[u]
-        value, source = v.result.value, "munro, from the returns"
-        if value is None and v.published_instead:  # as on the page: the LA's published figure stands in
+        h, own = v.headline, v.own
+        value, source = (h.value, h.provenance) if h is not None else (None, None)
+        if value is None and v.published_instead:  # as on the page: an earlier year's published figure stands in
             p = v.published_instead
-            value, source = p["value"], f"published: {p['source']}, {year_label(p['year'])}"
+            value, source = p["value"], f"published: {p['source']}, {year_label(p['year'])} (not compared)"
         values = [v.item.title, value, UNIT_WORDS[u] or "number", v.comparability, v.polarity,
                   _fig(c.england) if c else None, _fig(c.region) if c else None,
                   c.neighbours.mean if c and c.neighbours else None, v.flag, c.rank if c else None,
                   c.of if c else None, v.result.reason if v.result.value is None else None,
-                  v.item.definition.replace("`", ""), source if value is not None else None]
+                  reader_definition(v.item.definition), source if value is not None else None,
+                  own.value if own is not None else None, own.provenance if own is not None else None,
+                  v.differs if own is not None and h is not own else None]
         for col, val in enumerate(values):
-            _put(ws, row, col, val, nf if col in (1, 5, 6, 7) else (b.wrap if col in (0, 11, 12) else None))
+            _put(ws, row, col, val, nf if col in (1, 5, 6, 7, 14) else (b.wrap if col in (0, 11, 12) else None))
         row += 1
     row += 2
     for v in s.items:
@@ -97,15 +108,13 @@ def _item_charts(b: _Book, ws, v, row: int) -> int:
     """The item's trend and distributions as cell tables, each with a native chart beside it."""
     sheet = ws.get_name().replace("'", "''")
     nf = b.nums[v.item.unit]
-    trend = [t for t in v.trend if isinstance(t.get("own") if t.get("own") is not None else t.get("published"),
-                                              (int, float))]
+    trend = [t for t in v.trend if isinstance(t.get("value"), (int, float))]
     if len(trend) >= 2:
         ws.write(row, 0, f"{v.item.title}: trend", b.bold)
         ws.write_row(row + 1, 0, ("Reporting year", "This authority", "England"), b.head)
         for i, t in enumerate(trend):
-            own = t["own"] if t.get("own") is not None else t["published"]
             ws.write_string(row + 2 + i, 0, year_label(t["year"]))
-            _put(ws, row + 2 + i, 1, own, nf)
+            _put(ws, row + 2 + i, 1, t["value"], nf)
             _put(ws, row + 2 + i, 2, t.get("england"), nf)
         first, last = row + 2, row + 1 + len(trend)
         chart = b.wb.add_chart({"type": "line"})
@@ -191,19 +200,23 @@ def _data(b: _Book, data) -> None:
     row = 0
     for s in data.sections:
         for v in s.items:
-            rows = [("headline", v.result.value if v.result.value is not None else None)]
+            h = v.headline
+            rows = [("headline", h.value if h is not None else None),
+                    ("headline from", h.provenance if h is not None else None),
+                    ("own figure", v.result.value)]
             rows += [(label, val) for label, val in v.figures]
-            rows += [(f"{d['name']}: {words(k)}", n) for d in v.distributions for k, n in d["rows"]]
+            rows += [(f"{d['label']}: {words(k)}", n) for d in v.distributions for k, n in d["rows"]]
             for fig, val in rows:
                 row += 1
                 for col, x in enumerate((s.section.id, v.item.id, v.item.title, v.item.unit, data.year, fig, val)):
                     _put(ws, row, col, x)
             for t in v.trend:
-                for fig in ("own", "published", "england"):
+                for fig, label in (("value", "headline"), ("own", "own"), ("published", "published"),
+                                   ("england", "england")):
                     if t.get(fig) is not None:
                         row += 1
                         for col, x in enumerate((s.section.id, v.item.id, v.item.title, v.item.unit, t["year"],
-                                                 f"trend: {fig}", t[fig])):
+                                                 f"trend: {label}", t[fig])):
                             _put(ws, row, col, x)
     ws.autofilter(0, 0, row, len(cols) - 1)
     ws.freeze_panes(1, 0)
