@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..benchmark.compare import KIND_WORDS
-from .fmt import number, with_unit, words, year_label
+from .fmt import group_label, number, with_unit, year_label
 
 # GOV.UK palette colours with at least 3:1 contrast on white (WCAG 1.4.11, non-text contrast).
 BLUE, GREY, BLACK = "#1d70b8", "#505a5f", "#0b0c0c"
@@ -100,7 +100,7 @@ def distribution_chart(view, dist: dict[str, Any]) -> Chart | None:
     """A horizontal bar per band or group, each labelled with its number."""
     import altair as alt
 
-    every = [(words(k), v) for k, v in dist["rows"] if v is not None]
+    every = [(group_label(k), v) for k, v in dist["rows"] if v is not None]
     pairs = [(k, v) for k, v in every if isinstance(v, (int, float))]  # a suppressed "c" is in the table only
     if not pairs:
         return None

@@ -33,7 +33,9 @@ def words(code: str) -> str:
     return _BANDS.get(code, code.replace("_", " "))
 
 
-def _first_up(text: str) -> str:
+def sentence_case(text) -> str:
+    """The first letter in capitals, the rest as written (Jinja's capitalize lowercases "England")."""
+    text = str(text)
     return text[:1].upper() + text[1:]
 
 
@@ -277,6 +279,11 @@ _PART_HEADER = {"open": ("Episodes of need open at 31 March and closed in the ye
 _HIDDEN = ("value", "unit", "reason", "bands", "note", "groups")  # shown elsewhere on the page, or not a figure
 
 
+def group_label(code: str) -> str:
+    """A group or band code as a row of a table says it ("police" -> "Police")."""
+    return _GROUP_WORDS.get(code) or sentence_case(words(code))
+
+
 def figure_label(key: str, item: str | None = None) -> str:
     """A figure's name as a reader reads it ("population_mid_year" -> "Population estimate (mid-year)")."""
     own = _ITEM_LABELS.get(item or "", {}).get(key)
@@ -284,7 +291,7 @@ def figure_label(key: str, item: str | None = None) -> str:
         return own
     if key in _LABELS:
         return _LABELS[key][0]
-    return _first_up(words(key))
+    return sentence_case(words(key))
 
 
 def _kind(key: str, value: Any, item: str | None) -> str:
@@ -414,7 +421,7 @@ def figures(r: ItemResult) -> Figures:
             tables.append(t)
     groups = d.get("groups")
     if isinstance(groups, dict) and groups:
-        rows = [(_GROUP_WORDS.get(g) or _first_up(words(g)), v if isinstance(v, dict) else {"value": v})
+        rows = [(group_label(g), v if isinstance(v, dict) else {"value": v})
                 for g, v in groups.items()]
         head = _ITEM_LABELS.get(item, {}).get("group", "Group")
         t = _table(f"By {head[:1].lower() + head[1:]}", head, rows, item)
@@ -452,7 +459,7 @@ def figure_rows(r: ItemResult) -> list[tuple[str, Any]]:
             if isinstance(v, dict):
                 if k == "groups" and not prefix:
                     for g, gv in v.items():
-                        name = _GROUP_WORDS.get(g) or _first_up(words(g))
+                        name = group_label(g)
                         walk(f"{name}: ", gv if isinstance(gv, dict) else {"value": gv})
                 else:
                     part = _PARTS.get(k, figure_label(k, item))

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from ..errors import MunroError
 from . import charts as charts_mod
-from .fmt import figures, number, reader_definition, with_unit, year_label
+from .fmt import figures, number, reader_definition, sentence_case, with_unit, year_label
 
 CSS_FILE = "govuk-frontend.min.css"
 
@@ -49,12 +49,6 @@ def _figure(f, unit: str) -> str:
     return with_unit(f.value, unit)
 
 
-def _sentence(text) -> str:
-    """The first letter in capitals, the rest as written (Jinja's capitalize lowercases "England")."""
-    text = str(text)
-    return text[:1].upper() + text[1:]
-
-
 def _attr_or(obj, name: str):
     if obj is None:
         return None
@@ -75,7 +69,7 @@ def environment():
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=number, withunit=with_unit, yearlabel=year_label, figure=_figure,
-                       attr_or=_attr_or, ticks=_ticks, sentence=_sentence,
+                       attr_or=_attr_or, ticks=_ticks, sentence=sentence_case,
                        reader=reader_definition, figures=figures)
     return env
 
