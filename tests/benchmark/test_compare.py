@@ -158,3 +158,27 @@ def test_own_and_published_differences_are_flagged(store, cin):
     assert repeat.data_quality["differs"] is True and repeat.data_quality["difference"] == -20.0
     assert any("resubmitted" in r for r in repeat.data_quality["likely_reasons"])
     assert repeat.headline.value == 20.0  # the published figure is the one compared
+    # Where each figure comes from, in words.
+    assert (rate.own.kind, repeat.headline.kind) == ("returns", "published")
+    assert rate.own.provenance == "computed by munro from this authority's children in need census returns (2023-24)"
+    assert repeat.headline.provenance == "published: DfE CIN 2024, 2023-24 figure"
+
+
+def test_every_output_flags_the_value_it_shows(store):
+    import csv
+    import io
+    import json
+
+    from munro.benchmark.output import as_csv, as_json, as_table
+
+    got = compare(store, "805", 2024)
+    row = next(r for r in csv.DictReader(io.StringIO(as_csv("805", 2024, got))) if r["item"] == "cpp_repeat")
+    # Hartlepool's published 20.0% (20 of 100) against England's 22.0%: Wilson 99.8% 11.9 to 31.6, inside.
+    assert (row["value"], row["value_kind"], row["vs_england"]) == ("20.0", "published",
+                                                                     "not significantly different from England")
+    assert row["value_provenance"] == "published: DfE CIN 2024, 2023-24 figure"
+    shown = json.loads(as_json("805", 2024, got))["items"]["cpp_repeat"]
+    assert shown["headline"]["value"] == 20.0 and shown["interval"]["low"] == pytest.approx(13.34, abs=0.01)
+    line = next(x for x in as_table("805", 2024, got).splitlines() if x.startswith("cpp_repeat"))
+    assert line.split()[1:4] == ["20.0%", "2024", "published"]
+    assert line.endswith("not significantly different from England")
