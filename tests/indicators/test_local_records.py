@@ -186,6 +186,65 @@ def test_icpc_to_core_group_and_sw_changes(store):
     assert (r["cpp_numerator"], r["cpp_denominator"]) == (2, 5) and r["cpp"] == pytest.approx(40.0)
 
 
+# ---------------------------------------------------------------- negative spans, told by their dates
+
+# Sat 25, Sun 26 and Mon 27 May 2024 (spring bank holiday) are not working days: a span from any of them
+# back to Fri 24 May has no working day in it (0 by the count) yet ends before it starts, so it is a
+# negative span, excluded and counted in `excluded`. Sat 25 -> Mon 27 May is 0 working days, and valid.
+
+NEGATIVE_VISITS = """child_id,plan_start_date,visit_date,seen,seen_alone
+K3,2024-05-25,2024-05-27,Y,Y
+"""
+
+NEGATIVE_CORE_GROUPS = """child_id,plan_start_date,meeting_date
+G1,2024-05-26,2024-05-24
+G2,2024-05-27,2024-05-24
+G3,2024-05-25,2024-05-27
+G4,2024-06-01,2024-06-17
+"""
+
+
+@pytest.fixture
+def negative_store(db, cin):
+    E, P = cin.Episode, cin.Plan
+
+    def child(cid, *plans):
+        return cin.Child(id=cid, episodes=[E(referral="2024-05-01", plans=list(plans))])
+
+    kids = [
+        child("K1", P("2024-05-26", "2024-05-24")),  # Sun -> Fri before: ends before it starts
+        child("K2", P("2024-05-27", "2024-05-24")),  # Mon (holiday) -> Fri before: likewise
+        child("K3", P("2024-05-25", "2024-05-27")),  # Sat -> Mon (holiday): valid
+        child("K4", P("2024-05-26", "2024-05-24"), P("2024-06-03", "2024-06-14")),  # one plan negative
+        *(child(g, P(start)) for g, start in (("G1", "2024-05-26"), ("G2", "2024-05-27"), ("G3", "2024-05-25"),
+                                              ("G4", "2024-06-01"))),
+    ]
+    load(db, {2025: cin.xml(2025, kids)})
+    load_local(db, {"visits.csv": NEGATIVE_VISITS, "core.csv": NEGATIVE_CORE_GROUPS})
+    return db
+
+
+def test_plans_and_meetings_before_a_weekend_or_holiday_start_are_excluded(negative_store):
+    got = items(negative_store, 2025, "child_seen_per_cpp", "icpc_to_core_group")
+    r = got["child_seen_per_cpp"]
+    # Plans open in the year: K1, K2 and K4's first end before they start (Fri 24 May): excluded, 3 plans.
+    #   K3: Sat 25 May -> visit Mon 27 May = 0 -> end Mon 27 May = 0: seen as required
+    #   K4: its other plan, Mon 3 Jun -> Fri 14 Jun = 9, no visit: seen as required (the child counts once)
+    #   G1-G4: open at 31 March 2025, no visit since their start: a lapse each
+    # -> 2 of 6 children (K3, K4, G1-G4); K1, K2 have no plan left to count
+    assert (r.numerator, r.denominator, r.excluded) == (2, 6, 3) and r.value == pytest.approx(100 / 3)
+    assert r["lapses"] == 4 and r["visits_seen"] == 1 and r["seen_alone"] == 100.0
+    r = got["icpc_to_core_group"]
+    # Plans starting in the year: K1, K2, K3, K4's two, G1-G4 = 9; no meeting recorded for the K plans = 5.
+    #   G1 Sun 26 May, meeting Fri 24 May: negative (0 by the count): excluded
+    #   G2 Mon 27 May (holiday), meeting Fri 24 May: excluded
+    #   G3 Sat 25 May -> Mon 27 May (holiday) = 0: within 10
+    #   G4 Sat 1 Jun -> Mon 17 Jun: 3-7 Jun 5, 10-14 Jun 5, Mon 17 = 11: not within
+    assert (r.numerator, r.denominator, r.excluded) == (1, 2, 2) and r.value == pytest.approx(50.0)
+    assert (r["plans_started"], r["no_meeting_recorded"]) == (9, 5)
+    assert (r["p25"], r["median"], r["p75"]) == (2.75, 5.5, 8.25)  # 0 and 11
+
+
 def test_own_figures_of_the_items_from_other_sources(store):
     got = items(store, 2025, "sw_vacancy_rate", "cin_absence", "court_applications_rate")
     r = got["sw_vacancy_rate"]

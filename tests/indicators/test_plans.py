@@ -5,9 +5,11 @@ Each store below is small and built for a few items; the expected figures are
 worked out in the comments, never taken from munro. Calendar days are end
 minus start; "+ 12 months" is calendar arithmetic (29 Feb + 1 year = 28 Feb).
 Working days (cpp_end_outcome) exclude weekends and England bank holidays;
-those met here: 2023: Mon 8 May (coronation), Mon 25 and Tue 26 Dec;
-2024: Fri 29 Mar (Good Friday) and Mon 1 Apr (Easter Monday). A working-day
-span from a to b counts the working days d with a < d <= b.
+those met here: 2023: Mon 8 May (coronation), Mon 29 May (spring bank holiday),
+Mon 25 and Tue 26 Dec; 2024: Fri 29 Mar (Good Friday) and Mon 1 Apr (Easter Monday).
+A working-day span from a to b counts the working days d with a < d <= b. A span whose
+end date is before its start date is negative and excluded, whatever that count: from
+Sun 28 or Mon 29 May 2023 back to Fri 26 May is 0 working days, yet negative.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def build_lasting(cin):
         child(cin, "L6", E(referral="2023-09-01", plans=[P("2023-10-01", "2024-03-31")])),
         child(cin, "L7", E(referral="2022-03-01", plans=[P("2022-04-01", "2023-04-01"), P("2023-06-01", "2023-12-01")])),
         child(cin, "L9", E(referral="2023-08-01", plans=[P("2023-09-10", "2023-09-01")])),  # ends before it starts
+        # starts Sun 28 May 2023 / Mon 29 May (holiday), ends Fri 26 May: before it starts
+        child(cin, "L10", E(referral="2023-05-02", plans=[P("2023-05-28", "2023-05-26")])),
+        child(cin, "L11", E(referral="2023-05-02", plans=[P("2023-05-29", "2023-05-26")])),
+        child(cin, "L12", E(referral="2023-05-02", plans=[P("2023-05-27", "2023-05-29")])),  # Sat -> Mon: 2 days
         child(cin, "O1", E(referral="2022-03-20", plans=[P("2022-04-02")])),
         child(cin, "O2", E(referral="2022-03-20", plans=[P("2022-04-03")])),
         child(cin, "O3", E(referral="2024-03-30", plans=[P("2024-03-31")])),  # starts on 31 March
@@ -93,9 +99,11 @@ def test_cpp_lasting_2y(lasting):
     #   L5                 2024-02-27 = 728  no
     #   L6 ends on 31 March 2024 (in the year) = 182 no
     #   L7 ends two plans in the year: 2023-04-01 (1 April, in the year, 365) and 2023-12-01: counts twice
-    #   L9 ends before it starts: excluded. L8 ended 2023-03-31, the year before.
-    assert (r.numerator, r.denominator, r.count, r.excluded) == (3, 8, 8, 1)  # L2, L3, L4 of 8
-    assert r.value == pytest.approx(3 / 8 * 100) and r.unit == "percent"
+    #   L12 Sat 27 May 2023 -> Mon 29 May = 2 no
+    #   L9, L10 (Sun 28 May -> Fri 26 May), L11 (Mon 29 May -> Fri 26 May) end before they start: excluded.
+    #   L8 ended 2023-03-31, the year before.
+    assert (r.numerator, r.denominator, r.count, r.excluded) == (3, 9, 9, 3)  # L2, L3, L4 of 9
+    assert r.value == pytest.approx(3 / 9 * 100) and r.unit == "percent"
     # Open at 31 March 2024 (R - start): O1 2022-04-02 -> 729 yes; O2 2022-04-03 -> 728 no;
     # O3 starts on R (0); O4 ends 2024-04-01 (2025 return), after R: open; O5 two plans; L6 ended on R.
     assert r["open_plans"] == 6 and r["open_2y_count"] == 1
@@ -355,6 +363,9 @@ def build_outcome(cin):
         ends("E9", "2023-07-03", None),
         ends("E11", "2023-12-26", "2023-12-27"),
         ends("E12", "2023-05-08", "2023-05-10"),
+        ends("E13", "2023-05-29", "2023-05-26"),
+        ends("E14", "2023-05-28", "2023-05-26"),
+        ends("E15", "2023-05-27", "2023-05-29"),
     ]
     y2025 = [ends("E3", "2024-03-28", "2024-04-02")]
     return {2023: cin.xml(2023, y2023), 2024: cin.xml(2024, y2024), 2025: cin.xml(2025, y2025)}
@@ -370,13 +381,16 @@ def test_cpp_end_outcome(cin, tmp_path):
     #   E4  Sat 30 Sep -> Mon 2 Oct = 1 (a weekend end counts from Monday)      closed
     #   E5  Sun 1 Oct -> Tue 3 Oct = 2 (Mon 2, Tue 3)                           stepped down
     #   E6  Wed 14 Jun -> the same day = 0                                      closed
-    #   E8  Sun 8 Oct, closed Sat 7 Oct: before the end (0 working days, but not after it) stepped down
+    #   E8  Sun 8 Oct, closed Sat 7 Oct: before the end (0 working days, but negative)   excluded
     #   E9  Mon 3 Jul, episode still open                                       stepped down
     #   E11 Tue 26 Dec (bank holiday) -> Wed 27 Dec = 1                         closed
     #   E12 Mon 8 May (coronation holiday) -> Wed 10 May = 2 (Tue 9, Wed 10)    stepped down
-    # E10's plan ended 2023-03-31, the year before.  -> 5 of 10
-    assert (r.numerator, r.denominator, r.count) == (5, 10, 10) and r.value == pytest.approx(50.0)
-    assert r["cin_closed"] == 5 and r["stepped_down"] == 5
+    #   E13 Mon 29 May (holiday), closed Fri 26 May: 0 working days, negative   excluded
+    #   E14 Sun 28 May, closed Fri 26 May: likewise                              excluded
+    #   E15 Sat 27 May -> Mon 29 May (holiday) = 0                              closed
+    # E10's plan ended 2023-03-31, the year before.  -> 6 of 10, 3 excluded
+    assert (r.numerator, r.denominator, r.count, r.excluded) == (6, 10, 10, 3) and r.value == pytest.approx(60.0)
+    assert r["cin_closed"] == 6 and r["stepped_down"] == 4
     assert r["became_looked_after"] is None and "needs looked-after episodes" in r["became_looked_after_reason"]
     assert "cin_closed alone" in r.note
 

@@ -3,8 +3,10 @@
 Working days exclude weekends and England bank holidays; those met here:
 2022: Fri 15 Apr and Mon 18 Apr (Easter), Thu 2 and Fri 3 Jun (jubilee),
 Mon 19 Sep (state funeral), Mon 26 and Tue 27 Dec; 2023: Mon 2 Jan;
-2024: Fri 29 Mar and Mon 1 Apr (Easter). A duration from a to b counts the
-working days d with a < d <= b.
+2024: Fri 29 Mar and Mon 1 Apr (Easter), Mon 27 May (spring bank holiday). A
+duration from a to b counts the working days d with a < d <= b; one whose end date
+is before its start date is negative, whatever that count (a start on Sunday 26 May
+2024 and an end on Friday 24 May is 0 working days, yet negative).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 
 from munro.calendar import working_days_between
 from munro.indicators.compute import ITEMS, compute
-from munro.indicators.context import Context
+from munro.indicators.context import Context, flag, span
 import golden
 
 from golden import items, load, run
@@ -142,6 +144,63 @@ def test_s47_to_icpc_timeliness(cin, db):
     assert r.bands == {"0_10": 1, "11_15": 3, "16_20": 1, "21_plus": 1}
 
 
+# ---------------------------------------------------------------- negative spans, told by their dates
+
+# Year 2025 (1 Apr 2024 - 31 Mar 2025). Sat 25, Sun 26 and Mon 27 May 2024 (spring bank holiday) are not
+# working days, so a span from any of them back to Fri 24 May has no working day in it: 0 by the count,
+# negative by the dates. Sat 25 -> Mon 27 May is 0 too, and valid.
+
+
+def test_assessments_authorised_before_a_weekend_or_holiday_start_are_excluded(cin, db):
+    cases = [
+        # id, referral, assessment start, authorised: working days (start -> authorised; from referral)
+        ("N1", "2024-05-26", "2024-05-26", "2024-05-24"),  # Sun -> Fri before: negative; and from referral
+        ("N2", "2024-05-27", "2024-05-27", "2024-05-24"),  # Mon (holiday) -> Fri before: negative; both
+        ("N3", "2024-05-25", "2024-05-25", "2024-05-24"),  # Sat -> Fri before: negative; both
+        ("N4", "2024-05-25", "2024-05-25", "2024-05-27"),  # Sat -> Mon (holiday): 0, valid; both
+        ("N5", "2024-06-01", "2024-06-01", "2024-06-03"),  # Sat -> Mon 3 Jun: 1; both
+        # started the Friday before its referral on the holiday: same day 0; from referral negative
+        ("N6", "2024-05-27", "2024-05-24", "2024-05-24"),
+        ("N7", "2024-05-24", "2024-05-24", "2024-05-28"),  # Fri -> Tue (Sat, Sun, Mon off): 1; both
+    ]
+    children = [one(cin, cid, ref, assessments=[A(cin, s, a)]) for cid, ref, s, a in cases]
+    load(db, {2025: cin.xml(2025, children)})
+    r = items(db, 2025, "assessment_timeliness")["assessment_timeliness"]
+    # measured N4 0, N5 1, N6 0, N7 1; N1, N2, N3 excluded
+    assert (r.count, r.excluded, r["within_45"], r.denominator) == (4, 3, 4, 4) and r.value == 100.0
+    # sorted 0 0 1 1: ranks .75 -> 0, 1.5 -> .5, 2.25 -> 1
+    assert (r["p25"], r["median"], r["p75"]) == (0.0, 0.5, 1.0)
+    assert r.bands["same_day"] == 2 and r.bands["1_10"] == 2 and sum(r.bands.values()) == 4
+    fr = r["from_referral"]
+    # N4 0, N5 1, N7 1; N1, N2, N3, N6 excluded. sorted 0 1 1: ranks .5 -> .5, 1 -> 1, 1.5 -> 1
+    assert (fr["count"], fr["excluded"], fr["within_45"], fr["value"]) == (3, 4, 3, 100.0)
+    assert (fr["p25"], fr["median"], fr["p75"]) == (0.5, 1.0, 1.0)
+    assert fr["bands"]["same_day"] == 1 and fr["bands"]["1_10"] == 2
+
+
+def test_conferences_before_a_weekend_or_holiday_enquiry_start_are_excluded(cin, db):
+    cases = [
+        # id, enquiry start, initial conference: working days
+        ("Q1", "2024-05-26", "2024-05-24"),  # Sun -> Fri before (0 by the count): negative, excluded
+        ("Q2", "2024-05-27", "2024-05-24"),  # Mon (holiday) -> Fri before: negative, excluded
+        ("Q3", "2024-05-25", "2024-05-24"),  # Sat -> Fri before: negative, excluded
+        ("Q4", "2024-05-25", "2024-05-27"),  # Sat -> Mon (holiday): 0, valid
+        ("Q5", "2024-06-01", "2024-06-03"),  # Sat -> Mon: 1
+        ("Q6", "2024-05-28", "2024-05-24"),  # Tue -> Fri before: negative (-1 by the count too)
+        # Sun -> Tue 18 Jun: Mon 27 off; 28-31 May 4, 3-7 Jun 5, 10-14 Jun 5, Mon 17, Tue 18 = 16
+        ("Q7", "2024-05-26", "2024-06-18"),
+    ]
+    children = [one(cin, cid, "2024-05-20", s47=[cin.S47(s, icpc=i)]) for cid, s, i in cases]
+    load(db, {2025: cin.xml(2025, children)})
+    r = items(db, 2025, "s47_to_icpc_timeliness")["s47_to_icpc_timeliness"]
+    # measured 0 1 16; within 15: 2 of 3
+    assert (r.count, r.excluded, r["within_15"], r.denominator) == (3, 4, 2, 3)
+    assert r.value == pytest.approx(2 / 3 * 100)
+    # ranks .5 -> .5, 1 -> 1, 1.5 -> 1 + .5 x 15 = 8.5
+    assert (r["p25"], r["median"], r["p75"]) == (0.5, 1.0, 8.5)
+    assert r.bands == {"0_10": 2, "11_15": 0, "16_20": 1, "21_plus": 0}
+
+
 # ---------------------------------------------------------------- cin_duration
 
 
@@ -170,6 +229,10 @@ def test_cin_duration(cin, db):
         one(cin, "C1", "2024-02-29", closure="2025-02-28", reason="RC1"),  # s+1y = 28 Feb 2025: 1y_2y; 365
         one(cin, "C2", "2024-06-10", closure="2024-06-10", reason="RC1"),  # same day: up_to_3m; 0
         one(cin, "C3", "2024-09-10", closure="2024-09-01", reason="RC1"),  # closed before referral: excluded
+        # referred Sun 26 May 2024, closed Fri 24 May: closed before referral (0 working days between): excluded
+        one(cin, "C7", "2024-05-26", closure="2024-05-24", reason="RC1"),
+        # referred Sat 25 May, closed Mon 27 May (holiday): 2 calendar days, up_to_3m
+        one(cin, "C8", "2024-05-25", closure="2024-05-27", reason="RC1"),
         one(cin, "C4", "2024-01-01", closure="2024-03-31", reason="RC1"),  # closed before the year
         one(cin, "C5", "2024-05-01", closure="2024-05-02", reason="RC1", nfa="true"),  # NFA: left out
         # s+2y = 1 May 2024 = e: 2y_plus; 365 + 366 = 731
@@ -186,10 +249,10 @@ def test_cin_duration(cin, db):
     assert o["bands"] == {"up_to_3m": 2, "3m_6m": 2, "6m_1y": 1, "1y_2y": 2, "2y_plus": 1}
     assert o["median"] == (150 + 364) / 2  # sorted 89 90 91 150 364 365 730 731
     assert r.value == pytest.approx(1 / 8 * 100) and r.numerator == 1 and r.denominator == 8
-    # closed: C1 365, C2 0, O9 181, C6 731; C3 excluded
-    assert c["count"] == 4 and c["excluded"] == 1 and r.excluded == 1
-    assert c["bands"] == {"up_to_3m": 1, "3m_6m": 1, "6m_1y": 0, "1y_2y": 1, "2y_plus": 1}
-    assert c["median"] == (181 + 365) / 2  # sorted 0 181 365 731
+    # closed: C1 365, C2 0, O9 181, C6 731, C8 2; C3, C7 excluded
+    assert c["count"] == 5 and c["excluded"] == 2 and r.excluded == 2
+    assert c["bands"] == {"up_to_3m": 2, "3m_6m": 1, "6m_1y": 0, "1y_2y": 1, "2y_plus": 1}
+    assert c["median"] == 181  # sorted 0 2 181 365 731
 
 
 # ---------------------------------------------------------------- missing returns, helpers
@@ -230,13 +293,18 @@ def test_working_days_and_percentiles_helpers_match_the_contract(cin, db):
     with golden.engine(db) as engine:
         ctx = Context(2023, ("201",), engine.tables(["201"]))
         t = ibis.memtable(pa.table({"a": [p[0] for p in pairs], "b": [p[1] for p in pairs]}))
-        got = ctx.with_working_days(t, "a", "b", "wd").to_pyarrow().to_pylist()
+        t = ctx.with_working_days(t, "a", "b", "wd")
+        s = span(t.a, t.b, t.wd)
+        got = t.mutate(measured=flag(s.measured), excluded=flag(s.excluded), value=s.value).to_pyarrow().to_pylist()
         assert len(got) == len(pairs)
         for row in got:
             if row["a"] <= row["b"]:
                 assert row["wd"] == working_days_between(row["a"], row["b"]), row
-            else:  # a negative span: only its sign matters (it is excluded from every item)
+                assert (row["measured"], row["excluded"], row["value"]) == (1, 0, row["wd"]), row
+            else:  # a negative span by its dates, even where the count is 0 (a start on a day off)
                 assert row["wd"] <= 0 and (row["wd"] < 0) == (working_days_between(row["b"], row["a"]) > 0)
+                assert (row["measured"], row["excluded"], row["value"]) == (0, 1, None), row
+        assert any(r["a"] > r["b"] and r["wd"] == 0 for r in got)  # Easter Monday -> Thursday before, etc.
         values = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]
         v = ibis.memtable(pa.table({"x": values}))
         from munro.indicators.context import percentiles

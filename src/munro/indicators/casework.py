@@ -12,13 +12,17 @@ without them it is None with a reason. The queries run either way, so that
   than the visiting standard (``ctx.visiting_standard`` working days, 10 by default) that
   ends in the year is a lapse; a child is seen as the plan requires when none of their
   plans has a lapse. A gap that ended before the year belongs to an earlier year's figure.
+  A plan whose end date is before its start date is a negative span: it is left out and
+  counted in ``excluded`` (plans, not children: a child with another plan is still counted).
 - ``icpc_to_core_group``: for each plan starting in the year (a plan starts at the initial
   conference that decides it, so the plan's start date is the conference's date), the
-  working days to its first core group meeting. A meeting recorded before the conference
-  is a negative span: the plan is excluded and counted in ``excluded``.
+  working days to its first core group meeting. A meeting dated before the conference
+  is a negative span, whatever its working days: the plan is excluded and counted in ``excluded``.
 - ``sw_changes``: children in need at 31 March (as ``cin_rate`` counts them) with 3 or more
   different social workers allocated at some time in the 12 months up to 31 March (the
   reporting year), and the same for children on a plan at 31 March.
+
+Negative spans are told by their dates (``context.span``), never by a working-day count.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..localdata.layouts import CORE_GROUPS, CP_VISITS, SW_ALLOCATIONS
-from .context import Context, count_if, flag, percentiles
+from .context import Context, count_if, flag, percentiles, span
 from .plans import children_on_plan_at_r
 from .result import ItemResult, clean, count_of, percent
 
@@ -51,12 +55,20 @@ def _per_la(ctx: Context, item: str, kind: str, what: str, build) -> dict[str, I
 # ---------------------------------------------------------------- child_seen_per_cpp
 
 
-def visit_gaps(ctx: Context) -> ir.Table:
-    """One row per gap between consecutive checkpoints of each plan open in the year, with its working days
-    (``gap``) and ``lapse`` = 1 when it is longer than the standard and ends in the year."""
-    r, start = ibis.date(ctx.R), ibis.date(ctx.start)
+def plans_open_in_year(ctx: Context) -> ir.Table:
+    """Plans open at some time in the year (started by 31 March, not ended before 1 April), with 0/1
+    ``excluded`` when the plan's end date is before its start date."""
     p = ctx.t.cp_plans
-    p = p.filter((p.start_date <= r) & (p.end_date.isnull() | (p.end_date >= start)))
+    p = p.filter((p.start_date <= ibis.date(ctx.R)) & (p.end_date.isnull() | (p.end_date >= ibis.date(ctx.start))))
+    return p.mutate(excluded=flag(span(p.start_date, p.end_date).excluded))
+
+
+def visit_gaps(ctx: Context) -> ir.Table:
+    """One row per gap between consecutive checkpoints of each plan open in the year (not excluded), with
+    its working days (``gap``) and ``lapse`` = 1 when it is longer than the standard and ends in the year."""
+    r, start = ibis.date(ctx.R), ibis.date(ctx.start)
+    p = plans_open_in_year(ctx)
+    p = p.filter(p.excluded == 0)
     keys = ["la_code", "la_child_id", "referral_date", "plan_start"]
     plans = p.select("la_code", "la_child_id", "referral_date", plan_start=p.start_date,
                      stop=ibis.least(p.end_date.fill_null(r), r))
@@ -78,6 +90,8 @@ def child_seen_per_cpp(ctx: Context) -> dict[str, ItemResult]:
     per_child = g.group_by(["la_code", "la_child_id"]).aggregate(lapse=g.lapse.max(), lapses=g.lapse.sum())
     rows = ctx.per_la(per_child.group_by("la_code").aggregate(
         n=per_child.count(), seen=count_if(per_child.lapse == 0), lapses=per_child.lapses.sum()))
+    p = plans_open_in_year(ctx)
+    bad = ctx.per_la(p.group_by("la_code").aggregate(excluded=p.excluded.sum()))
     v = ctx.t.cp_visits
     v = v.filter(ctx.in_year(v.visit_date) & (v.seen == 1))
     alone = ctx.per_la(v.group_by("la_code").aggregate(
@@ -88,7 +102,7 @@ def child_seen_per_cpp(ctx: Context) -> dict[str, ItemResult]:
         return ItemResult(
             id="child_seen_per_cpp", unit="percent", value=percent(ok, n),
             reason=None if n else "no child protection plans were open in the year",
-            numerator=ok, denominator=n, count=n,
+            numerator=ok, denominator=n, count=n, excluded=count_of(bad[la].get("excluded")),
             figures={"visiting_standard": ctx.visiting_standard, "lapses": count_of(rows[la].get("lapses")),
                      "visits_seen": count_of(a.get("visits")),
                      "seen_alone": percent(count_of(a.get("alone")), count_of(a.get("recorded")))},
@@ -103,7 +117,8 @@ def child_seen_per_cpp(ctx: Context) -> dict[str, ItemResult]:
 
 def first_core_groups(ctx: Context) -> ir.Table:
     """Plans starting in the year, each with its first core group meeting (``first``, NULL when none is
-    recorded) and the working days to it (``wd``)."""
+    recorded) and the working days to it (``wd``; a meeting dated before the conference is a negative span
+    even where ``wd`` is 0: ``context.span``)."""
     p = ctx.t.cp_plans
     p = p.filter(ctx.in_year(p.start_date)).select("la_code", "la_child_id", "referral_date", "start_date")
     g = ctx.t.core_groups
@@ -115,11 +130,10 @@ def first_core_groups(ctx: Context) -> ir.Table:
 
 def icpc_to_core_group(ctx: Context) -> dict[str, ItemResult]:
     t = first_core_groups(ctx)
+    wd = span(t.start_date, t.first, t.wd)
     rows = ctx.per_la(t.group_by("la_code").aggregate(
-        plans=t.count(), n=count_if(t.wd >= 0), within=count_if((t.wd >= 0) & (t.wd <= CORE_GROUP_STANDARD)),
-        excluded=count_if(t.wd < 0), none=count_if(t.first.isnull())))
-    ok = t.filter(t.wd >= 0)
-    spread = ctx.per_la(ok.group_by("la_code").aggregate(**percentiles(ok.wd)))
+        plans=t.count(), **wd.counts(), within=count_if(wd.value <= CORE_GROUP_STANDARD),
+        none=count_if(t.first.isnull()), **percentiles(wd.value)))
 
     def build(la):
         n, within = count_of(rows[la].get("n")), count_of(rows[la].get("within"))
@@ -129,7 +143,7 @@ def icpc_to_core_group(ctx: Context) -> dict[str, ItemResult]:
             numerator=within, denominator=n, count=n, excluded=count_of(rows[la].get("excluded")),
             figures={"within_10": within, "plans_started": count_of(rows[la].get("plans")),
                      "no_meeting_recorded": count_of(rows[la].get("none")),
-                     **{k: clean(v) for k, v in spread[la].items()}},
+                     **{k: clean(rows[la].get(k)) for k in ("p25", "median", "p75")}},
         )
 
     return _per_la(ctx, "icpc_to_core_group", CORE_GROUPS.kind,

@@ -11,6 +11,8 @@ same expressions run on DuckDB, PostgreSQL and Spark:
 - dates stay DATE: calendar arithmetic is cast back to date (``add_months``);
 - working days only through the calendar table: two equi-joins on its
   cumulative ``wd_index`` (``with_working_days``);
+- a span is negative when its end DATE is before its start DATE, never by
+  its working-day count (``span``: one rule for every item);
 - percentiles are exact linear interpolation (``quantile``, which compiles to
   DuckDB ``quantile_cont``, PostgreSQL ``percentile_cont``); never
   ``approx_quantile``, which DuckDB answers approximately.
@@ -60,6 +62,43 @@ def add_months(date: ir.DateValue, months: int) -> ir.DateValue:
 def days_between(start: ir.DateValue, end: ir.DateValue) -> ir.IntegerValue:
     """Calendar days from ``start`` to ``end`` (end - start)."""
     return end.delta(start, unit="day").cast("int64")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A span from a start date to an end date, as every item counts it (definitions.md section 1).
+
+    - ``measured``: the end date is on or after the start date and the length is known;
+    - ``excluded``: the end is recorded but the span is not measured: the end date is before the
+      start date (a negative span, a data-quality exception) or its length is unknown (a date
+      outside the calendar);
+    - ``value``: the length where the span is measured, NULL otherwise (aggregates skip it).
+
+    A span with no end recorded is neither (the item says what it is: an open plan, no meeting).
+    """
+
+    measured: ir.BooleanValue
+    excluded: ir.BooleanValue
+    value: ir.IntegerValue | None = None
+
+    def counts(self) -> dict[str, ir.IntegerScalar]:
+        """``n`` (measured) and ``excluded`` aggregates."""
+        return {"n": count_if(self.measured), "excluded": count_if(self.excluded)}
+
+
+def span(start: ir.DateValue, end: ir.DateValue, length: ir.IntegerValue | None = None) -> Span:
+    """The span from ``start`` to ``end`` with its ``length`` (working or calendar days), if any.
+
+    Negative is decided on the dates, never on the length: a span that starts on a weekend or a
+    bank holiday and ends on the working day before (Sunday 26 May 2024 to Friday 24 May 2024) is
+    0 working days by the calendar's count, yet its end is before its start, so it is excluded.
+    """
+    ok = end >= start
+    if length is not None:
+        ok = ok & length.notnull()
+    measured = flag(ok) == 1  # a missing date leaves the comparison NULL: not measured
+    value = None if length is None else ibis.cases((measured, length), else_=ibis.null("int64"))
+    return Span(measured=measured, excluded=end.notnull() & ~measured, value=value)
 
 
 def percentiles(values: ir.NumericColumn, prefix: str = "") -> dict[str, ir.FloatingScalar]:
@@ -125,9 +164,10 @@ class Context:
                           name: str) -> ir.Table:
         """``table`` with a column ``name``: working days d with start < d <= end.
 
-        ``wd_index[end] - wd_index[start]`` from two left joins to the calendar:
-        negative when end is before start, NULL when either date is missing or
-        outside the calendar.
+        ``wd_index[end] - wd_index[start]`` from two left joins to the calendar,
+        NULL when either date is missing or outside the calendar. An end before
+        the start is not always negative here (a Sunday start and the Friday
+        before are 0): items tell negative spans by their dates, with ``span``.
         """
         cal = self.t.calendar
         a_date, a_idx, b_date, b_idx = (f"_{name}_{x}" for x in ("ad", "ai", "bd", "bi"))

@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .activity import initial_conferences, rate_result
-from .context import Context, add_months, count_if, days_between, flag, reporting_window
+from .context import Context, add_months, count_if, days_between, flag, reporting_window, span
 from .looked_after import care_starts, loaded_note, looked_after_at_r
 from .result import ItemResult, count_of, percent
 
@@ -109,9 +109,8 @@ def rereferral_after_cpp_24m(ctx: Context) -> dict[str, ItemResult]:
 def cpp_lasting_2y(ctx: Context) -> dict[str, ItemResult]:
     p = ctx.t.cp_plans
     ended = p.filter(ctx.in_year(p.end_date))  # each plan: a child ending two plans counts twice
-    days = days_between(ended.start_date, ended.end_date)
-    rows = ctx.per_la(ended.group_by("la_code").aggregate(
-        n=count_if(days >= 0), long=count_if(days >= TWO_YEARS_DAYS), excluded=count_if(days < 0)))
+    days = span(ended.start_date, ended.end_date, days_between(ended.start_date, ended.end_date))
+    rows = ctx.per_la(ended.group_by("la_code").aggregate(**days.counts(), long=count_if(days.value >= TWO_YEARS_DAYS)))
     open_ = p.filter(ctx.open_at_r(p.start_date, p.end_date))
     open_days = days_between(open_.start_date, ibis.date(ctx.R))
     open_rows = ctx.per_la(open_.group_by("la_code").aggregate(
@@ -187,7 +186,8 @@ def cpp_rate(ctx: Context) -> dict[str, ItemResult]:
 
 def plan_ends_with_closure(ctx: Context) -> ir.Table:
     """Plans ending in the year with ``cin_closed`` = 1 when their episode closed on the end date or
-    within 1 working day after it (working days through the calendar join)."""
+    within 1 working day after it (working days through the calendar join), and ``excluded`` = 1 when
+    the episode closed on a date before the plan's end date (a negative span, whatever its working days)."""
     p = ctx.t.cp_plans
     p = p.filter(ctx.in_year(p.end_date)).select("la_code", "la_child_id", "referral_date", "start_date",
                                                   "end_date")
@@ -196,8 +196,8 @@ def plan_ends_with_closure(ctx: Context) -> ir.Table:
     j = p.left_join(e, [p.la_code == e._la, p.la_child_id == e._child, p.referral_date == e._ref])
     j = j.select("la_code", "la_child_id", "referral_date", "start_date", "end_date", "closure")
     j = ctx.with_working_days(j, "end_date", "closure", "wd")
-    # wd is 0 for a closure on a non-working day before the end: closure >= end keeps only the after side.
-    return j.mutate(cin_closed=flag((j.closure >= j.end_date) & (j.wd <= 1)))
+    closed = span(j.end_date, j.closure, j.wd)  # an episode still open: neither closed nor excluded
+    return j.mutate(cin_closed=flag(closed.value <= 1), excluded=flag(closed.excluded))
 
 
 def plan_ends_with_care(ctx: Context) -> ir.Table:
@@ -210,14 +210,15 @@ def plan_ends_with_care(ctx: Context) -> ir.Table:
     j = ctx.with_working_days(j.drop("_la", "_child"), "end_date", "care_start", "care_wd")
     j = j.mutate(care=flag(j.care_wd.abs() <= 1))
     return j.group_by(["la_code", "la_child_id", "referral_date", "start_date"]).aggregate(
-        cin_closed=j.cin_closed.max(), looked_after=j.care.max())
+        cin_closed=j.cin_closed.max(), looked_after=j.care.max(), excluded=j.excluded.max())
 
 
 def cpp_end_outcome(ctx: Context) -> dict[str, ItemResult]:
     t = plan_ends_with_care(ctx)
+    ok = t.excluded == 0
     rows = ctx.per_la(t.group_by("la_code").aggregate(
-        n=t.count(), closed=t.cin_closed.sum(), care=t.looked_after.sum(),
-        either=count_if((t.cin_closed == 1) | (t.looked_after == 1))))
+        n=count_if(ok), closed=count_if(ok & (t.cin_closed == 1)), care=count_if(ok & (t.looked_after == 1)),
+        either=count_if(ok & ((t.cin_closed == 1) | (t.looked_after == 1))), excluded=count_if(~ok)))
     out = {}
     for la in ctx.las:
         n, closed, care, either = (count_of(rows[la].get(k)) for k in ("n", "closed", "care", "either"))
@@ -227,7 +228,7 @@ def cpp_end_outcome(ctx: Context) -> dict[str, ItemResult]:
         out[la] = ItemResult(
             id="cpp_end_outcome", unit="percent", value=percent(either, n),
             reason=None if n else "no child protection plans ended in the year",
-            numerator=either, denominator=n, count=n,
+            numerator=either, denominator=n, count=n, excluded=count_of(rows[la].get("excluded")),
             figures={"cin_closed": closed, "became_looked_after": care,
                      **({"became_looked_after_reason": missing} if missing else {}),
                      "stepped_down": n - either},

@@ -2,9 +2,9 @@
 
 Each function takes a :class:`~munro.indicators.context.Context` and returns
 ``{la_code: ItemResult}`` for the context's LAs. Spans in working days come
-from the calendar table only; a negative span (the end before the start) or
-one that cannot be measured (a date outside the calendar) is left out and
-counted in ``excluded``.
+from the calendar table only; a negative span (the end date before the start
+date, whatever its working-day count) or one that cannot be measured (a date
+outside the calendar) is left out and counted in ``excluded`` (``context.span``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from .context import Context, add_months, band_counts, count_if, days_between, percentiles
+from .context import Context, Span, add_months, band_counts, count_if, days_between, percentiles, span
 from .result import ItemResult, clean, count_of, percent
 
 ASSESSMENT_BANDS = {
@@ -26,16 +26,20 @@ CIN_DURATION_BANDS = ("up_to_3m", "3m_6m", "6m_1y", "1y_2y", "2y_plus")
 # ---------------------------------------------------------------- shared: a distribution of spans
 
 
-def _span_metrics(t: ir.Table, span: str, bands, within: int) -> dict[str, ir.Scalar]:
-    """Aggregates of a span column: measured spans (>= 0) counted, banded, percentiles; the rest excluded."""
-    measured = ibis.cases((t[span] >= 0, t[span]), else_=ibis.null("int64"))
+def _span_metrics(s: Span, bands, within: int) -> dict[str, ir.Scalar]:
+    """Aggregates of a span: measured spans counted, banded, percentiles; the rest excluded."""
     return {
-        "n": count_if(t[span] >= 0),
-        "excluded": count_if(t[span].isnull() | (t[span] < 0)),
-        "within": count_if(measured <= within),
-        **percentiles(measured),
-        **band_counts(measured, bands),
+        **s.counts(),
+        "within": count_if(s.value <= within),
+        **percentiles(s.value),
+        **band_counts(s.value, bands),
     }
+
+
+def _span_rows(ctx: Context, t: ir.Table, start: str, end: str, bands, within: int) -> dict[str, dict]:
+    """``_span_metrics`` of the working days ``t.wd`` from ``t[start]`` to ``t[end]``, per LA."""
+    s = span(t[start], t[end], t.wd)
+    return ctx.per_la(t.group_by("la_code").aggregate(**_span_metrics(s, bands, within)))
 
 
 def _span_figures(row: dict, bands, within_name: str) -> dict:
@@ -89,10 +93,8 @@ def first_assessment_spans(ctx: Context) -> ir.Table:
 
 def assessment_timeliness(ctx: Context) -> dict[str, ItemResult]:
     item = "assessment_timeliness"
-    spans = assessment_spans(ctx)
-    main = ctx.per_la(spans.group_by("la_code").aggregate(**_span_metrics(spans, "wd", ASSESSMENT_BANDS, 45)))
-    first = first_assessment_spans(ctx)
-    ref = ctx.per_la(first.group_by("la_code").aggregate(**_span_metrics(first, "wd", ASSESSMENT_BANDS, 45)))
+    main = _span_rows(ctx, assessment_spans(ctx), "start_date", "authorisation_date", ASSESSMENT_BANDS, 45)
+    ref = _span_rows(ctx, first_assessment_spans(ctx), "referral_date", "authorisation_date", ASSESSMENT_BANDS, 45)
     out = {}
     for la in ctx.las:
         figs = _span_figures(main[la], ASSESSMENT_BANDS, "within_45")
@@ -114,8 +116,7 @@ def s47_spans(ctx: Context) -> ir.Table:
 
 
 def s47_to_icpc_timeliness(ctx: Context) -> dict[str, ItemResult]:
-    spans = s47_spans(ctx)
-    rows = ctx.per_la(spans.group_by("la_code").aggregate(**_span_metrics(spans, "wd", S47_BANDS, 15)))
+    rows = _span_rows(ctx, s47_spans(ctx), "start_date", "icpc_date", S47_BANDS, 15)
     return {la: _span_result("s47_to_icpc_timeliness", _span_figures(rows[la], S47_BANDS, "within_15"),
                              "within_15", "initial child protection conferences")
             for la in ctx.las}
@@ -128,12 +129,11 @@ def _duration_metrics(t: ir.Table) -> dict[str, ir.Scalar]:
     """Bands of definitions.md (calendar months from the referral date ``s`` to the end ``e``)."""
     s, e = t.s, t.e
     m3, m6, y1, y2 = add_months(s, 3), add_months(s, 6), add_months(s, 12), add_months(s, 24)
-    ok = e >= s
-    days = ibis.cases((ok, days_between(s, e)), else_=ibis.null("int64"))
+    days = span(s, e, days_between(s, e))
+    ok = days.measured
     return {
-        "n": count_if(ok),
-        "excluded": count_if(e < s),
-        "median": days.cast("float64").quantile(0.5),
+        **days.counts(),
+        "median": days.value.cast("float64").quantile(0.5),
         "band_up_to_3m": count_if(ok & (e <= m3)),
         "band_3m_6m": count_if((e > m3) & (e <= m6)),
         "band_6m_1y": count_if((e > m6) & (e < y1)),
