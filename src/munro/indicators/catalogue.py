@@ -702,8 +702,10 @@ CATALOGUE: tuple[Item, ...] = (
             "number completed within 45 working days (`within_45`). The headline is the percent completed "
             "within 45 working days. Because the framework asks for the time from referral, the result "
             "also gives the same figures measured from the referral that opened the episode of need to "
-            "the authorisation of the episode's first assessment (`from_referral`). An assessment "
-            "authorised before the date it is measured from is left out and counted in `excluded`."
+            "the authorisation of the episode's first assessment (`from_referral`). An assessment whose end "
+            "date (its authorisation) is before its start date (the date it is measured from) is left out "
+            "and counted in `excluded`, even when no working day lies between them (started on a Sunday, "
+            "authorised on the Friday before)."
         ),
         figures=("count", "p25", "median", "p75", "bands", "within_45", "from_referral", "excluded"),
         breakdown=("bands", ("same_day", "1_10", "11_20", "21_30", "31_40", "41_45", "46_50", "51_60", "61_plus")),
@@ -745,8 +747,9 @@ CATALOGUE: tuple[Item, ...] = (
             "start date) to the conference recorded on the same enquiry. The result gives the number of "
             "conferences, the 25th percentile, median and 75th percentile of working days, the number in "
             "each band (0-10, 11-15, 16-20, 21 or more working days) and the number held within 15 working "
-            "days (`within_15`). The headline is the percent held within 15 working days. A conference "
-            "dated before the enquiry started is left out and counted in `excluded`."
+            "days (`within_15`). The headline is the percent held within 15 working days. An enquiry whose "
+            "end date (the conference) is before its start date is left out and counted in `excluded`, even "
+            "when no working day lies between them (started on a Sunday, conference on the Friday before)."
         ),
         figures=("count", "p25", "median", "p75", "bands", "within_15", "excluded"),
         breakdown=("bands", ("0_10", "11_15", "16_20", "21_plus")),
@@ -781,9 +784,10 @@ CATALOGUE: tuple[Item, ...] = (
             "number of days (`median`) and the number in each band: 3 months or less, more than 3 months up to 6 months, more "
             "than 6 months but less than 1 year, 1 year but less than 2 years, and 2 years or more, with "
             "months and years counted on the calendar. The headline is the percent of episodes open at 31 "
-            "March that had been open 2 years or more."
+            "March that had been open 2 years or more. A closed episode whose end date (closure) is before "
+            "its start date (referral) is left out and counted in `excluded`."
         ),
-        figures=("open", "closed", "count", "median"),
+        figures=("open", "closed", "count", "median", "excluded"),
         breakdown=("bands", ("up_to_3m", "3m_6m", "6m_1y", "1y_2y", "2y_plus")),
     ),
     Item(
@@ -814,8 +818,9 @@ CATALOGUE: tuple[Item, ...] = (
             "meeting, and the percent of first core group meetings held within 10 working days of the "
             "conference. The conferences are those that started a child protection plan in the year: a plan "
             "starts at the conference that decides it, so the plan's start date is the conference's date, "
-            "and a meeting belongs to the plan whose start date it names. A meeting dated before its "
-            "conference is left out and counted in `excluded`; plans with no meeting recorded are counted "
+            "and a meeting belongs to the plan whose start date it names. A plan whose end date (its first "
+            "meeting) is before its start date (the conference) is left out and counted in `excluded`, even "
+            "when no working day lies between them; plans with no meeting recorded are counted "
             "in `no_meeting_recorded`. Also the 25th percentile, median and 75th percentile of working days. "
             "Needs the dates of core group meetings for the year (the core-groups layout of "
             "docs/local-data.md), which the CIN census does not collect; without them the value is null "
@@ -857,10 +862,11 @@ CATALOGUE: tuple[Item, ...] = (
             "more; a child whose plan ended twice in the year counts twice. Following DfE's rule, inherited "
             "from the former national indicator 64, a plan lasted two years or more when it covered more "
             "than 729 days counting both its first and its last day, that is when its end date is at least "
-            "729 days after its start date. Also `open_2y`: of plans open at 31 March, the percent that had "
+            "729 days after its start date. A plan whose end date is before its start date is left out and "
+            "counted in `excluded`. Also `open_2y`: of plans open at 31 March, the percent that had "
             "started at least 729 days before 31 March."
         ),
-        figures=("numerator", "denominator", "open_2y"),
+        figures=("numerator", "denominator", "open_2y", "excluded"),
         framework_differences=(
             "The framework does not say whether plans are counted when they end or while they are open: the "
             "headline counts plans ending in the year, as DfE does, and `open_2y` counts plans open at 31 "
@@ -965,9 +971,12 @@ CATALOGUE: tuple[Item, ...] = (
             "is known only when the year's looked-after episodes are loaded (docs/local-data.md); without "
             "them `became_looked_after` is null with a "
             "reason, the headline counts `cin_closed` alone and a `note` says so. Also `stepped_down`: the "
-            "number of plans that ended with the child still in need and not looked after."
+            "number of plans that ended with the child still in need and not looked after. A plan whose "
+            "episode's end date (closure) is before the plan's end date, the start of the span measured, is "
+            "left out and counted in `excluded`, even when no working day lies between them (the episode "
+            "closed on a Saturday, the plan ended on the Sunday after)."
         ),
-        figures=("cin_closed", "became_looked_after", "stepped_down", "note"),
+        figures=("cin_closed", "became_looked_after", "stepped_down", "note", "excluded"),
         framework_differences=(
             "The framework gives the CIN census as the source, but the census does not record periods of "
             "care, so whether the child became looked after needs looked-after episodes."
@@ -1429,11 +1438,13 @@ CATALOGUE: tuple[Item, ...] = (
             "March while it is open); a gap longer than the standard that ends in the year is a lapse "
             "(counted in `lapses`), one that ended before the year belongs to an earlier year. Also "
             "`visits_seen` (visits in the year at which the child was seen) and `seen_alone` (the percent "
-            "of those, where recorded, at which the child was seen alone). Needs the authority's records "
+            "of those, where recorded, at which the child was seen alone). A plan whose end date is before "
+            "its start date is left out and counted in `excluded` (a number of plans: a child with another "
+            "plan is still counted). Needs the authority's records "
             "of visits for the year (the cp-visits layout, aligned with the Standard Safeguarding Dataset), "
             "which the CIN census does not collect; without them the value is null with a reason."
         ),
-        figures=("numerator", "denominator"),
+        figures=("numerator", "denominator", "excluded"),
         framework_differences=(
             "The framework expected this to come from the CIN census after \"major changes\" to it; the "
             "census does not collect visits, so the item needs the authority's own records, and the "

@@ -80,8 +80,9 @@ These follow section 1 of `definitions.md` and apply to every item computed from
 - **Working days** are Monday to Friday except bank holidays in England, one-off bank holidays
   included. The start day is not counted and the end day is, so events on the same day are 0
   working days apart, and a span that starts at a weekend or on a bank holiday counts from the
-  next working day. A span that ends before it starts is a data-quality exception: it is left
-  out of the item and counted in the item's `excluded` figure.
+  next working day. A span whose end date is before its start date is a data-quality exception,
+  even when no working day lies between them (from a Sunday back to the Friday before): it is
+  left out of the item and counted in the item's `excluded` figure.
 - **Months and years** are counted on the calendar: within 12 months after a date means on or
   before the same date 12 months later, and a year after 29 February is 28 February.
 - **Rates per 10,000** divide a count by the ONS mid-year estimate of children aged 0 to 17 in
