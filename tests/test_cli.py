@@ -177,3 +177,55 @@ def test_store_problems_are_one_line(munro, files, write, tmp_path):
     no_folder = tmp_path / "no" / "such" / "folder" / "s.duckdb"
     run = munro("--db", no_folder, "ingest", a)
     assert (run.returncode, run.stderr) == (2, f"munro: {no_folder}: the folder {no_folder.parent} does not exist\n")
+
+
+# ---------------------------------------------------------------- a year without its return is refused
+
+
+def test_an_la_year_without_its_return_is_refused_by_every_command(munro, files, db, tmp_path):
+    """LA 201 has only 2022-23 loaded: its 2024-25 figures would be what the merged history happens to hold."""
+    a, b, _ = files
+    assert munro("--db", db, "ingest", a, b).returncode == 0
+    refused = ("munro: no 2024-25 return is loaded for LA 201 City of London (loaded: 2022-23): "
+               "load it with `munro ingest` or choose a loaded year\n")
+    out = tmp_path / "report"
+    sample = tmp_path / "sample.csv"
+    for command in (["indicators", "--la", "201", "--year", "2025"],
+                    ["indicators", "--la", "201", "--year", "2025", "--format", "json"],
+                    ["report", "--la", "201", "--year", "2025", "--out", out, "--no-pdf"],
+                    ["report", "--la", "201", "--year", "2025", "--out", out, "--with-child-lists", "--no-pdf"],
+                    ["audit", "sample", "--la", "201", "--year", "2025", "--size", "1", "--out", sample]):
+        run = munro("--db", db, *command)
+        assert (run.returncode, run.stdout, run.stderr) == (2, "", refused), command
+    assert not out.exists() and not sample.exists()  # nothing written
+    # the year that is loaded is computed as before
+    run = munro("--db", db, "indicators", "--la", "201", "--year", "2023", "--items", "referral_rate")
+    assert run.returncode == 0 and run.stdout.startswith("LA 201, 2022-23")
+
+
+def test_an_la_with_no_returns_and_a_year_no_la_has_are_refused(munro, files, db, tmp_path):
+    a, b, _ = files
+    assert munro("--db", db, "ingest", a, b).returncode == 0
+    run = munro("--db", db, "indicators", "--la", "805", "--year", "2025")
+    assert (run.returncode, run.stdout, run.stderr) == (
+        2, "", f"munro: no returns for LA 805 Hartlepool are loaded in {db}: load them with `munro ingest`\n")
+    nobody = (f"munro: no LA has a 2023-24 return loaded in {db} (loaded: 2022-23, 2024-25): "
+              "load one with `munro ingest` or choose a loaded year\n")
+    for command in (["indicators", "--la", "all", "--year", "2024"],
+                    ["report", "--la", "all", "--year", "2024", "--out", tmp_path / "r", "--no-pdf"]):
+        run = munro("--db", db, *command)
+        assert (run.returncode, run.stdout, run.stderr) == (2, "", nobody), command
+    assert not (tmp_path / "r").exists()
+
+
+def test_years_as_people_write_them():
+    from munro.store.returns import NoReturn, year_words, years_words
+
+    assert year_words(2019) == "2018-19" and year_words(2000) == "1999-00"
+    assert years_words([2025, 2021, 2022, 2023, 2024]) == "2020-21 to 2024-25"
+    assert years_words([2019, 2021, 2022, 2023, 2025]) == "2018-19, 2020-21 to 2022-23, 2024-25"
+    assert years_words([]) == "none"
+    e = NoReturn("999", 2019, [2020])
+    assert str(e) == ("no 2018-19 return is loaded for LA 999 (loaded: 2019-20): "
+                      "load it with `munro ingest` or choose a loaded year")
+    assert (e.la, e.year, e.loaded) == ("999", 2019, [2020])

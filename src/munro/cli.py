@@ -175,11 +175,18 @@ def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, 
 
             results = compute_named_group(eng, year, region=region, group=group, items=wanted,
                                           visiting_standard=visiting_standard)
-        elif la == "all":
-            results = compute_all(eng, year, items=wanted, visiting_standard=visiting_standard)
         else:
-            results = compute(eng, la, year, items=wanted, visiting_standard=visiting_standard,
-                              population=None if population is None else {la: population})
+            from .store.returns import require_any_return, require_return
+
+            # The store (or export folder) by name; never a PostgreSQL URL, which may hold a password.
+            where = obj["db"] if not engine.startswith("postgres") else None
+            if la == "all":
+                require_any_return(where, year, eng.history())
+                results = compute_all(eng, year, items=wanted, visiting_standard=visiting_standard)
+            else:
+                require_return(where, la, year, eng.history().get(la, []))
+                results = compute(eng, la, year, items=wanted, visiting_standard=visiting_standard,
+                                  population=None if population is None else {la: population})
     click.echo(render(fmt, results).rstrip("\n"))
 
 
@@ -383,17 +390,25 @@ def benchmark(obj, la, year, neighbours, fmt, items):
     """Compare an LA's items with England, its region, its statistical neighbours and every LA."""
     from .benchmark import compare
     from .benchmark.output import render
+    from .store.returns import published_only, require_any_return
 
     wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
     if la == "all":
         from .benchmark import compare_all
         from .benchmark.output import render_all
 
+        if Path(obj["db"]).is_file():
+            require_any_return(obj["db"], year)
         by_la = compare_all(obj["db"], year, neighbours=int(neighbours), items=wanted)
         click.echo(render_all(fmt, year, by_la).rstrip("\n"))
         return
     comparisons = compare(obj["db"], la, year, neighbours=int(neighbours), items=wanted)
+    # Without the year's return the LA's figures are its published ones, if it has any for the year.
+    note = published_only(obj["db"], la, year, any(
+        c.published.year == year and (c.published.value is not None or c.published.symbol) for c in comparisons))
     click.echo(render(fmt, la, year, comparisons).rstrip("\n"))
+    if note:
+        click.echo(f"munro: {note}", err=True)
 
 
 # ---------------------------------------------------------------- munro reference (munro.benchmark.reference)
@@ -581,7 +596,9 @@ def audit_sample(obj, la, year, size, seed, cohort, stratify, out):
     from .local.audits import AUDIT_FORM, sample_cases
     from .local.bank import load_bank
     from .local.output import sample_csv
+    from .store.returns import require_return
 
+    require_return(obj["db"], la, year)  # a year without its return holds only what later returns repeat
     cases = sample_cases(obj["db"], la, year, size, seed=seed, cohort=cohort, stratify=stratify)
     domains = [q.id for q in load_bank().get(AUDIT_FORM).questions]
     out.write_text(sample_csv(cases, la, domains), encoding="utf-8")

@@ -24,10 +24,51 @@ def north_east(pooled):
     return compute_named_group(pooled, 2025, region="north east")
 
 
-def test_a_region_pools_its_las_in_the_store(north_east, las):
+NOT_POOLED = ["390", "391", "392", "393", "394", "806", "808", "840", "929"]  # the North East's other LAs
+
+
+def test_a_region_pools_its_las_in_the_store_and_is_partial_without_the_others(north_east, las):
     assert north_east["la"] == "E12000001" and north_east["label"] == "North East"
-    assert north_east["members"] == sorted(las) and north_east["missing"] == {}
+    assert north_east["members"] == sorted(las)
+    assert north_east["missing"] == {la: "no returns loaded" for la in NOT_POOLED}
+    assert (north_east["group_size"], north_east["partial"]) == (12, True)
+    assert north_east["coverage"] == "3 of 12 North East LAs have a 2024-25 return loaded: partial"
     assert north_east["history_years"] == [2023, 2024, 2025]
+
+
+def test_partial_is_said_in_every_format(north_east, pooled):
+    import csv
+    import io
+    import json
+
+    from munro.indicators.output import render
+
+    table = render("table", {**north_east, "items": {"cpp_rate": north_east["items"]["cpp_rate"]}}).splitlines()
+    assert table[:2] == [
+        "North East (partial), 2024-25 (years of history loaded: 2023, 2024, 2025)",
+        "3 of 12 North East LAs have a 2024-25 return loaded: partial; in: 805, 807, 841; "
+        "left out: 390, 391, 392, 393, 394, 806, 808, 840, 929 (no returns loaded)"]
+    rows = list(csv.DictReader(io.StringIO(render("csv", north_east))))
+    assert {(r["las_included"], r["las_in_group"], r["partial"]) for r in rows} == {("3", "12", "yes")}
+    got = json.loads(render("json", north_east))
+    assert (got["partial"], got["group_size"], got["members"]) == (True, 12, ["805", "807", "841"])
+    assert got["coverage"] == "3 of 12 North East LAs have a 2024-25 return loaded: partial"
+    whole = compute_named_group(pooled, 2025, group="805,807,841", items=["cpp_rate"])
+    assert (whole["partial"], whole["coverage"]) == (False, "3 of 3 LAs of the group have a 2024-25 return loaded")
+    assert render("table", whole).splitlines()[:2] == [
+        "LAs 805, 807, 841, 2024-25 (years of history loaded: 2023, 2024, 2025)",
+        "3 of 3 LAs of the group have a 2024-25 return loaded; in: 805, 807, 841"]
+    assert {r["partial"] for r in csv.DictReader(io.StringIO(render("csv", whole)))} == {"no"}
+
+
+def test_a_region_is_its_las_of_the_year():
+    """Dorset (835), Poole (836) and Bournemouth (837) are in DfE's data to 2019; BCP (839) and Dorset (838) from it."""
+    old, new = {"835", "836", "837"}, {"838", "839"}
+    assert old <= set(region_of("South West", 2019)[2]) and new <= set(region_of("South West", 2019)[2])
+    assert not old & set(region_of("South West", 2020)[2]) and new <= set(region_of("South West", 2020)[2])
+    assert not new & set(region_of("South West", 2018)[2])
+    assert len(region_of("West Midlands", 2025)[2]) == 14
+    assert region_of("West Midlands", 2030) == region_of("West Midlands", 2025)  # the last year's LAs go on
 
 
 def test_every_count_is_the_sum_of_the_members_and_every_percent_sums_over_sums(north_east, members):
@@ -64,6 +105,17 @@ def test_a_named_group_and_a_member_without_the_year(pooled, members):
     assert g["items"]["cpp_rate"].count == members["805"]["cpp_rate"].count + members["841"]["cpp_rate"].count
     late = compute_group(pooled, ["805", "330"], 2025)
     assert late["members"] == ["805"] and late["missing"] == {"330": "no returns loaded"}
+    assert (late["partial"], late["group_size"]) == (True, 2)
+    assert late["coverage"] == "1 of 2 LAs of the group have a 2024-25 return loaded: partial"
+
+
+def test_a_group_with_none_of_its_las_for_the_year_is_refused(pooled):
+    with pytest.raises(MunroError) as refused:
+        compute_named_group(pooled, 2022, group="805,330")
+    assert str(refused.value) == ("none of the 2 LAs of the group has a 2021-22 return loaded (loaded: 805 2022-23 to "
+                                  "2024-25): load one with `munro ingest` or choose a loaded year")
+    with pytest.raises(MunroError, match="^none of the 12 North East LAs has a 2021-22 return loaded "):
+        compute_named_group(pooled, 2022, region="North East")
 
 
 def test_children_of_different_las_never_meet(las, tmp_path):

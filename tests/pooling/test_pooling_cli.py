@@ -59,6 +59,14 @@ def test_retention_and_a_region_from_the_command_line(munro, pooled, tmp_path):
     assert done.returncode == 0 and len(done.stdout.splitlines()) == 4 and "removed return" in done.stdout
     region = munro("--db", db, "indicators", "--region", "North East", "--year", "2025", "--items", "cpp_rate")
     assert region.returncode == 0
-    assert region.stdout.startswith("North East: 3 LA(s) together (805, 807, 841), 2024-25")
+    assert region.stdout.splitlines()[:2] == [
+        "North East (partial), 2024-25 (years of history loaded: 2024, 2025)",
+        "3 of 12 North East LAs have a 2024-25 return loaded: partial; in: 805, 807, 841; "
+        "left out: 390, 391, 392, 393, 394, 806, 808, 840, 929 (no returns loaded)"]
+    gone = munro("--db", db, "indicators", "--region", "North East", "--year", "2023", "--format", "csv")
+    assert (gone.returncode, gone.stdout) == (2, "")  # retention removed 2022-23
+    assert gone.stderr == ("munro: none of the 12 North East LAs has a 2022-23 return loaded (loaded: 805 2023-24 to "
+                           "2024-25; 807 2023-24 to 2024-25; 841 2023-24 to 2024-25): load one with `munro ingest` "
+                           "or choose a loaded year\n")
     both = munro("--db", db, "indicators", "--la", "805", "--group", "805,841", "--year", "2025")
     assert both.returncode == 2 and "Give one of --la, --region or --group" in both.stderr

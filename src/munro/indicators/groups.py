@@ -12,35 +12,61 @@ prefixed by its LA's code, so that children of different LAs (whose
 identifiers or pseudonyms may coincide) never meet, and every look-back stays
 within the child's own LA. An LA without the year's return is left out and
 listed in ``missing``; the years of history are those every member has, so a
-look-back item is computed only when every member can give it.
+look-back item is computed only when every member can give it. A group with
+any LA left out is ``partial``, and ``coverage`` says so in words, e.g.
+"1 of 14 West Midlands LAs have a 2024-25 return loaded: partial"; every
+output format carries both.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from typing import Any, Iterable
 
 from ..errors import MunroError
-from .catalogue import item as catalogue_item
-from .result import ItemResult
 
 LONDON = ("Inner London", "Outer London")
 
 
-def region_of(name: str) -> tuple[str, str, list[str]]:
-    """(code, name, DfE codes of its LAs) of an English region by name ("London" joins Inner and Outer)."""
+def region_of(name: str, year: int | None = None) -> tuple[str, str, list[str]]:
+    """(code, name, DfE codes of its LAs) of an English region by name ("London" joins Inner and Outer).
+
+    With ``year``, only the LAs in DfE's data for that reporting year (Dorset's 835 until 2019, its 838
+    from 2019, and so on; a year after the packaged list's last, its LAs of that last year)."""
     from ..reference import local_authorities
 
-    las = local_authorities().values()
+    las = [la for la in local_authorities().values() if year is None or _existed(la.code, int(year))]
     wanted = name.strip().lower()
     if wanted == "london":
         return "E12000007", "London", sorted(la.code for la in las if la.region_name in LONDON)
-    found = sorted({(la.region_code, la.region_name) for la in las if la.region_name.lower() == wanted})
+    found = sorted({(la.region_code, la.region_name) for la in local_authorities().values()
+                    if la.region_name.lower() == wanted})
     if not found:
-        names = sorted({la.region_name for la in las} | {"London"})
+        names = sorted({la.region_name for la in local_authorities().values()} | {"London"})
         raise MunroError(f"unknown region {name!r} (known: {', '.join(names)})")
     code, label = found[0]
     return code, label, sorted(la.code for la in las if la.region_code == code)
+
+
+@lru_cache(maxsize=1)
+def _dfe_years() -> dict[str, tuple[int, int]]:
+    """LA code -> (first, last) reporting year it is in DfE's data (the packaged LA list's columns; a code
+    listed twice, under an old and a new ONS code, spans both)."""
+    from ..reference import _rows
+
+    out: dict[str, tuple[int, int]] = {}
+    for r in _rows("local_authorities/english_las_dfe_codes.csv"):
+        first, last = int(r["first_year_in_dfe_data"]), int(r["last_year_in_dfe_data"])
+        was = out.get(r["old_la_code"], (first, last))
+        out[r["old_la_code"]] = (min(first, was[0]), max(last, was[1]))
+    return out
+
+
+def _existed(code: str, year: int) -> bool:
+    first, last = _dfe_years()[code]
+    latest = max(y for _, y in _dfe_years().values())
+    return first <= year and (year <= last or last == latest)
 
 
 def parse_group(text: str) -> list[str]:
@@ -56,14 +82,17 @@ def parse_group(text: str) -> list[str]:
 
 
 def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None = None, *,
-                  code: str = "group", label: str | None = None, only_loaded: bool = False,
-                  visiting_standard: int = 10) -> dict[str, Any]:
+                  code: str = "group", label: str | None = None, visiting_standard: int = 10,
+                  whose: str | None = None) -> dict[str, Any]:
     """The items for the LAs ``las`` together (see the module's docstring), as ``compute`` gives one LA's.
 
-    ``only_loaded`` (a region) leaves out quietly the LAs with no returns in the store at all;
-    otherwise they are listed in ``missing``. ``visiting_standard`` is as for ``compute``.
+    Every LA of ``las`` without the year's return is listed in ``missing`` with why, and makes the
+    result ``partial`` (a MunroError if none has it: there is nothing to compute). ``group_size`` is
+    the number of ``las``; ``coverage`` says in words how many are in, naming them as ``whose``
+    ("West Midlands LAs"; default "LAs of the group"). ``visiting_standard`` is as for ``compute``.
     """
     from ..engines import engine_for
+    from ..store.returns import year_words, years_words
     from .compute import ITEMS, _standard, _wanted
     from .context import Context
 
@@ -71,17 +100,23 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
     year = int(year)
     with engine_for(db) as engine:
         history = engine.history()
-        las = sorted({str(la) for la in las} & set(history)) if only_loaded else sorted({str(la) for la in las})
+        las = sorted({str(la) for la in las})
         members = [la for la in las if year in history.get(la, [])]
         missing = {la: f"needs the {year} return" if la in history else "no returns loaded"
                    for la in las if la not in members}
         years = sorted(set.intersection(*(set(history[la]) for la in members))) if members else []
+        whose = whose or "LAs of the group"
+        if not members:  # nothing of the year to compute: say what is loaded instead
+            loaded = "; ".join(f"{la} {years_words(history[la])}" for la in las if la in history)
+            raise MunroError(f"none of the {len(las)} {whose} has a {year_words(year)} return loaded"
+                             + (f" (loaded: {loaded})" if loaded else "")
+                             + ": load one with `munro ingest` or choose a loaded year")
+        coverage = (f"{len(members)} of {len(las)} {whose} have a {year_words(year)} return loaded"
+                    + (": partial" if missing else ""))
         out: dict[str, Any] = {"la": code, "label": label or f"{code} ({', '.join(las)})", "year": year,
-                               "members": members, "missing": missing, "history_years": years, "items": {}}
-        if not members:
-            out["items"] = {i: ItemResult.missing(i, catalogue_item(i).unit, f"no LA of the group has the {year} "
-                                                  "return") for i in wanted}
-            return out
+                               "members": members, "missing": missing, "group_size": len(las),
+                               "partial": bool(missing), "coverage": coverage, "history_years": years,
+                               "items": {}}
         ctx = Context(year=year, las=(code,), t=_as_one(engine.tables(members), code), history={code: years},
                       population=lambda _la, y: _sum_population(engine, members, y),
                       local={code: _common_local(engine.local_history(), members)},  # loaded by every member
@@ -92,10 +127,11 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
 
 def compute_named_group(db, year: int, *, region: str | None = None, group: str | None = None,
                         items: Iterable[str] | None = None, visiting_standard: int = 10) -> dict[str, Any]:
-    """``munro indicators --region NAME`` (its LAs that are in the store) or ``--group 330,331,332``."""
+    """``munro indicators --region NAME`` (the region's LAs, from the packaged list; those without the year's
+    return are left out and make it partial) or ``--group 330,331,332``."""
     if region is not None:
-        code, name, las = region_of(region)
-        return compute_group(db, las, year, items, code=code, label=name, only_loaded=True,
+        code, name, las = region_of(region, year)
+        return compute_group(db, las, year, items, code=code, label=name, whose=f"{name} LAs",
                              visiting_standard=visiting_standard)
     codes = parse_group(group or "")
     return compute_group(db, codes, year, items, code="group", label=f"LAs {', '.join(codes)}",

@@ -11,6 +11,7 @@ from .catalogue import item
 from .compute import as_json
 
 _CSV_FIGURES = ("numerator", "denominator", "count", "excluded")
+_CSV_GROUP = ("las_included", "las_in_group", "partial")
 _SHOWN = {"percent": "%", "per_10k": " per 10k", "working_days": " working days", "days": " days", "count": ""}
 
 
@@ -26,9 +27,12 @@ def shown(value, unit: str) -> str:
 def to_table(result: Mapping[str, Any]) -> str:
     """A plain-text table: item, headline value, the figures behind it or why there is none."""
     y = result["year"]
-    who = f"LA {result['la']}" if "members" not in result else _group_head(result)
+    who = f"LA {result['la']}" if "members" not in result else result["label"] + (
+        " (partial)" if result["partial"] else "")
     head = (f"{who}, {y - 1}-{str(y)[2:]} (years of history loaded: "
             f"{', '.join(str(h) for h in result['history_years']) or 'none'})")
+    if "members" in result:
+        head += "\n" + _group_head(result)
     rows = [("item", "value", "from")]
     for item_id, r in result["items"].items():
         if r.value is None:
@@ -47,10 +51,13 @@ def to_table(result: Mapping[str, Any]) -> str:
 
 
 def _group_head(result: Mapping[str, Any]) -> str:
-    """A region or group (munro.indicators.groups): its name, the LAs pooled and those left out."""
-    head = f"{result['label']}: {len(result['members'])} LA(s) together ({', '.join(result['members']) or 'none'})"
-    if result["missing"]:
-        head += "; left out: " + ", ".join(f"{la} ({why})" for la, why in result["missing"].items())
+    """A region or group (munro.indicators.groups): how many of its LAs are in, which, and those left out."""
+    head = f"{result['coverage']}; in: {', '.join(result['members']) or 'none'}"
+    why: dict[str, list[str]] = {}
+    for la, reason in result["missing"].items():
+        why.setdefault(reason, []).append(la)
+    if why:
+        head += "; left out: " + "; ".join(f"{', '.join(las)} ({reason})" for reason, las in why.items())
     return head
 
 
@@ -62,11 +69,15 @@ def to_csv(result: Mapping[str, Any]) -> str:
     """One row per item: the headline, its common figures and the reason when there is no value."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["la", "year", "item", "value", "unit", *_CSV_FIGURES, "reason"])
+    # A region or group also says, on every row, how many of its LAs are in and whether it is partial.
+    group = ([len(result["members"]), result["group_size"], "yes" if result["partial"] else "no"]
+             if "members" in result else [])
+    writer.writerow(["la", "year", "item", "value", "unit", *_CSV_FIGURES, "reason",
+                     *(_CSV_GROUP if group else ())])
     for item_id, r in result["items"].items():
         writer.writerow([result["la"], result["year"], item_id, "" if r.value is None else r.value, r.unit,
                          *("" if getattr(r, f) is None else getattr(r, f) for f in _CSV_FIGURES),
-                         r.reason or ""])
+                         r.reason or "", *group])
     return buf.getvalue()
 
 

@@ -45,15 +45,15 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     without it the outputs are marked "internal: contains unsuppressed small numbers".
     ``with_child_lists`` also writes ``child-lists-restricted.xlsx``: the children behind the
     actionable items, never part of the report itself. ``pdf=False`` skips Chromium.
+    Without the LA's ``year`` return it writes nothing: ``munro.store.returns.NoReturn``.
     """
     from . import build, html, xlsx
 
     if not Path(db).exists():
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
-    from ..store import list_returns
+    from ..store.returns import require_return
 
-    if not any(r["la_code"] == str(la) for r in list_returns(db)):
-        raise MunroError(f"no returns for LA {la} are loaded in {db}")
+    require_return(db, la, year)  # a report of a year without its return would be quietly wrong
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     from .charts import Renderers
@@ -86,14 +86,11 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
 def write_reports(db: str | os.PathLike, year: int, out_dir: str | os.PathLike, **options):
     """``write_report`` for every LA with a ``year`` return in the store (a pooled store's ``--la all``),
     each into ``out_dir/<LA code>``. Yields (LA, Written) as each is written."""
-    from ..store import list_returns
+    from ..store.returns import require_any_return
 
     if not Path(db).exists():
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
-    las = sorted({r["la_code"] for r in list_returns(db) if int(r["collection_year"]) == int(year)})
-    if not las:
-        raise MunroError(f"no LA has a {year} return loaded in {db}")
-    for la in las:
+    for la in require_any_return(db, year):
         yield la, write_report(db, la, year, Path(out_dir) / la, **options)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Iterable
 
+from ..errors import MunroError
 from .db import open_store
 
 _COLUMNS = ("return_id", "la_code", "collection_year", "status", "file_name", "loaded_at",
@@ -85,3 +87,99 @@ def _sent(r: dict) -> str:
     if not r.get("key_fingerprint"):
         return ""
     return f" (sent by LA {r['la_code']}: export of {str(r['exported_at'])[:10]}, key {r['key_fingerprint']})"
+
+
+# ---------------------------------------------------------------- is the year's return loaded?
+
+
+def year_words(year: int) -> str:
+    """A reporting year as people write it: 2019 -> '2018-19'."""
+    return f"{int(year) - 1}-{int(year) % 100:02d}"
+
+
+def years_words(years: Iterable[int]) -> str:
+    """Reporting years as people write them, runs joined: [2019, 2021, 2022, 2023] -> '2018-19, 2020-21 to 2022-23'."""
+    runs: list[list[int]] = []
+    for y in sorted({int(y) for y in years}):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(year_words(r[0]) + (f" to {year_words(r[-1])}" if len(r) > 1 else "") for r in runs) or "none"
+
+
+def la_words(la: str) -> str:
+    """'LA 330 Birmingham' (just 'LA 999' for a code munro does not know)."""
+    from ..reference import local_authorities
+
+    known = local_authorities().get(str(la))
+    return f"LA {la} {known.name}" if known else f"LA {la}"
+
+
+class NoReturn(MunroError):
+    """The LA's return for the year is not loaded: its figures for the year cannot be right.
+
+    ``la``, ``year`` and ``loaded`` (the LA's loaded reporting years) let a page say the same in its own
+    words; ``what`` is the message without its advice."""
+
+    def __init__(self, la: str, year: int, loaded: Iterable[int], db=None, nor: str = ""):
+        self.la, self.year, self.loaded = str(la), int(year), sorted({int(y) for y in loaded})
+        if self.loaded:
+            self.what = (f"no {year_words(year)} return is loaded for {la_words(la)} "
+                         f"(loaded: {years_words(self.loaded)})")
+            advice = "load it with `munro ingest` or choose a loaded year"
+        else:
+            self.what = f"no returns for {la_words(la)} are loaded" + (f" in {db}" if db is not None else "")
+            advice = "load them with `munro ingest`"
+        super().__init__(f"{self.what}{nor}: {advice}")
+
+
+def years_of(rows: Iterable[dict], la: str) -> list[int]:
+    """The reporting years of ``la``'s returns among ``list_returns`` rows."""
+    return sorted({int(r["collection_year"]) for r in rows if r["la_code"] == str(la)})
+
+
+def require_return(db, la: str, year: int, loaded: Iterable[int] | None = None) -> list[int]:
+    """The reporting years loaded for LA ``la`` when ``year`` is one of them; else :class:`NoReturn`.
+
+    Every figure of an LA for a year (the report, its items, benchmarks from its returns, child
+    lists, audit samples, the web pages) needs the year's own return: without it the merged history
+    holds only what later returns repeat, and every figure would be quietly wrong. ``loaded`` is
+    the LA's loaded years when the caller already has them (an engine's ``history()``, the web's
+    cached list); otherwise they are read from the store ``db``.
+    """
+    years = years_of(list_returns(db), la) if loaded is None else sorted({int(y) for y in loaded})
+    if int(year) not in years:
+        raise NoReturn(la, year, years, db)
+    return years
+
+
+def require_any_return(db, year: int, history: dict[str, list[int]] | None = None) -> list[str]:
+    """The LAs with a ``year`` return loaded (``--la all``); a MunroError naming the years loaded if none has.
+
+    ``history`` (LA -> its loaded years) when the caller has it; otherwise read from the store ``db``."""
+    if history is None:
+        history = {}
+        for r in list_returns(db):
+            history.setdefault(r["la_code"], []).append(int(r["collection_year"]))
+    las = sorted(la for la, years in history.items() if int(year) in years)
+    if not las:
+        every = {y for years in history.values() for y in years}
+        where = f" in {db}" if db is not None else ""
+        raise MunroError(f"no LA has a {year_words(year)} return loaded{where} (loaded: {years_words(every)}): "
+                         "load one with `munro ingest` or choose a loaded year")
+    return las
+
+
+def published_only(db, la: str, year: int, published: bool) -> str | None:
+    """``munro benchmark`` of a year without the LA's return: None when the return is loaded; a note saying
+    that the LA's figures shown are its published ones when there are some (``published``); else NoReturn.
+
+    Published statistics alone are a fair comparison (an LA with no returns loaded at all, or a year
+    before its first), but the reader should know that none of the LA's figures comes from its returns."""
+    years = years_of(list_returns(db), la)
+    if int(year) in years:
+        return None
+    if not published:
+        raise NoReturn(la, year, years, db, nor=f", nor any published figure of it for {year_words(year)}")
+    return f"{NoReturn(la, year, years).what}: the LA's figures shown are its published ones only"

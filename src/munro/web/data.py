@@ -27,11 +27,13 @@ def _stamp(store: Path) -> tuple:
 
 
 def report(store: Path, la: str, year: int):
-    """ReportData for ``la`` and ``year``; MunroError if the store has no such return."""
+    """ReportData for ``la`` and ``year``; MunroError (``NoReturn``) if the store has no such return."""
     from ..report.build import gather
+    from ..store.returns import require_return, years_of
 
     if not Path(store).exists():
         raise MunroError("the store does not exist yet: load a return first")
+    require_return(store, la, year, years_of(loaded_returns(store), la))
     key = (str(store), la, year)
     stamp = _stamp(store)
     with STORE_LOCK:  # one gather at a time: memory stays bounded

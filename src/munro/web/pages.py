@@ -110,14 +110,30 @@ def dashboard():
 
 
 def check_la_year(la: str, year: int, action: str = "view_aggregates"):
-    """The signed-in user, if they may do ``action`` for ``la`` and a return for ``year`` is loaded; else 403/404."""
+    """The signed-in user, if they may do ``action`` for ``la`` and a return for ``year`` is loaded; else 403,
+    or 404 with a page that says which years are loaded (``no_return_page``)."""
+    from ..store.returns import NoReturn, require_return
+
     user = signed_in()
     if not LA_CODE.match(la):
         abort(404)
     authz.authorise(user, action, la)
-    if year not in _years([la])[la]:
-        abort(404, "There is no return loaded for this authority and year.")
+    try:
+        require_return(config().store, la, year, _years([la])[la])
+    except NoReturn as e:
+        abort(no_return_page(e))
     return user
+
+
+def no_return_page(e) -> Response:
+    """404: the LA's return for the year is not loaded; the years that are, each linked, and the dashboard."""
+    known = local_authorities().get(e.la)
+    name = f"{known.name} ({e.la})" if known else e.la
+    message = (f"There is no {e.year - 1} to {e.year} return loaded for {name}, so there are no figures for that "
+               "year: each year's figures need its own return.")
+    body = render_template("error.html", code=404, title="No return loaded for this year", message=message,
+                           la=e.la, la_name=name, loaded=e.loaded)
+    return Response(body, status=404, mimetype="text/html")
 
 
 def _la_year(la: str, year: int):
