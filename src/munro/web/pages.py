@@ -147,8 +147,14 @@ def _la_year(la: str, year: int):
 
 @bp.get("/la/<la>/<int:year>")
 def la_dashboard(la, year):
+    from ..benchmark.compare import HEADLINE_RULE
+    from ..report.html import glance
+    from ..report.summary import HOW_JUDGED
+
     report = _la_year(la, year)
-    return render_template("la_dashboard.html", r=report)
+    table = glance(report, link=lambda v: url_for("pages.item", la=la, year=year, item_id=v.item.id))
+    return render_template("la_dashboard.html", r=report, glance=table, how_judged=HOW_JUDGED,
+                           headline_rule=HEADLINE_RULE)
 
 
 def _report_part(report, template: str, views, **context) -> tuple[Markup, dict[str, list]]:
