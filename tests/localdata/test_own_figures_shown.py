@@ -26,3 +26,18 @@ def test_own_figures_reach_the_benchmark_and_the_report(tmp_path, cin):
     assert view.result.value == 12.5 and view.result["source"] == "LA HR"
     other = next(v for s in data.sections for v in s.items if v.item.id == "sw_turnover_rate")
     assert other.result.value is None and "not imported" in other.result.reason
+    # Where each figure comes from: the import is named with its file and load date; the published
+    # figure is the headline, and the own one is beside it, marked as imported in every output.
+    assert c.own.kind == "imported" and c.headline.kind == "published"
+    assert c.own.provenance.startswith("imported by this authority (own_figures_2025.csv, loaded ")
+    assert c.own.provenance.endswith("; its source: LA HR)")
+    assert view.own == c.own and view.headline == c.headline
+    from munro.benchmark.output import as_table
+    from munro.indicators.compute import compute
+    from munro.indicators.output import to_table
+
+    line = next(x for x in as_table("330", 2025, [c]).splitlines() if "differ" not in x and "sw_vacancy_rate" in x)
+    assert line.split()[1:4] == [f"{c.published.value:.1f}%", "2025", "published"]
+    assert "sw_vacancy_rate: own (import) 12.5%" in as_table("330", 2025, [c])
+    row = next(x for x in to_table(compute(db, "330", 2025)).splitlines() if x.startswith("sw_vacancy_rate"))
+    assert row.split()[-2:] == ["12.5%", "import"]

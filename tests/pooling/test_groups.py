@@ -45,7 +45,7 @@ def test_partial_is_said_in_every_format(north_east, pooled):
 
     table = render("table", {**north_east, "items": {"cpp_rate": north_east["items"]["cpp_rate"]}}).splitlines()
     assert table[:2] == [
-        "North East (partial), 2024-25 (years of history loaded: 2023, 2024, 2025)",
+        "North East (partial), 2024-25 (returns loaded: 2022-23, 2023-24, 2024-25)",
         "3 of 12 North East LAs have a 2024-25 return loaded: partial; in: 805, 807, 841; "
         "left out: 390, 391, 392, 393, 394, 806, 808, 840, 929 (no returns loaded)"]
     rows = list(csv.DictReader(io.StringIO(render("csv", north_east))))
@@ -56,7 +56,7 @@ def test_partial_is_said_in_every_format(north_east, pooled):
     whole = compute_named_group(pooled, 2025, group="805,807,841", items=["cpp_rate"])
     assert (whole["partial"], whole["coverage"]) == (False, "3 of 3 LAs of the group have a 2024-25 return loaded")
     assert render("table", whole).splitlines()[:2] == [
-        "LAs 805, 807, 841, 2024-25 (years of history loaded: 2023, 2024, 2025)",
+        "LAs 805, 807, 841, 2024-25 (returns loaded: 2022-23, 2023-24, 2024-25)",
         "3 of 3 LAs of the group have a 2024-25 return loaded; in: 805, 807, 841"]
     assert {r["partial"] for r in csv.DictReader(io.StringIO(render("csv", whole)))} == {"no"}
 

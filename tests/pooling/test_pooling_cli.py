@@ -60,7 +60,7 @@ def test_retention_and_a_region_from_the_command_line(munro, pooled, tmp_path):
     region = munro("--db", db, "indicators", "--region", "North East", "--year", "2025", "--items", "cpp_rate")
     assert region.returncode == 0
     assert region.stdout.splitlines()[:2] == [
-        "North East (partial), 2024-25 (years of history loaded: 2024, 2025)",
+        "North East (partial), 2024-25 (returns loaded: 2023-24, 2024-25)",
         "3 of 12 North East LAs have a 2024-25 return loaded: partial; in: 805, 807, 841; "
         "left out: 390, 391, 392, 393, 394, 806, 808, 840, 929 (no returns loaded)"]
     gone = munro("--db", db, "indicators", "--region", "North East", "--year", "2023", "--format", "csv")

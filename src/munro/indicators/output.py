@@ -29,11 +29,11 @@ def to_table(result: Mapping[str, Any]) -> str:
     y = result["year"]
     who = f"LA {result['la']}" if "members" not in result else result["label"] + (
         " (partial)" if result["partial"] else "")
-    head = (f"{who}, {y - 1}-{str(y)[2:]} (years of history loaded: "
-            f"{', '.join(str(h) for h in result['history_years']) or 'none'})")
+    head = (f"{who}, {_label(y)} (returns loaded: "
+            f"{', '.join(_label(h) for h in result['history_years']) or 'none'})")
     if "members" in result:
         head += "\n" + _group_head(result)
-    rows = [("item", "value", "from")]
+    rows = [("item", "value", "source", "from")]
     for item_id, r in result["items"].items():
         if r.value is None:
             behind = r.reason or r.note or ""
@@ -43,11 +43,24 @@ def to_table(result: Mapping[str, Any]) -> str:
             behind = f"{r.count:,}"
         else:
             behind = ""
-        rows.append((f"{item_id}  {item(item_id).title}", shown(r.value, r.unit), behind))
-    widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    lines = [head, ""] + ["  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2]]).rstrip()
-                          for row in rows]
+        rows.append((f"{item_id}  {item(item_id).title}", shown(r.value, r.unit), source(r), behind))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [head, "own figures, not the published ones (source: returns = computed by munro from the returns; "
+             "import = an imported figure); `munro benchmark` sets them beside the published ones", ""]
+    lines += ["  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3]]).rstrip()
+              for row in rows]
     return "\n".join(lines)
+
+
+def source(r) -> str:
+    """Where an item's figure comes from, in a word: munro's from the returns, or the LA's import."""
+    if r.value is None:
+        return "-"
+    return "import" if "source" in r.figures else "returns"
+
+
+def _label(year: int) -> str:
+    return f"{year - 1}-{str(year)[2:]}"
 
 
 def _group_head(result: Mapping[str, Any]) -> str:
