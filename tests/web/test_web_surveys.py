@@ -218,6 +218,10 @@ def test_public_pages_are_rate_limited_per_address(web_store, tmp_path):
 
 def test_an_audit_round(app, web_store):
     auditor = _client(app, email("auditor"))
+    # A sample of a year without the LA's return is refused in the form, not drawn from the wrong children.
+    early = auditor.post(f"/la/{LA}/audits/sample", data={"csrf_token": token(auditor), "year": str(YEAR - 6), "n": "3",
+                                                          "seed": "4", "cohort": "cp-plans", "stratify": "category"})
+    assert early.status_code == 400 and "Choose a reporting year whose return is loaded" in early.text
     page = auditor.post(f"/la/{LA}/audits/sample", data={"csrf_token": token(auditor), "year": str(YEAR), "n": "3",
                                                          "seed": "4", "cohort": "cp-plans", "stratify": "category"})
     assert page.status_code == 200, page.text

@@ -67,6 +67,9 @@ def sample(la):
         seed = whole_number(form, "seed", errors, "The seed")
         if not form["year"].isdigit():
             errors["year"] = "Choose the reporting year"
+        elif int(form["year"]) not in _years(la):
+            # A sample drawn from a year without its return would be drawn from the wrong children.
+            errors["year"] = "Choose a reporting year whose return is loaded"
         if not errors:
             try:
                 cases = lib.sample_cases(config().store, la, int(form["year"]), n or SAMPLE_DEFAULT, seed=seed or 0,
