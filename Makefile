@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 DEMO := demo-output
 DEMO_LA ?= 330
 DEMO_YEARS ?= 2021-2025
+DEMO_SCALE ?= 1
 
 # What the tests need from the system: PostgreSQL (a throw-away server per test run), Java
 # (Spark's local mode) and Chromium (the report's PDF and browser tests; Debian's, never a
@@ -44,8 +45,11 @@ venv: $(VENV)/.installed $(REPORT_CSS) $(WEB_JS)
 demo: venv
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium for the report's PDF"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
-	rm -rf $(DEMO) && mkdir -p $(DEMO)/returns
-	$(BIN)/munro synth --la $(DEMO_LA) --years $(DEMO_YEARS) --seed 1 --out $(DEMO)/returns
+	# Only the demo's own files are rebuilt: the web service's application database beside the store
+	# (accounts, surveys, audits: munro.duckdb.app.sqlite) and anything else a user put here are kept.
+	rm -rf $(DEMO)/returns $(DEMO)/report $(DEMO)/munro.duckdb $(DEMO)/munro.duckdb.wal $(DEMO)/indicators-*.json
+	mkdir -p $(DEMO)/returns
+	$(BIN)/munro synth --la $(DEMO_LA) --years $(DEMO_YEARS) --seed 1 --scale $(DEMO_SCALE) --out $(DEMO)/returns
 	$(BIN)/munro --db $(DEMO)/munro.duckdb ingest $(DEMO)/returns/*.xml
 	# the local records synth wrote from the same children (docs/local-data.md): 903, visits, core groups,
 	# allocations, own figures; each file's year is in its name
