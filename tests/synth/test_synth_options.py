@@ -11,7 +11,7 @@ from munro.synth import SynthResult, generate
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(la="999"), "unknown local authority"),
+    (dict(la="999"), "no English LA has code 999: did you mean 909 Cumbria, 919 Hertfordshire or 929 Northumberland?"),
     (dict(la="33"), "3 digits"),
     (dict(la="33A", population=1000), "3 digits"),
     (dict(years=[2012]), "2012"),
@@ -70,10 +70,14 @@ def test_scale_and_years_after_last_population(tmp_path):
 
 def test_progress_only_when_asked(tmp_path, capsys):
     generate("999", [2025], tmp_path / "q", population=3000, progress=False)
-    assert capsys.readouterr().err == ""
-    generate("999", [2025], tmp_path / "p", population=3000, progress=True)
-    err = capsys.readouterr().err
-    assert "munro synth 999" in err and "children" in err
+    assert capsys.readouterr() == ("", "")
+    steps = []
+    results = generate("999", [2025], tmp_path / "p", population=3000,
+                       progress=lambda step, done, total: steps.append((step, done, total)))
+    assert capsys.readouterr() == ("", "")  # the library tells its caller, and prints nothing
+    total = steps[0][2]
+    assert steps[0] == ("simulating LA 999's children", 0, total) and total > results[0].children
+    assert steps[-1] == ("writing the returns and local records", total, total)
 
 
 def test_too_many_errors_for_a_tiny_return(tmp_path):
@@ -91,4 +95,4 @@ def test_cli_synth(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["synth", "--la", "999", "--years", "2025", "--out", str(tmp_path)])
     assert info.value.code == 2
-    assert "unknown local authority" in capsys.readouterr().err
+    assert "no English LA has code 999" in capsys.readouterr().err

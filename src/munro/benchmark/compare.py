@@ -199,10 +199,11 @@ def neighbour_stats(values: list[float]) -> tuple[float | None, float | None]:
 # ---------------------------------------------------------------- own figures
 
 
-def _own_results(db, la: str, years: list[int], items: list[str]) -> dict[int, dict]:
+def _own_results(db, la: str, years: list[int], items: list[str], progress=None) -> dict[int, dict]:
     """year -> compute()'s ``items`` for the years the LA has returns for."""
     from ..engines import connect
     from ..indicators.compute import ITEMS, compute
+    from ..progress import report
 
     computable = [i for i in items if i in ITEMS]
     out: dict[int, dict] = {}
@@ -210,20 +211,23 @@ def _own_results(db, la: str, years: list[int], items: list[str]) -> dict[int, d
         return out
     with connect(db) as engine:
         loaded = engine.history().get(la, [])
-        for year in years:
-            if year in loaded:
-                out[year] = compute(engine, la, year, items=computable)["items"]
+        todo = [y for y in years if y in loaded]
+        for n, year in enumerate(todo):
+            report(progress, f"computing {year_words(year)}", n, len(todo))
+            out[year] = compute(engine, la, year, items=computable)["items"]
     return out
 
 
-def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None = None) -> dict[str, list[Comparison]]:
+def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None = None,
+                progress=None) -> dict[str, list[Comparison]]:
     """``compare`` for every LA with a return for ``year`` in the store (a pooled store's ``--la all``).
 
     The LAs' own figures come from one grouped computation per year (``compute_all``), not one per
-    LA, and are then compared LA by LA exactly as ``compare`` does for one.
+    LA, and are then compared LA by LA exactly as ``compare`` does for one. ``progress``: ``munro.progress``.
     """
     from ..engines import connect
     from ..indicators.compute import ITEMS, compute_all
+    from ..progress import report
 
     year = int(year)
     wanted = list(items) if items else [i.id for i in CATALOGUE]
@@ -236,11 +240,17 @@ def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None =
         las = sorted(la for la, loaded in history.items() if year in loaded)
         if not las:
             raise MunroError(f"no LA has a {year} return loaded in {db}")
-        by_year = {y: {r["la"]: r["items"] for r in compute_all(engine, y, items=computable)}
-                   for y in sorted({y for la in las for y in history[la] if y in years})} if computable else {}
-    return {la: compare(db, la, year, neighbours, items,
-                        own_results={y: found[la] for y, found in by_year.items() if y in history[la]})
-            for la in las}
+        todo = sorted({y for la in las for y in history[la] if y in years}) if computable else []
+        by_year = {}
+        for n, y in enumerate(todo):
+            report(progress, f"computing {year_words(y)} for every LA", n, len(todo))
+            by_year[y] = {r["la"]: r["items"] for r in compute_all(engine, y, items=computable)}
+    out = {}
+    for n, la in enumerate(las):
+        report(progress, "comparing each LA", n, len(las))
+        out[la] = compare(db, la, year, neighbours, items,
+                          own_results={y: found[la] for y, found in by_year.items() if y in history[la]})
+    return out
 
 
 def year_words(year: int) -> str:
@@ -297,13 +307,13 @@ def own_figure(results: dict[int, dict], item: str, year: int, lineage: Lineage 
 
 
 def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | None = None,
-            own_results: dict[int, dict] | None = None) -> list[Comparison]:
+            own_results: dict[int, dict] | None = None, progress=None) -> list[Comparison]:
     """Every item with data for LA ``la`` in reporting year ``year``, compared (module docstring).
 
     ``db`` is the path of a munro store; its benchmark tables are loaded from the packaged
     published statistics on first use. ``neighbours`` picks the statistical-neighbour model.
     ``own_results`` ({year: compute()'s items} for the LA's loaded years) saves computing them
-    again when the caller already has them (the report does).
+    again when the caller already has them (the report does). ``progress``: ``munro.progress``.
     """
     from ..store.db import open_store
     from .reference import ensure_reference
@@ -318,7 +328,7 @@ def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | N
     ensure_reference(db)
     years = list(range(year - TREND_YEARS + 1, year + 1))
     if own_results is None:
-        own = _own_results(db, la, years, wanted)
+        own = _own_results(db, la, years, wanted, progress)
     else:
         own = {y: own_results[y] for y in years if y in own_results}
     con = open_store(db, read_only=True)

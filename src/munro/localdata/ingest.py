@@ -228,15 +228,16 @@ def _publish(con, path: Path, sha: str, read, outcome: LocalOutcome) -> None:
 
 def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
                la: str | None = None, year: int | None = None, schema_year: int | None = None,
-               workers: int = 1) -> Iterator:
+               workers: int = 1, progress=None) -> Iterator:
     """Load CIN census returns (and pooled exports) and local CSVs, one transaction each, in the order given.
 
     A CSV (or any file when ``kind`` is given) is a local file; the rest go to
     ``munro.store.ingest.ingest_files``. Yields each file's outcome (each with ``error`` and
-    ``summary()``); a rejected file does not stop the others.
+    ``summary()``); a rejected file does not stop the others. ``progress``: ``munro.progress``.
     """
     from itertools import groupby
 
+    from ..progress import report
     from ..store.db import open_store
     from ..store.ingest import ingest_files
 
@@ -246,12 +247,13 @@ def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kin
         raise MunroError(f"--year {year} is not a reporting year such as 2025 (= 2024-25)")
     for local, run in groupby(paths, key=lambda p: is_local_file(p, kind) and not Path(p).is_dir()):
         if not local:
-            yield from ingest_files(db, list(run), schema_year=schema_year, workers=workers)
+            yield from ingest_files(db, list(run), schema_year=schema_year, workers=workers, progress=progress)
             continue
         con = open_store(db)
         try:
             for p in run:
                 try:
+                    report(progress, f"loading {Path(p).name}")
                     yield ingest_local_file(db, p, kind=kind, la=la, year=year, con=con)
                 except RejectedFile as e:
                     yield LocalOutcome(Path(p), error=str(e))

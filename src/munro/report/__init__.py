@@ -38,7 +38,7 @@ class Written:
 
 def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.PathLike, *,
                  publish: bool = False, with_child_lists: bool = False, neighbours: int = 2025,
-                 pdf: bool = True) -> Written:
+                 pdf: bool = True, progress=None) -> Written:
     """Write the report for LA ``la`` and reporting year ``year`` into ``out_dir``.
 
     ``publish`` applies disclosure control (``munro.disclosure``) to every figure and says so;
@@ -46,39 +46,49 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     ``with_child_lists`` also writes ``child-lists-restricted.xlsx``: the children behind the
     actionable items, never part of the report itself. ``pdf=False`` skips Chromium.
     Without the LA's ``year`` return it writes nothing: ``munro.store.returns.NoReturn``.
+    ``progress`` (``munro.progress``) is told each step: computing, charts, page, workbook, PDF.
     """
+    from ..progress import pause, report
     from . import build, html, xlsx
 
     if not Path(db).exists():
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
-    from ..store.returns import require_return
+    from ..store.returns import require_return, year_words
 
     require_return(db, la, year)  # a report of a year without its return would be quietly wrong
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     from .charts import Renderers
 
+    pause(progress)  # no thread of a progress display: the trend years need this process alone to fork
     trend = build.TrendYears.start(db, la, year)  # first: it forks, which needs this process alone
+    report(progress, f"computing {year_words(year)} and the years before it")
     with Renderers() as renderers:  # started now: they warm up while the data is gathered
         data = build.gather(db, la, year, neighbours=neighbours, trend=trend)
         if publish:
+            report(progress, "disclosure control")
             from .publish import make_safe
 
             make_safe(data, db)
+        report(progress, "charts")
         charts = html.page_charts(data, renderers)
+    report(progress, "writing the page")
     page = out / "index.html"
     page.write_text(html.render(data, charts), encoding="utf-8")
+    report(progress, "writing the workbook")
     book = out / "report.xlsx"
     xlsx.write(data, book)
     printed = None
     if pdf:
         from .pdf import print_pdf
 
+        report(progress, "printing PDF")
         printed = print_pdf(page, out / "report.pdf")
     lists = None
     if with_child_lists:
         from .child_lists import write_child_lists
 
+        report(progress, "writing the child lists")
         lists = write_child_lists(db, la, year, out / "child-lists-restricted.xlsx")
     return Written(page, printed, book, lists)
 
@@ -86,12 +96,14 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
 def write_reports(db: str | os.PathLike, year: int, out_dir: str | os.PathLike, **options):
     """``write_report`` for every LA with a ``year`` return in the store (a pooled store's ``--la all``),
     each into ``out_dir/<LA code>``. Yields (LA, Written) as each is written."""
+    from ..progress import within
     from ..store.returns import require_any_return
 
     if not Path(db).exists():
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
+    progress = options.pop("progress", None)
     for la in require_any_return(db, year):
-        yield la, write_report(db, la, year, Path(out_dir) / la, **options)
+        yield la, write_report(db, la, year, Path(out_dir) / la, progress=within(progress, f"LA {la}: "), **options)
 
 
 __all__ = ["write_report", "write_reports", "Written"]

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import MunroError
+from ..progress import report
 from .db import open_store
 
 MANIFEST = "munro_export.json"
@@ -55,11 +56,11 @@ def is_postgres_url(target: str) -> bool:
 
 
 def export_store(db: str | os.PathLike, target: str | os.PathLike, *, schema: str = "munro",
-                 las: list[str] | None = None) -> ExportOutcome:
+                 las: list[str] | None = None, progress=None) -> ExportOutcome:
     """Export the store at ``db`` to ``target`` (a folder, or a postgresql:// URL).
 
     ``las`` restricts every table that has an ``la_code`` to those LAs. ``schema`` names the
-    PostgreSQL schema (created if missing).
+    PostgreSQL schema (created if missing). ``progress`` (``munro.progress``) is told each table.
     """
     con = open_store(db, read_only=True)
     try:
@@ -67,8 +68,8 @@ def export_store(db: str | os.PathLike, target: str | os.PathLike, *, schema: st
         tables = _tables(con)
         where = _la_filter(las)
         if is_postgres_url(str(target)):
-            return _to_postgres(con, tables, where, str(target), schema)
-        return _to_folder(con, tables, where, Path(target))
+            return _to_postgres(con, tables, where, str(target), schema, progress)
+        return _to_folder(con, tables, where, Path(target), progress=progress)
     finally:
         con.close()
 
@@ -116,7 +117,8 @@ def _select(table: str, columns, where: str) -> str:
 # ---------------------------------------------------------------- Parquet folder
 
 
-def _to_folder(con, tables, where: str, target: Path, *, select=None, extra: dict | None = None) -> ExportOutcome:
+def _to_folder(con, tables, where: str, target: Path, *, select=None, extra: dict | None = None,
+               progress=None) -> ExportOutcome:
     """Each table through ``select(table, columns)`` (default: as it is, LA-filtered by ``where``),
     ``extra`` added to the manifest (a pseudonymised export's description: store.pseudonymise)."""
     if target.exists() and not (target / MANIFEST).is_file() and any(target.iterdir()):
@@ -126,7 +128,8 @@ def _to_folder(con, tables, where: str, target: Path, *, select=None, extra: dic
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         outcome = ExportOutcome(str(target))
-        for table, columns in tables.items():
+        for n, (table, columns) in enumerate(tables.items()):
+            report(progress, f"exporting {table}", n, len(tables))
             path = work / f"{table}.parquet"
             sql = select(table, columns) if select else _select(table, columns, where)
             con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)").fetchall()
@@ -187,7 +190,7 @@ def _check_schema_name(schema: str) -> str:
     return schema
 
 
-def _to_postgres(con, tables, where: str, url: str, schema: str) -> ExportOutcome:
+def _to_postgres(con, tables, where: str, url: str, schema: str, progress=None) -> ExportOutcome:
     import psycopg
 
     schema = _check_schema_name(schema)
@@ -198,7 +201,8 @@ def _to_postgres(con, tables, where: str, url: str, schema: str) -> ExportOutcom
             cur = pg.cursor()
             _refuse_foreign_schema(cur, schema)
             cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            for table, columns in tables.items():
+            for n, (table, columns) in enumerate(tables.items()):
+                report(progress, f"exporting {table}", n, len(tables))
                 cols = ", ".join(f'"{c}" {_pg_type(t)}' for c, t in columns)
                 cur.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}"')
                 cur.execute(f'CREATE TABLE "{schema}"."{table}" ({cols})')

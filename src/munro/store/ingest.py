@@ -33,6 +33,7 @@ from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
 import pyarrow as pa
 
+from ..progress import report
 from .db import open_store, staging_path
 from .schema import raw_columns
 
@@ -142,7 +143,7 @@ def _supersede(con, return_id: int) -> None:
                 [dt.datetime.now(), return_id])
 
 
-def _stage(db: Path, reader: CensusReader) -> Path:
+def _stage(db: Path, reader: CensusReader, progress=None) -> Path:
     """Read the whole file into one Arrow stream file per table in the staging folder beside the store.
 
     Arrow's own format: writing it is a copy, and DuckDB reads it batch by batch
@@ -151,28 +152,33 @@ def _stage(db: Path, reader: CensusReader) -> Path:
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     writers: dict[str, pa.ipc.RecordBatchStreamWriter] = {}
+    read = 0
     try:
         for batch in reader.batches():
             for table, data in batch.items():
                 if table not in writers:
                     writers[table] = pa.ipc.new_stream(str(stage / f"{table}.arrows"), data.schema)
                 writers[table].write_table(data)
+            read += batch["children"].num_rows if "children" in batch else 0
+            report(progress, f"reading {reader.path.name}", read)
     finally:
         for writer in writers.values():
             writer.close()
     return stage
 
 
-def _stage_in_memory(reader: CensusReader) -> dict[str, pa.Table]:
+def _stage_in_memory(reader: CensusReader, progress=None) -> dict[str, pa.Table]:
     """Read the whole file into one Arrow table per store table, rows numbered in the whole file."""
     parts: dict[str, list[pa.Table]] = {}
     for batch in reader.batches():
         for table, data in batch.items():
             parts.setdefault(table, []).append(data)
+        report(progress, f"reading {reader.path.name}", sum(t.num_rows for t in parts.get("children", ())))
     return {table: pa.concat_tables(data) for table, data in parts.items()}
 
 
-def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, workers: int) -> IngestOutcome:
+def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, workers: int,
+          progress=None) -> IngestOutcome:
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     outcome = IngestOutcome(path)
     return_id = _next_return_id(con)
@@ -181,12 +187,14 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
         pending = helpers.submit(file_sha256, path, stop)
     try:
         checked = None
+        report(progress, f"reading {path.name}")
         if path.stat().st_size < MEMORY_STAGING_BYTES:
-            stage = _stage_in_memory(reader)
+            stage = _stage_in_memory(reader, progress)
             # The rules check the rows held in memory while they are stored (see _publish).
             checked = helpers.submit(_check, stage, reader, workers)
         else:
-            stage = _stage(db, reader)
+            stage = _stage(db, reader, progress)
+        report(progress, f"checking and storing {path.name}")
         sha = sha or pending.result()
         con.execute("BEGIN TRANSACTION")
         try:
@@ -264,12 +272,12 @@ def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, retur
 
 
 def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,
-                workers: int = 1, con=None) -> IngestOutcome:
+                workers: int = 1, con=None, progress=None) -> IngestOutcome:
     """Load one CIN census return into the store at ``db``.
 
     Raises ``RejectedFile`` (nothing loaded) when the file cannot be read.
     ``schema_year`` reads the file in that collection year's format;
-    ``workers`` is the number of threads reading a large file.
+    ``workers`` is the number of threads reading a large file. ``progress``: ``munro.progress``.
     """
     path = Path(path)
     if schema_year is not None and not fmt.FIRST_YEAR <= schema_year <= fmt.LATEST_YEAR:
@@ -288,14 +296,14 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
             done = _reinstate_or_skip(con, path, sha)
             if done is not None:
                 return done
-        return _load(con, Path(db), path, sha, schema_year, workers)
+        return _load(con, Path(db), path, sha, schema_year, workers, progress)
     finally:
         if own:
             con.close()
 
 
 def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
-                 schema_year: int | None = None, workers: int = 1) -> Iterator[IngestOutcome]:
+                 schema_year: int | None = None, workers: int = 1, progress=None) -> Iterator[IngestOutcome]:
     """Load several returns, one transaction each; a rejected file does not stop the others.
 
     A folder is a pseudonymised export of an LA's store, pooled with the others (``store.pooled``)."""
@@ -306,9 +314,10 @@ def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         for p in paths:
             try:
                 if Path(p).is_dir():
+                    report(progress, f"loading the export {Path(p).name}")
                     yield ingest_export(con, p)
                 else:
-                    yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con)
+                    yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con, progress=progress)
             except RejectedFile as e:
                 yield (PooledOutcome if Path(p).is_dir() else IngestOutcome)(Path(p), error=str(e))
     finally:

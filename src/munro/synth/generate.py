@@ -12,8 +12,6 @@ import datetime as dt
 import math
 import os
 import random
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from ..census.format import FIRST_YEAR, LATEST_YEAR
 from ..census.writer import ReturnWriter
 from ..errors import MunroError
 from .. import reference
+from ..progress import report
 from . import calibration as C
 from .errors import Injector
 from .journeys import Codes, Simulator
@@ -82,33 +81,9 @@ def _populations(la: str, sim_years: range, population: int | None) -> dict[int,
     return out
 
 
-class _Progress:
-    def __init__(self, enabled: bool, total: int, label: str):
-        self.enabled, self.total, self.label = enabled, total, label
-        self.start = self.last = time.monotonic()
-
-    def update(self, done: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 1.0:
-            return
-        self.last = now
-        rate = done / max(now - self.start, 1e-9)
-        left = (self.total - done) / rate if rate else 0
-        sys.stderr.write(f"\r{self.label}: {done:,}/{self.total:,} children simulated "
-                         f"({100 * done / self.total:.0f}%), {rate:,.0f}/s, {left:,.0f}s left ")
-        sys.stderr.flush()
-
-    def close(self, done: int) -> None:
-        if self.enabled:
-            secs = time.monotonic() - self.start
-            sys.stderr.write(f"\r{self.label}: {done:,} children simulated in {secs:,.1f}s"
-                             f"{' ' * 20}\n")
-            sys.stderr.flush()
-
-
 def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: float = 1.0,
              population: int | None = None, schema_year: int | None = None, errors: int = 0,
-             progress: bool = False) -> list[SynthResult]:
+             progress=None) -> list[SynthResult]:
     """Write ``cin_<la>_<year>.xml`` for each year into ``out_dir``; see the module docstring.
 
     ``population`` overrides the authority's 0-17 population (required for a
@@ -117,6 +92,7 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     errors into each return and lists them in ``errors_<la>_<year>.csv``. Each
     year's local records (SSDA903 header and episodes, visits, core groups,
     allocations) are written beside the returns as ``<name>_<la>_<year>.csv``.
+    ``progress`` (``munro.progress``) is told how many children have been simulated.
     """
     la = str(la)
     try:
@@ -152,7 +128,8 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
                     random.Random(f"errors-{seed}-{la}-{y}"), y)
         for y in years
     } if errors else {}
-    bar = _Progress(progress, max(total, 1), f"munro synth {la}")
+    step = f"simulating LA {la}'s children"
+    report(progress, step, 0, total)
 
     entered = []
     local = LocalRecords(la, years, out_dir, seed)
@@ -174,7 +151,7 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
                         writers[year].write_child(rec)
                 local.add(child)
                 if progress and not index & 1023:
-                    bar.update(index)
+                    report(progress, step, index, total)
         for y, inj in injectors.items():
             for r in inj.finish():
                 writers[y].write_child(r)
@@ -183,13 +160,13 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
             w.__exit__(type(exc), exc, exc.__traceback__)
         local.close(ok=False)
         raise
+    report(progress, "writing the returns and local records", total, total)
     manifests = {}
     for y, inj in injectors.items():
         manifests[y] = _write_atomic(out_dir / f"errors_{la}_{y}.csv", inj.manifest_text())
     for w in entered:
         w.__exit__(None, None, None)
     local_files = local.close()
-    bar.close(total)
 
     return [
         SynthResult(path=w.path, year=y, schema_year=w.schema_year, children=w.children,

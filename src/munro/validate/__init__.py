@@ -20,22 +20,26 @@ __all__ = ["validate_file", "validate_return", "validate_connection", "validate_
            "RuleFailure", "FORMAT_CODE"]
 
 
-def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, workers: int = 1) -> Report:
+def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, workers: int = 1,
+                  progress=None) -> Report:
     """Check a CIN census file against the rules of its collection year (or of ``ruleset``).
 
     Raises ``RejectedFile`` when the file is not a readable CIN census
     return. ``workers`` > 1 reads a large file in that many threads and
-    shares the rules among that many connections.
+    shares the rules among that many connections. ``progress``: ``munro.progress``.
     """
+    from ..progress import report as tell
+    from ..store.returns import year_words
     from .read import RETURN_ID, read_file
     from .runner import run
 
     if ruleset is not None:
         rules_of(ruleset)  # a year with no rules is refused before the file is read
-    con, reader = read_file(path, workers=workers)
+    con, reader = read_file(path, workers=workers, progress=progress)
     try:
         h = reader.header
         year, note = choose_ruleset(h.collection_year, ruleset)
+        tell(progress, f"checking {Path(path).name} against the {year_words(year)} rules")
         report = run(con, RETURN_ID, _header_fields(h), rules_of(year), year, str(Path(path)), reader.problems,
                      threads=workers, alone=True)
         report.note = note

@@ -18,6 +18,7 @@ import pyarrow as pa
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import RejectedFile
+from ..progress import report
 from ..store.schema import raw_ddl
 
 RETURN_ID = 1
@@ -40,30 +41,33 @@ def insert_tables(con, tables: dict[str, pa.Table], la_code: str) -> None:
         con.unregister("munro_batch")
 
 
-def _load(con, reader: CensusReader) -> Header:
+def _load(con, reader: CensusReader, progress=None) -> Header:
     # One INSERT per table once the file is read: many small inserts cost DuckDB far more.
     parts: dict[str, list[pa.Table]] = {}
+    report(progress, f"reading {reader.path.name}")
     for batch in reader.batches():
         for table, rows in batch.items():
             parts.setdefault(table, []).append(rows)
+        report(progress, f"reading {reader.path.name}", sum(t.num_rows for t in parts.get("children", ())))
     insert_tables(con, {table: pa.concat_tables(tables, promote_options="permissive")
                         for table, tables in parts.items()}, reader.header.la_code)
     return reader.header
 
 
-def read_file(path: str | os.PathLike, workers: int = 1) -> tuple[duckdb.DuckDBPyConnection, CensusReader]:
+def read_file(path: str | os.PathLike, workers: int = 1,
+              progress=None) -> tuple[duckdb.DuckDBPyConnection, CensusReader]:
     """The file's rows in a new in-memory store (as return 1), and the reader that read them."""
     con = memory_store()
     try:
         reader = CensusReader(path, workers=workers)
-        _load(con, reader)
+        _load(con, reader, progress)
         return con, reader
     except RejectedFile:
         con.close()
     con = memory_store()
     reader = CensusReader(path, tolerant=True)
     try:
-        _load(con, reader)
+        _load(con, reader, progress)
     except BaseException:
         con.close()
         raise
