@@ -94,15 +94,18 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
 @click.option("--la", default=None, help="LA of the local CSVs (default: the store's only LA).")
 @click.option("--year", type=int, default=None,
               help="Reporting year of the local CSVs, e.g. 2025 (default: the year in each file's name).")
+@click.option("--replace", is_flag=True,
+              help="Load a file that would replace a loaded return (or local file) of the same LA and year "
+                   "though it has far fewer children, episodes or plans, or covers less of the year.")
 @click.pass_obj
-def ingest(obj, files, schema_year, workers, kind, la, year):
+def ingest(obj, files, schema_year, workers, kind, la, year, replace):
     """Load CIN census returns and local CSVs into the store (atomic per file; the same file twice changes nothing)."""
     from .localdata.ingest import ingest_all
 
     rejected = 0
     workers = workers or min(os.cpu_count() or 1, 4)
     for outcome in ingest_all(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
-                              workers=workers):
+                              workers=workers, replace=replace):
         if outcome.error:
             rejected += 1
             # One line per rejected file, whatever a parser's message holds.

@@ -16,6 +16,7 @@ from munro.synth import generate
 from munro.web import Config, create_app
 from munro.web.audit_log import record
 from munro.web.users import add_user
+from test_web_replace import keep
 from web_helpers import LA, PASSWORD, YEAR
 
 ANALYST, ADMIN = "analyst@330.example.gov.uk", "administrator@330.example.gov.uk"
@@ -97,7 +98,7 @@ def test_upload_findings_load_and_the_dashboard(live, browser, tmp_path):
 
 
 PAGES = [  # (user, path or action): every page the web core adds
-    (ANALYST, "/upload"), (ANALYST, "upload-error"), (ANALYST, "findings-and-loaded"),
+    (ANALYST, "/upload"), (ANALYST, "upload-error"), (ANALYST, "findings-and-loaded"), (ANALYST, "replace-confirm"),
     (ANALYST, f"/la/{LA}/{YEAR}/items/cpp_repeat/children"), (ANALYST, f"/la/{LA}/{YEAR}/report"),
     (ADMIN, "/admin/users"), (ADMIN, "remove-confirm"), (ADMIN, "/admin/audit-log"),
     (ADMIN, "/admin/retention?keep_years=1"), (ADMIN, "/admin/retention?keep_years=0"),
@@ -106,7 +107,7 @@ PAGES = [  # (user, path or action): every page the web core adds
 
 
 @pytest.mark.parametrize("user,path", PAGES, ids=[p for _, p in PAGES])
-def test_no_axe_violations_at_wcag_22_aa(live, browser, tmp_path, user, path):
+def test_no_axe_violations_at_wcag_22_aa(live, browser, tmp_path, user, path, web_store):
     base, xml = live
     shot = screenshots(tmp_path)
     # bypass_csp: the service's policy forbids scripts, and axe-core is one (injected by the test only).
@@ -139,6 +140,19 @@ def test_no_axe_violations_at_wcag_22_aa(live, browser, tmp_path, user, path):
         page.click("button:has-text('Load this return')")
         page.wait_for_selector("h1:has-text('Return')")
         check("loaded")
+    elif path == "replace-confirm":
+        # A quarter of the loaded return's children: the comparison, the box to tick, and its error.
+        partial = tmp_path / f"cin_{LA}_{YEAR}_partial.xml"
+        partial.write_text(keep((web_store.parent / "returns" / f"cin_{LA}_{YEAR}.xml").read_text(encoding="utf-8"),
+                                0.25), encoding="utf-8")
+        _upload(page, base, partial)
+        page.wait_for_selector("#replace")
+        check("replace-confirm")
+        shot(page, "replace-confirm")
+        page.click("button:has-text('Load this return')")  # the box not ticked: nothing loaded
+        page.wait_for_selector(".govuk-error-summary")
+        check("replace-not-confirmed")
+        shot(page, "replace-not-confirmed")
     else:
         page.goto(base + path)
         check(path)

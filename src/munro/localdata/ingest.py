@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 
 from .. import __version__
 from ..errors import MunroError, RejectedFile
+from ..store.replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
 from . import layouts as L
 from .matching import REPORT_SUFFIX, report_path, unmatched_children, write_report
 from .reader import header_row, read_local_csv
@@ -95,12 +96,14 @@ def _sha256(path: Path) -> str:
 
 def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: str | None = None,
                       la: str | None = None, year: int | None = None, report: str | os.PathLike | None = None,
-                      con=None) -> LocalOutcome:
+                      con=None, replace: bool = False) -> LocalOutcome:
     """Load one local CSV (docs/local-data.md) into the store at ``db``.
 
     ``kind`` names the layout (default: told from the header row); ``la`` and ``year`` say whose and which
     reporting year the file is. Children not in the LA's CIN census are written to ``report``
-    (default ``<file>.unmatched.csv``). Raises ``RejectedFile`` (nothing loaded) for a bad file.
+    (default ``<file>.unmatched.csv``). Raises ``RejectedFile`` (nothing loaded) for a bad file, and
+    ``store.replacement.ReplacementRefused`` for one far smaller than the current load it would
+    replace (rows or children), unless ``replace``.
     """
     from ..store.db import open_store
 
@@ -123,10 +126,12 @@ def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: s
     try:
         la, year = _resolve_la(con, path, la), _resolve_year(path, year)
         sha = _sha256(path)
-        done = _reinstate_or_skip(con, path, sha, layout, la, year)
+        done = _reinstate_or_skip(con, path, sha, layout, la, year, replace)
         if done is not None:
             return done
         read = read_local_csv(path, layout)
+        if not replace:
+            refuse_if_shrunk(path, compare_local(con, layout.kind, la, year, shape_of_local_table(read.table)))
         outcome = LocalOutcome(path, kind=layout.kind, la=la, year=year, ignored=tuple(read.ignored))
         _publish(con, path, sha, read, outcome)
         if outcome.unmatched:
@@ -154,7 +159,7 @@ def _supersede(con, load_id: int) -> None:
                 [dt.datetime.now(), load_id]).fetchall()
 
 
-def _reinstate_or_skip(con, path, sha, layout, la, year) -> LocalOutcome | None:
+def _reinstate_or_skip(con, path, sha, layout, la, year, replace=False) -> LocalOutcome | None:
     row = _one(con, "SELECT load_id, status, rows, children, unmatched FROM local_loads WHERE file_sha256 = ? "
                     "AND kind = ? AND la_code = ? AND year = ? ORDER BY load_id DESC LIMIT 1",
                     [sha, layout.kind, la, year])
@@ -166,6 +171,8 @@ def _reinstate_or_skip(con, path, sha, layout, la, year) -> LocalOutcome | None:
     if status == "current":
         outcome.status = "unchanged (already loaded)"
         return outcome
+    if not replace:
+        refuse_if_shrunk(path, compare_local(con, layout.kind, la, year, shape_of_local(rows, children), load_id))
     _in_transaction(con, lambda: _make_current(con, outcome, layout.kind, la, year, load_id))
     outcome.status = "reinstated"
     return outcome
@@ -228,12 +235,14 @@ def _publish(con, path: Path, sha: str, read, outcome: LocalOutcome) -> None:
 
 def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
                la: str | None = None, year: int | None = None, schema_year: int | None = None,
-               workers: int = 1, progress=None) -> Iterator:
+               workers: int = 1, progress=None, replace: bool = False) -> Iterator:
     """Load CIN census returns (and pooled exports) and local CSVs, one transaction each, in the order given.
 
     A CSV (or any file when ``kind`` is given) is a local file; the rest go to
     ``munro.store.ingest.ingest_files``. Yields each file's outcome (each with ``error`` and
     ``summary()``); a rejected file does not stop the others. ``progress``: ``munro.progress``.
+    ``replace`` loads a file that would replace a loaded one it falls far short of
+    (``munro.store.replacement``), which is otherwise rejected.
     """
     from itertools import groupby
 
@@ -247,14 +256,15 @@ def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kin
         raise MunroError(f"--year {year} is not a reporting year such as 2025 (= 2024-25)")
     for local, run in groupby(paths, key=lambda p: is_local_file(p, kind) and not Path(p).is_dir()):
         if not local:
-            yield from ingest_files(db, list(run), schema_year=schema_year, workers=workers, progress=progress)
+            yield from ingest_files(db, list(run), schema_year=schema_year, workers=workers, progress=progress,
+                                    replace=replace)
             continue
         con = open_store(db)
         try:
             for p in run:
                 try:
                     report(progress, f"loading {Path(p).name}")
-                    yield ingest_local_file(db, p, kind=kind, la=la, year=year, con=con)
+                    yield ingest_local_file(db, p, kind=kind, la=la, year=year, con=con, replace=replace)
                 except RejectedFile as e:
                     yield LocalOutcome(Path(p), error=str(e))
         finally:

@@ -11,7 +11,9 @@ for writing). Staging keeps memory flat: DuckDB holds many small appends to
 one open transaction in memory, but streams one large INSERT ... SELECT to disk.
 
 The same file twice changes nothing; a different file for the same LA and
-year replaces the current one, which stays listed as superseded.
+year replaces the current one, which stays listed as superseded, unless it
+falls far short of it (``store.replacement``: a partial extract or the wrong
+file), which is refused without ``replace``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import pyarrow as pa
 
 from ..progress import report
 from .db import open_store, staging_path
+from .replacement import compare, refuse_if_shrunk, shape_of_read, shape_of_return
 from .schema import raw_columns
 
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
@@ -99,8 +102,9 @@ def _current(con, la: str, year: int):
     ).fetchone()
 
 
-def _reinstate_or_skip(con, path: Path, sha: str) -> IngestOutcome | None:
-    """A file already in the store: nothing to do, or make its superseded return current again."""
+def _reinstate_or_skip(con, path: Path, sha: str, replace: bool = False) -> IngestOutcome | None:
+    """A file already in the store: nothing to do, or make its superseded return current again
+    (refused, as a new file would be, if it falls far short of the current one and not ``replace``)."""
     row = con.execute(
         "SELECT return_id, status, la_code, collection_year FROM returns WHERE file_sha256 = ? "
         "ORDER BY status = 'current' DESC, return_id DESC LIMIT 1", [sha]
@@ -116,6 +120,8 @@ def _reinstate_or_skip(con, path: Path, sha: str) -> IngestOutcome | None:
     if status == "current":
         outcome.status = "unchanged (already loaded)"
         return outcome
+    if not replace:
+        refuse_if_shrunk(path, compare(con, la, year, shape_of_return(con, return_id), candidate=return_id))
     con.execute("BEGIN TRANSACTION")
     try:
         old = _current(con, la, year)
@@ -178,7 +184,7 @@ def _stage_in_memory(reader: CensusReader, progress=None) -> dict[str, pa.Table]
 
 
 def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, workers: int,
-          progress=None) -> IngestOutcome:
+          progress=None, replace: bool = False) -> IngestOutcome:
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     outcome = IngestOutcome(path)
     return_id = _next_return_id(con)
@@ -188,12 +194,12 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
     try:
         checked = None
         report(progress, f"reading {path.name}")
-        if path.stat().st_size < MEMORY_STAGING_BYTES:
-            stage = _stage_in_memory(reader, progress)
-            # The rules check the rows held in memory while they are stored (see _publish).
+        small = path.stat().st_size < MEMORY_STAGING_BYTES
+        stage = _stage_in_memory(reader, progress) if small else _stage(db, reader, progress)
+        if not replace:
+            _refuse_if_shrunk(con, path, stage, reader)
+        if small:  # the rules check the rows held in memory while they are stored (see _publish)
             checked = helpers.submit(_check, stage, reader, workers)
-        else:
-            stage = _stage(db, reader, progress)
         report(progress, f"checking and storing {path.name}")
         sha = sha or pending.result()
         con.execute("BEGIN TRANSACTION")
@@ -209,6 +215,23 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
         con.complete()
         shutil.rmtree(staging_path(db), ignore_errors=True)
     return outcome
+
+
+def _refuse_if_shrunk(con, path: Path, stage: Path | dict[str, pa.Table], reader: CensusReader) -> None:
+    """Before the store is touched: refuse a file that falls far short of the return it would replace."""
+    h = reader.header
+    if not con.execute("SELECT 1 FROM returns WHERE la_code = ? AND collection_year = ? AND status = 'current'",
+                       [h.la_code, h.collection_year]).fetchall():
+        return  # nothing to replace: the staged episodes need not be read again
+    with contextlib.ExitStack() as done:
+        if isinstance(stage, dict):
+            episodes = [stage["episodes"]] if "episodes" in stage else []
+        elif (stage / "episodes.arrows").exists():
+            episodes = pa.ipc.open_stream(done.enter_context(pa.OSFile(str(stage / "episodes.arrows"))))
+        else:
+            episodes = []
+        new = shape_of_read(reader.stats.rows, episodes, h.collection_year)
+    refuse_if_shrunk(path, compare(con, h.la_code, h.collection_year, new))
 
 
 def _check(stage: dict[str, pa.Table], reader: CensusReader, threads: int):
@@ -272,10 +295,13 @@ def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, retur
 
 
 def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,
-                workers: int = 1, con=None, progress=None) -> IngestOutcome:
+                workers: int = 1, con=None, progress=None, replace: bool = False) -> IngestOutcome:
     """Load one CIN census return into the store at ``db``.
 
-    Raises ``RejectedFile`` (nothing loaded) when the file cannot be read.
+    Raises ``RejectedFile`` (nothing loaded) when the file cannot be read, and its
+    ``store.replacement.ReplacementRefused`` when it would replace the loaded return of its LA and
+    year but falls far short of it (fewer children, episodes or plans, a shorter span), unless
+    ``replace``.
     ``schema_year`` reads the file in that collection year's format;
     ``workers`` is the number of threads reading a large file. ``progress``: ``munro.progress``.
     """
@@ -293,18 +319,20 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
         sha = None
         if con.execute("SELECT 1 FROM returns WHERE file_bytes = ? LIMIT 1", [path.stat().st_size]).fetchone():
             sha = file_sha256(path)
-            done = _reinstate_or_skip(con, path, sha)
+            done = _reinstate_or_skip(con, path, sha, replace)
             if done is not None:
                 return done
-        return _load(con, Path(db), path, sha, schema_year, workers, progress)
+        return _load(con, Path(db), path, sha, schema_year, workers, progress, replace)
     finally:
         if own:
             con.close()
 
 
 def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
-                 schema_year: int | None = None, workers: int = 1, progress=None) -> Iterator[IngestOutcome]:
-    """Load several returns, one transaction each; a rejected file does not stop the others.
+                 schema_year: int | None = None, workers: int = 1, progress=None,
+                 replace: bool = False) -> Iterator[IngestOutcome]:
+    """Load several returns, one transaction each; a rejected file (or a refused replacement, without
+    ``replace``) does not stop the others.
 
     A folder is a pseudonymised export of an LA's store, pooled with the others (``store.pooled``)."""
     from .pooled import PooledOutcome, ingest_export
@@ -317,7 +345,8 @@ def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
                     report(progress, f"loading the export {Path(p).name}")
                     yield ingest_export(con, p)
                 else:
-                    yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con, progress=progress)
+                    yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con, progress=progress,
+                                      replace=replace)
             except RejectedFile as e:
                 yield (PooledOutcome if Path(p).is_dir() else IngestOutcome)(Path(p), error=str(e))
     finally:

@@ -9,6 +9,12 @@ it, the same hardened reader as ``munro validate`` and ``munro ingest``. A file
 that cannot be read gets one line saying why, never a traceback. The findings
 page shows counts by rule, not children's identifiers: ``munro validate``
 gives those to the people who correct the return.
+
+An upload that would replace the loaded return of its LA and year is set
+beside it on the findings page (``store.replacement``: children, episodes,
+plans, the span of the year). One that falls far short of it, a partial
+extract or the wrong file, is loaded only when the user ticks the box that
+confirms the replacement, as ``munro ingest --replace``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,16 @@ FILE = "return.xml"
 ABOUT = "upload.json"
 STALE_SECONDS = 24 * 3600
 _log = logging.getLogger(__name__)
+
+
+class NotConfirmed(MunroError):
+    """An upload that would replace a loaded return it falls far short of, without the user's
+    confirmation: the file waits for it (``comparison`` says what it would replace)."""
+
+    def __init__(self, comparison):
+        super().__init__("Tick the box to confirm that this return should replace the loaded one, "
+                         "or cancel and delete the file.")
+        self.comparison = comparison
 
 
 class Refused(MunroError):
@@ -126,14 +142,47 @@ def pending(store: Path, token: str, user) -> dict | None:
     return about if about["user_id"] == user.id else None
 
 
-def load(store: Path, token: str):
-    """Load the pending upload into the store (one transaction) and delete it: the ingest's outcome."""
+def comparison(store: Path, token: str, about: dict):
+    """The loaded return the upload would replace beside it (``store.replacement.Comparison``), or None:
+    nothing loaded for its LA and year, or the same file. The upload's shape is read once and kept."""
+    from ..store.db import open_store
+    from ..store.ingest import file_sha256
+    from ..store.replacement import Shape, compare, shape_of_file
+
+    if not any(r["la_code"] == about["la"] and r["collection_year"] == about["year"]
+               for r in data.loaded_returns(store)):
+        return None
+    where = uploads_folder(store) / token
+    if "shape" not in about:
+        about["shape"] = shape_of_file(where / FILE, workers=min(os.cpu_count() or 1, 4)).to_json()
+        about["sha256"] = file_sha256(where / FILE)
+        kept = where / (ABOUT + ".new")
+        kept.write_text(json.dumps(about), encoding="utf-8")
+        os.replace(kept, where / ABOUT)  # whole, for a page read at the same time
+    with data.STORE_LOCK:
+        con = open_store(store, read_only=True)
+        try:
+            return compare(con, about["la"], about["year"], Shape.from_json(about["shape"]), sha=about["sha256"])
+        finally:
+            con.close()
+
+
+def load(store: Path, token: str, replace: bool = False):
+    """Load the pending upload into the store (one transaction) and delete it: the ingest's outcome.
+
+    ``replace``: the user confirmed replacing a loaded return the upload falls far short of; without
+    it such an upload raises ``NotConfirmed`` and waits."""
     from ..store import ingest_file
+    from ..store.replacement import ReplacementRefused
 
     where = uploads_folder(store) / token
+    keep = False
     try:
         with data.STORE_LOCK:
-            return ingest_file(store, where / FILE, workers=min(os.cpu_count() or 1, 4))
+            return ingest_file(store, where / FILE, workers=min(os.cpu_count() or 1, 4), replace=replace)
+    except ReplacementRefused as e:
+        keep = True
+        raise NotConfirmed(e.comparison) from None
     except RejectedFile as e:
         raise Refused("The file cannot be loaded: " + " ".join(e.reason.splitlines())) from None
     except Exception as e:  # noqa: BLE001 - e.g. the store locked by a command running beside the service
@@ -141,7 +190,8 @@ def load(store: Path, token: str):
         raise Refused("The return could not be loaded: the store is busy or cannot be written. "
                       "Nothing was loaded; try again in a few minutes.", "the store could not be written") from None
     finally:
-        shutil.rmtree(where, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(where, ignore_errors=True)
 
 
 def cancel(store: Path, token: str) -> None:
@@ -208,23 +258,37 @@ def _pending(token: str) -> tuple:
     return user, about
 
 
+def _findings(token: str, about: dict, error: str | None = None, compared=None):
+    try:
+        compared = compared or comparison(config().store, token, about)
+    except MunroError:  # the store busy or unreadable: the load itself still checks
+        compared = None
+    return render_template("upload_findings.html", token=token, a=about, la=_la_name(about["la"]), c=compared,
+                           error=error), 400 if error else 200
+
+
 @bp.get("/upload/<token>")
 def findings(token):
     _, about = _pending(token)
-    return render_template("upload_findings.html", token=token, a=about, la=_la_name(about["la"]))
+    return _findings(token, about)
 
 
 @bp.post("/upload/<token>/load")
 def load_upload(token):
     _, about = _pending(token)
+    replace = request.form.get("replace") == "yes"
     try:
-        outcome = load(config().store, token)
+        outcome = load(config().store, token, replace=replace)
+    except NotConfirmed as e:
+        log("load_failed", la=about["la"], detail=f"{about['filename']}: would replace return "
+                                                  f"{e.comparison.old_id}, not confirmed")
+        return _findings(token, about, str(e), e.comparison)
     except Refused as e:
         log("load_failed", la=about["la"], detail=f"{about['filename']}: {e.logged}")
         return render_template("upload.html", error=str(e), la=_la_name(about["la"]),
                                max_mb=config().max_upload_mb), 400
     log("load", la=about["la"], detail=f"{about['filename']} ({about['year']}): return {outcome.return_id}, "
-                                       f"{outcome.status}")
+                                       f"{outcome.status}" + (" (replacement confirmed)" if replace else ""))
     return render_template("upload_loaded.html", a=about, o=outcome, la=_la_name(about["la"]))
 
 
@@ -242,4 +306,4 @@ def too_large(e):
                            message=f"The file must be smaller than {config().max_upload_mb} MB."), 413
 
 
-__all__ = ["bp", "receive", "pending", "load", "cancel", "Refused"]
+__all__ = ["bp", "receive", "pending", "comparison", "load", "cancel", "Refused", "NotConfirmed"]
