@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..errors import MunroError
 from .audits import AUDIT_FORM, AuditRecord, record_audits
 from .bank import load_bank
-from .tabular import Problems, check_width, parse_date, read_rows
+from .tabular import Problems, check_width, parse_date, read_table
 
 ALIASES = {"lachildid": "la_child_id", "child_id": "la_child_id", "referraldate": "referral_date",
            "cinreferraldate": "referral_date"}
@@ -32,8 +32,10 @@ def read_audits(path, la: str, year: int, *, store=None, bank=None) -> list[Audi
     """The file's audits, every row checked; RejectedFile listing every problem otherwise."""
     v = (bank or load_bank()).get(AUDIT_FORM)
     domains = [q.id for q in v.questions]
-    problems = Problems(path)
-    [header], rows = read_rows(path)
+    # A workbook of several sheets: the one with the columns naming the case.
+    table = read_table(path, fits=lambda h: {"la_child_id", "referral_date"} <= {_name(x) for x in h[0]})
+    [header], rows = table.headers, table.rows
+    problems = Problems(path, table.sheet)
     names = [_name(h) for h in header]
     known = set(REQUIRED) | set(OPTIONAL) | set(domains) | {f"{d}_moderated" for d in domains}
     for h, n in zip(header, names):
@@ -65,7 +67,7 @@ def read_audits(path, la: str, year: int, *, store=None, bank=None) -> list[Audi
         _check_cases(store, la, records, problems)
     problems.raise_if_any()
     if not records:
-        raise MunroError(f"{path}: no audits in the file")
+        raise MunroError(f"{path}: no audits in the {'sheet ' + table.sheet if table.sheet else 'file'}")
     return [r for _, r in records]
 
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ..errors import MunroError, RejectedFile
 from . import schema as t
 from .surveys import MAX_TEXT, _now, get_survey, store_responses, survey_version
-from .tabular import Problems, check_width, read_rows
+from .tabular import Problems, check_width, read_table
 
 # The export columns about the respondent, never read. ``prefixes`` cover numbered ones.
 TOOLS = {
@@ -87,11 +87,14 @@ def read_responses(path, survey, version, tool: str, mapping: dict | None = None
     if tool not in TOOLS:
         raise MunroError(f"tool must be one of {', '.join(TOOLS)}")
     spec, mapping = TOOLS[tool], mapping or {}
-    headers, rows = read_rows(path, spec["header_rows"])
-    names = _headers(tool, headers)
-    problems = Problems(path)
     by_text = {_norm(q.text): q.id for q in version.questions} | {_norm(q.id): q.id for q in version.questions}
     mapped = {_norm(k): v for k, v in mapping.get("columns", {}).items()}
+    # A workbook of several sheets: the one with a column of a question of the survey.
+    table = read_table(path, spec["header_rows"],
+                       fits=lambda h: any(_norm(n) in by_text or _norm(n) in mapped for n in _headers(tool, h)))
+    rows = table.rows
+    names = _headers(tool, table.headers)
+    problems = Problems(path, table.sheet)
     ignored = {_norm(x) for x in mapping.get("ignore", [])} | {_norm(x) for x in spec["columns"]}
     columns: dict[int, str] = {}
     for i, h in enumerate(names):
@@ -109,7 +112,8 @@ def read_responses(path, survey, version, tool: str, mapping: dict | None = None
     check_width(rows, len(names), problems)
     problems.raise_if_any()
     if not columns:
-        raise RejectedFile(path, f"no column is a question of {version.key}")
+        where = f"sheet {table.sheet}: " if table.sheet else ""
+        raise RejectedFile(path, f"{where}no column is a question of {version.key}")
     aliases = {qid: {_norm(k): v for k, v in a.items()} for qid, a in mapping.get("answers", {}).items()}
     out, blank = [], 0
     for rownum, cells in rows:

@@ -1,9 +1,11 @@
-"""Reading a spreadsheet export (CSV, or XLSX through openpyxl) as rows of text, and row-level errors.
+"""Reading a spreadsheet export (CSV, or an .xlsx workbook) as rows of text, and row-level errors.
 
 Imports check every row before loading any: ``Problems`` collects one line
 per bad cell ("row 7, column 'overall': ..."), rows numbered as a
 spreadsheet program shows them (the header is row 1), and the import raises
-them all together so the user fixes the file once.
+them all together so the user fixes the file once. A workbook is read by
+``munro.tabular_files`` (streamed, its cells as the text a CSV would hold):
+its first sheet or, of several, the one whose header the import recognises.
 """
 
 from __future__ import annotations
@@ -11,16 +13,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..errors import RejectedFile
+from ..tabular_files import SAVE_AS, Workbook, is_spreadsheet, sniff
 
 MAX_SHOWN = 50  # problems listed in the error; the rest are counted
 
 
 class Problems:
-    def __init__(self, path):
+    def __init__(self, path, sheet: str | None = None):
         self.path = path
+        self.sheet = sheet  # a workbook's sheet, named in the message
         self.items: list[str] = []
 
     def add(self, row: int | None, column: str | None, message: str) -> None:
@@ -31,7 +37,9 @@ class Problems:
         if self.items:
             more = len(self.items) - MAX_SHOWN
             lines = self.items[:MAX_SHOWN] + ([f"... and {more} more"] if more > 0 else [])
-            raise RejectedFile(self.path, f"{len(self.items)} problem(s), nothing was loaded:\n  " + "\n  ".join(lines))
+            where = f" in sheet {self.sheet}" if self.sheet else ""
+            raise RejectedFile(self.path, f"{len(self.items)} problem(s){where}, nothing was loaded:\n  "
+                                          + "\n  ".join(lines))
 
 
 def check_width(rows, width: int, problems: Problems) -> None:
@@ -42,27 +50,52 @@ def check_width(rows, width: int, problems: Problems) -> None:
                                        "(a comma inside an answer that is not in quotes?)")
 
 
-def read_rows(path, header_rows: int = 1) -> tuple[list[list[str]], list[tuple[int, list[str]]]]:
-    """``(headers, [(row number, cells)])`` of a CSV or XLSX file; blank rows are left out.
+@dataclass
+class Table:
+    headers: list[list[str]]  # the header rows
+    rows: list[tuple[int, list[str]]]  # (row number, cells) under them, blank rows left out
+    sheet: str | None = None  # the workbook's sheet read (None for a CSV)
 
-    ``headers`` has ``header_rows`` lists. Cells are text: XLSX dates become
-    ISO dates and whole numbers lose their ".0", so both formats read alike.
+
+def read_table(path, header_rows: int = 1, fits: Callable[[list[list[str]]], bool] | None = None) -> Table:
+    """The header rows and the rows of a CSV or .xlsx file; cells are text (a workbook's as a CSV holds them).
+
+    ``fits(headers)`` tells, in a workbook of several sheets, the one to read (default: the first).
     """
     path = Path(path)
     if not path.is_file():
         raise RejectedFile(path, "no such file")
-    rows = _xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv(path)
+    sheet = None
+    if is_spreadsheet(path):
+        with Workbook(path) as wb:
+            sheet, _ = wb.choose(fits or (lambda h: False), header_rows)
+            numbered = list(wb.rows(sheet))
+        rows = [cells for _, cells in numbered]
+    else:
+        rows = _csv(path)
     if len(rows) < header_rows:
-        raise RejectedFile(path, "the file is empty: no header row")
+        raise RejectedFile(path, f"sheet {sheet} is empty: no header row" if sheet
+                           else "the file is empty: no header row")
     headers = [[c.strip() for c in r] for r in rows[:header_rows]]
     body = [(i, r) for i, r in enumerate(rows[header_rows:], header_rows + 1) if any(c.strip() for c in r)]
-    return headers, body
+    return Table(headers, body, sheet)
+
+
+def read_rows(path, header_rows: int = 1, fits=None) -> tuple[list[list[str]], list[tuple[int, list[str]]]]:
+    """``(headers, [(row number, cells)])`` of a CSV or XLSX file (``read_table``); blank rows are left out."""
+    t = read_table(path, header_rows, fits)
+    return t.headers, t.rows
 
 
 def _csv(path: Path) -> list[list[str]]:
     data = path.read_bytes()
-    if b"\x00" in data[:4096]:
-        raise RejectedFile(path, "not a CSV file (binary content; save the export as CSV or XLSX)")
+    looks = sniff(path, data[:4096])
+    if looks is not None and looks.kind == "xlsx":
+        raise RejectedFile(path, f"not a CSV file: it is {looks.what}; name it .xlsx to import it")
+    if looks is not None and looks.kind == "utf16":
+        raise RejectedFile(path, f"not a CSV file in UTF-8: it is {looks.what}; save it as CSV UTF-8")
+    if looks is not None and looks.kind not in ("csv", "text"):
+        raise RejectedFile(path, f"not a CSV file: it is {looks.what}; {SAVE_AS}")
     try:
         text = data.decode("utf-8-sig")  # Microsoft Forms and Excel put a byte-order mark first
     except UnicodeDecodeError:
@@ -71,34 +104,6 @@ def _csv(path: Path) -> list[list[str]]:
         return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as e:
         raise RejectedFile(path, f"not a readable CSV file ({e})") from None
-
-
-def _xlsx(path: Path) -> list[list[str]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise RejectedFile(path, f"not a readable XLSX workbook ({e.__class__.__name__})") from None
-    try:
-        ws = wb.worksheets[0]
-        return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
 
 
 def parse_date(text: str) -> dt.date:

@@ -21,13 +21,14 @@ from typing import Iterable, Iterator
 
 from .. import __version__
 from ..errors import MunroError, RejectedFile
+from ..tabular_files import SPREADSHEET_SUFFIXES
 from ..store.replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
 from . import layouts as L
 from .matching import REPORT_SUFFIX, report_path, unmatched_children, write_report
-from .reader import header_row, read_local_csv
+from .reader import detect_layout, read_local_file
 from .schema import raw_columns
 
-_LOCAL_SUFFIXES = (".csv", ".txt")
+_LOCAL_SUFFIXES = (".csv", ".txt") + SPREADSHEET_SUFFIXES  # a workbook: read, or refused saying what to do
 
 
 @dataclass
@@ -112,15 +113,7 @@ def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: s
         raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
     if path.name.endswith(REPORT_SUFFIX):
         raise RejectedFile(path, "a list of unmatched children munro wrote when loading a file, not a file to load")
-    header = header_row(path)
-    layout = L.layout(kind) if kind else L.detect(header)
-    if layout is None:
-        near = L.nearest(header)
-        if near:
-            raise RejectedFile(path, f"row 1 (header): missing column(s) {', '.join(near[1])} of the "
-                                     f"{near[0].kind} layout (docs/local-data.md)")
-        raise RejectedFile(path, "row 1 (header): not a layout munro knows (docs/local-data.md lists them: "
-                                 f"{', '.join(L.KINDS)}); give --kind to name it")
+    layout = detect_layout(path, kind)
     own = con is None
     con = con or open_store(db)
     try:
@@ -129,7 +122,7 @@ def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: s
         done = _reinstate_or_skip(con, path, sha, layout, la, year, replace)
         if done is not None:
             return done
-        read = read_local_csv(path, layout)
+        read = read_local_file(path, layout)
         if not replace:
             refuse_if_shrunk(path, compare_local(con, layout.kind, la, year, shape_of_local_table(read.table)))
         outcome = LocalOutcome(path, kind=layout.kind, la=la, year=year, ignored=tuple(read.ignored))

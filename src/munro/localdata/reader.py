@@ -1,8 +1,10 @@
-"""One CSV of a local layout, checked row by row into typed columns.
+"""One file of a local layout, CSV or Excel workbook, checked row by row into typed columns.
 
 Every row is checked before anything is loaded. The first problems are
-reported on one line naming the file, the row (its line in the file, the
-header being row 1) and the column, and nothing of the file is kept.
+reported on one line naming the file, the sheet of a workbook, the row (its
+line in the file, the header being row 1) and the column, and nothing of the
+file is kept. A workbook's rows are turned into the text a CSV would hold
+(``munro.tabular_files``) and go through the same checks.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import RejectedFile
+from ..tabular_files import Workbook, is_spreadsheet, sniff
 from . import layouts as L
 
 MAX_REPORTED = 3  # problems named in the one-line message; the rest are counted
@@ -38,7 +41,14 @@ class _Bad(Exception):
 
 
 def header_row(path: Path) -> list[str]:
-    """The first row of a CSV (for telling its kind), or RejectedFile when it is not readable text."""
+    """The header row (for telling a file's kind): a CSV's first row, or that of a workbook's sheet
+    (``detect_layout`` says which); RejectedFile when the file cannot be read."""
+    path = Path(path)
+    if is_spreadsheet(path):
+        with Workbook(path) as wb:
+            sheet, _ = wb.choose(lambda h: L.detect(h[0]) is not None)
+            return wb.header(sheet)[0]
+    _check_csv(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             return next(csv.reader(f), [])
@@ -46,6 +56,83 @@ def header_row(path: Path) -> list[str]:
         raise RejectedFile(path, f"not UTF-8 text ({e.reason} at byte {e.start}); save the CSV as UTF-8") from None
     except csv.Error as e:
         raise RejectedFile(path, f"row 1: not a CSV file ({e})") from None
+
+
+def _check_csv(path: Path) -> None:
+    """RejectedFile when a file named as a CSV is another kind of file (a workbook, a PDF, UTF-16 text)."""
+    if not path.is_file():
+        raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
+    looks = sniff(path)
+    if looks is None or looks.kind in ("csv", "text"):
+        return
+    if looks.kind == "xlsx":
+        raise RejectedFile(path, f"not a CSV file: it is {looks.what}; name it .xlsx to load it")
+    if looks.kind == "utf16":
+        raise RejectedFile(path, f"not UTF-8 text: it is {looks.what}; save it as CSV UTF-8")
+    if looks.kind == "xml":
+        raise RejectedFile(path, "not a CSV file: it is XML (a CIN census return is loaded from its .xml file)")
+    raise RejectedFile(path, f"not a CSV file: it is {looks.what}; save the records as CSV UTF-8 or as an "
+                             "Excel Workbook (.xlsx) in a layout of docs/local-data.md")
+
+
+def _fits(layout: L.Layout, header: list[str]) -> bool:
+    found = L.header_map(layout, header)
+    return all(c.store in found for c in layout.columns if c.required)
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def detect_layout(path, kind: str | None = None) -> L.Layout:
+    """The layout ``path`` is read in: ``kind``'s, else the one its header row fits.
+
+    A workbook's sheet is its only one or, of several, the one whose row 1 is a layout's header.
+    RejectedFile (one line, naming the sheet) when no layout, or more than one sheet, fits.
+    """
+    path = Path(path)
+    layout = L.layout(kind) if kind else None
+    if not is_spreadsheet(path):
+        header = header_row(path)
+        return layout or _detected(path, "", header)
+    with Workbook(path) as wb:
+        sheet, fitting = wb.choose(lambda h: _fits(layout, h[0]) if layout else L.detect(h[0]) is not None)
+        if len(fitting) > 1:
+            raise _several(path, wb, fitting, layout)
+        if layout is not None:
+            return layout
+        if fitting or len(wb.sheets) == 1:
+            return _detected(path, f"sheet {sheet}, ", wb.header(sheet)[0], workbook=True)
+        for s in wb.sheets:  # several sheets, none a layout's: the one that comes near, if any
+            if L.nearest(wb.header(s)[0]):
+                return _detected(path, f"sheet {s}, ", wb.header(s)[0], workbook=True)
+        raise RejectedFile(path, f"no sheet's row 1 is the header of a layout munro knows (sheets "
+                                 f"{_listed(wb.sheets)}; docs/local-data.md lists the layouts: {', '.join(L.KINDS)}); "
+                                 "give --kind to name it; a CIN census return is loaded from its XML file")
+
+
+def _detected(path: Path, at: str, header: list[str], workbook: bool = False) -> L.Layout:
+    layout = L.detect(header)
+    if layout is not None:
+        return layout
+    near = L.nearest(header)
+    if near:
+        raise RejectedFile(path, f"{at}row 1 (header): missing column(s) {', '.join(near[1])} of the "
+                                 f"{near[0].kind} layout (docs/local-data.md)")
+    cin = "; a CIN census return is loaded from its XML file, not a workbook" if workbook else ""
+    raise RejectedFile(path, f"{at}row 1 (header): not a layout munro knows (docs/local-data.md lists them: "
+                             f"{', '.join(L.KINDS)}); give --kind to name it{cin}")
+
+
+def _several(path: Path, wb: Workbook, sheets: list[str], layout: L.Layout | None) -> RejectedFile:
+    found = {L.detect(wb.header(s)[0]) for s in sheets}
+    if layout is not None or len(found) == 1:
+        layout = layout or found.pop()
+        return RejectedFile(path, f"sheets {_listed(sheets)} all have the columns of the {layout.kind} layout in "
+                                  "row 1: keep the records in one sheet")
+    kinds = [f"{s} ({L.detect(wb.header(s)[0]).kind})" for s in sheets]
+    return RejectedFile(path, f"sheets {_listed(kinds)} each hold a layout's records: give --kind to load one "
+                              "of them, or save each sheet as its own file")
 
 
 def _date(text: str, col: L.Column) -> dt.date:
@@ -66,8 +153,8 @@ def _value(text: str, col: L.Column):
             raise _Bad(col.name, f"{text!r} is not Y or N (or 1/0, true/false)")
         return _FLAGS[text.lower()]
     if col.type == "number":
-        try:
-            v = float(text.replace(",", ""))
+        try:  # 1,234 and 18% (as Excel writes a cell formatted as a percentage) are read as 1234 and 18
+            v = float(text.replace(",", "").removesuffix("%"))
         except ValueError:
             raise _Bad(col.name, f"{text!r} is not a number") from None
         if not math.isfinite(v):
@@ -104,35 +191,50 @@ def _check_row(layout: L.Layout, values: dict) -> None:
         raise _Bad(col, "empty: DEC and REC are given together or not at all")
 
 
-def read_local_csv(path: Path, layout: L.Layout) -> ReadFile:
-    """Every row of ``path`` in ``layout``, checked; RejectedFile (one line) at any bad row."""
+def read_local_file(path, layout: L.Layout) -> ReadFile:
+    """Every row of ``path`` (CSV or workbook) in ``layout``, checked; RejectedFile (one line) at any bad row."""
+    path = Path(path)
+    if is_spreadsheet(path):
+        with Workbook(path) as wb:
+            sheet, fitting = wb.choose(lambda h: _fits(layout, h[0]))
+            if len(fitting) > 1:
+                raise _several(path, wb, fitting, layout)
+            return _read(path, layout, wb.rows(sheet), f"sheet {sheet}")
+    _check_csv(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
-            return _read(path, layout, csv.reader(f))
+            reader = csv.reader(f)
+            return _read(path, layout, ((reader.line_num, row) for row in reader))
     except UnicodeDecodeError as e:
         raise RejectedFile(path, f"not UTF-8 text ({e.reason} at byte {e.start}); save the CSV as UTF-8") from None
     except csv.Error as e:
         raise RejectedFile(path, f"not a CSV file ({e})") from None
 
 
-def _read(path: Path, layout: L.Layout, rows) -> ReadFile:
-    header = next(rows, None)
-    if not header:
-        raise RejectedFile(path, "empty file: no header row")
+read_local_csv = read_local_file  # the name it had when only CSV was read
+
+
+def _read(path: Path, layout: L.Layout, rows, sheet: str = "") -> ReadFile:
+    """``rows``: ``(row number, cells)`` from row 1, the header; ``sheet``: how messages name a workbook's sheet."""
+    at = f"{sheet}, " if sheet else ""
+    _, header = next(rows, (1, None))
+    if header is None:
+        raise RejectedFile(path, f"{sheet} is empty: no header row" if sheet else "empty file: no header row")
+    if not any(h.strip() for h in header):
+        raise RejectedFile(path, f"{at}row 1 (header) is blank: the column names must be in the first row")
     where = L.header_map(layout, header)
     missing = [c.name for c in layout.columns if c.required and c.store not in where]
     if missing:
-        raise RejectedFile(path, f"row 1 (header): missing column(s) {', '.join(missing)} of the {layout.kind} "
+        raise RejectedFile(path, f"{at}row 1 (header): missing column(s) {', '.join(missing)} of the {layout.kind} "
                                  f"layout (docs/local-data.md)")
     used = set(where.values())
-    ignored = [h for i, h in enumerate(header) if i not in used]
+    ignored = [h for i, h in enumerate(header) if i not in used and h.strip()]
     data: dict[str, list] = {c.store: [] for c in layout.columns}
     data["line"] = []
     problems: list[str] = []
     seen: dict[tuple, int] = {}
     n_bad = 0
-    for values_row in rows:
-        line = rows.line_num
+    for line, values_row in rows:
         if not any(v.strip() for v in values_row):
             continue  # a blank line (spreadsheets add them at the end)
         try:
@@ -165,9 +267,9 @@ def _read(path: Path, layout: L.Layout, rows) -> ReadFile:
         data["line"].append(line)
     if problems:
         more = f" (and {n_bad - len(problems)} more bad rows)" if n_bad > len(problems) else ""
-        raise RejectedFile(path, "; ".join(problems) + more + "; nothing was loaded")
+        raise RejectedFile(path, at + "; ".join(problems) + more + "; nothing was loaded")
     if not data["line"]:
-        raise RejectedFile(path, "no rows under the header: nothing to load")
+        raise RejectedFile(path, f"{sheet + ': ' if sheet else ''}no rows under the header: nothing to load")
     arrays = {c.store: pa.array(data[c.store], type=_ARROW[L.SQL[c.type]]) for c in layout.columns}
     arrays["line"] = pa.array(data["line"], type=pa.int64())
     return ReadFile(layout, pa.table(arrays), ignored)
