@@ -135,8 +135,11 @@ def test_a_rejected_file_among_good_ones(munro, files, write, db, store):
     run = munro("--db", db, "ingest", bad1, a, bad2, b)
     assert run.returncode == 1
     assert run.stderr.splitlines() == [
-        f"rejected {bad1}: not an XML file (it does not start with '<')",
-        f"rejected {bad2}: the file is empty",
+        f"rejected {bad1}: not an XML file (it does not start with '<'); it looks like a CSV file (comma-separated "
+        "text): if it is a local record, its header row must match a layout in docs/local-data.md; a CIN census "
+        "return is an XML file",
+        f"rejected {bad2}: the file is empty (0 bytes): copy or export the return again; a CIN census return is "
+        "an XML file",
     ]
     out = _without_validation(run.stdout)
     assert out[0] == f"{a}: loaded as return 1 (LA 201, 2022-23): {A_COUNTS}"

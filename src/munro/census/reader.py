@@ -207,20 +207,20 @@ class CensusReader:
         except OSError as e:
             raise self._reject(f"cannot read the file ({e.strerror})") from None
         if self.size == 0:
-            raise self._reject("the file is empty")
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
-            raise self._reject("the file is UTF-16 or UTF-32 encoded; CIN census returns must be UTF-8")
-        if head.startswith(b"PK\x03\x04"):
-            raise self._reject("this is a zip file (perhaps an Excel workbook), not CIN census XML")
+            raise self._reject("the file is empty (0 bytes): copy or export the return again; "
+                               f"{IS_XML}")
+        reason = not_xml(self.path, head)
+        if reason:
+            raise self._reject(reason)
         body = head.lstrip(b"\xef\xbb\xbf").lstrip()
         if not body:
-            raise self._reject("the file holds only white space")
+            raise self._reject(f"the file holds only white space: {IS_XML}")
         declared = _WIDE_DECLARATION.match(body)
         if declared:  # with 8-bit bytes, libxml2 would only say "Blank needed here"
             raise self._reject(f"the file declares {declared.group(1).decode()} encoding; "
                                "CIN census returns must be UTF-8")
         if not body.startswith(b"<"):
-            raise self._reject("not an XML file (it does not start with '<')")
+            raise self._reject("not an XML file (it does not start with '<')" + _text_kind(self.path, head))
 
     def _cut_short(self) -> bool:
         """The parser read to the end of a file that does not end with </Message>."""
@@ -241,8 +241,10 @@ class CensusReader:
                     raise _Reject("the file has a DOCTYPE; CIN census returns never do, and munro refuses "
                                   "them because they can carry entity attacks")
                 if el.tag != "Message":
+                    page = (": it is a web page (perhaps a saved login or error page); download or export the "
+                            "return's XML file again") if str(el.tag).lower().endswith("html") else ""
                     raise _Reject(f"the root element is <{el.tag}>, not <Message>: "
-                                  "this is not a CIN census return")
+                                  "this is not a CIN census return" + page)
                 return
         raise _Reject("no XML element found")
 
@@ -376,6 +378,87 @@ class CensusReader:
 
 MAX_GAP_BYTES = 16 * 1024 * 1024
 _WIDE_DECLARATION = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']\s*((?:utf|ucs)-?(?:16|32|2|4)[a-z]*)""", re.I)
+IS_XML = "a CIN census return is an XML file"
+_LOCAL = "docs/local-data.md"
+
+
+def not_xml(path: Path, head: bytes) -> str | None:
+    """What a file that is plainly not CIN census XML looks like, and what to do; None if it may be XML.
+
+    ``head``: the file's first 4 KB. Text that does not start with '<' is left to the caller.
+    """
+    from ..tabular_files import sniff
+
+    looks = sniff(path, head)
+    if looks is None or looks.kind in ("xml", "csv", "text", "json", "binary"):
+        return None
+    if looks.kind in ("utf16", "utf32"):
+        codec = "utf-32" if looks.kind == "utf32" else "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else (
+            "utf-16-le" if head[1] == 0 else "utf-16-be")
+        text = head[:len(head) // 4 * 4].decode(codec, errors="ignore").lstrip("\ufeff").lstrip()
+        if text.startswith("<"):
+            return ("the file is UTF-16 or UTF-32 encoded; CIN census returns must be UTF-8: export the return again "
+                    "as UTF-8, or save it as UTF-8 in a text editor")
+        return (f"the file is UTF-16 or UTF-32 encoded; CIN census returns must be UTF-8 XML, and this is "
+                f"{looks.what}, not XML: save local records as CSV UTF-8 or .xlsx ({_LOCAL})")
+    if looks.kind == "xlsx":
+        return f"this is {looks.what}, not CIN census XML" + _workbook_kind(path)
+    if looks.kind == "zip" and "cannot be opened" in looks.what:
+        return f"this is a zip file (perhaps an Excel workbook), not CIN census XML: it cannot be opened; {IS_XML}"
+    if looks.kind == "zip":
+        return f"this is {looks.what}, not CIN census XML: unzip it and load the files inside"
+    if looks.kind in ("xlsb", "ods", "ole"):
+        return (f"this is {looks.what}, not CIN census XML: save local records as an Excel Workbook (.xlsx, "
+                f"without a password) or CSV UTF-8 in a layout of {_LOCAL}; {IS_XML}")
+    if looks.kind == "html":
+        return f"this is {looks.what}, not CIN census XML: download or export the return's XML file again"
+    return (f"this is {looks.what}, not CIN census XML: load the return's XML file itself, as exported from the "
+            "case management system")
+
+
+def _workbook_kind(path: Path) -> str:
+    """For a workbook given as a return: the local records it holds, or that it holds none munro knows."""
+    from ..errors import MunroError
+    from ..localdata import layouts as L
+    from ..tabular_files import Workbook
+
+    try:
+        with Workbook(path) as wb:
+            for sheet in wb.sheets:
+                layout = L.detect(wb.header(sheet)[0])
+                if layout is not None:
+                    return (f": its sheet {sheet} holds {layout.kind} records; name the file .xlsx to load them "
+                            f"(or give --kind {layout.kind})")
+    except MunroError:
+        pass
+    return (f", and no sheet's row 1 is the header of a layout of {_LOCAL}: a local record's header row must "
+            "match one; a CIN census return is loaded from its XML file, not a workbook made from it")
+
+
+def _text_kind(path: Path, head: bytes) -> str:
+    """For text that is not XML: what it looks like (a CSV of local records, JSON...) and what to do."""
+    import csv
+
+    from ..localdata import layouts as L
+    from ..tabular_files import sniff
+
+    looks = sniff(path, head)
+    if looks is None or looks.kind not in ("csv", "json", "binary", "text"):
+        return ""
+    if looks.kind == "csv":
+        delimiter = "\t" if looks.what.startswith("tab") else ";" if "semicolon" in looks.what else ","
+        first = head.decode("utf-8-sig", errors="replace").splitlines()[0]
+        header = next(csv.reader([first], delimiter=delimiter), [])
+        layout, near = L.detect(header), L.nearest(header)
+        if layout is not None:
+            return (f"; it looks like a CSV file of {layout.kind} records: name it .csv to load it "
+                    f"(or give --kind {layout.kind})")
+        if near:
+            return (f"; it looks like a CSV file near the {near[0].kind} layout, without its column(s) "
+                    f"{', '.join(near[1])} ({_LOCAL}); {IS_XML}")
+        return (f"; it looks like {looks.what}: if it is a local record, its header row must match a layout in "
+                f"{_LOCAL}; {IS_XML}")
+    return f"; it looks like {looks.what}: {IS_XML}"
 
 
 class _Bounded:
