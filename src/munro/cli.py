@@ -741,6 +741,14 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("munro: interrupted", err=True)
         sys.exit(130)
+    except Exception as e:  # DuckDB's or the system's error about the store (locked, damaged, disk full): one line
+        from .store.db import explain
+
+        problem = explain(e)
+        if problem is None:
+            raise  # a bug: its traceback is for us
+        click.echo(f"munro: {problem}", err=True)
+        sys.exit(problem.exit_code)
 
 
 if __name__ == "__main__":

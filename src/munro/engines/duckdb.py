@@ -63,19 +63,22 @@ class DuckDBEngine(Engine):
         super().__init__(backend)
         self.path = path
         raw = self.raw
+        from ..store.db import check_intact, check_munro, explain, retry_while_busy, sniff
+
         try:
-            raw.execute(f"ATTACH {_quote(str(path))} AS store (READ_ONLY)").fetchall()
+            sniff(path)
+            # Waits a few seconds for a load in another process to finish (store.db.wait_seconds).
+            retry_while_busy(lambda: raw.execute(f"ATTACH {_quote(str(path))} AS store (READ_ONLY)").fetchall(),
+                             path, writing=False)
+            check_intact(raw, path, "store")
+            check_munro(raw, path, "store")
         except duckdb.Error as e:
             self.close()
-            text = str(e).splitlines()[0]
-            if "lock" in text.lower():
-                raise MunroError(f"{path}: the store is being written by another process") from None
-            raise MunroError(f"{path}: cannot open the store ({text})") from None
-        has_meta = raw.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'store' "
-                               "AND table_name = 'munro_meta'").fetchall()[0][0]
-        if not has_meta:
+            raise explain(e, path) or MunroError(f"{path}: cannot open the store ({str(e).splitlines()[0]})") \
+                from None
+        except BaseException:
             self.close()
-            raise MunroError(f"{path}: not a munro store (no returns have been loaded into it)")
+            raise
         self._copies: dict[tuple[str, ...] | None, str] = {}
         self._overrides: list[dict] | None = None
 

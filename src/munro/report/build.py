@@ -143,6 +143,10 @@ def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict]) 
         found = compare(db, la, year, neighbours=neighbours, own_results=own)
         return {c.item_id: c for c in found}, None
     except Exception as e:  # noqa: BLE001 - any failure of the benchmark data is reported, not fatal
+        from ..store.db import explain
+
+        if explain(e, db) is not None:
+            raise  # the store itself (busy, damaged): not a note about benchmarks, and the report would be wrong
         return {}, f"benchmarks could not be read: {e}"
 
 

@@ -36,7 +36,7 @@ from ..errors import MunroError, RejectedFile
 import pyarrow as pa
 
 from ..progress import report
-from .db import open_store, staging_path
+from .db import explain, open_store, rollback, staging_path
 from .replacement import compare, refuse_if_shrunk, shape_of_read, shape_of_return
 from .schema import raw_columns
 
@@ -207,8 +207,13 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
             _publish(con, stage, reader, return_id, path, sha, outcome, checked)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback(con)  # a failed COMMIT (a full disk) has already ended the transaction
             raise
+    except Exception as e:  # a full disk while staging or storing: one line (store.db.explain), the store as it was
+        problem = explain(e, db, writing=True)
+        if problem is None:
+            raise
+        raise problem from e
     finally:
         stop.set()  # a rejected file need not be hashed to the end
         helpers.shutdown()
