@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+import duckdb
 from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..errors import StoreBusy, StoreProblem
 from ..local.appdb import open_app_db
+from ..store import db as store_db
 from . import security, sessions
 from .config import Config
 
 COOKIE = "munro_session"  # the server-side session's token
 FLASK_COOKIE = "munro_form"  # Flask's signed cookie: only the signed-out CSRF token
+RETRY_AFTER = 30  # seconds: a page asked while another process loads returns into the store (busy.html)
+_log = logging.getLogger(__name__)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -56,6 +62,33 @@ def create_app(config: Config | None = None) -> Flask:
     def _error(e: HTTPException):
         # Our own page for every error: no framework banner, no stack trace, no echo of the URL.
         return render_template("error.html", code=e.code, title=e.name, message=e.description), e.code
+
+    @app.before_request
+    def _no_waiting():
+        # A page does not wait for a load in another process to finish: it says so at once (_store below).
+        g.munro_store_wait = store_db.set_wait(0)
+
+    @app.teardown_request
+    def _waiting_again(_exc=None):
+        store_db.reset_wait(g.pop("munro_store_wait", None))
+
+    @app.errorhandler(StoreProblem)
+    @app.errorhandler(duckdb.Error)
+    @app.errorhandler(OSError)
+    def _store(e: Exception):
+        """The one place a page meets a store it cannot read: busy (another process loading returns) is 503
+        with Retry-After, whatever the page; damaged, not a munro store or a full disk is 500, said plainly
+        to the user and named in the log for the administrator. Any other error is left as it is."""
+        problem = store_db.explain(e, config.store)
+        if problem is None:
+            raise e
+        if isinstance(problem, StoreBusy):
+            return render_template("busy.html"), 503, {"Retry-After": str(RETRY_AFTER)}
+        _log.error("the store cannot be used: %s", problem)
+        return render_template("error.html", code=500, title="The figures cannot be read",
+                               message="The service's store of returns cannot be read: it is damaged, or it is "
+                                       "not a munro store, or its disk is full. Nothing has been changed. "
+                                       "Tell the service's administrator: the service's log says what is wrong."), 500
 
     from .pages import bp
     app.register_blueprint(bp)

@@ -13,7 +13,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ..errors import MunroError
+from ..errors import MunroError, StoreProblem
 from ..local import audits as lib
 from ..local.bank import load_bank
 from . import data
@@ -74,6 +74,8 @@ def sample(la):
             try:
                 cases = lib.sample_cases(config().store, la, int(form["year"]), n or SAMPLE_DEFAULT, seed=seed or 0,
                                          cohort=form["cohort"], stratify=form["stratify"])
+            except StoreProblem:
+                raise  # busy or unreadable: the application's one page for it (app._store)
             except MunroError as e:
                 errors["n"] = str(e)
             else:

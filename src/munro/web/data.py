@@ -51,8 +51,19 @@ def warm(store: Path, limit: int = KEEP) -> list[tuple[str, int]]:
     """Gather each LA's latest year into the cache (``munro serve`` does it in the background at start),
     so that the first person to open a dashboard after a restart does not wait for it. Returns what was
     gathered; an LA-year that cannot be gathered is left for its page to report."""
+    from ..store.db import waiting
+
+    with waiting(0):  # a load in another process: no waiting while holding STORE_LOCK (pages do the same)
+        return _warm(store, limit)
+
+
+def _warm(store: Path, limit: int) -> list[tuple[str, int]]:
     latest: dict[str, int] = {}
-    for r in loaded_returns(store):
+    try:
+        rows = loaded_returns(store)
+    except MunroError:  # busy or unreadable: each page says so when it is asked for
+        return []
+    for r in rows:
         latest[r["la_code"]] = max(latest.get(r["la_code"], 0), int(r["collection_year"]))
     done = []
     for la, year in sorted(latest.items())[:limit]:

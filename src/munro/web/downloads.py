@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from ..errors import MunroError
+from ..errors import MunroError, StoreProblem
 from . import data
 from .app import config
 from .pages import check_la_year, log
@@ -76,6 +76,8 @@ def report_file(la, year, fmt):
         abort(403, "Your role may download only the published report of this authority.")
     try:
         body = report_bytes(config().store, la, year, fmt, variant == "published")
+    except StoreProblem:
+        raise  # busy or unreadable: the application's one page for it (app._store)
     except MunroError as e:
         abort(503, " ".join(str(e).splitlines()[:1]))
     log("export", la=la, detail=f"{year} report ({fmt}, {variant})")

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from ..errors import MunroError
+from ..errors import MunroError, StoreProblem
 from ..reference import local_authorities
 from . import authz, data, sessions
 from .app import COOKIE, app_db, config
@@ -141,6 +141,8 @@ def _la_year(la: str, year: int):
     check_la_year(la, year)
     try:
         return data.report(config().store, la, year)
+    except StoreProblem:
+        raise  # busy or unreadable: the application's one page for it (app._store)
     except MunroError as e:
         abort(404, str(e))
 

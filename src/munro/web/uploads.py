@@ -32,7 +32,7 @@ from pathlib import Path
 
 from flask import Blueprint, Request, abort, redirect, render_template, request, url_for
 
-from ..errors import MunroError, RejectedFile
+from ..errors import MunroError, RejectedFile, StoreBusy
 from ..reference import local_authorities
 from . import authz, data
 from .app import config
@@ -186,7 +186,13 @@ def load(store: Path, token: str, replace: bool = False):
     except RejectedFile as e:
         raise Refused("The file cannot be loaded: " + " ".join(e.reason.splitlines())) from None
     except Exception as e:  # noqa: BLE001 - e.g. the store locked by a command running beside the service
-        _log.warning("load failed: %s", type(e).__name__)
+        from ..store.db import explain
+
+        problem = explain(e, store, writing=True)
+        if isinstance(problem, StoreBusy):  # another process is loading: the upload waits to be loaded again
+            keep = True
+            raise problem from None
+        _log.warning("load failed: %s", problem or type(e).__name__)
         raise Refused("The return could not be loaded: the store is busy or cannot be written. "
                       "Nothing was loaded; try again in a few minutes.", "the store could not be written") from None
     finally:
