@@ -656,8 +656,9 @@ def serve(obj, host, port, threads):
     config.port = port or config.port
     if not config.secure_cookies:
         click.echo("munro serve: MUNRO_INSECURE_COOKIES=1: cookies are sent over plain http (local use only)", err=True)
-    click.echo(f"munro: serving {config.store} on http://{config.host}:{config.port}/ (Ctrl-C to stop)", err=True)
-    run(config, threads=threads)
+    # Announced once the port is taken: a port in use is one line (MunroError) and no "serving".
+    run(config, threads=threads, announce=lambda: click.echo(
+        f"munro: serving {config.store} on http://{config.host}:{config.port}/ (Ctrl-C to stop)", err=True))
 
 
 @cli.group()

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+from typing import Callable
 
+from ..errors import MunroError
 from .config import Config
 
 
-def serve(config: Config, threads: int = 8) -> None:
-    import waitress
-
+def serve(config: Config, threads: int = 8, announce: Callable[[], None] | None = None) -> None:
+    """Listen on ``config.host``:``config.port``, then ``announce()`` (the CLI's "serving on ..." line), then
+    serve until stopped. A port in use, or one this user may not take, is a ``MunroError`` before any
+    announcement."""
     from .app import create_app
 
     app = create_app(config)
+    logging.basicConfig()  # as waitress.serve does: its warnings (a full queue) reach stderr
+    server = listen(app, config, threads)
+    if announce is not None:
+        announce()
     import threading
 
     from .data import warm
@@ -21,7 +30,32 @@ def serve(config: Config, threads: int = 8) -> None:
     # waitress logs its own start line; request lines are not logged, so no URL (which may name an item
     # or LA) and no form value ever reaches a log.
     logging.getLogger("waitress").setLevel(logging.INFO)
-    waitress.serve(app, **waitress_settings(config, threads))
+    server.print_listen("Serving on http://{}:{}")
+    try:
+        server.run()
+    finally:
+        server.close()
+
+
+def listen(app, config: Config, threads: int = 8):
+    """waitress's server, bound to its address and port (not yet serving); ``MunroError`` if it cannot be."""
+    import waitress
+
+    try:
+        return waitress.create_server(app, **waitress_settings(config, threads))
+    except OSError as e:
+        raise MunroError(_cannot_listen(e, config)) from None
+
+
+def _cannot_listen(e: OSError, config: Config) -> str:
+    if e.errno == errno.EADDRINUSE:
+        return f"port {config.port} is in use: choose another with --port, or stop the program using it"
+    if e.errno == errno.EACCES:
+        return (f"port {config.port} cannot be used by this user (ports below 1024 need the system's "
+                "permission): choose another with --port")
+    if e.errno == errno.EADDRNOTAVAIL or isinstance(e, socket.gaierror):
+        return f"cannot listen on {config.host}: it is not an address of this machine; choose another with --host"
+    return f"cannot listen on {config.host}:{config.port} ({e.strerror or e}): choose another with --host or --port"
 
 
 def waitress_settings(config: Config, threads: int = 8) -> dict:
