@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import threading
 
 import pytest
@@ -171,3 +172,84 @@ def test_synth_counts_the_children_it_simulates(tmp_path):
     total = steps[0][2]
     assert steps[0] == ("simulating LA 330's children", 0, total)
     assert steps[-1] == ("writing the returns and local records", total, total)
+
+
+def test_a_report_forks_its_trend_years_with_no_progress_thread(loaded, tmp_path, monkeypatch):
+    from munro.report import build, write_report
+
+    start, seen = build.TrendYears.start, []
+
+    def watched(*args, **kw):
+        seen.append([t.name for t in threading.enumerate() if t.name == "munro-progress"])
+        return start(*args, **kw)
+
+    monkeypatch.setattr(build.TrendYears, "start", watched)
+    bar = P.TerminalProgress(Console(file=FakeTTY(), force_terminal=True))
+    bar("the step before", 0, None)  # shown, with its refresh thread, as after a first LA of --la all
+    try:
+        write_report(loaded, "330", 2025, tmp_path, pdf=False, progress=bar)
+    finally:
+        bar.close()
+    assert seen == [[]]
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def invoke(args, monkeypatch, tty: FakeTTY | None):
+    """``munro ARGS`` with stderr a terminal (``tty``, where the progress goes) or not (None)."""
+    from munro.cli import cli
+
+    if tty is not None:
+        monkeypatch.setattr(P, "_stderr", lambda: tty)
+    else:
+        monkeypatch.undo()
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    monkeypatch.undo()
+    return result
+
+
+def each_way(args, monkeypatch, before=lambda: None):
+    """The command run without a terminal, on a terminal, and on a terminal with --quiet (before or after
+    the command's name): its results, and what the terminal showed."""
+    runs = {}
+    for way, extra, tty in (("pipe", [], None), ("terminal", [], FakeTTY()), ("quiet", ["--quiet"], FakeTTY())):
+        before()
+        runs[way] = (invoke([*extra, *args], monkeypatch, tty), tty.getvalue() if tty else "")
+    return runs
+
+
+@pytest.mark.parametrize("command", ["ingest", "validate", "benchmark", "export", "synth"])
+def test_progress_on_a_terminal_only_and_stdout_the_same(command, returns, loaded, tmp_path, monkeypatch):
+    root, results = returns
+    files = [r.path for r in results]
+    fresh = tmp_path / "fresh.duckdb"
+    args, before, steps = {
+        "ingest": (["--db", fresh, "ingest", *files], lambda: fresh.unlink(missing_ok=True),
+                   ["reading cin_330_2024.xml", "checking and storing cin_330_2025.xml"]),
+        "validate": (["validate", *files], lambda: None,
+                     ["reading cin_330_2024.xml", "checking cin_330_2025.xml against the 2024-25 rules"]),
+        "benchmark": (["--db", loaded, "benchmark", "--la", "330", "--year", "2025"], lambda: None,
+                      ["computing 2023-24", "computing 2024-25"]),
+        "export": (["--db", loaded, "export", "--to", tmp_path / "export"],
+                   lambda: shutil.rmtree(tmp_path / "export", ignore_errors=True), ["exporting returns"]),
+        "synth": (["synth", "--la", "330", "--years", "2025", "--scale", "0.01", "--out", tmp_path / "synth"],
+                  lambda: shutil.rmtree(tmp_path / "synth", ignore_errors=True), ["simulating LA 330's children"]),
+    }[command]
+    runs = each_way(args, monkeypatch, before)
+    (pipe, _), (shown, terminal), (quiet, nothing) = runs["pipe"], runs["terminal"], runs["quiet"]
+    assert pipe.exit_code == shown.exit_code == quiet.exit_code and pipe.stdout
+    assert pipe.stdout == shown.stdout == quiet.stdout  # byte for byte
+    assert pipe.stderr == shown.stderr == quiet.stderr
+    for step in steps:
+        assert step in terminal
+    assert nothing == ""
+    ids = child_ids(results[0].path) | child_ids(results[1].path)
+    assert not any(i in terminal for i in ids)
+
+
+def test_synth_takes_quiet_after_its_name_too(tmp_path, monkeypatch):
+    tty = FakeTTY()
+    args = ["synth", "--la", "330", "--years", "2025", "--scale", "0.01", "--out", tmp_path]
+    assert invoke([*args, "--quiet"], monkeypatch, tty).exit_code == 0 and tty.getvalue() == ""
+    assert invoke(args, monkeypatch, tty).exit_code == 0 and "simulating LA 330's children" in tty.getvalue()

@@ -44,11 +44,34 @@ def _parse_years(text: str) -> list[int]:
     show_default="MUNRO_DB or ./munro.duckdb",
     help="The munro store (a DuckDB file), or for --engine spark a munro export folder.",
 )
+@click.option("--quiet", is_flag=True,
+              help="Show no progress (long work shows its progress on stderr when stderr is a terminal).")
 @click.version_option(package_name="munro")
 @click.pass_context
-def cli(ctx: click.Context, db: Path) -> None:
+def cli(ctx: click.Context, db: Path, quiet: bool) -> None:
     """Child protection performance information from the CIN census and local evidence."""
-    ctx.obj = {"db": db}
+    ctx.obj = {"db": db, "quiet": quiet}
+
+
+def _progress(quiet: bool = False):
+    """Long work's progress on stderr until the command ends, when stderr is a terminal and --quiet was
+    not given; else None (``munro.progress.terminal``). What goes to stdout is the same either way."""
+    from .progress import terminal
+
+    ctx = click.get_current_context()
+    return ctx.with_resource(terminal(quiet or bool((ctx.find_object(dict) or {}).get("quiet"))))
+
+
+def _pause(progress) -> None:
+    """Erase the progress line before the command prints (it comes back with the next step)."""
+    from .progress import pause
+
+    pause(progress)
+
+
+# A listing's --format: a table for people, JSON for programs (munro.output).
+_LISTING_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                               show_default=True, help="table for people; json for programs (a list of objects).")
 
 
 @cli.command()
@@ -64,15 +87,17 @@ def cli(ctx: click.Context, db: Path) -> None:
               help="Write every return in this collection year's format (default: each return's own year).")
 @click.option("--errors", "n_errors", default=0, show_default=True,
               help="Inject this many realistic data errors per return.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--quiet", is_flag=True, help="Show no progress (as munro --quiet).")
 def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, quiet):
     """Write realistic synthetic CIN census returns, one file per collection year."""
     from .synth import generate
 
+    progress = _progress(quiet)
     results = generate(
         la, _parse_years(years), out_dir, seed=seed, scale=scale, population=population,
-        schema_year=schema_year, errors=n_errors, progress=not quiet,
+        schema_year=schema_year, errors=n_errors, progress=progress,
     )
+    _pause(progress)
     for r in results:
         line = f"{r.path}: {r.children:,} children, {r.episodes:,} episodes, {r.cp_plans:,} plans"
         if r.manifest:
@@ -97,36 +122,46 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
 @click.option("--replace", is_flag=True,
               help="Load a file that would replace a loaded return (or local file) of the same LA and year "
                    "though it has far fewer children, episodes or plans, or covers less of the year.")
+@_LISTING_FORMAT
 @click.pass_obj
-def ingest(obj, files, schema_year, workers, kind, la, year, replace):
+def ingest(obj, files, schema_year, workers, kind, la, year, replace, fmt):
     """Load CIN census returns and local CSVs into the store (atomic per file; the same file twice changes nothing)."""
     from .localdata.ingest import ingest_all
 
-    rejected = 0
+    rejected, done = 0, []
     workers = workers or min(os.cpu_count() or 1, 4)
+    progress = _progress()
     for outcome in ingest_all(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
-                              workers=workers, replace=replace):
+                              workers=workers, replace=replace, progress=progress):
+        _pause(progress)
+        done.append(outcome)
         if outcome.error:
             rejected += 1
             # One line per rejected file, whatever a parser's message holds.
             click.echo("rejected " + " ".join(outcome.error.splitlines()), err=True)
-        else:
+        elif fmt == "table":
             click.echo(outcome.summary())
+    if fmt == "json":
+        from .output import to_json
+        from .store.returns import outcome_record
+
+        click.echo(to_json([outcome_record(o) for o in done]))
     if rejected:
         raise SystemExit(1)
 
 
 @cli.command("returns")
 @click.option("--all", "show_all", is_flag=True, help="Include superseded returns.")
+@_LISTING_FORMAT
 @click.pass_obj
-def returns_(obj, show_all):
+def returns_(obj, show_all, fmt):
     """List the returns loaded in the store, and the files of local records loaded beside them."""
-    from .store.returns import format_local_loads, format_returns, list_local_loads, list_returns
+    from .output import render
+    from .store.returns import format_loaded, list_local_loads, list_returns, loaded_records
 
-    click.echo(format_returns(list_returns(obj["db"], include_superseded=show_all)))
-    local = format_local_loads(list_local_loads(obj["db"], include_superseded=show_all))
-    if local:
-        click.echo("\n" + local)
+    loaded = (list_returns(obj["db"], include_superseded=show_all),
+              list_local_loads(obj["db"], include_superseded=show_all))
+    click.echo(render(fmt, loaded, format_loaded, loaded_records))
 
 
 @cli.command()
@@ -237,19 +272,25 @@ def export(obj, target, schema, las, pseudonymise, key_file, new_key_file):
             raise click.UsageError("--pseudonymise exports one LA: give at most one --la")
         click.echo(export_pseudonymised(obj["db"], target, key_file, la=las[0] if las else None).summary())
         return
-    click.echo(export_store(obj["db"], target, schema=schema, las=list(las) or None).summary())
+    progress = _progress()
+    outcome = export_store(obj["db"], target, schema=schema, las=list(las) or None, progress=progress)
+    _pause(progress)
+    click.echo(outcome.summary())
 
 
 @cli.command()
 @click.option("--keep-years", type=click.IntRange(1), required=True,
               help="How many collection years to keep: the latest N loaded (any LA's); older years are removed.")
 @click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+@_LISTING_FORMAT
 @click.pass_obj
-def retention(obj, keep_years, dry_run):
+def retention(obj, keep_years, dry_run, fmt):
     """Remove whole collection years older than the latest N from the store, in one transaction, and log it."""
+    from .output import render
     from .store.retention import retention as run
 
-    click.echo("\n".join(run(obj["db"], keep_years, dry_run=dry_run).lines()))
+    click.echo(render(fmt, run(obj["db"], keep_years, dry_run=dry_run), lambda o: "\n".join(o.lines()),
+                      lambda o: o.records()))
 
 
 # ---------------------------------------------------------------- munro population (munro.population)
@@ -299,12 +340,14 @@ def population_unset(obj, la, year):
 
 @population.command("list")
 @click.option("--la", default=None, help="Only this LA's overrides.")
+@_LISTING_FORMAT
 @click.pass_obj
-def population_list(obj, la):
+def population_list(obj, la, fmt):
     """List the population overrides in the store."""
+    from .output import render
     from .population import format_populations, list_populations
 
-    click.echo(format_populations(list_populations(obj["db"], la=la)))
+    click.echo(render(fmt, list_populations(obj["db"], la=la), format_populations))
 
 
 @population.command("show")
@@ -357,10 +400,12 @@ def validate(files, ruleset, fmt, out, workers):
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx writes a workbook: give it a file with --out")
     workers = workers or min(os.cpu_count() or 1, 4)
+    progress = _progress()
     try:
-        reports = [validate_file(f, ruleset, workers=workers) for f in files]
+        reports = [validate_file(f, ruleset, workers=workers, progress=progress) for f in files]
     except RejectedFile as e:  # exit 2: status 1 says the file was read and has errors
         raise MunroError(str(e)) from None
+    _pause(progress)
     text = render(reports, fmt, out)
     if text is not None:
         click.echo(text.rstrip("\n"))
@@ -402,10 +447,14 @@ def benchmark(obj, la, year, neighbours, fmt, items):
 
         if Path(obj["db"]).is_file():
             require_any_return(obj["db"], year)
-        by_la = compare_all(obj["db"], year, neighbours=int(neighbours), items=wanted)
+        progress = _progress()
+        by_la = compare_all(obj["db"], year, neighbours=int(neighbours), items=wanted, progress=progress)
+        _pause(progress)
         click.echo(render_all(fmt, year, by_la).rstrip("\n"))
         return
-    comparisons = compare(obj["db"], la, year, neighbours=int(neighbours), items=wanted)
+    progress = _progress()
+    comparisons = compare(obj["db"], la, year, neighbours=int(neighbours), items=wanted, progress=progress)
+    _pause(progress)
     # Without the year's return the LA's figures are its published ones, if it has any for the year.
     note = published_only(obj["db"], la, year, any(
         c.published.year == year and (c.published.value is not None or c.published.symbol) for c in comparisons))
@@ -465,12 +514,16 @@ def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf
     """Write the performance report: the framework's sections, items, benchmarks and charts."""
     from .report import write_report, write_reports
 
-    options = dict(publish=publish, with_child_lists=with_child_lists, neighbours=int(neighbours), pdf=not no_pdf)
+    progress = _progress()
+    options = dict(publish=publish, with_child_lists=with_child_lists, neighbours=int(neighbours), pdf=not no_pdf,
+                   progress=progress)
     if la == "all":
         for code, written in write_reports(obj["db"], year, out_dir, **options):
+            _pause(progress)
             click.echo(f"LA {code}: " + "; ".join(written.lines()))
         return
     written = write_report(obj["db"], la, year, out_dir, **options)
+    _pause(progress)
     click.echo("\n".join(written.lines()))
 
 
@@ -521,17 +574,35 @@ def survey_create(obj, la, instrument, version_, opens, closes, title, min_group
 
 @survey.command("list")
 @click.option("--la", default=None, help="Only this LA's surveys.")
+@_LISTING_FORMAT
 @click.pass_obj
-def survey_list(obj, la):
+def survey_list(obj, la, fmt):
     """List the surveys: number, LA, instrument version, dates, open or closed, responses."""
-    from .local.surveys import list_surveys, response_counts
+    from .local.output import format_surveys
+    from .local.surveys import survey_rows
+    from .output import render
 
-    engine = _app(obj)
-    counts = response_counts(engine, la)
-    for s in list_surveys(engine, la):
-        state = "closed" if s.is_closed() else "open"
-        click.echo(f"{s.id:>4}  {s.la_code}  {s.instrument}/{s.version:<4} {s.opens_on} to {s.closes_on}  {state:<6} "
-                   f"{counts.get(s.id, 0):>6} responses  {s.title}")
+    text = render(fmt, survey_rows(_app(obj), la), format_surveys)
+    if text:  # no survey: no line (JSON: [])
+        click.echo(text)
+
+
+@survey.command("questions")
+@click.argument("name", metavar="SURVEY_OR_INSTRUMENT")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table for people; json for programs; csv: the header row an import of answers expects.")
+@click.pass_obj
+def survey_questions(obj, name, fmt):
+    """The questions of a survey (by its number) or of an instrument of the question bank (children-12-17,
+    or children-12-17/1 for a version), with their answers; --format csv gives an import template."""
+    from .local.bank import format_questions, question_rows
+    from .local.output import import_template
+    from .local.surveys import named_version
+    from .output import render
+
+    text = render(fmt, named_version(name, app=lambda: _app(obj)), format_questions, question_rows,
+                  csv=import_template)
+    click.echo(text.rstrip("\n"))
 
 
 @survey.command("import")
@@ -689,35 +760,31 @@ def user_add(obj, email, las, role):
 
 
 @user.command("list")
+@_LISTING_FORMAT
 @click.pass_obj
-def user_list(obj):
+def user_list(obj, fmt):
     """List the accounts: e-mail address, LA, role, and whether locked."""
-    from .web.users import list_users
+    from .output import render
+    from .web.users import format_users, list_users
 
-    rows = list_users(_app(obj))
-    if not rows:
-        click.echo("No users.")
-    for r in rows:
-        click.echo("\t".join([r["email"], r["la_code"], r["role"]] + (["locked"] if r["locked"] else [])
-                             + (["disabled"] if r["disabled"] else [])))
+    click.echo(render(fmt, list_users(_app(obj)), format_users))
 
 
 @cli.command("audit-log")
 @click.option("--la", default=None, help="Only events about this LA (default: every event, with no LA too).")
 @click.option("--event", default=None, help="Only this kind of event, e.g. sign_in_failed or view_child_level.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of 50, newest first.")
+@_LISTING_FORMAT
 @click.pass_obj
-def audit_log_(obj, la, event, page):
+def audit_log_(obj, la, event, page, fmt):
     """The web service's audit log: sign-ins, uploads, loads, downloads, views of child lists (who, LA, when)."""
-    from .web.audit_log import EVENTS, read
+    from .output import render
+    from .web.audit_log import EVENTS, Page, read
 
     if event is not None and event not in EVENTS:
         raise click.BadParameter(f"{event!r} is not one of {', '.join(EVENTS)}", param_hint="--event")
     events, total = read(_app(obj), las=(la,) if la else None, event=event, page=page)
-    click.echo(f"{total:,} event{'' if total == 1 else 's'}" + (f", page {page}" if total > 50 else ""))
-    for e in events:
-        click.echo("\t".join([e.at.isoformat(sep=" ", timespec="seconds"), e.event, e.email or "-",
-                              e.role or "-", e.la_code or "-", e.address or "-", e.detail]))
+    click.echo(render(fmt, Page(events, total, page), Page.text, Page.records))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -345,7 +345,9 @@ def list_populations(db, la: str | None = None) -> list[dict]:
 
 
 def format_populations(rows: list[dict]) -> str:
-    """``list_populations`` as a table for people."""
+    """``list_populations`` as a table for people (as JSON: ``munro.output.record`` of each row)."""
+    from .output import table
+
     if not rows:
         return "No population overrides."
     header = ("LA", "name", "year", "population", "ONS", "set at", "set by", "note")
@@ -354,8 +356,7 @@ def format_populations(rows: list[dict]) -> str:
         ons = f"{r['ons_population']:,}" if r["ons_population"] is not None else "none"
         lines.append((r["la_code"], r["la_name"] or "-", year_label(r["year"]), f"{r['population']:,}", ons,
                       f"{r['set_at']:%Y-%m-%d %H:%M}", r["set_by"], r["note"] or ""))
-    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in lines)
+    return table(lines)
 
 
 def format_population(la: str, year: int, p: Population) -> str:

@@ -87,6 +87,7 @@ class TerminalProgress:
         self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                              TextColumn("{task.fields[amount]}"), TimeElapsedColumn(),
                              console=self.console, transient=True, auto_refresh=False,
+                             # click writes past rich's stream proxies: the command pauses before it prints
                              redirect_stdout=False, redirect_stderr=False)
         self._bar.start()
         self._step = self._task = None

@@ -155,6 +155,38 @@ class Version:
         return json.dumps(d, sort_keys=True, ensure_ascii=False)
 
 
+def question_rows(version: Version) -> list[dict]:
+    """``munro survey questions``: the version's questions in order, each as a dict: ``instrument``,
+    ``version``, ``number`` (from 1), ``id``, ``text``, ``kind`` and ``scale`` of its answers, the
+    ``answers`` a counted question takes (``code`` and ``label``; a number's bands), the ``min`` and
+    ``max`` of a number, the ``max_length`` of a name, the breakdown it defines (``group``), whether
+    it is an audit's ``overall`` grade, and the framework's ``section`` and ``key_question`` it answers."""
+    return [{"instrument": version.instrument, "version": version.version, "number": n, "id": q.id,
+             "text": q.text, "kind": q.scale.kind, "scale": q.scale.id,
+             "answers": [{"code": x.code, "label": x.label} for x in (*q.scale.options, *q.scale.bands)],
+             "min": q.scale.min, "max": q.scale.max, "max_length": q.scale.max_length, "group": q.group,
+             "overall": q.overall, "section": q.section, "key_question": q.key_question}
+            for n, q in enumerate(version.questions, start=1)]
+
+
+def format_questions(version: Version) -> str:
+    """The questions of a version for people: a heading, then each question's id, text and answers."""
+    head = f"{version.key}: {version.title} ({version.audience}, {len(version.questions)} questions)"
+    lines = [head]
+    for r in question_rows(version):
+        if r["answers"]:
+            answers = " / ".join(a["label"] for a in r["answers"])
+        elif r["kind"] == "text":
+            answers = "free text"
+        else:  # a label: a name, such as a team's
+            answers = "a name" + (f" (at most {r['max_length']} characters)" if r["max_length"] else "")
+        if r["kind"] == "number" and r["min"] is not None:
+            answers = f"a number, {r['min']} to {r['max']}, kept as its band: " + answers
+        lines += ["", f"{r['number']:>2}. {r['id']}: {r['text']}",
+                  f"    answers: {answers}" + (f" (breakdown by {r['group'].replace('_', ' ')})" if r["group"] else "")]
+    return "\n".join(lines)
+
+
 def section_of(key_question: str) -> str:
     q = question_of(key_question)
     return next(s.id for s in SECTIONS if q in s.questions)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import json
 
 from ..disclosure import C
+from ..output import to_json
 
 
 def _fmt(v, pct=False) -> str:
@@ -18,13 +17,15 @@ def _fmt(v, pct=False) -> str:
     return f"{v:.1f}%" if pct else str(v)
 
 
-def _json(obj) -> str:
-    return json.dumps(obj, indent=2, default=lambda o: o.isoformat() if isinstance(o, (dt.date, dt.datetime)) else str(o))
+def format_surveys(rows: list[dict]) -> str:
+    """``munro survey list`` (``surveys.survey_rows``): a line per survey."""
+    return "\n".join(f"{s['id']:>4}  {s['la_code']}  {s['instrument']}/{s['version']:<4} {s['opens_on']} to "
+                     f"{s['closes_on']}  {s['state']:<6} {s['responses']:>6} responses  {s['title']}" for s in rows)
 
 
 def render_survey_results(r, fmt: str = "table") -> str:
     if fmt == "json":
-        return _json(r.to_dict())
+        return to_json(r.to_dict())
     s = r.survey
     rate = f", response rate {_fmt(r.response_rate * 100 if isinstance(r.response_rate, float) else r.response_rate, True)}" \
         if r.invited else ""
@@ -52,7 +53,7 @@ def render_survey_results(r, fmt: str = "table") -> str:
 
 def render_audit_results(r: dict, fmt: str = "table") -> str:
     if fmt == "json":
-        return _json(r)
+        return to_json(r)
     lines = [f"Case-file audits of LA {r['la']}, {r['year'] - 1}-{r['year'] % 100:02d}: {r['audits']} audits"]
     for domain, d in r["domains"].items():
         grades = ", ".join(f"{g.replace('_', ' ')} {_fmt(c)} ({_fmt(d['percent'][g], True)})" for g, c in d["grades"].items())
@@ -67,6 +68,21 @@ def render_audit_results(r: dict, fmt: str = "table") -> str:
         lines.append(f"{y - 1}-{y % 100:02d}: {_fmt(v['audits'])} audits, good or better "
                      f"{_fmt(v['good_or_better_percent'], True)}")
     return "\n".join(lines)
+
+
+def import_template(version) -> str:
+    """``munro survey questions --format csv``: the header row an import of the version's answers expects.
+
+    A survey's: one column per question, named by its id (``munro survey import --tool msforms``, or any
+    tool's export with one header row, matches a column to its question by id or by wording); a row per
+    respondent below it. The case-file audit form's: the audit spreadsheet of ``munro audit import``."""
+    from .audits import AUDIT_FORM
+
+    if version.instrument == AUDIT_FORM:
+        return sample_csv([], "", [q.id for q in version.questions])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([q.id for q in version.questions])
+    return out.getvalue()
 
 
 def sample_csv(cases: list[dict], la: str, domains: list[str]) -> str:

@@ -105,6 +105,17 @@ def list_surveys(engine: sa.Engine, la: str | None = None) -> list[Survey]:
     return [get_survey(engine, i) for i in ids]
 
 
+def survey_rows(engine: sa.Engine, la: str | None = None, today: dt.date | None = None) -> list[dict]:
+    """``munro survey list``: each survey (of LA ``la`` if given) as a dict: its fields, ``state``
+    ("open" or "closed") and its number of ``responses``."""
+    counts = response_counts(engine, la)
+    return [{"id": s.id, "la_code": s.la_code, "instrument": s.instrument, "version": s.version,
+             "audience": s.audience, "title": s.title, "opens_on": s.opens_on, "closes_on": s.closes_on,
+             "closed_at": s.closed_at, "state": "closed" if s.is_closed(today) else "open",
+             "min_group": s.min_group, "invited": s.invited, "responses": counts.get(s.id, 0)}
+            for s in list_surveys(engine, la)]
+
+
 def response_counts(engine: sa.Engine, la: str | None = None) -> dict[int, int]:
     """Responses stored per survey (numbers only: a count of answers says nothing of who gave them)."""
     q = (sa.select(t.responses.c.survey_id, sa.func.count()).group_by(t.responses.c.survey_id)
@@ -117,6 +128,22 @@ def response_counts(engine: sa.Engine, la: str | None = None) -> dict[int, int]:
 
 def survey_version(survey: Survey, bank=None) -> Version:
     return (bank or load_bank()).get(survey.instrument, survey.version)
+
+
+def named_version(name: str, app=None, bank=None) -> Version:
+    """The instrument version ``name`` names (``munro survey questions``): a survey's number (the version
+    it uses, from the application database ``app()``), or an instrument of the question bank with its
+    version, ``children-12-17/1``, or without, ``children-12-17`` (its latest)."""
+    name = str(name).strip()
+    if name.isdigit():
+        if app is None:
+            raise MunroError(f"survey {name}: no application database to look it up in")
+        return survey_version(get_survey(app(), int(name)), bank)
+    instrument, _, version = name.partition("/")
+    if version and not version.isdigit():
+        raise MunroError(f"{name!r} is not a survey number or an instrument such as children-12-17 or "
+                         "children-12-17/1")
+    return (bank or load_bank()).get(instrument, int(version) if version else None)
 
 
 def close_survey(engine: sa.Engine, survey_id: int) -> Survey:

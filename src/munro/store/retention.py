@@ -70,6 +70,16 @@ class RetentionOutcome:
         return out
 
 
+    def records(self) -> list[dict]:
+        """``munro retention --format json``: each file removed (or that would be, with ``--dry-run``:
+        ``removed`` false) as an object; its ``register`` is "returns" (CIN census) or "local_loads"."""
+        from ..output import record
+
+        return [record({**r, "keep_years": self.keep_years, "first_kept_year": self.first_kept_year,
+                        "first_kept_year_label": _label(self.first_kept_year), "removed": not self.dry_run})
+                for r in self.removed]
+
+
 _NOUN = {"returns": "return", "local_loads": "local load"}
 
 

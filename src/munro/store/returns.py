@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Iterable
 
 from ..errors import MunroError
+from ..output import record, table
 from .db import open_store
 
 _COLUMNS = ("return_id", "la_code", "collection_year", "status", "file_name", "loaded_at",
@@ -51,11 +53,6 @@ def list_local_loads(db: str | os.PathLike, include_superseded: bool = False) ->
     return [dict(zip(_LOCAL_COLUMNS, r)) for r in rows]
 
 
-def _table(lines: list[tuple[str, ...]]) -> str:
-    widths = [max(len(row[i]) for row in lines) for i in range(len(lines[0]))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in lines)
-
-
 def format_local_loads(rows: list[dict]) -> str:
     """The local records as a table under a heading ('' when there are none)."""
     if not rows:
@@ -66,7 +63,7 @@ def format_local_loads(rows: list[dict]) -> str:
         lines.append((str(r["load_id"]), r["kind"], r["la_code"], f"{y - 1}-{str(y)[2:]}", r["status"],
                       f"{r['rows']:,}", f"{r['children'] or 0:,}", f"{r['unmatched'] or 0:,}",
                       r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"]))
-    return "Local records:\n" + _table(lines)
+    return "Local records:\n" + table(lines)
 
 
 def format_returns(rows: list[dict]) -> str:
@@ -79,7 +76,68 @@ def format_returns(rows: list[dict]) -> str:
         lines.append((str(r["return_id"]), r["la_code"], f"{y - 1}-{str(y)[2:]}", r["status"],
                       f"{r['children']:,}", f"{r['episodes']:,}", f"{r['cp_plans']:,}", f"{r['warnings']:,}",
                       r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"] + _sent(r)))
-    return _table(lines)
+    return table(lines)
+
+
+def format_loaded(loaded: tuple[list[dict], list[dict]]) -> str:
+    """``munro returns``: the returns (``list_returns``), then the local records (``list_local_loads``) if any."""
+    returns, local = loaded
+    local_text = format_local_loads(local)
+    return format_returns(returns) + ("\n\n" + local_text if local_text else "")
+
+
+RETURN_KEYS = ("kind", "return_id", "la_code", "year", "status", "file_name", "loaded_at", "children", "episodes",
+               "assessments", "section47", "cp_plans", "warnings", "exported_at", "key_fingerprint")
+LOCAL_KEYS = ("kind", "load_id", "la_code", "year", "status", "file_name", "loaded_at", "rows", "children",
+              "unmatched")
+
+
+def loaded_records(loaded: tuple[list[dict], list[dict]]) -> list[dict]:
+    """``munro returns --format json``: each return (``kind`` "cin-census") and each file of local records
+    (``kind`` its layout, e.g. "cp-visits") as an object with the same keys (``RETURN_KEYS``, ``LOCAL_KEYS``)."""
+    returns, local = loaded
+    return ([record({**r, "kind": "cin-census", "year": r["collection_year"]}, keys=RETURN_KEYS) for r in returns]
+            + [record(r, keys=LOCAL_KEYS) for r in local])
+
+
+def outcome_record(outcome) -> dict:
+    """One file's outcome of ``munro ingest`` (``localdata.ingest.ingest_all``) as a JSON object:
+    ``file``, ``kind`` ("cin-census", a local layout, or "pooled-export"), ``status`` ("rejected" with
+    ``error``), what was loaded, and what it made superseded (``replaced``)."""
+    from .ingest import IngestOutcome
+    from .pooled import PooledOutcome
+
+    # loaded, replaced, unchanged (the summary's "unchanged (already loaded)"), reinstated or rejected;
+    # a pooled export's files say theirs
+    status = "rejected" if outcome.error else getattr(outcome, "status", "loaded").split(" (")[0]
+    out = {"file": str(outcome.path), "kind": None, "status": status}
+    if isinstance(outcome, IngestOutcome):
+        h, c = outcome.header, outcome.counts
+        found = re.match(r"([\d,]+) errors, ([\d,]+) queries", outcome.validation or "")
+        out |= record({"kind": "cin-census", "return_id": outcome.return_id, "la_code": h and h.la_code,
+                       "year": h and h.collection_year, **{k: c.get(k) for k in _COUNTED},
+                       "warnings": (outcome.warning_total if outcome.warning_total is not None
+                                    else sum(outcome.warnings.values())) if h else None,
+                       "warning_messages": [{"message": m, "count": n} for m, n in
+                                            sorted(outcome.warnings.items(), key=lambda kv: (-kv[1], kv[0]))],
+                       "validation": {"errors": int(found[1].replace(",", "")),
+                                      "queries": int(found[2].replace(",", ""))} if found else None,
+                       "replaced_return_id": outcome.replaced})
+    elif isinstance(outcome, PooledOutcome):
+        out |= {"kind": "pooled-export", "la_code": outcome.la_code, "loaded": outcome.loaded,
+                "reinstated": outcome.reinstated, "unchanged": outcome.unchanged, "too_old": outcome.too_old,
+                "replaced": outcome.replaced}
+    else:  # a file of local records (localdata.ingest.LocalOutcome)
+        out |= record({"kind": outcome.kind, "load_id": outcome.load_id, "la_code": outcome.la,
+                       "year": outcome.year, "rows": outcome.rows if outcome.status else None,
+                       "children": outcome.children, "unmatched": outcome.unmatched,
+                       "unmatched_report": str(outcome.report) if outcome.report else None,
+                       "ignored_columns": list(outcome.ignored), "replaced_load_id": outcome.replaced})
+    out["error"] = outcome.error
+    return out
+
+
+_COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 
 
 def _sent(r: dict) -> str:

@@ -69,3 +69,28 @@ def read(engine: sa.Engine, *, las: tuple[str, ...] | None = None, event: str | 
         total = con.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
         rows = con.execute(query.order_by(audit_log.c.id.desc()).limit(size).offset((max(page, 1) - 1) * size)).all()
     return [Event(r.id, r.at, r.event, r.email, r.role, r.la_code, r.detail, r.address) for r in rows], total
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of ``read`` for ``munro audit-log``: its events (newest first), how many match, its number."""
+
+    events: list[Event]
+    total: int
+    number: int = 1
+
+    def text(self) -> str:
+        """How many events, then a tab-separated line per event."""
+        lines = [f"{self.total:,} event{'' if self.total == 1 else 's'}"
+                 + (f", page {self.number}" if self.total > PAGE_SIZE else "")]
+        lines += ["\t".join([e.at.isoformat(sep=" ", timespec="seconds"), e.event, e.email or "-", e.role or "-",
+                             e.la_code or "-", e.address or "-", e.detail]) for e in self.events]
+        return "\n".join(lines)
+
+    def records(self) -> list[dict]:
+        """``--format json``: the events as objects (times ISO 8601, UTC)."""
+        from dataclasses import asdict
+
+        from ..output import record
+
+        return [record(asdict(e), year=None) for e in self.events]

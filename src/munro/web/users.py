@@ -138,6 +138,14 @@ def list_users(engine: sa.Engine, la: str | None = None) -> list[dict]:
              "disabled": r.disabled_at is not None} for r in rows]
 
 
+def format_users(rows: list[dict]) -> str:
+    """``munro user list`` (``list_users``): a tab-separated line per account, "locked" and "disabled" if so."""
+    if not rows:
+        return "No users."
+    return "\n".join("\t".join([r["email"], r["la_code"], r["role"]] + (["locked"] if r["locked"] else [])
+                               + (["disabled"] if r["disabled"] else [])) for r in rows)
+
+
 def _change(engine: sa.Engine, user_id: int, la: str | None, **values) -> str:
     """Update one account (of LA ``la`` if given) and end its sessions; its e-mail address, or MunroError."""
     with engine.begin() as con:

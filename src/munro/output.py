@@ -1,0 +1,77 @@
+"""What a command lists, for people and for programs: one table or JSON for every listing.
+
+A listing command (``munro returns``, ``ingest``'s summary, ``population list``,
+``survey list``, ``user list``, ``audit-log``, ...) takes ``--format table``
+(the default, for people) or ``--format json`` (for programs), and passes
+its rows to :func:`render` with the function that makes its table and the
+one that makes its records. JSON is a list of objects with the same keys in
+the same order whatever the rows hold: a reporting year as an integer
+(``year``) followed by its ``year_label`` ("2024-25"), dates and times in
+ISO 8601, counts as numbers. A listing never holds a child's identifier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from typing import Any, Callable, Iterable, Mapping
+
+FORMATS = ("table", "json")
+
+
+def year_label(year: int) -> str:
+    """A reporting year as people write it: 2025 -> '2024-25'."""
+    from .store.returns import year_words
+
+    return year_words(year)
+
+
+def plain(value: Any) -> Any:
+    """A value JSON has no type for: dates and times in ISO 8601, paths and the rest as text."""
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return str(value)
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, default=plain)
+
+
+def record(row: Mapping[str, Any], *, year: str | None = "year", keys: Iterable[str] | None = None) -> dict:
+    """A row as a JSON object: ``keys`` (default all) in order, the reporting year (column ``year``)
+    as ``year`` and ``year_label``, dates and times as ISO 8601 text."""
+    out: dict[str, Any] = {}
+    for key in row if keys is None else keys:
+        value = row.get(key)
+        if year is not None and key == year:
+            out["year"] = None if value is None else int(value)
+            out["year_label"] = None if value is None else year_label(int(value))
+        else:
+            out[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    return out
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    """Text columns padded to line up; the first row is the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def render(fmt: str, rows: Any, as_table: Callable[[Any], str],
+           as_records: Callable[[Any], list[dict]] | None = None, **others: Callable[[Any], str]) -> str:
+    """``rows`` in format ``fmt``: ``as_table(rows)`` for "table", the JSON list of
+    ``as_records(rows)`` (default: each row through :func:`record`) for "json", and
+    ``others[fmt](rows)`` for a command's own further formats (``csv=...``)."""
+    if fmt == "table":
+        return as_table(rows)
+    if fmt == "json":
+        return to_json(as_records(rows) if as_records is not None else [record(r) for r in rows])
+    if fmt in others:
+        return others[fmt](rows)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+__all__ = ["FORMATS", "plain", "record", "render", "table", "to_json", "year_label"]
