@@ -253,9 +253,8 @@ def test_a_store_in_a_read_only_folder(munro, loaded, another, small_disk, monke
         run = munro("--db", db, "returns")  # reading is fine
         assert run.returncode == 0 and "a.xml" in run.stdout
         before = sha256(db)
-        for args in (["ingest", another], ["ingest", another, "--db", disk / "new.duckdb"]):
-            run = munro("--db", db, *args)
-            target = Path(args[-1]) if "--db" in args else db
+        for target in (db, disk / "new.duckdb"):  # the store, and a new one there
+            run = munro("--db", target, "ingest", another)
             assert (run.returncode, run.stdout) == (2, "")
             assert run.stderr == f"munro: {target}: " + message.format(folder=disk) + "\n"
         assert sha256(db) == before and sorted(p.name for p in disk.iterdir()) == ["store.duckdb"]
