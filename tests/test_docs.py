@@ -6,6 +6,7 @@ import click
 import pytest
 
 from munro.cli import cli
+from munro.options import is_global
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI_DOC = (ROOT / "docs" / "cli.md").read_text()
@@ -28,12 +29,22 @@ def test_every_command_is_documented(name, command):
 
 @pytest.mark.parametrize(
     "name,option",
-    [(name, opt) for name, cmd in _commands() for p in cmd.params if isinstance(p, click.Option)
+    [(name, opt) for name, cmd in _commands() for p in cmd.params if isinstance(p, click.Option) and not is_global(p)
      for opt in p.opts if opt.startswith("--")],
 )
 def test_every_option_is_documented(name, option):
     section = CLI_DOC.split(f"## `munro {name}", 1)[1].split("\n## ", 1)[0]
     assert f"`{option}" in section, f"docs/cli.md does not document munro {name} {option}"
+
+
+def test_global_options_are_documented_once_before_the_commands():
+    head = CLI_DOC.split("\n## ", 1)[0]
+    globals_ = [opt for p in cli.params if is_global(p) for opt in p.opts]
+    assert globals_[0] == "--db"  # and --quiet
+    for opt in globals_:
+        assert f"`{opt}" in head, f"docs/cli.md does not document the global option {opt} before the commands"
+        for name, command in _commands():  # taken after every command's name too (munro.options)
+            assert opt in [o for p in command.params if is_global(p) for o in p.opts], name
 
 
 def test_readme_opens_with_the_two_commands():

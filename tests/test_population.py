@@ -280,7 +280,8 @@ def test_cli_show_england_without_a_store(munro, db):
 
 @pytest.mark.parametrize("args,message", [
     (["set", "--la", "33", "--year", "2025", "1000"],
-     "munro: local authority code '33' must be 3 digits, such as 330 (or 'england')"),
+     "munro population set: Invalid value for '--la': no English LA has code 33: did you mean 303 Bexley, "
+     "313 Hounslow or 330 Birmingham? (see 'munro population set --help')"),
     (["set", "--la", "999", "--year", "2031", "1000"],
      "munro: year 2031 is outside the CIN census years 2013-2027 (2025 = 2024-25)"),
     (["set", "--la", "999", "--year", "2025", "0"], "munro: population must be a whole number above 0, not 0"),
@@ -289,11 +290,14 @@ def test_cli_show_england_without_a_store(munro, db):
      "(see 'munro population set --help')"),
     (["set", "--la", "999", "--year", "2025", "1000", "--note", "a\nb"],
      "munro: the note must be one line of text (no line breaks or control characters)"),
-    (["set", "--la", "999", "--year", "2024-25", "1000"], None),
+    (["set", "--la", "999", "--year", "2024-26", "1000"],
+     "munro population set: Invalid value for '--year': '2024-26' is not a reporting year: 26 does not follow "
+     "2024 (did you mean 2024-25 or 2025-26?) (see 'munro population set --help')"),
     (["unset", "--la", "330", "--year", "2025"],
      "munro: no population override for LA 330 (Birmingham) for 2024-25: nothing to unset"),
-    (["show", "--la", "Birmingham", "--year", "2025"],
-     "munro: local authority code 'Birmingham' must be 3 digits, such as 330 (or 'england')"),
+    (["show", "--la", "Birmingam", "--year", "2025"],
+     "munro population show: Invalid value for '--la': no English LA has the name 'Birmingam': did you mean "
+     "330 Birmingham? (see 'munro population show --help')"),
     (["show", "--la", "330"], None),
 ])
 def test_cli_bad_input_is_one_line(munro, db, args, message):

@@ -14,36 +14,12 @@ from pathlib import Path
 import click
 
 from .errors import MunroError
-
-DEFAULT_DB = "munro.duckdb"
-
-
-def _parse_years(text: str) -> list[int]:
-    """'2021-2025' or '2023,2024' or '2025' -> sorted list of collection years."""
-    years: set[int] = set()
-    try:
-        for part in text.split(","):
-            part = part.strip()
-            if "-" in part:
-                lo, hi = (int(p) for p in part.split("-", 1))
-                if hi < lo:
-                    raise ValueError
-                years.update(range(lo, hi + 1))
-            else:
-                years.add(int(part))
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a year, a range like 2021-2025, or a comma list") from None
-    return sorted(years)
+# Every --year and --la is read by one type, and --db is taken after a command's name too (munro.options).
+from .options import LA, LA_FOR_POPULATION, LA_OR_ALL, LA_SYNTHETIC, YEAR, YEARS, MunroGroup, db_option
 
 
-@click.group()
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    default=lambda: os.environ.get("MUNRO_DB", DEFAULT_DB),
-    show_default="MUNRO_DB or ./munro.duckdb",
-    help="The munro store (a DuckDB file), or for --engine spark a munro export folder.",
-)
+@click.group(cls=MunroGroup)
+@db_option
 @click.option("--quiet", is_flag=True,
               help="Show no progress (long work shows its progress on stderr when stderr is a terminal).")
 @click.version_option(package_name="munro")
@@ -75,15 +51,17 @@ _LISTING_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "j
 
 
 @cli.command()
-@click.option("--la", required=True, help="3-digit DfE local authority code, e.g. 330.")
-@click.option("--years", required=True, help="Collection years, e.g. 2021-2025 (2025 = 2024-25).")
+@click.option("--la", required=True, type=LA_SYNTHETIC,
+              help="The LA: its 3-digit DfE code (330) or its name; another 3-digit code with --population.")
+@click.option("--years", required=True, type=YEARS,
+              help="Collection years: a range (2021-2025), a comma list (2023,2024) or one year (2025 or 2024-25).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the returns (created if missing).")
 @click.option("--seed", default=0, show_default=True, help="Random seed: the same seed gives the same files.")
 @click.option("--scale", default=1.0, show_default=True, help="Multiply the LA's child population by this.")
 @click.option("--population", type=int, default=None,
               help="0-17 population to simulate (for a code with no published population).")
-@click.option("--schema-year", type=int, default=None,
+@click.option("--schema-year", type=YEAR, default=None,
               help="Write every return in this collection year's format (default: each return's own year).")
 @click.option("--errors", "n_errors", default=0, show_default=True,
               help="Inject this many realistic data errors per return.")
@@ -94,7 +72,7 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
 
     progress = _progress(quiet)
     results = generate(
-        la, _parse_years(years), out_dir, seed=seed, scale=scale, population=population,
+        la, years, out_dir, seed=seed, scale=scale, population=population,
         schema_year=schema_year, errors=n_errors, progress=progress,
     )
     _pause(progress)
@@ -109,16 +87,18 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--schema-year", type=int, default=None,
+@click.option("--schema-year", type=YEAR, default=None,
               help="Read the files in this collection year's format instead of the one their header names.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Threads reading a large file's pieces, and sharing the rules of a return under 64 MB "
                    "(default: the number of CPUs, at most 4).")
 @click.option("--kind", default=None, metavar="KIND",
               help="Read every file as this local CSV layout (default: CSVs by their header row; docs/local-data.md).")
-@click.option("--la", default=None, help="LA of the local CSVs (default: the store's only LA).")
-@click.option("--year", type=int, default=None,
-              help="Reporting year of the local CSVs, e.g. 2025 (default: the year in each file's name).")
+@click.option("--la", type=LA, default=None,
+              help="LA of the local CSVs: its code (330) or name (default: the store's only LA).")
+@click.option("--year", type=YEAR, default=None,
+              help="Reporting year of the local CSVs: 2025, 2024-25 or 2024/25 (default: the year in each file's "
+                   "name).")
 @click.option("--replace", is_flag=True,
               help="Load a file that would replace a loaded return (or local file) of the same LA and year "
                    "though it has far fewer children, episodes or plans, or covers less of the year.")
@@ -165,8 +145,9 @@ def returns_(obj, show_all, fmt):
 
 
 @cli.command()
-@click.option("--la", default=None, help="3-digit DfE LA code of a loaded return, or 'all' for every LA.")
-@click.option("--year", type=int, default=None, help="Reporting year (2025 = 2024-25).")
+@click.option("--la", type=LA_OR_ALL, default=None,
+              help="An LA with a loaded return, by code (330) or name, or 'all' for every LA.")
+@click.option("--year", type=YEAR, default=None, help="Reporting year: 2025, 2024-25 or 2024/25.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--items", default=None, help="Comma-separated item ids (default: every item computed so far).")
@@ -244,7 +225,8 @@ def _engine(db: Path, engine: str, schema: str):
 @click.option("--to", "target", default=None, metavar="DIR|postgresql://...",
               help="A folder for Parquet files (Spark reads it), or a PostgreSQL database URL.")
 @click.option("--schema", default="munro", show_default=True, help="PostgreSQL schema to write (created if missing).")
-@click.option("--la", "las", multiple=True, help="Only this LA (repeat for several; default: every LA).")
+@click.option("--la", "las", type=LA, multiple=True,
+              help="Only this LA, by code or name (repeat for several; default: every LA).")
 @click.option("--pseudonymise", is_flag=True,
               help="One LA's current returns for a pooled store: child identifiers as keyed hashes, dates of birth "
                    "as months (needs --key-file; docs/pooling.md).")
@@ -305,8 +287,9 @@ def _parse_population(ctx, param, text: str) -> int:
     raise click.BadParameter(f"{text!r} is not a whole number such as 250000")
 
 
-_LA_OPTION = dict(required=True, help="3-digit DfE local authority code, e.g. 330, or 'england'.")
-_YEAR_OPTION = dict(type=int, required=True, help="Reporting year, e.g. 2025 (= 2024-25).")
+_LA_OPTION = dict(type=LA_FOR_POPULATION, required=True,
+                  help="The LA, by code (330) or name, 'england', or a synthetic LA's 3-digit code.")
+_YEAR_OPTION = dict(type=YEAR, required=True, help="Reporting year: 2025, 2024-25 or 2024/25.")
 
 
 @cli.group()
@@ -339,7 +322,7 @@ def population_unset(obj, la, year):
 
 
 @population.command("list")
-@click.option("--la", default=None, help="Only this LA's overrides.")
+@click.option("--la", type=LA_FOR_POPULATION, default=None, help="Only this LA's overrides (code or name).")
 @_LISTING_FORMAT
 @click.pass_obj
 def population_list(obj, la, fmt):
@@ -364,22 +347,11 @@ def population_show(obj, la, year):
 # ---------------------------------------------------------------- munro validate (munro.validate)
 
 
-def _parse_ruleset(ctx, param, text: str | None) -> int | None:
-    """'2025' or '2024-25' -> 2025 (the year the collection ends); the library checks the range."""
-    import re
-
-    if text is None:
-        return None
-    m = re.fullmatch(r"\s*(\d{4})(?:\s*-\s*(\d{2}))?\s*", text)
-    if m and (m.group(2) is None or int(m.group(2)) == (int(m.group(1)) + 1) % 100):
-        return int(m.group(1)) + (1 if m.group(2) else 0)
-    raise click.BadParameter(f"{text!r} is not a collection year such as 2025 or 2024-25")
-
-
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--ruleset", callback=_parse_ruleset, default=None, metavar="YEAR",
-              help="Check against this collection year's rules, e.g. 2025 or 2024-25 (default: each file's own year).")
+@click.option("--ruleset", type=YEAR, default=None,
+              help="Check against this collection year's rules: 2025, 2024-25 or 2024/25 (default: each file's "
+                   "own year).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "json", "html"]), default="table",
               show_default=True, help="Output format (xlsx needs --out).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -426,8 +398,9 @@ def validate(files, ruleset, fmt, out, workers):
 
 
 @cli.command()
-@click.option("--la", required=True, help="3-digit DfE LA code, or 'all' for every LA with a return for the year.")
-@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--la", required=True, type=LA_OR_ALL,
+              help="The LA, by code (330) or name, or 'all' for every LA with a return for the year.")
+@click.option("--year", required=True, type=YEAR, help="Reporting year: 2025, 2024-25 or 2024/25.")
 @click.option("--neighbours", type=click.Choice(["2025", "2021"]), default="2025", show_default=True,
               help="Statistical-neighbour model.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
@@ -496,9 +469,10 @@ def reference_import(obj, file, layout):
 
 
 @cli.command()
-@click.option("--la", required=True,
-              help="3-digit DfE LA code of a loaded return, or 'all': a report per LA with a return for the year.")
-@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--la", required=True, type=LA_OR_ALL,
+              help="An LA with a loaded return, by code (330) or name, or 'all': a report per LA with a return "
+                   "for the year.")
+@click.option("--year", required=True, type=YEAR, help="Reporting year: 2025, 2024-25 or 2024/25.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for index.html, report.pdf and report.xlsx (created if missing); with --la all, "
                    "a folder per LA in it.")
@@ -552,7 +526,7 @@ def survey():
 
 
 @survey.command("create")
-@click.option("--la", required=True, help="3-digit DfE LA code.")
+@click.option("--la", required=True, type=LA, help="The LA, by code (330) or name.")
 @click.option("--instrument", required=True, help="An instrument of the question bank, e.g. children-12-17.")
 @click.option("--version", "version_", type=int, default=None, help="Its version (default: the latest).")
 @click.option("--opens", required=True, callback=_date, help="First day of answers (2026-01-05 or 05/01/2026).")
@@ -573,7 +547,7 @@ def survey_create(obj, la, instrument, version_, opens, closes, title, min_group
 
 
 @survey.command("list")
-@click.option("--la", default=None, help="Only this LA's surveys.")
+@click.option("--la", type=LA, default=None, help="Only this LA's surveys (code or name).")
 @_LISTING_FORMAT
 @click.pass_obj
 def survey_list(obj, la, fmt):
@@ -652,8 +626,8 @@ def audit():
 
 
 @audit.command("sample")
-@click.option("--la", required=True, help="3-digit DfE LA code of a loaded return.")
-@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--la", required=True, type=LA, help="An LA with a loaded return, by code (330) or name.")
+@click.option("--year", required=True, type=YEAR, help="Reporting year: 2025, 2024-25 or 2024/25.")
 @click.option("--size", required=True, type=click.IntRange(1), help="How many cases.")
 @click.option("--seed", default=0, show_default=True, help="The same seed draws the same cases.")
 @click.option("--cohort", type=click.Choice(["cp-plans", "referrals"]), default="cp-plans", show_default=True,
@@ -682,8 +656,8 @@ def audit_sample(obj, la, year, size, seed, cohort, stratify, out):
 
 @audit.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--la", required=True, help="3-digit DfE LA code.")
-@click.option("--year", required=True, type=int, help="Reporting year of the audits (2025 = 2024-25).")
+@click.option("--la", required=True, type=LA, help="The LA, by code (330) or name.")
+@click.option("--year", required=True, type=YEAR, help="Reporting year of the audits: 2025, 2024-25 or 2024/25.")
 @click.option("--no-store-check", is_flag=True, help="Do not check that each case is an episode in the store.")
 @click.pass_obj
 def audit_import(obj, file, la, year, no_store_check):
@@ -695,8 +669,8 @@ def audit_import(obj, file, la, year, no_store_check):
 
 
 @audit.command("results")
-@click.option("--la", required=True, help="3-digit DfE LA code.")
-@click.option("--year", required=True, type=int, help="Reporting year (2025 = 2024-25).")
+@click.option("--la", required=True, type=LA, help="The LA, by code (330) or name.")
+@click.option("--year", required=True, type=YEAR, help="Reporting year: 2025, 2024-25 or 2024/25.")
 @click.option("--publish", is_flag=True, help="Apply disclosure control (counts of 1 to 5 as c).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
@@ -746,8 +720,8 @@ def _password() -> str:
 
 @user.command("add")
 @click.argument("email")
-@click.option("--la", "las", required=True, multiple=True,
-              help="3-digit DfE LA code; repeat for a regional manager who sees aggregates of several.")
+@click.option("--la", "las", required=True, multiple=True, type=LA,
+              help="The LA, by code (330) or name; repeat for a regional manager who sees aggregates of several.")
 @click.option("--role", required=True, type=click.Choice(["administrator", "analyst", "manager", "auditor",
                                                          "survey_admin", "triage"]), help="The user's role.")
 @click.pass_obj
@@ -771,7 +745,8 @@ def user_list(obj, fmt):
 
 
 @cli.command("audit-log")
-@click.option("--la", default=None, help="Only events about this LA (default: every event, with no LA too).")
+@click.option("--la", type=LA, default=None,
+              help="Only events about this LA, by code or name (default: every event, with no LA too).")
 @click.option("--event", default=None, help="Only this kind of event, e.g. sign_in_failed or view_child_level.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of 50, newest first.")
 @_LISTING_FORMAT

@@ -11,7 +11,7 @@ from munro.synth import SynthResult, generate
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(la="999"), "unknown local authority"),
+    (dict(la="999"), "no English LA has code 999: did you mean 909 Cumbria, 919 Hertfordshire or 929 Northumberland?"),
     (dict(la="33"), "3 digits"),
     (dict(la="33A", population=1000), "3 digits"),
     (dict(years=[2012]), "2012"),
@@ -95,4 +95,4 @@ def test_cli_synth(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["synth", "--la", "999", "--years", "2025", "--out", str(tmp_path)])
     assert info.value.code == 2
-    assert "unknown local authority" in capsys.readouterr().err
+    assert "no English LA has code 999" in capsys.readouterr().err

@@ -75,7 +75,8 @@ def test_xlsx_and_html_files(cin, write, munro, broken, tmp_path):
     (("--format", "xlsx", "{path}"), "munro validate: --format xlsx writes a workbook: give it a file with --out"),
     (("--ruleset", "2031", "{path}"), "munro: there is no ruleset for 2031"),
     (("--ruleset", "2024-26", "{path}"), "munro validate: Invalid value for '--ruleset': '2024-26' is not a "
-                                          "collection year such as 2025 or 2024-25"),
+                                          "reporting year: 26 does not follow 2024 (did you mean 2024-25 or "
+                                          "2025-26?)"),
     (("--format", "pdf", "{path}"), "munro validate: Invalid value for '--format'"),
     (("{missing}",), "munro: {missing}: no such file"),
     (("{garbage}",), "munro: {garbage}: not an XML file (it does not start with '<')"),

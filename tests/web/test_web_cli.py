@@ -38,7 +38,7 @@ def test_user_add_reads_the_password_from_stdin_and_stores_only_its_hash(tmp_pat
 
 @pytest.mark.parametrize("args,stdin,message", [
     (["--la", "330", "--role", "analyst", "a@example.gov.uk"], "short\n", "at least 12 characters"),
-    (["--la", "999", "--role", "analyst", "a@example.gov.uk"], PASSWORD, "not a DfE LA code"),
+    (["--la", "999", "--role", "analyst", "a@example.gov.uk"], PASSWORD, "no English LA has code 999"),
     (["--la", "330", "--la", "331", "--role", "analyst", "a@example.gov.uk"], PASSWORD, "may cover several LAs"),
     (["--la", "330", "--role", "analyst", "not-an-address"], PASSWORD, "not an e-mail address"),
     (["--la", "330", "--role", "owner", "a@example.gov.uk"], PASSWORD, "Invalid value for '--role'"),

@@ -1,0 +1,122 @@
+"""Reporting years as people write them: one reading for every ``--year`` option and every file name.
+
+A reporting year runs from 1 April to 31 March and munro stores it as the year
+it ends in: 2024-25 is 2025. A user may write it ``2025``, ``2024-25`` or
+``2024/25`` (``parse_year``); a list of years may also hold ranges of
+four-digit years, ``2021-2025`` (``parse_years``). The rule that tells the
+two apart: a two-digit second part that follows the first (``2024-25``) is one
+year; a four-digit second part (``2021-2025``) is a range.
+
+A file's name may hold its year in more forms (``year_from_name``), because a
+name cannot hold a ``/`` and people name files ``2024_25`` or ``2024-2025``.
+Whatever was read, munro writes a year back as ``2024-25`` (``year_label``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .errors import MunroError
+
+FIRST, LAST = 2000, 2099  # what can be a reporting year at all; each command checks its own range
+
+_EXAMPLES = "such as 2025, 2024-25 or 2024/25 (all three mean 2024-25)"
+_ONE = re.compile(r"(\d{4})(?:\s*[-/]\s*(\d{2}))?")
+_RANGE = re.compile(r"(\d{4})\s*-\s*(\d{4})")
+
+
+def year_label(year: int) -> str:
+    """2025 -> '2024-25', as DfE writes a reporting year."""
+    return f"{int(year) - 1}-{int(year) % 100:02d}"
+
+
+def year_of_date(day: dt.date) -> int:
+    """The reporting year a date falls in: 1 April 2024 to 31 March 2025 is 2025."""
+    return day.year + (1 if day.month >= 4 else 0)
+
+
+def _checked(year: int, text: str) -> int:
+    if not FIRST <= year <= LAST:
+        raise MunroError(f"{text!r} is not a reporting year {_EXAMPLES}")
+    return year
+
+
+def parse_year(text: str | int) -> int:
+    """'2025', '2024-25' or '2024/25' -> 2025. Raises MunroError with a message naming what was given."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return _checked(text, str(text))
+    text = str(text).strip()
+    m = _ONE.fullmatch(text)
+    if m and m.group(2) is None:
+        return _checked(int(m.group(1)), text)
+    if m:
+        first, second = int(m.group(1)), int(m.group(2))
+        if second == (first + 1) % 100:
+            return _checked(first + 1, text)
+        near = [year_label(y) for y in sorted({first + 1, first - first % 100 + second}) if FIRST <= y <= LAST]
+        raise MunroError(f"{text!r} is not a reporting year: {second:02d} does not follow {first}"
+                         + (f" (did you mean {' or '.join(near)}?)" if near else ""))
+    if _RANGE.fullmatch(text):
+        raise MunroError(f"{text!r} is a range of years: give one reporting year {_EXAMPLES}")
+    raise MunroError(f"{text!r} is not a reporting year {_EXAMPLES}")
+
+
+def parse_years(text: str) -> list[int]:
+    """'2021-2025', '2023,2024', '2024-25' or '2025' -> the sorted years (a range's ends included)."""
+    years: set[int] = set()
+    for part in str(text).split(","):
+        part = part.strip()
+        m = _RANGE.fullmatch(part)
+        if m:
+            lo, hi = _checked(int(m.group(1)), part), _checked(int(m.group(2)), part)
+            if hi < lo:
+                raise MunroError(f"{part!r} is not a range of years: {hi} is before {lo}")
+            years.update(range(lo, hi + 1))
+            continue
+        try:
+            years.add(parse_year(part))
+        except MunroError as e:
+            m = _ONE.fullmatch(part)
+            if not m:  # not even the shape of a year: say what a list can hold
+                raise MunroError(f"{part or text!r} is not a year {_EXAMPLES}, a range such as 2021-2025, "
+                                 "or a comma list of them") from None
+            if m.group(2):  # 2021-25: perhaps a range written short
+                raise MunroError(f"{e}; a range is written with four-digit years, such as "
+                                 f"{m.group(1)}-{int(m.group(1)) // 100}{m.group(2)}") from None
+            raise
+    return sorted(years)
+
+
+# In a file's name: 2025; 2024-25, 2024_25, 2024-2025, 2024_2025, 2024 to 2025; 24-25, 24_25. A lone two-digit
+# number, or four digits that are not 20xx, is not a year (an LA code, a count, a time).
+_NAME = re.compile(
+    r"(?<![0-9])(?P<first>20[0-9]{2}|[0-9]{2})"
+    r"(?:(?:\s*[-_]\s*|[\s_-]*to[\s_-]*)(?P<second>20[0-9]{2}|[0-9]{2}))?(?![0-9])",
+    re.IGNORECASE)
+
+
+def _name_year(first: str, second: str | None) -> tuple[int, int] | None:
+    """(strength, year) of one match: a pair led by four digits (2), a lone four-digit year (1), a two-digit
+    pair (0); None for no year (a range such as 2021-2025, a lone two-digit number)."""
+    start = int(first) if len(first) == 4 else 2000 + int(first)
+    if second is None:
+        return (1, start) if len(first) == 4 else None
+    if int(second) % 100 == (start + 1) % 100 and (len(second) == 2 or int(second) == start + 1):
+        return (2 if len(first) == 4 else 0), start + 1
+    if len(second) == 2 and len(first) == 4:
+        return 1, start  # 2025-03-31: a date, and its year as the name has it
+    return None
+
+
+def year_from_name(name: str) -> int | None:
+    """The reporting year written in a file's name (``SSDA903 episodes 2024-25.csv`` -> 2025), or None.
+
+    Read: ``2025``, ``2024-25``, ``2024_25``, ``2024-2025``, ``2024_2025``, ``2024 to 2025``, ``24-25`` and
+    ``24_25`` (``-``, ``_``, spaces or ``to`` between the parts). Where a name holds several, a pair led by
+    four digits (``2024-25``) counts before a lone year (``2025``, as in a date ``2025-03-31``), which counts
+    before a two-digit pair (``24-25``); among equals, the last. A range such as ``2021-2025`` names no year.
+    """
+    found = [y for m in _NAME.finditer(name) if (y := _name_year(m.group("first"), m.group("second")))]
+    found = [y for y in found if FIRST <= y[1] <= LAST]
+    return max(enumerate(found), key=lambda f: (f[1][0], f[0]))[1][1] if found else None
