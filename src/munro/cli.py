@@ -98,13 +98,15 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
               help="LA of the local CSVs: its code (330) or name (default: the store's only LA).")
 @click.option("--year", type=YEAR, default=None,
               help="Reporting year of the local CSVs: 2025, 2024-25 or 2024/25 (default: the year in each file's "
-                   "name).")
+                   "name, unless the file's dates show another; docs/local-data.md).")
+@click.option("--force", is_flag=True,
+              help="Load a local CSV though fewer than half of its children are in the LA's CIN census returns.")
 @click.option("--replace", is_flag=True,
               help="Load a file that would replace a loaded return (or local file) of the same LA and year "
                    "though it has far fewer children, episodes or plans, or covers less of the year.")
 @_LISTING_FORMAT
 @click.pass_obj
-def ingest(obj, files, schema_year, workers, kind, la, year, replace, fmt):
+def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, fmt):
     """Load CIN census returns and local CSVs into the store (atomic per file; the same file twice changes nothing)."""
     from .localdata.ingest import ingest_all
 
@@ -112,7 +114,8 @@ def ingest(obj, files, schema_year, workers, kind, la, year, replace, fmt):
     workers = workers or min(os.cpu_count() or 1, 4)
     progress = _progress()
     for outcome in ingest_all(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
-                              workers=workers, replace=replace, progress=progress):
+                              workers=workers, replace=replace, force=force, progress=progress,
+                              warn=lambda message: (_pause(progress), _warn(message))):
         _pause(progress)
         done.append(outcome)
         if outcome.error:
@@ -128,6 +131,11 @@ def ingest(obj, files, schema_year, workers, kind, la, year, replace, fmt):
         click.echo(to_json([outcome_record(o) for o in done]))
     if rejected:
         raise SystemExit(1)
+
+
+def _warn(message: str) -> None:
+    """A warning from the library: one line on stderr; the command goes on."""
+    click.echo(f"munro: warning: {message}", err=True)
 
 
 @cli.command("returns")

@@ -135,9 +135,10 @@ def test_several_bad_rows_are_counted_on_one_line(store, tmp_path):
 
 
 def test_la_and_year_must_be_known(tmp_path, store, cin):
-    path = write(tmp_path, "episodes.csv", EPISODES)
+    header = write(tmp_path, "header.csv", "CHILD,SEX,DOB\nA1,1,01/02/2015\n")
     with pytest.raises(RejectedFile, match="give --year"):
-        ingest_local_file(store, path)
+        ingest_local_file(store, header)  # no year in its name, and a date of birth says none
+    path = write(tmp_path, "episodes.csv", EPISODES)
     other = write(tmp_path, "cin_202_2025.xml", cin.xml(2025, [cin.Child(id="Z1")], la="202"))
     assert ingest_file(store, other).error is None
     with pytest.raises(RejectedFile, match=r"give --la \(the store holds 201, 202\)"):

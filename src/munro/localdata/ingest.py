@@ -8,7 +8,10 @@ nothing; a superseded file loaded again becomes current again.
 
 Local files do not name their LA or year, so they come from the caller
 (``la``, ``year``), else the LA is the store's only LA and the year is the
-one written in the file's name (``ssda903_episodes_2025.csv``).
+one written in the file's name (``ssda903_episodes_2025.csv``, ``... 2024-25.csv``;
+``munro.years.year_from_name``), unless the file's dates show that year cannot
+be right (``_resolve_year``). A file whose children are mostly not the LA's is
+refused (``matching.refuse_unmatched``).
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .. import __version__
-from ..errors import MunroError, RejectedFile
+from ..errors import RejectedFile
 from ..tabular_files import SPREADSHEET_SUFFIXES
 from ..store.replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
 from . import layouts as L
-from .matching import REPORT_SUFFIX, report_path, unmatched_children, write_report
+from ..years import parse_year, year_from_name, year_label, year_of_date
+from .matching import REPORT_SUFFIX, census_match, refuse_unmatched, report_path, unmatched_children, write_report
 from .reader import detect_layout, read_local_file
 from .schema import raw_columns
 
@@ -81,12 +85,68 @@ def _resolve_la(con, path: Path, la: str | None) -> str:
                        (f" (the store holds {', '.join(las)})" if las else ""))
 
 
-def _resolve_year(path: Path, year: int | None) -> int:
-    year = year or L.year_from_name(path.stem)
-    if year is None:
-        raise RejectedFile(path, "the file does not say its reporting year: give --year (2025 = 2024-25), "
-                                 "or put the year in its name")
-    return int(year)
+def _warn(warn, message: str) -> None:
+    """Tell the caller (``warn``), else Python's warnings: something the user should know, not an error."""
+    if warn is not None:
+        warn(message)
+    else:
+        import warnings
+
+        warnings.warn(message, stacklevel=3)
+
+
+def dates_year(read) -> tuple[dt.date, dt.date] | None:
+    """(median, latest) of a file's dates, each row's latest event date counted once; the latest is the 99th
+    percentile (the latest date of a file of up to 100 rows), so that a mistyped date does not decide. None
+    for a layout without event dates (the SSDA903 header's only date is a birth date; own figures have none)
+    or a file without rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = [read.table[c.store] for c in read.layout.columns
+            if c.type == "date" and c.store != "birth_date" and c.store in read.table.column_names]
+    if not cols:
+        return None
+    latest = pc.max_element_wise(*cols, skip_nulls=True) if len(cols) > 1 else cols[0]
+    days = pc.drop_null(latest.cast(pa.int32()))
+    if not len(days):
+        return None
+    mid = pc.quantile(days, q=0.5, interpolation="lower")[0].as_py()
+    last = pc.quantile(days, q=0.99, interpolation="higher")[0].as_py()  # the latest of up to 100 dates
+    epoch = dt.date(1970, 1, 1)
+    return epoch + dt.timedelta(days=int(mid)), epoch + dt.timedelta(days=int(last))
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def _resolve_year(path: Path, given: int | None, read, warn=None) -> int:
+    """The reporting year of a local file: ``given`` (--year), else the one in its name, else its dates'.
+
+    The file's dates show a year cannot be right when its latest dates are before the year begins, or half
+    of them are after it ends; their year is then the one of its median date. The year in the name gives way
+    to it, and the caller is told; a year given (the user's own word) stands, and the caller is told too.
+    Without a year given or named, the dates decide when their median and their latest fall in one year.
+    """
+    named = given or year_from_name(path.stem)
+    dates = dates_year(read)
+    if dates is None or named is None:
+        if named is not None:
+            return int(named)
+        if dates is not None and year_of_date(dates[0]) == year_of_date(dates[1]):
+            return year_of_date(dates[1])
+        raise RejectedFile(path, "the file does not say its reporting year: give --year (2025, 2024-25 or "
+                                 "2024/25), or put the year in its name (docs/local-data.md)")
+    mid, last = dates
+    if year_of_date(last) < named or year_of_date(mid) > named:
+        dated = year_of_date(mid)
+        said = f"--year says {year_label(named)}" if given else f"its name says {year_label(named)}"
+        _warn(warn, f"{path}: {said} but its dates are of {year_label(dated)} (half of them by {_day(mid)}, "
+                    f"the latest {_day(last)}): loaded as {year_label(named if given else dated)}"
+                    + (", as --year says" if given else ""))
+        return int(named) if given else dated
+    return int(named)
 
 
 def _sha256(path: Path) -> str:
@@ -97,14 +157,16 @@ def _sha256(path: Path) -> str:
 
 def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: str | None = None,
                       la: str | None = None, year: int | None = None, report: str | os.PathLike | None = None,
-                      con=None, replace: bool = False) -> LocalOutcome:
+                      con=None, replace: bool = False, force: bool = False, warn=None) -> LocalOutcome:
     """Load one local CSV (docs/local-data.md) into the store at ``db``.
 
     ``kind`` names the layout (default: told from the header row); ``la`` and ``year`` say whose and which
-    reporting year the file is. Children not in the LA's CIN census are written to ``report``
-    (default ``<file>.unmatched.csv``). Raises ``RejectedFile`` (nothing loaded) for a bad file, and
-    ``store.replacement.ReplacementRefused`` for one far smaller than the current load it would
-    replace (rows or children), unless ``replace``.
+    reporting year the file is (its dates overrule a year they show cannot be right, with a message to
+    ``warn``, else a Python warning). A file fewer than half of whose children the LA's CIN returns of its
+    year or the year before hold is refused, unless ``force`` (``matching.MIN_MATCHED``). Children not in
+    the LA's CIN census are written to ``report`` (default ``<file>.unmatched.csv``). Raises ``RejectedFile``
+    (nothing loaded) for a bad file, and ``store.replacement.ReplacementRefused`` for one far smaller than the
+    current load it would replace (rows or children), unless ``replace``.
     """
     from ..store.db import open_store
 
@@ -117,12 +179,15 @@ def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: s
     own = con is None
     con = con or open_store(db)
     try:
-        la, year = _resolve_la(con, path, la), _resolve_year(path, year)
+        la = _resolve_la(con, path, la)
+        read = read_local_file(path, layout)  # before the year: the file's dates may say it
+        year = _resolve_year(path, year, read, warn)
         sha = _sha256(path)
         done = _reinstate_or_skip(con, path, sha, layout, la, year, replace)
         if done is not None:
             return done
-        read = read_local_file(path, layout)
+        if not force and "la_child_id" in read.table.column_names:
+            refuse_unmatched(path, la, census_match(con, la, year, read.table))
         if not replace:
             refuse_if_shrunk(path, compare_local(con, layout.kind, la, year, shape_of_local_table(read.table)))
         outcome = LocalOutcome(path, kind=layout.kind, la=la, year=year, ignored=tuple(read.ignored))
@@ -228,14 +293,17 @@ def _publish(con, path: Path, sha: str, read, outcome: LocalOutcome) -> None:
 
 def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
                la: str | None = None, year: int | None = None, schema_year: int | None = None,
-               workers: int = 1, progress=None, replace: bool = False) -> Iterator:
+               workers: int = 1, progress=None, replace: bool = False, force: bool = False,
+               warn=None) -> Iterator:
     """Load CIN census returns (and pooled exports) and local CSVs, one transaction each, in the order given.
 
     A CSV (or any file when ``kind`` is given) is a local file; the rest go to
     ``munro.store.ingest.ingest_files``. Yields each file's outcome (each with ``error`` and
     ``summary()``); a rejected file does not stop the others. ``progress``: ``munro.progress``.
     ``replace`` loads a file that would replace a loaded one it falls far short of
-    (``munro.store.replacement``), which is otherwise rejected.
+    (``munro.store.replacement``), which is otherwise rejected. ``force`` loads a local file whose children
+    are mostly not in the LA's CIN returns; ``warn`` is told where a file's content and its name (or ``year``)
+    disagree (``ingest_local_file``; for a CIN return, its header's collection year and its name's).
     """
     from itertools import groupby
 
@@ -245,20 +313,32 @@ def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kin
 
     if kind is not None:
         L.layout(kind)  # an unknown kind is the user's option, not one file's problem
-    if year is not None and not 2000 <= int(year) <= 2100:
-        raise MunroError(f"--year {year} is not a reporting year such as 2025 (= 2024-25)")
+    year = None if year is None else parse_year(year)  # 2025, '2024-25' or '2024/25'
     for local, run in groupby(paths, key=lambda p: is_local_file(p, kind) and not Path(p).is_dir()):
         if not local:
-            yield from ingest_files(db, list(run), schema_year=schema_year, workers=workers, progress=progress,
-                                    replace=replace)
+            yield from _header_years(ingest_files(db, list(run), schema_year=schema_year, workers=workers,
+                                                  progress=progress, replace=replace), warn)
             continue
         con = open_store(db)
         try:
             for p in run:
                 try:
                     report(progress, f"loading {Path(p).name}")
-                    yield ingest_local_file(db, p, kind=kind, la=la, year=year, con=con, replace=replace)
+                    yield ingest_local_file(db, p, kind=kind, la=la, year=year, con=con, replace=replace,
+                                            force=force, warn=warn)
                 except RejectedFile as e:
                     yield LocalOutcome(Path(p), error=str(e))
         finally:
             con.close()
+
+
+def _header_years(outcomes: Iterable, warn) -> Iterator:
+    """The outcomes of CIN returns as they come, the caller told of a return whose header's collection year
+    (which decides) is not the year in its file's name."""
+    for outcome in outcomes:
+        header = getattr(outcome, "header", None)
+        named = year_from_name(Path(outcome.path).stem) if header is not None and not outcome.error else None
+        if named is not None and named != header.collection_year:
+            _warn(warn, f"{outcome.path}: its name says {year_label(named)} but its header's collection year is "
+                        f"{year_label(header.collection_year)}: loaded as {year_label(header.collection_year)}")
+        yield outcome

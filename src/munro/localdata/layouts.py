@@ -12,7 +12,6 @@ are ignored, so that nothing identifying is stored without a need for it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..errors import MunroError
@@ -207,9 +206,3 @@ def layout(kind: str) -> Layout:
         return LAYOUTS[kind]
     except KeyError:
         raise MunroError(f"unknown kind {kind!r} (known: {', '.join(KINDS)})") from None
-
-
-def year_from_name(name: str) -> int | None:
-    """A reporting year written in a file's name (``episodes_2025.csv``), the last one if several."""
-    found = re.findall(r"(?<![0-9])(20[0-9]{2})(?![0-9])", name)
-    return int(found[-1]) if found else None
