@@ -20,11 +20,7 @@ from typing import Any, Callable, Iterable, Mapping
 FORMATS = ("table", "json")
 
 
-def year_label(year: int) -> str:
-    """A reporting year as people write it: 2025 -> '2024-25'."""
-    from .store.returns import year_words
-
-    return year_words(year)
+from .years import year_label  # noqa: E402 - one writing of a year, munro.years
 
 
 def plain(value: Any) -> Any:

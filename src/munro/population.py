@@ -131,9 +131,7 @@ def _check_note(note) -> str | None:
     return note or None
 
 
-def year_label(year: int) -> str:
-    """2025 -> '2024-25'."""
-    return f"{year - 1}-{year % 100:02d}"
+from .years import year_label  # noqa: E402 - one writing of a year, munro.years
 
 
 def la_label(la: str) -> str:

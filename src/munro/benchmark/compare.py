@@ -32,6 +32,7 @@ from typing import Any
 from ..errors import MunroError
 from ..indicators.catalogue import CATALOGUE, COMPARABILITY, POLARITIES, item as catalogue_item
 from ..reference import local_authorities
+from ..years import year_label
 
 NEIGHBOUR_MODELS = (2025, 2021)
 HEADLINE_RULE = ("Each item's headline is the figure its publisher (DfE for the children in need census items) "
@@ -145,7 +146,7 @@ class _Published:
             return Figure(None, year=year, reason="not published")
         return Figure(r["value"], year, r["source"], r["numerator"], r["denominator"], r["symbol"],
                       None if r["value"] is not None else _symbol_reason(r["symbol"]), kind="published",
-                      provenance=f"published: {_SOURCE_WORDS.get(r['source'], r['source'])}, {year_words(year)} figure")
+                      provenance=f"published: {_SOURCE_WORDS.get(r['source'], r['source'])}, {year_label(year)} figure")
 
     def las(self, item: str, year: int) -> dict[str, dict]:
         return dict(self._las.get((item, year), {}))
@@ -213,7 +214,7 @@ def _own_results(db, la: str, years: list[int], items: list[str], progress=None)
         loaded = engine.history().get(la, [])
         todo = [y for y in years if y in loaded]
         for n, year in enumerate(todo):
-            report(progress, f"computing {year_words(year)}", n, len(todo))
+            report(progress, f"computing {year_label(year)}", n, len(todo))
             out[year] = compute(engine, la, year, items=computable)["items"]
     return out
 
@@ -243,7 +244,7 @@ def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None =
         todo = sorted({y for la in las for y in history[la] if y in years}) if computable else []
         by_year = {}
         for n, y in enumerate(todo):
-            report(progress, f"computing {year_words(y)} for every LA", n, len(todo))
+            report(progress, f"computing {year_label(y)} for every LA", n, len(todo))
             by_year[y] = {r["la"]: r["items"] for r in compute_all(engine, y, items=computable)}
     out = {}
     for n, la in enumerate(las):
@@ -251,10 +252,6 @@ def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None =
         out[la] = compare(db, la, year, neighbours, items,
                           own_results={y: found[la] for y, found in by_year.items() if y in history[la]})
     return out
-
-
-def year_words(year: int) -> str:
-    return f"{year - 1}-{str(year)[2:]}"
 
 
 @dataclass
@@ -277,8 +274,8 @@ class Lineage:
 
     def of_returns(self, year: int) -> str:
         years = [y for y in self.returns if y <= year]
-        span = (year_words(years[0]) if len(years) == 1 else
-                f"{year_words(years[0])} to {year_words(years[-1])}") if years else year_words(year)
+        span = (year_label(years[0]) if len(years) == 1 else
+                f"{year_label(years[0])} to {year_label(years[-1])}") if years else year_label(year)
         return f"computed by munro from this authority's children in need census returns ({span})"
 
     def of_import(self, year: int, source: str | None) -> str:

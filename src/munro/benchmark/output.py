@@ -8,7 +8,8 @@ import json
 from typing import Callable
 
 from ..indicators.output import shown as _fmt
-from .compare import Comparison, year_words
+from ..years import year_label
+from .compare import Comparison
 
 
 _SOURCE = {"published": "published", "returns": "returns", "imported": "import"}
@@ -39,7 +40,7 @@ def as_table(la: str, year: int, comparisons: list[Comparison]) -> str:
             _flag(c),
         ])
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [f"LA {la}, reporting year {year_words(year)}: each item's figure is the published one where there is one, else "
+    lines = [f"LA {la}, reporting year {year_label(year)}: each item's figure is the published one where there is one, else "
              "the LA's own (source: published; returns = munro from the LA's returns; import = the LA's imported "
              "figure); rank 1 and quartile 1 are the best where an item has a better direction", ""]
     for n, r in enumerate(rows):

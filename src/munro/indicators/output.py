@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any, Mapping
 
+from ..years import year_label
 from .catalogue import item
 from .compute import as_json
 
@@ -29,8 +30,8 @@ def to_table(result: Mapping[str, Any]) -> str:
     y = result["year"]
     who = f"LA {result['la']}" if "members" not in result else result["label"] + (
         " (partial)" if result["partial"] else "")
-    head = (f"{who}, {_label(y)} (returns loaded: "
-            f"{', '.join(_label(h) for h in result['history_years']) or 'none'})")
+    head = (f"{who}, {year_label(y)} (returns loaded: "
+            f"{', '.join(year_label(h) for h in result['history_years']) or 'none'})")
     if "members" in result:
         head += "\n" + _group_head(result)
     rows = [("item", "value", "source", "from")]
@@ -58,9 +59,6 @@ def source(r) -> str:
         return "-"
     return "import" if "source" in r.figures else "returns"
 
-
-def _label(year: int) -> str:
-    return f"{year - 1}-{str(year)[2:]}"
 
 
 def _group_head(result: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..indicators.catalogue import CATALOGUE
 from ..indicators.result import ItemResult
+from ..years import year_label  # noqa: F401 - the report's modules take it from here
 
 UNIT_WORDS = {"percent": "%", "per_10k": "per 10,000 children", "working_days": "working days",
               "days": "days", "count": ""}
@@ -22,11 +23,6 @@ _BANDS = {
     "NEG": "neglect", "PHY": "physical abuse", "EMO": "emotional abuse", "SAB": "sexual abuse",
     "MUL": "multiple categories", "la_services": "LA services", "nfa": "no further action",
 }
-
-
-def year_label(year: int) -> str:
-    """2025 -> '2024-25', the reporting year as DfE writes it."""
-    return f"{year - 1}-{str(year)[2:]}"
 
 
 def words(code: str) -> str:

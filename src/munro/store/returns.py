@@ -150,9 +150,7 @@ def _sent(r: dict) -> str:
 # ---------------------------------------------------------------- is the year's return loaded?
 
 
-def year_words(year: int) -> str:
-    """A reporting year as people write it: 2019 -> '2018-19'."""
-    return f"{int(year) - 1}-{int(year) % 100:02d}"
+from ..years import year_label as year_words  # noqa: E402 - one writing of a year, munro.years
 
 
 def years_words(years: Iterable[int]) -> str:
