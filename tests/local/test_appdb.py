@@ -24,11 +24,11 @@ def test_default_location_is_beside_the_store_or_the_current_folder(tmp_path, mo
 
 def test_opening_migrates_to_the_latest_revision_once(tmp_path):
     engine = open_app_db(url=str(tmp_path / "a.sqlite"))
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0006"
     assert sorted(sa.inspect(engine).get_table_names()) == TABLES
     engine.dispose()
     engine = open_app_db(url=str(tmp_path / "a.sqlite"))  # again: nothing to do, nothing lost
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0006"
 
 
 def test_the_schema_module_matches_what_the_migrations_build(app):
@@ -53,7 +53,7 @@ def test_postgresql_is_migrated_the_same_way():
     from engine_support import fresh_postgres_database
 
     engine = open_app_db(url=fresh_postgres_database("munro_app_test"))
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0006"
     assert sorted(sa.inspect(engine).get_table_names()) == TABLES
     with engine.connect() as con:
         assert compare_metadata(MigrationContext.configure(con), metadata) == []

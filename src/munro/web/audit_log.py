@@ -23,6 +23,9 @@ EVENTS = (
     "export", "view_child_level",
     "user_added", "user_unlocked", "user_disabled", "user_enabled", "user_removed",
     "retention_run",
+    # Surveys and their safeguarding (issue 19): every state-changing action is recorded.
+    "survey_created", "survey_opened", "survey_closed", "survey_groups_set", "invitations_created",
+    "triage_handled",
 )
 PAGE_SIZE = 50
 
