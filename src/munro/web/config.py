@@ -48,6 +48,9 @@ class Config:
     # The reverse proxy in front (its address), whose X-Forwarded-For waitress then believes: without
     # it, every client would share the proxy's address and so one sign-in and survey rate limit.
     trusted_proxy: str | None = None
+    # The address the public reaches the service at (MUNRO_PUBLIC_URL, e.g. https://surveys.example.gov.uk):
+    # survey links and QR codes are built from it, never from the request's Host header.
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, env=None, store: str | os.PathLike | None = None) -> "Config":
@@ -66,6 +69,7 @@ class Config:
             survey_per_address=_int(env, "MUNRO_SURVEY_PER_ADDRESS", SURVEY_PER_ADDRESS),
             exit_url=env.get("MUNRO_EXIT_URL", EXIT_URL),
             trusted_proxy=env.get("MUNRO_TRUSTED_PROXY") or None,
+            public_url=(env.get("MUNRO_PUBLIC_URL") or "").rstrip("/") or None,
         )
 
 
