@@ -12,10 +12,12 @@ ISO 8601, counts as numbers. A listing never holds a child's identifier.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
-from typing import Any, Callable, Iterable, Mapping
+import re
+from typing import IO, Any, Callable, Iterable, Mapping
 
 FORMATS = ("table", "json")
 
@@ -70,4 +72,37 @@ def render(fmt: str, rows: Any, as_table: Callable[[Any], str],
     raise ValueError(f"unknown format {fmt!r}")
 
 
-__all__ = ["FORMATS", "plain", "record", "render", "table", "to_json", "year_label"]
+# A spreadsheet opening a CSV takes a cell beginning with one of these as a formula (or, for tab and carriage
+# return, strips them and then does): "=HYPERLINK(...)" as a child's ID would run on an analyst's machine.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)(e[+-]?\d+)?%?", re.IGNORECASE)
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` as a CSV cell no spreadsheet will run: text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return is prefixed with an apostrophe (OWASP's advice), which Excel and LibreOffice show as text.
+    Numbers, and text that is a number ("-3", "-0.5%"), are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, f: IO[str], **options: Any):
+        self._writer = csv.writer(f, **options)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([safe_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(f: IO[str], **options: Any) -> _SafeWriter:
+    """``csv.writer(f, **options)`` whose every text cell goes through :func:`safe_cell`: the one way munro
+    writes a CSV for people to open (listings, validation findings, child lists, charts' tables)."""
+    return _SafeWriter(f, **options)
+
+
+__all__ = ["FORMATS", "csv_writer", "plain", "record", "render", "safe_cell", "table", "to_json", "year_label"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Callable
 
 from ..indicators.output import shown as _fmt
+from ..output import csv_writer
 from ..years import year_label
 from .compare import Comparison
 
@@ -70,7 +70,7 @@ CSV_COLUMNS = ["la", "year", "item", "unit", "polarity", "value", "value_year", 
 
 def as_csv(la: str, year: int, comparisons: list[Comparison]) -> str:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for c in comparisons:
         sn, iv = c.neighbours, c.interval or {}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any, Mapping
 
+from ..output import csv_writer
 from ..years import year_label
 from .catalogue import item
 from .compute import as_json
@@ -79,7 +79,7 @@ def to_json(result: Mapping[str, Any]) -> str:
 def to_csv(result: Mapping[str, Any]) -> str:
     """One row per item: the headline, its common figures and the reason when there is no value."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")
     # A region or group also says, on every row, how many of its LAs are in and whether it is partial.
     group = ([len(result["members"]), result["group_size"], "yes" if result["partial"] else "no"]
              if "members" in result else [])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from ..disclosure import C
-from ..output import to_json
+from ..output import csv_writer, to_json
 
 
 def _fmt(v, pct=False) -> str:
@@ -81,14 +80,14 @@ def import_template(version) -> str:
     if version.instrument == AUDIT_FORM:
         return sample_csv([], "", [q.id for q in version.questions])
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([q.id for q in version.questions])
+    csv_writer(out, lineterminator="\n").writerow([q.id for q in version.questions])
     return out.getvalue()
 
 
 def sample_csv(cases: list[dict], la: str, domains: list[str]) -> str:
     """The sample as an audit spreadsheet to fill in: the import's columns, the case columns filled."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_writer(out, lineterminator="\n")
     w.writerow(["la_child_id", "referral_date", "stratum", "team", "auditor", "audited_on", *domains,
                 "moderator", "moderated_on", "overall_moderated", "agreed_grade"])
     for c in cases:

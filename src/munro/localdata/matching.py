@@ -9,10 +9,11 @@ console, and the identifiers in a file meant to carry them.
 
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..output import csv_writer
 
 
 def unmatched_children(con, la: str, staged: str) -> list[str]:
@@ -37,7 +38,7 @@ def write_report(target: Path, file: Path, kind: str, la: str, ids: list[str]) -
     """Write the unmatched children (one row each) atomically; the file is replaced on a new load."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with tmp.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csv_writer(f)
         w.writerow(["la_code", "child_id", "kind", "file", "problem"])
         for child in ids:
             w.writerow([la, child, kind, file.name, "not in the LA's CIN census returns loaded"])

@@ -93,7 +93,8 @@ def write_child_lists(db, la: str, year: int, path: Path) -> Path:
     import xlsxwriter
 
     lists = child_lists(db, la, year)
-    wb = xlsxwriter.Workbook(str(path))
+    # A child's ID or a worker's name beginning "=" is text, never a formula; no text becomes a link.
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         bold = wb.add_format({"bold": True, "font_color": "#d4351c"})
         head = wb.add_format({"bold": True, "bottom": 1})

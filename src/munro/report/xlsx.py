@@ -225,7 +225,9 @@ def _data(b: _Book, data) -> None:
 def write(data, path: Path) -> Path:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    # Text is text: a file name or a label beginning "=" is never taken for a formula, nor a web address for a link.
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
     try:
         b = _Book(wb)
         _summary(b, data)

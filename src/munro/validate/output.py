@@ -7,12 +7,12 @@ return itself is kept.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
 from pathlib import Path
 
+from ..output import csv_writer
 from .findings import Finding, Report
 from .registry import label
 
@@ -62,7 +62,7 @@ def _cut(text: str, width: int) -> str:
 
 def to_csv(reports: list[Report]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     for report in reports:
         writer.writerows(finding_row(report, f) for f in report.findings)

@@ -9,12 +9,12 @@ of the service (logs included) does.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
 from flask import Blueprint, Response, abort, render_template
 
+from ..output import csv_writer
 from ..report.child_lists import BY_ITEM, child_lists
 from . import authz, data
 from .app import config
@@ -58,7 +58,7 @@ def children_csv(la, year, item_id):
     name, _, columns, rows = _list(la, year, item_id)
     log("export", la=la, detail=f"{year} {item_id}: {len(rows)} children (CSV)")
     out = io.StringIO()
-    w = csv.writer(out)
+    w = csv_writer(out)
     w.writerow(columns)
     w.writerows([[v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in rows])
     filename = f"munro-{la}-{year}-{item_id}-children-RESTRICTED.csv"

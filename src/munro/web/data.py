@@ -7,12 +7,12 @@ aggregates are held here: ReportData has no child-level rows.
 
 from __future__ import annotations
 
-import csv
 import io
 import threading
 from pathlib import Path
 
 from ..errors import MunroError
+from ..output import csv_writer
 
 _cache: dict[tuple, tuple] = {}
 # One connection to the store at a time in this process: DuckDB refuses a read-only connection while a
@@ -120,7 +120,7 @@ def find_item(data, item_id: str):
 def chart_csv(chart) -> str:
     """The chart's table as CSV, the same formatted cells the page shows."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = csv_writer(out)
     w.writerow(chart.columns)
     w.writerows(chart.rows)
     return out.getvalue()
