@@ -2,7 +2,8 @@
 
 The file waits in a private folder (0700) of its own under ``<store>.uploads/``
 between the upload and the user's decision, and is deleted after the load or
-the cancel (or, if the user walks away, by the next upload a day later). It is
+the cancel (or, if the user walks away, by the next upload a day later); a
+load that fails leaves it waiting, so the user can try again. It is
 read only by the library: ``census.reader.read_header`` for its LA,
 ``validate.validate_file`` for the findings and ``store.ingest_file`` to load
 it, the same hardened reader as ``munro validate`` and ``munro ingest``. A file
@@ -171,17 +172,16 @@ def load(store: Path, token: str, replace: bool = False):
     """Load the pending upload into the store (one transaction) and delete it: the ingest's outcome.
 
     ``replace``: the user confirmed replacing a loaded return the upload falls far short of; without
-    it such an upload raises ``NotConfirmed`` and waits."""
+    it such an upload raises ``NotConfirmed`` and waits. An upload that fails to load waits too, so the
+    findings page's "Load this return" can try again: it goes on cancel, or after a day (``remove_stale``)."""
     from ..store import ingest_file
     from ..store.replacement import ReplacementRefused
 
     where = uploads_folder(store) / token
-    keep = False
     try:
         with data.STORE_LOCK:
-            return ingest_file(store, where / FILE, workers=min(os.cpu_count() or 1, 4), replace=replace)
+            outcome = ingest_file(store, where / FILE, workers=min(os.cpu_count() or 1, 4), replace=replace)
     except ReplacementRefused as e:
-        keep = True
         raise NotConfirmed(e.comparison) from None
     except RejectedFile as e:
         raise Refused("The file cannot be loaded: " + " ".join(e.reason.splitlines())) from None
@@ -189,15 +189,13 @@ def load(store: Path, token: str, replace: bool = False):
         from ..store.db import explain
 
         problem = explain(e, store, writing=True)
-        if isinstance(problem, StoreBusy):  # another process is loading: the upload waits to be loaded again
-            keep = True
+        if isinstance(problem, StoreBusy):  # another process is loading: the busy page, then load again
             raise problem from None
         _log.warning("load failed: %s", problem or type(e).__name__)
         raise Refused("The return could not be loaded: the store is busy or cannot be written. "
                       "Nothing was loaded; try again in a few minutes.", "the store could not be written") from None
-    finally:
-        if not keep:
-            shutil.rmtree(where, ignore_errors=True)
+    shutil.rmtree(where, ignore_errors=True)
+    return outcome
 
 
 def cancel(store: Path, token: str) -> None:
@@ -289,10 +287,9 @@ def load_upload(token):
         log("load_failed", la=about["la"], detail=f"{about['filename']}: would replace return "
                                                   f"{e.comparison.old_id}, not confirmed")
         return _findings(token, about, str(e), e.comparison)
-    except Refused as e:
+    except Refused as e:  # the upload waits: the findings page again, to load it again or cancel it
         log("load_failed", la=about["la"], detail=f"{about['filename']}: {e.logged}")
-        return render_template("upload.html", error=str(e), la=_la_name(about["la"]),
-                               max_mb=config().max_upload_mb), 400
+        return _findings(token, about, str(e))
     log("load", la=about["la"], detail=f"{about['filename']} ({about['year']}): return {outcome.return_id}, "
                                        f"{outcome.status}" + (" (replacement confirmed)" if replace else ""))
     return render_template("upload_loaded.html", a=about, o=outcome, la=_la_name(about["la"]))
