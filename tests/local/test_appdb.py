@@ -8,7 +8,8 @@ from munro.local.appdb import app_db_url, current_revision, open_app_db
 from munro.local.schema import metadata
 
 TABLES = ["actions", "alembic_version", "answers", "audit_grades", "audit_log", "audits", "instrument_versions",
-          "response_imports", "responses", "surveys", "triage_queue", "users", "web_sessions"]
+          "response_imports", "responses", "survey_groups", "survey_invitations", "surveys", "triage_queue", "users",
+          "web_sessions"]
 
 
 def test_default_location_is_beside_the_store_or_the_current_folder(tmp_path, monkeypatch):
@@ -61,8 +62,10 @@ def test_postgresql_is_migrated_the_same_way():
     import datetime as dt
 
     from munro.local.results import survey_results
-    from munro.local.surveys import close_survey, create_survey, submit_response
+    from munro.local.survey_groups import set_groups
+    from munro.local.surveys import close_survey, create_survey, submit_response, survey_version
     s = create_survey(engine, la="330", instrument="staff", opens_on=dt.date(2026, 1, 5), closes_on=dt.date(2026, 2, 27))
+    set_groups(engine, s, survey_version(s), "team", ["North"])
     for answer, n in (("agree", 6), ("disagree", 7)):
         for _ in range(n):
             submit_response(engine, s.id, {"team": "North", "workload_manageable": answer}, today=dt.date(2026, 2, 2))

@@ -150,3 +150,19 @@ def test_a_number_kept_as_its_band_between_pages_is_sent_as_that_band(db):
     assert survey_answers(db, s.id) == [{"caseload": "16_20"}]
     with pytest.raises(ValueError, match="not a whole number"):
         check_answer(survey_version(s), "caseload", "1_7")  # Python's digit separators are not numbers here
+
+
+def test_a_drafts_invitation_code_is_used_when_it_is_sent_and_a_refused_one_keeps_the_answers(db, survey):
+    from munro.local.invitations import CodeRefused, create_codes, invitation_counts
+
+    [code] = create_codes(db, survey, 1, dt.datetime(2025, 6, 1))
+    drafts = Drafts()
+    keys = [drafts.start(survey.id, code) for _ in range(2)]  # the same code given at two starts
+    for k in keys:
+        drafts.answer(k, survey.id, "safe_home", "always")
+    assert drafts.submit(db, keys[0], survey.id)[1]
+    with pytest.raises(CodeRefused):
+        drafts.submit(db, keys[1], survey.id)
+    assert drafts.answers(keys[1], survey.id) == {"safe_home": "always"}  # kept: the page says why
+    assert survey_answers(db, survey.id) == [{"safe_home": "always"}]
+    assert invitation_counts(db, survey.id) == {"codes": 1, "used": 1}

@@ -15,6 +15,7 @@ PAGES = {
     "surveys.new": ("/la/{la}/surveys/new", {"survey_admin"}),
     "surveys.survey": ("/la/{la}/surveys/{open}", {"survey_admin"}),
     "surveys.qr": ("/la/{la}/surveys/{open}/qr.svg", {"survey_admin"}),
+    "surveys.groups": ("/la/{la}/surveys/{closed}/groups", {"survey_admin"}),
     "surveys.results": ("/la/{la}/surveys/{closed}/results", {"survey_admin", "analyst", "manager"}),
     "surveys.triage": ("/la/{la}/triage", {"triage"}),
     "audits.index": ("/la/{la}/audits", {"auditor"}),
@@ -27,6 +28,7 @@ PAGES = {
 ACTIONS = {
     "surveys.open_now": ("/la/{la}/surveys/{open}/open", {"survey_admin"}),
     "surveys.close": ("/la/{la}/surveys/{open}/close", {"survey_admin"}),
+    "surveys.invitations": ("/la/{la}/surveys/{open}/invitations", {"survey_admin"}),
     "surveys.handle": ("/la/{la}/triage/1", {"triage"}),
 }
 PUBLIC = {
@@ -92,11 +94,13 @@ def test_another_las_survey_and_audit_are_not_found(seeded, signed_in):
     other = seeded[OTHER]
     admin, auditor = signed_in(email("survey_admin")), signed_in(email("auditor"))
     for path in (f"/la/{LA}/surveys/{other['open']}", f"/la/{LA}/surveys/{other['open']}/qr.svg",
-                 f"/la/{LA}/surveys/{other['closed']}/results"):
+                 f"/la/{LA}/surveys/{other['closed']}/results", f"/la/{LA}/surveys/{other['closed']}/groups"):
         assert admin.get(path).status_code == 404, path
     assert auditor.get(f"/la/{LA}/audits/{other['audit']}/moderate").status_code == 404
-    response = admin.post(f"/la/{LA}/surveys/{other['open']}/close", data={"csrf_token": token(admin)})
-    assert response.status_code == 404
+    for action in ("close", "invitations", "groups"):
+        response = admin.post(f"/la/{LA}/surveys/{other['open']}/{action}", data={"csrf_token": token(admin),
+                                                                                 "count": "3"})
+        assert response.status_code == 404, action
 
 
 def test_signed_out_every_staff_page_goes_to_sign_in(seeded, app):

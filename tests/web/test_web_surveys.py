@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from web_local_helpers import app, local_app, seeded, token  # noqa: F401 (app, seeded: fixtures)
+from web_local_helpers import PUBLIC_URL, app, local_app, seeded, token  # noqa: F401 (app, seeded: fixtures)
 from munro.local.results import survey_answers
 from munro.local.triage import triage_queue
 from web_helpers import LA, YEAR, email, sign_in
@@ -37,7 +37,12 @@ def _create(admin, instrument="children-8-11"):
     assert response.status_code == 302, response.text
     page = admin.get(response.headers["Location"])
     assert "<svg" in page.text and 'role="img"' in page.text  # the QR code, inline
-    return int(response.headers["Location"].rsplit("/", 1)[1]), re.search(r'href="http://localhost(/s/[^"]+)"', page.text).group(1)
+    return int(response.headers["Location"].rsplit("/", 1)[1]), _link(page.text)
+
+
+def _link(page: str) -> str:
+    """The public link's path, from the survey's page (built from MUNRO_PUBLIC_URL)."""
+    return re.search(rf'href="{re.escape(PUBLIC_URL)}(/s/[^"]+)"', page).group(1)
 
 
 def test_create_answer_check_and_send_twice_stores_once(app, admin):
@@ -155,7 +160,7 @@ def test_open_now_and_close(app, admin):
         "csrf_token": token(admin), "instrument": "partners", **_date("opens", today + dt.timedelta(days=5)),
         **_date("closes", today + dt.timedelta(days=30))})
     path = response.headers["Location"]
-    link = re.search(r'href="http://localhost(/s/[^"]+)"', admin.get(path).text).group(1)
+    link = _link(admin.get(path).text)
     assert "not taking answers yet" in app.test_client().get(link).text
     assert admin.post(path + "/open", data={"csrf_token": token(admin)}).status_code == 302
     assert "Start now" in app.test_client().get(link).text
@@ -289,3 +294,146 @@ def test_the_youngest_childrens_answers_have_their_faces(app, admin):
     _, older = _create(admin, "children-8-11")
     child.post(older + "/start", data={"csrf_token": token(child, older)})
     assert "munro-face" not in child.get(older + "/2").text
+
+
+# --- issue 19: groups chosen from a list, invitation codes, the public URL, the submission limit, the audit log
+
+DISCLOSURE = "my dad hits me, Jane Doe 14 Elm Rd"
+
+
+@pytest.fixture(scope="module")
+def strict(web_store, tmp_path_factory):
+    """An application with no MUNRO_PUBLIC_URL and two completed responses per address in the window."""
+    return local_app(web_store, tmp_path_factory.mktemp("strict"), public_url=None, survey_submissions_per_address=2)
+
+
+def _answer_and_send(client, link, address="127.0.0.1"):
+    env = {"REMOTE_ADDR": address}
+    csrf = token(client, link)
+    client.post(link + "/start", data={"csrf_token": csrf}, environ_base=env)
+    client.post(link + "/1", data={"csrf_token": csrf, "answer": "8_9"}, environ_base=env)
+    return client.post(link + "/check", data={"csrf_token": csrf}, environ_base=env)
+
+
+def test_the_link_and_qr_code_come_from_the_public_url_never_the_host_header(app, admin, seeded):
+    import segno
+
+    # A Host the service answers to (its own name here; any other is refused before any page) is still not
+    # what the link is built from: MUNRO_PUBLIC_URL is.
+    path = f"/la/{LA}/surveys/{seeded[LA]['open']}"
+    page = admin.get(path, headers={"Host": "localhost:8123"}).text
+    expected = f"{PUBLIC_URL}/s/{seeded[LA]['key']}"
+    assert f'href="{expected}"' in page and "localhost:8123" not in page
+
+    def modules(svg: str) -> str:  # the QR code's drawing: the same only for the same text encoded
+        return re.search(r'<path[^>]* d="([^"]+)"', svg).group(1)
+    assert modules(page) == modules(segno.make(expected, error="m").svg_inline(scale=4))
+    download = admin.get(path + "/qr.svg", headers={"Host": "localhost:8123"})
+    assert download.status_code == 200 and b"localhost" not in download.data
+
+
+def test_without_a_public_url_the_page_says_to_set_it_and_makes_no_qr_code(strict):
+    ids = strict.extensions["test_seeded"][LA]
+    admin = _client(strict, email("survey_admin"))
+    page = admin.get(f"/la/{LA}/surveys/{ids['open']}").text
+    assert "must set MUNRO_PUBLIC_URL" in page and 'class="munro-qr"' not in page
+    assert f'href="/s/{ids["key"]}"' in page  # the path, which works on this service itself
+    assert admin.get(f"/la/{LA}/surveys/{ids['open']}/qr.svg").status_code == 409
+
+
+def test_the_administrator_lists_the_groups_and_respondents_choose_one(app, admin):
+    sid, link = _create(admin, "families")
+    page = admin.get(f"/la/{LA}/surveys/{sid}").text
+    assert "No groups listed yet" in page
+    groups = f"/la/{LA}/surveys/{sid}/groups"
+    bad = admin.post(groups, data={"csrf_token": token(admin), "team": "East\neast"})
+    assert bad.status_code == 400 and "is in the list twice" in bad.text and 'href="#team"' in bad.text
+    assert admin.post(groups, data={"csrf_token": token(admin), "team": "Family Help East\r\nFamily Help West\r\n"}
+                      ).headers["Location"] == f"/la/{LA}/surveys/{sid}"
+    assert "<li>Family Help West</li>" in admin.get(f"/la/{LA}/surveys/{sid}").text
+    family = app.test_client()
+    csrf = token(family, link)
+    family.post(link + "/start", data={"csrf_token": csrf})
+    question = family.get(link + "/1").text  # Which team is working with your family?
+    assert 'type="radio" value="Family Help East"' in question and 'type="text"' not in question
+    refused = family.post(link + "/1", data={"csrf_token": csrf, "answer": DISCLOSURE})
+    assert refused.status_code == 400 and "Choose one of the groups in the list" in refused.text
+    assert family.post(link + "/1", data={"csrf_token": csrf, "answer": "Family Help West"}).status_code == 302
+    assert family.post(link + "/check", data={"csrf_token": csrf}).headers["Location"] == link + "/done"
+    db = app.extensions["munro_app_db"]
+    assert survey_answers(db, sid) == [{"team": "Family Help West"}]
+
+
+def test_invitation_codes_one_response_each(app, admin):
+    sid, link = _create(admin, "children-8-11")
+    make = f"/la/{LA}/surveys/{sid}/invitations"
+    for count, message in (("", "Enter how many invitation codes"), ("0", "1 or more"), ("10001", "at most 10,000")):
+        response = admin.post(make, data={"csrf_token": token(admin), "count": count})
+        assert response.status_code == 400 and message in response.text, count
+    response = admin.post(make, data={"csrf_token": token(admin), "count": "2"})
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = response.text.splitlines()
+    assert rows[0] == "code,link,link_with_code" and len(rows) == 3
+    code = rows[1].split(",")[0]
+    assert rows[1] == f"{code},{PUBLIC_URL}{link},{PUBLIC_URL}{link}?code={code}"
+    assert "2 codes made, 0 used" in admin.get(f"/la/{LA}/surveys/{sid}").text
+    client = app.test_client()
+    assert f'value="{code}"' in client.get(f"{link}?code={code}").text  # the mail-merged link fills the box
+    csrf = token(client, link)
+    for typed, message in (("", "Enter the invitation code"), ("AAAA-AAAA-AAAA", "not right, or it has been used")):
+        refused = client.post(link + "/start", data={"csrf_token": csrf, "code": typed})
+        assert refused.status_code == 400 and message in refused.text
+    assert client.post(link + "/start", data={"csrf_token": csrf, "code": code.lower()}).headers["Location"] == link + "/1"
+    client.post(link + "/1", data={"csrf_token": csrf, "answer": "8_9"})
+    assert client.post(link + "/check", data={"csrf_token": csrf}).headers["Location"] == link + "/done"
+    again = app.test_client()
+    refused = again.post(link + "/start", data={"csrf_token": token(again, link), "code": code})
+    assert refused.status_code == 400 and "has been used already" in refused.text
+    assert survey_answers(app.extensions["munro_app_db"], sid) == [{"age": "8_9"}]
+
+
+def test_completed_responses_are_limited_per_address_and_the_refused_keep_their_answers(strict):
+    link = f"/s/{strict.extensions['test_seeded'][LA]['key']}"
+    assert [_answer_and_send(strict.test_client(), link).status_code for _ in range(2)] == [302, 302]
+    third = strict.test_client()
+    refused = _answer_and_send(third, link)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "300"
+    assert "Your answers have not been sent yet" in refused.text and "Your answers are kept" in refused.text
+    # Another address (the next classroom) is not held back, and the refused respondent's answers were kept.
+    assert third.post(link + "/check", data={"csrf_token": token(third, link)},
+                      environ_base={"REMOTE_ADDR": "10.0.0.7"}).headers["Location"] == link + "/done"
+    db = strict.extensions["munro_app_db"]
+    assert survey_answers(db, strict.extensions["test_seeded"][LA]["open"]).count({"age": "8_9"}) == 3
+
+
+def test_survey_and_triage_actions_are_in_the_audit_log_without_respondents_words(app, admin):
+    from munro.local.surveys import submit_response
+    from munro.web.audit_log import read
+
+    db = app.extensions["munro_app_db"]
+    today = dt.date.today()
+    response = admin.post(f"/la/{LA}/surveys/new", data={
+        "csrf_token": token(admin), "instrument": "staff", **_date("opens", today + dt.timedelta(days=5)),
+        **_date("closes", today + dt.timedelta(days=30))})
+    path = response.headers["Location"]
+    sid = int(path.rsplit("/", 1)[1])
+    admin.post(path + "/groups", data={"csrf_token": token(admin), "team": "North\nSouth"})
+    admin.post(path + "/invitations", data={"csrf_token": token(admin), "count": "3"})
+    admin.post(path + "/open", data={"csrf_token": token(admin)})
+    [code] = admin.post(path + "/invitations", data={"csrf_token": token(admin), "count": "1"}).text.splitlines()[1:]
+    submit_response(db, sid, {"team": "North", "what_would_help": "I am scared of my manager"},
+                    code=code.split(",")[0])
+    admin.post(path + "/close", data={"csrf_token": token(admin)})
+    triage = _client(app, email("triage"))
+    page = triage.get(f"/la/{LA}/triage").text
+    entry = re.findall(r'action="/la/330/triage/(\d+)"', page)[-1]
+    triage.post(f"/la/{LA}/triage/{entry}", data={"csrf_token": token(triage), "outcome": "Called the manager"})
+    expected = {"survey_created": f"survey {sid}: staff/1", "survey_groups_set": f"survey {sid}: team: 2 groups",
+                "invitations_created": f"survey {sid}: 3 invitation codes", "survey_opened": f"survey {sid}",
+                "survey_closed": f"survey {sid}", "triage_handled": f"triage entry {entry}"}
+    for event, detail in expected.items():
+        events, _ = read(db, las=(LA,), event=event, size=200)
+        mine = [e for e in events if e.detail == detail]
+        assert mine and mine[0].email in (email("survey_admin"), email("triage")), event
+    everything = " ".join(e.detail for e in read(db, las=(LA,), size=1000)[0])
+    assert "scared" not in everything and "Called the manager" not in everything and "North" not in everything

@@ -12,10 +12,12 @@ from munro.web import Config, create_app
 from munro.web.users import add_user
 from munro.local.audits import AuditRecord, list_audits, record_audits
 from munro.local.respond import link_key
-from munro.local.surveys import close_survey, create_survey, submit_response
+from munro.local.survey_groups import set_groups
+from munro.local.surveys import close_survey, create_survey, submit_response, survey_version
 from web_helpers import LA, OTHER, PASSWORD, YEAR, email
 
 OPEN_UNTIL = dt.date(2099, 1, 1)
+PUBLIC_URL = "https://surveys.example.gov.uk"  # MUNRO_PUBLIC_URL of the test applications
 
 
 def seed_local(app) -> dict:
@@ -27,6 +29,7 @@ def seed_local(app) -> dict:
         open_s = create_survey(db, la=la, instrument="children-8-11", opens_on=dt.date(2025, 1, 1), closes_on=OPEN_UNTIL)
         submit_response(db, open_s.id, {"safe_home": "always", "make_better": "I am scared at home"})
         closed = create_survey(db, la=la, instrument="staff", opens_on=dt.date(2025, 1, 1), closes_on=OPEN_UNTIL)
+        set_groups(db, closed, survey_version(closed), "team", ["North", "South"])
         for i in range(12):  # 8 agree and 4 disagree: the 4 is a small count, shown as c
             submit_response(db, closed.id, {"improved_safety": "agree" if i < 8 else "disagree", "team": "North",
                                             "what_would_help": "more time"})
@@ -50,6 +53,7 @@ def local_app(store, folder, **settings):
 
     The tests/web/conftest.py ``app`` fixture's users, built once per module here: argon2 hashing is slow on purpose.
     """
+    settings.setdefault("public_url", PUBLIC_URL)
     app = create_app(Config(store=store, app_db=f"sqlite:///{folder}/app.sqlite", secret_key="k" * 48,
                             secure_cookies=False, **settings))
     engine = app.extensions["munro_app_db"]

@@ -50,9 +50,11 @@ def survey_of_key(secret: str, key: str) -> int | None:
     return int(head) if hmac.compare_digest(link_key(secret, int(head)), key) else None
 
 
-def check_answer(version, question_id: str, raw: str) -> str | None:
-    """The stored value of one answer (None when skipped); ValueError with a message the page can show."""
-    parsed = parse_answers(version, {question_id: raw})
+def check_answer(version, question_id: str, raw: str, groups: dict | None = None) -> str | None:
+    """The stored value of one answer (None when skipped); ValueError with a message the page can show.
+
+    ``groups``: the survey's lists of groups (survey_groups.survey_groups), which a group answer must be in."""
+    parsed = parse_answers(version, {question_id: raw}, groups)
     return parsed.get(question_id)
 
 
@@ -63,13 +65,17 @@ class Drafts:
         self.clock, self.ttl, self.limit = clock, minutes * 60, limit
         self._drafts: OrderedDict[str, tuple[int, dict, float]] = OrderedDict()  # key -> (survey, answers, last seen)
         self._used: OrderedDict[str, tuple[int, float]] = OrderedDict()  # key -> (response id or 0 while storing, when)
+        # key -> the invitation code the respondent gave at the start: in memory only, never with the answers.
+        self._codes: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def start(self, survey_id: int) -> str:
+    def start(self, survey_id: int, code: str | None = None) -> str:
         key = secrets.token_urlsafe(24)
         with self._lock:
             self._expire()
             self._drafts[key] = (survey_id, {}, self.clock())
+            if code:
+                self._codes[key] = code
         return key
 
     def answers(self, key: str | None, survey_id: int) -> dict | None:
@@ -94,6 +100,7 @@ class Drafts:
         """Forget a draft (the respondent left with "Exit this page"): nobody after them can see it."""
         with self._lock:
             self._drafts.pop(key, None)
+            self._codes.pop(key, None)
 
     def used(self, key: str | None) -> bool:
         with self._lock:
@@ -113,7 +120,7 @@ class Drafts:
             del self._drafts[key]
             self._used[key] = (0, self.clock())  # claimed: a second submit from now on stores nothing
         try:
-            rid = submit_response(engine, survey_id, d[1], **kw)
+            rid = submit_response(engine, survey_id, d[1], code=self._codes.get(key), **kw)
         except BaseException:
             with self._lock:  # not stored: the respondent may try again
                 self._used.pop(key, None)
@@ -121,6 +128,7 @@ class Drafts:
             raise
         with self._lock:
             self._used[key] = (rid, self.clock())
+            self._codes.pop(key, None)  # used: forgotten at once
         return rid, True
 
     def _touch(self, key, survey_id):
@@ -129,6 +137,7 @@ class Drafts:
             return None
         if self.clock() - d[2] > self.ttl:
             del self._drafts[key]
+            self._codes.pop(key, None)
             return None
         d = (d[0], d[1], self.clock())
         self._drafts[key] = d
@@ -139,6 +148,6 @@ class Drafts:
         now = self.clock()
         while self._drafts and (len(self._drafts) >= self.limit
                                 or now - next(iter(self._drafts.values()))[2] > self.ttl):
-            self._drafts.popitem(last=False)
+            self._codes.pop(self._drafts.popitem(last=False)[0], None)
         while self._used and now - next(iter(self._used.values()))[1] > USED_HOURS * 3600:
             self._used.popitem(last=False)

@@ -5,7 +5,10 @@ answered). Every question counts every respondent: a skipped question is
 counted as "Not answered" and a respondent who gave no group as "Not known",
 so the groups and their sizes are the same in every question and the
 suppression of overlap.py can hold them consistent. A percentage is of the
-group's respondents and is hidden when its count or that total is.
+group's respondents and is hidden when its count or that total is. A group's
+label is an option's or one of the survey's listed groups (survey_groups.py),
+never what a respondent typed: an answer stored before the lists existed that
+is not in the list is counted as "Other".
 Free-text answers are never counted; their text is returned only to roles in
 ``FREE_TEXT_ROLES``.
 """
@@ -13,7 +16,6 @@ Free-text answers are never counted; their text is returned only to roles in
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
@@ -23,11 +25,13 @@ from ..errors import MunroError
 from . import schema as t
 from .overlap import suppress_questions
 from .roles import FREE_TEXT_ROLES, ROLES
+from .survey_groups import survey_groups
 from .surveys import Survey, get_survey, survey_version
 from .triage import triage_counts
 
 NOT_ANSWERED = "not_answered"
 NOT_KNOWN = "Not known"
+OTHER = "Other"  # a group answer not in the survey's list (typed before lists existed): never shown as typed
 LOW_RATE = 0.30  # below this share of those invited, the results carry a warning
 
 
@@ -92,12 +96,11 @@ def survey_answers(engine: sa.Engine, survey_id: int) -> list[dict]:
     return list(by_response.values())
 
 
-def group_names(version, responses: list[dict]) -> dict:
-    """``{breakdown: [each response's group]}``: an option's label, a typed name, or "Not known".
+def group_names(version, responses: list[dict], groups: dict | None = None) -> dict:
+    """``{breakdown: [each response's group]}``: an option's label, a listed group, "Other" or "Not known".
 
-    Typed names (a team) that differ only in case or spacing are one group,
-    shown with the spelling most respondents used (ties: alphabetical), so that
-    "north" and "North " do not split a team into groups small enough to hide.
+    ``groups`` is the survey's lists (``survey_groups``). A stored answer to a "label" question that is not
+    in its list is "Other", whatever it says: the label shown is always one that staff wrote.
     """
     out = {}
     for name, gq in version.groups.items():
@@ -106,27 +109,23 @@ def group_names(version, responses: list[dict]) -> dict:
         if scale.kind == "choice":
             out[name] = [NOT_KNOWN if v is None else scale.label(v) for v in raw]
             continue
-        spellings: dict = {}
-        for v in raw:
-            if v is not None:
-                spellings.setdefault(v.casefold(), Counter())[v] += 1
-        shown = {k: min(c, key=lambda x: (-c[x], x)) for k, c in spellings.items()}
-        out[name] = [NOT_KNOWN if v is None else shown[v.casefold()] for v in raw]
+        listed = set((groups or {}).get(gq, ()))
+        out[name] = [NOT_KNOWN if v is None else v if v in listed else OTHER for v in raw]
     return out or {"all": ["all"] * len(responses)}
 
 
-def count_tables(version, responses: list[dict]) -> dict:
+def count_tables(version, responses: list[dict], groups: dict | None = None) -> dict:
     """``{question id: {breakdown: {group: {answer code: count}}}}`` for the counted questions."""
-    groups = group_names(version, responses)
+    names = group_names(version, responses, groups)
     out = {}
     for q in version.questions:
         if not q.counted:
             continue
         cats = [*q.scale.categories, NOT_ANSWERED]
         tables = {}
-        for name, names in groups.items():
+        for name, of_response in names.items():
             table: dict = {}
-            for r, g in zip(responses, names):
+            for r, g in zip(responses, of_response):
                 table.setdefault(g, dict.fromkeys(cats, 0))[r.get(q.id, NOT_ANSWERED)] += 1
             tables[name] = dict(sorted(table.items()))
         out[q.id] = tables
@@ -145,7 +144,7 @@ def survey_results(engine: sa.Engine, survey_id: int, *, role: str = "analyst", 
     v = survey_version(s, bank)
     responses = survey_answers(engine, survey_id)
     n = len(responses)
-    tables = count_tables(v, responses)
+    tables = count_tables(v, responses, survey_groups(engine, survey_id))
     safe = suppress_questions(tables, min_group=s.min_group, threshold=threshold) if n else {}
     questions = []
     for q in v.questions:

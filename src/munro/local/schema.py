@@ -85,6 +85,28 @@ triage = sa.Table(
     sa.Column("outcome", sa.Text, nullable=True),
 )
 
+# Issue 19 (migration 0004). The groups a survey's respondents choose from (a team, a service): set by the
+# survey's administrator, so that no answer a respondent types ever becomes a label shown to staff.
+survey_groups = sa.Table(
+    "survey_groups", metadata,
+    sa.Column("survey_id", sa.Integer, sa.ForeignKey("surveys.id"), primary_key=True),
+    sa.Column("question_id", sa.String(60), primary_key=True),  # a question of the survey on a "label" scale
+    sa.Column("position", sa.Integer, primary_key=True),  # the order respondents see them in
+    sa.Column("label", sa.String(60), nullable=False),
+    sa.UniqueConstraint("survey_id", "question_id", "label"),
+)
+
+# One-time invitation codes (migration 0004): only a hash of each code, and whether it was used. No time
+# of use and nothing on the response points here, so a response cannot be tied to the code that sent it.
+survey_invitations = sa.Table(
+    "survey_invitations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.Integer, sa.ForeignKey("surveys.id"), nullable=False, index=True),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),  # SHA-256 of the code
+    sa.Column("used", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 audits = sa.Table(
     "audits", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

@@ -6,7 +6,9 @@ so an import stores nothing identifying. Every other column must be a
 question of the survey's instrument version: matched by its question id or
 its exact wording (any case and spacing), or named in a mapping file. Every
 cell is checked before anything is stored; one bad cell rejects the file with
-a line per problem naming the row and column.
+a line per problem naming the row and column. A group column (which team) must
+hold one of the survey's listed groups (survey_groups.py), or a name the
+mapping file's ``[answers.<id>]`` maps to one: anything else refuses the file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 
 from ..errors import MunroError, RejectedFile
 from . import schema as t
+from .survey_groups import choose, survey_groups
 from .surveys import MAX_TEXT, _now, get_survey, store_responses, survey_version
 from .tabular import Problems, check_width, read_table
 
@@ -82,8 +85,10 @@ def _headers(tool: str, headers: list[list[str]]) -> list[str]:
     return out
 
 
-def read_responses(path, survey, version, tool: str, mapping: dict | None = None) -> tuple[list[dict], int, int]:
-    """``(responses, rows, blank rows)`` from an export, every cell checked (RejectedFile otherwise)."""
+def read_responses(path, survey, version, tool: str, mapping: dict | None = None,
+                   groups: dict | None = None) -> tuple[list[dict], int, int]:
+    """``(responses, rows, blank rows)`` from an export, every cell checked (RejectedFile otherwise);
+    ``groups``: the survey's lists, which a group column's cells must name."""
     if tool not in TOOLS:
         raise MunroError(f"tool must be one of {', '.join(TOOLS)}")
     spec, mapping = TOOLS[tool], mapping or {}
@@ -128,6 +133,8 @@ def read_responses(path, survey, version, tool: str, mapping: dict | None = None
                     if len(raw) > MAX_TEXT:
                         raise ValueError(f"longer than {MAX_TEXT} characters")
                     answers[qid] = raw
+                elif q.scale.kind == "label":
+                    answers[qid] = choose((groups or {}).get(qid), aliases.get(qid, {}).get(_norm(raw), raw))
                 else:
                     answers[qid] = q.scale.parse(aliases.get(qid, {}).get(_norm(raw), raw))
             except ValueError as e:
@@ -154,7 +161,8 @@ def import_responses(engine: sa.Engine, survey_id: int, path, tool: str, *, mapp
         return ImportSummary(survey_id, tool, 0, 0, 0, 0, already=True)
     version = survey_version(s, bank)
     responses, n_rows, blank = read_responses(path, s, version, tool,
-                                              read_mapping(mapping_file) if mapping_file else None)
+                                              read_mapping(mapping_file) if mapping_file else None,
+                                              survey_groups(engine, survey_id))
     with engine.begin() as con:
         import_id = con.execute(t.imports.insert().values(survey_id=survey_id, tool=tool, sha256=digest,
                                                           rows=n_rows, imported_at=_now())).inserted_primary_key[0]

@@ -3,7 +3,10 @@
 A response is a set of answers and nothing else: the functions here take no
 name, e-mail address, child identifier, IP address or time, and the tables
 have no column for one (schema.py). Free-text answers that may disclose harm
-are put on the safeguarding triage queue as they are stored (triage.py).
+are put on the safeguarding triage queue as they are stored (triage.py). A
+group answer (which team) is chosen from the survey's list (survey_groups.py),
+never typed, and a survey with invitation codes takes a response only with an
+unused one (invitations.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import sqlalchemy as sa
 from ..errors import MunroError
 from . import schema as t
 from .bank import AUDIENCES, Version, load_bank
+from .invitations import use_code
+from .survey_groups import choose, survey_groups
 from .triage import flag_answers
 
 MAX_TEXT = 5000  # characters of one free-text answer
@@ -169,10 +174,11 @@ def open_survey(engine: sa.Engine, survey_id: int, today: dt.date | None = None)
     return get_survey(engine, survey_id)
 
 
-def parse_answers(v: Version, raw: dict) -> dict[str, str]:
+def parse_answers(v: Version, raw: dict, groups: dict | None = None) -> dict[str, str]:
     """``{question id: stored value}`` from raw answers (codes, labels or numbers); blank answers dropped.
 
-    Raises ValueError naming the question.
+    ``groups`` is the survey's lists (``survey_groups``): the answer to a question on a "label" scale
+    must be one of its list's labels (without a list, none is taken). Raises ValueError naming the question.
     """
     out = {}
     for qid, value in raw.items():
@@ -189,18 +195,20 @@ def parse_answers(v: Version, raw: dict) -> dict[str, str]:
             out[qid] = text
             continue
         try:
-            out[qid] = q.scale.parse(value)
+            out[qid] = choose((groups or {}).get(qid), value) if q.scale.kind == "label" else q.scale.parse(value)
         except ValueError as e:
             raise ValueError(f"{qid}: {e}") from None
     return out
 
 
 def submit_response(engine: sa.Engine, survey_id: int, answers: dict, *, today: dt.date | None = None,
-                    bank=None) -> int:
+                    bank=None, code: str | None = None) -> int:
     """Store one response (``{question id: answer}``) to an open survey; returns its id.
 
     The web service's answering pages call this. Nothing but the answers is
-    taken, so nothing else can be stored.
+    taken, so nothing else can be stored. A survey with invitation codes needs
+    an unused ``code``, marked used in the same transaction (never stored with
+    the response).
     """
     s = get_survey(engine, survey_id)
     today = today or dt.date.today()
@@ -208,12 +216,13 @@ def submit_response(engine: sa.Engine, survey_id: int, answers: dict, *, today: 
         raise MunroError(f"survey {survey_id} is not open (it runs from {s.opens_on} to {s.closes_on})")
     v = survey_version(s, bank)
     try:
-        parsed = parse_answers(v, answers)
+        parsed = parse_answers(v, answers, survey_groups(engine, survey_id))
     except ValueError as e:
         raise MunroError(str(e)) from None
     if not parsed:
         raise MunroError("the response has no answers")
     with engine.begin() as con:
+        use_code(con, survey_id, code)  # refused: nothing is stored (the transaction rolls back)
         return store_responses(con, s, v, [parsed])[0]
 
 

@@ -2,8 +2,10 @@
 
 munro.local.audits does the work. Sampling, grading and moderating name
 children (LAchildID), so they are the auditors' (``audit_cases``, never a
-regional user); the results are aggregates (``view_audit_results``), with
-small counts hidden for a role that sees aggregates only. Child identifiers
+regional user); the results are aggregates (``view_audit_results``),
+published (small counts and what would give them back hidden) to anyone who
+may see only the LA's published figures (``data.published_only``, the rule of
+every page) and to a manager. Child identifiers
 travel in form bodies, never in URLs, so they stay out of any access log.
 """
 
@@ -23,7 +25,7 @@ from .guard import for_la
 from .pages import log
 
 bp = Blueprint("audits", __name__)
-PUBLISHED_FOR = frozenset({"manager"})  # roles that see audit results with counts of 1 to 5 hidden
+PUBLISHED_FOR = frozenset({"manager"})  # roles that see audit results published even of their own LA
 SAMPLE_DEFAULT = 20
 
 
@@ -155,6 +157,7 @@ def moderate(la, audit_id):
 def results(la):
     user = for_la(la, "view_audit_results")
     year = _year(la)
-    r = lib.audit_results(app_db(), la, year, publish=user.role in PUBLISHED_FOR)
+    published = data.published_only(user, la) or user.role in PUBLISHED_FOR
+    r = lib.audit_results(app_db(), la, year, publish=published)
     return render_template("audit_results.html", la=la, year=year, years=_years(la), r=r,
-                           labels=dict((c, l) for c, l, _ in _form()[1]), published=user.role in PUBLISHED_FOR)
+                           labels=dict((c, l) for c, l, _ in _form()[1]), published=published)

@@ -26,6 +26,11 @@ SIGN_IN_WINDOW_MINUTES = 10  # ... in this many minutes
 # computer room behind one address, 30 children answering about 30 pages each, stays under it.
 SURVEY_PER_ADDRESS = 1500
 SURVEY_WINDOW_MINUTES = 10
+# Completed survey responses sent from one client address in SUBMIT_WINDOW_MINUTES (issue 19: one client sent
+# 40 in 0.3 s). A computer room's children finish over several minutes; one refused is told to wait and send
+# again, their answers kept.
+SURVEY_SUBMISSIONS_PER_ADDRESS = 20
+SUBMIT_WINDOW_MINUTES = 5
 # Where "Exit this page" goes (the GOV.UK component's default): a neutral page that looks ordinary.
 EXIT_URL = "https://www.bbc.co.uk/weather"
 
@@ -44,6 +49,7 @@ class Config:
     sign_in_per_address: int = SIGN_IN_PER_ADDRESS
     max_upload_mb: int = 200  # a large LA's CIN census return is tens of MB
     survey_per_address: int = SURVEY_PER_ADDRESS
+    survey_submissions_per_address: int = SURVEY_SUBMISSIONS_PER_ADDRESS
     exit_url: str = EXIT_URL
     # The reverse proxy in front (its address), whose X-Forwarded-For waitress then believes: without
     # it, every client would share the proxy's address and so one sign-in and survey rate limit.
@@ -67,6 +73,8 @@ class Config:
             session_minutes=_int(env, "MUNRO_SESSION_MINUTES", SESSION_MINUTES),
             max_upload_mb=_int(env, "MUNRO_MAX_UPLOAD_MB", 200),
             survey_per_address=_int(env, "MUNRO_SURVEY_PER_ADDRESS", SURVEY_PER_ADDRESS),
+            survey_submissions_per_address=_int(env, "MUNRO_SURVEY_SUBMISSIONS_PER_ADDRESS",
+                                                SURVEY_SUBMISSIONS_PER_ADDRESS),
             exit_url=env.get("MUNRO_EXIT_URL", EXIT_URL),
             trusted_proxy=env.get("MUNRO_TRUSTED_PROXY") or None,
             public_url=(env.get("MUNRO_PUBLIC_URL") or "").rstrip("/") or None,

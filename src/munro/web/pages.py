@@ -137,10 +137,11 @@ def no_return_page(e) -> Response:
 
 
 def _la_year(la: str, year: int):
-    """The signed-in user's report data for ``la`` and ``year``, after the authorisation check."""
-    check_la_year(la, year)
+    """The signed-in user's report data for ``la`` and ``year``, after the authorisation check: the
+    published variant for a user who may see only published figures (``data.published_only``)."""
+    user = check_la_year(la, year)
     try:
-        return data.report(config().store, la, year)
+        return data.report_for(config().store, user, la, year)
     except StoreProblem:
         raise  # busy or unreadable: the application's one page for it (app._store)
     except MunroError as e:

@@ -1,5 +1,10 @@
-"""Survey pages for staff: create from the question bank, open and close, the public link and its QR code,
-the disclosure-controlled results, and the safeguarding triage queue.
+"""Survey pages for staff: create from the question bank, open and close, the groups respondents choose
+from, one-time invitation codes, the public link and its QR code, the disclosure-controlled results, and the
+safeguarding triage queue. Every change is recorded in the audit log, never with a respondent's words.
+
+The public link and QR code are built from MUNRO_PUBLIC_URL (config ``public_url``), never from the
+request's Host header, which a client chooses. Without it the page shows the link's path (it works on this
+service, for local use) and asks the administrator to set the address before sharing a link; no QR code.
 
 Routes are thin: munro.local does the work (surveys, results, triage) and
 authz decides who may (manage_surveys, view_survey_results, triage). A survey
@@ -18,10 +23,12 @@ from ..errors import MunroError
 from ..local import results as results_mod
 from ..local import triage as triage_mod
 from ..local.bank import load_bank
+from ..local.invitations import MAX_CODES, codes_csv, create_codes, invitation_counts
 from ..local.respond import link_key
 from ..local.roles import FREE_TEXT_ROLES
-from ..local.surveys import (close_survey, create_survey, get_survey, list_surveys, open_survey, response_counts,
-                             survey_version)
+from ..local.survey_groups import MAX_GROUPS, label_questions, set_groups, survey_groups
+from ..local.surveys import (_now, close_survey, create_survey, get_survey, list_surveys, open_survey,
+                             response_counts, survey_version)
 from . import authz, public
 from .app import app_db, config
 from .forms import date_field, whole_number
@@ -61,8 +68,14 @@ def _survey(la: str, survey_id: int):
         abort(404)
 
 
-def public_url(survey_id: int) -> str:
-    return url_for("public.start", key=link_key(config().secret_key, survey_id), _external=True)
+def public_url(survey_id: int) -> str | None:
+    """The survey's link from MUNRO_PUBLIC_URL, or None when it is not set (module docstring)."""
+    base = config().public_url
+    return base + _path(survey_id) if base else None
+
+
+def _path(survey_id: int) -> str:
+    return url_for("public.start", key=link_key(config().secret_key, survey_id))
 
 
 @bp.get("/la/<la>/surveys")
@@ -110,6 +123,7 @@ def new(la):
             except MunroError as e:
                 errors["instrument"] = str(e)
             else:
+                log("survey_created", la=la, detail=f"survey {s.id}: {s.instrument}/{s.version}")
                 return redirect(url_for("surveys.survey", la=la, survey_id=s.id))
     return render_template("survey_new.html", la=la, form=form, errors=errors, instruments=_instruments()), \
         400 if errors else 200
@@ -118,10 +132,18 @@ def new(la):
 @bp.get("/la/<la>/surveys/<int:survey_id>")
 def survey(la, survey_id):
     for_la(la, "manage_surveys")
-    s = _survey(la, survey_id)
+    return _survey_page(la, _survey(la, survey_id))
+
+
+def _survey_page(la, s, errors=None, form=None):
+    """The survey's page (its link, groups, invitation codes, open and close); 400 with ``errors``."""
     url = public_url(s.id)
-    return render_template("survey.html", la=la, s=s, v=survey_version(s), url=url, qr=Markup(_qr_inline(url)),
-                           today=dt.date.today(), triage=triage_mod.triage_counts(app_db(), s.id))
+    v = survey_version(s)
+    return render_template("survey.html", la=la, s=s, v=v, url=url or _path(s.id),
+                           qr=Markup(_qr_inline(url)) if url else None, today=dt.date.today(),
+                           triage=triage_mod.triage_counts(app_db(), s.id), group_questions=label_questions(v),
+                           groups=survey_groups(app_db(), s.id), invitations=invitation_counts(app_db(), s.id),
+                           max_codes=MAX_CODES, errors=errors or {}, form=form or {}), 400 if errors else 200
 
 
 def _qr(url: str):
@@ -139,23 +161,82 @@ def _qr_inline(url: str) -> str:
 def qr(la, survey_id):
     for_la(la, "manage_surveys")
     s = _survey(la, survey_id)
+    url = public_url(s.id)
+    if url is None:
+        abort(409, "Set MUNRO_PUBLIC_URL, the address people reach this service at, before making a QR code.")
     out = io.BytesIO()
-    _qr(public_url(s.id)).save(out, kind="svg", scale=10, title=s.title)
+    _qr(url).save(out, kind="svg", scale=10, title=s.title)
     return Response(out.getvalue(), mimetype="image/svg+xml",
                     headers={"Content-Disposition": f'attachment; filename="survey-{s.id}-qr.svg"'})
 
 
+@bp.route("/la/<la>/surveys/<int:survey_id>/groups", methods=["GET", "POST"])
+def groups(la, survey_id):
+    """The groups respondents choose from, one per line, for each question that asks for one."""
+    for_la(la, "manage_surveys")
+    s = _survey(la, survey_id)
+    v = survey_version(s)
+    questions = label_questions(v)
+    if not questions:
+        abort(404)
+    current = survey_groups(app_db(), s.id)
+    form = {q.id: "\n".join(current.get(q.id, [])) for q in questions}
+    errors = {}
+    if request.method == "POST":
+        if s.closed_at is not None:
+            abort(409, "This survey is closed: its groups are final.")
+        form = {q.id: request.form.get(q.id, "") for q in questions}
+        done = {}
+        for q in questions:
+            try:
+                done[q.id] = set_groups(app_db(), s, v, q.id, form[q.id].splitlines())
+            except MunroError as e:
+                errors[q.id] = str(e)[0].upper() + str(e)[1:]
+        for qid, labels in done.items():  # staff wrote these labels: the count is enough to say what changed
+            log("survey_groups_set", la=la, detail=f"survey {s.id}: {qid}: {len(labels)} groups")
+        if not errors:
+            public.forget(s.id)
+            return redirect(url_for("surveys.survey", la=la, survey_id=s.id))
+    return render_template("survey_groups.html", la=la, s=s, questions=questions, form=form, errors=errors,
+                           max_groups=MAX_GROUPS), 400 if errors else 200
+
+
+@bp.post("/la/<la>/surveys/<int:survey_id>/invitations")
+def invitations(la, survey_id):
+    """Make one-time invitation codes and hand them over once, as a CSV to mail-merge (only hashes are kept)."""
+    for_la(la, "manage_surveys")
+    s = _survey(la, survey_id)
+    form = {"count": request.form.get("count", "").strip()}
+    errors = {}
+    n = whole_number(form, "count", errors, "The number of codes", low=1)
+    if n is None and not errors:
+        errors["count"] = "Enter how many invitation codes to make"
+    elif n is not None and n > MAX_CODES:
+        errors["count"] = f"Make at most {MAX_CODES:,} codes at a time"
+    if errors:
+        return _survey_page(la, s, errors, form)
+    try:
+        codes = create_codes(app_db(), s, n, _now())
+    except MunroError as e:
+        abort(409, str(e))
+    log("invitations_created", la=la, detail=f"survey {s.id}: {n} invitation codes")
+    public.forget(s.id)
+    return Response(codes_csv(codes, public_url(s.id) or _path(s.id)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="survey-{s.id}-invitation-codes.csv"',
+                             "Cache-Control": "no-store"})
+
+
 @bp.post("/la/<la>/surveys/<int:survey_id>/open")
 def open_now(la, survey_id):
-    return _change(la, survey_id, open_survey)
+    return _change(la, survey_id, open_survey, "survey_opened")
 
 
 @bp.post("/la/<la>/surveys/<int:survey_id>/close")
 def close(la, survey_id):
-    return _change(la, survey_id, close_survey)
+    return _change(la, survey_id, close_survey, "survey_closed")
 
 
-def _change(la, survey_id, change):
+def _change(la, survey_id, change, event):
     """Open or close the LA's survey, then back to its page; 409 when it cannot (closed already)."""
     for_la(la, "manage_surveys")
     _survey(la, survey_id)
@@ -163,6 +244,7 @@ def _change(la, survey_id, change):
         change(app_db(), survey_id)
     except MunroError as e:
         abort(409, str(e))
+    log(event, la=la, detail=f"survey {survey_id}")
     public.forget(survey_id)  # the answering pages see the change at once
     return redirect(url_for("surveys.survey", la=la, survey_id=survey_id))
 
@@ -204,4 +286,6 @@ def handle(la, entry_id):
         triage_mod.handle(app_db(), entry_id, role=user.role, handled_by=user.email, outcome=outcome, la=la)
     except MunroError:
         abort(404)
+    # The entry's number only: the outcome may name the child, and the answer is the respondent's.
+    log("triage_handled", la=la, detail=f"triage entry {entry_id}")
     return redirect(url_for("surveys.triage", la=la))
