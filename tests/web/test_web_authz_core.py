@@ -6,13 +6,15 @@ signed out; then the URLs that try to reach another LA's children, whatever thei
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from munro.local.roles import ROLES
 from munro.report.child_lists import child_lists
+from test_web_authz import REGIONAL, expected_small, small_counts
 from web_helpers import LA, OTHER, YEAR, email, form_token
 
-REGIONAL = "regional@example.gov.uk"
 ITEM = "cpp_repeat"  # an item with a list of children
 AGGREGATES = {"administrator", "analyst", "manager", "auditor"}
 PUBLIC = {"cookies", "accessibility", "privacy"}
@@ -47,12 +49,32 @@ def test_every_core_route_is_in_the_matrix(app):
     assert endpoints == set(ROUTES) | OTHER_ROUTES
 
 
+def workbook_text(body: bytes) -> str:
+    """Every cell of a workbook, a row per line, cells apart: what small_counts reads."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    return "\n".join(" ".join(str(c) for c in row if c is not None) for ws in book for row in ws.iter_rows(values_only=True))
+
+
+def assert_report_variant(response, la: str, variant: str) -> None:
+    """The report download holds the ``variant`` of ``la``'s figures (tests/web/test_web_authz.py works them out)."""
+    text = workbook_text(response.data)
+    assert ("Disclosure control applied" in text) == (variant == "published")
+    if variant == "published":
+        assert small_counts(text) == set()
+    else:  # the internal workbook shows the LA's small counts (and, elsewhere in it, others')
+        assert small_counts(text) >= expected_small(la, "internal")
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_as_every_role(app, signed_in, role):
     client = signed_in(email(role))
     for name, (path, granted) in ROUTES.items():
         response = client.get(path)
         assert response.status_code == (200 if role in granted else 403), (role, path, response.status_code)
+        if name == "report_file" and response.status_code == 200:
+            assert_report_variant(response, LA, "internal")  # the LA's own staff: internal unless they ask
 
 
 def test_another_las_analyst_and_the_regional_manager(app, signed_in):
@@ -65,11 +87,13 @@ def test_another_las_analyst_and_the_regional_manager(app, signed_in):
     for name, (path, _) in ROUTES.items():
         # The regional manager: aggregates of both LAs, the published report only; no children, no upload, no admin.
         expected = 200 if name in PUBLIC | {"report_page", "report_file"} else 403
-        if name == "report_file":  # the published variant by default, and never the internal one
-            assert regional.get(path + "?variant=internal").status_code == 403
-            assert regional.get(path).headers["Content-Disposition"].endswith('report.xlsx"')
-        assert regional.get(path).status_code == expected, path
-        assert regional.get(path.replace(f"/la/{LA}/", f"/la/{OTHER}/")).status_code == expected, path
+        for la in (LA, OTHER):
+            response = regional.get(path.replace(f"/la/{LA}/", f"/la/{la}/"))
+            assert response.status_code == expected, path
+            if name == "report_file":  # the published variant by default, and never the internal one
+                assert regional.get(path.replace(f"/la/{LA}/", f"/la/{la}/") + "?variant=internal").status_code == 403
+                assert response.headers["Content-Disposition"].endswith('report.xlsx"')
+                assert_report_variant(response, la, "published")
 
 
 def test_signed_out(app):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from munro.web import data
 from munro.web.audit_log import read
 from web_helpers import LA, OTHER, YEAR, email
 
@@ -22,8 +21,11 @@ def test_the_three_formats_and_two_variants(app, signed_in):
     assert pdf.data[:5] == b"%PDF-" and pdf.mimetype == "application/pdf"
     assert client.get(f"/la/{LA}/{YEAR}/report.docx").status_code == 404
     assert client.get(f"/la/{LA}/{YEAR}/report.html?variant=secret").status_code == 403
-    # The dashboard's cached data is still the internal one after a published download.
-    assert not data.report(app.config["MUNRO"].store, LA, YEAR).published
+    # The dashboard's cached data is still the internal one after a published download (330's 2 plans for
+    # physical abuse: tests/web/test_web_authz.py).
+    assert "Physical abuse,2" in client.get(f"/la/{LA}/{YEAR}/items/cpp_starts_by_category/"
+                                            "cpp_starts_by_category-groups.csv").text
+    assert "data-published" not in client.get(f"/la/{LA}/{YEAR}").text
     events, _ = read(app.extensions["munro_app_db"], las=(LA,), event="export")
     assert {e.detail for e in events} >= {f"{YEAR} report (html, internal)", f"{YEAR} report (pdf, internal)",
                                          f"{YEAR} report (xlsx, published)", f"{YEAR} report (html, published)"}

@@ -47,6 +47,7 @@ def test_other_errors_still_go_to_the_start_page(app, signed_in):
 def test_the_dashboards_data_refuses_too(web_store):
     from munro.store.returns import NoReturn
     from munro.web import data
+    from munro.web.users import User
 
     with pytest.raises(NoReturn, match=r"^no 2018-19 return is loaded for LA 330 Birmingham \(loaded: 2024-25\)"):
-        data.report(web_store, LA, MISSING)
+        data.report_for(web_store, User(1, "analyst@330.example.gov.uk", (LA,), "analyst"), LA, MISSING)

@@ -82,6 +82,7 @@ def make_safe(data, db) -> None:
     ]
     data.standout = summary.standout(data)
     data.differences = summary.differences(data)
+    data.by_year = {}  # each year's unsuppressed results, no longer needed: nothing published carries them
 
 
 def _safe_comparison(v) -> None:

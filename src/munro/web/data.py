@@ -3,10 +3,18 @@
 Gathering runs every item over the store and renders charts (seconds), so it
 is kept in memory until the store file changes (a new return loaded). Only
 aggregates are held here: ReportData has no child-level rows.
+
+Which figures a user sees of an LA is decided here, once (``published_only``):
+the internal ones (unsuppressed small numbers) only for that LA's own staff,
+the published ones (munro.report.publish, definitions.md section 1) for
+anyone else. Routes get an LA's figures only through ``report_for``, which
+applies that rule; the two variants are cached apart, so a page, a chart, its
+CSV and a download all draw from the same variant and none can forget.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import threading
 from pathlib import Path
@@ -18,7 +26,8 @@ _cache: dict[tuple, tuple] = {}
 # One connection to the store at a time in this process: DuckDB refuses a read-only connection while a
 # load's read-write one is open (and vice versa), so gathers, lists of returns and loads all take this.
 STORE_LOCK = threading.RLock()
-KEEP = 16  # LA-years held at once
+KEEP = 16  # LA-years held at once (each variant counts)
+VARIANTS = ("internal", "published")
 
 
 def _stamp(store: Path) -> tuple:
@@ -26,25 +35,85 @@ def _stamp(store: Path) -> tuple:
     return (st.st_mtime_ns, st.st_size)
 
 
-def report(store: Path, la: str, year: int):
-    """ReportData for ``la`` and ``year``; MunroError (``NoReturn``) if the store has no such return."""
-    from ..report.build import gather
+def published_only(user, la: str) -> bool:
+    """Whether ``user`` may see only the published (disclosure-controlled) figures of ``la``.
+
+    The one rule for every page, chart, CSV and download: the internal figures are for a user of
+    that LA alone; anyone else (a regional user, who sees LAs other than their own organisation's)
+    gets the published ones. Failing closed: a user of several LAs is never shown the internal ones.
+    """
+    return tuple(user.las) != (la,)
+
+
+def variants(user, la: str) -> tuple[str, ...]:
+    """The variants of ``la``'s figures ``user`` may have, the one their pages show first."""
+    return ("published",) if published_only(user, la) else VARIANTS
+
+
+def report_for(store: Path, user, la: str, year: int, variant: str | None = None):
+    """The ReportData of ``la`` and ``year`` that ``user`` may see (the route has authorised the LA).
+
+    ``variant``: ``internal`` or ``published`` (default: the user's first of ``variants``); one the
+    user may not have is refused (403). MunroError (``NoReturn``) if the store has no such return.
+    """
+    from werkzeug.exceptions import Forbidden
+
+    allowed = variants(user, la)
+    variant = variant or allowed[0]
+    if variant not in allowed:
+        raise Forbidden("Your role may see only the published figures of this authority.")
+    return _published(store, la, year) if variant == "published" else _report(store, la, year)
+
+
+def _check(store: Path, la: str, year: int) -> None:
     from ..store.returns import require_return, years_of
 
     if not Path(store).exists():
         raise MunroError("the store does not exist yet: load a return first")
     require_return(store, la, year, years_of(loaded_returns(store), la))
-    key = (str(store), la, year)
+
+
+def _cached(key: tuple, stamp: tuple, make):
+    hit = _cache.get(key)
+    if hit and hit[0] == stamp:
+        return hit[1]
+    data = make()
+    while len(_cache) >= 2 * KEEP:
+        _cache.pop(next(iter(_cache)))
+    _cache[key] = (stamp, data)
+    return data
+
+
+def _report(store: Path, la: str, year: int):
+    """The internal ReportData (unsuppressed): only through ``report_for``, or to warm the cache."""
+    from ..report.build import gather
+
+    _check(store, la, year)
     stamp = _stamp(store)
     with STORE_LOCK:  # one gather at a time: memory stays bounded
-        hit = _cache.get(key)
-        if hit and hit[0] == stamp:
-            return hit[1]
-        data = gather(store, la, year)
-        if len(_cache) >= KEEP:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = (stamp, data)
-        return data
+        return _cached((str(store), la, year), stamp, lambda: gather(store, la, year))
+
+
+def _published(store: Path, la: str, year: int):
+    """The published ReportData: a copy of the internal one through munro.report.publish.make_safe."""
+    from ..report.publish import make_safe
+
+    _check(store, la, year)
+    stamp = _stamp(store)
+    with STORE_LOCK:
+        def make():
+            internal = _report(store, la, year)
+            views = internal.items()
+            drawn = [v.__dict__.pop("_web_charts", None) for v in views]  # drawn from internal figures: not copied
+            try:
+                safe = copy.deepcopy(internal)
+            finally:
+                for v, charts in zip(views, drawn):
+                    if charts is not None:
+                        v._web_charts = charts
+            make_safe(safe, store)
+            return safe
+        return _cached((str(store), la, year, "published"), stamp, make)
 
 
 def warm(store: Path, limit: int = KEEP) -> list[tuple[str, int]]:
@@ -68,7 +137,7 @@ def _warm(store: Path, limit: int) -> list[tuple[str, int]]:
     done = []
     for la, year in sorted(latest.items())[:limit]:
         try:
-            report(store, la, year)
+            _report(store, la, year)
         except Exception:  # noqa: BLE001 - a warm-up must never stop the service; the page shows the error
             continue
         done.append((la, year))

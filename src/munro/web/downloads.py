@@ -1,17 +1,17 @@
 """The report of an LA-year as HTML, PDF or XLSX (issue 8), each download in the audit log as an export.
 
 The same three outputs as ``munro report``, from the same ``ReportData`` the
-dashboard shows (``data.report``, cached). Two variants: "internal" (what the
-LA's own staff see on the dashboard, marked as holding unsuppressed small
-numbers) and "published" (``munro report --publish``: every figure through
-munro.disclosure). A regional user, who sees LAs other than their own
-organisation's, only ever gets the published variant; the LA's own staff
-choose, internal by default. No variant holds a child's identifier.
+dashboard shows (``data.report_for``, cached per variant). Two variants:
+"internal" (what the LA's own staff see on the dashboard, marked as holding
+unsuppressed small numbers) and "published" (``munro report --publish``: every
+figure through munro.disclosure). Who may have which is ``data.variants``: a
+regional user, who sees LAs other than their own organisation's, only ever
+gets the published variant, as on every page; the LA's own staff choose,
+internal by default. No variant holds a child's identifier.
 """
 
 from __future__ import annotations
 
-import copy
 import tempfile
 from pathlib import Path
 
@@ -25,28 +25,18 @@ from .pages import check_la_year, log
 bp = Blueprint("downloads", __name__)
 FORMATS = {"html": "text/html", "pdf": "application/pdf",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-VARIANTS = ("internal", "published")
 
 
-def report_bytes(store: Path, la: str, year: int, fmt: str, published: bool) -> bytes:
-    """The report for ``la`` and ``year`` in ``fmt`` (html, pdf or xlsx); published applies disclosure control."""
+def report_bytes(report, fmt: str) -> bytes:
+    """The report of ``report`` (a ReportData from ``data.report_for``) in ``fmt`` (html, pdf or xlsx)."""
     from ..report import html, xlsx
 
-    gathered = data.report(store, la, year)
-    if published:
-        from ..report.publish import make_safe
-
-        gathered = copy.deepcopy(gathered)  # the cached, internal one stays as the dashboard shows it
-        for v in gathered.items():
-            v.__dict__.pop("_web_charts", None)  # charts drawn from the internal figures
-        with data.STORE_LOCK:
-            make_safe(gathered, store)
     with tempfile.TemporaryDirectory(prefix="munro-report-") as folder:
         out = Path(folder)
         if fmt == "xlsx":
-            return xlsx.write(gathered, out / "report.xlsx").read_bytes()
+            return xlsx.write(report, out / "report.xlsx").read_bytes()
         page = out / "index.html"
-        page.write_text(html.render(gathered), encoding="utf-8")
+        page.write_text(html.render(report), encoding="utf-8")
         if fmt == "html":
             return page.read_bytes()
         from ..report.pdf import print_pdf
@@ -54,16 +44,12 @@ def report_bytes(store: Path, la: str, year: int, fmt: str, published: bool) -> 
         return print_pdf(page, out / "report.pdf").read_bytes()
 
 
-def variants_for(user) -> tuple[str, ...]:
-    return ("published",) if user.regional else VARIANTS
-
-
 @bp.get("/la/<la>/<int:year>/report")
 def report_page(la, year):
     user = check_la_year(la, year, "download_report")
     from ..reference import local_authorities
     return render_template("report_download.html", la=la, year=year, la_name=local_authorities()[la].name,
-                           variants=variants_for(user))
+                           variants=data.variants(user, la))
 
 
 @bp.get("/la/<la>/<int:year>/report.<fmt>")
@@ -71,11 +57,11 @@ def report_file(la, year, fmt):
     user = check_la_year(la, year, "download_report")
     if fmt not in FORMATS:
         abort(404)
-    variant = request.args.get("variant", variants_for(user)[0])
-    if variant not in variants_for(user):
+    variant = request.args.get("variant", data.variants(user, la)[0])
+    if variant not in data.variants(user, la):
         abort(403, "Your role may download only the published report of this authority.")
     try:
-        body = report_bytes(config().store, la, year, fmt, variant == "published")
+        body = report_bytes(data.report_for(config().store, user, la, year, variant), fmt)
     except StoreProblem:
         raise  # busy or unreadable: the application's one page for it (app._store)
     except MunroError as e:
