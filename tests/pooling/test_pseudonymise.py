@@ -106,7 +106,7 @@ def _key(tmp_path, text: str, mode: int = 0o600):
     ("00" * 64, 0o600, "not random"),
     ("correct horse battery staple, four random words", 0o600, "not a munro key file"),
     (os.urandom(32).hex(), 0o644, "can be read by others"),
-])
+], ids=["too short", "a pattern", "zeros", "words", "readable by others"])  # ids: a random key is no test name
 def test_a_weak_key_is_refused_in_one_line(tmp_path, text, mode, message):
     with pytest.raises(MunroError, match=message) as e:
         _key(tmp_path, text, mode)
