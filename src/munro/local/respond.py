@@ -45,7 +45,8 @@ def link_key(secret: str, survey_id: int) -> str:
 def survey_of_key(secret: str, key: str) -> int | None:
     """The survey id a public key names, or None if the key is not one this service made."""
     head, _, _ = key.partition("-")
-    if not head.isdigit() or len(head) > 12:
+    # ASCII digits only (str.isdigit takes "²", which int refuses); an ASCII key (compare_digest refuses others).
+    if not (head.isascii() and head.isdigit() and len(head) <= 12 and key.isascii()):
         return None
     return int(head) if hmac.compare_digest(link_key(secret, int(head)), key) else None
 

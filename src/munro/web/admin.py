@@ -17,6 +17,7 @@ from . import authz, data
 from .app import app_db, config
 from .audit_log import EVENTS, PAGE_SIZE, read
 from .pages import log, signed_in
+from .params import arg, whole
 from .users import MIN_PASSWORD, add_user, disable_user, list_users, remove_user, unlock_user
 
 bp = Blueprint("admin", __name__)
@@ -93,7 +94,7 @@ MAX_KEEP = 50  # years: more than any store holds, and a bound on what the form 
 
 
 def _keep_years(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and 1 <= int(text) <= MAX_KEEP else None
+    return whole(text, 1, MAX_KEEP)
 
 
 def _retention_plan(keep: int, la: str):
@@ -142,8 +143,7 @@ def audit_log():
     event = request.args.get("event") or None
     if event is not None and event not in EVENTS:
         abort(404)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    page = arg("page", 1, low=1)
     events, total = read(app_db(), las=(asked,), event=event, page=page)
     pages = max(1, -(-total // PAGE_SIZE))
     return render_template("admin_audit_log.html", events=events, total=total, page=page, pages=pages,

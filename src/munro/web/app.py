@@ -7,12 +7,12 @@ import logging
 
 import duckdb
 from flask import Flask, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..errors import StoreBusy, StoreProblem
 from ..local.appdb import open_app_db
 from ..store import db as store_db
-from . import security, sessions
+from . import limits, params, security, sessions
 from .config import Config
 
 COOKIE = "munro_session"  # the server-side session's token
@@ -33,7 +33,8 @@ def create_app(config: Config | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=config.session_minutes),
-        MAX_CONTENT_LENGTH=config.max_upload_mb * 1024 * 1024,
+        MAX_CONTENT_LENGTH=limits.FORM_BYTES,  # per route and user: limits.check_request
+        TRUSTED_HOSTS=limits.trusted_hosts(config),
         MUNRO=config,
     )
     app.extensions["munro_app_db"] = open_app_db(url=config.app_db)
@@ -52,11 +53,16 @@ def create_app(config: Config | None = None) -> Flask:
         found = sessions.resume(app_db(), request.cookies.get(COOKIE), config.session_minutes)
         if found:
             g.user, g.csrf = found
+        limits.check_request(config)  # the Host, and the body's size: before anything reads the form
         security.check_csrf()
+        limits.check_text()
 
     @app.after_request
     def _headers(response):
         return security.add_headers(response, config.secure_cookies)
+
+    app.register_error_handler(413, limits.too_large)
+    app.register_error_handler(SecurityError, limits.untrusted_host)
 
     @app.errorhandler(HTTPException)
     def _error(e: HTTPException):
@@ -90,6 +96,7 @@ def create_app(config: Config | None = None) -> Flask:
                                        "not a munro store, or its disk is full. Nothing has been changed. "
                                        "Tell the service's administrator: the service's log says what is wrong."), 500
 
+    app.url_map.converters["int"] = params.WholeNumber  # before the routes: <int:...> takes bounded ASCII digits
     from .pages import bp
     app.register_blueprint(bp)
     from . import admin, children, downloads, info, uploads  # uploads, child lists, downloads, admin, legal pages

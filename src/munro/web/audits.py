@@ -23,6 +23,7 @@ from .app import app_db, config
 from .forms import date_field, whole_number
 from .guard import for_la
 from .pages import log
+from .params import arg, whole
 
 bp = Blueprint("audits", __name__)
 PUBLISHED_FOR = frozenset({"manager"})  # roles that see audit results published even of their own LA
@@ -41,11 +42,8 @@ def _years(la: str) -> list[int]:
 
 
 def _year(la: str) -> int:
-    text = request.values.get("year", "")
     years = _years(la)
-    if text.isdigit():
-        return int(text)
-    return years[0] if years else dt.date.today().year
+    return arg("year", years[0] if years else dt.date.today().year, 1, 9999)
 
 
 @bp.get("/la/<la>/audits")
@@ -67,9 +65,9 @@ def sample(la):
         form.update({k: request.form.get(k, "").strip() for k in form})
         n = whole_number(form, "n", errors, "The number of cases", low=1)
         seed = whole_number(form, "seed", errors, "The seed")
-        if not form["year"].isdigit():
+        if whole(form["year"]) is None:
             errors["year"] = "Choose the reporting year"
-        elif int(form["year"]) not in _years(la):
+        elif whole(form["year"]) not in _years(la):
             # A sample drawn from a year without its return would be drawn from the wrong children.
             errors["year"] = "Choose a reporting year whose return is loaded"
         if not errors:

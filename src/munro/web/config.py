@@ -57,6 +57,9 @@ class Config:
     # The address the public reaches the service at (MUNRO_PUBLIC_URL, e.g. https://surveys.example.gov.uk):
     # survey links and QR codes are built from it, never from the request's Host header.
     public_url: str | None = None
+    # Other Host names the service answers to (MUNRO_TRUSTED_HOSTS, comma-separated), beside the public URL's,
+    # the address it listens on and localhost: any other Host header is refused (web/limits.py).
+    trusted_hosts: str | None = None
 
     @classmethod
     def from_env(cls, env=None, store: str | os.PathLike | None = None) -> "Config":
@@ -78,6 +81,7 @@ class Config:
             exit_url=env.get("MUNRO_EXIT_URL", EXIT_URL),
             trusted_proxy=env.get("MUNRO_TRUSTED_PROXY") or None,
             public_url=(env.get("MUNRO_PUBLIC_URL") or "").rstrip("/") or None,
+            trusted_hosts=env.get("MUNRO_TRUSTED_HOSTS") or None,
         )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .params import whole
+
 
 def date_field(form: dict, name: str, errors: dict, what: str) -> dt.date | None:
     """The date of a GOV.UK date input (``name-day``, ``name-month``, ``name-year``); records an error if not one."""
@@ -11,10 +13,10 @@ def date_field(form: dict, name: str, errors: dict, what: str) -> dt.date | None
     if not all(parts):
         errors[name] = f"Enter {what}, with a day, month and year"
         return None
+    day, month, year = (whole(p) for p in parts)
     try:
-        day, month, year = map(int, parts)
         return dt.date(year, month, day)
-    except ValueError:
+    except (TypeError, ValueError):  # not digits (None), or no such date (31 2, year 0 or 10000)
         errors[name] = f"Enter {what} as a real date, for example 27 3 2026"
         return None
 
@@ -24,7 +26,7 @@ def whole_number(form: dict, name: str, errors: dict, what: str, low: int = 0) -
     text = form.get(name, "").strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) < low:
+    n = whole(text, low)
+    if n is None:
         errors[name] = f"{what} must be a whole number, {low} or more"
-        return None
-    return int(text)
+    return n

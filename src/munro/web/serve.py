@@ -58,12 +58,20 @@ def _cannot_listen(e: OSError, config: Config) -> str:
     return f"cannot listen on {config.host}:{config.port} ({e.strerror or e}): choose another with --host or --port"
 
 
+CHANNEL_TIMEOUT = 30  # seconds a connection may send and receive nothing before waitress closes it
+
+
 def waitress_settings(config: Config, threads: int = 8) -> dict:
     """waitress's settings: behind a proxy named by MUNRO_TRUSTED_PROXY, the client's address is the one
     the proxy forwards (one hop), so rate limits and the audit log see each client; otherwise any
-    forwarded headers are dropped, so a client cannot choose its own address."""
+    forwarded headers are dropped, so a client cannot choose its own address.
+
+    waitress reads each request's body itself (in memory to 512 KB, then to a temporary file) before a
+    thread of the application sees it: a body over the upload limit is refused on its Content-Length, and
+    one that stalls is cut off after CHANNEL_TIMEOUT seconds, so slow clients hold no application thread.
+    The application then applies each route's own, smaller limit (limits.py)."""
     proxy = {"trusted_proxy": config.trusted_proxy, "trusted_proxy_count": 1,
              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if config.trusted_proxy else {}
     return {"host": config.host, "port": config.port, "threads": threads, "ident": "munro",
             "clear_untrusted_proxy_headers": True, "max_request_body_size": config.max_upload_mb * 1024 * 1024,
-            **proxy}
+            "channel_timeout": CHANNEL_TIMEOUT, **proxy}

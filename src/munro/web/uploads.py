@@ -215,7 +215,8 @@ class UploadRequest(Request):
     """Flask's request, with uploaded files spooled in the store's private uploads folder.
 
     Werkzeug would spool a file part over 500 KB to the system's temporary folder (often a small
-    tmpfs) while it parses the form, which the CSRF check does before any route runs."""
+    tmpfs) while it parses the form, which the CSRF check does before any route runs (for a user who
+    may upload: anyone else's body is refused at a form's size first, limits.check_request)."""
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         if total_content_length is not None and total_content_length <= 500 * 1024:
@@ -301,12 +302,6 @@ def cancel_upload(token):
     cancel(config().store, token)
     log("upload_cancelled", la=about["la"], detail=about["filename"])
     return redirect(url_for("uploads.upload"))
-
-
-@bp.app_errorhandler(413)
-def too_large(e):
-    return render_template("error.html", code=413, title="The file is too large",
-                           message=f"The file must be smaller than {config().max_upload_mb} MB."), 413
 
 
 __all__ = ["bp", "receive", "pending", "comparison", "load", "cancel", "Refused", "NotConfirmed"]
