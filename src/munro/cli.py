@@ -27,6 +27,12 @@ from .options import LA, LA_FOR_POPULATION, LA_OR_ALL, LA_SYNTHETIC, YEAR, YEARS
 def cli(ctx: click.Context, db: Path, quiet: bool) -> None:
     """Child protection performance information from the CIN census and local evidence."""
     ctx.obj = {"db": db, "quiet": quiet}
+    _record_changes()  # the audit log: every command that changes something (below)
+    # Every file the command writes is its owner's only (the outputs of a store are about children: findings,
+    # samples, exports); the user shares one on purpose by copying it (munro.private).
+    from .private import owner_only_from_now
+
+    owner_only_from_now()
 
 
 def _progress(quiet: bool = False):
@@ -752,25 +758,171 @@ def user_list(obj, fmt):
     click.echo(render(fmt, list_users(_app(obj)), format_users))
 
 
-@cli.command("audit-log")
+@cli.group("audit-log", invoke_without_command=True)
 @click.option("--la", type=LA, default=None,
               help="Only events about this LA, by code or name (default: every event, with no LA too).")
 @click.option("--event", default=None, help="Only this kind of event, e.g. sign_in_failed or view_child_level.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of 50, newest first.")
 @_LISTING_FORMAT
-@click.pass_obj
-def audit_log_(obj, la, event, page, fmt):
-    """The web service's audit log: sign-ins, uploads, loads, downloads, views of child lists (who, LA, when)."""
+@click.pass_context
+def audit_log_(ctx, la, event, page, fmt):
+    """The audit log: sign-ins, uploads, loads, downloads, views of child lists, and every command that changes
+    something (who, LA, when, from where). 'munro audit-log verify' checks its hash chain."""
     from .output import render
     from .web.audit_log import EVENTS, Page, read
 
+    if ctx.invoked_subcommand is not None:
+        return
     if event is not None and event not in EVENTS:
         raise click.BadParameter(f"{event!r} is not one of {', '.join(EVENTS)}", param_hint="--event")
-    events, total = read(_app(obj), las=(la,) if la else None, event=event, page=page)
+    events, total = read(_app(ctx.obj), las=(la,) if la else None, event=event, page=page)
     click.echo(render(fmt, Page(events, total, page), Page.text, Page.records))
 
 
+@audit_log_.command("verify")
+@click.option("--expect", default=None, metavar="HASH",
+              help="A latest hash an earlier verify printed (kept elsewhere): it must still be in the chain.")
+@click.pass_obj
+def audit_log_verify(obj, expect):
+    """Walk the hash chain: the first entry deleted, altered or moved (exit 1), or 'N entries, chain intact'."""
+    from .web.audit_log import verify
+
+    verdict = verify(_app(obj), expect=expect)
+    click.echo(verdict.text())
+    if not verdict.intact:
+        raise SystemExit(1)
+
+
+# ---------------------------------------------------------------- every command that changes something is recorded
+# In the audit log (munro.web.audit_log), as the operating-system user, "cli on <host>". Each command is named
+# here, with its event (or a function of its options giving the event, None when that run changes nothing), or in
+# READ_ONLY; one named in neither is recorded as "command", so no new command goes unrecorded
+# (tests/test_cli_audit.py fails until it is named). Recorded when the command has done its work (a refused one
+# changed nothing), into the application database when there is one (<store>.app.sqlite or MUNRO_APP_DB).
+RECORDED = {
+    "ingest": "load",
+    "export": lambda o: "key_created" if o.get("new_key_file") else "export",
+    "retention": lambda o: None if o.get("dry_run") else "retention_run",
+    "population set": "population_set",
+    "population unset": "population_unset",
+    "reference load": "reference_loaded",
+    "reference import": "reference_loaded",
+    "report": lambda o: "export" if o.get("with_child_lists") else None,  # children's identifiers leave the store
+    "survey create": "survey_created",
+    "survey import": "responses_imported",
+    "survey close": "survey_closed",
+    "audit sample": "audit_sample_drawn",
+    "audit import": "audits_imported",
+    "user add": "user_added",
+}
+READ_ONLY = {
+    "synth",  # writes synthetic files, nothing of munro's
+    "returns", "indicators", "validate", "benchmark", "population list", "population show",
+    "survey list", "survey questions", "survey results", "audit results", "user list", "audit-log",
+    "audit-log verify",
+    "serve",  # what the web service changes, it records itself
+}
+
+
+def commands(group: click.Group = cli, prefix: str = "") -> dict[str, click.Command]:
+    """Every command under ``group`` by its path ("population set"); a group that runs on its own too."""
+    found = {}
+    for name, command in group.commands.items():
+        path = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            if command.invoke_without_command:
+                found[path] = command
+            found.update(commands(command, path + " "))
+        else:
+            found[path] = command
+    return found
+
+
+def _recorded(path: str, callback):
+    import functools
+
+    @functools.wraps(callback)
+    def run(*args, **options):
+        ctx = click.get_current_context()
+        if isinstance(ctx.command, click.Group) and ctx.invoked_subcommand is not None:
+            return callback(*args, **options)  # the group's subcommand records itself
+        try:
+            result = callback(*args, **options)
+        except SystemExit as e:  # some of the work done (ingest: a file rejected, others loaded)
+            if e.code:
+                _record(path, ctx, options, f" (exit {e.code})")
+            raise
+        _record(path, ctx, options)
+        return result
+
+    return run
+
+
+def _record(path: str, ctx: click.Context, options: dict, outcome: str = "") -> None:
+    event = RECORDED.get(path, "command")
+    event = event(options) if callable(event) else event
+    if event is None or path in READ_ONLY:
+        return
+    from .local.appdb import app_db_url
+    from .web.audit_log import record_cli
+
+    obj = ctx.find_object(dict) or {}
+    url = app_db_url(obj.get("db"))
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        return  # no application database: no web service, no audit log (docs/security.md)
+    la = options.get("la") or ",".join(options.get("las") or ()) or None
+    detail = " ".join(["munro", path, *_shown(ctx)]) + outcome
+    try:
+        record_cli(_app(obj), event, la=None if la == "all" else la, detail=detail)
+    except Exception as e:  # the work is done: say the log missed it, loudly, rather than hide the result
+        _warn(f"the audit log could not record 'munro {path}': {str(e).splitlines()[0] if str(e) else e!r}")
+
+
+def _shown(ctx: click.Context) -> list[str]:
+    """The options and arguments given (never a password: munro reads those from a prompt or stdin)."""
+    out = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value in (None, False, (), []) or (isinstance(param, click.Option) and value == param.default):
+            continue
+        values = value if isinstance(value, (tuple, list)) else [value]
+        text = " ".join(str(v) for v in values) if value is not True else ""
+        out.append(text if isinstance(param, click.Argument) else f"{param.opts[0]} {text}".rstrip())
+    return out
+
+
+def _record_changes() -> None:
+    """Wrap every command that is not read-only to record itself (once; from the group's callback, which runs
+    before any command, so a command defined anywhere in this module is wrapped)."""
+    for path, command in commands().items():
+        if path not in READ_ONLY and command.callback is not None and \
+                not getattr(command.callback, "munro_recorded", False):
+            command.callback = _recorded(path, command.callback)
+            command.callback.munro_recorded = True
+
+
+def _show_warnings_of_files() -> None:
+    """munro.private's warning that a file others could read was made owner-only: one line, as _warn's."""
+    import warnings
+
+    from .private import FilesTightened
+
+    shown = warnings.showwarning
+    if getattr(shown, "munro", False):
+        return
+
+    def show(message, category, *args, **kwargs):
+        if issubclass(category, FilesTightened):
+            _warn(str(message))
+        else:
+            shown(message, category, *args, **kwargs)
+
+    show.munro = True
+    warnings.showwarning = show
+
+
 def main(argv: list[str] | None = None) -> None:
+    _show_warnings_of_files()
     try:
         cli.main(args=argv, prog_name="munro", standalone_mode=False)
     except click.exceptions.Abort:

@@ -63,7 +63,7 @@ class DuckDBEngine(Engine):
         super().__init__(backend)
         self.path = path
         raw = self.raw
-        from ..store.db import check_intact, check_munro, explain, retry_while_busy, sniff
+        from ..store.db import check_intact, check_munro, explain, opened, retry_while_busy, sniff
 
         try:
             sniff(path)
@@ -72,6 +72,7 @@ class DuckDBEngine(Engine):
                              path, writing=False)
             check_intact(raw, path, "store")
             check_munro(raw, path, "store")
+            opened(path)  # as every open of the store: owner-only, a killed load's staging folder removed
         except duckdb.Error as e:
             self.close()
             raise explain(e, path) or MunroError(f"{path}: cannot open the store ({str(e).splitlines()[0]})") \

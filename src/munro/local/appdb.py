@@ -38,9 +38,10 @@ def open_app_db(store=None, url: str | None = None) -> sa.Engine:
     """An engine on the application database, its schema migrated to the latest revision."""
     full = app_db_url(store, url)
     if full.startswith("sqlite:///"):
-        folder = Path(full[len("sqlite:///"):]).parent
-        if not folder.is_dir():
-            raise MunroError(f"{folder}: the folder of the application database does not exist")
+        file = Path(full[len("sqlite:///"):])
+        if not file.parent.is_dir():
+            raise MunroError(f"{file.parent}: the folder of the application database does not exist")
+        _private(file)
     engine = sa.create_engine(full)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -50,6 +51,17 @@ def open_app_db(store=None, url: str | None = None) -> sa.Engine:
         engine.dispose()
         raise MunroError(f"cannot open the application database {engine.url!r}: {str(e.orig).splitlines()[0]}") from None
     return engine
+
+
+def _private(file: Path) -> None:
+    """The database owner-only (password hashes, survey answers, triage notes, the audit log): made empty
+    and 0600 before SQLite opens it, whose -wal and -shm files then take the same mode; an existing
+    database and its -wal and -shm narrowed if others could read them (munro.private)."""
+    from ..private import private_file, tighten
+
+    for own in (file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+        tighten(own)
+    private_file(file)
 
 
 def _sqlite_pragmas(dbapi_con, _record):

@@ -177,7 +177,7 @@ web_sessions = sa.Table(
     sa.Column("last_seen_at", sa.DateTime, nullable=False),
 )
 
-# The web service's append-only audit log (migration 0003; triggers refuse UPDATE and DELETE).
+# The append-only audit log (migration 0003; triggers refuse UPDATE and DELETE), hash-chained (0005).
 audit_log = sa.Table(
     "audit_log", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -189,5 +189,8 @@ audit_log = sa.Table(
     sa.Column("la_code", sa.String(200), nullable=True),
     sa.Column("detail", sa.String(500), nullable=False, server_default=""),
     sa.Column("address", sa.String(64), nullable=True),
+    # Migration 0005: the hash chain (munro.web.audit_log.entry_hash); the previous entry's hash, and this one's.
+    sa.Column("prev_hash", sa.String(64), nullable=True),
+    sa.Column("hash", sa.String(64), nullable=True),
     sa.Index("ix_audit_log_la_code_at", "la_code", "at"),
 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..output import csv_writer
+from ..private import open_private
 
 
 def unmatched_children(con, la: str, staged: str) -> list[str]:
@@ -37,7 +38,7 @@ def report_path(path: Path) -> Path:
 def write_report(target: Path, file: Path, kind: str, la: str, ids: list[str]) -> Path:
     """Write the unmatched children (one row each) atomically; the file is replaced on a new load."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
+    with open_private(tmp, "w", newline="", encoding="utf-8") as f:  # children's identifiers: owner-only
         w = csv_writer(f)
         w.writerow(["la_code", "child_id", "kind", "file", "problem"])
         for child in ids:

@@ -92,9 +92,12 @@ def child_lists(db, la: str, year: int, only: str | None = None) -> list[tuple[s
 def write_child_lists(db, la: str, year: int, path: Path) -> Path:
     import xlsxwriter
 
+    from ..private import private_file
+
     lists = child_lists(db, la, year)
     # A child's ID or a worker's name beginning "=" is text, never a formula; no text becomes a link.
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    # The file is made owner-only first (children's identifiers): xlsxwriter writes it and keeps its mode.
+    wb = xlsxwriter.Workbook(str(private_file(path)), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         bold = wb.add_format({"bold": True, "font_color": "#d4351c"})
         head = wb.add_format({"bold": True, "bottom": 1})

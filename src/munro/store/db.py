@@ -24,6 +24,7 @@ import errno
 import os
 import re
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
@@ -31,6 +32,7 @@ from typing import Callable, Iterator, TypeVar
 import duckdb
 
 from ..errors import DiskFull, MunroError, StoreBusy, StoreDamaged, StoreProblem
+from ..private import owner_only_from_now, private_dir, tighten
 from . import merge, schema
 
 READ_WAIT, WRITE_WAIT = 5.0, 20.0  # seconds a connection waits for another process's lock on the store
@@ -107,6 +109,8 @@ def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckD
     if not new:
         sniff(path)
     writing = not read_only
+    # Before DuckDB makes any file (the store, its WAL, its spill folder): owner-only (munro.private).
+    owner_only_from_now()
     try:
         con = retry_while_busy(lambda: duckdb.connect(str(path), read_only=read_only, config=_config()), path,
                                writing)
@@ -130,8 +134,7 @@ def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckD
             raise
         raise explain(e, path, writing) or MunroError(f"{path}: cannot open the store ({str(e).splitlines()[0]})") \
             from None
-    if writing:
-        _remove_stale_staging(path)
+    opened(path)
     return con
 
 
@@ -360,9 +363,41 @@ def _damage(low: str) -> str:
     return "its header is not valid"
 
 
-def _remove_stale_staging(path: Path) -> None:
-    """A load killed part-way leaves its staging folder; the store itself never saw it."""
-    shutil.rmtree(staging_path(path), ignore_errors=True)
+def opened(path: Path) -> None:
+    """What every open of the store does once connected (read-only too, and the item engine's ATTACH):
+    the store and its WAL made owner-only if they were not, and a staging folder left by a killed load
+    removed (it holds children's identifiers in plain files; the store itself never saw it).
+
+    The connection holds DuckDB's lock on the store, so no other process is loading meanwhile; a load of
+    this process (another thread of the web service) marks its staging folder with ``loading``."""
+    for own in (path, path.with_name(path.name + ".wal")):
+        tighten(own)
+    stage = staging_path(path)
+    if stage.exists():
+        with _loading_lock:
+            if stage.resolve() not in _loading:
+                shutil.rmtree(stage, ignore_errors=True)
+
+
+_loading: set[Path] = set()
+_loading_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def loading(db: str | os.PathLike) -> Iterator[Path]:
+    """The staging folder of a load by this process (made owner-only), which no open of the store removes
+    as stale while the load lasts; removed when it ends."""
+    stage = staging_path(db)
+    with _loading_lock:
+        shutil.rmtree(stage, ignore_errors=True)
+        private_dir(stage)
+        _loading.add(stage.resolve())
+    try:
+        yield stage
+    finally:
+        with _loading_lock:
+            _loading.discard(stage.resolve())
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _check_registers(con, tables: set[str]) -> None:

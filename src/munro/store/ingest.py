@@ -6,8 +6,8 @@ Arrow tables held in memory when the file is small (below
 folder beside the store. When the whole file has been read, one transaction copies
 the staged rows into the store, records the return and supersedes the one it
 replaces: an error or a kill at any point leaves the store exactly as it was
-(a staging folder left by a kill is removed the next time the store is opened
-for writing). Staging keeps memory flat: DuckDB holds many small appends to
+(a staging folder, owner-only, left by a kill is removed the next time the store
+is opened, even to read). Staging keeps memory flat: DuckDB holds many small appends to
 one open transaction in memory, but streams one large INSERT ... SELECT to disk.
 
 The same file twice changes nothing; a different file for the same LA and
@@ -22,7 +22,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from ..errors import MunroError, RejectedFile
 import pyarrow as pa
 
 from ..progress import report
-from .db import explain, open_store, rollback, staging_path
+from .db import explain, loading, open_store, rollback
 from .replacement import compare, refuse_if_shrunk, shape_of_read, shape_of_return
 from .schema import raw_columns
 
@@ -149,14 +148,12 @@ def _supersede(con, return_id: int) -> None:
                 [dt.datetime.now(), return_id])
 
 
-def _stage(db: Path, reader: CensusReader, progress=None) -> Path:
-    """Read the whole file into one Arrow stream file per table in the staging folder beside the store.
+def _stage(stage: Path, reader: CensusReader, progress=None) -> Path:
+    """Read the whole file into one Arrow stream file per table in the staging folder beside the store
+    (``store.db.loading``: owner-only, and removed when the load ends).
 
     Arrow's own format: writing it is a copy, and DuckDB reads it batch by batch
     (Parquet cost more to write and to read than the rest of staging)."""
-    stage = staging_path(db)
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir()
     writers: dict[str, pa.ipc.RecordBatchStreamWriter] = {}
     read = 0
     try:
@@ -189,13 +186,15 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
     outcome = IngestOutcome(path)
     return_id = _next_return_id(con)
     helpers, stop = ThreadPoolExecutor(max_workers=2), threading.Event()
+    staged = contextlib.ExitStack()
     if sha is None:  # hash while the file is read: hashlib lets go of the GIL for large reads
         pending = helpers.submit(file_sha256, path, stop)
     try:
         checked = None
         report(progress, f"reading {path.name}")
         small = path.stat().st_size < MEMORY_STAGING_BYTES
-        stage = _stage_in_memory(reader, progress) if small else _stage(db, reader, progress)
+        stage = _stage_in_memory(reader, progress) if small else \
+            _stage(staged.enter_context(loading(db)), reader, progress)
         if not replace:
             _refuse_if_shrunk(con, path, stage, reader)
         if small:  # the rules check the rows held in memory while they are stored (see _publish)
@@ -218,7 +217,7 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
         stop.set()  # a rejected file need not be hashed to the end
         helpers.shutdown()
         con.complete()
-        shutil.rmtree(staging_path(db), ignore_errors=True)
+        staged.close()
     return outcome
 
 

@@ -24,6 +24,7 @@ import stat
 from pathlib import Path
 
 from ..errors import MunroError
+from ..private import create_new
 
 MIN_BYTES = 32
 # 32 random bytes hold about 30 different values; fewer than 16 means a pattern, not chance
@@ -39,15 +40,13 @@ _FINGERPRINT_TEXT = b"munro key fingerprint v1"
 def new_key_file(path: str | os.PathLike) -> str:
     """Write a new random key to ``path`` (mode 0600, never over an existing file); its fingerprint."""
     path = Path(path)
-    if path.exists():
-        raise MunroError(f"{path}: already exists; munro never overwrites a key (losing it changes every pseudonym)")
     key = secrets.token_bytes(MIN_BYTES)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        made = create_new(path, key.hex() + "\n")  # owner-only (munro.private)
     except OSError as e:
         raise MunroError(f"{path}: cannot create the key file ({e.strerror})") from None
-    with os.fdopen(fd, "w") as f:
-        f.write(key.hex() + "\n")
+    if not made:
+        raise MunroError(f"{path}: already exists; munro never overwrites a key (losing it changes every pseudonym)")
     return fingerprint(key)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import MunroError
 from ..local.appdb import app_db_url
+from ..private import create_new
 
 SESSION_MINUTES = 30  # idle timeout: NCSC and most LA policies ask for 15 to 30 minutes
 MAX_SESSION_HOURS = 12  # absolute limit, whatever the activity
@@ -98,14 +99,7 @@ def _secret_file(app_db: str, store: Path) -> str:
         raise MunroError("MUNRO_SECRET_KEY must be set when the application database is not a local SQLite file")
     path = Path(app_db[len("sqlite:///"):] + ".secret")
     if not path.exists():
-        # O_EXCL: two workers starting together cannot both write a key and disagree.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(48))
+        create_new(path, secrets.token_urlsafe(48))  # owner-only; two workers starting together write one key
     if path.stat().st_mode & 0o077:
         raise MunroError(f"{path}: the secret key file must be readable by its owner only (chmod 600)")
     key = path.read_text().strip()

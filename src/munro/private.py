@@ -1,0 +1,140 @@
+"""Files about children are readable by their owner only (issue 19): 0600 files, 0700 folders.
+
+munro creates its sensitive files through these functions (the store and its WAL, the application
+database, the restricted child lists, the list of unmatched children, keys, the staging folder of a
+load), so that no other user of the machine can read them whatever the user's umask.
+
+- ``private_file(path)``: the file made (empty) or narrowed to 0600 before another library writes it
+  (xlsxwriter's workbook, SQLite's database, whose -wal and -shm files SQLite gives the same mode).
+- ``open_private(path, mode)``: ``open()`` of a new owner-only file; ``create_new`` never overwrites.
+- ``private_dir(path)``: a folder made, or narrowed, to 0700.
+- ``owner_only_from_now()``: the process's umask narrowed to 077 for good. DuckDB creates its WAL
+  beside the store and its spill files whenever it needs them while a connection is open, which the
+  caller of ``open_store`` cannot see the end of, and the umask is the whole process's (a narrowing
+  undone when one thread finishes would widen it under another), so a process that opens a store
+  keeps creating files owner-only. It only ever narrows what the user's umask allows.
+- ``tighten(path)``: an existing file of munro's that others can read is narrowed, with one warning
+  (``FilesTightened``) per file and process, so that an administrator who shared it on purpose knows
+  why it stopped working. A file munro did not make (a key, the web service's secret) is refused
+  instead by its reader: munro never changes the permissions of a user's own file.
+
+On Windows, permissions come from the folder's access list (a user's own folders are private to them
+by default); the mode bits set here mean nothing there and ``tighten`` does nothing. Keeping the files
+in a folder only the service's account can read is docs/security.md's advice until issue 20 sets
+access lists itself.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import warnings
+from pathlib import Path
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+_OTHERS = stat.S_IRWXG | stat.S_IRWXO
+POSIX = os.name == "posix"
+_lock = threading.Lock()
+_warned: set[str] = set()
+
+
+class FilesTightened(UserWarning):
+    """An existing file of munro's was readable by other users and has been made its owner's only."""
+
+
+def owner_only_from_now() -> None:
+    """Narrow the process's umask to 077 for good (see the module docstring for why not for a while)."""
+    if POSIX:
+        with _lock:
+            old = os.umask(0o077)
+            os.umask(old | 0o077)
+
+
+def tighten(path: str | os.PathLike) -> bool:
+    """Make an existing file or folder of munro's its owner's only if others may use it; True if it was changed.
+
+    A file of another user's (this process cannot change its mode) is warned about instead."""
+    path = Path(path)
+    if not POSIX:
+        return False
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return False
+    if not st.st_mode & _OTHERS:
+        return False
+    mode = stat.S_IMODE(st.st_mode) & ~_OTHERS  # the owner's own bits kept
+    try:
+        os.chmod(path, mode)
+    except PermissionError:
+        _warn_once(path, f"{path} can be read by other users of this computer and belongs to another user, "
+                         f"so munro cannot change that: ask its owner to run 'chmod {mode:o} {path}'")
+        return False
+    _warn_once(path, f"{path} could be read by other users of this computer: munro has made it its owner's only "
+                     f"({mode:o})")
+    return True
+
+
+def _warn_once(path: Path, message: str) -> None:
+    key = str(path.absolute())
+    with _lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    warnings.warn(message, FilesTightened, stacklevel=3)
+
+
+def private_dir(path: str | os.PathLike, *, parents: bool = False) -> Path:
+    """The folder ``path``, made 0700 (or narrowed to it if it exists)."""
+    path = Path(path)
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=DIR_MODE)
+    except FileExistsError:
+        if not path.is_dir():
+            raise
+        tighten(path)
+    return path
+
+
+def _open_fd(path: Path, flags: int) -> int:
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        if POSIX and os.fstat(fd).st_mode & _OTHERS:  # it existed, made by someone with a wider umask
+            _warn_once(path, f"{path} could be read by other users of this computer: munro has made it its "
+                             "owner's only (600)")
+            os.fchmod(fd, FILE_MODE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def private_file(path: str | os.PathLike) -> Path:
+    """The file ``path`` made empty-if-new and 0600, for another library to write (its content untouched)."""
+    path = Path(path)
+    os.close(_open_fd(path, os.O_WRONLY | os.O_CREAT))
+    return path
+
+
+def open_private(path: str | os.PathLike, mode: str = "w", **kwargs):
+    """``open(path, mode)`` for writing ("w", "wb", "a", "ab"), the file owner-only whether new or not."""
+    path = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode.startswith("a") else os.O_TRUNC)
+    return os.fdopen(_open_fd(path, flags | getattr(os, "O_BINARY", 0)), mode, **kwargs)
+
+
+def create_new(path: str | os.PathLike, text: str) -> bool:
+    """Write ``text`` to a new owner-only file; False (and nothing written) if ``path`` already exists.
+
+    O_EXCL: two processes starting together cannot both write it and disagree (a key, a secret)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(text)
+    return True
