@@ -623,6 +623,92 @@ def survey_results_(obj, survey_id, fmt, role):
     click.echo(render_survey_results(survey_results(_app(obj), survey_id, role=role), fmt))
 
 
+@survey.command("open")
+@click.argument("survey_id", type=int)
+@click.pass_obj
+def survey_open(obj, survey_id):
+    """Open a survey now that was set to open later (its open date becomes today)."""
+    from .local.surveys import open_survey
+
+    s = open_survey(_app(obj), survey_id)
+    click.echo(f"survey {s.id} is open from {s.opens_on} to {s.closes_on}")
+
+
+@survey.command("groups")
+@click.argument("survey_id", type=int)
+@click.argument("labels", nargs=-1)
+@click.option("--question", default=None,
+              help="The question the groups are for (default: the survey's one question asking for a group).")
+@click.option("--from-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A text file with one group on each line, instead of LABELS.")
+@click.pass_obj
+def survey_groups_(obj, survey_id, labels, question, from_file):
+    """Show the groups people answering choose from (a team), or set them: munro survey groups 4 North South."""
+    from .local.survey_groups import label_questions, set_groups, survey_groups
+    from .local.surveys import get_survey, survey_version
+
+    app = _app(obj)
+    s = get_survey(app, survey_id)
+    v = survey_version(s)
+    asks = [q.id for q in label_questions(v)]
+    if not asks:
+        raise MunroError(f"survey {survey_id} ({v.key}) asks no question answered by choosing a group")
+    if from_file is not None:
+        try:
+            labels = from_file.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise MunroError(f"{from_file}: not a readable text file ({e})") from None
+    if labels or from_file is not None:
+        if question is None and len(asks) > 1:
+            raise MunroError(f"survey {survey_id} asks for more than one group ({', '.join(asks)}): "
+                             "name one with --question")
+        question = question or asks[0]
+        set_groups(app, s, v, question, labels)
+    current = survey_groups(app, survey_id)
+    for qid in asks:
+        click.echo(f"{qid}: " + (", ".join(current[qid]) if current.get(qid) else "no groups listed: "
+                                 "people answering cannot say which"))
+
+
+@survey.command("invite")
+@click.argument("survey_id", type=int)
+@click.option("--count", required=True, type=click.IntRange(1, 10_000), help="How many one-time codes to make.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV to write (a new file, owner-only): code, link, link with the code, for a mail merge.")
+@click.pass_obj
+def survey_invite(obj, survey_id, count, out):
+    """Make one-time invitation codes: the survey then takes a response only with an unused one."""
+    import datetime as dt
+
+    from .local.invitations import codes_csv, create_codes
+    from .local.respond import link_key
+    from .local.surveys import get_survey
+    from .web.config import Config
+
+    app = _app(obj)
+    s = get_survey(app, survey_id)
+    config = Config.from_env(store=obj["db"])
+    link = f"{config.public_url}/s/{link_key(config.secret_key, s.id)}" if config.public_url else None
+    try:  # a new file only: the codes are shown once, and an earlier file's must not be lost
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise MunroError(f"{out} exists: choose a new file for the codes") from None
+    except OSError as e:
+        raise MunroError(f"{out}: cannot be written ({e.strerror})") from None
+    try:
+        codes = create_codes(app, s, count, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0))
+    except BaseException:
+        os.close(fd)
+        out.unlink()
+        raise
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(codes_csv(codes, link))
+    click.echo(f"{count} invitation codes for survey {s.id} written to {out}; the survey now takes answers only "
+               "with an unused code")
+    if link is None:
+        _warn("MUNRO_PUBLIC_URL is not set: the file has no links; set it to the address people reach the service at")
+
+
 @survey.command("close")
 @click.argument("survey_id", type=int)
 @click.pass_obj
@@ -811,6 +897,9 @@ RECORDED = {
     "survey create": "survey_created",
     "survey import": "responses_imported",
     "survey close": "survey_closed",
+    "survey open": "survey_opened",
+    "survey groups": lambda o: "survey_groups_set" if o.get("labels") or o.get("from_file") else None,  # else shown
+    "survey invite": "invitations_created",
     "audit sample": "audit_sample_drawn",
     "audit import": "audits_imported",
     "user add": "user_added",

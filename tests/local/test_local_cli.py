@@ -21,6 +21,9 @@ def test_a_survey_from_creation_to_results(munro, tmp_path):
     assert out.stdout == ("survey 1 created: families/1 for LA 330, open 2026-01-05 to 2099-12-31, "
                           "minimum group 10\n")
     assert (tmp_path / "store.duckdb.app.sqlite").exists()  # beside the store
+    # The export's team column must name one of the survey's listed teams (docs/local.md).
+    assert munro("--db", db, "survey", "groups", "1", "Family Help East", "Family Help West", env=env).stdout == \
+        "team: Family Help East, Family Help West\n"
     out = munro("--db", db, "survey", "import", "1", DATA / "smartsurvey_families.csv", "--tool", "smartsurvey", env=env)
     assert out.stdout == ("survey 1: 3 responses loaded from smartsurvey (3 rows, 0 blank), "
                           "0 answers flagged for safeguarding triage\n")
@@ -46,6 +49,7 @@ def test_a_bad_export_is_one_message_and_exit_1(munro, tmp_path):
     env = {**cli_env(), "MUNRO_APP_DB": str(tmp_path / "app.sqlite")}
     munro("survey", "create", "--la", "330", "--instrument", "families", "--opens", "2026-01-05", "--closes",
           "2099-01-01", env=env, cwd=tmp_path)
+    munro("survey", "groups", "1", "Family Help East", env=env, cwd=tmp_path)
     out = munro("survey", "import", "1", bad, "--tool", "smartsurvey", env=env, cwd=tmp_path)
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.splitlines()[1] == ("  row 3, column 'My social worker listened to my views and took them into "

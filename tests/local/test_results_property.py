@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from munro.disclosure import C
 from munro.local.appdb import open_app_db
 from munro.local.results import NOT_ANSWERED, NOT_KNOWN, survey_results
+from munro.local.survey_groups import set_groups
 from munro.local.surveys import close_survey, create_survey, get_survey, store_responses, survey_version
 
 from test_overlap import _determined
@@ -47,6 +48,7 @@ def test_published_survey_results_cannot_be_differenced(engine, people, min_grou
     s = create_survey(engine, la="330", instrument="staff", opens_on=dt.date(2026, 1, 1),
                       closes_on=dt.date(2026, 1, 31), min_group=min_group)
     v = survey_version(s)
+    set_groups(engine, s, v, "team", ["North", "South", "East"])  # the teams drawn: every one listed
     stored = [{q: (v.question(q).scale.parse(a)) for q, a in p.items()} for p in people]
     stored = [p for p in stored if p]
     if not stored:

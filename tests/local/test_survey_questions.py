@@ -96,6 +96,8 @@ def test_what_is_not_a_survey_or_an_instrument(env, name, message):
 def test_the_csv_template_is_what_the_import_reads(env, instrument):
     v = BANK.get(instrument)
     number = create(instrument)
+    if any(q.scale.kind == "label" for q in v.questions):  # a team: one the survey's administrator listed
+        run("survey", "groups", number, "Team A")
     template = run("survey", "questions", number, "--format", "csv")
     assert next(csv.reader(io.StringIO(template))) == [q.id for q in v.questions]
     out = io.StringIO()
