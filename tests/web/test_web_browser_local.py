@@ -180,7 +180,7 @@ def test_no_axe_violations_on_the_public_pages(live, browser):
 
 @pytest.mark.parametrize("role,paths", [
     ("survey_admin", ["/la/{la}/surveys", "/la/{la}/surveys/new", "/la/{la}/surveys/{open}",
-                      "/la/{la}/surveys/{closed}/results"]),
+                      "/la/{la}/surveys/{closed}/results", "/la/{la}/surveys/{closed}/groups"]),
     ("triage", ["/la/{la}/triage"]),
     ("auditor", ["/la/{la}/audits", "/la/{la}/audits/sample", "/la/{la}/audits/grade",
                  "/la/{la}/audits/{audit}/moderate", "/la/{la}/audits/results"]),
