@@ -824,12 +824,14 @@ def _password() -> str:
               help="The LA, by code (330) or name; repeat for a regional manager who sees aggregates of several.")
 @click.option("--role", required=True, type=click.Choice(["administrator", "analyst", "manager", "auditor",
                                                          "survey_admin", "triage"]), help="The user's role.")
+@click.option("--single-sign-on", "sso_only", is_flag=True,
+              help="The account signs in only with the council's identity provider (docs/sign-in.md): no password.")
 @click.pass_obj
-def user_add(obj, email, las, role):
+def user_add(obj, email, las, role, sso_only):
     """Create an account (the first administrator too); the password is asked for, or read from stdin."""
     from .web.users import add_user
 
-    u = add_user(_app(obj), email, list(las), role, _password())
+    u = add_user(_app(obj), email, list(las), role, None if sso_only else _password())
     click.echo(f"user {u.email} added: {u.role} of LA {', '.join(u.las)}")
 
 

@@ -166,6 +166,8 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
     sa.Column("disabled_at", sa.DateTime, nullable=True),  # migration 0003: a disabled account cannot sign in
+    # Migration 0006: the identity provider's subject (`sub`) of an account that signs in by single sign-on.
+    sa.Column("sso_subject", sa.String(255), nullable=True, index=True, unique=True),
 )
 
 web_sessions = sa.Table(

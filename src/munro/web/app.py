@@ -99,6 +99,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.url_map.converters["int"] = params.WholeNumber  # before the routes: <int:...> takes bounded ASCII digits
     from .pages import bp
     app.register_blueprint(bp)
+    if config.oidc_issuer or not config.local_passwords:
+        from . import sso  # single sign-on (docs/sign-in.md): Authlib is loaded only when it is configured
+        sso.init_app(app, config)
     from . import admin, children, downloads, info, uploads  # uploads, child lists, downloads, admin, legal pages
     for module in (uploads, children, downloads, admin, info):
         app.register_blueprint(module.bp)

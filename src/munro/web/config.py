@@ -61,6 +61,16 @@ class Config:
     # Other Host names the service answers to (MUNRO_TRUSTED_HOSTS, comma-separated), beside the public URL's,
     # the address it listens on and localhost: any other Host header is refused (web/limits.py).
     trusted_hosts: str | None = None
+    # Single sign-on with the council's identity provider (OpenID Connect, docs/sign-in.md): on when an issuer is
+    # set. Roles and LAs come from the provider's roles or groups through the role map, or, without one, from
+    # munro's own accounts. Local passwords may be turned off once single sign-on is on.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = "your organisation's account"  # the button says "Sign in with <oidc_name>"
+    oidc_roles_claim: str = "roles"  # Entra ID's app roles; "groups" for its group IDs
+    oidc_role_map: str | None = None  # JSON, or the path of a JSON file: claim value -> {"role": ..., "la": ...}
+    local_passwords: bool = True
 
     @classmethod
     def from_env(cls, env=None, store: str | os.PathLike | None = None) -> "Config":
@@ -83,6 +93,13 @@ class Config:
             trusted_proxy=env.get("MUNRO_TRUSTED_PROXY") or None,
             public_url=(env.get("MUNRO_PUBLIC_URL") or "").rstrip("/") or None,
             trusted_hosts=env.get("MUNRO_TRUSTED_HOSTS") or None,
+            oidc_issuer=(env.get("MUNRO_OIDC_ISSUER") or "").rstrip("/") or None,
+            oidc_client_id=env.get("MUNRO_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("MUNRO_OIDC_CLIENT_SECRET") or None,
+            oidc_name=env.get("MUNRO_OIDC_NAME") or Config.oidc_name,
+            oidc_roles_claim=env.get("MUNRO_OIDC_ROLES_CLAIM") or Config.oidc_roles_claim,
+            oidc_role_map=env.get("MUNRO_OIDC_ROLE_MAP") or None,
+            local_passwords=env.get("MUNRO_LOCAL_PASSWORDS", "1") != "0",
         )
 
 

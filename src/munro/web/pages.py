@@ -42,31 +42,42 @@ def start():
     return render_template("start.html")
 
 
+def begin_session(user, detail: str = "") -> Response:
+    """Sign ``user`` in (a password checked, or single sign-on: web/sso.py): the audit event, a new
+    server-side session, and the dashboard."""
+    log("sign_in", user=user, detail=detail)
+    sessions.end(app_db(), request.cookies.get(COOKIE))  # signing in again ends the session it replaces
+    token, _ = sessions.start(app_db(), user)
+    session.clear()  # the signed-out CSRF token and any sign-in state are not carried into the session (fixation)
+    response = redirect(url_for("pages.dashboard"))
+    # A browser-session cookie; the server enforces the idle and absolute timeouts (sessions.resume).
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=config().secure_cookies)
+    return response
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     error = None
+    cfg = config()
     if request.method == "POST":
-        cfg = config()
+        if not cfg.local_passwords:
+            # The administrator turned local passwords off (MUNRO_LOCAL_PASSWORDS=0): single sign-on only.
+            abort(403, f"Signing in with a password is turned off here: sign in with {cfg.oidc_name}.")
         if not current_app.extensions["munro_sign_in_limit"].allow(request.remote_addr or "?"):
             abort(429, "There have been too many attempts to sign in from here. Wait 10 minutes and try again.")
         user = authenticate(app_db(), request.form.get("email", ""), request.form.get("password", ""),
                             cfg.lock_after, cfg.lock_minutes)
         if user is not None:
-            log("sign_in", user=user)
-            sessions.end(app_db(), request.cookies.get(COOKIE))  # signing in again ends the session it replaces
-            token, _ = sessions.start(app_db(), user)
-            session.clear()  # the signed-out CSRF token is not carried into the session (fixation)
-            response = redirect(url_for("pages.dashboard"))
-            # A browser-session cookie; the server enforces the idle and absolute timeouts (sessions.resume).
-            response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=cfg.secure_cookies)
-            return response
+            return begin_session(user)
         typed = request.form.get("email", "")
         log("sign_in_failed", email=typed, la=la_of(app_db(), typed))
         # One message for a wrong password, an unknown address and a locked account (users.authenticate).
         error = ("The email address or password is not right, or the account is locked after too many tries. "
                  f"Try again, or wait {config().lock_minutes} minutes.")
     status = 400 if error else 200  # 400 so that a failed sign-in is never taken for a page
-    return render_template("sign_in.html", error=error, email=request.form.get("email", "")), status
+    return render_template("sign_in.html", error=error, email=request.form.get("email", ""),
+                           sso_name=cfg.oidc_name if "munro_sso" in current_app.extensions else None,
+                           local_passwords=cfg.local_passwords), status
 
 
 @bp.post("/sign-out")

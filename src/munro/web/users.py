@@ -24,6 +24,8 @@ from ..reference import local_authorities
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 "low memory" profile
 # Checked against when the e-mail address is unknown, so both paths cost one argon2 verification.
 _DUMMY_HASH = _hasher.hash("munro: no such user")
+# The password hash of an account that signs in only by single sign-on: no argon2 hash, so no password matches.
+NO_PASSWORD = ""
 MIN_PASSWORD = 12  # NCSC: length rather than composition rules
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A regional user sees aggregates of several LAs and never child-level lists (issue 8).
@@ -50,11 +52,8 @@ def _user(row) -> User:
     return User(row.id, row.email, tuple(row.la_code.split(",")), row.role)
 
 
-def add_user(engine: sa.Engine, email: str, las: list[str], role: str, password: str) -> User:
-    """Create an account; ``las`` has one LA, or several for a regional manager."""
-    email = email.strip().lower()
-    if not EMAIL.match(email):
-        raise MunroError(f"{email!r} is not an e-mail address")
+def check_access(role: str, las) -> list[str]:
+    """The LAs of an account with ``role`` (sorted), or MunroError: one LA, or several for a regional manager."""
     if role not in ROLES:
         raise MunroError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
     las = sorted({la.strip() for la in las if la.strip()})
@@ -65,15 +64,64 @@ def add_user(engine: sa.Engine, email: str, las: list[str], role: str, password:
             raise MunroError(f"{la!r} is not a DfE LA code")
     if len(las) > 1 and role not in REGIONAL_ROLES:
         raise MunroError(f"only a {' or '.join(sorted(REGIONAL_ROLES))} may cover several LAs (aggregates only)")
-    if len(password) < MIN_PASSWORD:
+    return las
+
+
+def add_user(engine: sa.Engine, email: str, las: list[str], role: str, password: str | None) -> User:
+    """Create an account; ``las`` has one LA, or several for a regional manager.
+
+    ``password`` None: the account signs in only by single sign-on (docs/sign-in.md), and has no password."""
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise MunroError(f"{email!r} is not an e-mail address")
+    las = check_access(role, las)
+    if password is not None and len(password) < MIN_PASSWORD:
         raise MunroError(f"the password must be at least {MIN_PASSWORD} characters")
     with engine.begin() as con:
         if con.execute(sa.select(users.c.id).where(users.c.email == email)).first():
             raise MunroError(f"there is already a user {email}")
         new_id = con.execute(users.insert().values(
-            email=email, la_code=",".join(las), role=role, password_hash=_hasher.hash(password),
+            email=email, la_code=",".join(las), role=role,
+            password_hash=NO_PASSWORD if password is None else _hasher.hash(password),
             failed_attempts=0, created_at=_now())).inserted_primary_key[0]
     return User(new_id, email, tuple(las), role)
+
+
+def sso_account(engine: sa.Engine, subject: str, email: str | None, grant: tuple[str, list[str]] | None) -> User:
+    """The account of the person the identity provider signed in as ``subject`` (the ID token's ``sub``), or
+    MunroError saying why there is none (docs/sign-in.md).
+
+    The account linked to ``subject``, else the one of ``email`` (then linked, so that later sign-ins find it by
+    subject, whatever happens to the address). ``grant`` is (role, LAs) from the provider's roles or groups
+    (the role map): the account takes them, and is made if there is none. Without a grant, the role and LAs
+    are munro's own, so the account must exist. A disabled account is refused either way."""
+    email = (email or "").strip().lower()
+    now = _now()
+    with engine.begin() as con:
+        row = con.execute(sa.select(users).where(users.c.sso_subject == subject)).first()
+        if row is None and email:
+            row = con.execute(sa.select(users).where(users.c.email == email)).first()
+            if row is not None and row.sso_subject is not None:
+                raise MunroError("the munro account of this e-mail address is linked to another identity "
+                                 "at the identity provider")
+        if row is not None and row.disabled_at is not None:
+            raise MunroError("the munro account is disabled")
+        if grant is None and row is None:
+            raise MunroError("no munro account has this identity or e-mail address, and the identity provider "
+                             "gives no role (MUNRO_OIDC_ROLE_MAP is not set)")
+        values = dict(sso_subject=subject, last_sign_in_at=now)
+        if grant is not None:
+            role, las = grant[0], check_access(*grant)
+            values.update(role=role, la_code=",".join(las))
+        if row is None:
+            if not EMAIL.match(email):
+                raise MunroError("the identity provider gave no e-mail address for the account")
+            con.execute(users.insert().values(email=email, password_hash=NO_PASSWORD, failed_attempts=0,
+                                              created_at=now, **values))
+        else:
+            con.execute(users.update().where(users.c.id == row.id).values(**values))
+        row = con.execute(sa.select(users).where(users.c.sso_subject == subject)).first()
+    return _user(row)
 
 
 def authenticate(engine: sa.Engine, email: str, password: str, lock_after: int, lock_minutes: int) -> User | None:
@@ -82,7 +130,8 @@ def authenticate(engine: sa.Engine, email: str, password: str, lock_after: int, 
     now = _now()
     with engine.begin() as con:
         row = con.execute(sa.select(users).where(users.c.email == email)).first()
-        if row is None:
+        if row is None or row.password_hash == NO_PASSWORD:
+            # An account of single sign-on only has no password to guess: no failure counted, no lock-out.
             _verify(_DUMMY_HASH, password)
             return None
         locked = row.locked_until is not None and row.locked_until > now
