@@ -270,11 +270,14 @@ def test_an_audit_round(app, web_store):
 
 def test_the_public_limit_and_exit_page_are_settings(tmp_path):
     from munro.web import Config
-    env = {"MUNRO_SECRET_KEY": "s" * 40, "MUNRO_SURVEY_PER_ADDRESS": "7", "MUNRO_EXIT_URL": "https://example.org/"}
+    env = {"MUNRO_SECRET_KEY": "s" * 40, "MUNRO_SURVEY_PER_ADDRESS": "7", "MUNRO_EXIT_URL": "https://example.org/",
+           "MUNRO_SURVEY_SUBMISSIONS_PER_ADDRESS": "60", "MUNRO_PUBLIC_URL": "https://surveys.example.gov.uk/"}
     config = Config.from_env(env, store=tmp_path / "store.duckdb")
     assert (config.survey_per_address, config.exit_url) == (7, "https://example.org/")
+    assert (config.survey_submissions_per_address, config.public_url) == (60, "https://surveys.example.gov.uk")
     default = Config.from_env({"MUNRO_SECRET_KEY": "s" * 40}, store=tmp_path / "store.duckdb")
     assert default.survey_per_address == 1500 and default.exit_url == "https://www.bbc.co.uk/weather"
+    assert default.survey_submissions_per_address == 20 and default.public_url is None
 
 
 def test_the_youngest_childrens_answers_have_their_faces(app, admin):
