@@ -140,3 +140,27 @@ def test_every_file_the_command_line_writes(cin, write, tmp_path, monkeypatch):
     except SystemExit as e:  # its exit status says whether there were findings
         assert e.code in (0, 1)
     assert mode(tmp_path / "findings.csv") == FILE
+
+
+def test_a_store_on_a_read_only_disk_is_read_as_it_is(tmp_path, monkeypatch):
+    import errno
+
+    from munro.local.appdb import open_app_db
+    from munro.store.db import open_store
+
+    db = tmp_path / "disk" / "store.duckdb"
+    db.parent.mkdir()
+    open_store(db).close()
+    open_app_db(store=db).dispose()
+    for own in (db, f"{db}.app.sqlite"):
+        os.chmod(own, 0o644)
+
+    def read_only(path, mode, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    monkeypatch.setattr(os, "chmod", read_only)
+    with pytest.warns(FilesTightened, match=r"store.duckdb can be read by other users of this computer, and munro "
+                                            r"cannot change that \(Read-only file system\)"):
+        open_store(db, read_only=True).close()
+    with pytest.warns(FilesTightened, match="app.sqlite can be read by other users"):
+        open_app_db(store=db).dispose()

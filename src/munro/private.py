@@ -72,6 +72,10 @@ def tighten(path: str | os.PathLike) -> bool:
         _warn_once(path, f"{path} can be read by other users of this computer and belongs to another user, "
                          f"so munro cannot change that: ask its owner to run 'chmod {mode:o} {path}'")
         return False
+    except OSError as e:  # a read-only disk: the file is read as it is
+        _warn_once(path, f"{path} can be read by other users of this computer, and munro cannot change that "
+                         f"({e.strerror})")
+        return False
     _warn_once(path, f"{path} could be read by other users of this computer: munro has made it its owner's only "
                      f"({mode:o})")
     return True
@@ -114,9 +118,13 @@ def _open_fd(path: Path, flags: int) -> int:
 
 
 def private_file(path: str | os.PathLike) -> Path:
-    """The file ``path`` made empty-if-new and 0600, for another library to write (its content untouched)."""
+    """The file ``path`` made empty and 0600 if new, for another library to write; an existing one narrowed
+    (``tighten``), its content untouched, and never opened for writing (it may be on a read-only disk)."""
     path = Path(path)
-    os.close(_open_fd(path, os.O_WRONLY | os.O_CREAT))
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        tighten(path)
     return path
 
 
