@@ -340,10 +340,20 @@ def test_two_writers_at_once_keep_one_chain(log_db):
     assert verdict.intact and verdict.entries == 100
 
 
-def test_the_migration_chains_and_escapes_the_entries_already_written(tmp_path):
-    from munro.local.appdb import upgrade
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_migration_chains_and_escapes_the_entries_already_written(tmp_path, kind):
+    from munro.local.appdb import app_db_url, upgrade
 
-    engine = sa.create_engine(f"sqlite:///{tmp_path}/old.sqlite")
+    if kind == "sqlite":
+        engine = sa.create_engine(f"sqlite:///{tmp_path}/old.sqlite")
+    else:
+        import sys
+        from pathlib import Path
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from engine_support import fresh_postgres_database
+
+        engine = sa.create_engine(app_db_url(url=fresh_postgres_database("munro_audit_migration_test")))
     upgrade(engine, "0004")
     with engine.begin() as con:
         for at, typed in (("2026-01-05 09:00:00.000001", "a@b\r\nforged"), ("2026-01-05 09:01:00", "c@d")):
