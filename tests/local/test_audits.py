@@ -11,7 +11,7 @@ from munro.disclosure import C
 from munro.errors import MunroError, RejectedFile
 from munro.local import schema as t
 from munro.local.audit_import import import_audits
-from munro.local.audits import audit_results, sample_cases
+from munro.local.audits import AuditRecord, audit_results, record_audits, sample_cases
 from munro.store import ingest_file
 
 DATA = Path(__file__).with_name("data")
@@ -110,6 +110,42 @@ def test_trend_by_year_and_published_counts(app, tmp_path):
     assert set(published["domains"]["overall"]["grades"].values()) <= {0, C}
     assert published["moderation"]["overall"] == {"pairs": C, "percent_agreement": C, "kappa": C, "kappa_linear": C}
     assert published["trend"][2025]["good_or_better_percent"] == C
+
+
+def test_published_results_give_no_hidden_grade_back_through_good_or_better(app):
+    """Issue 19, finding 4: outstanding 4 and inadequate 4 were shown as c beside good 12, requires improvement 10
+    and "good or better 53.3% of 30", which gives them back (16 - 12 = 4, 30 - 16 - 10 = 4)."""
+    grades = ["outstanding"] * 4 + ["good"] * 12 + ["requires_improvement"] * 10 + ["inadequate"] * 4
+    record_audits(app, "201", 2025, [AuditRecord(f"C{i}", dt.date(2024, 6, 1), "auditor@example.gov.uk",
+                                                 dt.date(2025, 1, 10), {"overall": g}) for i, g in enumerate(grades)])
+    r = audit_results(app, "201", 2025, publish=True)
+    # Worked by hand (docs/disclosure.md): the 4s are c. Good or better (16) is published by its percentage,
+    # so the good beside the first 4 is hidden (else 16 - 12); the file counts of the domain table and the
+    # trend are one figure each, so both tables hide it. Then graded 30 = 16 + requires improvement +
+    # inadequate pins the inadequate 4 down unless requires improvement is hidden too. The 30 and the 53.3%
+    # stay: 16 shared by two hidden cells and 14 by two others give neither back. Releasing the good or the
+    # requires improvement would give a 4 back again, so both stay hidden.
+    hidden = {"outstanding": C, "good": C, "requires_improvement": C, "inadequate": C}
+    assert r["domains"]["overall"]["grades"] == r["trend"][2025]["grades"] == hidden
+    assert r["audits"] == r["domains"]["overall"]["graded"] == r["trend"][2025]["graded"] == 30
+    assert r["trend"][2025]["good_or_better_percent"] == pytest.approx(100 * 16 / 30)
+    assert set(r["domains"]["overall"]["percent"].values()) == {C}
+    # Every other domain graded none of the 30: zeros, shown.
+    assert r["domains"]["child_seen"]["graded"] == 0 and set(r["domains"]["child_seen"]["grades"].values()) == {0}
+
+
+def test_published_agreement_hides_a_small_number_of_disagreements(app):
+    # 12 moderated files, the moderator agreeing on 10: 83.3% agreement would say that 2 disagreed.
+    records = [AuditRecord(f"M{i}", dt.date(2024, 6, 1), "auditor@example.gov.uk", dt.date(2025, 1, 10),
+                           {"overall": "good"}, moderator="moderator@example.gov.uk", moderated_on=dt.date(2025, 1, 20),
+                           moderator_grades={"overall": "good" if i < 10 else "requires_improvement"})
+               for i in range(12)]
+    record_audits(app, "201", 2025, records)
+    assert audit_results(app, "201", 2025)["moderation"]["overall"]["percent_agreement"] == pytest.approx(1000 / 12)
+    published = audit_results(app, "201", 2025, publish=True)["moderation"]
+    # The 12 pairs stay; the agreement, and the kappa computed from the same pairs, are hidden.
+    assert published["moderated"] == 12
+    assert published["overall"] == {"pairs": 12, "percent_agreement": C, "kappa": C, "kappa_linear": C}
 
 
 def test_a_bad_spreadsheet_names_each_row_and_column_and_loads_nothing(app, tmp_path):

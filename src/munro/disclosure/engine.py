@@ -76,8 +76,7 @@ def protect(values: Mapping[Hashable, int], equations: Iterable[Equation] = (), 
             if not exposed:
                 return _release(eqs, suppressed, primary, hidden, small, zeros_left, values, order)
             x = exposed[0]
-            pick = next((c for eq in eqs if x in eq[1]
-                         for c in [_candidate(eq, unknown, values, order)] if c is not None), None)
+            pick = _nearest_candidate(eqs, x, unknown, values, order)
             if pick is None:
                 if values[x] != 0:  # no equation holding it has a published cell left: not a real table
                     raise RuntimeError(f"cannot protect cell {x!r}")
@@ -169,6 +168,23 @@ def _classic(eqs, unknown, must, values, order):
             if pick is not None:
                 return pick
     return None
+
+
+def _nearest_candidate(eqs, x, unknown, values, order):
+    """A cell to suppress so that ``x`` is no longer determined: from an equation holding it, else from the
+    nearest equation joined to it through unknown cells (a chain of them is what pins ``x`` down, so
+    one more unknown on that chain frees it); None when nothing joined to it is left to hide."""
+    reached, done = {x}, set()
+    while True:
+        layer = [i for i, eq in enumerate(eqs) if i not in done and reached & eq[1].keys()]
+        if not layer:
+            return None
+        for i in layer:
+            pick = _candidate(eqs[i], unknown, values, order)
+            if pick is not None:
+                return pick
+        done.update(layer)
+        reached |= {k for i in layer for k in eqs[i][1] if k in unknown}
 
 
 def _candidate(eq, unknown, values, order):

@@ -6,7 +6,10 @@ grade and, when the file is moderated, the moderator's; the agreed overall
 grade is the one that stands. Results: grade distributions per domain
 (the moderator's grade where there is one, as moderation exists to correct),
 agreement between auditor and moderator (percent and Cohen's kappa), and the
-overall grades by year. ``publish=True`` applies munro.disclosure's counts rule.
+overall grades by year. ``publish=True`` applies munro.disclosure to all of it
+at once (``publish_cells``): counts of 1 to 5 as ``c``, and secondary
+suppression over every total, percentage and table together, so that no
+hidden count can be worked out from what is shown.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..disclosure import C, THRESHOLD, suppress_breakdown
+from ..disclosure import C, suppress_linked
 from ..errors import MunroError
 from . import schema as t
 from .agreement import cohen_kappa, percent_agreement
@@ -150,10 +153,11 @@ def _load(engine, la, years=None):
 def audit_results(engine: sa.Engine, la: str, year: int, *, publish: bool = False, bank=None) -> dict:
     """Grade distributions, moderation agreement and the overall grades by year (see the module docstring).
 
-    ``{"audits", "domains": {domain: {"text", "key_question", "grades": {grade: count},
-    "percent": {grade: %}}}, "moderation": {"moderated", "overall": {...}, "domains": {...}},
-    "trend": {year: {"audits", "grades", "good_or_better_percent"}}}``; percentages are of the files
-    graded in the domain (not applicable left out).
+    ``{"audits", "domains": {domain: {"text", "key_question", "graded", "grades": {grade: count},
+    "percent": {grade: %}}}, "moderation": {"moderated", "overall": {...}, "all_domains": {...}},
+    "trend": {year: {"audits", "graded", "grades", "percent", "good_or_better_percent"}}}``; percentages are
+    of the files graded in the domain (not applicable left out). ``publish``: every figure through
+    ``publish_cells`` at once, so that no hidden count can be worked out from any other figure.
     """
     v = (bank or load_bank()).get(AUDIT_FORM)
     scale = v.question("overall").scale
@@ -164,24 +168,81 @@ def audit_results(engine: sa.Engine, la: str, year: int, *, publish: bool = Fals
     domains = {}
     for q in v.questions:
         final = Counter(_final(r) for r in this if r.domain == q.id)
-        domains[q.id] = {"text": q.text, "key_question": q.key_question,
-                         **_distribution({g: final.get(g, 0) for g in grades}, publish)}
+        domains[q.id] = {g: final.get(g, 0) for g in grades}
     pairs = [(r.grade, r.moderator_grade) for r in this if r.domain == "overall" and r.moderator_grade in grades]
     pooled = [(r.grade, r.moderator_grade) for r in this if r.moderator_grade and r.grade in grades
               and r.moderator_grade in grades]
-    moderation = {"moderated": len(pairs), "overall": _agreement(pairs, grades, publish),
-                  "all_domains": _agreement(pooled, grades, publish)}
     trend = {}
     for y in sorted({r.year for r in rows}):
         overall = Counter(_overall(r) for r in rows if r.year == y and r.domain == "overall")
-        d = _distribution({g: overall.get(g, 0) for g in grades}, publish)
-        good = sum(overall.get(g, 0) for g in GOOD_OR_BETTER)
-        n = sum(overall.get(g, 0) for g in grades)
-        pct = 100.0 * good / n if n else None
-        if publish and pct is not None and (1 <= good <= THRESHOLD or 1 <= n - good <= THRESHOLD):
-            pct = C  # "3 of 40 were not good" is a small count too
-        trend[y] = {"audits": sum(overall.values()), **d, "good_or_better_percent": pct}
-    return {"la": la, "year": year, "audits": audits, "domains": domains, "moderation": moderation, "trend": trend}
+        trend[y] = ({g: overall.get(g, 0) for g in grades}, sum(overall.values()))
+    agreement = {"overall": pairs, "all_domains": pooled}
+    values, equations, hidden = publish_cells(audits, domains, {k: (len(p), sum(a == b for a, b in p))
+                                                               for k, p in agreement.items()}, trend, year)
+    shown = suppress_linked(values, equations, hidden=hidden) if publish else values
+    return {
+        "la": la, "year": year, "audits": shown[("audits",)],
+        "domains": {q.id: {"text": q.text, "key_question": q.key_question,
+                           **_distribution(shown, ("grade", q.id), ("graded", q.id), grades)} for q in v.questions},
+        "moderation": {"moderated": shown[("pairs", "overall")],
+                       **{k: _agreement(p, grades, shown, k) for k, p in agreement.items()}},
+        "trend": {y: {"audits": shown[("trend", y, "audits")],
+                      **_distribution(shown, ("trend", y), ("trend", y, "graded"), grades),
+                      "good_or_better_percent": _percent(shown, ("trend", y, "good or better"), ("trend", y, "graded"))}
+                  for y in trend},
+    }
+
+
+def publish_cells(audits: int, domains: dict, agreement: dict, trend: dict, year: int) -> tuple[dict, list, set]:
+    """Every figure of the results as cells and the equations linking them, for munro.disclosure.
+
+    Cells: the year's audits; each domain's grade counts and files graded; each agreement's pairs and
+    agreeing pairs (the percentage publishes them); each year's overall grade counts, files graded,
+    good or better (its percentage publishes it) and audits. Hidden cells, never shown but fixed by
+    the others and protected like any small count: the files a domain did not grade ("not
+    applicable": audits minus graded), the pairs that disagree, the files not good or better ("3 of
+    40 were not good" is a small count too), and a year's audits without a grade. This year's overall
+    grades appear twice (the domain's, by the moderator's grade, and the trend's, by the agreed
+    grade): where the two counts are the same they are one figure, so hiding one hides the other.
+    A hidden figure that is 0 is taken as known (below).
+    """
+    values: dict = {("audits",): audits}
+    equations: list = []
+    hidden: set = set()
+
+    for d, counts in domains.items():
+        parts = [("grade", d, g) for g in counts]
+        values.update(zip(parts, counts.values()))
+        values[("graded", d)] = sum(counts.values())
+        values[("not graded", d)] = audits - values[("graded", d)]
+        hidden.add(("not graded", d))
+        equations += [(("graded", d), parts), (("audits",), [("graded", d), ("not graded", d)])]
+    for name, (n, agree) in agreement.items():
+        values.update({("pairs", name): n, ("agree", name): agree, ("disagree", name): n - agree})
+        hidden.add(("disagree", name))
+        equations.append((("pairs", name), [("agree", name), ("disagree", name)]))
+    for y, (counts, n) in trend.items():
+        parts = [("trend", y, g) for g in counts]
+        values.update(zip(parts, counts.values()))
+        graded = sum(counts.values())
+        good = sum(counts[g] for g in GOOD_OR_BETTER)
+        values.update({("trend", y, "graded"): graded, ("trend", y, "good or better"): good, ("trend", y, "rest"): graded - good,
+                       ("trend", y, "audits"): n, ("trend", y, "not graded"): n - graded})
+        hidden |= {("trend", y, "rest"), ("trend", y, "not graded")}
+        equations += [(("trend", y, "graded"), parts), (("trend", y, "good or better"), [("trend", y, g) for g in GOOD_OR_BETTER]),
+                      (("trend", y, "graded"), [("trend", y, "good or better"), ("trend", y, "rest")]),
+                      (("trend", y, "audits"), [("trend", y, "graded"), ("trend", y, "not graded")])]
+    if year in trend and "overall" in domains:
+        values[("no overall grade",)] = audits - values[("trend", year, "audits")]
+        hidden.add(("no overall grade",))
+        equations.append((("audits",), [("trend", year, "audits"), ("no overall grade",)]))
+        equations += [(("grade", "overall", g), [("trend", year, g)]) for g in domains["overall"]
+                      if values[("grade", "overall", g)] == values[("trend", year, g)]]
+    # A hidden zero hides nothing: a reader who guesses that every file was graded, or that every pair agreed,
+    # is right. So it is taken as known, never left as an unknown that would seem to protect the figures beside it.
+    zeros = {k for k in hidden if values[k] == 0}
+    equations = [(total, [p for p in parts if p not in zeros]) for total, parts in equations]
+    return {k: v for k, v in values.items() if k not in zeros}, equations, hidden - zeros
 
 
 def _final(r) -> str:
@@ -192,18 +253,26 @@ def _overall(r) -> str:
     return r.agreed_grade or r.moderator_grade or r.grade
 
 
-def _distribution(counts: dict, publish: bool) -> dict:
-    n = sum(counts.values())
-    shown, total = suppress_breakdown(counts) if publish else (counts, n)
-    pct = {g: (C if C in (c, total) else (100.0 * c / n if n else None)) for g, c in shown.items()}
-    return {"graded": total, "grades": shown, "percent": pct}
+def _percent(shown: dict, part, total):
+    """``part`` as a percentage of ``total``: ``c`` when either is hidden, None of nothing."""
+    n, of = shown[part], shown[total]
+    if C in (n, of):
+        return C
+    return 100.0 * n / of if of else None
 
 
-def _agreement(pairs, grades, publish) -> dict:
-    if publish and 0 < len(pairs) <= THRESHOLD:
-        return {"pairs": C, "percent_agreement": C, "kappa": C, "kappa_linear": C}
-    return {"pairs": len(pairs), "percent_agreement": percent_agreement(pairs),
-            "kappa": cohen_kappa(pairs, grades), "kappa_linear": cohen_kappa(pairs, grades, "linear") if pairs else None}
+def _distribution(shown: dict, key: tuple, total: tuple, grades: list) -> dict:
+    return {"graded": shown[total], "grades": {g: shown[(*key, g)] for g in grades},
+            "percent": {g: _percent(shown, (*key, g), total) for g in grades}}
+
+
+def _agreement(pairs, grades, shown: dict, name: str) -> dict:
+    n = shown[("pairs", name)]
+    pct = _percent(shown, ("agree", name), ("pairs", name))
+    if pct == C:  # kappa is computed from the same pairs: hidden with them
+        return {"pairs": n, "percent_agreement": C, "kappa": C, "kappa_linear": C}
+    return {"pairs": n, "percent_agreement": pct, "kappa": cohen_kappa(pairs, grades),
+            "kappa_linear": cohen_kappa(pairs, grades, "linear") if pairs else None}
 
 
 def case_in_store(store, la: str, la_child_id: str, referral_date: dt.date) -> bool:
