@@ -3,6 +3,8 @@ user, as the regional manager and signed out. Public answering pages answer anyo
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from web_local_helpers import app, seeded, token  # noqa: F401 (app, seeded: fixtures)
@@ -70,6 +72,24 @@ def _role(address: str, la: str) -> str | None:
     return name if domain.startswith(la + ".") else None
 
 
+# A count cell of a results table showing 1 to 5 as a number (survey and audit results pages).
+SMALL_CELL = re.compile(r'govuk-table__cell--numeric">\s*[1-5]\s*<')
+HIDDEN_CELL = re.compile(r'govuk-table__cell--numeric"><abbr title="suppressed to protect confidentiality">c<')
+
+
+def assert_variant(name: str, response, role: str, regional: bool) -> None:
+    """The results pages serve the variant of the user's role and LA: survey results are published to every role;
+    audit results are published to a manager and to anyone who may see only the LA's published figures (the
+    regional user, munro.web.data.published_only), internal to the LA's own analyst and auditor."""
+    text = response.text
+    if name == "surveys.results":  # the closed staff survey: 8 agree, 4 disagree; the 4 is c (and the 8 with it)
+        assert not SMALL_CELL.search(text) and HIDDEN_CELL.search(text)
+    elif name == "audits.results":  # one audit, graded good overall: 1 is a small count
+        published = regional or role == "manager"
+        assert ("Audits: c." if published else "Audits: 1.") in text, (name, role, regional)
+        assert bool(SMALL_CELL.search(text)) == (not published), (name, role, regional)
+
+
 @pytest.mark.parametrize("who,address,la", CASES, ids=[c[0] for c in CASES])
 def test_every_page_as_every_user(seeded, signed_in, who, address, la):
     client = signed_in(address)
@@ -79,6 +99,8 @@ def test_every_page_as_every_user(seeded, signed_in, who, address, la):
         response = client.get(path.format(la=la, **ids))
         expected = 200 if role in granted else 403
         assert response.status_code == expected, (who, name, response.status_code)
+        if expected == 200 and name in ("surveys.results", "audits.results"):
+            assert_variant(name, response, role, address.startswith("regional@"))
         if expected == 403:
             main = response.text.split("<main", 1)[1]
             assert "Survey" not in main and f"T{la}" not in main  # the refusal tells nothing
