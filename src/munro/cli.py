@@ -771,7 +771,8 @@ def audit_import(obj, file, la, year, no_store_check):
 @audit.command("results")
 @click.option("--la", required=True, type=LA, help="The LA, by code (330) or name.")
 @click.option("--year", required=True, type=YEAR, help="Reporting year: 2025, 2024-25 or 2024/25.")
-@click.option("--publish", is_flag=True, help="Apply disclosure control (counts of 1 to 5 as c).")
+@click.option("--publish", is_flag=True,
+              help="Apply disclosure control: counts of 1 to 5, and every figure that would give one back, as c.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
 @click.pass_obj
