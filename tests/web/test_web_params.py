@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from urllib.parse import quote, urlencode
@@ -114,7 +115,9 @@ def test_an_odd_number_in_a_form_is_the_forms_own_error(clients, who, path, fiel
     assert response.status_code == 400 and "govuk-error-summary" in response.text
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+# 150 examples in the suite (seconds); MUNRO_PARAMS_EXAMPLES=5000 with HYPOTHESIS_RANDOM=1 for a deeper search by hand.
+@settings(max_examples=int(os.environ.get("MUNRO_PARAMS_EXAMPLES", 150)), deadline=None,
+          derandomize=not os.environ.get("HYPOTHESIS_RANDOM"), database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_no_route_answers_an_odd_number_with_a_500(app, clients, data):
