@@ -178,7 +178,9 @@ def format_questions(version: Version) -> str:
             answers = " / ".join(a["label"] for a in r["answers"])
         elif r["kind"] == "text":
             answers = "free text"
-        else:  # a label: a name, such as a team's
+        elif r["group"]:  # a breakdown's label is chosen from the survey's own list, never typed
+            answers = "one of the groups the survey's administrator lists"
+        else:  # a label: a name
             answers = "a name" + (f" (at most {r['max_length']} characters)" if r["max_length"] else "")
         if r["kind"] == "number" and r["min"] is not None:
             answers = f"a number, {r['min']} to {r['max']}, kept as its band: " + answers
