@@ -41,6 +41,8 @@ TEXT_LIMITS = {
 FORM_TEXT_LIMITS = {
     # One line per group: up to 100 groups (local.survey_groups.MAX_GROUPS) of 60 characters and their newlines.
     "surveys.groups": 100 * 62,
+    # The identity provider's answer (sso.py): Entra ID's authorization codes run to a few thousand characters.
+    "sso.callback": 16_000,
 }
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
