@@ -107,6 +107,14 @@ def test_the_sign_in_page_offers_the_provider_and_passwords(app):
     assert 'name="password"' in page
 
 
+def test_single_sign_on_adds_only_its_two_signed_out_routes(app):
+    """Registered only when configured (so test_web_every_route_covered.py never meets them): both are for
+    people not yet signed in, the start and the provider's way back."""
+    rules = {r.endpoint: r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("sso.")}
+    assert rules == {"sso.start": "/sign-in/sso", "sso.callback": "/sign-in/callback"}
+    assert app.test_client().get("/sign-in/callback").status_code == 400  # no state: nothing is asked of anyone
+
+
 def test_the_request_to_the_provider_uses_pkce_state_and_nonce(app, issuer):
     start = app.test_client().get("/sign-in/sso")
     url = urlsplit(start.headers["Location"])
