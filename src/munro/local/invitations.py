@@ -11,7 +11,6 @@ sent (docs/local.md).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import secrets
@@ -19,6 +18,7 @@ import secrets
 import sqlalchemy as sa
 
 from ..errors import MunroError
+from ..output import csv_writer
 from . import schema as t
 
 # Crockford's base 32 without the letters people confuse (I, L, O, U): read off a letter and typed again.
@@ -101,7 +101,7 @@ def use_code(con, survey_id: int, code: str | None) -> None:
 def codes_csv(codes: list[str], link: str | None) -> str:
     """The codes for a mail merge: one row per code, with the survey's link (and the link with the code)."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
+    w = csv_writer(out, lineterminator="\r\n")
     w.writerow(["code", "link", "link_with_code"])
     for c in codes:
         w.writerow([c, link or "", f"{link}?code={c}" if link else ""])
