@@ -54,7 +54,8 @@ def workbook_text(body: bytes) -> str:
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(body), read_only=True)
-    return "\n".join(" ".join(str(c) for c in row if c is not None) for ws in book for row in ws.iter_rows(values_only=True))
+    rows = (row for sheet in book for row in sheet.iter_rows(values_only=True))
+    return "\n".join(" ".join(str(c) for c in row if c is not None) for row in rows)
 
 
 def assert_report_variant(response, la: str, variant: str) -> None:

@@ -222,16 +222,17 @@ def publish_cells(audits: int, domains: dict, agreement: dict, trend: dict, year
         hidden.add(("disagree", name))
         equations.append((("pairs", name), [("agree", name), ("disagree", name)]))
     for y, (counts, n) in trend.items():
-        parts = [("trend", y, g) for g in counts]
-        values.update(zip(parts, counts.values()))
+        cell = {name: ("trend", y, name) for name in (*counts, "graded", "good or better", "rest", "audits", "not graded")}
+        values.update({cell[g]: c for g, c in counts.items()})
         graded = sum(counts.values())
         good = sum(counts[g] for g in GOOD_OR_BETTER)
-        values.update({("trend", y, "graded"): graded, ("trend", y, "good or better"): good, ("trend", y, "rest"): graded - good,
-                       ("trend", y, "audits"): n, ("trend", y, "not graded"): n - graded})
-        hidden |= {("trend", y, "rest"), ("trend", y, "not graded")}
-        equations += [(("trend", y, "graded"), parts), (("trend", y, "good or better"), [("trend", y, g) for g in GOOD_OR_BETTER]),
-                      (("trend", y, "graded"), [("trend", y, "good or better"), ("trend", y, "rest")]),
-                      (("trend", y, "audits"), [("trend", y, "graded"), ("trend", y, "not graded")])]
+        values.update({cell["graded"]: graded, cell["good or better"]: good, cell["rest"]: graded - good,
+                       cell["audits"]: n, cell["not graded"]: n - graded})
+        hidden |= {cell["rest"], cell["not graded"]}
+        equations += [(cell["graded"], [cell[g] for g in counts]),
+                      (cell["good or better"], [cell[g] for g in GOOD_OR_BETTER]),
+                      (cell["graded"], [cell["good or better"], cell["rest"]]),
+                      (cell["audits"], [cell["graded"], cell["not graded"]])]
     if year in trend and "overall" in domains:
         values[("no overall grade",)] = audits - values[("trend", year, "audits")]
         hidden.add(("no overall grade",))
