@@ -34,7 +34,7 @@ from munro.web import Config, create_app
 from munro.web.audit_log import read
 from munro.web.sso import SingleSignOn, read_role_map
 from munro.web.users import authenticate, list_users
-from web_helpers import LA, OTHER, PASSWORD, email
+from web_helpers import LA, OTHER, PASSWORD, client_of, email, form_token
 
 CLIENT_ID, SECRET = "munro-test", "not-a-real-secret"
 ROLE_MAP = {
@@ -312,3 +312,45 @@ def test_the_discovery_document_and_keys_are_fetched_once(app, caplog):
              for r in caplog.records if r.name == "werkzeug"]
     # The browser's two visits to the authorization page; munro's two code exchanges; nothing else.
     assert sorted(asked) == ["POST /oauth2/authorize"] * 2 + ["POST /oauth2/token"] * 2
+
+
+def test_an_administrator_adds_accounts_that_sign_in_with_the_provider_or_a_password(app):
+    admin = client_of(app, email("administrator"))
+    page = admin.get("/admin/users").text
+    # Both ways are offered where passwords are on, the council's provider first.
+    assert 'value="single_sign_on" checked' in page and 'value="password"' in page and "With Test Council" in page
+    new = "new.worker@council.example.gov.uk"
+    added = admin.post("/admin/users", data={"email": new, "role": "analyst", "sign_in": "single_sign_on",
+                                             "password": "", "csrf_token": form_token(admin, "/admin/users")})
+    assert added.status_code == 303
+    engine = app.extensions["munro_app_db"]
+    assert authenticate(engine, new, "", 5, 15) is None and authenticate(engine, new, PASSWORD, 5, 15) is None
+    # A password account still needs its password; a way that is not offered is refused.
+    short = admin.post("/admin/users", data={"email": "p@council.example.gov.uk", "role": "analyst",
+                                             "sign_in": "password", "password": "short",
+                                             "csrf_token": form_token(admin, "/admin/users")})
+    assert short.status_code == 400 and "at least" in short.text
+    odd = admin.post("/admin/users", data={"email": "q@council.example.gov.uk", "role": "analyst",
+                                           "sign_in": "carrier-pigeon", "csrf_token": form_token(admin, "/admin/users")})
+    assert odd.status_code == 400 and "Choose how the user will sign in" in odd.text
+
+
+def test_with_passwords_off_an_administrator_adds_provider_accounts_only(kept_app):
+    issuer = kept_app.config["MUNRO"].oidc_issuer
+    requests.put(f"{issuer}/users/oid-admin", json={"email": email("administrator")}, timeout=10).raise_for_status()
+    admin = kept_app.test_client()
+    assert at_provider(admin, "oid-admin").headers["Location"] == "/dashboard"
+    page = admin.get("/admin/users").text
+    assert 'name="password"' not in page and 'value="password"' not in page
+    new = "sso.only@council.example.gov.uk"
+    added = admin.post("/admin/users", data={"email": new, "role": "manager", "sign_in": "single_sign_on",
+                                             "csrf_token": form_token(admin, "/admin/users")})
+    assert added.status_code == 303
+    # A password sent all the same makes no password account here.
+    refused = admin.post("/admin/users", data={"email": "pw@council.example.gov.uk", "role": "manager",
+                                               "sign_in": "password", "password": PASSWORD * 2,
+                                               "csrf_token": form_token(admin, "/admin/users")})
+    assert refused.status_code == 400
+    requests.put(f"{issuer}/users/oid-new", json={"email": new}, timeout=10).raise_for_status()
+    person = kept_app.test_client()
+    assert at_provider(person, "oid-new").headers["Location"] == "/dashboard"

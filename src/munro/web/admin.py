@@ -41,7 +41,8 @@ def _admin(action: str):
 
 def _users_page(la: str, error: str | None = None, done: str | None = None, form: dict | None = None):
     return render_template("admin_users.html", users=list_users(app_db(), la=la), roles=ROLES, error=error,
-                           done=done, form=form or {}, min_password=MIN_PASSWORD, la=la), 400 if error else 200
+                           done=done, form=form or {}, min_password=MIN_PASSWORD, la=la,
+                           sign_in_ways=_sign_in_ways(config()), provider=config().oidc_name), 400 if error else 200
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
@@ -49,13 +50,29 @@ def users():
     user, la = _admin("manage_users")
     if request.method == "GET":
         return _users_page(la, done=next(iter(get_flashed_messages()), None))
-    form = {k: request.form.get(k, "") for k in ("email", "role")}
+    form = {k: request.form.get(k, "") for k in ("email", "role", "sign_in")}
     try:
-        added = add_user(app_db(), form["email"], [la], form["role"], request.form.get("password", ""))
+        added = add_user(app_db(), form["email"], [la], form["role"], _first_password(form["sign_in"]))
     except MunroError as e:
         return _users_page(la, error=str(e)[:1].upper() + str(e)[1:] + ".", form=form)
     log("user_added", la=la, detail=f"{added.email} as {added.role}")
     return _done(f"{added.email} added as {added.role}.")
+
+
+def _first_password(how: str) -> str | None:
+    """The password the new account starts with, or None for an account that signs in only through the
+    council's identity provider (docs/sign-in.md): the only kind when local passwords are turned off."""
+    cfg = config()
+    ways = _sign_in_ways(cfg)
+    how = how or ways[0]
+    if how not in ways:
+        raise MunroError("choose how the user will sign in")
+    return None if how == "single_sign_on" else request.form.get("password", "")
+
+
+def _sign_in_ways(cfg) -> tuple[str, ...]:
+    """How a new account may sign in here, the first the default: the identity provider when there is one."""
+    return (("single_sign_on",) if cfg.oidc_issuer else ()) + (("password",) if cfg.local_passwords else ())
 
 
 def _done(message: str):
