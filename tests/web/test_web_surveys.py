@@ -149,6 +149,25 @@ def test_results_are_suppressed(app, seeded):
     assert "suppressed" in analyst and "more time" not in analyst
 
 
+def test_the_list_of_surveys_shows_the_respondents_as_the_results_do(app, seeded):
+    """A closed survey of 3 responses is "c" in the list, as on its results page, for every role that sees it."""
+    from munro.local.surveys import close_survey, create_survey, submit_response
+
+    db = app.extensions["munro_app_db"]
+    few = create_survey(db, la=LA, instrument="families", opens_on=dt.date(2025, 1, 1), closes_on=dt.date(2025, 2, 1),
+                        title="Three families")
+    for _ in range(3):
+        submit_response(db, few.id, {"understand_why": "agree"}, today=dt.date(2025, 1, 10))
+    close_survey(db, few.id)
+    for role in ("survey_admin", "analyst", "manager"):
+        page = _client(app, email(role)).get(f"/la/{LA}/surveys").text
+        rows = page.split("<tr")
+        row = next(r for r in rows if "Three families" in r)
+        assert re.search(r'numeric">\s*c\s*</td>', row) and ">3<" not in row, role
+        twelve = next(r for r in rows if f'/surveys/{seeded[LA]["closed"]}/results' in r)
+        assert re.search(r'numeric">\s*12\s*</td>', twelve), role
+
+
 def test_results_wait_until_the_survey_closes(app, admin, seeded):
     page = admin.get(f"/la/{LA}/surveys/{seeded[LA]['open']}/results").text
     assert "once the survey has closed" in page and "Respondents" not in page

@@ -82,11 +82,23 @@ def _path(survey_id: int) -> str:
 def index(la):
     user = for_la(la, "view_survey_results", "manage_surveys")
     surveys = list_surveys(app_db(), la)
-    counts = response_counts(app_db(), la)
     today = dt.date.today()
+    counts = _respondents_shown(surveys, user.role, today)
     return render_template("surveys.html", la=la, surveys=surveys, today=today, audiences=AUDIENCE_NAMES,
                            counts=counts, manage=authz.allowed(user, "manage_surveys", la),
                            results=authz.allowed(user, "view_survey_results", la))
+
+
+def _respondents_shown(surveys, role: str, today: dt.date) -> dict:
+    """Each closed survey's respondents as its results page shows them (1 to 5, or too few for results: c),
+    so that the list cannot give back a count the results hide. Open surveys' counts are never shown."""
+    stored = response_counts(app_db(), surveys[0].la_code) if surveys else {}
+    shown = {}
+    for s in surveys:
+        if s.is_closed(today):
+            shown[s.id] = (results_mod.survey_results(app_db(), s.id, role=role, today=today).respondents
+                           if stored.get(s.id) else 0)
+    return shown
 
 
 def _instruments():
