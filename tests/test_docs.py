@@ -56,3 +56,23 @@ def test_architecture_names_every_package():
     text = (ROOT / "docs" / "architecture.md").read_text()
     for pkg in sorted(p.name for p in (ROOT / "src" / "munro").iterdir() if p.is_dir() and not p.name.startswith("_")):
         assert f"{pkg}/" in text, f"docs/architecture.md does not describe src/munro/{pkg}/"
+
+
+def test_every_test_docs_security_names_exists_and_every_section_names_one():
+    """docs/security.md says which tests show each control: a renamed or removed test fails here."""
+    import ast
+    import re
+
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", text)
+    assert len(named) > 40
+    for path, test in named:
+        file = ROOT / path
+        assert file.is_file(), path
+        if test:
+            tree = ast.parse(file.read_text(encoding="utf-8"))
+            assert test in {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}, f"{path}::{test}"
+    for section in text.split("\n## ")[1:]:
+        if section.startswith(("What is protected", "Whom munro defends against", "Re-testing")):
+            continue
+        assert "`tests/" in section, section.splitlines()[0]
