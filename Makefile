@@ -14,33 +14,45 @@ DEMO_SCALE ?= 1
 APT_PACKAGES := postgresql default-jre-headless chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv clean bench system-deps report-assets serve
+.PHONY: demo test venv clean bench system-deps report-assets check-assets serve
 
-# The report's GOV.UK Frontend styles and the tests' axe-core: npm packages pinned in
-# frontend/package-lock.json, installed with npm ci and the built CSS copied into the package.
+# GOV.UK Frontend's built CSS (the report) and JavaScript (the survey pages' "Exit this page", served from
+# our origin) are committed in the package with their licence, so a wheel from a clean clone holds them.
+# frontend/package-lock.json pins the version (and the tests' axe-core): after changing it, `make
+# report-assets` copies the new files in; `make check-assets` (run by make test) fails when the committed
+# files are not byte for byte the pinned package's.
+GOVUK_DIST := frontend/node_modules/govuk-frontend/dist/govuk
 REPORT_CSS := src/munro/report/assets/govuk-frontend.min.css
+WEB_JS := src/munro/web/assets/govuk-frontend.min.js
 AXE := frontend/node_modules/axe-core/axe.min.js
 $(AXE): frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "installing npm for the pinned frontend packages"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; }
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
-$(REPORT_CSS): $(AXE)
-	cp frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css $@
-# GOV.UK Frontend's JavaScript (an ES module) for the survey pages' "Exit this page", served from our origin.
-WEB_JS := src/munro/web/assets/govuk-frontend.min.js
-$(WEB_JS): $(AXE)
-	cp frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
 
-report-assets: $(REPORT_CSS) $(WEB_JS)
+report-assets: $(AXE)
+	cp $(GOVUK_DIST)/govuk-frontend.min.css $(REPORT_CSS)
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(WEB_JS)
+
+check-assets: $(AXE)
+	@cmp $(GOVUK_DIST)/govuk-frontend.min.css $(REPORT_CSS) && cmp $(GOVUK_DIST)/govuk-frontend.min.js $(WEB_JS) || \
+		{ echo "the committed GOV.UK Frontend files differ from frontend/package-lock.json's: run make report-assets"; exit 1; }
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The build requirements too ([build-system] of pyproject.toml), so that tests/test_wheel.py builds
+# the wheel offline (--no-build-isolation) with the same setuptools and Cython as pip would.
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt setup.py src/munro/census/_fastwalk.pyx
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')" \
+		> $(VENV)/build-requires.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r $(VENV)/build-requires.txt
 	touch $@
 
-venv: $(VENV)/.installed $(REPORT_CSS) $(WEB_JS)
+venv: $(VENV)/.installed
 
 demo: venv
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium for the report's PDF"; \
@@ -76,7 +88,7 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
 
-test: venv system-deps
+test: venv system-deps check-assets
 	$(BIN)/python -m pytest
 
 bench: venv

@@ -33,6 +33,14 @@ from .walk import _CONTAINER, _FIELD, _GROUP, StructureError
 
 import_lxml__etree()
 
+# The lxml and libxml2 this module was compiled against (their headers): it reads libxml2's structs
+# directly, so walk._compiled_walk uses it only when the installed lxml is the same.
+cdef extern from "lxml-version.h":
+    const char* LXML_VERSION_STRING
+cdef extern from "libxml/xmlversion.h":
+    const char* LIBXML_DOTTED_VERSION
+BUILT_AGAINST = (LXML_VERSION_STRING.decode("ascii"), LIBXML_DOTTED_VERSION.decode("ascii"))
+
 
 cdef extern from "libxml/tree.h":
     ctypedef unsigned char xmlChar

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import os
 import datetime as dt
+import functools
+import logging
 from collections import Counter
 
 from . import format as fmt
+
+log = logging.getLogger(__name__)
 
 _BOOLS = {"true": 1, "1": 1, "false": 0, "0": 0}
 _EPOCH = dt.date(1970, 1, 1).toordinal()
@@ -162,12 +166,32 @@ def table_columns(year: int) -> dict[str, list[str]]:
 
 
 def _compiled_walk():
-    """The compiled shortcut (the ``_fastwalk`` module), unless absent or MUNRO_PURE_PYTHON is set."""
+    """The compiled shortcut (the ``_fastwalk`` module), unless absent, built against another lxml,
+    or MUNRO_PURE_PYTHON is set."""
     if os.environ.get("MUNRO_PURE_PYTHON"):
         return None
+    return _usable_extension()
+
+
+def installed_lxml() -> tuple[str, str]:
+    """The lxml and libxml2 versions in use, as ``_fastwalk.BUILT_AGAINST`` records its build's."""
+    from lxml import etree
+
+    return etree.__version__, ".".join(map(str, etree.LIBXML_COMPILED_VERSION))
+
+
+@functools.cache
+def _usable_extension():
+    # The extension walks libxml2's structs as laid out by the lxml it was compiled against; another
+    # lxml (an upgrade beside a wheel built earlier) could read them wrong, so it is used only on a match.
     try:
         from . import _fastwalk
     except ImportError:
+        return None
+    built, installed = getattr(_fastwalk, "BUILT_AGAINST", None), installed_lxml()
+    if built != installed:
+        log.debug("compiled census walker built for lxml/libxml2 %s, installed %s: using the Python walker",
+                  built, installed)
         return None
     return _fastwalk
 
