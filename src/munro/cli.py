@@ -882,6 +882,33 @@ def audit_log_verify(obj, expect):
         raise SystemExit(1)
 
 
+# --- backups (munro.store.backup, docs/deploy.md) ------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--to", "folder", required=True, type=click.Path(path_type=Path),
+              help="A new (or empty) folder for this backup, e.g. one named by the date.")
+@click.option("--store-only", is_flag=True,
+              help="The store alone (an application database on PostgreSQL is backed up with pg_dump).")
+@click.pass_obj
+def backup(obj, folder, store_only):
+    """Copy the store and the application database, consistently while munro serve runs, with a manifest."""
+    from .store.backup import backup as run
+
+    click.echo(f"backed up {run(obj['db'], folder, store_only=store_only).text()}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing store and application database.")
+@click.pass_obj
+def restore(obj, folder, force):
+    """Put a backup back as the store (--db) and its application database, after checking its manifest."""
+    from .store.backup import restore as run
+
+    click.echo(f"restored {run(folder, obj['db'], force=force).text()} into {obj['db']}")
+
+
 # ---------------------------------------------------------------- every command that changes something is recorded
 # In the audit log (munro.web.audit_log), as the operating-system user, "cli on <host>". Each command is named
 # here, with its event (or a function of its options giving the event, None when that run changes nothing), or in
@@ -906,6 +933,8 @@ RECORDED = {
     "audit sample": "audit_sample_drawn",
     "audit import": "audits_imported",
     "user add": "user_added",
+    "backup": "export",  # a copy of everything about children leaves the store
+    "restore": "command",  # recorded in the restored application database, after its own history
 }
 READ_ONLY = {
     "synth",  # writes synthetic files, nothing of munro's

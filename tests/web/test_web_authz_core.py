@@ -1,4 +1,5 @@
-"""The web core's authorisation matrix: uploads, child lists, report downloads, administration, legal pages.
+"""The web core's authorisation matrix: uploads, child lists, report downloads, administration, legal pages,
+the health check.
 
 Every route of those blueprints, as every role of LA 330, as 331's analyst, as the regional manager and
 signed out; then the URLs that try to reach another LA's children, whatever their shape.
@@ -17,7 +18,7 @@ from web_helpers import LA, OTHER, YEAR, email, form_token
 
 ITEM = "cpp_repeat"  # an item with a list of children
 AGGREGATES = {"administrator", "analyst", "manager", "auditor"}
-PUBLIC = {"cookies", "accessibility", "privacy"}
+PUBLIC = {"cookies", "accessibility", "privacy", "healthz"}  # open to anyone, signed in or not
 
 # name -> (path, roles of LA 330 that get 200; the rest 403). The upload page is the user's own LA's.
 ROUTES = {
@@ -33,7 +34,7 @@ ROUTES = {
 }
 # Routes about a pending upload, and POST-only routes: tested below with their own expectations.
 OTHER_ROUTES = {"findings", "load_upload", "cancel_upload", "change_user"}
-CORE = ("uploads", "children", "downloads", "admin", "info")
+CORE = ("uploads", "children", "downloads", "admin", "info", "health")
 
 
 @pytest.fixture(scope="module")

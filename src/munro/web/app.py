@@ -50,7 +50,9 @@ def create_app(config: Config | None = None) -> Flask:
         g.user, g.csrf = None, None
         if request.endpoint == "pages.stylesheet":
             return
-        found = sessions.resume(app_db(), request.cookies.get(COOKIE), config.session_minutes)
+        # A monitor's probe (health.py) starts or resumes no session: nothing is written for it.
+        found = None if request.endpoint == "health.healthz" else \
+            sessions.resume(app_db(), request.cookies.get(COOKIE), config.session_minutes)
         if found:
             g.user, g.csrf = found
         limits.check_request(config)  # the Host, and the body's size: before anything reads the form
@@ -102,8 +104,8 @@ def create_app(config: Config | None = None) -> Flask:
     if config.oidc_issuer or not config.local_passwords:
         from . import sso  # single sign-on (docs/sign-in.md): Authlib is loaded only when it is configured
         sso.init_app(app, config)
-    from . import admin, children, downloads, info, uploads  # uploads, child lists, downloads, admin, legal pages
-    for module in (uploads, children, downloads, admin, info):
+    from . import admin, children, downloads, health, info, uploads  # uploads, child lists, downloads, admin,
+    for module in (uploads, children, downloads, admin, info, health):  # legal pages, /healthz
         app.register_blueprint(module.bp)
     from . import audits, public, surveys  # local information: surveys, their public pages, audits
     for module in (public, surveys, audits):
