@@ -76,3 +76,18 @@ def test_every_test_docs_security_names_exists_and_every_section_names_one():
         if section.startswith(("What is protected", "Whom munro defends against", "Re-testing")):
             continue
         assert "`tests/" in section, section.splitlines()[0]
+
+
+def test_every_environment_variable_munro_reads_is_in_the_deployment_settings_table():
+    """docs/deploy.md's one table of settings names every MUNRO_* variable in src/munro, and none that is gone."""
+    import re
+
+    name = re.compile(r"\bMUNRO_[A-Z][A-Z0-9_]*[A-Z0-9]\b")
+    in_code = {v for f in (ROOT / "src" / "munro").rglob("*.py") for v in name.findall(f.read_text(encoding="utf-8"))}
+    table = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8").split("\n## Settings\n", 1)[1]
+    rows = [line for line in table.splitlines() if line.startswith("| `MUNRO_")]
+    in_table = {re.match(r"\| `(MUNRO_\w+)`", row)[1] for row in rows}
+    assert len(rows) == len(in_table), "a variable with two rows"
+    assert {"MUNRO_DB", "MUNRO_TRUSTED_PROXY", "MUNRO_STORE_WAIT"} <= in_code  # the search finds them
+    assert in_code - in_table == set(), "MUNRO_ variables read by munro but not in docs/deploy.md's settings"
+    assert in_table - in_code == set(), "docs/deploy.md's settings name variables munro no longer reads"
