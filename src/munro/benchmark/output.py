@@ -56,8 +56,16 @@ def as_table(la: str, year: int, comparisons: list[Comparison]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _made() -> dict[str, str]:
+    """Which munro made the output, and the attribution the published figures in it require."""
+    from .. import __version__
+    from ..provenance import OGL
+
+    return {"munro_version": __version__, "licence": OGL}
+
+
 def as_json(la: str, year: int, comparisons: list[Comparison]) -> str:
-    return json.dumps({"la": la, "year": year, "items": {c.item_id: c.to_dict() for c in comparisons}},
+    return json.dumps({"la": la, "year": year, "items": {c.item_id: c.to_dict() for c in comparisons}, **_made()},
                       indent=2, default=str) + "\n"
 
 
@@ -93,8 +101,8 @@ def render(fmt: str, la: str, year: int, comparisons: list[Comparison]) -> str:
 def render_all(fmt: str, year: int, by_la: dict[str, list[Comparison]]) -> str:
     """Every LA's comparisons (``compare_all``): tables one after another, one CSV, one JSON object by LA."""
     if fmt == "json":
-        return json.dumps({"year": year, "las": {la: {c.item_id: c.to_dict() for c in cs} for la, cs in by_la.items()}},
-                          indent=2, default=str) + "\n"
+        return json.dumps({"year": year, "las": {la: {c.item_id: c.to_dict() for c in cs} for la, cs in by_la.items()},
+                           **_made()}, indent=2, default=str) + "\n"
     if fmt == "csv":
         parts = [as_csv(la, year, cs) for la, cs in by_la.items()]
         return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])  # one header

@@ -72,8 +72,15 @@ def _group_head(result: Mapping[str, Any]) -> str:
     return head
 
 
+def _json(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The result as JSON's dict form, saying which munro computed it."""
+    from .. import __version__
+
+    return {**as_json(result), "munro_version": __version__}
+
+
 def to_json(result: Mapping[str, Any]) -> str:
-    return json.dumps(as_json(result), indent=2, default=str)
+    return json.dumps(_json(result), indent=2, default=str)
 
 
 def to_csv(result: Mapping[str, Any]) -> str:
@@ -98,7 +105,7 @@ def render(fmt: str, results: Mapping[str, Any] | list[Mapping[str, Any]]) -> st
     if not isinstance(results, list):
         return FORMATS[fmt](results)
     if fmt == "json":
-        return json.dumps([as_json(r) for r in results], indent=2, default=str)
+        return json.dumps([_json(r) for r in results], indent=2, default=str)
     if fmt == "csv":
         parts = [to_csv(r) for r in results]
         return "".join(parts[:1] + [p.split("\n", 1)[1] for p in parts[1:]])

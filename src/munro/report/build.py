@@ -123,6 +123,19 @@ class ReportData:
     def items(self) -> list[ItemView]:
         return [v for s in self.sections for v in s.items]
 
+    @property
+    def publications(self) -> list[str]:
+        """The published statistics this report shows (benchmarks, the population behind rates and the
+        neighbours they are compared with): named in its colophon with the OGL attribution."""
+        from ..population import SOURCE_ONS
+        from ..provenance import publications
+
+        q = self.quality
+        sources = [b["source"] for b in q.get("benchmark_sources") or ()]
+        pop = q.get("population") or {}
+        return publications(sources, population=bool(pop.get("value")) and pop.get("source") == SOURCE_ONS,
+                            neighbours=bool(sources))
+
 
 def _la_name(la: str) -> str:
     from ..reference import local_authorities

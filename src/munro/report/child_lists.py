@@ -93,6 +93,7 @@ def write_child_lists(db, la: str, year: int, path: Path) -> Path:
     import xlsxwriter
 
     from ..private import private_file
+    from ..provenance import made_by
 
     lists = child_lists(db, la, year)
     # A child's ID or a worker's name beginning "=" is text, never a formula; no text becomes a link.
@@ -107,7 +108,7 @@ def write_child_lists(db, la: str, year: int, path: Path) -> Path:
         about.write(0, 0, "RESTRICTED: child-level data. Not part of the performance report; do not publish, "
                           "email outside the authority or store outside its systems.", bold)
         about.write(1, 0, f"LA {la}, reporting year {year_label(year)}: the children behind the report's "
-                          "actionable items.")
+                          f"actionable items. Made with {made_by()} from the authority's own returns.")
         for i, (sheet, what, cols, rows) in enumerate(lists):
             about.write(3 + i, 0, f"{sheet}: {len(rows):,} - {what}")
             ws = wb.add_worksheet(sheet[:31])

@@ -96,12 +96,14 @@ def render(data, charts: dict[str, list] | None = None) -> str:
     bench_missing = ("No benchmarks: " + note) if note else "No published figure for this item or authority."
     marking = ("Disclosure control applied." if data.published
                else "Internal: contains unsuppressed small numbers.")
+    from .. import provenance
     from ..benchmark.compare import HEADLINE_RULE
     from .summary import HOW_JUDGED
 
     return environment().get_template("report.html.j2").render(
         r=data, css=Markup(stylesheet()), charts=charts, bench_missing=bench_missing, marking_line=marking,
-        how_judged=HOW_JUDGED, headline_rule=HEADLINE_RULE)
+        how_judged=HOW_JUDGED, headline_rule=HEADLINE_RULE, made_by=provenance.made_by(),
+        sources_sentence=provenance.sources_sentence(data.publications), ogl_url=provenance.OGL_URL)
 
 
 __all__ = ["render", "page_charts", "stylesheet", "glance"]

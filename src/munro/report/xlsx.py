@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..provenance import attribution, colophon, made_by
 from .fmt import UNIT_WORDS, reader_definition, words, year_label
 
 _FORMATS = {"percent": "0.0", "per_10k": "0.0", "working_days": "0", "days": "0", "count": "#,##0"}
@@ -52,8 +53,12 @@ def _summary(b: _Book, data) -> None:
     marking = ("Disclosure control applied. " + " ".join(data.notes) if data.published
                else "Internal: contains unsuppressed small numbers. Do not publish or share outside the authority.")
     ws.write(1, 0, marking, b.bold)
-    ws.write(2, 0, f"Produced by munro on {data.generated}.")
-    row = 4
+    ws.write(2, 0, f"Produced by {made_by()} on {data.generated}.")
+    row = 3
+    if attribution(data.publications):  # the Open Government Licence asks for it wherever its figures appear
+        ws.write(row, 0, attribution(data.publications), b.wrap)
+        row += 1
+    row += 1
     if data.differences:
         ws.write(row, 0, f"Check first: {len(data.differences)} of the authority's own figures differ from the "
                          f"figures published for {data.year_label} (the published figure is shown and compared)",
@@ -190,6 +195,7 @@ def _quality(b: _Book, data) -> None:
         row += 1
         for col, val in enumerate((s["source"], s["vintage"], s["years"], s["items"])):
             _put(ws, row, col, val)
+    ws.write(row + 2, 0, colophon(data.publications))
 
 
 def _data(b: _Book, data) -> None:

@@ -134,7 +134,7 @@ def _to_folder(con, tables, where: str, target: Path, *, select=None, extra: dic
             sql = select(table, columns) if select else _select(table, columns, where)
             con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)").fetchall()
             outcome.tables[table] = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchall()[0][0]
-        manifest = {"format": "munro export", "version": 1, "exported_at": _now(),
+        manifest = {"format": "munro export", "version": 1, "exported_at": _now(), **_provenance(con, tables),
                     "tables": {t: {"rows": outcome.tables[t], "columns": dict(c)} for t, c in tables.items()},
                     **(extra or {})}
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -150,6 +150,20 @@ def _to_folder(con, tables, where: str, target: Path, *, select=None, extra: dic
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _provenance(con, tables) -> dict:
+    """The munro that wrote the export, and, when it carries published statistics (the benchmark table),
+    their publications and the Open Government Licence attribution they require."""
+    from .. import __version__, provenance
+
+    out: dict = {"munro_version": __version__}
+    if "benchmark" in tables:
+        sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM benchmark").fetchall()]
+        names = provenance.publications(sources, neighbours="statistical_neighbours" in tables)
+        if sources:
+            out["published_statistics"] = {"sources": names, "licence": provenance.OGL}
+    return out
 
 
 def read_manifest(folder: str | os.PathLike) -> dict:
