@@ -38,3 +38,13 @@ def _may():
     from . import authz
 
     return {"may": lambda action, la=None: authz.allowed(getattr(g, "user", None), action, la)}
+
+
+@bp.app_context_processor
+def _provenance():
+    """Every page's footer names the munro that serves it, the published statistics its pages show
+    and their Open Government Licence attribution (munro.provenance)."""
+    from .. import provenance
+
+    return {"made_by": provenance.made_by(), "sources_sentence": provenance.sources_sentence(provenance.ALL),
+            "ogl_url": provenance.OGL_URL}
