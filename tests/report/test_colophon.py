@@ -3,7 +3,7 @@ and the Open Government Licence attribution (issue 20, deliverable 5).
 
 The version expected is the installed distribution's, read here from its metadata; the sources are
 the publications the packaged benchmark files come from (src/munro/data/*/SOURCES.md), written out by
-hand, so none of it is taken from munro.provenance.
+hand (tests/provenance_expected.py), so none of it is taken from munro.provenance.
 """
 
 from __future__ import annotations
@@ -11,22 +11,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from importlib.metadata import version
 
 import pytest
 from lxml import html as lxml_html
 
+from provenance_expected import OGL, OGL_URL, SOURCES, VERSION
 from report_helpers import read_xlsx
 
 LA, YEAR = "330", 2025
-VERSION = version("munro")
-OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
-# The packaged published statistics the report store's benchmarks are loaded from, the population
-# behind the rates and the neighbour model, as the colophon names them.
-SOURCES = ("Published statistics from DfE Children in need statistics, DfE Outcomes for children in need, "
-           "DfE Children's social work workforce, DfE Local Authority Interactive Tool (LAIT), "
-           "OHID Fingertips (public health profiles), ONS mid-year population estimates and "
-           "the DfE statistical neighbour model.")
 
 
 def _words(text: str) -> str:
@@ -38,7 +30,7 @@ def _footer(path) -> tuple[str, str]:
     page = lxml_html.fromstring(path.read_text(encoding="utf-8"))
     made = page.xpath("//footer//*[@data-made-by]")[0].text_content()
     attribution = page.xpath("//footer//*[@data-attribution]")[0]
-    assert attribution.xpath(".//a/@href") == ["https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"]
+    assert attribution.xpath(".//a/@href") == [OGL_URL]
     return _words(made), _words(attribution.text_content())
 
 
