@@ -184,3 +184,25 @@ def test_the_commands(service, tmp_path, monkeypatch, capsys):
     assert e.value.code != 0
     assert capsys.readouterr().err == (f"munro: {target} already exists: restoring would replace it (give --force "
                                        "to replace it, after backing it up if it may still be wanted)\n")
+
+
+def test_restore_replaces_a_damaged_store_and_application_database(service, store, tmp_path, monkeypatch):
+    monkeypatch.delenv("MUNRO_APP_DB", raising=False)
+    engine = open_app_db(store=service)
+    record(engine, "sign_in", email="someone@example.gov.uk")
+    events = _events(engine)
+    engine.dispose()
+    before = store.snapshot(service)
+    backup(service, tmp_path / "backup")
+    with open(service, "r+b") as f:  # the store cut short, the application database overwritten
+        f.truncate(service.stat().st_size // 2)
+    app = service.with_name(service.name + ".app.sqlite")
+    app.write_bytes(b"not a database" * 1000)
+
+    restore(tmp_path / "backup", service, force=True)
+    assert store.snapshot(service) == before
+    engine = open_app_db(store=service)
+    try:
+        assert _events(engine) == events and len(events) == 1
+    finally:
+        engine.dispose()

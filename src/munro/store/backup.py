@@ -250,7 +250,7 @@ def _restore_app_db(backup_file: Path, target: Path) -> None:
         for leftover in (target, target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
             leftover.unlink(missing_ok=True)
     private_file(target)
-    src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    src = sqlite3.connect(_read_only(backup_file), uri=True)
     dst = sqlite3.connect(target, timeout=30)
     try:
         src.backup(dst)
@@ -262,9 +262,14 @@ def _restore_app_db(backup_file: Path, target: Path) -> None:
     open_app_db(url=f"sqlite:///{target.resolve()}").dispose()  # brought up to this munro's migrations
 
 
+def _read_only(file: Path) -> str:
+    """SQLite's URI of ``file`` opened read-only (percent-encoded, so any name and a Windows path work)."""
+    return file.resolve().as_uri() + "?mode=ro"
+
+
 def _is_sqlite(file: Path) -> bool:
     try:
-        con = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        con = sqlite3.connect(_read_only(file), uri=True)
         try:
             return con.execute("PRAGMA quick_check").fetchone() == ("ok",)
         finally:
