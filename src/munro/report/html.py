@@ -1,8 +1,9 @@
 """The report as one self-contained HTML page: Jinja2 templates, GOV.UK Frontend styles inlined,
 charts as inline SVG. Nothing on the page is fetched: no CDN, no font, no image, no script.
 
-The GOV.UK Frontend stylesheet is the npm package's built CSS, copied into
-``assets/`` by ``make report-assets``. Two things are taken out of it as it is
+The GOV.UK Frontend stylesheet is the npm package's built CSS, committed in
+``assets/`` from the version pinned in frontend/package-lock.json (``make
+check-assets`` keeps the two the same) and shipped in the wheel. Two things are taken out of it as it is
 inlined: the ``@font-face`` rules (GDS Transport may only be used on GOV.UK
 domains, and a council's report is not on one; the styles fall back to
 Arial, as the Design System tells services off GOV.UK to use) and any other
@@ -31,7 +32,7 @@ def stylesheet() -> str:
         govuk = (assets / CSS_FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise MunroError(f"the GOV.UK Frontend styles are missing (munro/report/assets/{CSS_FILE}): "
-                         "run `make report-assets` (npm ci of the pinned govuk-frontend) and try again") from None
+                         "munro's installation is incomplete: reinstall munro") from None
     govuk = re.sub(r"@font-face\{[^}]*\}", "", govuk)
     govuk = re.sub(r"url\([^)]*\)", "none", govuk)
     own = (assets / "report.css").read_text(encoding="utf-8")
