@@ -104,7 +104,8 @@ def render(data, charts: dict[str, list] | None = None) -> str:
     return environment().get_template("report.html.j2").render(
         r=data, css=Markup(stylesheet()), charts=charts, bench_missing=bench_missing, marking_line=marking,
         how_judged=HOW_JUDGED, headline_rule=HEADLINE_RULE, made_by=provenance.made_by(),
-        sources_sentence=provenance.sources_sentence(data.publications), ogl_url=provenance.OGL_URL)
+        sources_sentence=provenance.sources_sentence(data.publications), ogl=provenance.OGL,
+        ogl_url=provenance.OGL_URL)
 
 
 __all__ = ["render", "page_charts", "stylesheet", "glance"]
