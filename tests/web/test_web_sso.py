@@ -342,7 +342,7 @@ def test_with_passwords_off_an_administrator_adds_provider_accounts_only(kept_ap
     assert at_provider(admin, "oid-admin").headers["Location"] == "/dashboard"
     page = admin.get("/admin/users").text
     assert 'name="password"' not in page and 'value="password"' not in page
-    new = "sso.only@council.example.gov.uk"
+    new = "added.by.admin@council.example.gov.uk"
     added = admin.post("/admin/users", data={"email": new, "role": "manager", "sign_in": "single_sign_on",
                                              "csrf_token": form_token(admin, "/admin/users")})
     assert added.status_code == 303
@@ -351,6 +351,6 @@ def test_with_passwords_off_an_administrator_adds_provider_accounts_only(kept_ap
                                                "sign_in": "password", "password": PASSWORD * 2,
                                                "csrf_token": form_token(admin, "/admin/users")})
     assert refused.status_code == 400
-    requests.put(f"{issuer}/users/oid-new", json={"email": new}, timeout=10).raise_for_status()
+    requests.put(f"{issuer}/users/oid-added-by-admin", json={"email": new}, timeout=10).raise_for_status()
     person = kept_app.test_client()
-    assert at_provider(person, "oid-new").headers["Location"] == "/dashboard"
+    assert at_provider(person, "oid-added-by-admin").headers["Location"] == "/dashboard"
