@@ -47,4 +47,4 @@ def _provenance():
     from .. import provenance
 
     return {"made_by": provenance.made_by(), "sources_sentence": provenance.sources_sentence(provenance.ALL),
-            "ogl_url": provenance.OGL_URL}
+            "ogl": provenance.OGL, "ogl_url": provenance.OGL_URL}
