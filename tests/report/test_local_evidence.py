@@ -11,7 +11,8 @@ import pytest
 from munro.indicators.catalogue import SECTIONS
 from munro.local.appdb import open_app_db
 from munro.local.evidence import local_evidence
-from munro.local.surveys import add_action, close_survey, create_survey, submit_response
+from munro.local.survey_groups import set_groups
+from munro.local.surveys import add_action, close_survey, create_survey, submit_response, survey_version
 
 LA, YEAR = "330", 2025
 WORKLOAD = "c) Their workloads are manageable"
@@ -24,6 +25,7 @@ def with_evidence(report_store, tmp_path_factory):
     shutil.copy(report_store, db)
     app = open_app_db(db)  # beside the store, as the CLI puts it
     s = create_survey(app, la=LA, instrument="staff", opens_on=dt.date(2025, 1, 6), closes_on=dt.date(2025, 2, 28))
+    set_groups(app, s, survey_version(s), "team", ["North", "South"])  # the teams respondents choose from
     for team, answer, n in (("North", "agree", 8), ("South", "disagree", 7)):
         for _ in range(n):
             submit_response(app, s.id, {"team": team, "workload_manageable": answer}, today=dt.date(2025, 2, 3))
