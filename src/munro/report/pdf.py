@@ -1,7 +1,10 @@
-"""report.pdf: Debian's headless Chromium printing the page itself, so the PDF is the page.
+"""report.pdf: a headless Chromium, Chrome or Edge printing the page itself, so the PDF is the page.
 
-Chromium is the system's (``apt-get install chromium``), never a downloaded
-browser. The flags keep it from reaching the network (no background
+The browser is one already installed, never a downloaded one: ``MUNRO_BROWSER`` (or its older
+name ``MUNRO_CHROMIUM``) if set, else the first found of the platform's usual places (``CANDIDATES``
+below): on Linux Chromium, Chrome or Edge on the PATH; on macOS their application bundles; on
+Windows Chrome's and Edge's install folders (Edge is on every Windows 10 and 11 machine). All three
+are Chromium and take the same flags. The flags keep it from reaching the network (no background
 networking, component updates or sync) and from touching the user's profile
 (a throw-away profile folder).
 
@@ -15,30 +18,65 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from ..errors import MunroError
 
-CHROMIUM = os.environ.get("MUNRO_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
          "--generate-pdf-document-outline")  # the outline: the headings as PDF bookmarks
 TIMEOUT = 120  # seconds: a large report prints in a few; a hung browser must not hang munro
 
 
-def chromium() -> str:
-    found = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if not found:
-        raise MunroError(f"Chromium is needed for report.pdf and is not at {CHROMIUM}: install Debian's "
-                         "package (`apt-get install chromium`, or `make system-deps`), or pass --no-pdf")
-    return found
+# Linux: names looked up on the PATH (Debian's chromium first, as before).
+LINUX = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge")
+# macOS: the application bundles' programs, in /Applications and then the user's own ~/Applications.
+MACOS = ("Chromium.app/Contents/MacOS/Chromium", "Google Chrome.app/Contents/MacOS/Google Chrome",
+         "Microsoft Edge.app/Contents/MacOS/Microsoft Edge")
+# Windows: under each of these folders (machine-wide installs first, then the user's own).
+WINDOWS_ROOTS = ("ProgramFiles", "ProgramFiles(x86)", "LocalAppData")
+WINDOWS = (("Chromium", "Application", "chrome.exe"), ("Google", "Chrome", "Application", "chrome.exe"),
+           ("Microsoft", "Edge", "Application", "msedge.exe"))
+
+
+def candidates(platform: str | None = None, environ=None) -> list[str]:
+    """Where the browser is looked for on ``platform`` (``sys.platform``), in order; PATH names as names."""
+    platform = sys.platform if platform is None else platform
+    environ = os.environ if environ is None else environ
+    if platform == "win32":
+        roots = [environ[r] for r in WINDOWS_ROOTS if environ.get(r)]
+        return [str(Path(root, *parts)) for parts in WINDOWS for root in roots]
+    if platform == "darwin":
+        homes = ["/Applications", str(Path(environ.get("HOME") or Path.home(), "Applications"))]
+        return [f"{home}/{app}" for app in MACOS for home in homes]
+    return list(LINUX)
+
+
+def browser(platform: str | None = None, environ=None) -> str:
+    """The browser that prints the PDF, or a one-line MunroError naming where it was looked for."""
+    environ = os.environ if environ is None else environ
+    for name in ("MUNRO_BROWSER", "MUNRO_CHROMIUM"):
+        if environ.get(name):
+            if not Path(environ[name]).is_file():
+                raise MunroError(f"{name}={environ[name]} is not a browser's program: set it to Chromium's, "
+                                 "Chrome's or Edge's, or pass --no-pdf")
+            return environ[name]
+    looked = candidates(platform, environ)
+    for c in looked:
+        found = c if Path(c).is_absolute() else shutil.which(c, path=environ.get("PATH"))
+        if found and Path(found).is_file():
+            return found
+    raise MunroError("report.pdf needs Chromium, Chrome or Edge and none was found (looked for "
+                     f"{', '.join(looked) or 'nothing: no install folders are set'}): install one, set "
+                     "MUNRO_BROWSER to its program, or pass --no-pdf")
 
 
 def print_pdf(page: Path, out: Path) -> Path:
-    """Print ``page`` (a local HTML file) to ``out`` with headless Chromium."""
+    """Print ``page`` (a local HTML file) to ``out`` with a headless Chromium (``browser``)."""
     with tempfile.TemporaryDirectory(prefix="munro-chromium-") as profile:
-        cmd = [chromium(), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={out}",
+        cmd = [browser(), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={out}",
                Path(page).resolve().as_uri()]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
