@@ -56,3 +56,21 @@ def test_start_forks_only_when_this_process_is_alone(report_store, monkeypatch):
     trend = build.TrendYears.start(report_store, LA, YEAR)
     assert trend.years == [2023]  # the older half of the two trend years (2023, 2024)
     assert _values(trend.results()) == _values({2023: build._compute_years(str(report_store), LA, [2023])[2023]})
+
+
+def test_a_report_without_fork_has_the_same_figures_as_one_with_it(report_store, monkeypatch):
+    """Windows and macOS (no fork: build.fork_context gives None) compute every year here, to the same figures."""
+    import datetime as dt
+    import threading
+
+    la, year, now = LA, YEAR, dt.datetime(2026, 1, 5, 9, 30)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as in `munro report`, before its chart workers
+    forked = build.TrendYears.start(report_store, la, year)
+    assert forked.years == [2023]  # the older of the two trend years went to the forked child
+    with_fork = build.gather(report_store, la, year, now=now, trend=forked)
+    monkeypatch.setattr(build, "fork_context", lambda: None)  # Windows, macOS
+    here = build.TrendYears.start(report_store, la, year)
+    assert here.years == [] and here.results() == {}
+    without = build.gather(report_store, la, year, now=now, trend=here)
+    assert without == with_fork
+    assert sorted(without.by_year) == [2023, 2024, 2025]

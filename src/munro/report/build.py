@@ -173,8 +173,8 @@ class TrendYears:
     would not help); a child process forked from this one has every module already imported and
     computes the older half of the trend years on another CPU. Forking is only safe with no other
     thread and no open DuckDB database in this process, so it happens only then (``start``, called
-    before the chart workers start); otherwise, and on any failure of the child, the years are
-    computed here.
+    before the chart workers start), and only where ``fork_context`` allows (Linux); otherwise, and
+    on any failure of the child, the years are computed here.
     """
 
     def __init__(self, years: list[int], future=None, pool=None):
@@ -183,7 +183,6 @@ class TrendYears:
     @classmethod
     def start(cls, db, la: str, year: int) -> "TrendYears":
         import os
-        import sys
         import threading
 
         from ..store.returns import list_returns
@@ -191,13 +190,13 @@ class TrendYears:
         loaded = sorted({int(r["collection_year"]) for r in list_returns(db) if r["la_code"] == str(la)})
         trend = [y for y in loaded if year - TREND_YEARS < y < year]
         older = trend[:(len(trend) + 1) // 2]
-        if len(trend) < 2 or sys.platform != "linux" or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        context = fork_context()
+        if len(trend) < 2 or context is None or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
             return cls([])
         import concurrent.futures
-        import multiprocessing
 
         try:
-            pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
             return cls(older, pool.submit(_compute_years, str(db), str(la), older), pool)
         except OSError:
             return cls([])
@@ -212,6 +211,21 @@ class TrendYears:
             return {}
         finally:
             self._pool.shutdown(wait=False)
+
+
+def fork_context():
+    """multiprocessing's fork start method on Linux; None elsewhere, where the trend years are computed here.
+
+    Windows has no fork, and on macOS forking a process that has loaded the system's frameworks is
+    unsafe (Python starts its children by spawning there). A spawned child imports munro and Ibis
+    afresh, which costs about as long as the year it would compute, so it would be no faster.
+    """
+    import multiprocessing
+    import sys
+
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
 
 
 def _compute_years(db: str, la: str, years: list[int]) -> dict[int, dict]:
