@@ -91,3 +91,109 @@ def test_trend_years_fork_only_on_linux(monkeypatch):
         monkeypatch.setattr(sys, "platform", platform)
         assert build.fork_context() is None
 
+
+
+@pytest.fixture
+def windows(monkeypatch):
+    """A simulated Windows: munro.private's platform check says so, and icacls's calls are recorded (each
+    with the file's content at the time) and succeed. Files are made with the umask most users have (022)."""
+    import subprocess
+
+    from munro import private
+
+    calls = []
+
+    def icacls(argv, **kwargs):
+        target = Path(argv[1])
+        calls.append((argv, target.read_text() if target.is_file() else None))
+        return subprocess.CompletedProcess(argv, 0, "processed file: ...\nSuccessfully processed 1 files", "")
+
+    monkeypatch.setattr(private, "_windows", lambda: True)
+    monkeypatch.setattr(private.subprocess, "run", icacls)
+    monkeypatch.setenv("USERNAME", "alice")
+    monkeypatch.setenv("USERDOMAIN", "COUNCIL")
+    old = os.umask(0o022)
+    yield calls
+    os.umask(old)
+
+
+def _mode(path) -> int:
+    return os.stat(path).st_mode & 0o777
+
+
+def test_windows_files_and_folders_munro_makes_get_an_owner_only_access_list(windows, tmp_path):
+    from munro.private import create_new, open_private, private_dir, private_file
+
+    private_file(tmp_path / "app.sqlite")
+    private_dir(tmp_path / "staging")
+    with open_private(tmp_path / "unmatched.csv", "w") as f:
+        f.write("x")
+    assert create_new(tmp_path / "key", "secret")
+    assert windows == [
+        (["icacls", str(tmp_path / "app.sqlite"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(F)"], ""),
+        (["icacls", str(tmp_path / "staging"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(OI)(CI)(F)"], None),
+        (["icacls", str(tmp_path / "unmatched.csv"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(F)"], ""),
+        (["icacls", str(tmp_path / "key"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(F)"], ""),  # before the secret
+    ]
+    assert (tmp_path / "key").read_text() == "secret"
+
+
+def test_windows_without_a_domain_grants_the_user_by_name(windows, tmp_path, monkeypatch):
+    from munro.private import private_file
+
+    monkeypatch.delenv("USERDOMAIN")
+    private_file(tmp_path / "a")
+    assert windows[0][0] == ["icacls", str(tmp_path / "a"), "/inheritance:r", "/grant:r", "alice:(F)"]
+
+
+def test_windows_icacls_failing_is_one_warning_and_the_file_is_still_made(windows, tmp_path, monkeypatch):
+    import subprocess
+
+    from munro import private
+
+    monkeypatch.setattr(private.subprocess, "run", lambda argv, **kw: subprocess.CompletedProcess(
+        argv, 1332, "Successfully processed 0 files; Failed processing 1 files",
+        "COUNCIL\\alice: No mapping between account names and security IDs was done."))
+    with pytest.warns(private.FilesTightened) as seen:
+        private.private_file(tmp_path / "a")
+    assert [str(w.message) for w in seen] == [
+        f"{tmp_path / 'a'} could not be made its owner's only (COUNCIL\\alice: No mapping between account names and "
+        "security IDs was done.): it has its folder's access list, so keep it in a folder only you can open"]
+    assert (tmp_path / "a").exists()
+
+
+def test_windows_mode_bits_are_neither_set_nor_checked(windows, tmp_path):
+    from munro.private import owner_only_from_now, private_dir, private_file, readable_by_others, tighten
+
+    shared, folder = tmp_path / "shared.sqlite", tmp_path / "folder"
+    shared.write_text("")
+    folder.mkdir()
+    shared.chmod(0o644)
+    folder.chmod(0o755)
+    owner_only_from_now()
+    assert os.umask(0o022) == 0o022  # the umask left alone (Windows has none that matters)
+    assert not tighten(shared) and _mode(shared) == 0o644
+    private_file(shared)
+    private_dir(folder)
+    assert (_mode(shared), _mode(folder)) == (0o644, 0o755)  # existing: not chmod-ed ...
+    assert windows == []  # ... and their access lists, munro's from when it made them, not rewritten
+    assert readable_by_others(shared) is False
+
+
+def test_windows_a_key_or_secret_that_looks_open_by_its_mode_is_accepted(windows, tmp_path, monkeypatch):
+    from munro import private
+    from munro.store.keys import new_key_file, read_key
+    from munro.web.config import _secret_file
+
+    new_key_file(tmp_path / "key")
+    (tmp_path / "key").chmod(0o644)  # as every file looks on Windows
+    secret = tmp_path / "app.sqlite.secret"
+    secret.write_text("k" * 40)
+    secret.chmod(0o644)
+    assert len(read_key(tmp_path / "key")) == 32
+    assert _secret_file(f"sqlite:///{tmp_path / 'app.sqlite'}", tmp_path / "store.duckdb") == "k" * 40
+    monkeypatch.setattr(private, "_windows", lambda: False)  # the same files on Linux: refused
+    with pytest.raises(MunroError, match="can be read by others"):
+        read_key(tmp_path / "key")
+    with pytest.raises(MunroError, match="readable by its owner only"):
+        _secret_file(f"sqlite:///{tmp_path / 'app.sqlite'}", tmp_path / "store.duckdb")

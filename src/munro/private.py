@@ -18,16 +18,28 @@ load), so that no other user of the machine can read them whatever the user's um
   why it stopped working. A file munro did not make (a key, the web service's secret) is refused
   instead by its reader: munro never changes the permissions of a user's own file.
 
-On Windows, permissions come from the folder's access list (a user's own folders are private to them
-by default); the mode bits set here mean nothing there and ``tighten`` does nothing. Keeping the files
-in a folder only the service's account can read is docs/security.md's advice until issue 20 sets
-access lists itself.
+- ``readable_by_others(path)``: whether a file a user gave munro (a key, the web service's secret)
+  must be refused because other users may read it.
+
+On Windows the mode bits mean nothing (every file looks 0666 to ``os.stat``): permissions are the
+file's access list. There munro gives each file and folder it creates through these functions an
+access list of its own, with the platform's own tool, ``icacls PATH /inheritance:r /grant:r
+DOMAIN\\USER:(F)`` (``(OI)(CI)(F)`` for a folder, so what is made inside inherits it): the
+inherited entries removed and full control granted to the account munro runs as, and no one else
+(administrators can still take ownership, as on any Windows file). If icacls fails, the file keeps
+its folder's access list and munro warns once (``FilesTightened``). munro does not read access
+lists back: ``tighten`` does nothing there and ``readable_by_others`` is False (parsing icacls's
+output, whose account names are in the machine's language, would be fragile), so a file munro did
+not create (DuckDB's store and WAL, a key copied in) has its folder's access list. Keep the data in
+a folder only the service's account can open (docs/deploy.md, "Windows Server").
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -41,12 +53,55 @@ _warned: set[str] = set()
 
 
 class FilesTightened(UserWarning):
-    """An existing file of munro's was readable by other users and has been made its owner's only."""
+    """An existing file of munro's was readable by other users and has been made its owner's only (or, on
+    Windows, a new one could not be)."""
+
+
+def _windows() -> bool:
+    return sys.platform == "win32"
+
+
+def _mode_bits() -> bool:
+    """Whether permissions are POSIX mode bits (and the umask), which munro sets and checks."""
+    return POSIX and not _windows()
+
+
+def owner_only_acl(path: str | os.PathLike, *, folder: bool = False) -> bool:
+    """On Windows, ``path``'s access list made its creator's only (module docstring); False, and one warning,
+    if icacls could not. Does nothing elsewhere (the mode bits do it)."""
+    if not _windows():
+        return False
+    path = Path(path)
+    user, domain = os.environ.get("USERNAME"), os.environ.get("USERDOMAIN")
+    who = f"{domain}\\{user}" if user and domain else user
+    if not who:
+        why = "USERNAME is not set"
+    else:
+        argv = ["icacls", str(path), "/inheritance:r", "/grant:r", f"{who}:{'(OI)(CI)' if folder else ''}(F)"]
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        except OSError as e:  # no icacls (not Windows after all, or a stripped image)
+            why = e.strerror or str(e)
+        except subprocess.TimeoutExpired:
+            why = "icacls did not answer"
+        else:
+            if done.returncode == 0:
+                return True
+            lines = done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
+            why = lines[0] if lines else f"icacls exit {done.returncode}"
+    _warn_once(path, f"{path} could not be made its owner's only ({why}): it has its folder's access list, "
+                     "so keep it in a folder only you can open")
+    return False
+
+
+def readable_by_others(path: str | os.PathLike) -> bool:
+    """Whether ``path``'s mode lets others (group or world) use it; always False on Windows (module docstring)."""
+    return _mode_bits() and bool(Path(path).stat().st_mode & _OTHERS)
 
 
 def owner_only_from_now() -> None:
     """Narrow the process's umask to 077 for good (see the module docstring for why not for a while)."""
-    if POSIX:
+    if _mode_bits():
         with _lock:
             old = os.umask(0o077)
             os.umask(old | 0o077)
@@ -57,7 +112,7 @@ def tighten(path: str | os.PathLike) -> bool:
 
     A file of another user's (this process cannot change its mode) is warned about instead."""
     path = Path(path)
-    if not POSIX:
+    if not _mode_bits():
         return False
     try:
         st = path.stat()
@@ -101,13 +156,16 @@ def private_dir(path: str | os.PathLike, *, parents: bool = False) -> Path:
         if not path.is_dir():
             raise
         tighten(path)
+    else:
+        owner_only_acl(path, folder=True)
     return path
 
 
 def _open_fd(path: Path, flags: int) -> int:
     fd = os.open(path, flags, FILE_MODE)
     try:
-        if POSIX and os.fstat(fd).st_mode & _OTHERS:  # it existed, made by someone with a wider umask
+        owner_only_acl(path)  # Windows: each time it is written, as a new file's mode would be
+        if _mode_bits() and os.fstat(fd).st_mode & _OTHERS:  # it existed, made by someone with a wider umask
             _warn_once(path, f"{path} could be read by other users of this computer: munro has made it its "
                              "owner's only (600)")
             os.fchmod(fd, FILE_MODE)
@@ -125,6 +183,8 @@ def private_file(path: str | os.PathLike) -> Path:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     except FileExistsError:
         tighten(path)
+    else:
+        owner_only_acl(path)
     return path
 
 
@@ -143,6 +203,11 @@ def create_new(path: str | os.PathLike, text: str) -> bool:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:
         return False
+    try:
+        owner_only_acl(path)  # before the secret is written
+    except BaseException:
+        os.close(fd)
+        raise
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(text)
     return True

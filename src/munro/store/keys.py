@@ -20,11 +20,10 @@ import hmac
 import os
 import re
 import secrets
-import stat
 from pathlib import Path
 
 from ..errors import MunroError
-from ..private import create_new
+from ..private import create_new, readable_by_others
 
 MIN_BYTES = 32
 # 32 random bytes hold about 30 different values; fewer than 16 means a pattern, not chance
@@ -57,7 +56,7 @@ def read_key(path: str | os.PathLike | None) -> bytes:
     path = Path(path)
     if not path.is_file():
         raise MunroError(f"{path}: no key file here (make one with 'munro export --new-key-file {path}')")
-    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+    if readable_by_others(path):  # POSIX modes only: on Windows, access lists (munro.private)
         raise MunroError(f"{path}: the key file can be read by others; make it the owner's only (chmod 600)")
     text = path.read_text(encoding="ascii", errors="replace").strip()
     if not re.fullmatch(r"(?:[0-9a-fA-F]{2})+", text):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import MunroError
 from ..local.appdb import app_db_url
-from ..private import create_new
+from ..private import create_new, readable_by_others
 
 SESSION_MINUTES = 30  # idle timeout: NCSC and most LA policies ask for 15 to 30 minutes
 MAX_SESSION_HOURS = 12  # absolute limit, whatever the activity
@@ -111,13 +111,13 @@ def _int(env, name: str, default: int) -> int:
 
 
 def _secret_file(app_db: str, store: Path) -> str:
-    """The key in ``<app db>.secret`` (created 0600 on first use); PostgreSQL deployments must set MUNRO_SECRET_KEY."""
+    """The key in ``<app db>.secret`` (created owner-only on first use: munro.private); PostgreSQL deployments must set MUNRO_SECRET_KEY."""
     if not app_db.startswith("sqlite:///"):
         raise MunroError("MUNRO_SECRET_KEY must be set when the application database is not a local SQLite file")
     path = Path(app_db[len("sqlite:///"):] + ".secret")
     if not path.exists():
         create_new(path, secrets.token_urlsafe(48))  # owner-only; two workers starting together write one key
-    if path.stat().st_mode & 0o077:
+    if readable_by_others(path):  # POSIX modes; on Windows its access list was set when munro made it
         raise MunroError(f"{path}: the secret key file must be readable by its owner only (chmod 600)")
     key = path.read_text().strip()
     if len(key) < 32:
