@@ -119,7 +119,7 @@ def _secret_file(app_db: str, store: Path) -> str:
         create_new(path, secrets.token_urlsafe(48))  # owner-only; two workers starting together write one key
     if readable_by_others(path):  # POSIX modes; on Windows its access list was set when munro made it
         raise MunroError(f"{path}: the secret key file must be readable by its owner only (chmod 600)")
-    key = path.read_text().strip()
+    key = path.read_text(encoding="utf-8").strip()
     if len(key) < 32:
         raise MunroError(f"{path}: the secret key is too short")
     return key
