@@ -17,7 +17,6 @@ load), so that no other user of the machine can read them whatever the user's um
   (``FilesTightened``) per file and process, so that an administrator who shared it on purpose knows
   why it stopped working. A file munro did not make (a key, the web service's secret) is refused
   instead by its reader: munro never changes the permissions of a user's own file.
-
 - ``readable_by_others(path)``: whether a file a user gave munro (a key, the web service's secret)
   must be refused because other users may read it.
 
