@@ -26,7 +26,7 @@ LAST_DATE = dt.date(2040, 12, 31)
 
 
 def _data_rows(name: str) -> list[dict]:
-    text = resources.files("munro.data").joinpath(name).read_text()
+    text = resources.files("munro.data").joinpath(name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     return list(csv.DictReader(lines))
 

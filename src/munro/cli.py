@@ -496,7 +496,7 @@ def reference_import(obj, file, layout):
               help="Apply disclosure control (1-5 as c, secondary suppression, rounding) to every figure.")
 @click.option("--with-child-lists", is_flag=True,
               help="Also write child-lists-restricted.xlsx: the children behind the actionable items.")
-@click.option("--no-pdf", is_flag=True, help="Skip report.pdf (which needs Chromium).")
+@click.option("--no-pdf", is_flag=True, help="Skip report.pdf (which needs Chromium, Chrome or Edge).")
 @click.pass_obj
 def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf):
     """Write the performance report: the framework's sections, items, benchmarks and charts."""

@@ -172,7 +172,7 @@ def read_manifest(folder: str | os.PathLike) -> dict:
     if not path.is_file():
         raise MunroError(f"{folder}: not a munro export folder (no {MANIFEST}; write one with 'munro export --to')")
     try:
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise MunroError(f"{path}: unreadable ({e})") from None
 
