@@ -683,25 +683,26 @@ def survey_invite(obj, survey_id, count, out):
     from .local.invitations import codes_csv, create_codes
     from .local.respond import link_key
     from .local.surveys import get_survey
+    from .private import open_new
     from .web.config import Config
 
     app = _app(obj)
     s = get_survey(app, survey_id)
     config = Config.from_env(store=obj["db"])
     link = f"{config.public_url}/s/{link_key(config.secret_key, s.id)}" if config.public_url else None
-    try:  # a new file only: the codes are shown once, and an earlier file's must not be lost
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:  # a new file only, taken before the codes are made: they are shown once, and an earlier file's stay
+        f = open_new(out, newline="")
     except FileExistsError:
         raise MunroError(f"{out} exists: choose a new file for the codes") from None
     except OSError as e:
         raise MunroError(f"{out}: cannot be written ({e.strerror})") from None
-    try:
-        codes = create_codes(app, s, count, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0))
-    except BaseException:
-        os.close(fd)
-        out.unlink()
-        raise
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+    with f:
+        try:
+            codes = create_codes(app, s, count, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0))
+        except BaseException:
+            f.close()
+            out.unlink()
+            raise
         f.write(codes_csv(codes, link))
     click.echo(f"{count} invitation codes for survey {s.id} written to {out}; the survey now takes answers only "
                "with an unused code")

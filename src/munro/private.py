@@ -6,7 +6,8 @@ load), so that no other user of the machine can read them whatever the user's um
 
 - ``private_file(path)``: the file made (empty) or narrowed to 0600 before another library writes it
   (xlsxwriter's workbook, SQLite's database, whose -wal and -shm files SQLite gives the same mode).
-- ``open_private(path, mode)``: ``open()`` of a new owner-only file; ``create_new`` never overwrites.
+- ``open_private(path, mode)``: ``open()`` of a new owner-only file; ``open_new`` and ``create_new`` never
+  overwrite.
 - ``private_dir(path)``: a folder made, or narrowed, to 0700.
 - ``owner_only_from_now()``: the process's umask narrowed to 077 for good. DuckDB creates its WAL
   beside the store and its spill files whenever it needs them while a connection is open, which the
@@ -194,19 +195,26 @@ def open_private(path: str | os.PathLike, mode: str = "w", **kwargs):
     return os.fdopen(_open_fd(path, flags | getattr(os, "O_BINARY", 0)), mode, **kwargs)
 
 
+def open_new(path: str | os.PathLike, encoding: str = "utf-8", newline: str | None = None):
+    """``open()`` for writing of a new owner-only file; FileExistsError if ``path`` already exists (O_EXCL: of
+    two processes creating it together, one gets it, and nothing anyone wrote before is lost)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        owner_only_acl(path)  # before anything is written
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "w", encoding=encoding, newline=newline)
+
+
 def create_new(path: str | os.PathLike, text: str) -> bool:
     """Write ``text`` to a new owner-only file; False (and nothing written) if ``path`` already exists.
 
     O_EXCL: two processes starting together cannot both write it and disagree (a key, a secret)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        f = open_new(path, encoding="ascii")
     except FileExistsError:
         return False
-    try:
-        owner_only_acl(path)  # before the secret is written
-    except BaseException:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "w", encoding="ascii") as f:
+    with f:
         f.write(text)
     return True

@@ -22,13 +22,15 @@ from urllib.parse import urlsplit
 from flask import Response, abort, current_app, g, render_template, request
 from werkzeug.exceptions import SecurityError
 
+from ..local.survey_groups import MAX_GROUPS, MAX_LABEL
 from ..local.surveys import MAX_TEXT
 from . import authz
 from .config import Config
 
 # The largest legitimate form, measured: a free-text survey answer of twice MAX_TEXT characters (the page's
 # own "too long" message comes first) at 12 bytes a character (a 4-byte character percent-encoded) is
-# 120 KB; the survey groups form, 100 labels of 60 characters on each question, a few tens of KB.
+# 120 KB; the survey groups form, MAX_GROUPS labels of MAX_LABEL characters on each question, a few
+# tens of KB.
 FORM_BYTES = 256 * 1024
 UPLOADS = {"uploads.upload": "upload_return"}  # the routes that take a file: endpoint -> the action it needs
 TEXT_DEFAULT = 200  # characters: names, titles, codes, dates, numbers
@@ -39,8 +41,8 @@ TEXT_LIMITS = {
     "answer": 2 * MAX_TEXT,  # a respondent's free text: the question page says "too long" from MAX_TEXT
 }
 FORM_TEXT_LIMITS = {
-    # One line per group: up to 100 groups (local.survey_groups.MAX_GROUPS) of 60 characters and their newlines.
-    "surveys.groups": 100 * 62,
+    # One line per group: up to MAX_GROUPS labels of MAX_LABEL characters, each with its CR LF.
+    "surveys.groups": MAX_GROUPS * (MAX_LABEL + 2),
     # The identity provider's answer (sso.py): Entra ID's authorization codes run to a few thousand characters.
     "sso.callback": 16_000,
 }

@@ -19,7 +19,7 @@ MAX = 999_999_999
 class WholeNumber(IntegerConverter):
     """``<int:...>`` in every route: one to nine ASCII digits, else the URL matches nothing (404)."""
 
-    regex = r"[0-9]{1,9}"
+    regex = DIGITS.pattern
 
 
 def whole(text: str | None, low: int = 0, high: int = MAX) -> int | None:

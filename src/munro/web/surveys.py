@@ -26,7 +26,7 @@ from ..local.bank import load_bank
 from ..local.invitations import MAX_CODES, codes_csv, create_codes, invitation_counts
 from ..local.respond import link_key
 from ..local.roles import FREE_TEXT_ROLES
-from ..local.survey_groups import MAX_GROUPS, label_questions, set_groups, survey_groups
+from ..local.survey_groups import MAX_GROUPS, MAX_LABEL, label_questions, set_groups, survey_groups
 from ..local.surveys import (_now, close_survey, create_survey, get_survey, list_surveys, open_survey,
                              response_counts, survey_version)
 from . import authz, public
@@ -210,7 +210,7 @@ def groups(la, survey_id):
             public.forget(s.id)
             return redirect(url_for("surveys.survey", la=la, survey_id=s.id))
     return render_template("survey_groups.html", la=la, s=s, questions=questions, form=form, errors=errors,
-                           max_groups=MAX_GROUPS), 400 if errors else 200
+                           max_groups=MAX_GROUPS, max_label=MAX_LABEL), 400 if errors else 200
 
 
 @bp.post("/la/<la>/surveys/<int:survey_id>/invitations")
