@@ -29,12 +29,13 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from statistics import NormalDist
+
 import numpy as np
-# scipy.special, not scipy.stats: the same functions (gamma.ppf is gammaincinv, norm.isf is -ndtri)
-# without scipy.stats' import, which costs about a second of every report.
-from scipy.special import gammaincinv, gdtrib, ndtri
 
 from munro.errors import MunroError
+
+from . import gamma
 
 HIGHER = "significantly higher than England"
 LOWER = "significantly lower than England"
@@ -91,8 +92,10 @@ def wilson_interval(numerator: float, denominator: float, confidence: float = 0.
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    # Clamp: at k = 0 or k = n the formula gives the bound up to rounding (1e-17 and the like).
-    return Interval(max(0.0, centre - half) * scale, min(1.0, centre + half) * scale)
+    # At k = 0 or k = n the formula gives the bound only up to rounding (1e-15 and the like).
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return Interval(low * scale, high * scale)
 
 
 def poisson_rate_interval(count: float, population: float, confidence: float = 0.95,
@@ -103,8 +106,8 @@ def poisson_rate_interval(count: float, population: float, confidence: float = 0
     k+1; a count of 0 has lower limit 0 (the gamma with shape 0 is degenerate).
     """
     k, n, alpha = _count(count, "count"), _positive(population), _alpha(confidence)
-    lower = float(gammaincinv(k, alpha / 2)) if k > 0 else 0.0
-    upper = float(gammaincinv(k + 1, 1 - alpha / 2))
+    lower = gamma.quantile(k, alpha / 2) if k > 0 else 0.0
+    upper = gamma.quantile(k + 1, 1 - alpha / 2)
     return Interval(lower / n * per, upper / n * per)
 
 
@@ -134,10 +137,10 @@ def rate_limits(target: float, population: float, confidence: float,
     expected = _target(target, None) * n / per
     if expected == 0:
         return Interval(0.0, 0.0)
-    upper = float(gdtrib(1, alpha / 2, expected))  # shape k with P(Gamma(k) <= E) = a/2
+    upper = gamma.shape(alpha / 2, expected)  # shape k with P(Gamma(k) <= E) = a/2
     # Shape k+1 with P(Gamma(k+1) <= E) = 1-a/2; below shape 1 even a count of 0
     # is consistent with E, so nothing can be significantly low.
-    lower = max(0.0, float(gdtrib(1, 1 - alpha / 2, expected)) - 1)
+    lower = max(0.0, gamma.shape(1 - alpha / 2, expected) - 1)
     return Interval(lower / n * per, upper / n * per)
 
 
@@ -302,4 +305,4 @@ def _alpha(confidence) -> float:
 
 
 def _z(confidence) -> float:
-    return float(-ndtri(_alpha(confidence) / 2))
+    return NormalDist().inv_cdf(1 - _alpha(confidence) / 2)
