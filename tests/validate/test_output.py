@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from lxml import etree, html
 
+import munro
 from munro.validate.findings import Finding, Report, RuleFailure
 from munro.validate.output import render
 from munro.validate.registry import Rule
@@ -51,7 +52,9 @@ def test_csv_holds_every_finding():
 
 
 def test_json_separates_return_findings_and_summarises_by_rule():
-    out = json.loads(render([_report(failures=[RuleFailure("9999", "boom")])], "json"))["returns"][0]
+    whole = json.loads(render([_report(failures=[RuleFailure("9999", "boom")])], "json"))
+    assert whole["munro_version"] == munro.__version__
+    out = whole["returns"][0]
     assert out["errors"] == 2 and out["queries"] == 1 and out["children"] == 3 and out["rules_run"] == 3
     assert out["complete"] is False and out["failures"] == [{"rule": "9999", "error": "boom"}]
     assert out["summary"] == [
@@ -109,6 +112,7 @@ def test_xlsx_has_findings_and_rules_sheets_with_filters(tmp_path):
                                 "2022-23 to 2026-27", "Codes used: the distinct valid codes other than NONE."]
     assert book["Rules:filter"] == "A1:H4"
     assert book["Summary"][1] == ["r.xml", "1103", "error", "1", EARLY.message]
+    assert book["About"] == [["made by", "files"], [f"munro {munro.__version__}", "r.xml"]]
 
 
 def test_xlsx_needs_a_file():
@@ -135,5 +139,6 @@ def test_html_is_self_contained_accessible_and_filters_without_script(tmp_path):
     # Return-level findings have their own table; every table has a caption and column headers.
     assert doc.xpath("//table[caption='Findings about the whole return']//td/text()")[:3] == ["2887Q", "query", "3"]
     assert all(t.find("caption") is not None and t.xpath(".//th[@scope='col']") for t in doc.xpath("//table"))
+    assert doc.findtext(".//footer/p").startswith(f"Checked by munro {munro.__version__} ")
     # Text is escaped, not markup.
     assert "C&lt;1&gt;" in page and "<1>" not in page.replace("C&lt;1&gt;", "")

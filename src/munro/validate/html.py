@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from ..provenance import made_by
 from .findings import FORMAT_CODE, Report
 from .output import heading, rules_run
 from .registry import code_key
@@ -142,4 +143,6 @@ def to_html(reports: list[Report]) -> str:
             '<a class="skip" href="#main">Skip to the findings</a>'
             "<header><h1>CIN census validation</h1>"
             "<p>This page holds children's identifiers: keep it where the return itself is kept.</p></header>"
-            f'<main id="main">{_filters(codes)}{body}{_rules_table(reports)}</main></body></html>\n')
+            f'<main id="main">{_filters(codes)}{body}{_rules_table(reports)}</main>'
+            f"<footer><p>Checked by {made_by()} with the DfE's validation rules for the census year.</p></footer>"
+            "</body></html>\n")

@@ -12,7 +12,9 @@ import json
 import os
 from pathlib import Path
 
+from .. import __version__
 from ..output import csv_writer
+from ..provenance import made_by
 from .findings import Finding, Report
 from .registry import label
 
@@ -87,7 +89,7 @@ def as_json(report: Report) -> dict:
 
 
 def to_json(reports: list[Report]) -> str:
-    return json.dumps({"returns": [as_json(r) for r in reports]}, indent=2, ensure_ascii=False)
+    return json.dumps({"munro_version": __version__, "returns": [as_json(r) for r in reports]}, indent=2, ensure_ascii=False)
 
 
 def rules_run(reports: list[Report]) -> list:
@@ -126,6 +128,7 @@ def write_xlsx(reports: list[Report], path: str | os.PathLike) -> None:
           [[r.code, r.type, r.table, ", ".join(r.fields), r.message, r.level,
             f"{label(r.years.start)} to {label(r.years.stop - 1)}", r.reading] for r in rules_run(reports)],
           (7, 6, 20, 30, 80, 7, 20, 80))
+    sheet("About", ("made by", "files"), [[made_by(), ", ".join(r.source for r in reports)]], (20, 80))
     book.close()
 
 
