@@ -142,21 +142,24 @@ def built(tmp_path_factory) -> dict:
     _run(sys.executable, "-m", "pip", "wheel", unpacked, "--no-deps", "--no-build-isolation", "--no-index",
          "--quiet", "-w", dist, env=_build_env())
     (wheel,) = dist.glob("munro-*.whl")
-    return {"sdist": sdist_names, "wheel": wheel, "tmp": tmp}
+    return {"sdist": sdist_names, "unpacked": unpacked, "wheel": wheel, "tmp": tmp}
 
 
-@pytest.fixture(scope="module")
-def installed(built) -> Path:
-    """A fresh venv holding munro from the wheel only; its dependencies seen through a .pth file."""
-    venv = built["tmp"] / "venv"
+def _venv_with(wheel: Path, venv: Path) -> Path:
+    """A fresh venv holding munro from ``wheel`` only; its dependencies seen through a .pth file."""
     _run(sys.executable, "-m", "venv", "--without-pip", venv)
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
     site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
     (site / "munro-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     _run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "--quiet",
-         built["wheel"], env=_build_env())
+         wheel, env=_build_env())
     return bindir
+
+
+@pytest.fixture(scope="module")
+def installed(built) -> Path:
+    return _venv_with(built["wheel"], built["tmp"] / "venv")
 
 
 def _env(**extra) -> dict:
@@ -179,6 +182,25 @@ def test_the_wheel_and_sdist_hold_everything_munro_reads(built):
     # the compiled walker's source, for a compiled wheel built from the sdist
     assert {"setup.py", "pyproject.toml", "MANIFEST.in", "src/munro/census/_fastwalk.pyx"} <= sdist
     assert not [n for n in PACKAGE_DATA if "src/" + n not in sdist]
+
+
+@pytest.mark.slow
+def test_a_compiled_wheel_built_from_the_sdist_uses_its_walker(built, tmp_path):
+    # Where the machine has a compiler (make test's does: it builds the walker in place), the same sdist
+    # gives a wheel for this interpreter and platform whose census reader is the compiled one.
+    env = {k: v for k, v in _build_env().items() if k != "MUNRO_PURE_PYTHON"}
+    _run(sys.executable, "-m", "pip", "wheel", built["unpacked"], "--no-deps", "--no-build-isolation", "--no-index",
+         "--quiet", "-w", tmp_path / "dist", env=env)
+    (wheel,) = (tmp_path / "dist").glob("munro-*.whl")
+    tag = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    assert wheel.name.endswith(f"-cp{sys.version_info.major}{sys.version_info.minor}-"
+                               f"cp{sys.version_info.major}{sys.version_info.minor}-{tag}.whl"), wheel.name
+    assert [n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("munro/census/_fastwalk.")
+            and n.endswith((".so", ".pyd"))]
+    bindir = _venv_with(wheel, tmp_path / "venv")
+    used = _run(bindir / "python", "-c", "import munro.census.walk as w; print(w._compiled_walk() is not None)",
+                env=_env(), cwd=tmp_path).stdout.strip()
+    assert used == "True"
 
 
 @pytest.mark.slow
