@@ -19,7 +19,6 @@ from pathlib import Path
 
 from munro.engines import connect
 from munro.store.export import export_store
-
 from pg_server import PostgresServer
 
 ENGINES = ("duckdb", "postgresql", "spark")

@@ -54,7 +54,7 @@ class PostgresServer:
         if out.returncode:
             raise RuntimeError(f"{args[0]} failed: {out.stderr.strip() or out.stdout.strip()}")
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         self._run(_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--no-instructions")
         opts = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"

@@ -4,8 +4,7 @@ import datetime as dt
 
 import pytest
 
-from munro.calendar import (add_working_days, bank_holidays, calendar_table, is_working_day,
-                            working_days_between)
+from munro.calendar import add_working_days, bank_holidays, calendar_table, is_working_day, working_days_between
 
 D = dt.date
 

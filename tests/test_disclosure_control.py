@@ -12,11 +12,23 @@ import random
 import numpy as np
 import pytest
 
-from munro.disclosure import (C, MIN_GROUP_STAFF, recoverable, round_to_10, round_total, safe_item,
-                              safe_percent, suppress_breakdown, suppress_count, suppress_crosstab,
-                              suppress_derived, suppress_linked, suppress_survey)
+from munro.disclosure import (
+    MIN_GROUP_STAFF,
+    C,
+    recoverable,
+    round_to_10,
+    round_total,
+    safe_item,
+    safe_percent,
+    suppress_breakdown,
+    suppress_count,
+    suppress_crosstab,
+    suppress_derived,
+    suppress_linked,
+    suppress_survey,
+)
 from munro.disclosure.tables import crosstab_cells
-from munro.indicators.result import ItemResult, percent, per_10k
+from munro.indicators.result import ItemResult, per_10k, percent
 
 
 def _solved(equations, published):

@@ -1,6 +1,7 @@
 """munro: child protection performance information for English local authorities."""
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     # The installed distribution's version (pyproject.toml's), so a report names the munro that made it.

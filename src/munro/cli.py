@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .errors import MunroError
+
 # Every --year and --la is read by one type, and --db is taken after a command's name too (munro.options).
 from .options import LA, LA_FOR_POPULATION, LA_OR_ALL, LA_SYNTHETIC, YEAR, YEARS, MunroGroup, db_option
 
@@ -698,7 +699,7 @@ def survey_invite(obj, survey_id, count, out):
         raise MunroError(f"{out}: cannot be written ({e.strerror})") from None
     with f:
         try:
-            codes = create_codes(app, s, count, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0))
+            codes = create_codes(app, s, count, dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
         except BaseException:
             f.close()
             out.unlink()

@@ -17,7 +17,8 @@ import datetime as dt
 import json
 import os
 import re
-from typing import IO, Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, Any
 
 FORMATS = ("table", "json")
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from typing import Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
 
-Progress = Callable[[str, int, Optional[int]], None]
+Progress = Callable[[str, int, int | None], None]
 
 
 def report(progress: Progress | None, step: str, done: int = 0, total: int | None = None) -> None:
@@ -129,7 +129,7 @@ class TerminalProgress:
 
     close = pause
 
-    def __enter__(self) -> "TerminalProgress":
+    def __enter__(self) -> TerminalProgress:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -6,7 +6,6 @@ import shutil
 
 import pytest
 
-
 HEADER = "area_level,area_code,year,item_id,figure,value,numerator,denominator,unit,symbol,source,vintage\n"
 GOOD = HEADER + (
     "la,330,2026,cpp_repeat,value,21.4,150,701,percent,,DfE Children in need 2026 (EES table D3),CIN 2026 release\n"

@@ -13,7 +13,6 @@ from munro.benchmark.compare import compare, neighbour_stats, rank_among
 from munro.errors import MunroError
 from munro.store.db import open_store
 
-
 # cpp_repeat (percent, lower is better), 2023-24: Hartlepool 805 and others; 808 suppressed.
 CPP_REPEAT_2024 = {"805": (20.0, 20, 100), "806": (15.0, 6, 40), "807": (25.0, 10, 40), "808": (None, None, None),
                    "810": (30.0, 12, 40), "801": (10.0, 4, 40), "802": (40.0, 16, 40)}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+import engine_support
 from munro.localdata import ingest_local_file
 from munro.store import ingest_file
 from munro.store.export import export_store
 from munro.synth import generate
 
-import engine_support
 
 @pytest.fixture(scope="session")
 def two_las(tmp_path_factory):

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine_support import differences as _same
 from munro.engines import connect
 from munro.indicators.compute import as_json, compute, compute_all
-
-from engine_support import differences as _same
 
 YEAR = 2025  # the synthetic store's latest year (conftest.py)
 

@@ -13,7 +13,6 @@ from munro.errors import MunroError
 from munro.store.export import export_store
 
 
-
 def query(db, sql: str) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:

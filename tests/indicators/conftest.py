@@ -8,9 +8,9 @@ expected to fail there (strictly: it fails the run if it starts to pass).
 
 from __future__ import annotations
 
+import golden
 import pytest
 
-import golden
 from engine_support import ENGINES
 
 GOLDEN_MODULES = {"test_timeliness", "test_plans", "test_activity", "test_local_records"}

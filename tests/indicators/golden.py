@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import engine_support
 from munro.indicators.compute import compute
 from munro.store import ingest_file
-
-import engine_support
 
 POP = 10_000  # rates per 10,000 are then the counts themselves
 

@@ -27,15 +27,14 @@ R1's 2022-01-15, R2's 2021-05-31 and R3's 2021-05-30 (2022 return only).
 
 from __future__ import annotations
 
+import golden
 import pytest
+from golden import load, run
 
 from munro import reference
 from munro.reference import latest_child_population
-from munro.synth import generate
 from munro.store import ingest_file
-
-import golden
-from golden import load, run
+from munro.synth import generate
 
 
 def build(cin, with_2022=True):

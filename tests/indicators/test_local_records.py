@@ -16,10 +16,9 @@ The children:
 from __future__ import annotations
 
 import pytest
+from golden import items, load
 
 from munro.localdata import ingest_local_file
-
-from golden import items, load
 
 ALL = ("looked_after_and_cpp", "cpp_end_outcome", "child_seen_per_cpp", "icpc_to_core_group", "sw_changes",
        "sw_vacancy_rate", "cin_absence", "court_applications_rate")
@@ -158,6 +157,7 @@ def test_child_seen_per_cpp_at_the_standard_and_one_day_over(store):
 
 def test_visiting_standard_is_configurable(store, engine):
     import golden
+
     from munro.indicators.compute import compute
 
     with golden.engine(store) as e:

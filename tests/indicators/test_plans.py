@@ -19,20 +19,19 @@ import re
 import types
 from pathlib import Path
 
-import pytest
-
 import golden
+import pytest
+from golden import items, load, run
+
+from munro.indicators.casework import ITEMS as BEYOND_CENSUS
 from munro.indicators.catalogue import item as catalogue_item
 from munro.indicators.compute import ITEMS
 from munro.indicators.context import Context
-from munro.indicators.casework import ITEMS as BEYOND_CENSUS
 from munro.indicators.imported import IMPORTED
 from munro.indicators.plans import ITEMS as PLANS_ITEMS
 from munro.reference import latest_child_population
 from munro.store import ingest_file
 from munro.synth import generate
-
-from golden import items, load, run
 
 DEFINITIONS = Path(__file__).resolve().parents[3] / "shared" / "framework" / "definitions.md"
 

@@ -11,14 +11,13 @@ is before its start date is negative, whatever that count (a start on Sunday 26 
 
 from __future__ import annotations
 
+import golden
 import pytest
+from golden import items, load, run
 
 from munro.calendar import working_days_between
 from munro.indicators.compute import ITEMS, compute
 from munro.indicators.context import Context, flag, span
-import golden
-
-from golden import items, load, run
 
 
 def one(cin, cid, referral, **episode):

@@ -18,12 +18,11 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_overlap import _determined
 
 from munro.disclosure import C
 from munro.local.appdb import open_app_db
 from munro.local.audits import AuditRecord, audit_results, record_audits
-
-from test_overlap import _determined
 
 GRADES = ["outstanding", "good", "requires_improvement", "inadequate"]
 GOOD = ("outstanding", "good")

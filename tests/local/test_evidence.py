@@ -3,13 +3,13 @@
 import json
 from pathlib import Path
 
+from local_helpers import OPEN_DAY
+
 from munro.disclosure import C
 from munro.indicators.catalogue import SECTIONS
 from munro.local.audit_import import import_audits
 from munro.local.evidence import local_evidence
 from munro.local.surveys import add_action, close_survey, submit_response
-
-from local_helpers import OPEN_DAY
 
 DATA = Path(__file__).with_name("data")
 WORKLOAD = "How do you know what children and young people's social workers and other key professionals working with vulnerable children think about whether:"

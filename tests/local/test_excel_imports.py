@@ -16,7 +16,6 @@ from munro.local import schema as t
 from munro.local.audit_import import import_audits, read_audits
 from munro.local.results import survey_answers
 from munro.local.survey_import import import_responses
-
 from workbook_support import workbook
 
 DATA = Path(__file__).with_name("data")

@@ -12,7 +12,7 @@ from munro.local import audits, triage
 from munro.local.appdb import open_app_db
 from munro.local.respond import Drafts, check_answer, link_key, survey_of_key
 from munro.local.results import survey_answers
-from munro.local.surveys import create_survey, open_survey, survey_version, submit_response
+from munro.local.surveys import create_survey, open_survey, submit_response, survey_version
 
 TODAY = dt.date(2025, 6, 1)
 

@@ -1,13 +1,12 @@
 """Survey results through the database: closed surveys only, percentages, warnings, free text by role."""
 
 import pytest
+from local_helpers import OPEN_DAY
 
 from munro.disclosure import C
 from munro.errors import MunroError
 from munro.local.results import survey_results
 from munro.local.surveys import close_survey, submit_response
-
-from local_helpers import OPEN_DAY
 
 
 def _answer(app, s, n, **answers):

@@ -15,14 +15,13 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_overlap import _determined
 
 from munro.disclosure import C
 from munro.local.appdb import open_app_db
 from munro.local.results import NOT_ANSWERED, NOT_KNOWN, survey_results
 from munro.local.survey_groups import set_groups
 from munro.local.surveys import close_survey, create_survey, get_survey, store_responses, survey_version
-
-from test_overlap import _determined
 
 QUESTIONS = {"workload_manageable": ["agree", "disagree", "neither"], "caseload": ["11", "18", "30"]}
 ALL = "*"

@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from local_helpers import OPEN_DAY, dump
+from test_survey_import import DATA
 
 from munro.errors import MunroError, RejectedFile
 from munro.local import schema as t
@@ -18,9 +20,6 @@ from munro.local.survey_groups import set_groups, survey_groups
 from munro.local.survey_import import import_responses
 from munro.local.surveys import close_survey, create_survey, submit_response, survey_version
 from munro.local.triage import triage_queue
-
-from local_helpers import OPEN_DAY, dump
-from test_survey_import import DATA
 
 DISCLOSURE = "my dad hits me, Jane Doe 14 Elm Rd"
 

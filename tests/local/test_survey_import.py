@@ -5,13 +5,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from local_helpers import dump
 
 from munro.errors import MunroError, RejectedFile
 from munro.local import schema as t
 from munro.local.results import survey_answers
 from munro.local.survey_import import import_responses
-
-from local_helpers import dump
 
 DATA = Path(__file__).with_name("data")
 

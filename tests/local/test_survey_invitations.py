@@ -8,14 +8,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from local_helpers import OPEN_DAY, dump
 
 from munro.errors import MunroError
 from munro.local import schema as t
 from munro.local.invitations import CodeRefused, code_usable, codes_csv, create_codes, invitation_counts
 from munro.local.results import survey_answers
 from munro.local.surveys import close_survey, submit_response
-
-from local_helpers import OPEN_DAY, dump
 
 NOW = dt.datetime(2026, 1, 6, 9, 0)
 

@@ -4,14 +4,13 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from local_helpers import OPEN_DAY
 
 from munro.errors import MunroError
 from munro.local import schema as t
 from munro.local.bank import load_bank
-from munro.local.surveys import (add_action, close_survey, freeze_version, list_actions, submit_response)
+from munro.local.surveys import add_action, close_survey, freeze_version, list_actions, submit_response
 from munro.local.triage import handle, triage_counts, triage_queue
-
-from local_helpers import OPEN_DAY
 
 
 def test_minimum_group_size_defaults_by_audience_and_can_be_set(make_survey):

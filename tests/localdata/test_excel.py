@@ -14,7 +14,6 @@ from munro.localdata import layouts as L
 from munro.localdata.reader import detect_layout, read_local_file
 from munro.store import ingest_file
 from munro.tabular_files import Workbook, cell_text
-
 from workbook_support import workbook
 
 D = dt.datetime

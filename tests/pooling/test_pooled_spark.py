@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from engine_support import differences
 from munro.engines import connect
 from munro.indicators.compute import as_json, compute_all
 from munro.indicators.groups import compute_named_group
 from munro.store.export import export_store
-
-from engine_support import differences
 
 
 @pytest.fixture(scope="module")

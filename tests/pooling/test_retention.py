@@ -106,9 +106,9 @@ def test_an_export_with_a_removed_year_does_not_bring_it_back(store, las):
 
 
 def test_local_records_of_an_old_year_go_with_it(las, tmp_path):
-    from munro.localdata.ingest import ingest_local_file
-
     from pooling_helpers import write_visits
+
+    from munro.localdata.ingest import ingest_local_file
 
     db = tmp_path / "own.duckdb"
     shutil.copy(las["805"].store, db)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from report_helpers import read_xlsx
 
 from munro.indicators.compute import compute
-from report_helpers import read_xlsx
 
 LA, YEAR = "330", 2025
 

@@ -14,9 +14,9 @@ import unicodedata
 
 import pytest
 from lxml import html as lxml_html
+from report_helpers import read_xlsx
 
 from provenance_expected import OGL, OGL_URL, SOURCES, VERSION
-from report_helpers import read_xlsx
 
 LA, YEAR = "330", 2025
 

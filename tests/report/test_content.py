@@ -8,17 +8,15 @@ decimal place for percentages and rates, whole numbers for counts.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 
 import pytest
-
-from munro.indicators.catalogue import CATALOGUE, SECTIONS
-from munro.benchmark.compare import compare
-from munro.indicators.compute import compute
-
 from report_helpers import read_xlsx, xlsx_charts
+
+from munro.benchmark.compare import compare
+from munro.indicators.catalogue import CATALOGUE, SECTIONS
+from munro.indicators.compute import compute
 
 LA, YEAR = "330", 2025
 

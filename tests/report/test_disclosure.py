@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from report_helpers import read_xlsx
 
 LA, YEAR = "330", 2025

@@ -11,12 +11,11 @@ import html
 import re
 
 import pytest
+from report_helpers import read_xlsx
 
 from munro.benchmark import stats
 from munro.benchmark.compare import compare
 from munro.indicators.catalogue import CATALOGUE
-
-from report_helpers import read_xlsx
 
 LA, YEAR = "330", 2025
 UNITS = {i.id: i.unit for i in CATALOGUE}

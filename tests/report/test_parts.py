@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import types
 
+from munro.benchmark.compare import trend_change
 from munro.indicators.catalogue import item
 from munro.report.charts import distribution_chart, trend_chart
-from munro.benchmark.compare import trend_change
 from munro.report.summary import worsening
 
 

@@ -244,7 +244,7 @@ def test_a_full_disk_during_a_load_injected(munro, cin, write, loaded, store, mo
 
 def test_a_store_in_a_read_only_folder(munro, loaded, another, small_disk, monkeypatch):
     disk = small_disk(loaded.stat().st_size // 1024 + 1024)
-    message = (f"cannot write to the store: its folder {{folder}} is on a read-only disk (copy the store to a "
+    message = ("cannot write to the store: its folder {folder} is on a read-only disk (copy the store to a "
                "folder that can be written, and use that with --db); the store is unchanged")
     if disk is not None:
         db = disk / "store.duckdb"

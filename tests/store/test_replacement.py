@@ -16,8 +16,8 @@ import pytest
 
 from munro.errors import RejectedFile
 from munro.localdata import ingest_local_file
-from munro.store import ingest_file, ingest_files, list_returns
 from munro.store import ingest as ingest_mod
+from munro.store import ingest_file, ingest_files, list_returns
 from munro.store.replacement import Comparison, ReplacementRefused, Shape
 
 LA, YEAR = "330", 2025

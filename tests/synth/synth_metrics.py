@@ -17,7 +17,6 @@ from lxml import etree
 
 from munro.calendar import working_days_between
 
-
 _fromiso = dt.date.fromisoformat
 _DATE_TAGS = {
     "CINreferralDate": "ref", "CINclosureDate": "close", "DateOfInitialCPC": "icpc",

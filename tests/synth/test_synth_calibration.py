@@ -18,12 +18,11 @@ test is deterministic: the tolerances are about robustness to model changes.
 from __future__ import annotations
 
 import pytest
+from synth_metrics import measure_returns
 
 from munro import reference
 from munro.synth import generate
 from munro.synth.calibration import TARGETS
-
-from synth_metrics import measure_returns
 
 pytestmark = pytest.mark.slow
 

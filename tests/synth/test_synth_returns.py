@@ -7,11 +7,10 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
+from synth_rules import check, parse, structure_problems
 
 from munro.census.format import codes_for
 from munro.synth import generate
-
-from synth_rules import check, parse, structure_problems
 
 # Queries that real returns carry too: an assessment or S47 still running at
 # 31 March past its timescale. Everything else, errors and queries, must not occur.

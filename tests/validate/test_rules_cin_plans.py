@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flagged import flagged, helpers
 
-
 kid, at = helpers("cin_plans", "<CINPlanDates>")
 
 

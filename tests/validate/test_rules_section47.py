@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flagged import flagged, helpers
 
-
 kid, at = helpers("s47", "<Section47>")
 
 

@@ -10,13 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from web_helpers import LA, OTHER, PASSWORD, YEAR, email, sign_in
 
 from munro.local.roles import ROLES
 from munro.store import ingest_files
 from munro.synth import generate
 from munro.web import Config, create_app
 from munro.web.users import add_user
-from web_helpers import LA, OTHER, PASSWORD, YEAR, email, sign_in
 
 
 @pytest.fixture(scope="session")

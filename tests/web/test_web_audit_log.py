@@ -6,11 +6,11 @@ import inspect
 
 import pytest
 import sqlalchemy as sa
+from test_web_uploads import good_return, post, upload  # noqa: F401 (good_return is a fixture)
+from web_helpers import LA, OTHER, PASSWORD, YEAR, client_of, email, form_token, sign_in
 
 from munro.local.schema import audit_log as table
 from munro.web import audit_log
-from test_web_uploads import good_return, post, upload  # noqa: F401 (good_return is a fixture)
-from web_helpers import LA, OTHER, PASSWORD, YEAR, client_of, email, form_token, sign_in
 
 
 def _events(app) -> list:

@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from web_helpers import LA, OTHER, YEAR, email
+
 from munro.local.roles import ROLES
 
 AGGREGATES = {"administrator", "analyst", "manager", "auditor"}  # who sees an LA's dashboard

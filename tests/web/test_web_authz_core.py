@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 
 import pytest
+from test_web_authz import REGIONAL, expected_small, small_counts
+from web_helpers import LA, OTHER, YEAR, email, form_token
 
 from munro.local.roles import ROLES
 from munro.report.child_lists import child_lists
-from test_web_authz import REGIONAL, expected_small, small_counts
-from web_helpers import LA, OTHER, YEAR, email, form_token
 
 ITEM = "cpp_repeat"  # an item with a list of children
 AGGREGATES = {"administrator", "analyst", "manager", "auditor"}

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from web_local_helpers import app, seeded, token  # noqa: F401 (app, seeded: fixtures)
-from munro.local.roles import ROLES
 from web_helpers import LA, OTHER, email, sign_in
+from web_local_helpers import app, seeded, token  # noqa: F401 (app, seeded: fixtures)
+
+from munro.local.roles import ROLES
 
 # route name -> (path template, roles that get it) for the signed-in GET pages
 PAGES = {

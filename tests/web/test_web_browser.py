@@ -6,12 +6,13 @@ else, and of axe-core violations at WCAG 2.2 AA. Screenshots of the pages go to 
 from __future__ import annotations
 
 import threading
+
 import pytest
+from web_helpers import LA, PASSWORD, YEAR
 
 from browser_support import axe_run, chromium, screenshots, violations
 from munro.web import Config, create_app
 from munro.web.users import add_user
-from web_helpers import LA, PASSWORD, YEAR
 
 USER = "analyst@330.example.gov.uk"
 

@@ -10,14 +10,14 @@ import shutil
 import threading
 
 import pytest
+from test_web_replace import keep
+from web_helpers import LA, PASSWORD, YEAR
 
 from browser_support import axe_run, chromium, screenshots, violations
 from munro.synth import generate
 from munro.web import Config, create_app
 from munro.web.audit_log import record
 from munro.web.users import add_user
-from test_web_replace import keep
-from web_helpers import LA, PASSWORD, YEAR
 
 ANALYST, ADMIN = "analyst@330.example.gov.uk", "administrator@330.example.gov.uk"
 NEW_YEAR = YEAR - 1

@@ -11,10 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from web_helpers import LA, PASSWORD, email
+from web_local_helpers import local_app
 
 from browser_support import axe_run, chromium, violations
-from web_local_helpers import local_app
-from web_helpers import LA, PASSWORD, YEAR, email
 
 NARROW = {"width": 320, "height": 640}
 

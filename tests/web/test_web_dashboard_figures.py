@@ -6,9 +6,10 @@ from __future__ import annotations
 import html
 import re
 
+from web_helpers import LA, YEAR, email
+
 from munro.benchmark import stats
 from munro.benchmark.compare import compare
-from web_helpers import LA, YEAR, email
 
 
 def _text(fragment: str) -> str:

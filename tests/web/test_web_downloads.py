@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from munro.web.audit_log import read
 from web_helpers import LA, OTHER, YEAR, email
+
+from munro.web.audit_log import read
 
 
 def test_the_three_formats_and_two_variants(app, signed_in):

@@ -13,11 +13,11 @@ import re
 
 import pytest
 from lxml import html as lxml_html
+from web_helpers import LA, client_of, email
 
 from munro.local.respond import link_key
 from munro.local.surveys import create_survey
 from provenance_expected import OGL, OGL_URL, SOURCES, VERSION
-from web_helpers import LA, client_of, email
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
+from test_web_limits import HUGE, Body, send
 
 import munro
 from munro.local.schema import audit_log
 from munro.web import Config, create_app
 from store_support import writer_holding
-from test_web_limits import HUGE, Body, send
 
 OK = {"status": "ok", "version": munro.__version__, "store": "ok", "app_db": "ok"}
 

@@ -10,10 +10,10 @@ import threading
 import time
 
 import pytest
+from web_helpers import LA, client_of, email, form_token
 
 from munro.web import Config
 from munro.web.limits import FORM_BYTES, trusted_hosts
-from web_helpers import LA, client_of, email, form_token
 
 HUGE = 150 * 1024 * 1024  # the red team's POST to /sign-in
 SAMPLE_VALUES = {"la": LA, "token": "A" * 22, "key": "k", "change": "unlock"}

@@ -6,7 +6,6 @@ import html
 import re
 
 import pytest
-
 from web_helpers import LA, OTHER, YEAR, email
 
 MISSING = 2019

@@ -11,9 +11,9 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from web_helpers import LA, OTHER, YEAR, client_of, email
 
 from munro.local.roles import ROLES
-from web_helpers import LA, OTHER, YEAR, client_of, email
 
 ODD = ["²", "٣", "-1", "0", "1" * 5000, "9" * 10, "9" * 20, " 7 ", "1.5", "1e3", "0x10", "", "\x00", "2025"]
 # Every field or query value a route reads as a number (and a few it reads as a code), with the date inputs'.

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_web_uploads import _uploads, upload
+from web_helpers import LA, YEAR, client_of, email, form_token
 
 from munro.store import list_returns
 from munro.synth import generate
-from web_helpers import LA, YEAR, client_of, email, form_token
-
-from test_web_uploads import _uploads, upload
 
 
 @pytest.fixture(scope="module")

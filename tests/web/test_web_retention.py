@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from web_helpers import LA, OTHER, email, form_token, sign_in
 
 from munro.store import ingest_files, list_returns
 from munro.synth import generate
-from web_helpers import LA, OTHER, email, form_token, sign_in
 
 
 def _store(root, years_by_la: dict[str, list[int]]):

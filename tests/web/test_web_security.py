@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 import sqlalchemy as sa
-
 from web_helpers import LA, PASSWORD, YEAR, email, form_token, sign_in
+
 from munro.local.schema import users, web_sessions
 from munro.web import Config, create_app
 from munro.web.security import CSP

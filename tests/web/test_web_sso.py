@@ -29,12 +29,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from oidc_provider_mock import User, run_server_in_thread
 
+from web_helpers import LA, OTHER, PASSWORD, client_of, email, form_token
+
 from munro.errors import MunroError
 from munro.web import Config, create_app
 from munro.web.audit_log import read
 from munro.web.sso import SingleSignOn, read_role_map
 from munro.web.users import authenticate, list_users
-from web_helpers import LA, OTHER, PASSWORD, client_of, email, form_token
 
 CLIENT_ID, SECRET = "munro-test", "not-a-real-secret"
 ROLE_MAP = {

@@ -12,10 +12,10 @@ import shutil
 import time
 
 import pytest
+from web_helpers import LA, YEAR, client_of, email, form_token
 
 from munro.synth import generate
 from store_support import writer_holding
-from web_helpers import LA, YEAR, client_of, email, form_token
 
 ITEM = "cpp_repeat"  # an item with a chart and a list of children
 # Every page that reads the store, with a user who may see it.

@@ -7,11 +7,11 @@ import datetime as dt
 import re
 
 import pytest
-
+from web_helpers import LA, YEAR, email, sign_in
 from web_local_helpers import PUBLIC_URL, app, local_app, seeded, token  # noqa: F401 (app, seeded: fixtures)
+
 from munro.local.results import survey_answers
 from munro.local.triage import triage_queue
-from web_helpers import LA, YEAR, email, sign_in
 
 
 def _client(app, address):
@@ -268,8 +268,9 @@ def test_an_audit_round(app, web_store):
     # The auditor cannot moderate their own audit; a second auditor can.
     own = auditor.post(f"/la/{LA}/audits/{audit_id}/moderate", data={"csrf_token": token(auditor), "overall": "good"})
     assert own.status_code == 400 and "someone other than the auditor" in own.text
-    from munro.web.users import add_user
     from web_helpers import PASSWORD
+
+    from munro.web.users import add_user
     add_user(app.extensions["munro_app_db"], "second@330.example.gov.uk", [LA], "auditor", PASSWORD)
     second = _client(app, "second@330.example.gov.uk")
     assert second.post(f"/la/{LA}/audits/{audit_id}/moderate", data={

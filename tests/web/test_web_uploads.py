@@ -7,10 +7,10 @@ import re
 import stat
 
 import pytest
+from web_helpers import LA, OTHER, YEAR, client_of, email, form_token
 
 from munro.store import list_returns
 from munro.synth import generate
-from web_helpers import LA, OTHER, YEAR, client_of, email, form_token
 
 NEW_YEAR = YEAR - 1  # a year the store does not hold yet
 

@@ -6,15 +6,15 @@ import datetime as dt
 import re
 
 import pytest
+from web_helpers import LA, OTHER, PASSWORD, YEAR, email
 
-from munro.local.roles import ROLES
-from munro.web import Config, create_app
-from munro.web.users import add_user
 from munro.local.audits import AuditRecord, list_audits, record_audits
 from munro.local.respond import link_key
+from munro.local.roles import ROLES
 from munro.local.survey_groups import set_groups
 from munro.local.surveys import close_survey, create_survey, submit_response, survey_version
-from web_helpers import LA, OTHER, PASSWORD, YEAR, email
+from munro.web import Config, create_app
+from munro.web.users import add_user
 
 OPEN_UNTIL = dt.date(2099, 1, 1)
 PUBLIC_URL = "https://surveys.example.gov.uk"  # MUNRO_PUBLIC_URL of the test applications

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MunroError
-from ..indicators.catalogue import CATALOGUE, COMPARABILITY, POLARITIES, item as catalogue_item
+from ..indicators.catalogue import CATALOGUE, COMPARABILITY, POLARITIES
+from ..indicators.catalogue import item as catalogue_item
 from ..reference import local_authorities
 from ..years import year_label
 
@@ -262,7 +263,7 @@ class Lineage:
     imports: dict[int, tuple[str, Any]] = field(default_factory=dict)  # year -> (file name, loaded at)
 
     @classmethod
-    def read(cls, con, la: str) -> "Lineage":
+    def read(cls, con, la: str) -> Lineage:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         returns = [int(r[0]) for r in con.execute(
             "SELECT DISTINCT collection_year FROM returns WHERE la_code = ? AND status = 'current' ORDER BY 1",

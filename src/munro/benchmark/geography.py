@@ -18,7 +18,7 @@ ever counts an LA together with its predecessor or successor.
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from ..reference import POPULATION_FILE, local_authorities
@@ -92,7 +92,7 @@ def la_years(code: str) -> tuple[int | None, int | None] | None:
     return (None if span[0] == first else span[0] + 1, None if span[1] == last else span[1] + 1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def la_exists(code: str, year: int) -> bool:
     years = la_years(code)
     if years is None:

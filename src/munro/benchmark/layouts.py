@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import MunroError
-from ..indicators.catalogue import UNITS, item as catalogue_item
+from ..indicators.catalogue import UNITS
+from ..indicators.catalogue import item as catalogue_item
 from . import geography
 
 COLUMNS = ("area_level", "area_code", "area_name", "year", "item_id", "figure", "value", "numerator",

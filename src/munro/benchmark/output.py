@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from ..indicators.output import shown as _fmt
 from ..output import csv_writer
 from ..years import year_label
 from .compare import Comparison
-
 
 _SOURCE = {"published": "published", "returns": "returns", "imported": "import"}
 

@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
-
 from statistics import NormalDist
+from typing import NamedTuple
 
 import numpy as np
 

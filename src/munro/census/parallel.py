@@ -26,9 +26,9 @@ import numpy as np
 import pyarrow as pa
 from lxml import etree
 
-from .reader import PARSER_OPTIONS, CensusReader, _Reject, check_children_end, check_message_end
 from . import format as fmt
 from . import walk as walk_module
+from .reader import PARSER_OPTIONS, CensusReader, _Reject, check_children_end, check_message_end
 from .walk import ChildWalker, StructureError
 
 # Files smaller than this are read in one thread: a second one would have little to do.

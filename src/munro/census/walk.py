@@ -14,10 +14,10 @@ calendar validity when the batch becomes Arrow (``store.ingest``).
 
 from __future__ import annotations
 
-import os
 import datetime as dt
 import functools
 import logging
+import os
 from collections import Counter
 
 from . import format as fmt
@@ -53,7 +53,7 @@ class StructureError(Exception):
         where = "" if self.line is None else f" ({'record at ' if self.approximate else ''}line {self.line})"
         return f"{who}: {self.what}{where}"
 
-    def moved(self, lines: int) -> "StructureError":
+    def moved(self, lines: int) -> StructureError:
         line = None if self.line is None else self.line + lines
         return StructureError(self.child_id, self.what, line, self.approximate)
 

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from lxml import etree
 
 from .. import __version__
-from .format import CHILD, Container, Field, Group, ListOf, LATEST_YEAR, FIRST_YEAR
+from .format import CHILD, FIRST_YEAR, LATEST_YEAR, Container, Field, Group, ListOf
 
 INDENT = "    "
 
@@ -187,7 +188,7 @@ class ReturnWriter:
         self._plan = child_plan(self.schema_year)
 
     # -- context management -------------------------------------------------
-    def __enter__(self) -> "ReturnWriter":
+    def __enter__(self) -> ReturnWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         self._file = open(self._tmp, "wb", buffering=1 << 20)

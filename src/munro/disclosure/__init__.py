@@ -15,8 +15,20 @@ Numbers stay numbers otherwise. Pure functions: no I/O, no store.
 - :mod:`.surveys`: minimum group size for survey and audit results.
 """
 
-from .cells import (C, LEVELS, SYMBOLS, THRESHOLD, U, X, Z, is_suppressed, round_to_10, round_total, suppress_count,
-                    suppress_derived)
+from .cells import (
+                    LEVELS,
+                    SYMBOLS,
+                    THRESHOLD,
+                    C,
+                    U,
+                    X,
+                    Z,
+                    is_suppressed,
+                    round_to_10,
+                    round_total,
+                    suppress_count,
+                    suppress_derived,
+)
 from .engine import recoverable, suppress_linked
 from .items import safe_item
 from .surveys import MIN_GROUP, MIN_GROUP_STAFF, suppress_survey

@@ -30,9 +30,9 @@ tells the reader that the two together are 3.
 from __future__ import annotations
 
 import math
-from typing import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
-from .cells import C, THRESHOLD, check_count, is_small
+from .cells import THRESHOLD, C, check_count, is_small
 
 Equation = tuple[Hashable, Sequence[Hashable]]
 

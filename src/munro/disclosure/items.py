@@ -34,9 +34,10 @@ from __future__ import annotations
 import copy
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from .cells import C, LEVELS, THRESHOLD, is_small, round_to_10
+from .cells import LEVELS, THRESHOLD, C, is_small, round_to_10
 from .engine import protect
 
 NOT_FIGURES = {"unit", "reason", "note", "disclosure"}

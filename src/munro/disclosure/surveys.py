@@ -22,7 +22,7 @@ group if need be), so all add up to the same answer totals.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from .cells import THRESHOLD, check_count
 from .engine import suppress_linked

@@ -6,9 +6,9 @@ shape with suppressed cells as ``'c'``.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
-from .cells import C, THRESHOLD, check_count, suppress_derived
+from .cells import THRESHOLD, C, check_count, suppress_derived
 from .engine import suppress_linked
 
 TOTAL = "total"

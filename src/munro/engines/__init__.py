@@ -30,9 +30,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
-
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # Ibis is imported only when an engine connects
     import ibis.expr.types as ir
@@ -52,22 +52,22 @@ LOCAL = ("looked_after_children", "looked_after_episodes", "cp_visits", "core_gr
 class Tables:
     """The tables one computation reads, as Ibis expressions (short names, no ``merged_`` prefix)."""
 
-    children: "ir.Table"
-    episodes: "ir.Table"
-    assessments: "ir.Table"
-    assessment_factors: "ir.Table"
-    cin_plans: "ir.Table"
-    section47: "ir.Table"
-    cp_plans: "ir.Table"
-    cp_reviews: "ir.Table"
-    pre_proceedings: "ir.Table"
-    looked_after_children: "ir.Table"
-    looked_after_episodes: "ir.Table"
-    cp_visits: "ir.Table"
-    core_groups: "ir.Table"
-    sw_allocations: "ir.Table"
-    own_figures: "ir.Table"
-    calendar: "ir.Table"
+    children: ir.Table
+    episodes: ir.Table
+    assessments: ir.Table
+    assessment_factors: ir.Table
+    cin_plans: ir.Table
+    section47: ir.Table
+    cp_plans: ir.Table
+    cp_reviews: ir.Table
+    pre_proceedings: ir.Table
+    looked_after_children: ir.Table
+    looked_after_episodes: ir.Table
+    cp_visits: ir.Table
+    core_groups: ir.Table
+    sw_allocations: ir.Table
+    own_figures: ir.Table
+    calendar: ir.Table
 
 
 class Engine:
@@ -84,11 +84,11 @@ class Engine:
 
     # -- what subclasses implement
 
-    def _merged(self, table: str, las: tuple[str, ...] | None) -> "ir.Table":
+    def _merged(self, table: str, las: tuple[str, ...] | None) -> ir.Table:
         """``merged_<table>`` as an Ibis table, restricted to ``las`` (None: every LA)."""
         raise NotImplementedError
 
-    def _load_calendar(self) -> "ir.Table":
+    def _load_calendar(self) -> ir.Table:
         """Put ``munro.calendar.calendar_table()`` into the engine once; return it as a table."""
         raise NotImplementedError
 
@@ -117,7 +117,7 @@ class Engine:
     # -- shared
 
     @property
-    def calendar(self) -> "ir.Table":
+    def calendar(self) -> ir.Table:
         if self._calendar is None:
             self._calendar = self._load_calendar()
         return self._calendar

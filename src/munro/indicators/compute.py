@@ -15,7 +15,8 @@ later return repeats).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from ..errors import MunroError
 from . import activity, casework, imported, plans, timeliness

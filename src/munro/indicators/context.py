@@ -21,8 +21,9 @@ same expressions run on DuckDB, PostgreSQL and Spark:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir

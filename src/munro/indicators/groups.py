@@ -21,8 +21,9 @@ output format carries both.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import MunroError
 

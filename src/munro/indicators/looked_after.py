@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from ..localdata.layouts import SHORT_BREAKS, STARTED_LOOKED_AFTER, SSDA903_EPISODES
+from ..localdata.layouts import SHORT_BREAKS, SSDA903_EPISODES, STARTED_LOOKED_AFTER
 from .context import Context
 
 EPISODES = SSDA903_EPISODES.kind

@@ -59,7 +59,7 @@ class ItemResult:
         return out
 
     @classmethod
-    def missing(cls, id: str, unit: str, reason: str) -> "ItemResult":
+    def missing(cls, id: str, unit: str, reason: str) -> ItemResult:
         return cls(id=id, unit=unit, value=None, reason=reason)
 
 

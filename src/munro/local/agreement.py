@@ -12,7 +12,7 @@ Checked against the worked examples of ``tests/local/test_agreement.py``.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 
 def percent_agreement(pairs: Iterable[tuple]) -> float | None:

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from ..disclosure import C, suppress_linked
 from ..errors import MunroError
 from . import schema as t
-from .agreement import cohen_kappa, percent_agreement
+from .agreement import cohen_kappa
 from .bank import load_bank
-from .surveys import freeze_version, _now
+from .surveys import _now, freeze_version
 
 AUDIT_FORM = "case-file-audit"
 GOOD_OR_BETTER = ("outstanding", "good")

@@ -22,9 +22,9 @@ solving all questions' equations together).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
-from ..disclosure import C, THRESHOLD, suppress_linked, suppress_survey, surveys
+from ..disclosure import THRESHOLD, C, suppress_linked, suppress_survey, surveys
 
 ALL = surveys.ALL
 Breakdowns = Mapping[str, Mapping[str, Mapping[str, int]]]  # {breakdown: {group: {answer: count}}}

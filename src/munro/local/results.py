@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
 
-from ..disclosure import C, THRESHOLD, suppress_count, suppress_derived
+from ..disclosure import THRESHOLD, C, suppress_count, suppress_derived
 from ..errors import MunroError
 from . import schema as t
 from .overlap import suppress_questions

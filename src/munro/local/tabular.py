@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..errors import RejectedFile
 from ..tabular_files import SAVE_AS, Workbook, is_spreadsheet, sniff

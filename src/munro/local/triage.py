@@ -84,7 +84,7 @@ def handle(engine: sa.Engine, entry_id: int, *, role: str, handled_by: str, outc
     check_role(role, TRIAGE_ROLES, "handle safeguarding triage")
     if not handled_by.strip() or not outcome.strip():
         raise MunroError("say who handled the entry and what was done")
-    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     with engine.begin() as con:
         where = [t.triage.c.id == entry_id, t.triage.c.status == "open"]
         if la:  # a web user's LA: an entry of another LA's survey is "not found", never handled

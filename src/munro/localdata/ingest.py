@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .. import __version__
 from ..errors import RejectedFile
-from ..tabular_files import SPREADSHEET_SUFFIXES
 from ..store.replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
-from . import layouts as L
+from ..tabular_files import SPREADSHEET_SUFFIXES
 from ..years import parse_year, year_from_name, year_label, year_of_date
+from . import layouts as L
 from .matching import REPORT_SUFFIX, census_match, refuse_unmatched, report_path, unmatched_children, write_report
 from .reader import detect_layout, read_local_file
 from .schema import raw_columns

@@ -15,7 +15,7 @@ loads are kept. They carry ``year`` (the load's reporting year) for lineage.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import layouts as L
 

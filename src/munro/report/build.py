@@ -181,7 +181,7 @@ class TrendYears:
         self.years, self._future, self._pool = years, future, pool
 
     @classmethod
-    def start(cls, db, la: str, year: int) -> "TrendYears":
+    def start(cls, db, la: str, year: int) -> TrendYears:
         import os
         import threading
 
@@ -313,7 +313,7 @@ def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | No
                                   figures=figure_rows(r), distributions=_distributions(it, r), own_fallback=own))
         sections.append(SectionView(section=s, items=views, questions=evidence.questions(s, views, found)))
     data = ReportData(la=la, la_name=_la_name(la), year=year, sections=sections, standout=[], by_year=by_year,
-                      quality={}, generated=(now or dt.datetime.now(dt.timezone.utc)).strftime("%d %B %Y, %H:%M UTC"))
+                      quality={}, generated=(now or dt.datetime.now(dt.UTC)).strftime("%d %B %Y, %H:%M UTC"))
     data.standout = summary.standout(data)
     data.differences = summary.differences(data)
     data.quality = quality.gather(db, la, year, history, results, comparisons, bench_note)

@@ -186,7 +186,7 @@ class Renderers:
         if self.pool:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
-    def __enter__(self) -> "Renderers":
+    def __enter__(self) -> Renderers:
         return self
 
     def __exit__(self, *exc) -> None:

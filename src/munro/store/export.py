@@ -261,7 +261,7 @@ def _copy_rows(con, cur, schema: str, table: str, columns, where: str) -> int:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 __all__ = ["export_store", "ExportOutcome", "read_manifest", "pg_connect", "redact", "is_postgres_url"]

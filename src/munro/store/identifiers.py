@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 from ..census import format as fmt
-from ..localdata import schema as local_schema
 from ..errors import MunroError
+from ..localdata import schema as local_schema
 
 # column -> the namespace its values are hashed in (HMAC of namespace NUL value). A former UPN is a
 # UPN: one namespace, so a child's former UPN still matches the UPN it once was. A social worker's

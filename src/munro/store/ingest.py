@@ -23,17 +23,17 @@ import datetime as dt
 import hashlib
 import os
 import threading
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+
+import pyarrow as pa
 
 from .. import __version__
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
-import pyarrow as pa
-
 from ..progress import report
 from .db import explain, loading, open_store, rollback
 from .replacement import compare, refuse_if_shrunk, shape_of_read, shape_of_return

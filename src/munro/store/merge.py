@@ -26,7 +26,7 @@ reads them many times materialises them once for its run.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..census import format as fmt
 from .schema import raw_columns

@@ -41,6 +41,7 @@ from . import identifiers as ids
 from .export import read_manifest
 from .keys import PSEUDONYM_HEX, SCHEME
 
+
 def lineage_ddl(register: ids.Register) -> str:
     """``pooled_returns`` / ``pooled_local_loads``: who sent each file of the register, and how."""
     return f"""

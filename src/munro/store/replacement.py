@@ -27,9 +27,9 @@ staged. Local records (``localdata.ingest``) are compared the same way by their 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -69,7 +69,7 @@ class Shape:
                 "last": self.last and self.last.isoformat()}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Shape":
+    def from_json(cls, data: dict) -> Shape:
         day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
         return cls(dict(data["counts"]), day(data.get("first")), day(data.get("last")))
 

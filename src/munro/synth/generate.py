@@ -15,10 +15,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import reference
 from ..census.format import FIRST_YEAR, LATEST_YEAR
 from ..census.writer import ReturnWriter
 from ..errors import MunroError
-from .. import reference
 from ..progress import report
 from . import calibration as C
 from .errors import Injector

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import MunroError
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
-from .registry import choose_ruleset, ruleset as rules_of
+from .registry import choose_ruleset
+from .registry import ruleset as rules_of
 
 __all__ = ["validate_file", "validate_return", "validate_connection", "validate_tables", "Report", "Finding",
            "RuleFailure", "FORMAT_CODE"]

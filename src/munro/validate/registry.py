@@ -11,8 +11,8 @@ the same code with later years, and a removal is a version whose years end.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..errors import MunroError
 

@@ -130,7 +130,8 @@ def retention():
     The store may hold several LAs (a regional deployment); an administrator acts for one, so a
     removal that would take another LA's files is refused here and left to the service's operator.
     """
-    from ..store.retention import retention as run, retention_history
+    from ..store.retention import retention as run
+    from ..store.retention import retention_history
 
     user, la = _admin("run_retention")
     store = config().store

@@ -82,7 +82,7 @@ def entry_hash(previous: str, row) -> str:
     content = [at.isoformat(sep="T", timespec="microseconds") if isinstance(at, dt.datetime) else str(at),
                *(row[k] for k in _CONTENT[1:])]
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{previous}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
 
 
 def record(engine: sa.Engine, event: str, *, user=None, email: str | None = None, la: str | None = None,

@@ -73,7 +73,7 @@ class Config:
     local_passwords: bool = True
 
     @classmethod
-    def from_env(cls, env=None, store: str | os.PathLike | None = None) -> "Config":
+    def from_env(cls, env=None, store: str | os.PathLike | None = None) -> Config:
         env = os.environ if env is None else env
         store = Path(store or env.get("MUNRO_DB", "munro.duckdb"))
         app_db = app_db_url(store, env.get("MUNRO_APP_DB"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import socket
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import MunroError
 from .config import Config

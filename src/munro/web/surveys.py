@@ -27,8 +27,16 @@ from ..local.invitations import MAX_CODES, codes_csv, create_codes, invitation_c
 from ..local.respond import link_key
 from ..local.roles import FREE_TEXT_ROLES
 from ..local.survey_groups import MAX_GROUPS, MAX_LABEL, label_questions, set_groups, survey_groups
-from ..local.surveys import (_now, close_survey, create_survey, get_survey, list_surveys, open_survey,
-                             response_counts, survey_version)
+from ..local.surveys import (
+    _now,
+    close_survey,
+    create_survey,
+    get_survey,
+    list_surveys,
+    open_survey,
+    response_counts,
+    survey_version,
+)
 from . import authz, public
 from .app import app_db, config
 from .forms import date_field, whole_number

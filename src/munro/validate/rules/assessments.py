@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from ..registry import rule
-from ._sql import ALL_YEARS, before_referral, flag_open_many, iso, outside_year, rows, same_episode, \
-    workdays_to_reference
+from ._sql import (
+    ALL_YEARS,
+    before_referral,
+    flag_open_many,
+    iso,
+    outside_year,
+    rows,
+    same_episode,
+    workdays_to_reference,
+)
 
 T = "Assessments"
 START, END, FACTORS = "AssessmentActualStartDate", "AssessmentAuthorisationDate", "AssessmentFactors"

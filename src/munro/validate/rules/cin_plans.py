@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from ..registry import rule
-from ._sql import ALL_YEARS, before_referral, flag_open_many, iso, nfa_episodes_with, outside_year, \
-    overlapping, rows, same_episode
+from ._sql import (
+    ALL_YEARS,
+    before_referral,
+    flag_open_many,
+    iso,
+    nfa_episodes_with,
+    outside_year,
+    overlapping,
+    rows,
+    same_episode,
+)
 
 T = "CINplanDates"
 START, END = "CINPlanStartDate", "CINPlanEndDate"

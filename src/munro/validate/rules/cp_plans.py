@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from ..registry import rule
 from ._codes import missing_or_invalid
-from ._sql import ALL_YEARS, ICPC_DATES, before_referral, flag_open_many, iso, nfa_episodes_with, \
-    outside_year, overlapping, rows, same_episode
+from ._sql import (
+    ALL_YEARS,
+    ICPC_DATES,
+    before_referral,
+    flag_open_many,
+    iso,
+    nfa_episodes_with,
+    outside_year,
+    overlapping,
+    rows,
+    same_episode,
+)
 
 T = "ChildProtectionPlans"
 START, END, REVIEW = "CPPstartDate", "CPPendDate", "CPPreviewDate"

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from ..registry import rule
-from ._sql import ALL_YEARS, ICPC_DATES, before_referral, flag_open_many, iso, outside_year, rows, \
-    same_episode, weekend, workdays_to_reference
+from ._sql import (
+    ALL_YEARS,
+    ICPC_DATES,
+    before_referral,
+    flag_open_many,
+    iso,
+    outside_year,
+    rows,
+    same_episode,
+    weekend,
+    workdays_to_reference,
+)
 
 T = "Section47"
 START, ICPC, NOT_REQUIRED = "S47ActualStartDate", "DateOfInitialCPC", "ICPCnotRequired"
