@@ -91,3 +91,35 @@ def test_every_environment_variable_munro_reads_is_in_the_deployment_settings_ta
     assert {"MUNRO_DB", "MUNRO_TRUSTED_PROXY", "MUNRO_STORE_WAIT"} <= in_code  # the search finds them
     assert in_code - in_table == set(), "MUNRO_ variables read by munro but not in docs/deploy.md's settings"
     assert in_table - in_code == set(), "docs/deploy.md's settings name variables munro no longer reads"
+
+
+def test_the_rules_page_is_generated_from_the_rules():
+    from munro.validate.docs import REGENERATE, render_markdown
+
+    assert (ROOT / "docs" / "rules.md").read_text() == render_markdown(), f"regenerate it: {REGENERATE}"
+
+
+def test_every_rule_is_documented():
+    from munro.validate.registry import all_rules
+
+    page = (ROOT / "docs" / "rules.md").read_text()
+    for r in all_rules():
+        assert f"\n| {r.code} | " in page, f"docs/rules.md does not list rule {r.code}"
+
+
+def test_every_item_is_documented():
+    from munro.indicators.catalogue import CATALOGUE
+
+    page = (ROOT / "docs" / "indicators.md").read_text()
+    for it in CATALOGUE:
+        assert f"\n### `{it.id}`: " in page, f"docs/indicators.md has no section for {it.id}"
+
+
+def test_every_engine_is_documented():
+    from munro.engines import _BACKENDS
+
+    architecture = (ROOT / "docs" / "architecture.md").read_text()
+    engine_option = CLI_DOC.split("| `--engine ENGINE` |", 1)[1].split("\n", 1)[0]
+    for name in _BACKENDS:
+        assert f"{name}.py" in architecture, f"docs/architecture.md does not describe engines/{name}.py"
+        assert f"`{name}" in engine_option, f"docs/cli.md's --engine does not name {name}"
