@@ -36,8 +36,7 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
 
     if ruleset is not None:
         rules_of(ruleset)  # a year with no rules is refused before the file is read
-    con, reader = read_file(path, workers=workers, progress=progress)
-    try:
+    with read_file(path, workers=workers, progress=progress) as (con, reader):
         h = reader.header
         year, note = choose_ruleset(h.collection_year, ruleset)
         tell(progress, f"checking {Path(path).name} against the {year_words(year)} rules")
@@ -45,8 +44,6 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
                      threads=workers, alone=True)
         report.note = note
         return report
-    finally:
-        con.close()
 
 
 def _header_fields(h) -> dict:

@@ -6,11 +6,21 @@ in tolerant mode (``CensusReader(tolerant=True)``): a value or element the
 format does not allow becomes NULL and a recorded problem, so that the DfE
 rules still see the rest of the return. A file that is not a CIN census
 return at all (not XML, a DOCTYPE, no header) is refused by both reads.
+
+A small file is read into an in-memory DuckDB. A large one (as large as ``munro ingest`` stages
+on disk) goes into a DuckDB file in a private temporary folder, with the store's memory limit, and
+is inserted a slice at a time: memory then stays near ingest's whatever the file's size, where a
+national return held in memory took 1.5 GB. The folder is removed when the check ends.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -18,18 +28,44 @@ import pyarrow as pa
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import RejectedFile
+from ..private import private_dir
 from ..progress import report
+from ..store.db import _config as store_config
+from ..store.ingest import MEMORY_STAGING_BYTES
 from ..store.schema import raw_ddl
 
 RETURN_ID = 1
+# Children read before their rows are inserted, for a file checked on disk: large enough that
+# DuckDB gets few big inserts (many small ones cost it far more), small enough to bound memory.
+SLICE_CHILDREN = 200_000
 
 
 def memory_store() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the store's raw tables."""
     con = duckdb.connect(":memory:", config={"preserve_insertion_order": False})
+    _create_tables(con)
+    return con
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table in fmt.TABLES:
         con.execute(raw_ddl(table))
-    return con
+
+
+@contextmanager
+def _disk_store() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB file with the store's raw tables in a private temporary folder, removed afterwards."""
+    folder = private_dir(tempfile.mkdtemp(prefix="munro-validate-"))
+    try:
+        con = duckdb.connect(str(folder / "check.duckdb"),
+                             config={**store_config(), "temp_directory": str(folder / "spill")})
+        try:
+            _create_tables(con)
+            yield con
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def insert_tables(con, tables: dict[str, pa.Table], la_code: str) -> None:
@@ -41,34 +77,56 @@ def insert_tables(con, tables: dict[str, pa.Table], la_code: str) -> None:
         con.unregister("munro_batch")
 
 
-def _load(con, reader: CensusReader, progress=None) -> Header:
-    # One INSERT per table once the file is read: many small inserts cost DuckDB far more.
+def _load(con, reader: CensusReader, progress=None, slice_children: int | None = None) -> Header:
+    """Every row of the file into ``con``: in one INSERT per table, or per slice of that many children."""
     parts: dict[str, list[pa.Table]] = {}
+    read = held = 0
     report(progress, f"reading {reader.path.name}")
     for batch in reader.batches():
         for table, rows in batch.items():
             parts.setdefault(table, []).append(rows)
-        report(progress, f"reading {reader.path.name}", sum(t.num_rows for t in parts.get("children", ())))
-    insert_tables(con, {table: pa.concat_tables(tables, promote_options="permissive")
-                        for table, tables in parts.items()}, reader.header.la_code)
+        children = batch["children"].num_rows if "children" in batch else 0
+        read, held = read + children, held + children
+        if slice_children and held >= slice_children:
+            _insert_parts(con, parts, reader.header.la_code)
+            parts, held = {}, 0
+        report(progress, f"reading {reader.path.name}", read)
+    _insert_parts(con, parts, reader.header.la_code)
     return reader.header
 
 
+def _insert_parts(con, parts: dict[str, list[pa.Table]], la_code: str) -> None:
+    insert_tables(con, {table: pa.concat_tables(tables, promote_options="permissive")
+                        for table, tables in parts.items()}, la_code)
+
+
+@contextmanager
 def read_file(path: str | os.PathLike, workers: int = 1,
-              progress=None) -> tuple[duckdb.DuckDBPyConnection, CensusReader]:
-    """The file's rows in a new in-memory store (as return 1), and the reader that read them."""
-    con = memory_store()
+              progress=None) -> Iterator[tuple[duckdb.DuckDBPyConnection, CensusReader]]:
+    """The file's rows in a new store of their own (as return 1), and the reader that read them.
+
+    A context manager: the store is closed (and a large file's temporary folder removed) on leaving it.
+    """
     try:
-        reader = CensusReader(path, workers=workers)
-        _load(con, reader, progress)
-        return con, reader
-    except RejectedFile:
-        con.close()
-    con = memory_store()
-    reader = CensusReader(path, tolerant=True)
+        on_disk = Path(path).stat().st_size >= MEMORY_STAGING_BYTES
+    except OSError:  # the reader says what is wrong with the path, in the words of every other command
+        on_disk = False
+    for tolerant in (False, True):
+        with (_disk_store() if on_disk else _closing(memory_store())) as con:
+            reader = CensusReader(path, tolerant=True) if tolerant else CensusReader(path, workers=workers)
+            try:
+                _load(con, reader, progress, SLICE_CHILDREN if on_disk else None)
+            except RejectedFile:
+                if tolerant:
+                    raise
+                continue  # read again, tolerantly, into a new store
+            yield con, reader
+            return
+
+
+@contextmanager
+def _closing(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
-        _load(con, reader, progress)
-    except BaseException:
+        yield con
+    finally:
         con.close()
-        raise
-    return con, reader
