@@ -64,7 +64,8 @@ def test_postgresql_is_migrated_the_same_way():
     from munro.local.results import survey_results
     from munro.local.survey_groups import set_groups
     from munro.local.surveys import close_survey, create_survey, submit_response, survey_version
-    s = create_survey(engine, la="330", instrument="staff", opens_on=dt.date(2026, 1, 5), closes_on=dt.date(2026, 2, 27))
+    s = create_survey(engine, la="330", instrument="staff", opens_on=dt.date(2026, 1, 5),
+                      closes_on=dt.date(2026, 2, 27))
     set_groups(engine, s, survey_version(s), "team", ["North"])
     for answer, n in (("agree", 6), ("disagree", 7)):
         for _ in range(n):

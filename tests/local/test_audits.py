@@ -39,7 +39,8 @@ def test_sample_is_stratified_in_proportion_and_reproducible(store):
     # the largest remainder, a tie of EMO and PHY broken by name: NEG 3, EMO 2.
     assert sorted(c["stratum"] for c in cases) == ["EMO", "EMO", "NEG", "NEG", "NEG"]
     assert cases == sample_cases(store, "201", 2025, 5, seed=7)
-    assert {c["la_child_id"] for c in sample_cases(store, "201", 2025, 10, seed=1)} == {f"P{i:03d}" for i in range(1, 11)}
+    assert ({c["la_child_id"] for c in sample_cases(store, "201", 2025, 10, seed=1)}
+            == {f"P{i:03d}" for i in range(1, 11)})
     assert all(c["referral_date"] == dt.date(2024, 4, 15) for c in cases)
     drawn = {tuple(c["la_child_id"] for c in sample_cases(store, "201", 2025, 5, seed=s)) for s in range(6)}
     assert len(drawn) > 1  # the seed matters
@@ -81,7 +82,8 @@ def test_audit_results_worked_by_hand(app, tmp_path, kind):
     r = audit_results(app, "201", 2025)
     assert r["audits"] == 4
     # Overall, moderated where moderated: RI, RI (moderator), Inadequate, Good.
-    assert r["domains"]["overall"]["grades"] == {"outstanding": 0, "good": 1, "requires_improvement": 2, "inadequate": 1}
+    assert r["domains"]["overall"]["grades"] == {"outstanding": 0, "good": 1, "requires_improvement": 2,
+                                                 "inadequate": 1}
     assert r["domains"]["overall"]["percent"]["requires_improvement"] == 50.0
     # Not applicable is left out: 3 files graded on the first core group.
     assert r["domains"]["core_group_timely"]["graded"] == 3
@@ -150,7 +152,8 @@ def test_published_agreement_hides_a_small_number_of_disagreements(app):
 
 def test_a_bad_spreadsheet_names_each_row_and_column_and_loads_nothing(app, tmp_path):
     text = (DATA / "audits.csv").read_text()
-    text = text.replace("R Patel,11/02/2025,Outstanding,Good,Good,Good,Good,", "R Patel,31/02/2025,Outstanding,Good,Good,Good,Gud,")
+    text = text.replace("R Patel,11/02/2025,Outstanding,Good,Good,Good,Good,",
+                        "R Patel,31/02/2025,Outstanding,Good,Good,Good,Gud,")
     text = text.replace("M Jones,2025-02-12,Good", ",2025-02-12,Good")
     text = text.replace("Inadequate,Inadequate,,,,,", "Inadequate,Not applicable,,,,,")
     path = tmp_path / "bad.csv"
@@ -199,7 +202,8 @@ def test_a_moderated_overall_grade_cannot_be_not_applicable(app, tmp_path):
     path = tmp_path / "na.csv"
     path.write_text((DATA / "audits.csv").read_text().replace("S Clarke,2025-02-21,Good,Good,Good",
                                                               "S Clarke,2025-02-21,Not applicable,Good,Good"))
-    with pytest.raises(RejectedFile, match="row 5, column 'overall_moderated': the overall grade cannot be Not applicable"):
+    with pytest.raises(RejectedFile,
+                       match="row 5, column 'overall_moderated': the overall grade cannot be Not applicable"):
         import_audits(app, path, "201", 2025)
 
 
@@ -213,7 +217,8 @@ def test_sample_without_strata_and_the_cli_writes_the_spreadsheet_only(store, tm
     assert "P0" not in out.stdout + out.stderr  # the children are in the file, not on the screen
     lines = (tmp_path / "sample.csv").read_text().splitlines()
     assert lines[0].startswith("la_child_id,referral_date,stratum,team,auditor,audited_on,child_seen,")
-    assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(c["la_child_id"] for c in sample_cases(store, "201", 2025, 5, seed=7))
+    assert (sorted(line.split(",")[0] for line in lines[1:])
+            == sorted(c["la_child_id"] for c in sample_cases(store, "201", 2025, 5, seed=7)))
 
 
 def test_a_damaged_workbook_is_refused(app, tmp_path):

@@ -23,7 +23,8 @@ def test_the_instruments_of_the_issue_are_packaged():
     assert BANK.instruments() == ["case-file-audit", "children-12-17", "children-4-7", "children-8-11",
                                   "families", "partners", "staff"]
     assert {v.audience for v in BANK.versions.values()} == {"children", "families", "staff", "partners", "audit"}
-    assert [BANK.get(i).age_band for i in ("children-4-7", "children-8-11", "children-12-17")] == ["4-7", "8-11", "12-17"]
+    assert ([BANK.get(i).age_band for i in ("children-4-7", "children-8-11", "children-12-17")]
+            == ["4-7", "8-11", "12-17"])
 
 
 def test_the_youngest_version_has_pictures_three_faces_and_a_trusted_adult():
@@ -99,7 +100,11 @@ LA_SCALES = '''
 [scales.often3]
 title = "Three points"
 kind = "choice"
-options = [{ code = "often", label = "Often" }, { code = "sometimes", label = "Sometimes" }, { code = "never", label = "Never" }]
+options = [
+  { code = "often", label = "Often" },
+  { code = "sometimes", label = "Sometimes" },
+  { code = "never", label = "Never" },
+]
 '''
 
 

@@ -12,7 +12,8 @@ from munro.local.evidence import local_evidence
 from munro.local.surveys import add_action, close_survey, submit_response
 
 DATA = Path(__file__).with_name("data")
-WORKLOAD = "How do you know what children and young people's social workers and other key professionals working with vulnerable children think about whether:"
+WORKLOAD = ("How do you know what children and young people's social workers and other key professionals working "
+            "with vulnerable children think about whether:")
 DECISIONS = ("How do you measure and understand the quality and timeliness of professional decision making for "
              "vulnerable children and young people? Including:")
 

@@ -24,7 +24,8 @@ def test_a_survey_from_creation_to_results(munro, tmp_path):
     # The export's team column must name one of the survey's listed teams (docs/local.md).
     assert munro("--db", db, "survey", "groups", "1", "Family Help East", "Family Help West", env=env).stdout == \
         "team: Family Help East, Family Help West\n"
-    out = munro("--db", db, "survey", "import", "1", DATA / "smartsurvey_families.csv", "--tool", "smartsurvey", env=env)
+    out = munro("--db", db, "survey", "import", "1", DATA / "smartsurvey_families.csv", "--tool", "smartsurvey",
+                env=env)
     assert out.stdout == ("survey 1: 3 responses loaded from smartsurvey (3 rows, 0 blank), "
                           "0 answers flagged for safeguarding triage\n")
     out = munro("--db", db, "survey", "list", "--la", "330", env=env)

@@ -80,7 +80,8 @@ def test_an_answer_typed_before_the_lists_is_other_for_every_role_and_screened_b
     # The migration kept every answer and put the disclosure on the triage queue (by its pattern, not its text).
     assert [r["team"] for r in survey_answers(engine, s.id)] == typed
     [entry] = triage_queue(engine, role="triage", la="330")
-    assert (entry["response_id"], entry["question_id"], entry["reasons"], entry["text"]) == (7, "team", "hurt", DISCLOSURE)
+    assert ((entry["response_id"], entry["question_id"], entry["reasons"], entry["text"])
+            == (7, "team", "hurt", DISCLOSURE))
     set_groups(engine, s, survey_version(s), "team", ["North", "South"])
     close_survey(engine, s.id)
     for role in ROLES:

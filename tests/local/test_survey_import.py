@@ -27,7 +27,8 @@ def test_microsoft_forms_export_loads_answers_and_drops_the_respondent_columns(a
     assert (summary.rows, summary.loaded, summary.blank, summary.flagged) == (6, 5, 1, 1)
     first = survey_answers(app, s.id)[0]
     assert first == {"team": "Assessment North", "role": "social_worker", "improved_safety": "agree",
-                     "caseload": "16_20", "workload_manageable": "disagree", "what_would_help": "Fewer forms to fill in"}
+                     "caseload": "16_20", "workload_manageable": "disagree",
+                     "what_would_help": "Fewer forms to fill in"}
     text = dump(app)
     for identifying in ("Priya Shah", "priya.shah@", "Tom Okafor", "Lina Begum", "l.begum@", "3/2/26", "9:01:12",
                         "9:07:40"):
@@ -97,7 +98,8 @@ def test_a_mapping_file_names_columns_ignores_others_and_maps_answer_labels(app,
     s = make_survey("families")
     text = (DATA / "smartsurvey_families.csv").read_text()
     text = text.replace("I have been treated with respect.", "Q4 Respect").replace(",Custom Variable 1,", ",Plan type,")
-    text = text.replace("Strongly agree,Agree,Strongly agree,Strongly agree", "Strongly agree,Agree,Totally,Strongly agree")
+    text = text.replace("Strongly agree,Agree,Strongly agree,Strongly agree",
+                        "Strongly agree,Agree,Totally,Strongly agree")
     mapping = _bad(tmp_path, "map.toml", 'ignore = ["Plan type"]\n[columns]\n"Q4 Respect" = "treated_with_respect"\n'
                                          '[answers.treated_with_respect]\n"Totally" = "strongly_agree"\n')
     import_responses(app, s.id, _bad(tmp_path, "m.csv", text), "smartsurvey", mapping_file=mapping)

@@ -80,7 +80,8 @@ def test_free_text_that_may_disclose_harm_is_queued_without_its_text(app, make_s
                           today=OPEN_DAY)
     with app.connect() as con:
         flag = con.execute(sa.select(t.triage)).one()
-    assert (flag.response_id, flag.question_id, flag.reasons, flag.status) == (rid, "make_better", "hurt,unsafe", "open")
+    assert ((flag.response_id, flag.question_id, flag.reasons, flag.status)
+            == (rid, "make_better", "hurt,unsafe", "open"))
     assert triage_counts(app, s.id) == {"open": 1, "handled": 0}
     for role in ("analyst", "manager", "survey_admin", "administrator"):
         with pytest.raises(MunroError, match=f"the {role} role may not read the safeguarding triage queue"):
@@ -103,7 +104,8 @@ def test_actions_record_you_said_we_did_against_a_key_question(app, make_survey)
                you_said="Too many changes of social worker", we_did="Introductions by the old and new worker together",
                status="done")
     [a] = list_actions(app, "330")
-    assert (a["survey_id"], a["status"], a["we_did"]) == (s.id, "done", "Introductions by the old and new worker together")
+    assert ((a["survey_id"], a["status"], a["we_did"])
+            == (s.id, "done", "Introductions by the old and new worker together"))
     with pytest.raises(MunroError, match="not a local key question"):
         add_action(app, la="330", key_question="Are we good?", you_said="x", we_did="y")
 

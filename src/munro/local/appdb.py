@@ -49,7 +49,8 @@ def open_app_db(store=None, url: str | None = None) -> sa.Engine:
         upgrade(engine)
     except sa.exc.OperationalError as e:
         engine.dispose()
-        raise MunroError(f"cannot open the application database {engine.url!r}: {str(e.orig).splitlines()[0]}") from None
+        raise MunroError(f"cannot open the application database {engine.url!r}: "
+                         f"{str(e.orig).splitlines()[0]}") from None
     return engine
 
 

@@ -20,7 +20,8 @@ from .tabular import Problems, check_width, parse_date, read_table
 ALIASES = {"lachildid": "la_child_id", "child_id": "la_child_id", "referraldate": "referral_date",
            "cinreferraldate": "referral_date"}
 REQUIRED = ("la_child_id", "referral_date", "auditor", "audited_on")
-OPTIONAL = ("team", "moderator", "moderated_on", "agreed_grade", "stratum")  # stratum: from munro audit sample, not stored
+# stratum: from munro audit sample, not stored
+OPTIONAL = ("team", "moderator", "moderated_on", "agreed_grade", "stratum")
 
 
 def _name(header: str) -> str:
@@ -51,7 +52,7 @@ def read_audits(path, la: str, year: int, *, store=None, bank=None) -> list[Audi
     col = {n: i for i, n in enumerate(names)}
     records, seen = [], {}
     for rownum, cells in rows:
-        def cell(name):
+        def cell(name, cells=cells):  # called only within this iteration, by _row
             i = col.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
         record = _row(v, domains, rownum, cell, header, col, problems)
@@ -94,7 +95,8 @@ def _row(v, domains, rownum, cell, header, col, problems):
     moderator = cell("moderator")
     for d in domains:
         q = v.question(d)
-        for target, name, required in ((grades, d, True), (moderated, f"{d}_moderated", bool(moderator) and d == "overall")):
+        for target, name, required in ((grades, d, True),
+                                       (moderated, f"{d}_moderated", bool(moderator) and d == "overall")):
             raw = cell(name)
             if not raw:
                 if required:

@@ -222,7 +222,8 @@ def publish_cells(audits: int, domains: dict, agreement: dict, trend: dict, year
         hidden.add(("disagree", name))
         equations.append((("pairs", name), [("agree", name), ("disagree", name)]))
     for y, (counts, n) in trend.items():
-        cell = {name: ("trend", y, name) for name in (*counts, "graded", "good or better", "rest", "audits", "not graded")}
+        cell = {name: ("trend", y, name)
+                for name in (*counts, "graded", "good or better", "rest", "audits", "not graded")}
         values.update({cell[g]: c for g, c in counts.items()})
         graded = sum(counts.values())
         good = sum(counts[g] for g in GOOD_OR_BETTER)
@@ -290,7 +291,8 @@ def case_in_store(store, la: str, la_child_id: str, referral_date: dt.date) -> b
 
 def list_audits(engine: sa.Engine, la: str, year: int) -> list[dict]:
     """The LA's audits of a year, each with its case, auditor, moderator and overall grades (child-level)."""
-    q = (sa.select(t.audits, t.audit_grades.c.grade.label("overall"), t.audit_grades.c.moderator_grade.label("overall_moderated"))
+    q = (sa.select(t.audits, t.audit_grades.c.grade.label("overall"),
+                   t.audit_grades.c.moderator_grade.label("overall_moderated"))
          .outerjoin(t.audit_grades, sa.and_(t.audit_grades.c.audit_id == t.audits.c.id,
                                             t.audit_grades.c.domain == "overall"))
          .where(t.audits.c.la_code == la, t.audits.c.year == year).order_by(t.audits.c.id))

@@ -26,10 +26,11 @@ def render_survey_results(r, fmt: str = "table") -> str:
     if fmt == "json":
         return to_json(r.to_dict())
     s = r.survey
-    rate = f", response rate {_fmt(r.response_rate * 100 if isinstance(r.response_rate, float) else r.response_rate, True)}" \
-        if r.invited else ""
+    percent = r.response_rate * 100 if isinstance(r.response_rate, float) else r.response_rate
+    rate = f", response rate {_fmt(percent, True)}" if r.invited else ""
     lines = [f"Survey {s.id}: {s.title} ({s.instrument}/{s.version}, LA {s.la_code}, {s.opens_on} to {s.closes_on})",
-             f"Respondents: {_fmt(r.respondents)}{rate}; minimum group {s.min_group}; 'c' = hidden to protect respondents"]
+             f"Respondents: {_fmt(r.respondents)}{rate}; minimum group {s.min_group}; "
+             "'c' = hidden to protect respondents"]
     lines += [f"Warning: {w}" for w in r.warnings]
     for q in r.questions:
         lines += ["", f"{q.id}: {q.text}", f"  answers: {q.key_question}"]
@@ -55,7 +56,8 @@ def render_audit_results(r: dict, fmt: str = "table") -> str:
         return to_json(r)
     lines = [f"Case-file audits of LA {r['la']}, {r['year'] - 1}-{r['year'] % 100:02d}: {r['audits']} audits"]
     for domain, d in r["domains"].items():
-        grades = ", ".join(f"{g.replace('_', ' ')} {_fmt(c)} ({_fmt(d['percent'][g], True)})" for g, c in d["grades"].items())
+        grades = ", ".join(f"{g.replace('_', ' ')} {_fmt(c)} ({_fmt(d['percent'][g], True)})"
+                           for g, c in d["grades"].items())
         lines.append(f"  {domain}: {_fmt(d['graded'])} graded: {grades}")
     m = r["moderation"]
     for name in ("overall", "all_domains"):

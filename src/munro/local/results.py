@@ -152,7 +152,8 @@ def survey_results(engine: sa.Engine, survey_id: int, *, role: str = "analyst", 
             continue
         r = safe[q.id]
         labels = {c: q.scale.label(c) for c in q.scale.categories} | {NOT_ANSWERED: "Not answered"}
-        groups = [GroupResult(name, g, gr["respondents"], gr["shown"], _answers(gr["answers"], gr["respondents"], labels))
+        groups = [GroupResult(name, g, gr["respondents"], gr["shown"],
+                              _answers(gr["answers"], gr["respondents"], labels))
                   for name, gs in r["breakdowns"].items() if name != "all" for g, gr in gs.items()]
         questions.append(QuestionResult(q.id, q.text, q.key_question, q.section, r["respondents"],
                                         _answers(r["answers"], r["respondents"], labels), groups))

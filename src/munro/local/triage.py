@@ -26,13 +26,15 @@ PATTERNS = {
     "sexual": ("sexual harm or touching",
                r"\b(touch(es|ed|ing)? me|sexual|private parts|rape|naked|nude|send (me )?pictures)"),
     "self_harm": ("self-harm or suicide",
-                  r"\b(kill (my|him|her)self|suicid|self[- ]?harm|cut(ting)? myself|want to die|end (it|my life)|overdose)"),
+                  r"\b(kill (my|him|her)self|suicid|self[- ]?harm|cut(ting)? myself|"
+                  r"want to die|end (it|my life)|overdose)"),
     "unsafe": ("feeling unsafe or afraid at home or with someone",
                r"\b(not safe|unsafe|scared|afraid|frightened|terrified|threaten)"),
     "neglect": ("neglect: no food, left alone, locked in",
                 r"\b(no food|hungry|starv|left (me )?(alone|on my own)|locked (me )?(in|out)|nowhere to sleep)"),
     "exploitation": ("exploitation or grooming",
-                     r"\b(county lines|made to (carry|sell|deliver)|groom|older (man|men|boy|boys) .{0,30}(gives?|gave|buys?))"),
+                     r"\b(county lines|made to (carry|sell|deliver)|groom|"
+                     r"older (man|men|boy|boys) .{0,30}(gives?|gave|buys?))"),
     "violence_at_home": ("violence between adults at home",
                          r"\b(hits? my (mum|mother|dad|father)|domestic (violence|abuse)|fighting at home)"),
 }
