@@ -112,7 +112,7 @@ class History:
 
     def by_child(self):
         out = defaultdict(list)
-        for (cid, ref), ep in self.episodes.items():
+        for (cid, _ref), ep in self.episodes.items():
             out[cid].append(ep)
         for eps in out.values():
             eps.sort(key=lambda e: e["ref"])

@@ -266,7 +266,7 @@ def check(path, code_year: int | None = None, parsed=None) -> list[tuple[str, st
             if close is not None and open_assessments:
                 flag("8867", c)
             spans = sorted((a["start"], a["auth"]) for a in e["assessments"] if isdate(a["start"]))
-            for (s1, a1), (s2, a2) in zip(spans, spans[1:]):
+            for (_s1, a1), (s2, _a2) in zip(spans, spans[1:]):
                 if a1 is None or (isdate(a1) and s2 < a1):
                     flag("8863Q", c)
             open_s47 = 0
@@ -356,11 +356,11 @@ def check(path, code_year: int | None = None, parsed=None) -> list[tuple[str, st
         if sum(p["end"] is None for p in all_plans) > 1:
             flag("8935", c)
         spans = sorted((p["start"], p["end"] or R + dt.timedelta(days=1)) for p in all_plans)
-        for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:]):
             if s2 < e1:
                 flag("8940", c)
         cspans = sorted((p["start"], p["end"] or R + dt.timedelta(days=1)) for p in all_cin_plans)
-        for (s1, e1), (s2, e2) in zip(cspans, cspans[1:]):
+        for (_s1, e1), (s2, _e2) in zip(cspans, cspans[1:]):
             if s2 < e1:
                 flag("4014", c)
         for cp in all_cin_plans:

@@ -58,7 +58,7 @@ def test_rule_clean_by_construction(runs, parsed):
 
 
 def test_dates_follow_one_another_and_stay_in_the_year(runs, parsed):
-    for name, r in all_results(runs):
+    for _name, r in all_results(runs):
         header, children = parsed[r.path]
         Y = header["year"]
         S, R = dt.date(Y - 1, 4, 1), dt.date(Y, 3, 31)
@@ -107,7 +107,7 @@ def test_dates_follow_one_another_and_stay_in_the_year(runs, parsed):
 
 def test_codes_valid_for_their_year(runs, parsed):
     seen = defaultdict(set)
-    for name, r in all_results(runs):
+    for _name, r in all_results(runs):
         _, children = parsed[r.path]
         year = r.schema_year
         for c in children:

@@ -51,7 +51,8 @@ def _iso(d):
 def _assessment_before_referral(rec, rng, S, R):
     for ep in _episodes(rec):
         for a in ep.get("Assessments") or ():
-            if a.get("AssessmentAuthorisationDate") and a["AssessmentActualStartDate"] - ep["CINreferralDate"] < dt.timedelta(days=20):
+            if (a.get("AssessmentAuthorisationDate")
+                    and a["AssessmentActualStartDate"] - ep["CINreferralDate"] < dt.timedelta(days=20)):
                 new = ep["CINreferralDate"] - dt.timedelta(days=rng.randint(1, 20))
                 a["AssessmentActualStartDate"] = new
                 return ("1103", "AssessmentActualStartDate", ep,

@@ -60,7 +60,8 @@ class Slicer:
 
     def former_upn(self, c: Child, index: int) -> str:
         la = self.other_las[(index * 7 + 3) % len(self.other_las)]
-        rest = f"{la}{1000 + (index // 1000 + 4321) % 9000:04d}{(_fromordinal(c.birth).year + 4) % 100:02d}{(index + 500) % 1000:03d}"
+        rest = (f"{la}{1000 + (index // 1000 + 4321) % 9000:04d}{(_fromordinal(c.birth).year + 4) % 100:02d}"
+                f"{(index + 500) % 1000:03d}")
         return upn_check_letter(rest) + rest
 
     # -- one child, every year ------------------------------------------------------
