@@ -253,7 +253,8 @@ def main() -> None:
                 r = best(ITEMS, args.repeat, "duckdb", str(store), LARGE_LA, str(YEAR))
                 rows.append((name, f"duckdb items, LA {LARGE_LA} only", r["seconds"], r["seconds"] / GOALS["large"],
                              r["rss_mb"], f"open {r['open_seconds']:.2f} + merge {r['merge_seconds']:.2f} + "
-                             f"items {r['items_seconds']:.2f}; CPU {r['cpu_seconds']:.1f}; process {r['process_seconds']:.2f}"))
+                             f"items {r['items_seconds']:.2f}; CPU {r['cpu_seconds']:.1f}; "
+                             f"process {r['process_seconds']:.2f}"))
                 print(rows[-1], flush=True)
         if "spark" in engines:
             r = best(ITEMS, args.spark_repeat, "spark", str(export(name)), la, str(YEAR))

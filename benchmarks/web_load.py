@@ -103,7 +103,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def prepare(folder: Path) -> tuple[Path, str, int, list[str]]:
-    """The store, the application database with an analyst and an open staff survey: (store, secret, survey, questions)."""
+    """The store, the application database with an analyst and an open staff survey:
+    (store, secret, survey, questions)."""
     import datetime as dt
 
     from munro.local.appdb import open_app_db
@@ -136,7 +137,7 @@ def serve(store: Path, secret: str, port: int, threads: int) -> subprocess.Popen
             return proc
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"munro serve stopped: {store.with_name('serve.log').read_text()}")
+                raise SystemExit(f"munro serve stopped: {store.with_name('serve.log').read_text()}") from None
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("munro serve did not start in 60 s")
@@ -145,7 +146,8 @@ def serve(store: Path, secret: str, port: int, threads: int) -> subprocess.Popen
 def answers_for(questions: list[str], tag: str) -> dict:
     """One respondent's answers: a unique team name (the exactly-once check), the rest fixed."""
     fixed = {"role": "social_worker", "supervision_frequency": "monthly", "caseload": "17"}
-    return {q: (tag if q == "team" else fixed.get(q, "agree" if q != "what_would_help" else "More time")) for q in questions}
+    return {q: (tag if q == "team" else fixed.get(q, "agree" if q != "what_would_help" else "More time"))
+            for q in questions}
 
 
 def journey(user: User, link: str, questions: list[str], tag: str, prepare_only: bool = False) -> str:
@@ -154,7 +156,7 @@ def journey(user: User, link: str, questions: list[str], tag: str, prepare_only:
     status, _, page = user.request(kind or "start page", "GET", link)
     token = CSRF.search(page).group(1)
     user.request(kind or "answer", "POST", link + "/start", {"csrf_token": token})
-    for n, (q, a) in enumerate(answers_for(questions, tag).items(), 1):
+    for n, (_q, a) in enumerate(answers_for(questions, tag).items(), 1):
         if not prepare_only:
             user.request("question page", "GET", f"{link}/{n}")
         user.request(kind or "answer", "POST", f"{link}/{n}", {"csrf_token": token, "answer": a})

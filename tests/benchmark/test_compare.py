@@ -33,8 +33,10 @@ def store(reference_load, db):
     rows = []
     for la, (v, k, n) in CPP_REPEAT_2024.items():
         rows.append(("la", la, la, 2024, "cpp_repeat", v, k, n, "percent", "c" if v is None else None, "DfE CIN 2024"))
-    rows += [("england", "E92000001", "England", 2024, "cpp_repeat", 22.0, 11000, 50000, "percent", None, "DfE CIN 2024"),
-             ("region", "E12000001", "North East", 2024, "cpp_repeat", 21.0, 630, 3000, "percent", None, "DfE CIN 2024"),
+    rows += [("england", "E92000001", "England", 2024, "cpp_repeat", 22.0, 11000, 50000, "percent", None,
+              "DfE CIN 2024"),
+             ("region", "E12000001", "North East", 2024, "cpp_repeat", 21.0, 630, 3000, "percent", None,
+              "DfE CIN 2024"),
              # a second source for the same figure: the DfE publication is preferred
              ("la", "805", "Hartlepool", 2024, "cpp_repeat", 99.0, None, None, "percent", None, "LAIT 2025"),
              # assessment_timeliness (higher is better), three LAs

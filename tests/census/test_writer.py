@@ -117,8 +117,10 @@ def test_elements_follow_format_for_each_year(tmp_path, year):
     assert ("PreProceedingsandFGDM" in present) == (year >= 2027)
     assert c.findtext("CINdetails/ReferralNFA") == "false"
     assert c.findtext("CINdetails/Section47/ICPCnotRequired") == "false"
-    assert [f.text for f in c.iterfind("CINdetails/Assessments/FactorsIdentifiedAtAssessment/AssessmentFactors")] == ["3B", "4B"]
-    assert [r.text for r in c.iterfind("CINdetails/ChildProtectionPlans/Reviews/CPPreviewDate")] == ["2015-08-10", "2016-01-04"]
+    factors = c.iterfind("CINdetails/Assessments/FactorsIdentifiedAtAssessment/AssessmentFactors")
+    assert [f.text for f in factors] == ["3B", "4B"]
+    reviews = c.iterfind("CINdetails/ChildProtectionPlans/Reviews/CPPreviewDate")
+    assert [r.text for r in reviews] == ["2015-08-10", "2016-01-04"]
     if year <= 2016:
         assert c.findtext("CINdetails/ChildProtectionPlans/SeenSocialWorker") == "true"
     if year >= 2027:
@@ -188,7 +190,7 @@ def test_rewrite_replaces_atomically(tmp_path):
     path, _ = write(tmp_path, 2025, [full_child()])
     before = path.read_bytes()
     with pytest.raises(KeyError):
-        with ReturnWriter(path, la="330", year=2025) as w:
+        with ReturnWriter(path, la="330", year=2025):
             raise KeyError("x")
     assert path.read_bytes() == before
 

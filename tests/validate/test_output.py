@@ -43,7 +43,8 @@ def test_csv_holds_every_finding():
     rows = list(csv.reader(io.StringIO(render([_report()], "csv"))))
     assert rows == [
         ["file", "rule", "type", "LAchildID", "table", "fields", "value", "message", "line"],
-        ["r.xml", "2887Q", "query", "", "Disabilities", "Disability", "3", "Less than 8 disability codes have been used", ""],
+        ["r.xml", "2887Q", "query", "", "Disabilities", "Disability", "3",
+         "Less than 8 disability codes have been used", ""],
         ["r.xml", "1103", "error", "A", "Assessments", "AssessmentActualStartDate, CINreferralDate", "2023-05-31",
          "The assessment start date cannot be before the referral date", "32"],
         ["r.xml", "8794", "error", "C<1>", "Disabilities", "Disability", "MOB",

@@ -39,11 +39,13 @@ def as_table(la: str, year: int, comparisons: list[Comparison]) -> str:
             _flag(c),
         ])
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [f"LA {la}, reporting year {year_label(year)}: each item's figure is the published one where there is one, else "
-             "the LA's own (source: published; returns = munro from the LA's returns; import = the LA's imported "
-             "figure); rank 1 and quartile 1 are the best where an item has a better direction", ""]
+    lines = [f"LA {la}, reporting year {year_label(year)}: each item's figure is the published one where there "
+             "is one, else the LA's own (source: published; returns = munro from the LA's returns; import = "
+             "the LA's imported figure); rank 1 and quartile 1 are the best where an item has a better direction",
+             ""]
     for n, r in enumerate(rows):
-        lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))))
+        lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                               for i, (cell, w) in enumerate(zip(r, widths))))
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     differs = [c for c in comparisons if c.data_quality and c.data_quality["differs"]]
