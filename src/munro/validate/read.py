@@ -18,7 +18,7 @@ import pyarrow as pa
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import RejectedFile
-from ..progress import report
+from ..progress import Progress, report
 from ..store.schema import raw_ddl
 
 RETURN_ID = 1
@@ -32,7 +32,7 @@ def memory_store() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def insert_tables(con, tables: dict[str, pa.Table], la_code: str) -> None:
+def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], la_code: str) -> None:
     """Rows read from a return (``{table: Arrow table}``) into ``con``'s raw tables as return RETURN_ID."""
     for table, rows in tables.items():
         con.register("munro_batch", rows)
@@ -41,7 +41,7 @@ def insert_tables(con, tables: dict[str, pa.Table], la_code: str) -> None:
         con.unregister("munro_batch")
 
 
-def _load(con, reader: CensusReader, progress=None) -> Header:
+def _load(con: duckdb.DuckDBPyConnection, reader: CensusReader, progress: Progress | None = None) -> Header:
     # One INSERT per table once the file is read: many small inserts cost DuckDB far more.
     parts: dict[str, list[pa.Table]] = {}
     report(progress, f"reading {reader.path.name}")
@@ -49,13 +49,14 @@ def _load(con, reader: CensusReader, progress=None) -> Header:
         for table, rows in batch.items():
             parts.setdefault(table, []).append(rows)
         report(progress, f"reading {reader.path.name}", sum(t.num_rows for t in parts.get("children", ())))
+    assert reader.header is not None  # a read that gave out its batches has read the header
     insert_tables(con, {table: pa.concat_tables(tables, promote_options="permissive")
                         for table, tables in parts.items()}, reader.header.la_code)
     return reader.header
 
 
-def read_file(path: str | os.PathLike, workers: int = 1,
-              progress=None) -> tuple[duckdb.DuckDBPyConnection, CensusReader]:
+def read_file(path: str | os.PathLike[str], workers: int = 1,
+              progress: Progress | None = None) -> tuple[duckdb.DuckDBPyConnection, CensusReader]:
     """The file's rows in a new in-memory store (as return 1), and the reader that read them."""
     con = memory_store()
     try:
