@@ -14,7 +14,7 @@ DEMO_SCALE ?= 1
 APT_PACKAGES := postgresql default-jre-headless chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv clean bench system-deps report-assets check-assets serve
+.PHONY: demo test venv clean bench system-deps report-assets check-assets lint serve
 
 # GOV.UK Frontend's built CSS (the report) and JavaScript (the survey pages' "Exit this page", served from
 # our origin) are committed in the package with their licence, so a wheel from a clean clone holds them.
@@ -88,15 +88,21 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
 
+# The style checker (ruff, [tool.ruff] of pyproject.toml) over the code, tests and benchmarks, then the type
+# checker (mypy, [tool.mypy]: the packages it lists, strictly). make test runs it before the suite.
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
 # Two worker processes (pytest-xdist), each taking whole test files so that a file's shared fixtures
 # (a store, a PostgreSQL server, a Spark session) are built once: the suite in about half the time on
 # the 2 cores CI has. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
-test: venv system-deps check-assets
+test: venv system-deps check-assets lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: venv
 	$(BIN)/python benchmarks/ingest_throughput.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -16,16 +16,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FIRST_DATE = dt.date(2000, 1, 1)
 LAST_DATE = dt.date(2040, 12, 31)
 
 
-def _data_rows(name: str) -> list[dict]:
+def _data_rows(name: str) -> list[dict[str, str]]:
     text = resources.files("munro.data").joinpath(name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     return list(csv.DictReader(lines))
@@ -44,12 +49,12 @@ def package_holidays() -> list[dt.date]:
     return sorted(holidays.country_holidays("GB", subdiv="ENG", years=range(FIRST_DATE.year, LAST_DATE.year + 1)))
 
 
-def write_holiday_file(path) -> None:
-    import holidays
+def write_holiday_file(path: str | os.PathLike[str]) -> None:
+    from holidays.version import __version__ as holidays_version
 
     with open(path, "w", newline="") as f:
         f.write(f"# England bank holidays {FIRST_DATE.year}-{LAST_DATE.year} as the holidays package "
-                f"{holidays.__version__} lists them\n"
+                f"{holidays_version} lists them\n"
                 "# (GB, subdivision ENG). Written by `python -m munro.calendar`; do not edit: corrections\n"
                 "# go in bank_holidays_override.csv.\n")
         writer = csv.writer(f, lineterminator="\n")
@@ -108,7 +113,8 @@ def add_working_days(a: dt.date, n: int) -> dt.date:
     _check_range(a)
     day = np.busday_offset(np.datetime64(a, "D") + np.timedelta64(1, "D"), n - 1,
                            roll="forward", busdaycal=_busday_calendar())
-    return day.astype(dt.date)
+    found: dt.date = day.astype(dt.date)  # numpy types astype() as Any: a datetime64[D] gives a date
+    return found
 
 
 def add_working_days_array(starts: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -121,7 +127,7 @@ def add_working_days_array(starts: np.ndarray, n: np.ndarray) -> np.ndarray:
 CALENDAR_COLUMNS = (("date", "DATE"), ("is_working_day", "INTEGER"), ("wd_index", "INTEGER"))
 
 
-def calendar_table(first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE):
+def calendar_table(first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE) -> pa.Table:
     """The calendar as a pyarrow table: ``date``, ``is_working_day`` (0/1), ``wd_index``.
 
     ``wd_index`` counts working days up to and including ``date``, so the
@@ -133,7 +139,7 @@ def calendar_table(first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE):
     days = np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1)
     working = np.is_busday(days, busdaycal=_busday_calendar()).astype(np.int8)
     # Arrow arrays straight from the numpy buffers: pa.array() on numpy data imports pandas (about 2 s).
-    def column(values: np.ndarray, arrow_type):
+    def column(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
         return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
 
     return pa.table({"date": column(days.astype(np.int32), pa.date32()), "is_working_day": column(working, pa.int8()),
@@ -141,4 +147,5 @@ def calendar_table(first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE):
 
 
 if __name__ == "__main__":
-    write_holiday_file(resources.files("munro.data").joinpath("bank_holidays.csv"))
+    with resources.as_file(resources.files("munro.data").joinpath("bank_holidays.csv")) as target:
+        write_holiday_file(target)

@@ -1,5 +1,9 @@
 """Errors that are the user's to fix: the CLI prints them as one line and exits non-zero."""
 
+from __future__ import annotations
+
+import os
+
 
 class MunroError(Exception):
     """A problem with the user's input or options, with a message meant for them."""
@@ -12,7 +16,7 @@ class RejectedFile(MunroError):
 
     exit_code = 1
 
-    def __init__(self, path, reason: str):
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")

@@ -39,7 +39,7 @@ def to_json(obj: Any) -> str:
     return json.dumps(obj, indent=2, default=plain)
 
 
-def record(row: Mapping[str, Any], *, year: str | None = "year", keys: Iterable[str] | None = None) -> dict:
+def record(row: Mapping[str, Any], *, year: str | None = "year", keys: Iterable[str] | None = None) -> dict[str, Any]:
     """A row as a JSON object: ``keys`` (default all) in order, the reporting year (column ``year``)
     as ``year`` and ``year_label``, dates and times as ISO 8601 text."""
     out: dict[str, Any] = {}
@@ -60,7 +60,7 @@ def table(rows: list[tuple[str, ...]]) -> str:
 
 
 def render(fmt: str, rows: Any, as_table: Callable[[Any], str],
-           as_records: Callable[[Any], list[dict]] | None = None, **others: Callable[[Any], str]) -> str:
+           as_records: Callable[[Any], list[dict[str, Any]]] | None = None, **others: Callable[[Any], str]) -> str:
     """``rows`` in format ``fmt``: ``as_table(rows)`` for "table", the JSON list of
     ``as_records(rows)`` (default: each row through :func:`record`) for "json", and
     ``others[fmt](rows)`` for a command's own further formats (``csv=...``)."""
@@ -89,7 +89,7 @@ def safe_cell(value: Any) -> Any:
 
 
 class _SafeWriter:
-    def __init__(self, f: IO[str], **options: Any):
+    def __init__(self, f: IO[str], **options: Any) -> None:
         self._writer = csv.writer(f, **options)
 
     def writerow(self, row: Iterable[Any]) -> Any:

@@ -43,6 +43,7 @@ import sys
 import threading
 import warnings
 from pathlib import Path
+from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -66,7 +67,7 @@ def _mode_bits() -> bool:
     return POSIX and not _windows()
 
 
-def owner_only_acl(path: str | os.PathLike, *, folder: bool = False) -> bool:
+def owner_only_acl(path: str | os.PathLike[str], *, folder: bool = False) -> bool:
     """On Windows, ``path``'s access list made its creator's only (module docstring); False, and one warning,
     if icacls could not. Does nothing elsewhere (the mode bits do it)."""
     if not _windows():
@@ -94,7 +95,7 @@ def owner_only_acl(path: str | os.PathLike, *, folder: bool = False) -> bool:
     return False
 
 
-def readable_by_others(path: str | os.PathLike) -> bool:
+def readable_by_others(path: str | os.PathLike[str]) -> bool:
     """Whether ``path``'s mode lets others (group or world) use it; always False on Windows (module docstring)."""
     return _mode_bits() and bool(Path(path).stat().st_mode & _OTHERS)
 
@@ -107,7 +108,7 @@ def owner_only_from_now() -> None:
             os.umask(old | 0o077)
 
 
-def tighten(path: str | os.PathLike) -> bool:
+def tighten(path: str | os.PathLike[str]) -> bool:
     """Make an existing file or folder of munro's its owner's only if others may use it; True if it was changed.
 
     A file of another user's (this process cannot change its mode) is warned about instead."""
@@ -145,7 +146,7 @@ def _warn_once(path: Path, message: str) -> None:
     warnings.warn(message, FilesTightened, stacklevel=3)
 
 
-def private_dir(path: str | os.PathLike, *, parents: bool = False) -> Path:
+def private_dir(path: str | os.PathLike[str], *, parents: bool = False) -> Path:
     """The folder ``path``, made 0700 (or narrowed to it if it exists)."""
     path = Path(path)
     if parents:
@@ -175,7 +176,7 @@ def _open_fd(path: Path, flags: int) -> int:
     return fd
 
 
-def private_file(path: str | os.PathLike) -> Path:
+def private_file(path: str | os.PathLike[str]) -> Path:
     """The file ``path`` made empty and 0600 if new, for another library to write; an existing one narrowed
     (``tighten``), its content untouched, and never opened for writing (it may be on a read-only disk)."""
     path = Path(path)
@@ -188,14 +189,18 @@ def private_file(path: str | os.PathLike) -> Path:
     return path
 
 
-def open_private(path: str | os.PathLike, mode: str = "w", **kwargs):
+@overload
+def open_private(path: str | os.PathLike[str], mode: Literal["w", "a"] = "w", **kwargs: Any) -> TextIO: ...
+@overload
+def open_private(path: str | os.PathLike[str], mode: Literal["wb", "ab"], **kwargs: Any) -> BinaryIO: ...
+def open_private(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> IO[Any]:
     """``open(path, mode)`` for writing ("w", "wb", "a", "ab"), the file owner-only whether new or not."""
     path = Path(path)
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode.startswith("a") else os.O_TRUNC)
     return os.fdopen(_open_fd(path, flags | getattr(os, "O_BINARY", 0)), mode, **kwargs)
 
 
-def open_new(path: str | os.PathLike, encoding: str = "utf-8", newline: str | None = None):
+def open_new(path: str | os.PathLike[str], encoding: str = "utf-8", newline: str | None = None) -> TextIO:
     """``open()`` for writing of a new owner-only file; FileExistsError if ``path`` already exists (O_EXCL: of
     two processes creating it together, one gets it, and nothing anyone wrote before is lost)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
@@ -207,7 +212,7 @@ def open_new(path: str | os.PathLike, encoding: str = "utf-8", newline: str | No
     return os.fdopen(fd, "w", encoding=encoding, newline=newline)
 
 
-def create_new(path: str | os.PathLike, text: str) -> bool:
+def create_new(path: str | os.PathLike[str], text: str) -> bool:
     """Write ``text`` to a new owner-only file; False (and nothing written) if ``path`` already exists.
 
     O_EXCL: two processes starting together cannot both write it and disagree (a key, a secret)."""

@@ -23,6 +23,7 @@ Every element, in schema order, with the store column it lands in:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 FIRST_YEAR = 2013
 LATEST_YEAR = 2027  # the 2026-27 draft
@@ -80,7 +81,7 @@ class Group:
 
     element: str
     table: str
-    items: tuple
+    items: tuple[Item, ...]
     min_occurs: int = 0
     years: tuple[int, int] = ALL_YEARS
 
@@ -91,12 +92,16 @@ class Group:
 @dataclass(frozen=True)
 class Container:
     element: str
-    items: tuple
+    items: tuple[Item, ...]
     required: bool = True
 
 
+# What a Group or Container holds, in schema order.
+Item: TypeAlias = "Field | ListOf | Group | Container"
+
+
 # Code lists (FORMAT.md section 3). Each maps code -> (label, first year, last year).
-def _codes(spec: dict[str, str], years: dict[str, tuple[int, int]] | None = None):
+def _codes(spec: dict[str, str], years: dict[str, tuple[int, int]] | None = None) -> dict[str, tuple[str, int, int]]:
     years = years or {}
     return {code: (label, *years.get(code, ALL_YEARS)) for code, label in spec.items()}
 
@@ -373,7 +378,7 @@ def key_columns(table: str) -> tuple[str, ...]:
     return tuple(reversed(chain))
 
 
-def _walk(node, year, out):
+def _walk(node: Item, year: int | None, out: dict[str, list[Field]]) -> None:
     if isinstance(node, Group):
         cols = out.setdefault(node.table, [])
         for item in node.items:
@@ -390,7 +395,7 @@ def _walk(node, year, out):
         )
 
 
-def _walk_item(item, group, year, out):
+def _walk_item(item: Item, group: Group, year: int | None, out: dict[str, list[Field]]) -> None:
     if isinstance(item, Field):
         out[group.table].append(item)
     else:

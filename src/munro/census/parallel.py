@@ -19,8 +19,11 @@ from __future__ import annotations
 import ctypes
 import gc
 import re
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import IO, Any, Generic, Literal, TypeAlias, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +33,15 @@ from . import format as fmt
 from . import walk as walk_module
 from .reader import PARSER_OPTIONS, CensusReader, _Reject, check_children_end, check_message_end
 from .walk import ChildWalker, StructureError
+
+T = TypeVar("T")
+Tables: TypeAlias = "dict[str, pa.Table]"
+# What reading one piece found: "again" (read the file sequentially), a structural error (child, what,
+# line, approximate), or "ok" with the batches, children, rows and warnings counted, and its newlines.
+Piece: TypeAlias = (
+    "tuple[Literal['again']] | tuple[Literal['structure'], str | None, str, int | None, bool]"
+    " | tuple[Literal['ok'], list[Tables], int, Counter[str], Counter[str], int]")
+Scanner: TypeAlias = "Callable[[bytes | bytearray | memoryview, Sequence[bytes]], tuple[int, bool, list[np.ndarray]]]"
 
 # Files smaller than this are read in one thread: a second one would have little to do.
 MIN_PARALLEL_BYTES = 12 * 1024 * 1024
@@ -88,12 +100,12 @@ def plan_chunks(reader: CensusReader) -> Plan | None:
     return Plan(bounds, prefix.count(b"\n"))
 
 
-def _read_at(f, offset: int, n: int) -> bytes:
+def _read_at(f: IO[bytes], offset: int, n: int) -> bytes:
     f.seek(offset)
     return f.read(n)
 
 
-def _find(f, needle: bytes, start: int, end: int, window: int = 64 * 1024) -> int:
+def _find(f: IO[bytes], needle: bytes, start: int, end: int, window: int = 64 * 1024) -> int:
     """The offset of the first ``needle`` wholly within [start, end) of the file, or -1."""
     pos = start
     while pos < end:
@@ -137,7 +149,7 @@ def int_array(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
-def _scan(data, tags: list[bytes]) -> tuple[int, bool, list[np.ndarray]]:
+def _scan(data: bytes | bytearray | memoryview, tags: Sequence[bytes]) -> tuple[int, bool, list[np.ndarray]]:
     """Pure Python ``_fastwalk.scan``, for an install without the compiled module."""
     data = bytes(data)
     if b"<!" in data or b"<?" in data:
@@ -149,7 +161,7 @@ def _scan(data, tags: list[bytes]) -> tuple[int, bool, list[np.ndarray]]:
     return len(newlines), False, [np.searchsorted(newlines, np.array(starts[t], dtype=np.int64)) + 1 for t in tags]
 
 
-def _record_lines(lines_of: dict[bytes, np.ndarray], tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+def _record_lines(lines_of: dict[bytes, np.ndarray], tables: Tables) -> Tables:
     """Exact line numbers of records, from the bytes.
 
     libxml2 keeps an element's line in 16 bits, so past line 65,535 lxml reports
@@ -170,7 +182,7 @@ def _record_lines(lines_of: dict[bytes, np.ndarray], tables: dict[str, pa.Table]
     return out
 
 
-def _exact_line(el, data: bytes) -> int | None:
+def _exact_line(el: etree._Element, data: bytes) -> int | None:
     """The line of ``el``'s start tag, found by counting same-named start tags in the bytes."""
     tag = el.tag.encode()
     nth = next(i for i, other in enumerate(el.getroottree().getroot().iter(el.tag)) if other is el)
@@ -184,7 +196,7 @@ def _exact_line(el, data: bytes) -> int | None:
     return data.count(b"\n", 0, pos) + 1
 
 
-def _read_piece(path: str, start: int, end: int, year: int, batch_children: int):
+def _read_piece(path: str, start: int, end: int, year: int, batch_children: int) -> Piece:
     """Parse bytes [start, end) of the file, a run of <Child> elements, as one document.
 
     Parsing a piece whole (``fromstring``) is about twice as fast as ``iterparse``,
@@ -227,12 +239,12 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
     return ("ok", batches, walker.children, walker.rows, walker.warnings, newlines)
 
 
-def _scanner():
+def _scanner() -> Scanner:
     compiled = walk_module._compiled_walk()
     return _scan if compiled is None else compiled.scan
 
 
-def _lines_for_batches(lines_of: dict[bytes, np.ndarray], batches: list[dict[str, pa.Table]]):
+def _lines_for_batches(lines_of: dict[bytes, np.ndarray], batches: list[Tables]) -> list[Tables]:
     if len(batches) <= 1:
         return [_record_lines(lines_of, b) for b in batches]
     # Lines are found over the whole piece: join each table's batches, fix, split again.
@@ -241,7 +253,7 @@ def _lines_for_batches(lines_of: dict[bytes, np.ndarray], batches: list[dict[str
     whole = _record_lines(lines_of, whole)
     out, offsets = [], dict.fromkeys(whole, 0)
     for size in sizes:
-        part = {}
+        part: Tables = {}
         for t, n in size.items():
             part[t] = whole[t].slice(offsets[t], n)
             offsets[t] += n
@@ -252,24 +264,24 @@ def _lines_for_batches(lines_of: dict[bytes, np.ndarray], batches: list[dict[str
 class _InProcess:
     """The executor interface, running each piece when its result is asked for."""
 
-    def __enter__(self):
+    def __enter__(self) -> _InProcess:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
-    def submit(self, fn, *args):
+    def submit(self, fn: Callable[..., T], *args: Any) -> _Deferred[T]:
         return _Deferred(fn, args)
 
 
-class _Deferred:
-    def __init__(self, fn, args):
+class _Deferred(Generic[T]):
+    def __init__(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
         self.fn, self.args = fn, args
 
-    def result(self):
+    def result(self) -> T:
         return self.fn(*self.args)
 
-    def cancel(self):
+    def cancel(self) -> bool:
         return True
 
 
@@ -279,8 +291,10 @@ def _shift(table: pa.Table, column: str, by: int) -> pa.Table:
     i = table.schema.get_field_index(column)
     # in numpy: pa.scalar would import pandas; these columns have no nulls
     column_values = table[column].combine_chunks()
-    dtype = np.int64 if column_values.type == pa.int64() else np.int32
-    values = np.frombuffer(column_values.buffers()[1], dtype=dtype)[column_values.offset:][:len(column_values)]
+    dtype: type[np.signedinteger[Any]] = np.int64 if column_values.type == pa.int64() else np.int32
+    buffer = column_values.buffers()[1]
+    values: np.ndarray[Any, np.dtype[np.signedinteger[Any]]] = \
+        np.frombuffer(buffer, dtype=dtype)[column_values.offset:][:len(column_values)]
     values = values + dtype(by)
     return table.set_column(i, column, int_array(values))
 
@@ -298,13 +312,14 @@ def _give_back_memory() -> None:
         pass
 
 
-def read_parallel(reader: CensusReader, plan: Plan):
+def read_parallel(reader: CensusReader, plan: Plan) -> Generator[Tables, None, None]:
     """Yield the batches of ``reader``'s file, read by ``reader.workers`` threads.
 
     libxml2 parses and the compiled walker walks without the GIL, so threads
     read pieces in parallel without the start-up time and memory of processes.
 
     """
+    assert reader.header is not None  # plan_chunks read it
     year = reader.header.schema_year
     pieces = list(zip(plan.bounds[:-1], plan.bounds[1:]))
     children_before = 0
@@ -313,8 +328,9 @@ def read_parallel(reader: CensusReader, plan: Plan):
     window = reader.workers + 1
     collecting = gc.isenabled()
     gc.disable()  # the Python walker makes many small containers and no cycles: collections only cost time
+    pool: _InProcess | ThreadPoolExecutor
     with (_InProcess() if in_process else ThreadPoolExecutor(max_workers=reader.workers)) as pool:
-        futures = []
+        futures: list[_Deferred[Piece] | Future[Piece]] = []
         next_piece = 0
         try:
             while next_piece < len(pieces) or futures:

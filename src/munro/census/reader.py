@@ -28,16 +28,17 @@ import datetime as dt
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import pyarrow as pa
 from lxml import etree
 
 from ..errors import RejectedFile
 from . import format as fmt
-from .walk import KIND_WORDS, ChildWalker, StructureError, year_label
+from .walk import KIND_WORDS, ChildWalker, Columns, Problem, StructureError, year_label
 
 BATCH_CHILDREN = 4096
 PARSER_OPTIONS = dict(
@@ -65,8 +66,8 @@ class Header:
 @dataclass
 class ReadStats:
     children: int = 0
-    rows: Counter = field(default_factory=Counter)
-    warnings: Counter = field(default_factory=Counter)
+    rows: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
 
 
 class _Reject(Exception):
@@ -80,7 +81,7 @@ def _column_types(year: int) -> dict[str, dict[str, tuple[pa.DataType, str | Non
     """Per table, column -> (Arrow type, element name for messages)."""
     out = {}
     for table, fields in fmt.table_fields(year).items():
-        cols = {k: (pa.int32(), None) for k in fmt.key_columns(table)}
+        cols: dict[str, tuple[pa.DataType, str | None]] = {k: (pa.int32(), None) for k in fmt.key_columns(table)}
         cols["la_child_id"] = (pa.string(), "LAchildID")
         for f in fields:
             if f.in_year(year) and f.column != "la_child_id":
@@ -90,7 +91,7 @@ def _column_types(year: int) -> dict[str, dict[str, tuple[pa.DataType, str | Non
     return out
 
 
-def to_arrow(year: int, batch: dict[str, dict[str, list]]) -> dict[str, pa.Table]:
+def to_arrow(year: int, batch: Columns) -> dict[str, pa.Table]:
     """Column lists -> Arrow tables; a date that is not on the calendar is a StructureError."""
     types = _column_types(year)
     out = {}
@@ -115,7 +116,7 @@ def to_arrow(year: int, batch: dict[str, dict[str, list]]) -> dict[str, pa.Table
 _INT32 = range(-(2 ** 31), 2 ** 31)
 
 
-def _bad_number(columns, name, element) -> StructureError:
+def _bad_number(columns: dict[str, list[Any]], name: str, element: str | None) -> StructureError:
     for i, value in enumerate(columns[name]):
         if isinstance(value, int) and value not in _INT32:
             return StructureError(columns["la_child_id"][i], f"<{element}> is too large a number ({value})",
@@ -135,13 +136,13 @@ class CensusReader:
     threads.
     """
 
-    def __init__(self, path: str | os.PathLike, schema_year: int | None = None,
-                 batch_children: int = BATCH_CHILDREN, workers: int = 1, tolerant: bool = False):
+    def __init__(self, path: str | os.PathLike[str], schema_year: int | None = None,
+                 batch_children: int = BATCH_CHILDREN, workers: int = 1, tolerant: bool = False) -> None:
         self.path = Path(path)
         # tolerant: read in one process with the Python walker, which records problems in
         # ``problems`` instead of rejecting the file (see ChildWalker); for munro.validate.
         self.tolerant = tolerant
-        self.problems: list[tuple] = []
+        self.problems: list[Problem] = []
         self.schema_year_override = schema_year
         self.batch_children = batch_children
         self.workers = max(1, workers)
@@ -152,7 +153,7 @@ class CensusReader:
     def _reject(self, reason: str) -> RejectedFile:
         return RejectedFile(self.path, reason)
 
-    def batches(self) -> Iterator[dict[str, pa.Table]]:
+    def batches(self) -> Generator[dict[str, pa.Table], None, None]:
         """Yield ``{table: pyarrow.Table}`` batches of at most ``batch_children`` children."""
         self._preflight()
         try:
@@ -250,8 +251,9 @@ class CensusReader:
 
     # -- header
 
-    def read_header(self, el) -> Header:
-        values: dict[str, object] = {}
+    def read_header(self, el: etree._Element) -> Header:
+        # Each value of its field's kind (_header_value): Any, as the kind is HEADER_FIELDS' to know.
+        values: dict[str, Any] = {}
         for section in el:
             if section.tag not in ("CollectionDetails", "Source"):
                 raise _Reject(f"unexpected element <{section.tag}> in <Header> at line {section.sourceline}")
@@ -297,17 +299,18 @@ class CensusReader:
 
     # -- the sequential stream
 
-    def _read_sequential(self, source, skip: int = 0) -> Iterator[dict[str, pa.Table]]:
+    def _read_sequential(self, source: IO[bytes], skip: int = 0) -> Generator[dict[str, pa.Table], None, None]:
         """Read the whole file with iterparse; the first ``skip`` children were given out already."""
-        source = self._source = _Bounded(
+        bounded = self._source = _Bounded(
             source, "no <Child> starts or ends in the {mb} MB of the file after line {line}, "
                     "far more than any child takes: this is not a CIN census return")
-        context = etree.iterparse(source, events=("start", "end"),
+        context = etree.iterparse(bounded, events=("start", "end"),
                                   tag=("Message", "Header", "Children", "Child"), **PARSER_OPTIONS)
-        root = children_el = walker = None
+        root = children_el = None
+        walker: ChildWalker | None = None
         pending = 0
         for event, el in context:
-            source.since, source.line = 0, el.sourceline
+            bounded.since, bounded.line = 0, el.sourceline
             tag = el.tag
             if root is None:
                 root = el
@@ -326,6 +329,7 @@ class CensusReader:
                 prev = el.getprevious()
                 if prev is not None and prev.tag != "Child":
                     raise _Reject(f"unexpected element <{prev.tag}> in <Children> at line {prev.sourceline}")
+                assert walker is not None  # made with the <Header>, which <Children> follows
                 if walker.children < skip:
                     walker.children += 1
                 else:
@@ -346,10 +350,10 @@ class CensusReader:
                 if self.header is not None:
                     raise _Reject(f"a second <Header> at line {el.sourceline}")
                 counted = Counter(self.stats.warnings)
-                self.read_header(el)
+                header = self.read_header(el)
                 if skip:  # the header's warnings were counted by the read that gave out the first children
                     self.stats.warnings = counted
-                walker = ChildWalker(self.header.schema_year, tolerant=self.tolerant)
+                walker = ChildWalker(header.schema_year, tolerant=self.tolerant)
                 self.problems = walker.problems if walker.problems is not None else []
             elif tag == "Children":
                 check_children_end(el)
@@ -359,6 +363,7 @@ class CensusReader:
             raise _Reject("the file has no <Header>")
         if children_el is None:
             raise _Reject("the file has no <Children>")
+        assert walker is not None  # made with the <Header>
         if walker.children == 0:
             raise _Reject("the return holds no <Child> records")
         if pending:
@@ -370,7 +375,7 @@ class CensusReader:
         walker.rows, walker.warnings = Counter(), Counter()
         return tables
 
-    def absorb(self, children_total: int, rows: Counter, warnings: Counter) -> None:
+    def absorb(self, children_total: int, rows: Counter[str], warnings: Counter[str]) -> None:
         self.stats.children = children_total
         self.stats.rows.update(rows)
         self.stats.warnings.update(warnings)
@@ -468,7 +473,7 @@ class _Bounded:
     <Child> would pile up in memory until the file ended; no real child is this big.
     """
 
-    def __init__(self, raw, message: str):
+    def __init__(self, raw: IO[bytes], message: str) -> None:
         self.raw, self.message = raw, message
         self.since, self.line, self.total = 0, 1, 0
 
@@ -481,7 +486,7 @@ class _Bounded:
         return data
 
 
-def _header_value(kind: str, text: str):
+def _header_value(kind: str, text: str) -> int | dt.date | str:
     if kind == "int":
         return int(text)
     if kind == "date":
@@ -493,7 +498,7 @@ def _header_value(kind: str, text: str):
     return text
 
 
-def check_children_end(el) -> None:
+def check_children_end(el: etree._Element) -> None:
     for sub in el:
         if sub.tag != "Child":
             raise _Reject(f"unexpected element <{sub.tag}> in <Children> at line {sub.sourceline}")
@@ -503,7 +508,7 @@ def check_children_end(el) -> None:
         raise _Reject("unexpected text inside <Children>")
 
 
-def check_message_end(el) -> None:
+def check_message_end(el: etree._Element) -> None:
     for sub in el:
         if sub.tag not in ("Header", "Children"):
             raise _Reject(f"unexpected element <{sub.tag}> in <Message> at line {sub.sourceline}")
@@ -534,7 +539,7 @@ def syntax_message(e: etree.XMLSyntaxError, line_offset: int = 0) -> str:
     return f"not well-formed XML at line {line}: {msg}"
 
 
-def read_header(path: str | os.PathLike, schema_year: int | None = None) -> Header:
+def read_header(path: str | os.PathLike[str], schema_year: int | None = None) -> Header:
     """Read just the header of a return (stops at the first batch)."""
     reader = CensusReader(path, schema_year=schema_year, batch_children=1, workers=1)
     batches = reader.batches()

@@ -19,10 +19,29 @@ import functools
 import logging
 import os
 from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from . import format as fmt
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+    from lxml import etree
+
+    from . import _fastwalk
+
 log = logging.getLogger(__name__)
+
+# A tolerant walk's problem: (LAchildID, element, line, the element's text, what is wrong).
+Problem: TypeAlias = "tuple[str | None, str | None, int | None, str | None, str]"
+# The Python walk's rows: {table: {column: values}}, each value of its column's kind or None (Any: the
+# kind is the column's, known to format.py rather than to the checker).
+Columns: TypeAlias = "dict[str, dict[str, list[Any]]]"
+# What a compiled item carries, by its code: _FIELD (column, kind, required, codes), _LIST (the ListOf,
+# codes, key columns), _CONTAINER and _GROUP a _Spec. Any, because the hot loop unpacks it after testing
+# the code, which the checker cannot relate to the payload's type.
+_Payload: TypeAlias = Any
 
 _BOOLS = {"true": 1, "1": 1, "false": 0, "0": 0}
 _EPOCH = dt.date(1970, 1, 1).toordinal()
@@ -45,7 +64,7 @@ class StructureError(Exception):
 
     def __init__(self, child_id: str | None, what: str, line: int | None, approximate: bool = False):
         self.child_id, self.what, self.line, self.approximate = child_id, what, line, approximate
-        self.element = None
+        self.element: etree._Element | None = None
         super().__init__(self._text())
 
     def _text(self) -> str:
@@ -62,7 +81,7 @@ def year_label(year: int) -> str:
     return f"{year - 1}-{str(year)[2:]}"
 
 
-def _convert(kind: str, text: str):
+def _convert(kind: str, text: str) -> str | int:
     """Typed value of an element's text, or raise ValueError/KeyError."""
     if kind == "str":
         return text
@@ -89,17 +108,17 @@ class _Spec:
         self.element = element
         self.table = table
         # tag -> (position, code, payload, single)
-        self.items: dict[str, tuple] = {}
+        self.items: dict[str, tuple[int, int, _Payload, bool]] = {}
         self.required_mask = 0
         self.required: list[tuple[int, str]] = []
         self.key_names: tuple[str, ...] = ()
         self.data_names: list[str] = []
 
 
-def _compile(node, year: int, table: str, spec: _Spec | None = None) -> _Spec:
+def _compile(node: fmt.Group | fmt.Container, year: int, table: str, spec: _Spec | None = None) -> _Spec:
     """Compile a Group (or, into its parent's spec, a Container) for one year."""
     own = spec is None
-    if own:
+    if spec is None:
         spec = _Spec(node.element, table)
         spec.key_names = fmt.key_columns(table)
     target = _Spec(node.element, table) if not own else spec
@@ -138,7 +157,7 @@ def _known_elements() -> dict[str, tuple[int, int]]:
     """Every element munro knows in any year, with its years (for helpful messages)."""
     out: dict[str, tuple[int, int]] = {}
 
-    def walk(node):
+    def walk(node: fmt.Group | fmt.Container) -> None:
         for item in node.items:
             if isinstance(item, fmt.ListOf):
                 out[item.wrapper] = item.years
@@ -158,14 +177,31 @@ _KNOWN = _known_elements()
 
 def table_columns(year: int) -> dict[str, list[str]]:
     """The columns the walker fills for each table in ``year``: keys, la_child_id, data, line."""
-    out = {}
+    out: dict[str, list[str]] = {}
     for table, fields in fmt.table_fields(year).items():
         data = [f.column for f in fields if f.in_year(year) and f.column != "la_child_id"]
         out[table] = [*fmt.key_columns(table), "la_child_id", *data, "line"]
     return out
 
 
-def _compiled_walk():
+class Compiled(Protocol):
+    """The compiled walker's module (``_fastwalk``, see _fastwalk.pyi), as walk.py and parallel.py use it."""
+
+    Program: type[_fastwalk.Program]
+    Batch: type[_fastwalk.Batch]
+
+    def walk_one(self, batch: _fastwalk.Batch, child: etree._Element, seq: int) -> bool: ...
+
+    def walk_run(self, batch: _fastwalk.Batch, root: etree._Element, after: etree._Element | None, limit: int,
+                 seq: int) -> tuple[int, etree._Element | None, bool]: ...
+
+    def plain_children(self, root: etree._Element) -> bool: ...
+
+    def scan(self, data: bytes | bytearray | memoryview,
+             tags: Sequence[bytes]) -> tuple[int, bool, list[np.ndarray]]: ...
+
+
+def _compiled_walk() -> Compiled | None:
     """The compiled shortcut (the ``_fastwalk`` module), unless absent, built against another lxml,
     or MUNRO_PURE_PYTHON is set."""
     if os.environ.get("MUNRO_PURE_PYTHON"):
@@ -181,7 +217,7 @@ def installed_lxml() -> tuple[str, str]:
 
 
 @functools.cache
-def _usable_extension():
+def _usable_extension() -> Compiled | None:
     # The extension walks libxml2's structs as laid out by the lxml it was compiled against; another
     # lxml (an upgrade beside a wheel built earlier) could read them wrong, so it is used only on a match.
     try:
@@ -196,49 +232,51 @@ def _usable_extension():
     return _fastwalk
 
 
-_PROGRAMS: dict = {}  # schema year -> _fastwalk.Program: read-only once built, so shared by threads
+# schema year -> _fastwalk.Program: read-only once built, so shared by threads
+_PROGRAMS: dict[int, _fastwalk.Program] = {}
 
 
 class ChildWalker:
     """Checks and flattens ``<Child>`` elements of one schema year into column lists."""
 
-    def __init__(self, year: int, tolerant: bool = False):
+    def __init__(self, year: int, tolerant: bool = False) -> None:
         # Tolerant (for validation): a problem is recorded in ``problems`` as
         # (LAchildID, element, line, text, what) and the walk goes on, a bad value stored as NULL,
         # so that the DfE rules can report what the strict read would refuse.
         self._fast = None if tolerant else _compiled_walk()
-        self.problems: list[tuple] | None = [] if tolerant else None
+        self.problems: list[Problem] | None = [] if tolerant else None
         self.year = year
         self.spec = _compile(fmt.CHILD, year, "children")
         self.columns = table_columns(year)
-        self.warnings: Counter = Counter()
-        self.rows: Counter = Counter()
+        self.warnings: Counter[str] = Counter()
+        self.rows: Counter[str] = Counter()
         self.children = 0
         self.cols = self.new_batch()
         self.year_text = year_label(year)
         # The compiled walk fills C column buffers (a _fastwalk.Batch); the Python walk fills ``cols``.
-        self._batch = None
+        self._batch: _fastwalk.Batch | None = None
         if self._fast is not None:
             if year not in _PROGRAMS:
                 _PROGRAMS[year] = self._fast.Program(self)
             self._batch = self._fast.Batch(_PROGRAMS[year])
 
-    def new_batch(self) -> dict[str, dict[str, list]]:
+    def new_batch(self) -> Columns:
         return {t: {c: [] for c in cols} for t, cols in self.columns.items()}
 
-    def take_batch(self):
+    def take_batch(self) -> Columns | _fastwalk.Batch:
         """The rows walked since the last call, for ``tables``."""
         if self._batch is not None:
+            assert self._fast is not None  # a compiled batch only with the compiled walk
             out, self._batch = self._batch, self._fast.Batch(_PROGRAMS[self.year])
             self.rows.update(out.rows())
             return out
-        out, self.cols = self.cols, self.new_batch()
-        self.rows.update({t: len(d["line"]) for t, d in out.items() if d["line"]})
-        return out
+        cols, self.cols = self.cols, self.new_batch()
+        self.rows.update({t: len(d["line"]) for t, d in cols.items() if d["line"]})
+        return cols
 
-    def tables(self, batch) -> dict:
+    def tables(self, batch: Columns | _fastwalk.Batch) -> dict[str, pa.Table]:
         """A batch from ``take_batch`` as ``{table: pyarrow.Table}``; its code-list warnings counted."""
-        if self._batch is None:
+        if isinstance(batch, dict):  # the Python walk's (take_batch gives one exactly when _batch is None)
             from .reader import to_arrow
 
             return to_arrow(self.year, batch)
@@ -248,12 +286,12 @@ class ChildWalker:
 
     # -- messages
 
-    def _error(self, child_id, el, what: str) -> StructureError:
+    def _error(self, child_id: str | None, el: etree._Element, what: str) -> StructureError:
         error = StructureError(child_id, what, el.sourceline)
         error.element = el  # lets a reader holding the bytes find the exact line (see parallel.py)
         return error
 
-    def _problem(self, child_id, el, what: str) -> None:
+    def _problem(self, child_id: str | None, el: etree._Element, what: str) -> None:
         """Raise the StructureError, or in tolerant mode record it and let the walk go on."""
         if self.problems is None:
             raise self._error(child_id, el, what)
@@ -261,7 +299,7 @@ class ChildWalker:
         tag = el.tag if isinstance(el.tag, str) else None
         self.problems.append((child_id, tag, el.sourceline, text, what))
 
-    def _unknown(self, tag, parent: str) -> str:
+    def _unknown(self, tag: object, parent: str) -> str:
         if not isinstance(tag, str):
             return f"unexpected content in <{parent}>"
         years = _KNOWN.get(tag)
@@ -275,19 +313,19 @@ class ChildWalker:
 
     # -- the walk
 
-    def walk(self, el) -> None:
+    def walk(self, el: etree._Element) -> None:
         """Check and flatten one ``<Child>`` element."""
-        if self._batch is None:
+        if self._batch is None or self._fast is None:
             self._walk(el)
         elif self._fast.walk_one(self._batch, el, self.children + 1):
             self.children += 1
         else:
             self._walk_back(el)
 
-    def walk_children(self, root, batch_children: int) -> list:
+    def walk_children(self, root: etree._Element, batch_children: int) -> list[Columns | _fastwalk.Batch]:
         """Check and flatten every child of ``root`` (a parsed piece): batches of ``batch_children``."""
         batches = []
-        if self._batch is None:
+        if self._batch is None or self._fast is None:
             for i, el in enumerate(root, 1):
                 self._walk(el)
                 if i % batch_children == 0:
@@ -311,16 +349,17 @@ class ChildWalker:
         batches.append(self.take_batch())
         return batches
 
-    def _walk_back(self, el) -> None:
+    def _walk_back(self, el: etree._Element) -> None:
         """A child the compiled walk handed back: the Python walk decides, and its rows join the buffers."""
         counted, self.warnings = self.warnings, Counter()  # the buffers count codes when they become tables
         try:
             self._walk(el)
         finally:
             self.warnings = counted
+        assert self._batch is not None  # only the compiled walk hands a child back
         self._batch.append_lists(self.cols)
 
-    def _walk(self, el) -> None:
+    def _walk(self, el: etree._Element) -> None:
         child_id = None
         ids = el.find("ChildIdentifiers")
         if ids is not None:
@@ -330,8 +369,8 @@ class ChildWalker:
         self.children += 1
         self._group(el, self.spec, (self.children,), child_id)
 
-    def _group(self, el, spec: _Spec, keys: tuple, child_id) -> None:
-        row: dict = {}
+    def _group(self, el: etree._Element, spec: _Spec, keys: tuple[int, ...], child_id: str | None) -> None:
+        row: dict[str, str | int] = {}
         self._fill(el, spec, row, keys, child_id)
         table = self.cols[spec.table]
         for name, k in zip(spec.key_names, keys):
@@ -342,7 +381,8 @@ class ChildWalker:
         for name in spec.data_names:
             table[name].append(get(name))
 
-    def _fill(self, el, spec: _Spec, row: dict, keys: tuple, child_id) -> None:
+    def _fill(self, el: etree._Element, spec: _Spec, row: dict[str, str | int], keys: tuple[int, ...],
+              child_id: str | None) -> None:
         items = spec.items
         text = el.text
         if text is not None and text.strip():
@@ -400,7 +440,7 @@ class ChildWalker:
                 if not seen & (1 << pos):
                     self._problem(child_id, el, f"<{el.tag}> has no <{name}>")
 
-    def _list(self, el, payload, keys: tuple, child_id) -> None:
+    def _list(self, el: etree._Element, payload: _Payload, keys: tuple[int, ...], child_id: str | None) -> None:
         lst, codes, key_names = payload
         table = self.cols[lst.table]
         text = el.text

@@ -24,24 +24,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import IO, Any, TypeAlias
 
 from lxml import etree
 
 from .. import __version__
-from .format import CHILD, FIRST_YEAR, LATEST_YEAR, Container, Field, Group, ListOf
+from .format import CHILD, FIRST_YEAR, LATEST_YEAR, Container, Field, Group, Item, ListOf
 
 INDENT = "    "
 
 # A compiled item: (kind, element, sub) where kind is one of the constants
 # below and sub is the wrapped element name (list) or a compiled plan.
 _FIELD, _LIST, _GROUP, _CONTAINER = range(4)
+# sub is None, a name or a Plan by kind: Any, as _fill tells them apart by kind, which the checker
+# cannot relate to sub's type.
+Plan: TypeAlias = "tuple[tuple[int, str, Any], ...]"
 
 
-def _compile(items: tuple, year: int) -> tuple:
-    plan = []
+def _compile(items: tuple[Item, ...], year: int) -> Plan:
+    plan: list[tuple[int, str, Any]] = []
     for item in items:
         if isinstance(item, Field):
             if item.in_year(year):
@@ -59,10 +64,10 @@ def _compile(items: tuple, year: int) -> tuple:
     return tuple(plan)
 
 
-_PLANS: dict[int, tuple] = {}
+_PLANS: dict[int, Plan] = {}
 
 
-def child_plan(year: int) -> tuple:
+def child_plan(year: int) -> Plan:
     """The compiled element plan of ``Child`` for schema ``year`` (cached)."""
     plan = _PLANS.get(year)
     if plan is None:
@@ -73,14 +78,18 @@ def child_plan(year: int) -> tuple:
 def format_value(value: Any) -> str:
     """The XML text of a value: ISO dates, ``true``/``false``, anything else as str."""
     t = type(value)
+    text: str  # the checker does not narrow by ``type(value) is``, which is quicker than isinstance here
     if t is str:
-        return value
+        text = value
+        return text
     if t is dt.date:
-        return value.isoformat()
+        text = value.isoformat()
+        return text
     if t is bool:
         return "true" if value else "false"
     if t is dt.datetime:
-        return value.isoformat(timespec="seconds")
+        text = value.isoformat(timespec="seconds")
+        return text
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, dt.date):
@@ -92,7 +101,8 @@ def format_value(value: Any) -> str:
 _NL = tuple("\n" + INDENT * d for d in range(12))
 
 
-def _fill(parent, plan: tuple, record: Mapping, depth: int, sub_el=etree.SubElement) -> None:
+def _fill(parent: etree._Element, plan: Plan, record: Mapping[str, Any], depth: int,
+          sub_el: Callable[[etree._Element, str], etree._Element] = etree.SubElement) -> None:
     """Append ``record``'s elements to ``parent`` (at ``depth - 1``), indented as they go."""
     nl = _NL[depth]
     parent.text = nl
@@ -166,7 +176,7 @@ class ReturnWriter:
     from the year, so that the same data gives the same bytes.
     """
 
-    def __init__(self, path: str | os.PathLike, *, la: str, year: int,
+    def __init__(self, path: str | os.PathLike[str], *, la: str, year: int,
                  schema_year: int | None = None, software: str = "munro synth",
                  release: str = __version__, serial: str = "001",
                  timestamp: dt.datetime | None = None):
@@ -183,8 +193,8 @@ class ReturnWriter:
         self.timestamp = timestamp or dt.datetime(self.year, 6, 1, 9, 0, 0)
         self.children = self.episodes = self.assessments = self.section47 = self.cp_plans = 0
         self._tmp: Path | None = None
-        self._file = None
-        self._contexts: list = []
+        self._file: IO[bytes] | None = None
+        self._contexts: list[AbstractContextManager[Any]] = []
         self._plan = child_plan(self.schema_year)
 
     # -- context management -------------------------------------------------
@@ -213,10 +223,12 @@ class ReturnWriter:
             raise
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if exc_type is not None:
             self._abort()
             return
+        assert self._file is not None and self._tmp is not None  # opened by __enter__
         try:
             self._xf.write("\n" + INDENT)
             self._contexts.pop().__exit__(None, None, None)  # Children
@@ -243,7 +255,7 @@ class ReturnWriter:
                 pass
 
     # -- writing ------------------------------------------------------------
-    def write_child(self, child: Mapping) -> None:
+    def write_child(self, child: Mapping[str, Any]) -> None:
         """Write one child record (see the module docstring for its shape)."""
         el = etree.Element("Child")
         _fill(el, self._plan, child, 3)

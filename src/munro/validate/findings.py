@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .registry import Rule
 
 # Not a DfE rule: a value or element the year's format does not allow, which a strict read refuses.
 FORMAT_CODE = "format"
@@ -43,10 +47,10 @@ class Report:
     ruleset: int
     children: int = 0
     findings: list[Finding] = field(default_factory=list)
-    rules: list = field(default_factory=list)  # the registry.Rule objects run
+    rules: list[Rule] = field(default_factory=list)  # the rules run
     failures: list[RuleFailure] = field(default_factory=list)
     note: str | None = None  # e.g. a ruleset other than the return's own year
-    child_ids: list = field(default_factory=list)  # every child's LAchildID in file order (for HTML)
+    child_ids: list[str | None] = field(default_factory=list)  # every child's LAchildID in file order (for HTML)
 
     @property
     def child_findings(self) -> list[Finding]:
@@ -72,7 +76,7 @@ class Report:
         """(code, type, findings, message) per rule with findings, in the order of the rules."""
         counts = Counter(f.code for f in self.findings)
         order = {r.code: i for i, r in enumerate(self.rules)}
-        first = {}
+        first: dict[str, Finding] = {}
         for f in self.findings:
             first.setdefault(f.code, f)
         return [(c, first[c].type, n, FORMAT_MESSAGE if c == FORMAT_CODE else first[c].message)

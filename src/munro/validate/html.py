@@ -14,7 +14,7 @@ import re
 from html import escape
 
 from ..provenance import made_by
-from .findings import FORMAT_CODE, Report
+from .findings import FORMAT_CODE, Finding, Report
 from .output import heading, rules_run
 from .registry import code_key
 
@@ -34,14 +34,14 @@ body:has(#hide-clean:checked) tr.clean { display: none; }
 """
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     return "" if value is None else escape(str(value))
 
 
 def _rule_css(codes: list[str]) -> str:
     """One CSS line per rule: with its radio button checked, every other finding row is hidden."""
-    return "".join(f'body:has(#show-{_id(c)}:checked) table.findings tbody tr:not(.rule-{_id(c)}) {{ display: none; }}\n'
-                   for c in codes)
+    return "".join(f"body:has(#show-{_id(c)}:checked) table.findings tbody tr:not(.rule-{_id(c)}) "
+                   "{ display: none; }\n" for c in codes)
 
 
 def _id(code: str) -> str:
@@ -50,7 +50,7 @@ def _id(code: str) -> str:
 
 def _findings_table(report: Report, n: int) -> str:
     rows = []
-    by_child: dict = {}
+    by_child: dict[str | None, list[Finding]] = {}
     for f in report.child_findings:
         by_child.setdefault(f.la_child_id, []).append(f)
     clean = 0
@@ -76,7 +76,7 @@ def _findings_table(report: Report, n: int) -> str:
             f'<tbody>{"".join(rows)}</tbody></table>{note}')
 
 
-def _finding_row(f) -> str:
+def _finding_row(f: Finding) -> str:
     return (f'<tr class="rule-{_id(f.code)}"><th scope="row">{_cell(f.la_child_id) or "(no LAchildID)"}</th>'
             f'<td>{_cell(f.code)}</td><td class="{f.type}">{f.type}</td><td>{_cell(f.table)}</td>'
             f'<td>{_cell(f.fields)}</td><td>{_cell(f.value)}</td><td>{_cell(f.message)}</td>'

@@ -11,19 +11,20 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..output import csv_writer
 from ..provenance import made_by
 from .findings import Finding, Report
-from .registry import label
+from .registry import Rule, label
 
 FORMATS = ("table", "csv", "xlsx", "json", "html")
 COLUMNS = ("file", "rule", "type", "LAchildID", "table", "fields", "value", "message", "line")
 TABLE_ROWS = 200  # findings listed on screen per return; the files hold them all
 
 
-def finding_row(report: Report, f: Finding) -> list:
+def finding_row(report: Report, f: Finding) -> list[str | int]:
     return [report.source, f.code, f.type, f.la_child_id or "", f.table, f.fields,
             "" if f.value is None else f.value, f.message, "" if f.line is None else f.line]
 
@@ -71,8 +72,8 @@ def to_csv(reports: list[Report]) -> str:
     return buf.getvalue()
 
 
-def as_json(report: Report) -> dict:
-    def finding(f: Finding) -> dict:
+def as_json(report: Report) -> dict[str, Any]:
+    def finding(f: Finding) -> dict[str, str | int | None]:
         return {"rule": f.code, "type": f.type, "LAchildID": f.la_child_id, "table": f.table, "fields": f.fields,
                 "value": f.value, "message": f.message, "line": f.line}
 
@@ -89,10 +90,11 @@ def as_json(report: Report) -> dict:
 
 
 def to_json(reports: list[Report]) -> str:
-    return json.dumps({"munro_version": __version__, "returns": [as_json(r) for r in reports]}, indent=2, ensure_ascii=False)
+    return json.dumps({"munro_version": __version__, "returns": [as_json(r) for r in reports]}, indent=2,
+                      ensure_ascii=False)
 
 
-def rules_run(reports: list[Report]) -> list:
+def rules_run(reports: list[Report]) -> list[Rule]:
     seen, out = set(), []
     for report in reports:
         for r in report.rules:
@@ -102,7 +104,7 @@ def rules_run(reports: list[Report]) -> list:
     return out
 
 
-def write_xlsx(reports: list[Report], path: str | os.PathLike) -> None:
+def write_xlsx(reports: list[Report], path: str | os.PathLike[str]) -> None:
     """A workbook: Findings (one row each), Summary (by rule), Rules (what each rule checks); filters on."""
     import xlsxwriter
 
@@ -110,7 +112,7 @@ def write_xlsx(reports: list[Report], path: str | os.PathLike) -> None:
                                            "strings_to_urls": False})
     bold = book.add_format({"bold": True})
 
-    def sheet(name: str, header: tuple, rows: list[list], widths: tuple) -> None:
+    def sheet(name: str, header: tuple[str, ...], rows: list[list[Any]], widths: tuple[int, ...]) -> None:
         ws = book.add_worksheet(name)
         ws.write_row(0, 0, header, bold)
         for i, row in enumerate(rows, start=1):
@@ -132,7 +134,7 @@ def write_xlsx(reports: list[Report], path: str | os.PathLike) -> None:
     book.close()
 
 
-def render(reports: list[Report], fmt: str, out: str | os.PathLike | None = None) -> str | None:
+def render(reports: list[Report], fmt: str, out: str | os.PathLike[str] | None = None) -> str | None:
     """The reports in ``fmt``, written to ``out`` if given (XLSX needs it), else returned as text."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")

@@ -29,7 +29,7 @@ from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import RejectedFile
 from ..private import private_dir
-from ..progress import report
+from ..progress import Progress, report
 from ..store.db import _config as store_config
 from ..store.ingest import MEMORY_STAGING_BYTES
 from ..store.schema import raw_ddl
@@ -68,7 +68,7 @@ def _disk_store() -> Iterator[duckdb.DuckDBPyConnection]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def insert_tables(con, tables: dict[str, pa.Table], la_code: str) -> None:
+def insert_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], la_code: str) -> None:
     """Rows read from a return (``{table: Arrow table}``) into ``con``'s raw tables as return RETURN_ID."""
     for table, rows in tables.items():
         con.register("munro_batch", rows)
@@ -77,7 +77,8 @@ def insert_tables(con, tables: dict[str, pa.Table], la_code: str) -> None:
         con.unregister("munro_batch")
 
 
-def _load(con, reader: CensusReader, progress=None, slice_children: int | None = None) -> Header:
+def _load(con: duckdb.DuckDBPyConnection, reader: CensusReader, progress: Progress | None = None,
+          slice_children: int | None = None) -> Header:
     """Every row of the file into ``con``: in one INSERT per table, or per slice of that many children."""
     parts: dict[str, list[pa.Table]] = {}
     read = held = 0
@@ -88,21 +89,23 @@ def _load(con, reader: CensusReader, progress=None, slice_children: int | None =
         children = batch["children"].num_rows if "children" in batch else 0
         read, held = read + children, held + children
         if slice_children and held >= slice_children:
+            assert reader.header is not None  # read before the first batch
             _insert_parts(con, parts, reader.header.la_code)
             parts, held = {}, 0
         report(progress, f"reading {reader.path.name}", read)
+    assert reader.header is not None  # a read that gave out its batches has read the header
     _insert_parts(con, parts, reader.header.la_code)
     return reader.header
 
 
-def _insert_parts(con, parts: dict[str, list[pa.Table]], la_code: str) -> None:
+def _insert_parts(con: duckdb.DuckDBPyConnection, parts: dict[str, list[pa.Table]], la_code: str) -> None:
     insert_tables(con, {table: pa.concat_tables(tables, promote_options="permissive")
                         for table, tables in parts.items()}, la_code)
 
 
 @contextmanager
-def read_file(path: str | os.PathLike, workers: int = 1,
-              progress=None) -> Iterator[tuple[duckdb.DuckDBPyConnection, CensusReader]]:
+def read_file(path: str | os.PathLike[str], workers: int = 1,
+              progress: Progress | None = None) -> Iterator[tuple[duckdb.DuckDBPyConnection, CensusReader]]:
     """The file's rows in a new store of their own (as return 1), and the reader that read them.
 
     A context manager: the store is closed (and a large file's temporary folder removed) on leaving it.

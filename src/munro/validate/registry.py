@@ -13,8 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..errors import MunroError
+
+if TYPE_CHECKING:
+    from .runner import Context
+
+# A rule's function: the SQL of its findings, given what the rule may need besides the tables.
+RuleSQL: TypeAlias = "Callable[[Context], str]"
 
 FIRST_RULESET = 2023  # 2022-23: the earliest rules munro holds
 LATEST_RULESET = 2027  # the 2026-27 draft (pre-proceedings rules)
@@ -30,7 +37,7 @@ class Rule:
     fields: tuple[str, ...]
     message: str
     years: range
-    sql: Callable  # sql(v) -> SQL text
+    sql: RuleSQL
     level: str = "child"  # "return": one finding for the whole return, no child
     reading: str = ""  # how munro reads the DfE text where it needs reading (the docstring)
 
@@ -42,12 +49,12 @@ _RULES: list[Rule] = []
 
 
 def rule(code: str, type: str, *, table: str, fields: tuple[str, ...] | list[str], message: str,
-         years: range, level: str = "child") -> Callable:
+         years: range, level: str = "child") -> Callable[[RuleSQL], RuleSQL]:
     """Register the decorated function as the version of rule ``code`` for ``years``."""
     if type not in TYPES or level not in LEVELS:
         raise ValueError(f"rule {code}: type must be one of {TYPES}, level one of {LEVELS}")
 
-    def register(fn: Callable) -> Callable:
+    def register(fn: RuleSQL) -> RuleSQL:
         r = Rule(code, type, table, tuple(fields), message, years, fn, level,
                  " ".join((fn.__doc__ or "").split()))
         for other in _RULES:
@@ -96,13 +103,13 @@ def label(year: int) -> str:
     return f"{year - 1}-{str(year)[2:]}"
 
 
-def code_key(code: str) -> tuple:
+def code_key(code: str) -> tuple[int, str]:
     """Sorts codes by their number: 100, 1103, ..., 2886Q, 2887Q, ..."""
     digits = "".join(c for c in code if c.isdigit())
     return (int(digits or 0), code)
 
 
-def code_order(r: Rule) -> tuple:
+def code_order(r: Rule) -> tuple[int, str]:
     return code_key(r.code)
 
 

@@ -17,13 +17,24 @@ recorded as a failure of the run, never as passed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..census import format as fmt
 from ..errors import MunroError
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
 from .registry import Rule, sql_date
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from ..census.walk import Problem
+
+# The return's header fields (HEADER_COLUMNS), each of its own type (text, year, date) or None.
+Header: TypeAlias = "dict[str, Any]"
 
 HEADER_COLUMNS = ("collection", "collection_year", "reference_date", "source_level", "la_code",
                   "software_code", "release", "serial_no", "source_datetime")
@@ -59,14 +70,15 @@ class Context:
 
 
 @lru_cache(maxsize=1)
-def _calendar():
+def _calendar() -> pa.Table:
     from ..calendar import calendar_table
 
     return calendar_table()
 
 
-def _views(con, return_id: int, header: dict, problems: list[tuple], alone: bool = False) -> list[str]:
-    catalog = con.execute("SELECT current_database()").fetchone()[0]
+def _views(con: duckdb.DuckDBPyConnection, return_id: int, header: Header, problems: list[Problem],
+           alone: bool = False) -> list[str]:
+    (catalog,) = con.execute("SELECT current_database()").fetchall()[0]
     made = []
     for table in () if alone else fmt.TABLES:  # a database of this return alone needs no filtered views
         con.execute(f'CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "{catalog}".main.{table} '
@@ -83,7 +95,7 @@ def _views(con, return_id: int, header: dict, problems: list[tuple], alone: bool
     return made
 
 
-def _drop(con, views: list[str]) -> None:
+def _drop(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
     for table in views:
         con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
     con.execute("DROP TABLE IF EXISTS temp.main.header")
@@ -91,7 +103,7 @@ def _drop(con, views: list[str]) -> None:
     con.unregister("calendar")
 
 
-def _run_one(con, r: Rule, v: Context) -> list[Finding]:
+def _run_one(con: duckdb.DuckDBPyConnection, r: Rule, v: Context) -> list[Finding]:
     cursor = con.execute(f"SELECT * FROM ({r.sql(v)}) AS finding")
     names = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
@@ -107,7 +119,7 @@ def _run_one(con, r: Rule, v: Context) -> list[Finding]:
     return out
 
 
-def _check_transaction(con, code: str, error: Exception) -> None:
+def _check_transaction(con: duckdb.DuckDBPyConnection, code: str, error: Exception) -> None:
     """Inside a transaction (ingest's), DuckDB aborts it on any error: the load cannot go on."""
     try:
         con.execute("SELECT 1")
@@ -116,13 +128,14 @@ def _check_transaction(con, code: str, error: Exception) -> None:
                          "the return was not loaded") from None
 
 
-def _format_findings(problems: list[tuple]) -> list[Finding]:
+def _format_findings(problems: list[Problem]) -> list[Finding]:
     return [Finding(FORMAT_CODE, "error", child, "format", element or "", text,
                     what[0].upper() + what[1:], line)
             for child, element, line, text, what in problems]
 
 
-def _run_share(con, rules: list[Rule], v: Context) -> tuple[list[Finding], list[RuleFailure]]:
+def _run_share(con: duckdb.DuckDBPyConnection, rules: list[Rule],
+               v: Context) -> tuple[list[Finding], list[RuleFailure]]:
     findings, failures = [], []
     for r in rules:
         try:
@@ -133,7 +146,8 @@ def _run_share(con, rules: list[Rule], v: Context) -> tuple[list[Finding], list[
     return findings, failures
 
 
-def _run_in_threads(con, return_id: int, header: dict, problems: list[tuple], rules: list[Rule], v: Context,
+def _run_in_threads(con: duckdb.DuckDBPyConnection, return_id: int, header: Header, problems: list[Problem],
+                    rules: list[Rule], v: Context,
                     threads: int, alone: bool) -> tuple[list[Finding], list[RuleFailure]]:
     """The rules shared among ``threads`` connections to ``con``'s database, each in its own thread.
 
@@ -143,7 +157,7 @@ def _run_in_threads(con, return_id: int, header: dict, problems: list[tuple], ru
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    def share(i: int):
+    def share(i: int) -> tuple[list[Finding], list[RuleFailure]]:
         cursor = con.cursor()
         try:
             made = _views(cursor, return_id, header, problems, alone)
@@ -163,8 +177,9 @@ def _run_in_threads(con, return_id: int, header: dict, problems: list[tuple], ru
     return findings, failures
 
 
-def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, source: str,
-        problems: list[tuple] = (), list_children: bool = True, threads: int = 1, alone: bool = False) -> Report:
+def run(con: duckdb.DuckDBPyConnection, return_id: int, header: Header, rules: list[Rule], ruleset: int,
+        source: str, problems: Sequence[Problem] = (), list_children: bool = True, threads: int = 1,
+        alone: bool = False) -> Report:
     """Every rule of ``rules`` over return ``return_id`` of the store (or in-memory store) ``con``.
 
     ``header`` holds the return's header fields (HEADER_COLUMNS). ``list_children`` keeps every
@@ -178,8 +193,8 @@ def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, sour
     report = Report(source=source, la_code=header["la_code"], collection_year=header["collection_year"],
                     ruleset=ruleset, rules=list(rules))
     v = Context(header["collection_year"], header["la_code"], ruleset, header.get("reference_date"))
-    problems = list(problems)
-    views = _views(con, return_id, header, problems, alone)
+    listed = list(problems)
+    views = _views(con, return_id, header, listed, alone)
     try:
         if list_children:
             report.child_ids = con.sql("SELECT la_child_id FROM children ORDER BY child_seq") \
@@ -187,9 +202,9 @@ def run(con, return_id: int, header: dict, rules: list[Rule], ruleset: int, sour
             report.children = len(report.child_ids)
         else:
             report.children = con.execute("SELECT count(*) FROM children").fetchall()[0][0]
-        report.findings.extend(_format_findings(problems))
+        report.findings.extend(_format_findings(listed))
         if threads > 1 and len(rules) > 1:
-            findings, failures = _run_in_threads(con, return_id, header, problems, rules, v, threads, alone)
+            findings, failures = _run_in_threads(con, return_id, header, listed, rules, v, threads, alone)
         else:
             findings, failures = _run_share(con, rules, v)
         report.findings.extend(findings)

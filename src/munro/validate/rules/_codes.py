@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ...census import format as fmt
 
+if TYPE_CHECKING:
+    from ..runner import Context
 
-def code_list(name: str, v) -> str:
+
+def code_list(name: str, v: Context) -> str:
     """SQL list of the codes of ``name`` valid in the ruleset's year, e.g. ``('N0', 'N1', ...)``."""
     return "(" + ", ".join(f"'{c}'" for c in sorted(fmt.codes_for(name, v.ruleset))) + ")"
 
 
-def missing_or_invalid(column: str, name: str, v) -> str:
+def missing_or_invalid(column: str, name: str, v: Context) -> str:
     """True when ``column`` is absent (or was unreadable) or holds a code not in the year's list."""
     return f"({column} IS NULL OR {column} NOT IN {code_list(name, v)})"
 

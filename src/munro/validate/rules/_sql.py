@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..registry import FIRST_RULESET, LATEST_RULESET
+
+if TYPE_CHECKING:
+    from ..runner import Context
 
 # Every ruleset munro holds: the 2026-27 draft inherits 2025-26's rules (d2i's cin2026_27 = cin2025_26
 # plus the pre-proceedings rules), so a rule with no end year runs to LATEST_RULESET.
@@ -15,12 +20,12 @@ def iso(column: str) -> str:
     return f"CAST({column} AS VARCHAR)"
 
 
-def outside_year(column: str, v) -> str:
+def outside_year(column: str, v: Context) -> str:
     """True when a present date falls outside the census year (1 April to the reference date)."""
     return f"({column} < {v.date(v.period_start)} OR {column} > {v.date(v.reference_date)})"
 
 
-def workdays_to_reference(column: str, v) -> str:
+def workdays_to_reference(column: str, v: Context) -> str:
     """England working days d with ``column`` < d <= the reference date (munro.calendar's contract).
 
     NULL for a date outside munro's calendar (before 2000): rules using it say so.

@@ -7,10 +7,14 @@ PersonBirthDate (the DfE's own distinction: 8525Q asks for one or the other).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..registry import rule
 from ._codes import code_list, missing_or_invalid, rows_where
 from ._sql import ALL_YEARS, iso, outside_year
+
+if TYPE_CHECKING:
+    from ..runner import Context
 
 CI, CC, DIS = "ChildIdentifiers", "ChildCharacteristics", "Disabilities"
 GENDER_YEARS, SEX_YEARS = range(2023, 2025), range(2025, ALL_YEARS.stop)
@@ -39,7 +43,7 @@ def _upn_char13_value(upn: str) -> str:
 
 @rule("1510", "error", table=CI, fields=("UPN",), years=ALL_YEARS,
       message="UPN invalid (wrong check letter at character 1)")
-def r1510(v):
+def r1510(v: Context) -> str:
     """Check letter: characters 2 to 13 weighted 2 to 13, summed, modulo 23, as a letter of
     ABCDEFGHJKLMNPQRTUVWXYZ (DfE's UPN guide). Only a UPN whose characters 2-13 can be
     weighted (13 characters, 2-12 digits, 13 a digit or one of those letters) is checked:
@@ -53,14 +57,14 @@ def r1510(v):
 
 @rule("1520", "error", table=CI, fields=("UPN",), years=ALL_YEARS,
       message="More than one record with the same UPN.")
-def r1520(v):
+def r1520(v: Context) -> str:
     """Every child whose UPN another child of the return also has."""
     return _rows("upn IN (SELECT upn FROM children GROUP BY upn HAVING count(*) > 1)", "upn")
 
 
 @lru_cache(maxsize=1)
 def _la_codes() -> tuple[str, ...]:
-    codes = set()
+    codes: set[str] = set()
     for part in UPN_LA_CODES.split(", "):
         lo, _, hi = part.partition("-")
         codes.update(f"{i:03d}" for i in range(int(lo), int(hi or lo) + 1))
@@ -71,7 +75,7 @@ def _la_codes() -> tuple[str, ...]:
 
 @rule("1530", "error", table=CI, fields=("UPN",), years=ALL_YEARS,
       message="UPN invalid (characters 2-4 not a recognised LA code)")
-def r1530(v):
+def r1530(v: Context) -> str:
     """Recognised: the list of the community validator's 2023-24 version (FORMAT.md section 3)
     and every code of munro's LA reference list (which adds 942 and 943, the Cumbrian LAs of
     April 2023). The DfE changed the list for 2023-24; its 2022-23 list is not available
@@ -83,13 +87,13 @@ def r1530(v):
 
 @rule("1540", "error", table=CI, fields=("UPN",), years=ALL_YEARS,
       message="UPN invalid (characters 5-12 not all numeric)")
-def r1540(v):
+def r1540(v: Context) -> str:
     return _rows("upn IS NOT NULL AND NOT regexp_full_match(substr(upn, 5, 8), '[0-9]{8}')", "upn")
 
 
 @rule("1550", "error", table=CI, fields=("UPN",), years=ALL_YEARS,
       message="UPN invalid (character 13 not a recognised value)")
-def r1550(v):
+def r1550(v: Context) -> str:
     """Character 13 is a digit or a check-alphabet letter (a temporary UPN); a UPN that is not
     13 characters long has no valid character 13 and is reported here."""
     return _rows(f"upn IS NOT NULL AND (length(upn) <> 13 OR NOT regexp_full_match("
@@ -98,7 +102,7 @@ def r1550(v):
 
 @rule("1560Q", "query", table=CI, fields=("FormerUPN",), years=ALL_YEARS,
       message="Please check and either amend or provide a reason: Former UPN wrongly formatted")
-def r1560q(v):
+def r1560q(v: Context) -> str:
     """Formatted as the census's UPN type: a letter, 11 digits, then a digit or a letter."""
     return _rows("former_upn IS NOT NULL AND NOT regexp_full_match(former_upn, "
                      "'[A-Za-z][0-9]{11}[0-9A-Za-z]')", "former_upn")
@@ -106,32 +110,32 @@ def r1560q(v):
 
 @rule("1570", "error", table=CI, fields=("LAchildID",), years=SEX_YEARS,
       message="LA Child ID must not be longer than 20 characters")
-def r1570(v):
+def r1570(v: Context) -> str:
     return _rows("length(la_child_id) > 20", "la_child_id")
 
 
 @rule("1580", "error", table=CI, fields=("LAchildID",), years=SEX_YEARS,
       message="LA Child ID must not contain any non-alphanumeric characters")
-def r1580(v):
+def r1580(v: Context) -> str:
     """Alphanumeric: the ASCII letters and digits."""
     return _rows("NOT regexp_full_match(la_child_id, '[A-Za-z0-9]+')", "la_child_id")
 
 
 @rule("8500", "error", table=CI, fields=("LAchildID",), years=ALL_YEARS, message="LA Child ID missing")
-def r8500(v):
+def r8500(v: Context) -> str:
     return _rows("la_child_id IS NULL", "NULL")
 
 
 @rule("8510", "error", table=CI, fields=("LAchildID",), years=ALL_YEARS,
       message="More than one child record with the same LA Child ID")
-def r8510(v):
+def r8510(v: Context) -> str:
     return _rows("la_child_id IN (SELECT la_child_id FROM children GROUP BY 1 HAVING count(*) > 1)",
                      "la_child_id")
 
 
 @rule("8590", "error", table=CI, fields=("LAchildID",), years=ALL_YEARS,
       message="Child does not have a recorded CIN episode.")
-def r8590(v):
+def r8590(v: Context) -> str:
     return _rows("child_seq NOT IN (SELECT child_seq FROM episodes)", "la_child_id")
 
 
@@ -139,13 +143,13 @@ def r8590(v):
 
 @rule("8520", "error", table=CI, fields=("PersonBirthDate", "ReferenceDate"), years=ALL_YEARS,
       message="Date of Birth is after data collection period (must be on or before the end of the census period)")
-def r8520(v):
+def r8520(v: Context) -> str:
     return _rows(f"birth_date > {v.date(v.reference_date)}", iso("birth_date"))
 
 
 @rule("8525Q", "query", table=CI, fields=("PersonBirthDate", "ExpectedPersonBirthDate"), years=ALL_YEARS,
       message="Either Date of Birth or Expected Date of Birth must be provided (but not both)")
-def r8525q(v):
+def r8525q(v: Context) -> str:
     return _rows("(birth_date IS NULL) = (expected_birth_date IS NULL)",
                      iso("coalesce(birth_date, expected_birth_date)"))
 
@@ -153,7 +157,7 @@ def r8525q(v):
 @rule("8530Q", "query", table=CI, fields=("ExpectedPersonBirthDate",), years=ALL_YEARS,
       message="Please check and either amend data or provide a reason: Expected Date of Birth is outside "
               "the expected range for this census (March to December of the Census Year end)")
-def r8530q(v):
+def r8530q(v: Context) -> str:
     """The range is 1 March to 31 December of the year the census ends (the collection Year)."""
     y = v.collection_year
     return _rows(f"expected_birth_date NOT BETWEEN DATE '{y}-03-01' AND DATE '{y}-12-31'",
@@ -163,20 +167,20 @@ def r8530q(v):
 @rule("8535Q", "query", table=CI, fields=("PersonDeathDate", "PersonBirthDate"), years=ALL_YEARS,
       message="Please check and either amend data or provide a reason: Child’s date of death should not be "
               "prior to the date of birth")
-def r8535q(v):
+def r8535q(v: Context) -> str:
     return _rows("death_date < birth_date", iso("death_date"))
 
 
 @rule("8545Q", "query", table=CI, fields=("PersonDeathDate",), years=ALL_YEARS,
       message="Please check and either amend data or provide a reason: Child's date of death should be "
               "within the census year")
-def r8545q(v):
+def r8545q(v: Context) -> str:
     return _rows(outside_year("death_date", v), iso("death_date"))
 
 
 @rule("8775Q", "query", table=CI, fields=("PersonBirthDate", "CINclosureDate"), years=ALL_YEARS,
       message="Please check and either amend data or provide a reason: Child is over 25 years old")
-def r8775q(v):
+def r8775q(v: Context) -> str:
     """Age on the last day the child was in need this year: the reference date while an
     episode is open, otherwise the latest closure date. "Over 25" read as 25 or older
     (the 25th birthday on or before that day)."""
@@ -199,39 +203,39 @@ def _died_before(table: str, column: str, field: str) -> str:
 
 @rule("4008", "error", table=CI, fields=("PersonDeathDate", "CINPlanStartDate"), years=ALL_YEARS,
       message="CIN Plan shown as starting after the child’s Date of Death.")
-def r4008(v):
+def r4008(v: Context) -> str:
     return _died_before("cin_plans", "start_date", "CINPlanStartDate")
 
 
 @rule("4009Q", "query", table=CI, fields=("PersonDeathDate", "CINPlanEndDate"), years=ALL_YEARS,
       message="CIN Plan cannot end after the child’s Date of Death")
-def r4009q(v):
+def r4009q(v: Context) -> str:
     return _died_before("cin_plans", "end_date", "CINPlanEndDate")
 
 
 # ---------------------------------------------------------------- gender and sex
 
 @rule("4180", "error", table=CI, fields=("GenderCurrent",), years=GENDER_YEARS, message="Gender is missing")
-def r4180_gender(v):
+def r4180_gender(v: Context) -> str:
     """Missing, or a code outside 0, 1, 2, 9 (which no other rule reports)."""
     return _rows(missing_or_invalid("gender", "gender", v), "gender")
 
 
 @rule("4180", "error", table=CI, fields=("Sex",), years=SEX_YEARS,
       message="Sex must be provided and equal M, F, or U")
-def r4180_sex(v):
+def r4180_sex(v: Context) -> str:
     return _rows(missing_or_invalid("sex", "sex", v), "sex")
 
 
 @rule("8750", "error", table=CI, fields=("GenderCurrent", "PersonBirthDate", "ExpectedPersonBirthDate"),
       years=GENDER_YEARS, message="Gender must equal 0 for an unborn child")
-def r8750_gender(v):
+def r8750_gender(v: Context) -> str:
     return _rows(f"{UNBORN} AND gender IS DISTINCT FROM '0'", "gender", "GenderCurrent")
 
 
 @rule("8750", "error", table=CI, fields=("Sex", "PersonBirthDate", "ExpectedPersonBirthDate"),
       years=SEX_YEARS, message="Sex must equal U for an unborn child")
-def r8750_sex(v):
+def r8750_sex(v: Context) -> str:
     return _rows(f"{UNBORN} AND sex IS DISTINCT FROM 'U'", "sex", "Sex")
 
 
@@ -248,7 +252,7 @@ def _no_sex_share(column: str, unknown: str) -> str:
 @rule("2886Q", "query", table=CI, fields=("ExpectedPersonBirthDate", "ChildIdentifiers"), years=GENDER_YEARS,
       level="return", message="Please check and either amend or provide a reason: Percentage of children with "
                               "no gender recorded is more than 2% (excluding unborns)")
-def r2886q_gender(v):
+def r2886q_gender(v: Context) -> str:
     """No gender recorded: GenderCurrent 0 (not known) or missing."""
     return _no_sex_share("gender", "0")
 
@@ -256,7 +260,7 @@ def r2886q_gender(v):
 @rule("2886Q", "query", table=CI, fields=("ExpectedPersonBirthDate", "ChildIdentifiers"), years=SEX_YEARS,
       level="return", message="Please check and either amend or provide a reason: Percentage of children with "
                               "no sex recorded is more than 2% (excluding unborns)")
-def r2886q_sex(v):
+def r2886q_sex(v: Context) -> str:
     """No sex recorded: Sex U (unknown) or missing."""
     return _no_sex_share("sex", "U")
 
@@ -272,7 +276,7 @@ FURTHER_ACTION = "child_seq IN (SELECT child_seq FROM episodes WHERE referral_nf
 @rule("8770Q", "query", table=CI, fields=("UPN", "UPNunknown"), years=GENDER_YEARS,
       message="Please check and either amend data or provide a reason: UPN or reason UPN missing expected "
               "for a child who is more than 5 years old")
-def r8770q_age(v):
+def r8770q_age(v: Context) -> str:
     """A child with at least one referral that is not NFA (ReferralNFA false or 0; a child whose
     every referral is NFA is not asked), born before the reference date minus 6 years (the DfE
     logic: "PersonBirthDate is earlier than [ReferenceDate minus 6 years]", so 6 or older), with
@@ -285,7 +289,7 @@ def r8770q_age(v):
 @rule("8770Q", "query", table=CI, fields=("UPN", "UPNunknown"), years=SEX_YEARS,
       message="Please check and either amend data or provide a reason: UPN is missing or reason UPN is "
               "missing or is UN1 for a child who is of school age.")
-def r8770q_school(v):
+def r8770q_school(v: Context) -> str:
     """A child with at least one referral that is not NFA (ReferralNFA false or 0; a child whose
     every referral is NFA is not asked), of school age: aged 5 to 15 on 31 August at the start of
     the census year (National Curriculum years 1 to 11, compulsory school age), with neither a
@@ -303,7 +307,7 @@ def r8770q_school(v):
 @rule("8772", "error", table=CI, fields=("UPNunknown", "ReferralNFA"), years=ALL_YEARS,
       message="UPN unknown reason is UN7 (Referral with no further action) but at least one CIN details "
               "is a referral going on to further action")
-def r8772(v):
+def r8772(v: Context) -> str:
     return _rows("upn_unknown = 'UN7' AND child_seq IN (SELECT child_seq FROM episodes "
                      "WHERE referral_nfa = 0)", "upn_unknown")
 
@@ -312,13 +316,13 @@ def r8772(v):
 
 @rule("4220", "error", table=CC, fields=("Ethnicity",), years=ALL_YEARS,
       message="Ethnicity is missing or invalid (see Ethnicity table)")
-def r4220(v):
+def r4220(v: Context) -> str:
     return _rows(missing_or_invalid("ethnicity", "ethnicity", v), "ethnicity")
 
 
 @rule("8540", "error", table=CC, fields=("Disability", "PersonBirthDate", "ReferralNFA"), years=ALL_YEARS,
       message="Child’s disability is missing or invalid (see Disability table)")
-def r8540(v):
+def r8540(v: Context) -> str:
     """Invalid: a Disability code outside the list. Missing: a born child (with a date of
     birth) with at least one referral that went on to further action and no Disability
     (NONE says there is none)."""
@@ -334,7 +338,7 @@ def r8540(v):
 
 @rule("8790", "error", table=DIS, fields=("Disability",), years=ALL_YEARS,
       message="Disability information includes both None and other values")
-def r8790(v):
+def r8790(v: Context) -> str:
     """One finding per child, on its NONE; the value lists the child's codes."""
     # The children are found first: listing every child's codes would cost most of the rule's time.
     return """
@@ -348,7 +352,7 @@ def r8790(v):
 
 @rule("8794", "error", table=DIS, fields=("Disability",), years=ALL_YEARS,
       message="Child has two or more disabilities with the same code")
-def r8794(v):
+def r8794(v: Context) -> str:
     """Each repeat of a code is flagged (the first use is not)."""
     return """
         SELECT la_child_id, disability AS value, line FROM (
@@ -360,7 +364,7 @@ def r8794(v):
 @rule("2887Q", "query", table=DIS, fields=("Disability",), years=ALL_YEARS, level="return",
       message="Please check and either amend or provide a reason: Less than 8 disability codes have been "
               "used in your return")
-def r2887q(v):
+def r2887q(v: Context) -> str:
     """Codes used: the distinct valid codes other than NONE, which records no disability."""
     return f"""
         SELECT CAST(count(DISTINCT disability) AS VARCHAR) AS value FROM disabilities
@@ -371,7 +375,7 @@ def r2887q(v):
 @rule("2888Q", "query", table=DIS, fields=("Disability",), years=ALL_YEARS, level="return",
       message="Please check and either amend or provide a reason: Only one disability code is recorded per "
               "child and multiple disabilities should be recorded where possible.")
-def r2888q(v):
+def r2888q(v: Context) -> str:
     """A return-level query: children have disabilities (codes other than NONE) but none has
     more than one. The value is the number of children with one disability."""
     return """

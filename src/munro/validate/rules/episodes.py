@@ -7,9 +7,14 @@ unreadable (rule 8568). "Not a referral with no further action" is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..registry import rule
 from ._codes import code_list, missing_or_invalid, rows_where
 from ._sql import ALL_YEARS, iso, outside_year
+
+if TYPE_CHECKING:
+    from ..runner import Context
 
 T = "CINdetails"
 CLOSED_AFTER_ASSESSMENT = "('RC8', 'RC9')"
@@ -35,32 +40,32 @@ def _rows(condition: str, value: str, field: str | None = None) -> str:
 # ---------------------------------------------------------------- codes and flags
 
 @rule("8568", "error", table=T, fields=("ReferralNFA",), years=ALL_YEARS, message="RNFA flag is missing or invalid")
-def r8568(v):
+def r8568(v: Context) -> str:
     """Valid: true, false, 1 or 0 in any case (a value the format refuses is stored as NULL)."""
     return _rows("referral_nfa IS NULL", "NULL")
 
 
 @rule("8640", "error", table=T, fields=("ReasonForClosure",), years=ALL_YEARS,
       message="CIN Reason for closure code invalid (see Reason for Closure table in CIN Census code set)")
-def r8640(v):
+def r8640(v: Context) -> str:
     return _rows(f"closure_reason NOT IN {code_list('closure_reason', v)}", "closure_reason")
 
 
 @rule("8650", "error", table=T, fields=("PrimaryNeedCode",), years=ALL_YEARS,
       message="Primary Need Code invalid (see Primary Need table in CIN census code set)")
-def r8650(v):
+def r8650(v: Context) -> str:
     return _rows(f"primary_need NOT IN {code_list('primary_need', v)}", "primary_need")
 
 
 @rule("8610", "error", table=T, fields=("ReferralNFA", "PrimaryNeedCode"), years=ALL_YEARS,
       message="Primary Need code is missing for a referral which led to further action.")
-def r8610(v):
+def r8610(v: Context) -> str:
     return _rows("referral_nfa = 0 AND primary_need IS NULL", "NULL", "PrimaryNeedCode")
 
 
 @rule("8866", "error", table=T, fields=("CINreferralDate", "ReferralSource"), years=ALL_YEARS,
       message="Source of Referral is missing or an invalid code")
-def r8866(v):
+def r8866(v: Context) -> str:
     """Checked for referrals from 1 April 2013, when the current code set began."""
     return _rows(f"referral_date >= DATE '2013-04-01' AND "
                      f"{missing_or_invalid('referral_source', 'referral_source', v)}", "referral_source",
@@ -71,50 +76,50 @@ def r8866(v):
 
 @rule("8600", "error", table=T, fields=("CINreferralDate",), years=ALL_YEARS,
       message="Child referral date missing or after data collection period")
-def r8600(v):
+def r8600(v: Context) -> str:
     return _rows(f"referral_date IS NULL OR referral_date > {v.date(v.reference_date)}", iso("referral_date"))
 
 
 @rule("8620", "error", table=T, fields=("CINclosureDate",), years=ALL_YEARS,
       message="CIN Closure Date present and does not fall within the Census year")
-def r8620(v):
+def r8620(v: Context) -> str:
     return _rows(outside_year("closure_date", v), iso("closure_date"))
 
 
 @rule("8630", "error", table=T, fields=("CINreferralDate", "CINclosureDate"), years=ALL_YEARS,
       message="CIN Closure Date is before CIN Referral Date for the same CIN episode")
-def r8630(v):
+def r8630(v: Context) -> str:
     return _rows("closure_date < referral_date", iso("closure_date"), "CINclosureDate")
 
 
 @rule("8805", "error", table=T, fields=("CINclosureDate", "ReasonForClosure"), years=ALL_YEARS,
       message="A CIN case cannot have a CIN closure date without a Reason for Closure")
-def r8805(v):
+def r8805(v: Context) -> str:
     return _rows("closure_date IS NOT NULL AND closure_reason IS NULL", iso("closure_date"), "ReasonForClosure")
 
 
 @rule("8810", "error", table=T, fields=("ReasonForClosure", "CINclosureDate"), years=ALL_YEARS,
       message="A CIN case cannot have a Reason for Closure without a CIN Closure Date")
-def r8810(v):
+def r8810(v: Context) -> str:
     return _rows("closure_reason IS NOT NULL AND closure_date IS NULL", "closure_reason", "CINclosureDate")
 
 
 @rule("8555Q", "query", table=T, fields=("PersonDeathDate", "CINreferralDate"), years=ALL_YEARS,
       message="Child cannot be referred after its recorded date of death")
-def r8555q(v):
+def r8555q(v: Context) -> str:
     return _with_child("e.referral_date > c.death_date", iso("e.referral_date"))
 
 
 @rule("8585Q", "query", table=T, fields=("ReasonForClosure", "PersonDeathDate"), years=ALL_YEARS,
       message="Please check and either amend or provide a reason: CIN episode shows Died as the Closure Reason, "
               "however child has no recorded Date of Death")
-def r8585q(v):
+def r8585q(v: Context) -> str:
     return _with_child("e.closure_reason = 'RC2' AND c.death_date IS NULL", "e.closure_reason")
 
 
 @rule("8606", "error", table=T, fields=("CINreferralDate", "PersonBirthDate", "ExpectedPersonBirthDate"),
       years=ALL_YEARS, message="Child referral date is more than 40 weeks before DOB or expected DOB")
-def r8606(v):
+def r8606(v: Context) -> str:
     """Measured from the date of birth, or the expected one when there is none: 280 days."""
     return _with_child("e.referral_date < coalesce(c.birth_date, c.expected_birth_date) - INTERVAL 280 DAY",
                        iso("e.referral_date"))
@@ -123,7 +128,7 @@ def r8606(v):
 @rule("8569Q", "query", table=T, fields=("ReferralNFA",), years=ALL_YEARS,
       message="A case with referral date before one working day prior to the collection start date must not "
               "be flagged as a no further action case")
-def r8569q(v):
+def r8569q(v: Context) -> str:
     """The collection starts on 1 April; one working day before it is the last England
     working day before 1 April. A referral NFA dated before that day is flagged."""
     return _rows(f"referral_nfa = 1 AND referral_date < (SELECT max(date) FROM calendar "
@@ -139,7 +144,7 @@ OPEN_FURTHER_ACTION = "closure_date IS NULL AND referral_nfa = 0"
 @rule("8815", "error", table=T, fields=("ReferralNFA", "CINclosureDate"), years=ALL_YEARS,
       message="More than one open CIN Details episode (a module with no CIN Closure Date) has been provided "
               "for this child and case is not a referral with no further action.")
-def r8815(v):
+def r8815(v: Context) -> str:
     """Every open episode that went on to further action, when the child has two or more."""
     return f"""
         SELECT la_child_id, {iso('referral_date')} AS value, line FROM (
@@ -151,7 +156,7 @@ def r8815(v):
 @rule("8816", "error", table=T, fields=("CINreferralDate", "ReferralNFA"), years=ALL_YEARS,
       message="An open CIN episode is shown and case is not a referral with no further action, but it is not "
               "the latest episode.")
-def r8816(v):
+def r8816(v: Context) -> str:
     """Latest: by referral date; an open episode with a later-referred episode of the same child is flagged."""
     return _rows(f"{OPEN_FURTHER_ACTION} AND EXISTS (SELECT 1 FROM episodes l WHERE l.child_seq = e.child_seq "
                      "AND l.referral_date > e.referral_date)", iso("referral_date"))
@@ -159,7 +164,7 @@ def r8816(v):
 
 @rule("8820", "error", table=T, fields=("CINreferralDate", "CINclosureDate"), years=ALL_YEARS,
       message="The dates on the CIN episodes for this child overlap")
-def r8820(v):
+def r8820(v: Context) -> str:
     """An episode overlaps when it is referred on or after another episode's referral and
     before that episode's closure (or while it is open). A referral on the day another
     episode closes is a new episode, not an overlap; two episodes referred the same day
@@ -180,7 +185,7 @@ def _activity(table: str, column: str, field: str, where: str) -> str:
 @rule("8831", "error", table=T, fields=("AssessmentActualStartDate", "AssessmentAuthorisationDate",
                                         "S47ActualStartDate", "DateOfInitialCPC"), years=ALL_YEARS,
       message="Activity is recorded against a case marked as a referral with no further action")
-def r8831(v):
+def r8831(v: Context) -> str:
     """Activity: an assessment, a section 47 enquiry or an initial conference, each flagged on
     its own record. (CIN and protection plans on such a referral are rules 4000 and 8832.)"""
     nfa = "e.referral_nfa = 1"
@@ -193,7 +198,7 @@ def r8831(v):
 @rule("2990", "error", table=T, fields=("ReasonForClosure",), years=ALL_YEARS,
       message="Activity is recorded against a case marked as ‘Case closed after assessment, no further action’ "
               "or 'case closed after assessment, referred to early help'.")
-def r2990(v):
+def r2990(v: Context) -> str:
     """Activity beyond the assessment: a CIN plan, a section 47 enquiry, an initial conference
     or a protection plan, each flagged on its own record."""
     closed = f"e.closure_reason IN {CLOSED_AFTER_ASSESSMENT}"
@@ -209,7 +214,7 @@ def r2990(v):
       message="Please check and either amend data or provide a reason: Reason for Closure code RC8 (case closed "
               "after assessment) or RC9 (case closed after assessment, referred to early help) has been returned "
               "but there is no assessment present for the episode.")
-def r8825q(v):
+def r8825q(v: Context) -> str:
     return _rows(f"closure_reason IN {CLOSED_AFTER_ASSESSMENT} AND NOT {_has('assessments')}",
                      "closure_reason")
 
@@ -217,13 +222,13 @@ def r8825q(v):
 @rule("2991Q", "query", table=T, fields=("CINdetailsID",), years=ALL_YEARS,
       message="Please check and either amend data or provide a reason: A Section 47 module is recorded and there "
               "is no assessment on the episode")
-def r2991q(v):
+def r2991q(v: Context) -> str:
     return _rows(f"{_has('section47')} AND NOT {_has('assessments')}", iso("referral_date"))
 
 
 @rule("8867", "error", table=T, fields=("CINclosureDate", "AssessmentAuthorisationDate"), years=ALL_YEARS,
       message="CIN episode is shown as closed, however Assessment is not shown as completed")
-def r8867(v):
+def r8867(v: Context) -> str:
     """Flagged on each assessment with no authorisation date in a closed episode."""
     return _activity("assessments", "start_date", "AssessmentAuthorisationDate",
                      "e.closure_date IS NOT NULL AND x.authorisation_date IS NULL")
@@ -232,7 +237,7 @@ def r8867(v):
 @rule("8868", "error", table=T, fields=("ICPCnotRequired", "CINclosureDate", "DateOfInitialCPC"), years=ALL_YEARS,
       message="CIN episode is shown as closed, however Section 47 enquiry is not shown as completed by ICPC date "
               "or ICPC not required flag")
-def r8868(v):
+def r8868(v: Context) -> str:
     """Flagged on each section 47 enquiry of a closed episode with neither an initial
     conference date nor ICPCnotRequired true."""
     return _activity("section47", "start_date", "DateOfInitialCPC",
@@ -241,7 +246,7 @@ def r8868(v):
 
 @rule("8890", "error", table=T, fields=("S47ActualStartDate",), years=ALL_YEARS,
       message="A Section 47 enquiry is shown as starting when there is another Section 47 Enquiry ongoing")
-def r8890(v):
+def r8890(v: Context) -> str:
     """An enquiry is ongoing from its start until its initial conference; one with neither a
     conference date nor ICPCnotRequired is ongoing still; one whose conference was not required
     and has no date ended the day it started. An enquiry starting on or after another's start
