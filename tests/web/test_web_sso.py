@@ -332,7 +332,8 @@ def test_an_administrator_adds_accounts_that_sign_in_with_the_provider_or_a_pass
                                              "csrf_token": form_token(admin, "/admin/users")})
     assert short.status_code == 400 and "at least" in short.text
     odd = admin.post("/admin/users", data={"email": "q@council.example.gov.uk", "role": "analyst",
-                                           "sign_in": "carrier-pigeon", "csrf_token": form_token(admin, "/admin/users")})
+                                           "sign_in": "carrier-pigeon",
+                                           "csrf_token": form_token(admin, "/admin/users")})
     assert odd.status_code == 400 and "Choose how the user will sign in" in odd.text
 
 

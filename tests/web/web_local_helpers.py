@@ -26,7 +26,8 @@ def seed_local(app) -> dict:
     db = app.extensions["munro_app_db"]
     out = {}
     for la in (LA, OTHER):
-        open_s = create_survey(db, la=la, instrument="children-8-11", opens_on=dt.date(2025, 1, 1), closes_on=OPEN_UNTIL)
+        open_s = create_survey(db, la=la, instrument="children-8-11", opens_on=dt.date(2025, 1, 1),
+                               closes_on=OPEN_UNTIL)
         submit_response(db, open_s.id, {"safe_home": "always", "make_better": "I am scared at home"})
         closed = create_survey(db, la=la, instrument="staff", opens_on=dt.date(2025, 1, 1), closes_on=OPEN_UNTIL)
         set_groups(db, closed, survey_version(closed), "team", ["North", "South"])

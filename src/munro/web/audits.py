@@ -53,7 +53,7 @@ def index(la):
     audits = lib.list_audits(app_db(), la, year)
     log("view_child_level", la=la, detail=f"audits of {year}: {len(audits)} cases listed")
     return render_template("audits.html", la=la, year=year, years=_years(la), audits=audits,
-                           labels=dict((c, l) for c, l, _ in _form()[1]))
+                           labels=dict((c, label) for c, label, _ in _form()[1]))
 
 
 @bp.route("/la/<la>/audits/sample", methods=["GET", "POST"])
@@ -148,7 +148,7 @@ def moderate(la, audit_id):
         else:
             return redirect(url_for("audits.index", la=la, year=audit["year"]))
     return render_template("audit_moderate.html", la=la, v=v, a=audit, form=form, errors=errors, options=options,
-                           labels=dict((c, l) for c, l, _ in options)), 400 if errors else 200
+                           labels=dict((c, label) for c, label, _ in options)), 400 if errors else 200
 
 
 @bp.get("/la/<la>/audits/results")
@@ -158,4 +158,4 @@ def results(la):
     published = data.published_only(user, la) or user.role in PUBLISHED_FOR
     r = lib.audit_results(app_db(), la, year, publish=published)
     return render_template("audit_results.html", la=la, year=year, years=_years(la), r=r,
-                           labels=dict((c, l) for c, l, _ in _form()[1]), published=published)
+                           labels=dict((c, label) for c, label, _ in _form()[1]), published=published)

@@ -111,7 +111,8 @@ def _int(env, name: str, default: int) -> int:
 
 
 def _secret_file(app_db: str, store: Path) -> str:
-    """The key in ``<app db>.secret`` (created owner-only on first use: munro.private); PostgreSQL deployments must set MUNRO_SECRET_KEY."""
+    """The key in ``<app db>.secret`` (created owner-only on first use: munro.private); PostgreSQL deployments
+    must set MUNRO_SECRET_KEY."""
     if not app_db.startswith("sqlite:///"):
         raise MunroError("MUNRO_SECRET_KEY must be set when the application database is not a local SQLite file")
     path = Path(app_db[len("sqlite:///"):] + ".secret")

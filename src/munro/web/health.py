@@ -72,5 +72,6 @@ def app_db_state(engine: sa.Engine) -> str:
             con.execute(sa.text("SELECT version_num FROM alembic_version")).fetchall()
         return "ok"
     except sa.exc.SQLAlchemyError as e:
-        _log.warning("health check: the application database cannot be read: %s", str(getattr(e, "orig", None) or e).splitlines()[0])
+        _log.warning("health check: the application database cannot be read: %s",
+                     str(getattr(e, "orig", None) or e).splitlines()[0])
         return "unreadable"

@@ -126,7 +126,8 @@ def forget(survey_id: int) -> None:
 
 
 def _render(name: str, s, status: int = 200, **kw):
-    exit_url = url_for("public.leave", key=link_key(config().secret_key, s.id)) if s.audience in EXIT_AUDIENCES else None
+    exit_url = (url_for("public.leave", key=link_key(config().secret_key, s.id))
+                if s.audience in EXIT_AUDIENCES else None)
     return render_template(name, s=s, exit_url=exit_url,
                            help_now=HELP_NOW if s.audience in EXIT_AUDIENCES else None, **kw), status
 

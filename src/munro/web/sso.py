@@ -88,8 +88,8 @@ def read_role_map(value: str | None) -> dict[str, tuple[str, list[str]]] | None:
         try:
             out[key] = (entry["role"], check_access(entry["role"], [str(x) for x in las]))
         except (KeyError, TypeError, MunroError) as e:
-            raise MunroError(f"MUNRO_OIDC_ROLE_MAP: {key!r}: {e if isinstance(e, MunroError) else 'needs a role and an la'}"
-                             ) from None
+            reason = e if isinstance(e, MunroError) else "needs a role and an la"
+            raise MunroError(f"MUNRO_OIDC_ROLE_MAP: {key!r}: {reason}") from None
     return out
 
 
