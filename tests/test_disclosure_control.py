@@ -74,7 +74,8 @@ def _check_safe(values, equations, published, threshold=5, hidden=()):
 # ---------------------------------------------------------------- one count
 
 
-@pytest.mark.parametrize("n,expected", [(0, 0), (1, C), (3, C), (5, C), (6, 6), (1234, 1234), (None, None), (C, C), ("x", "x"), ("z", "z")])
+@pytest.mark.parametrize("n,expected", [(0, 0), (1, C), (3, C), (5, C), (6, 6), (1234, 1234), (None, None), (C, C),
+                                        ("x", "x"), ("z", "z")])
 def test_a_single_count(n, expected):
     assert suppress_count(n) == expected
 

@@ -45,7 +45,8 @@ def test_the_wheels_metadata_carries_the_licences_and_classifiers(tmp_path):
     # What a wheel's .dist-info will hold, made as `pip wheel` makes it (setuptools' PEP 517 hook) from a copy
     # of what the metadata is read from, so the checkout gets no egg-info.
     for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "src/munro/__init__.py",
-                 "src/munro/report/assets/LICENSE-govuk-frontend.txt", "src/munro/web/assets/LICENSE-govuk-frontend.txt"):
+                 "src/munro/report/assets/LICENSE-govuk-frontend.txt",
+                 "src/munro/web/assets/LICENSE-govuk-frontend.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     (tmp_path / "out").mkdir()

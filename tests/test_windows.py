@@ -133,7 +133,8 @@ def test_windows_files_and_folders_munro_makes_get_an_owner_only_access_list(win
         (["icacls", str(tmp_path / "app.sqlite"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(F)"], ""),
         (["icacls", str(tmp_path / "staging"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(OI)(CI)(F)"], None),
         (["icacls", str(tmp_path / "unmatched.csv"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(F)"], ""),
-        (["icacls", str(tmp_path / "key"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(F)"], ""),  # before the secret
+        # the key's access list is set before the secret is written
+        (["icacls", str(tmp_path / "key"), "/inheritance:r", "/grant:r", "COUNCIL\\alice:(F)"], ""),
     ]
     assert (tmp_path / "key").read_text() == "secret"
 

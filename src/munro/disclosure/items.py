@@ -241,7 +241,8 @@ class _Figures:
                 continue
             rep = self.var[key]
             for p, v in self.counts.items():
-                if p != key and v == self.counts[key] and self.var[p] != rep and not (p in self.rests and key in self.rests):
+                if (p != key and v == self.counts[key] and self.var[p] != rep
+                        and not (p in self.rests and key in self.rests)):
                     old = self.var[p]
                     for q in self.var:
                         if self.var[q] == old:

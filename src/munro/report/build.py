@@ -83,7 +83,8 @@ class ItemView:
             return None
         for t in reversed(self.trend):
             if isinstance(t.get("published"), (int, float)):
-                return {"value": t["published"], "year": t["year"], "source": c.england.source or "published statistics"}
+                return {"value": t["published"], "year": t["year"],
+                        "source": c.england.source or "published statistics"}
         return None
 
     @property
