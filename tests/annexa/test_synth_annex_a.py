@@ -154,9 +154,10 @@ def test_six_months_to_a_mid_year_date_know_nothing_after_it(tmp_path):
 
 def test_the_as_at_date_must_fall_within_the_years(tmp_path):
     with pytest.raises(MunroError) as e:
-        generate("999", [2025], tmp_path, population=100, annex_a=D(2024, 12, 31))
+        generate("999", [2025], tmp_path / "out", population=100, annex_a=D(2024, 12, 31))
     assert str(e.value) == ("an Annex A as at 2024-12-31 covers 2024-01-01 to 2024-12-31: give a date whose 12 "
                             "months lie within the years written (2024-04-01 to 2025-03-31)")
+    assert not (tmp_path / "out").exists()  # refused before anything was written
 
 
 def test_the_cli_writes_it(tmp_path, munro):

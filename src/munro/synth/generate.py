@@ -124,6 +124,10 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     sim = Simulator(seed, horizon, codes, visible_from=dt.date(years[0] - 1, 4, 1).toordinal())
     slicer = Slicer(la, years)
 
+    # Its date checked before anything is written.
+    annex = AnnexA(la, annex_a, annex_a_months, seed, dt.date(years[0] - 1, 4, 1),
+                   dt.date(years[-1], 3, 31)) if annex_a is not None else None
+
     out_dir.mkdir(parents=True, exist_ok=True)
     writers = {y: ReturnWriter(out_dir / f"cin_{la}_{y}.xml", la=la, year=y, schema_year=schema_year)
                for y in years}
@@ -135,8 +139,6 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     step = f"simulating LA {la}'s children"
     report(progress, step, 0, total)
 
-    annex = AnnexA(la, annex_a, annex_a_months, seed, dt.date(years[0] - 1, 4, 1),
-                   dt.date(years[-1], 3, 31)) if annex_a is not None else None
     entered = []
     local = LocalRecords(la, years, out_dir, seed)
     try:
