@@ -72,15 +72,21 @@ _LISTING_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "j
               help="Write every return in this collection year's format (default: each return's own year).")
 @click.option("--errors", "n_errors", default=0, show_default=True,
               help="Inject this many realistic data errors per return.")
+# _date is defined further down, after this command: looked up when the option is parsed.
+@click.option("--annex-a", "annex_a", default=None, callback=lambda c, p, v: _date(c, p, v), metavar="DATE",
+              help="Also write the same children's Annex A workbook (lists 1-7) as at DATE, within the years.")
+@click.option("--annex-a-months", type=click.Choice(["6", "12"]), default="12", show_default=True,
+              help="Months the Annex A covers, ending on its date.")
 @click.option("--quiet", is_flag=True, help="Show no progress (as munro --quiet).")
-def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, quiet):
+def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, annex_a, annex_a_months, quiet):
     """Write realistic synthetic CIN census returns, one file per collection year."""
     from .synth import generate
 
     progress = _progress(quiet)
     results = generate(
         la, years, out_dir, seed=seed, scale=scale, population=population,
-        schema_year=schema_year, errors=n_errors, progress=progress,
+        schema_year=schema_year, errors=n_errors, annex_a=annex_a, annex_a_months=int(annex_a_months),
+        progress=progress,
     )
     _pause(progress)
     for r in results:
@@ -89,6 +95,8 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
             line += f"; {r.errors:,} injected errors listed in {r.manifest}"
         if r.local:
             line += f"; local records in {len(r.local)} CSV files beside it"
+        if r.annex_a:
+            line += f"; Annex A in {r.annex_a}"
         click.echo(line)
 
 

@@ -19,7 +19,8 @@ to a CSV, so both read alike:
 Which sheet: the first, or, in a workbook of several sheets, the one whose
 header fits what the caller reads (``Workbook.choose``). Old (.xls), binary
 (.xlsb) and OpenDocument (.ods) spreadsheets, password-protected and damaged
-workbooks are refused with one line saying what to do. ``sniff`` tells what
+workbooks, and workbooks whose parts would unpack to more than munro reads (a zip
+bomb), are refused with one line saying what to do. ``sniff`` tells what
 a file looks like from its first bytes, for the messages of readers that
 get the wrong kind of file.
 """
@@ -42,6 +43,10 @@ OTHER_SPREADSHEETS = {".xls": "an old Excel workbook (.xls)", ".xlsb": "an Excel
 SPREADSHEET_SUFFIXES = WORKBOOK_SUFFIXES + tuple(OTHER_SPREADSHEETS)
 SAVE_AS = "open it in Excel and save it as an Excel Workbook (.xlsx) or as CSV UTF-8"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of old Office files and of encrypted workbooks
+# What a workbook's parts may unpack to. zipfile stops each part at its stated size, so stated sizes bound
+# the work; openpyxl holds the shared strings whole in memory, so they have a bound of their own.
+MAX_UNPACKED = 4 * 1024**3
+MAX_SHARED_STRINGS = 256 * 1024**2
 
 
 def is_spreadsheet(path) -> bool:
@@ -258,6 +263,7 @@ def check_workbook(path: Path) -> None:
         raise RejectedFile(path, "the file is empty: no header row")
     looks = sniff(path, head)
     if looks is not None and looks.kind == "xlsx":
+        _check_unpacked(path)
         return
     if looks is not None and looks.kind == "ole":
         raise RejectedFile(path, "a password-protected (encrypted) workbook, or an old .xls workbook renamed, "
@@ -268,6 +274,19 @@ def check_workbook(path: Path) -> None:
         raise RejectedFile(path, f"not a readable XLSX workbook: it is {looks.what}; name it .csv to load it")
     raise RejectedFile(path, f"not a readable XLSX workbook: it is {looks.what if looks else 'white space'}; "
                              f"{SAVE_AS}")
+
+
+def _check_unpacked(path: Path) -> None:
+    """RejectedFile when the workbook's parts would unpack to more than munro reads (a zip bomb)."""
+    with zipfile.ZipFile(path) as z:  # sniff opened it already
+        parts = z.infolist()
+    total = sum(p.file_size for p in parts)
+    strings = sum(p.file_size for p in parts if p.filename.lower().endswith("sharedstrings.xml"))
+    if total > MAX_UNPACKED or strings > MAX_SHARED_STRINGS:
+        raise RejectedFile(path, f"the workbook would unpack to {total / 1024**3:,.1f} GB, its text to "
+                                 f"{strings / 1024**2:,.0f} MB: more than munro reads (at most "
+                                 f"{MAX_UNPACKED // 1024**3} GB, text {MAX_SHARED_STRINGS // 1024**2} MB); "
+                                 "save the sheet as CSV UTF-8")
 
 
 def damaged(path: Path, error: Exception, sheet: str | None = None) -> RejectedFile:

@@ -21,6 +21,7 @@ from ..census.writer import ReturnWriter
 from ..errors import MunroError
 from ..progress import report
 from . import calibration as C
+from .annex_a import AnnexA
 from .errors import Injector
 from .journeys import Codes, Simulator
 from .local_records import LocalRecords
@@ -45,6 +46,7 @@ class SynthResult:
     errors: int = 0
     manifest: Path | None = None
     local: dict[str, Path] | None = None  # the year's local records (local_records.py): name -> CSV
+    annex_a: Path | None = None  # the Annex A workbook as at a date in this year (annex_a.py)
 
 
 def _check_options(la, years, seed, scale, population, schema_year, errors):
@@ -83,7 +85,7 @@ def _populations(la: str, sim_years: range, population: int | None) -> dict[int,
 
 def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: float = 1.0,
              population: int | None = None, schema_year: int | None = None, errors: int = 0,
-             progress=None) -> list[SynthResult]:
+             annex_a: dt.date | None = None, annex_a_months: int = 12, progress=None) -> list[SynthResult]:
     """Write ``cin_<la>_<year>.xml`` for each year into ``out_dir``; see the module docstring.
 
     ``population`` overrides the authority's 0-17 population (required for a
@@ -91,7 +93,9 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     writes every return in that year's format. ``errors`` injects that many
     errors into each return and lists them in ``errors_<la>_<year>.csv``. Each
     year's local records (SSDA903 header and episodes, visits, core groups,
-    allocations) are written beside the returns as ``<name>_<la>_<year>.csv``.
+    allocations) are written beside the returns as ``<name>_<la>_<year>.csv``. ``annex_a``, a date
+    within the years, also writes the same children's Annex A workbook as at that date, of its
+    ``annex_a_months`` (6 or 12), as ``annex_a_<la>_<date>.xlsx`` (``annex_a.py``).
     ``progress`` (``munro.progress``) is told how many children have been simulated.
     """
     la = str(la)
@@ -119,6 +123,10 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     codes = Codes(schema_year)
     sim = Simulator(seed, horizon, codes, visible_from=dt.date(years[0] - 1, 4, 1).toordinal())
     slicer = Slicer(la, years)
+
+    # Its date checked before anything is written.
+    annex = AnnexA(la, annex_a, annex_a_months, seed, dt.date(years[0] - 1, 4, 1),
+                   dt.date(years[-1], 3, 31)) if annex_a is not None else None
 
     out_dir.mkdir(parents=True, exist_ok=True)
     writers = {y: ReturnWriter(out_dir / f"cin_{la}_{y}.xml", la=la, year=y, schema_year=schema_year)
@@ -149,7 +157,9 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
                             writers[year].write_child(r)
                     else:
                         writers[year].write_child(rec)
-                local.add(child)
+                drawn = local.add(child)
+                if annex is not None:
+                    annex.add(child, *drawn)
                 if progress and not index & 1023:
                     report(progress, step, index, total)
         for y, inj in injectors.items():
@@ -167,12 +177,15 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     for w in entered:
         w.__exit__(None, None, None)
     local_files = local.close()
+    annex_path = annex.write(out_dir) if annex is not None else None
+    annex_year = annex_a.year + (annex_a.month > 3) if annex_a is not None else None
 
     return [
         SynthResult(path=w.path, year=y, schema_year=w.schema_year, children=w.children,
                     episodes=w.episodes, assessments=w.assessments, section47=w.section47,
                     cp_plans=w.cp_plans, errors=len(injectors[y].done) if errors else 0,
-                    manifest=manifests.get(y), local=local_files.get(y))
+                    manifest=manifests.get(y), local=local_files.get(y),
+                    annex_a=annex_path if y == annex_year else None)
         for y, w in writers.items()
     ]
 

@@ -59,6 +59,15 @@ P_SEEN_ALONE = 0.65  # of children 4 or older, at a visit where they were seen
 P_LATE_CORE_GROUP = 0.18  # first core group more than 10 working days after the conference
 WORKER_CHANGES_PER_YEAR = 0.7
 WORKERS = 500  # the pool of social workers a child's worker is drawn from
+# Each worker belongs to one team (``team_of``); a referral no worker took stays with the front door.
+TEAMS = ("Assessment Team North", "Assessment Team South", "Children in Need Team East",
+         "Children in Need Team West", "Child Protection Team", "Disabled Children's Team")
+FRONT_DOOR = "Front Door (MASH)"
+
+
+def team_of(worker: str) -> str:
+    """The team of a synthetic worker (``SW0001``): the same every run."""
+    return TEAMS[int(worker[2:]) % len(TEAMS)]
 
 
 class LocalRecords:
@@ -80,14 +89,17 @@ class LocalRecords:
                 self._writers[(name, y)].writerow(columns)
 
     # -- one child ------------------------------------------------------------
-    def add(self, c: Child) -> None:
+    def add(self, c: Child) -> tuple[list[tuple], dict[int, list[tuple]]]:
+        """Write one child's rows; its plans (plan, visits, core groups) and its allocations by episode (the
+        episode's position -> (worker, start, end)), for the Annex A (``annex_a.py``)."""
         rng = random.Random(f"local-{self.seed}-{c.index}")
         child = la_child_id(self.la, c.index)
         care = [self._care(c, ep, rng) for ep in c.episodes if ep.care is not None]
         care += [brief for ep in c.episodes if ep.care is None for p in ep.plans
                  if (brief := self._care_during_plan(ep, p, rng))]
         plans = [(p, self._visits(c, p, rng), self._core_groups(p, rng)) for ep in c.episodes for p in ep.plans]
-        allocations = [a for ep in c.episodes if ep.assessments for a in self._allocations(ep, rng)]
+        by_episode = {k: self._allocations(ep, rng) for k, ep in enumerate(c.episodes) if ep.assessments}
+        allocations = [a for allocs in by_episode.values() for a in allocs]
         for year, S, R in self.years:
             eps = [e for period in care for e in period if e[0] <= R and (e[1] is None or e[1] >= S)]
             if eps:
@@ -107,6 +119,7 @@ class LocalRecords:
             for worker, start, end in allocations:
                 if start <= R and (end is None or end >= S):
                     w.writerow((child, worker, _iso(start), _iso(end) if end is not None and end <= R else ""))
+        return plans, by_episode
 
     def _care(self, c: Child, ep, rng) -> list[tuple]:
         """The 903 episodes of a period of care: (start, end or None, RNE, LS, PLACE, provider, REC, need)."""
