@@ -38,6 +38,7 @@ RETURN_ID = 1
 # Children read before their rows are inserted, for a file checked on disk: large enough that
 # DuckDB gets few big inserts (many small ones cost it far more), small enough to bound memory.
 SLICE_CHILDREN = 200_000
+VALIDATE_MEMORY = "192MB"  # DuckDB's memory for a file checked on disk, unless MUNRO_DUCKDB_MEMORY says
 
 
 def memory_store() -> duckdb.DuckDBPyConnection:
@@ -57,8 +58,12 @@ def _disk_store() -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB file with the store's raw tables in a private temporary folder, removed afterwards."""
     folder = private_dir(tempfile.mkdtemp(prefix="munro-validate-"))
     try:
-        con = duckdb.connect(str(folder / "check.duckdb"),
-                             config={**store_config(), "temp_directory": str(folder / "spill")})
+        config = {**store_config(), "temp_directory": str(folder / "spill")}
+        if "MUNRO_DUCKDB_MEMORY" not in os.environ:
+            # The file's reading threads hold their pieces while DuckDB fills its buffers: a national
+            # return peaked at 506 MB with the store's 256 MB and at 478 MB with this (docs/performance.md).
+            config["memory_limit"] = VALIDATE_MEMORY
+        con = duckdb.connect(str(folder / "check.duckdb"), config=config)
         try:
             _create_tables(con)
             yield con
