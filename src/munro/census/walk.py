@@ -20,6 +20,7 @@ import logging
 import os
 from collections import Counter
 
+from ..years import year_label
 from . import format as fmt
 
 log = logging.getLogger(__name__)
@@ -56,10 +57,6 @@ class StructureError(Exception):
     def moved(self, lines: int) -> StructureError:
         line = None if self.line is None else self.line + lines
         return StructureError(self.child_id, self.what, line, self.approximate)
-
-
-def year_label(year: int) -> str:
-    return f"{year - 1}-{str(year)[2:]}"
 
 
 def _convert(kind: str, text: str):

@@ -16,8 +16,9 @@ from typing import Any
 
 from ..indicators.catalogue import COMPARABILITY, POLARITIES, SECTIONS, Item, Section, by_section
 from ..indicators.result import ItemResult
+from ..years import year_label
 from . import evidence, quality, summary
-from .fmt import figure_rows, year_label
+from .fmt import figure_rows
 
 
 @dataclass
@@ -83,7 +84,8 @@ class ItemView:
             return None
         for t in reversed(self.trend):
             if isinstance(t.get("published"), (int, float)):
-                return {"value": t["published"], "year": t["year"], "source": c.england.source or "published statistics"}
+                return {"value": t["published"], "year": t["year"],
+                        "source": c.england.source or "published statistics"}
         return None
 
     @property

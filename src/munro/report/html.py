@@ -19,8 +19,9 @@ from importlib import resources
 from markupsafe import Markup, escape
 
 from ..errors import MunroError
+from ..years import year_label
 from . import charts as charts_mod
-from .fmt import figures, number, reader_definition, sentence_case, with_unit, year_label
+from .fmt import figures, number, reader_definition, sentence_case, with_unit
 
 CSS_FILE = "govuk-frontend.min.css"
 
