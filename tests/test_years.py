@@ -19,6 +19,7 @@ from munro.years import (
     year_of_date,
     year_start,
     year_window,
+    year_words,
 )
 
 
@@ -167,3 +168,4 @@ def test_the_label_reads_back_as_its_year():
         assert parse_year(year_label(y)) == y
         assert parse_year(year_label(y).replace("-", "/")) == y
     assert year_label(2100) == "2099-00"  # written, though no reporting year munro reads
+    assert (year_words(2025), year_words(2000)) == ("2024 to 2025", "1999 to 2000")  # the web's running text

@@ -46,6 +46,7 @@ import duckdb
 from . import reference
 from .census.format import FIRST_YEAR, LATEST_YEAR
 from .errors import MunroError
+from .years import year_label
 
 ENGLAND = "england"
 SOURCE_OVERRIDE = "override"
@@ -127,9 +128,6 @@ def _check_note(note) -> str | None:
     if len(note) > MAX_NOTE:
         raise MunroError(f"the note is {len(note)} characters long; at most {MAX_NOTE} are kept")
     return note or None
-
-
-from .years import year_label  # noqa: E402 - one writing of a year, munro.years
 
 
 def la_label(la: str) -> str:

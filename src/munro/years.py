@@ -10,7 +10,8 @@ to the two digits of its end: ``2024/2025`` is refused, as neither one year nor 
 
 A file's name may hold its year in more forms (``year_from_name``), because a
 name cannot hold a ``/`` and people name files ``2024_25`` or ``2024-2025``.
-Whatever was read, munro writes a year back as ``2024-25`` (``year_label``).
+Whatever was read, munro writes a year back as ``2024-25`` (``year_label``), or in the web's running
+text as ``2024 to 2025`` (``year_words``).
 
 The window of a year is here too: ``year_start`` (1 April), ``year_end`` (31 March, the census's
 reference date), ``year_window`` (both) and ``year_of_date``. Every module that needs a year's
@@ -35,6 +36,11 @@ _RANGE = re.compile(r"(\d{4})\s*-\s*(\d{4})")
 def year_label(year: int) -> str:
     """2025 -> '2024-25', as DfE writes a reporting year."""
     return f"{int(year) - 1}-{int(year) % 100:02d}"
+
+
+def year_words(year: int) -> str:
+    """2025 -> '2024 to 2025': a reporting year in running text, as GOV.UK's style writes one (the web's pages)."""
+    return f"{int(year) - 1} to {int(year)}"
 
 
 def year_start(year: int) -> dt.date:
