@@ -1,4 +1,4 @@
-"""Population denominators: ONS estimates, overrides, the table the indicators join, the CLI.
+"""Population denominators: ONS estimates, overrides, many resolved at once, the CLI.
 
 Expected figures are read by hand from
 shared/reference/population/ons_mid-year_population_estimates_2012_to_2024.csv
@@ -16,9 +16,7 @@ from munro.errors import MunroError
 from munro.population import (
     Population,
     list_populations,
-    materialise_population,
     population_for,
-    population_table,
     set_population,
     unset_population,
 )
@@ -126,7 +124,8 @@ def test_override_beats_an_estimated_year(db):
     (dict(population=-5), "population must be a whole number above 0, not -5"),
     (dict(population=2.5), "population must be a whole number above 0, not 2.5"),
     (dict(population=True), "population must be a whole number above 0, not True"),
-    (dict(population=10**9), "population 1,000,000,000 is not plausible for children aged 0-17 (more than 100,000,000)"),
+    (dict(population=10**9),
+     "population 1,000,000,000 is not plausible for children aged 0-17 (more than 100,000,000)"),
     (dict(note="two\nlines"), "the note must be one line of text (no line breaks or control characters)"),
     (dict(note="x" * 501), "the note is 501 characters long; at most 500 are kept"),
 ])
@@ -139,7 +138,8 @@ def test_bad_override_is_refused_and_changes_nothing(db, kwargs, message):
 
 
 def test_unset_without_override_is_an_error(db):
-    with pytest.raises(MunroError, match=r"^no population override for LA 330 \(Birmingham\) for 2024-25: nothing to unset$"):
+    with pytest.raises(MunroError,
+                       match=r"^no population override for LA 330 \(Birmingham\) for 2024-25: nothing to unset$"):
         unset_population(db, "330", 2025)
     assert not db.exists()  # no store made just to say so
     set_population(db, "999", 2025, 1000)
@@ -190,7 +190,25 @@ def test_store_of_schema_1_gets_the_table(db):
     assert population_for(db, "330", 2025).value == 1
 
 
-# ---------------------------------------------------------------- the table for the indicators
+# ---------------------------------------------------------------- many at once
+
+
+def population_table(db_or_con, las, years):
+    """Each LA x year's ``population_for`` as an Arrow table, sorted by LA then year: many checked at once.
+    (munro's own ``population_table``, which only tests used, was removed: the engines resolve each LA and year
+    with ``population_among``.)"""
+    import pyarrow as pa
+
+    cols = {c: [] for c in ("la_code", "year", "population", "source", "vintage", "mid_year", "estimated", "reason")}
+    for la in sorted([las] if isinstance(las, str) else las):
+        for year in sorted([years] if isinstance(years, int) else years):
+            p = population_for(db_or_con, la, year)
+            for c, v in (("la_code", la), ("year", year), ("population", p.value), ("source", p.source),
+                         ("vintage", p.vintage), ("mid_year", p.mid_year), ("estimated", int(p.estimated)),
+                         ("reason", p.reason)):
+                cols[c].append(v)
+    return pa.table(cols)
+
 
 
 def test_population_table(db):
@@ -208,34 +226,6 @@ def test_population_table(db):
         p = population_for(db, la, year)
         assert (r["population"], r["source"], r["vintage"], r["mid_year"], bool(r["estimated"]), r["reason"]) == (
             p.value, p.source, p.vintage, p.mid_year, p.estimated, p.reason)
-
-
-def test_population_table_defaults(db):
-    set_population(db, "999", 2026, 1000)
-    t = population_table(db)
-    keys = set(zip(t["la_code"].to_pylist(), t["year"].to_pylist()))
-    assert ("330", 2013) in keys and ("england", 2025) in keys and ("999", 2026) in keys
-    assert ("330", 2012) not in keys
-    assert {y for _, y in keys} == set(range(2013, 2027))
-    assert len(keys) == t.num_rows
-
-
-def test_materialise_population_on_a_read_only_store(db, store):
-    set_population(db, "999", 2025, 250_000)
-    con = open_store(db, read_only=True)
-    try:
-        assert materialise_population(con, las=["330", "999", "england"], years=[2025]) == "population"
-        assert con.execute(
-            "SELECT la_code, year, population, source FROM population ORDER BY la_code").fetchall() == [
-            ("330", 2025, 292_859, "ONS"), ("999", 2025, 250_000, "override"), ("england", 2025, 12_183_016, "ONS")]
-        # A rate joins it like any table: England's published CIN rate at 31 March 2025 is
-        # 402,400 children / 12,183,016 x 10,000 = 330.3 (SOURCES.md).
-        con.execute("CREATE TEMP TABLE counts AS SELECT 'england' AS la_code, 2025 AS year, 402400 AS n")
-        assert con.execute("SELECT round(n / population * 10000, 1) FROM counts JOIN population "
-                           "USING (la_code, year)").fetchone() == (330.3,)
-    finally:
-        con.close()
-    assert "population" not in store.snapshot(db)  # temporary: gone with the connection
 
 
 # ---------------------------------------------------------------- the CLI
@@ -317,17 +307,3 @@ def test_reading_inside_the_callers_transaction(tmp_path):
     assert con.execute("SELECT 1").fetchone() == (1,)
     con.execute("COMMIT")
     con.close()
-
-
-def test_materialise_population_for_an_ibis_duckdb_backend():
-    ibis = pytest.importorskip("ibis")
-    con = duckdb.connect()  # no store: ONS only
-    backend = ibis.duckdb.from_connection(con)
-    try:
-        materialise_population(backend.con, las=["330", "england"], years=[2025])
-        t = backend.table("population")
-        assert t.filter(t.la_code == "330").population.to_pyarrow().to_pylist() == [292_859]
-        m = ibis.memtable(population_table(backend, las="england", years=2025))
-        assert m.population.to_pyarrow().to_pylist() == [12_183_016]
-    finally:
-        con.close()

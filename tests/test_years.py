@@ -10,7 +10,17 @@ import pytest
 from munro.cli import cli
 from munro.errors import MunroError
 from munro.options import YEAR, YEARS
-from munro.years import parse_year, parse_years, year_from_name, year_label, year_of_date
+from munro.years import (
+    parse_year,
+    parse_years,
+    year_end,
+    year_from_name,
+    year_label,
+    year_of_date,
+    year_start,
+    year_window,
+    year_words,
+)
 
 
 @pytest.mark.parametrize("text", ["2025", "2024-25", "2024/25", " 2024 / 25 ", "2024 - 25", 2025])
@@ -28,6 +38,10 @@ def test_three_ways_of_writing_2024_25(text):
     ("24-25", "'24-25' is not a reporting year such as 2025, 2024-25 or 2024/25 (all three mean 2024-25)"),
     ("twenty", "'twenty' is not a reporting year such as 2025, 2024-25 or 2024/25 (all three mean 2024-25)"),
     ("", "'' is not a reporting year such as 2025, 2024-25 or 2024/25 (all three mean 2024-25)"),
+    # A slash joins a year only to the two digits of its end; with four it is neither one year nor a range.
+    ("2024/2025", "'2024/2025' is not a reporting year such as 2025, 2024-25 or 2024/25 (all three mean 2024-25)"),
+    ("2024/26", "'2024/26' is not a reporting year: 26 does not follow 2024 (did you mean 2024-25 or 2025-26?)"),
+    ("2099/00", "'2099/00' is not a reporting year such as 2025, 2024-25 or 2024/25 (all three mean 2024-25)"),
 ])
 def test_what_is_not_one_year_says_why(text, message):
     with pytest.raises(MunroError) as info:
@@ -131,3 +145,27 @@ def test_synth_years_still_take_a_range(tmp_path, munro):
                           "follow 2021 (did you mean 2021-22 or 2024-25?); a range is written with four-digit "
                           "years, such as 2021-2025 (see 'munro synth --help')\n")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- the window, and the forms decided (issue 21)
+
+
+def test_the_window_of_a_reporting_year():
+    assert year_window(2025) == (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+    assert (year_start(2000), year_end(2000)) == (dt.date(1999, 4, 1), dt.date(2000, 3, 31))
+    assert year_end(2024) == dt.date(2024, 3, 31)  # 2024 is a leap year: its window still ends on 31 March
+    for y in (2013, 2024, 2025, 2027):  # each end is in its year, the day either side of the window is not
+        first, last = year_window(y)
+        assert (year_of_date(first), year_of_date(last)) == (y, y)
+        assert year_of_date(first - dt.timedelta(days=1)) == y - 1
+        assert year_of_date(last + dt.timedelta(days=1)) == y + 1
+        # 29 February falls in the year that ends in a leap year (2023-24: 2024)
+        assert (last - first).days + 1 == (366 if y % 4 == 0 else 365)
+
+
+def test_the_label_reads_back_as_its_year():
+    for y in (2000, 2009, 2010, 2025, 2099):
+        assert parse_year(year_label(y)) == y
+        assert parse_year(year_label(y).replace("-", "/")) == y
+    assert year_label(2100) == "2099-00"  # written, though no reporting year munro reads
+    assert (year_words(2025), year_words(2000)) == ("2024 to 2025", "1999 to 2000")  # the web's running text

@@ -117,12 +117,6 @@ def add_working_days(a: dt.date, n: int) -> dt.date:
     return found
 
 
-def add_working_days_array(starts: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Vectorised ``add_working_days`` over datetime64[D] ``starts`` and int ``n`` (>= 1)."""
-    return np.busday_offset(starts + np.timedelta64(1, "D"), n - 1, roll="forward",
-                            busdaycal=_busday_calendar())
-
-
 # The calendar table's columns in every engine and export (SQL types): dates are DATE, flags 0/1.
 CALENDAR_COLUMNS = (("date", "DATE"), ("is_working_day", "INTEGER"), ("wd_index", "INTEGER"))
 

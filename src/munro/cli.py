@@ -16,7 +16,8 @@ import click
 from .errors import MunroError
 
 # Every --year and --la is read by one type, and --db is taken after a command's name too (munro.options).
-from .options import LA, LA_FOR_POPULATION, LA_OR_ALL, LA_SYNTHETIC, YEAR, YEARS, MunroGroup, db_option
+from .options import LA, LA_FOR_POPULATION, LA_OR_ALL, LA_SYNTHETIC, YEAR, YEARS, FormatChoice, MunroGroup, db_option
+from .years import year_label
 
 
 @click.group(cls=MunroGroup)
@@ -52,8 +53,9 @@ def _pause(progress) -> None:
     pause(progress)
 
 
-# A listing's --format: a table for people, JSON for programs (munro.output).
-_LISTING_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+# --format: the formats munro.renderers has for the command's kind of result; a listing's are a table for people
+# and JSON for programs (munro.output).
+_LISTING_FORMAT = click.option("--format", "fmt", type=FormatChoice("listing"), default="table",
                                show_default=True, help="table for people; json for programs (a list of objects).")
 
 
@@ -137,13 +139,14 @@ def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, fmt
             rejected += 1
             # One line per rejected file, whatever a parser's message holds.
             click.echo("rejected " + " ".join(outcome.error.splitlines()), err=True)
-        elif fmt == "table":
+        elif fmt == "table":  # a line per file as it is loaded; another format once all are
             click.echo(outcome.summary())
-    if fmt == "json":
-        from .output import to_json
+    if fmt != "table":
+        from .output import render
         from .store.returns import outcome_record
 
-        click.echo(to_json([outcome_record(o) for o in done]))
+        click.echo(render(fmt, done, lambda outcomes: "\n".join(o.summary() for o in outcomes if not o.error),
+                          lambda outcomes: [outcome_record(o) for o in outcomes]))
     if rejected:
         raise SystemExit(1)
 
@@ -171,7 +174,7 @@ def returns_(obj, show_all, fmt):
 @click.option("--la", type=LA_OR_ALL, default=None,
               help="An LA with a loaded return, by code (330) or name, or 'all' for every LA.")
 @click.option("--year", type=YEAR, default=None, help="Reporting year: 2025, 2024-25 or 2024/25.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+@click.option("--format", "fmt", type=FormatChoice("indicators"), default="table",
               show_default=True, help="Output format.")
 @click.option("--items", default=None, help="Comma-separated item ids (default: every item computed so far).")
 @click.option("--engine", default="duckdb", show_default=True, metavar="ENGINE",
@@ -375,7 +378,7 @@ def population_show(obj, la, year):
 @click.option("--ruleset", type=YEAR, default=None,
               help="Check against this collection year's rules: 2025, 2024-25 or 2024/25 (default: each file's "
                    "own year).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "json", "html"]), default="table",
+@click.option("--format", "fmt", type=FormatChoice("validation"), default="table",
               show_default=True, help="Output format (xlsx needs --out).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the findings to this file instead of the screen.")
@@ -389,11 +392,12 @@ def validate(files, ruleset, fmt, out, workers):
     2 when a file cannot be read or an option is wrong, 3 when a rule failed to run.
     """
     from .errors import RejectedFile
+    from .renderers import renderer
     from .validate import validate_file
     from .validate.output import render
 
-    if fmt == "xlsx" and out is None:
-        raise click.UsageError("--format xlsx writes a workbook: give it a file with --out")
+    if out is None and renderer("validation", fmt).to_file:
+        raise click.UsageError(f"--format {fmt} writes a workbook: give it a file with --out")
     workers = workers or min(os.cpu_count() or 1, 4)
     progress = _progress()
     try:
@@ -426,7 +430,7 @@ def validate(files, ruleset, fmt, out, workers):
 @click.option("--year", required=True, type=YEAR, help="Reporting year: 2025, 2024-25 or 2024/25.")
 @click.option("--neighbours", type=click.Choice(["2025", "2021"]), default="2025", show_default=True,
               help="Statistical-neighbour model.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+@click.option("--format", "fmt", type=FormatChoice("benchmark"), default="table",
               show_default=True, help="Output format.")
 @click.option("--items", default=None, help="Comma-separated item ids (default: every item with data).")
 @click.pass_obj
@@ -534,6 +538,15 @@ def _app(obj):
     return open_app_db(store=obj["db"])
 
 
+def _echo_listing(fmt, rows, as_table) -> None:
+    """A listing of the application database in --format; an empty one prints no line (JSON: [])."""
+    from .output import render
+
+    text = render(fmt, rows, as_table)
+    if text:
+        click.echo(text)
+
+
 def _date(ctx, param, text):
     from .local.tabular import parse_date
 
@@ -577,28 +590,22 @@ def survey_list(obj, la, fmt):
     """List the surveys: number, LA, instrument version, dates, open or closed, responses."""
     from .local.output import format_surveys
     from .local.surveys import survey_rows
-    from .output import render
 
-    text = render(fmt, survey_rows(_app(obj), la), format_surveys)
-    if text:  # no survey: no line (JSON: [])
-        click.echo(text)
+    _echo_listing(fmt, survey_rows(_app(obj), la), format_surveys)
 
 
 @survey.command("questions")
 @click.argument("name", metavar="SURVEY_OR_INSTRUMENT")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("questions"), default="table", show_default=True,
               help="table for people; json for programs; csv: the header row an import of answers expects.")
 @click.pass_obj
 def survey_questions(obj, name, fmt):
     """The questions of a survey (by its number) or of an instrument of the question bank (children-12-17,
     or children-12-17/1 for a version), with their answers; --format csv gives an import template."""
-    from .local.bank import format_questions, question_rows
-    from .local.output import import_template
     from .local.surveys import named_version
-    from .output import render
+    from .renderers import render
 
-    text = render(fmt, named_version(name, app=lambda: _app(obj)), format_questions, question_rows,
-                  csv=import_template)
+    text = render("questions", fmt, named_version(name, app=lambda: _app(obj)))
     click.echo(text.rstrip("\n"))
 
 
@@ -619,7 +626,7 @@ def survey_import(obj, survey_id, file, tool, mapping):
 
 @survey.command("results")
 @click.argument("survey_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("survey-results"), default="table", show_default=True,
               help="Output format.")
 @click.option("--role", default="analyst", show_default=True,
               help="Whose view: free text is shown only to survey_admin and triage.")
@@ -775,7 +782,7 @@ def audit_import(obj, file, la, year, no_store_check):
     from .local.audit_import import import_audits
 
     n = import_audits(_app(obj), file, la, year, store=None if no_store_check else obj["db"])
-    click.echo(f"{n} audits recorded for LA {la}, {year - 1}-{year % 100:02d}")
+    click.echo(f"{n} audits recorded for LA {la}, {year_label(year)}")
 
 
 @audit.command("results")
@@ -783,7 +790,7 @@ def audit_import(obj, file, la, year, no_store_check):
 @click.option("--year", required=True, type=YEAR, help="Reporting year: 2025, 2024-25 or 2024/25.")
 @click.option("--publish", is_flag=True,
               help="Apply disclosure control: counts of 1 to 5, and every figure that would give one back, as c.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice("audit-results"), default="table", show_default=True,
               help="Output format.")
 @click.pass_obj
 def audit_results_(obj, la, year, publish, fmt):
@@ -792,6 +799,48 @@ def audit_results_(obj, la, year, publish, fmt):
     from .local.output import render_audit_results
 
     click.echo(render_audit_results(audit_results(_app(obj), la, year, publish=publish), fmt))
+
+
+@cli.group()
+def action():
+    """"You said, we did": what surveys and audits heard and what was done, against a key question (docs/local.md)."""
+
+
+@action.command("add")
+@click.option("--la", required=True, type=LA, help="The LA, by code (330) or name.")
+@click.option("--key-question", required=True,
+              help="The framework's local key question the action answers (or one of its parts), word for word.")
+@click.option("--you-said", required=True, help="What was heard.")
+@click.option("--we-did", required=True, help="What was done, or is planned.")
+@click.option("--survey", "survey_id", type=int, default=None, help="The survey it was heard in, by its number.")
+@click.option("--question", "question_id", default=None, help="The survey's question it was heard in, by its id.")
+@click.option("--audit-year", type=YEAR, default=None,
+              help="The reporting year of the case-file audits it was heard in: 2025, 2024-25 or 2024/25.")
+@click.option("--owner", default=None, help="Who is seeing to it.")
+@click.option("--due", callback=_date, default=None, help="When it is due (2026-01-05 or 05/01/2026).")
+@click.option("--done", is_flag=True, help="It is done (default: planned).")
+@click.pass_obj
+def action_add(obj, la, key_question, you_said, we_did, survey_id, question_id, audit_year, owner, due, done):
+    """Record an action; the report shows it under its key question, in the year of its survey or audits (else the
+    year it was recorded in)."""
+    from .local.surveys import add_action
+
+    n = add_action(_app(obj), la=la, key_question=key_question, you_said=you_said, we_did=we_did,
+                   survey_id=survey_id, audit_year=audit_year, question_id=question_id, owner=owner, due_on=due,
+                   status="done" if done else "planned")
+    click.echo(f"action {n} recorded for LA {la} ({'done' if done else 'planned'})")
+
+
+@action.command("list")
+@click.option("--la", required=True, type=LA, help="The LA, by code (330) or name.")
+@_LISTING_FORMAT
+@click.pass_obj
+def action_list(obj, la, fmt):
+    """List an LA's actions: number, status, due date, key question, what was heard and what was done."""
+    from .local.output import format_actions
+    from .local.surveys import list_actions
+
+    _echo_listing(fmt, list_actions(_app(obj), la), format_actions)
 
 
 # --- the web service (munro.web, issue 8) ---------------------------------------------------------
@@ -942,6 +991,7 @@ RECORDED = {
     "survey invite": "invitations_created",
     "audit sample": "audit_sample_drawn",
     "audit import": "audits_imported",
+    "action add": "action_recorded",
     "user add": "user_added",
     "backup": "export",  # a copy of everything about children leaves the store
     "restore": "command",  # recorded in the restored application database, after its own history
@@ -949,7 +999,7 @@ RECORDED = {
 READ_ONLY = {
     "synth",  # writes synthetic files, nothing of munro's
     "returns", "indicators", "validate", "benchmark", "population list", "population show",
-    "survey list", "survey questions", "survey results", "audit results", "user list", "audit-log",
+    "survey list", "survey questions", "survey results", "audit results", "action list", "user list", "audit-log",
     "audit-log verify",
     "serve",  # what the web service changes, it records itself
 }

@@ -1,5 +1,5 @@
-"""The options every command shares, defined once: how ``--year`` and ``--la`` are read, and the global
-options (``--db``) that a command accepts after its name as well as before it.
+"""The options every command shares, defined once: how ``--year``, ``--la`` and ``--format`` are read, and the
+global options (``--db``) that a command accepts after its name as well as before it.
 
 The reading itself is the library's (``munro.years.parse_year``, ``munro.reference.resolve_la``); this
 module turns its ``MunroError`` into click's "Invalid value for '--year': ..." line.
@@ -130,6 +130,25 @@ LA_OR_ALL = LAType(all=True)
 LA_SYNTHETIC = LAType(synthetic=True)
 # munro population: England's too, and a synthetic LA's before anything of it is loaded (its rates need one)
 LA_FOR_POPULATION = LAType(england=True, synthetic=True)
+
+
+# ------------------------------------------------------------------ output formats
+
+
+class FormatChoice(click.Choice):
+    """``--format``: the formats ``munro.renderers`` has for a kind of result, in the order registered. They are
+    looked up when a command runs or shows its help, not when the CLI loads, so a command imports only its
+    own kind's module (the items' loads Ibis)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        from .renderers import formats
+
+        return formats(self.kind)
 
 
 # ------------------------------------------------------------------ global options

@@ -4,7 +4,8 @@ A listing command (``munro returns``, ``ingest``'s summary, ``population list``,
 ``survey list``, ``user list``, ``audit-log``, ...) takes ``--format table``
 (the default, for people) or ``--format json`` (for programs), and passes
 its rows to :func:`render` with the function that makes its table and the
-one that makes its records. JSON is a list of objects with the same keys in
+one that makes its records. The two formats are the ``listing`` kind of
+``munro.renderers``, registered here. JSON is a list of objects with the same keys in
 the same order whatever the rows hold: a reporting year as an integer
 (``year``) followed by its ``year_label`` ("2024-25"), dates and times in
 ISO 8601, counts as numbers. A listing never holds a child's identifier.
@@ -20,10 +21,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
-FORMATS = ("table", "json")
-
-
-from .years import year_label  # noqa: E402 - one writing of a year, munro.years
+from .renderers import register_output_renderer
+from .renderers import render as render_as
+from .years import year_label
 
 
 def plain(value: Any) -> Any:
@@ -59,18 +59,28 @@ def table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows)
 
 
+Records = Callable[[Any], list[dict[str, Any]]]
+
+
+def _as_table(rows: Any, as_table: Callable[[Any], str], as_records: Records | None) -> str:
+    return as_table(rows)
+
+
+def _as_json(rows: Any, as_table: Callable[[Any], str], as_records: Records | None) -> str:
+    return to_json(as_records(rows) if as_records is not None else [record(r) for r in rows])
+
+
+register_output_renderer("listing", "table", _as_table)
+register_output_renderer("listing", "json", _as_json)
+
+
 def render(fmt: str, rows: Any, as_table: Callable[[Any], str],
-           as_records: Callable[[Any], list[dict[str, Any]]] | None = None, **others: Callable[[Any], str]) -> str:
+           as_records: Records | None = None) -> str:
     """``rows`` in format ``fmt``: ``as_table(rows)`` for "table", the JSON list of
-    ``as_records(rows)`` (default: each row through :func:`record`) for "json", and
-    ``others[fmt](rows)`` for a command's own further formats (``csv=...``)."""
-    if fmt == "table":
-        return as_table(rows)
-    if fmt == "json":
-        return to_json(as_records(rows) if as_records is not None else [record(r) for r in rows])
-    if fmt in others:
-        return others[fmt](rows)
-    raise ValueError(f"unknown format {fmt!r}")
+    ``as_records(rows)`` (default: each row through :func:`record`) for "json"."""
+    text = render_as("listing", fmt, rows, as_table, as_records)
+    assert text is not None  # every listing format returns its text
+    return text
 
 
 # A spreadsheet opening a CSV takes a cell beginning with one of these as a formula (or, for tab and carriage
@@ -106,4 +116,4 @@ def csv_writer(f: IO[str], **options: Any) -> _SafeWriter:
     return _SafeWriter(f, **options)
 
 
-__all__ = ["FORMATS", "csv_writer", "plain", "record", "render", "safe_cell", "table", "to_json", "year_label"]
+__all__ = ["csv_writer", "plain", "record", "render", "safe_cell", "table", "to_json", "year_label"]

@@ -25,11 +25,9 @@ an authority whose own estimates stop (a council reorganised away, such as
 Cumbria 909 after mid-2022) gets no population for later years rather than a
 figure for an area that no longer exists.
 
-For the indicators, ``population_table`` gives the resolution for many LAs and
-years at once as an Arrow table (columns ``la_code, year, population, source,
-vintage, mid_year, estimated, reason``), which any Ibis backend can join
-(``ibis.memtable(t)``); ``materialise_population`` puts it in a DuckDB
-temporary table for plain SQL.
+``population_for`` resolves one LA and year from the store; an engine that has
+read the overrides once (from the store or a munro export) resolves each with
+``population_among``.
 """
 
 from __future__ import annotations
@@ -48,6 +46,7 @@ import duckdb
 from . import reference
 from .census.format import FIRST_YEAR, LATEST_YEAR
 from .errors import MunroError
+from .years import year_label
 
 ENGLAND = "england"
 SOURCE_OVERRIDE = "override"
@@ -129,9 +128,6 @@ def _check_note(note) -> str | None:
     if len(note) > MAX_NOTE:
         raise MunroError(f"the note is {len(note)} characters long; at most {MAX_NOTE} are kept")
     return note or None
-
-
-from .years import year_label  # noqa: E402 - one writing of a year, munro.years
 
 
 def la_label(la: str) -> str:
@@ -363,72 +359,6 @@ def format_population(la: str, year: int, p: Population) -> str:
     if p.value is None:
         return head + "no population\n  reason: " + p.reason
     return "\n".join([head + f"{p.value:,}", f"  source: {p.source}", f"  vintage: {p.vintage}"])
-
-
-# ---------------------------------------------------------------- many at once, for the indicators
-
-
-def population_table(db_or_con, las=None, years=None):
-    """The resolved population of every (LA, year) asked for, as a ``pyarrow.Table``.
-
-    Columns: ``la_code`` (string), ``year`` (int32), ``population`` (int64,
-    null when there is none), ``source``, ``vintage`` (strings),
-    ``mid_year`` (int32), ``estimated`` (int32 0/1, portable across engines),
-    ``reason`` (string, set when ``population`` is null). One row per
-    ``las`` x ``years``, sorted by LA then year, so a missing population is a
-    row with its reason rather than a silently dropped join.
-
-    ``las`` defaults to every known LA code, ``"england"`` and any code with
-    an override; ``years`` to every reporting year of the ONS series plus any
-    year with an override. Arrow rather than a store table because the
-    indicators run on several engines: ``ibis.memtable(t)`` takes it to any
-    of them, and the store never keeps a resolved copy that an override
-    could make stale. (With the pinned ibis 12 and DuckDB 2.0,
-    ``backend.create_table`` fails; on DuckDB use ``materialise_population``
-    and ``backend.table(name)``.)
-    """
-    import pyarrow as pa
-
-    wanted_las = None if las is None else sorted({_check_la(x) for x in ([las] if isinstance(las, str) else las)})
-    wanted_years = None if years is None else sorted({_check_year(y) for y in ([years] if isinstance(years, int) else years)})
-    with _connection(db_or_con, write=False) as con:
-        overrides = {(r["la_code"], r["year"]): r for r in _read_overrides(con)}
-    if wanted_las is None:
-        wanted_las = sorted({*reference.local_authorities(), ENGLAND, *(k[0] for k in overrides)})
-    if wanted_years is None:
-        first, last = _series_span()
-        wanted_years = sorted({*range(first + 1, last + 2), *(k[1] for k in overrides)})
-    cols = {c: [] for c in ("la_code", "year", "population", "source", "vintage", "mid_year", "estimated", "reason")}
-    for la in wanted_las:
-        for year in wanted_years:
-            row = overrides.get((la, year))
-            p = _from_override(row) if row else _from_ons(la, year)
-            for c, v in (("la_code", la), ("year", year), ("population", p.value), ("source", p.source),
-                         ("vintage", p.vintage), ("mid_year", p.mid_year), ("estimated", int(p.estimated)),
-                         ("reason", p.reason)):
-                cols[c].append(v)
-    schema = pa.schema([("la_code", pa.string()), ("year", pa.int32()), ("population", pa.int64()),
-                        ("source", pa.string()), ("vintage", pa.string()), ("mid_year", pa.int32()),
-                        ("estimated", pa.int32()), ("reason", pa.string())])
-    return pa.table(cols, schema=schema)
-
-
-def materialise_population(con: duckdb.DuckDBPyConnection, las=None, years=None, name: str = "population") -> str:
-    """``population_table`` as a DuckDB TEMP table called ``name`` on ``con``; returns the name.
-
-    Temporary, so it works on a read-only store and disappears with the
-    connection: a run sees the overrides as they were when it started.
-    """
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise MunroError(f"{name!r} is not a plain table name")
-    table = population_table(con, las, years)
-    view = "_munro_population_arrow"
-    con.register(view, table)
-    try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM {view}')
-    finally:
-        con.unregister(view)
-    return name
 
 
 def _current_user() -> str:

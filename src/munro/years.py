@@ -5,11 +5,18 @@ it ends in: 2024-25 is 2025. A user may write it ``2025``, ``2024-25`` or
 ``2024/25`` (``parse_year``); a list of years may also hold ranges of
 four-digit years, ``2021-2025`` (``parse_years``). The rule that tells the
 two apart: a two-digit second part that follows the first (``2024-25``) is one
-year; a four-digit second part (``2021-2025``) is a range.
+year; a four-digit second part (``2021-2025``) is a range. A slash joins a year only
+to the two digits of its end: ``2024/2025`` is refused, as neither one year nor a range.
 
 A file's name may hold its year in more forms (``year_from_name``), because a
 name cannot hold a ``/`` and people name files ``2024_25`` or ``2024-2025``.
-Whatever was read, munro writes a year back as ``2024-25`` (``year_label``).
+Whatever was read, munro writes a year back as ``2024-25`` (``year_label``), or in the web's running
+text as ``2024 to 2025`` (``year_words``).
+
+The window of a year is here too: ``year_start`` (1 April), ``year_end`` (31 March, the census's
+reference date), ``year_window`` (both) and ``year_of_date``. Every module that needs a year's
+label or its days takes them from here rather than writing ``f"{y - 1}-{y % 100:02d}"`` or
+``date(y - 1, 4, 1)`` again.
 """
 
 from __future__ import annotations
@@ -29,6 +36,26 @@ _RANGE = re.compile(r"(\d{4})\s*-\s*(\d{4})")
 def year_label(year: int) -> str:
     """2025 -> '2024-25', as DfE writes a reporting year."""
     return f"{int(year) - 1}-{int(year) % 100:02d}"
+
+
+def year_words(year: int) -> str:
+    """2025 -> '2024 to 2025': a reporting year in running text, as GOV.UK's style writes one (the web's pages)."""
+    return f"{int(year) - 1} to {int(year)}"
+
+
+def year_start(year: int) -> dt.date:
+    """1 April of the year before: the first day of reporting year ``year`` (2025 -> 1 April 2024)."""
+    return dt.date(int(year) - 1, 4, 1)
+
+
+def year_end(year: int) -> dt.date:
+    """31 March: the last day of reporting year ``year``, the census's reference date (2025 -> 31 March 2025)."""
+    return dt.date(int(year), 3, 31)
+
+
+def year_window(year: int) -> tuple[dt.date, dt.date]:
+    """(1 April, 31 March) of reporting year ``year``, both days in it: 2025 -> (2024-04-01, 2025-03-31)."""
+    return year_start(year), year_end(year)
 
 
 def year_of_date(day: dt.date) -> int:

@@ -1,5 +1,6 @@
 """munro survey and munro audit: thin commands over munro.local, run as a user would."""
 
+import json
 import os
 from pathlib import Path
 
@@ -68,3 +69,42 @@ def test_audit_import_and_results(munro, tmp_path):
     assert "2024-25: 4 audits, good or better 25.0%" in out.stdout
     out = munro("audit", "results", "--la", "201", "--year", "2025", "--publish", env=env, cwd=tmp_path)
     assert "Moderation (overall): c pairs, agreement c, Cohen's kappa c" in out.stdout
+
+
+# ---------------------------------------------------------------- munro action: "you said, we did"
+
+WORKLOAD = "c) Their workloads are manageable"  # a part of a local key question of the framework
+
+
+
+def test_actions_are_recorded_listed_and_logged(munro, tmp_path):
+    env, db = cli_env(), tmp_path / "store.duckdb"
+    out = munro("--db", db, "action", "add", "--la", "330", "--key-question", WORKLOAD,
+                "--you-said", "Too many cases", "--we-did", "Two more social workers", env=env)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "action 1 recorded for LA 330 (planned)\n", "")
+    out = munro("--db", db, "action", "add", "--la", "Birmingham", "--key-question", WORKLOAD, "--you-said", "Cover",
+                "--we-did", "A duty rota", "--audit-year", "2024/25", "--due", "31/03/2026",
+                "--owner", "Head of service", "--done", env=env)
+    assert (out.returncode, out.stdout) == (0, "action 2 recorded for LA 330 (done)\n")
+
+    out = munro("--db", db, "action", "list", "--la", "330", env=env)
+    assert out.stdout.splitlines() == [
+        f"   1  planned  due -  {WORKLOAD}", "      you said: Too many cases", "      we did: Two more social workers",
+        f"   2  done     due 2026-03-31  {WORKLOAD}", "      you said: Cover", "      we did: A duty rota"]
+    assert munro("--db", db, "action", "list", "--la", "201", env=env).stdout == ""
+    rows = json.loads(munro("--db", db, "action", "list", "--la", "330", "--format", "json", env=env).stdout)
+    assert [(r["id"], r["status"], r["audit_year"], r["due_on"], r["owner"], r["survey_id"]) for r in rows] == [
+        (1, "planned", None, None, None, None), (2, "done", 2025, "2026-03-31", "Head of service", None)]
+
+    logged = json.loads(munro("--db", db, "audit-log", "--event", "action_recorded", "--format", "json",
+                              env=env).stdout)
+    assert [(e["event"], e["la_code"]) for e in logged] == [("action_recorded", "330")] * 2
+
+
+def test_a_question_not_of_the_framework_is_one_line_and_records_nothing(munro, tmp_path):
+    env, db = cli_env(), tmp_path / "store.duckdb"
+    out = munro("--db", db, "action", "add", "--la", "330", "--key-question", "Are we good?", "--you-said", "x",
+                "--we-did", "y", env=env)
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == "munro: 'Are we good?' is not a local key question of the framework\n"
+    assert munro("--db", db, "action", "list", "--la", "330", "--format", "json", env=env).stdout == "[]\n"

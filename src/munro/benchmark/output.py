@@ -1,13 +1,18 @@
-"""`munro benchmark` output: a table to read, JSON for programs, CSV for spreadsheets."""
+"""`munro benchmark` output: a table to read, JSON for programs, CSV for spreadsheets.
+
+The formats are the ``benchmark`` (one LA) and ``benchmark-all`` (every LA) kinds of ``munro.renderers``,
+registered at the end of this module.
+"""
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 
 from ..indicators.output import shown as _fmt
 from ..output import csv_writer
+from ..renderers import register_output_renderer
+from ..renderers import render as render_as
 from ..years import year_label
 from .compare import Comparison
 
@@ -92,19 +97,32 @@ def as_csv(la: str, year: int, comparisons: list[Comparison]) -> str:
     return out.getvalue()
 
 
-FORMATS: dict[str, Callable[[str, int, list[Comparison]], str]] = {"table": as_table, "json": as_json, "csv": as_csv}
-
-
 def render(fmt: str, la: str, year: int, comparisons: list[Comparison]) -> str:
-    return FORMATS[fmt](la, year, comparisons)
+    return render_as("benchmark", fmt, la, year, comparisons)
 
 
 def render_all(fmt: str, year: int, by_la: dict[str, list[Comparison]]) -> str:
     """Every LA's comparisons (``compare_all``): tables one after another, one CSV, one JSON object by LA."""
-    if fmt == "json":
-        return json.dumps({"year": year, "las": {la: {c.item_id: c.to_dict() for c in cs} for la, cs in by_la.items()},
-                           **_made()}, indent=2, default=str) + "\n"
-    if fmt == "csv":
-        parts = [as_csv(la, year, cs) for la, cs in by_la.items()]
-        return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])  # one header
+    return render_as("benchmark-all", fmt, year, by_la)
+
+
+def _all_tables(year: int, by_la: dict[str, list[Comparison]]) -> str:
     return "\n".join(as_table(la, year, cs) for la, cs in by_la.items())
+
+
+def _all_json(year: int, by_la: dict[str, list[Comparison]]) -> str:
+    return json.dumps({"year": year, "las": {la: {c.item_id: c.to_dict() for c in cs} for la, cs in by_la.items()},
+                       **_made()}, indent=2, default=str) + "\n"
+
+
+def _all_csv(year: int, by_la: dict[str, list[Comparison]]) -> str:
+    parts = [as_csv(la, year, cs) for la, cs in by_la.items()]
+    return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])  # one header
+
+
+register_output_renderer("benchmark", "table", as_table)
+register_output_renderer("benchmark", "json", as_json)
+register_output_renderer("benchmark", "csv", as_csv)
+register_output_renderer("benchmark-all", "table", _all_tables)
+register_output_renderer("benchmark-all", "json", _all_json)
+register_output_renderer("benchmark-all", "csv", _all_csv)

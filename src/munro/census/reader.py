@@ -37,8 +37,9 @@ import pyarrow as pa
 from lxml import etree
 
 from ..errors import RejectedFile
+from ..years import year_end, year_label
 from . import format as fmt
-from .walk import KIND_WORDS, ChildWalker, Columns, Problem, StructureError, year_label
+from .walk import KIND_WORDS, ChildWalker, Columns, Problem, StructureError
 
 BATCH_CHILDREN = 4096
 PARSER_OPTIONS = dict(
@@ -288,7 +289,7 @@ class CensusReader:
             raise _Reject(f"collection year {year} is not supported (munro reads "
                           f"{year_label(fmt.FIRST_YEAR)} to {year_label(fmt.LATEST_YEAR)})")
         ref = values["reference_date"]
-        if ref != dt.date(year, 3, 31):
+        if ref != year_end(year):
             self.stats.warnings[f"ReferenceDate {ref} is not 31 March {year} (DfE rule 100)"] += 1
         header = Header(la_code=la, collection_year=year, reference_date=ref,
                         schema_year=self.schema_year_override or year,

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+from ..years import year_label
 from . import format as fmt
 
 if TYPE_CHECKING:
@@ -75,10 +76,6 @@ class StructureError(Exception):
     def moved(self, lines: int) -> StructureError:
         line = None if self.line is None else self.line + lines
         return StructureError(self.child_id, self.what, line, self.approximate)
-
-
-def year_label(year: int) -> str:
-    return f"{year - 1}-{str(year)[2:]}"
 
 
 def _convert(kind: str, text: str) -> str | int:

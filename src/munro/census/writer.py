@@ -33,6 +33,7 @@ from typing import IO, Any, TypeAlias
 from lxml import etree
 
 from .. import __version__
+from ..years import year_end
 from .format import CHILD, FIRST_YEAR, LATEST_YEAR, Container, Field, Group, Item, ListOf
 
 INDENT = "    "
@@ -148,7 +149,7 @@ def _header(la: str, year: int, software: str, release: str, serial: str,
     header = etree.Element("Header")
     details = etree.SubElement(header, "CollectionDetails")
     for name, value in (("Collection", "CIN"), ("Year", year),
-                        ("ReferenceDate", dt.date(year, 3, 31))):
+                        ("ReferenceDate", year_end(year))):
         etree.SubElement(details, name).text = format_value(value)
     source = etree.SubElement(header, "Source")
     for name, value in (("SourceLevel", "L"), ("LEA", la), ("SoftwareCode", software),

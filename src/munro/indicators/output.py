@@ -1,4 +1,7 @@
-"""The items of one computation as text: a table for people, JSON and CSV for programs."""
+"""The items of one computation as text: a table for people, JSON and CSV for programs.
+
+The formats are the ``indicators`` kind of ``munro.renderers``, registered at the end of this module.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..output import csv_writer
+from ..renderers import register_output_renderer
+from ..renderers import render as render_as
 from ..years import year_label
 from .catalogue import item
 from .compute import as_json
@@ -100,17 +105,34 @@ def to_csv(result: Mapping[str, Any]) -> str:
     return buf.getvalue()
 
 
-def render(fmt: str, results: Mapping[str, Any] | list[Mapping[str, Any]]) -> str:
-    """One result, or a list of them (``--la all``), in ``fmt``: tables one after another,
-    a JSON list, or one CSV with a header row."""
+Results = Mapping[str, Any] | list[Mapping[str, Any]]
+
+
+def _tables(results: Results) -> str:
     if not isinstance(results, list):
-        return FORMATS[fmt](results)
-    if fmt == "json":
-        return json.dumps([_json(r) for r in results], indent=2, default=str)
-    if fmt == "csv":
-        parts = [to_csv(r) for r in results]
-        return "".join(parts[:1] + [p.split("\n", 1)[1] for p in parts[1:]])
+        return to_table(results)
     return "\n\n".join(to_table(r) for r in results)
 
 
-FORMATS = {"table": to_table, "json": to_json, "csv": to_csv}
+def _json_list(results: Results) -> str:
+    if not isinstance(results, list):
+        return to_json(results)
+    return json.dumps([_json(r) for r in results], indent=2, default=str)
+
+
+def _csv(results: Results) -> str:
+    if not isinstance(results, list):
+        return to_csv(results)
+    parts = [to_csv(r) for r in results]
+    return "".join(parts[:1] + [p.split("\n", 1)[1] for p in parts[1:]])
+
+
+register_output_renderer("indicators", "table", _tables)
+register_output_renderer("indicators", "json", _json_list)
+register_output_renderer("indicators", "csv", _csv)
+
+
+def render(fmt: str, results: Results) -> str:
+    """One result, or a list of them (``--la all``), in ``fmt``: tables one after another,
+    a JSON list, or one CSV with a header row."""
+    return render_as("indicators", fmt, results)

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from ..disclosure import C, suppress_linked
 from ..errors import MunroError
+from ..years import year_label, year_window
 from . import schema as t
 from .agreement import cohen_kappa
 from .bank import load_bank
@@ -48,11 +49,6 @@ class AuditRecord:
     agreed_grade: str | None = None
 
 
-def year_bounds(year: int) -> tuple[dt.date, dt.date]:
-    """A reporting year's first and last day (2025 = 1 April 2024 to 31 March 2025)."""
-    return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
-
-
 def sample_cases(store, la: str, year: int, n: int, *, seed: int = 0, cohort: str = "cp-plans",
                  stratify: str = "category") -> list[dict]:
     """A reproducible random sample of ``n`` cases of the LA whose plan started (or referral came) in the year.
@@ -74,7 +70,7 @@ def sample_cases(store, la: str, year: int, n: int, *, seed: int = 0, cohort: st
         raise MunroError("stratify by category needs the cp-plans cohort (categories belong to plans)")
     if n < 1:
         raise MunroError("the sample needs at least one case")
-    first, last = year_bounds(year)
+    first, last = year_window(year)
     column = STRATA[stratify] or "NULL"
     if cohort == "cp-plans":
         sql = (f"SELECT la_child_id, referral_date, min(start_date) AS start, min({column}) AS stratum "
@@ -93,7 +89,7 @@ def sample_cases(store, la: str, year: int, n: int, *, seed: int = 0, cohort: st
     for child, referral, start, stratum in rows:
         cases.setdefault(child, (child, referral, start, stratum or ("all" if stratify == "none" else "not recorded")))
     if not cases:
-        raise MunroError(f"no {cohort} of LA {la} in {year - 1}-{year % 100:02d} in the store")
+        raise MunroError(f"no {cohort} of LA {la} in {year_label(year)} in the store")
     if n > len(cases):
         raise MunroError(f"asked for {n} cases but LA {la} has only {len(cases)} in the year")
     strata: dict = {}

@@ -13,11 +13,11 @@ from dataclasses import asdict
 import sqlalchemy as sa
 
 from ..indicators.catalogue import SECTIONS, question_of
-from . import schema as t
-from .audits import audit_results, year_bounds
+from ..years import year_window
+from .audits import audit_results
 from .bank import load_bank
 from .results import survey_results
-from .surveys import list_surveys
+from .surveys import list_actions, list_surveys
 
 
 def local_evidence(engine: sa.Engine, la: str, year: int, *, bank=None) -> list[dict]:
@@ -37,7 +37,7 @@ def local_evidence(engine: sa.Engine, la: str, year: int, *, bank=None) -> list[
     the year still open (no results yet), by id and title. Suppressed figures are ``'c'``.
     """
     bank = bank or load_bank()
-    first, last = year_bounds(year)
+    first, last = year_window(year)
     surveys = [s for s in list_surveys(engine, la) if first <= s.closes_on <= last]
     closed = [s for s in surveys if s.is_closed()]
     # Keyed by the question's words: the framework asks "How is this fed into the development of
@@ -63,13 +63,11 @@ def local_evidence(engine: sa.Engine, la: str, year: int, *, bank=None) -> list[
             entries[question_of(d["key_question"]).text]["audits"].append({
                 "domain": domain, "text": d["text"], "answers_part": d["key_question"], "graded": d["graded"],
                 "grades": d["grades"], "percent": d["percent"]})
-    with engine.connect() as con:
-        rows = con.execute(sa.select(t.actions).where(t.actions.c.la_code == la).order_by(t.actions.c.id)).all()
     survey_ids = {s.id for s in surveys}
-    for a in rows:
-        if a.survey_id in survey_ids or a.audit_year == year or (
-                a.survey_id is None and a.audit_year is None and first <= a.created_at.date() <= last):
-            entries[question_of(a.key_question).text]["actions"].append(
-                {k: v for k, v in a._mapping.items() if k in ("you_said", "we_did", "owner", "due_on", "status",
-                                                             "survey_id", "audit_year")})
+    for a in list_actions(engine, la):
+        if a["survey_id"] in survey_ids or a["audit_year"] == year or (
+                a["survey_id"] is None and a["audit_year"] is None and first <= a["created_at"].date() <= last):
+            entries[question_of(a["key_question"]).text]["actions"].append(
+                {k: v for k, v in a.items() if k in ("you_said", "we_did", "owner", "due_on", "status",
+                                                    "survey_id", "audit_year")})
     return order

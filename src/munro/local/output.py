@@ -1,4 +1,8 @@
-"""Plain-text and JSON renderings of survey and audit results for the command line."""
+"""Plain-text and JSON renderings of survey and audit results, and of the question bank, for the command line.
+
+Their formats are registered with ``munro.renderers`` (the kinds ``questions``, ``survey-results`` and
+``audit-results``) at the end of this module.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import io
 
 from ..disclosure import C
 from ..output import csv_writer, to_json
+from ..renderers import register_output_renderer, render
+from ..years import year_label
+from .bank import format_questions, question_rows
 
 
 def _fmt(v, pct=False) -> str:
@@ -22,9 +29,18 @@ def format_surveys(rows: list[dict]) -> str:
                      f"{s['closes_on']}  {s['state']:<6} {s['responses']:>6} responses  {s['title']}" for s in rows)
 
 
+def format_actions(rows: list[dict]) -> str:
+    """``munro action list`` (``surveys.list_actions``): a line per action, then what was heard and done."""
+    return "\n".join(f"{a['id']:>4}  {a['status']:<7}  due {a['due_on'] or '-'}  {a['key_question']}\n"
+                     f"      you said: {a['you_said']}\n      we did: {a['we_did']}" for a in rows)
+
+
 def render_survey_results(r, fmt: str = "table") -> str:
-    if fmt == "json":
-        return to_json(r.to_dict())
+    """``munro survey results``: a survey's results (``munro.local.results.survey_results``) in ``fmt``."""
+    return render("survey-results", fmt, r)
+
+
+def survey_results_table(r) -> str:
     s = r.survey
     percent = r.response_rate * 100 if isinstance(r.response_rate, float) else r.response_rate
     rate = f", response rate {_fmt(percent, True)}" if r.invited else ""
@@ -52,9 +68,12 @@ def render_survey_results(r, fmt: str = "table") -> str:
 
 
 def render_audit_results(r: dict, fmt: str = "table") -> str:
-    if fmt == "json":
-        return to_json(r)
-    lines = [f"Case-file audits of LA {r['la']}, {r['year'] - 1}-{r['year'] % 100:02d}: {r['audits']} audits"]
+    """``munro audit results``: an LA's audits of a year (``munro.local.audits.audit_results``) in ``fmt``."""
+    return render("audit-results", fmt, r)
+
+
+def audit_results_table(r: dict) -> str:
+    lines = [f"Case-file audits of LA {r['la']}, {year_label(r['year'])}: {r['audits']} audits"]
     for domain, d in r["domains"].items():
         grades = ", ".join(f"{g.replace('_', ' ')} {_fmt(c)} ({_fmt(d['percent'][g], True)})"
                            for g, c in d["grades"].items())
@@ -66,7 +85,7 @@ def render_audit_results(r: dict, fmt: str = "table") -> str:
         lines.append(f"Moderation ({name.replace('_', ' ')}): {_fmt(a['pairs'])} pairs, agreement "
                      f"{_fmt(a['percent_agreement'], True)}, Cohen's kappa {_fmt(kappa)}")
     for y, v in r["trend"].items():
-        lines.append(f"{y - 1}-{y % 100:02d}: {_fmt(v['audits'])} audits, good or better "
+        lines.append(f"{year_label(y)}: {_fmt(v['audits'])} audits, good or better "
                      f"{_fmt(v['good_or_better_percent'], True)}")
     return "\n".join(lines)
 
@@ -96,3 +115,12 @@ def sample_csv(cases: list[dict], la: str, domains: list[str]) -> str:
         w.writerow([c["la_child_id"], c["referral_date"].isoformat(), c["stratum"], "", "", "", *[""] * len(domains),
                     "", "", "", ""])
     return out.getvalue()
+
+
+register_output_renderer("questions", "table", format_questions)
+register_output_renderer("questions", "json", lambda version: to_json(question_rows(version)))
+register_output_renderer("questions", "csv", import_template)
+register_output_renderer("survey-results", "table", survey_results_table)
+register_output_renderer("survey-results", "json", lambda r: to_json(r.to_dict()))
+register_output_renderer("audit-results", "table", audit_results_table)
+register_output_renderer("audit-results", "json", to_json)

@@ -81,12 +81,6 @@ def read_table(path, header_rows: int = 1, fits: Callable[[list[list[str]]], boo
     return Table(headers, body, sheet)
 
 
-def read_rows(path, header_rows: int = 1, fits=None) -> tuple[list[list[str]], list[tuple[int, list[str]]]]:
-    """``(headers, [(row number, cells)])`` of a CSV or XLSX file (``read_table``); blank rows are left out."""
-    t = read_table(path, header_rows, fits)
-    return t.headers, t.rows
-
-
 def _csv(path: Path) -> list[list[str]]:
     data = path.read_bytes()
     looks = sniff(path, data[:4096])

@@ -16,8 +16,9 @@ from typing import Any
 
 from ..indicators.catalogue import COMPARABILITY, POLARITIES, SECTIONS, Item, Section, by_section
 from ..indicators.result import ItemResult
+from ..years import year_label
 from . import evidence, quality, summary
-from .fmt import figure_rows, year_label
+from .fmt import figure_rows
 
 
 @dataclass

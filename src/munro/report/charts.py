@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..benchmark.compare import KIND_WORDS
-from .fmt import group_label, number, with_unit, year_label
+from ..years import year_label
+from .fmt import group_label, number, with_unit
 
 # GOV.UK palette colours with at least 3:1 contrast on white (WCAG 1.4.11, non-text contrast).
 BLUE, GREY, BLACK = "#1d70b8", "#505a5f", "#0b0c0c"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..calendar import calendar_table
 from ..indicators.plans import TWO_YEARS_DAYS  # the item's own threshold, so list and count agree
-from .fmt import year_label
+from ..years import year_end, year_label, year_start
 
 # Each list: its sheet name, what it is, and its SQL (parameters: year start, year end).
 LISTS = (
@@ -75,7 +75,7 @@ def child_lists(db, la: str, year: int, only: str | None = None) -> list[tuple[s
     con = open_store(db, read_only=True)
     try:
         con.register("cal", calendar_table())
-        params = {"la": str(la), "first": dt.date(year - 1, 4, 1), "last": dt.date(year, 3, 31),
+        params = {"la": str(la), "first": year_start(year), "last": year_end(year),
                   "two_years": TWO_YEARS_DAYS}
         out = []
         for sheet, what, sql in LISTS:

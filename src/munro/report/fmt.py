@@ -9,7 +9,7 @@ from typing import Any
 
 from ..indicators.catalogue import CATALOGUE
 from ..indicators.result import ItemResult
-from ..years import year_label  # noqa: F401 - the report's modules take it from here
+from ..years import year_label
 
 UNIT_WORDS = {"percent": "%", "per_10k": "per 10,000 children", "working_days": "working days",
               "days": "days", "count": ""}

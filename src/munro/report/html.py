@@ -19,8 +19,9 @@ from importlib import resources
 from markupsafe import Markup, escape
 
 from ..errors import MunroError
+from ..years import year_label, year_words
 from . import charts as charts_mod
-from .fmt import figures, number, reader_definition, sentence_case, with_unit, year_label
+from .fmt import figures, number, reader_definition, sentence_case, with_unit
 
 CSS_FILE = "govuk-frontend.min.css"
 
@@ -69,7 +70,7 @@ def environment():
     env = jinja2.Environment(loader=jinja2.PackageLoader("munro.report", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=number, withunit=with_unit, yearlabel=year_label, figure=_figure,
+    env.filters.update(num=number, withunit=with_unit, yearlabel=year_label, yearwords=year_words, figure=_figure,
                        attr_or=_attr_or, ticks=_ticks, sentence=sentence_case,
                        reader=reader_definition, figures=figures)
     return env

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..population import population_for
-from .fmt import year_label
+from ..years import year_label
 
 
 def _tables(con) -> set[str]:

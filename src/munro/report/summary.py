@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fmt import with_unit, year_label
+from ..years import year_label
+from .fmt import with_unit
 
 HOW_JUDGED = ("A difference from England is called significant when the 99.8% confidence interval of this "
               "authority's figure excludes England's. A trend is called worsening when the last two "

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..provenance import attribution, colophon, made_by
-from .fmt import UNIT_WORDS, reader_definition, words, year_label
+from ..years import year_label
+from .fmt import UNIT_WORDS, reader_definition, words
 
 _FORMATS = {"percent": "0.0", "per_10k": "0.0", "working_days": "0", "days": "0", "count": "#,##0"}
 

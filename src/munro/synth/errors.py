@@ -21,6 +21,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from ..errors import MunroError
+from ..years import year_window
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -210,8 +211,6 @@ KINDS = (
     _overlapping_episodes, _closure_without_reason, _factor_21_with_others,
     _closure_before_referral, _bad_check_letter, _duplicate_disability,
 )
-RULES = ("1103", "8608", "8925", "8610", "2885", "8898", "4220/8866/8650/8640/8905",
-         "8820", "8805", "8869", "8630", "1510", "8794")
 
 
 class Injector:
@@ -226,8 +225,7 @@ class Injector:
         self.n = n
         self.rng = rng
         self.year = year
-        self.S = dt.date(year - 1, 4, 1)
-        self.R = dt.date(year, 3, 31)
+        self.S, self.R = year_window(year)
         self.p = min(1.0, n / max(expected_children, 1.0))
         self.held: deque = deque()
         self.done: list[Injected] = []

@@ -8,7 +8,6 @@ grow with the size of the authority, and the same seed gives the same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 import random
@@ -20,6 +19,7 @@ from ..census.format import FIRST_YEAR, LATEST_YEAR
 from ..census.writer import ReturnWriter
 from ..errors import MunroError
 from ..progress import report
+from ..years import year_end, year_start
 from . import calibration as C
 from .annex_a import AnnexA
 from .errors import Injector
@@ -119,9 +119,9 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
         bounds.append(int(round(acc)))
     total = bounds[-1]
 
-    horizon = dt.date(years[-1], 3, 31).toordinal()
+    horizon = year_end(years[-1]).toordinal()
     codes = Codes(schema_year)
-    sim = Simulator(seed, horizon, codes, visible_from=dt.date(years[0] - 1, 4, 1).toordinal())
+    sim = Simulator(seed, horizon, codes, visible_from=year_start(years[0]).toordinal())
     slicer = Slicer(la, years)
 
     # Its date checked before anything is written.
@@ -147,8 +147,8 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
             entered.append(w)
         index = 0
         for k, y in enumerate(sim_years):
-            first_day = dt.date(y - 1, 4, 1).toordinal()
-            n_days = dt.date(y, 4, 1).toordinal() - first_day
+            first_day = year_start(y).toordinal()
+            n_days = year_end(y).toordinal() + 1 - first_day
             for index in range(bounds[k - 1] if k else 0, bounds[k]):
                 child = sim.child(index, first_day, n_days)
                 for year, rec in slicer.records(child):

@@ -21,6 +21,7 @@ import random
 from bisect import bisect, bisect_right
 
 from ..census.format import FIRST_YEAR, LATEST_YEAR, codes_for
+from ..years import year_start
 from . import calibration as C
 from .workdays import working_days
 
@@ -157,7 +158,8 @@ class Codes:
 
     def __init__(self, schema_year: int | None):
         self.schema_year = schema_year
-        self._april1 = [dt.date(y, 4, 1).toordinal() for y in range(1990, 2061)]
+        # years.year_of_date on day ordinals, as a bisect for the simulation's hot loop: 1 April 1990 starts 1991
+        self._april1 = [year_start(y).toordinal() for y in range(1991, 2062)]
         self._cache: dict = {}
 
     def census_year(self, day: int) -> int:

@@ -21,6 +21,7 @@ import os
 import random
 from pathlib import Path
 
+from ..years import year_end, year_start
 from .journeys import Child, Table
 from .returns import la_child_id
 from .workdays import working_days
@@ -75,7 +76,7 @@ class LocalRecords:
 
     def __init__(self, la: str, years: list[int], out_dir: Path, seed: int):
         self.la, self.seed, self.wd = la, seed, working_days()
-        self.years = [(y, dt.date(y - 1, 4, 1).toordinal(), dt.date(y, 3, 31).toordinal()) for y in years]
+        self.years = [(y, year_start(y).toordinal(), year_end(y).toordinal()) for y in years]
         self.horizon = self.years[-1][2]
         self.paths: dict[tuple[str, int], Path] = {}
         self._files, self._writers = {}, {}

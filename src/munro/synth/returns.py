@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..reference import local_authorities
+from ..years import year_end, year_start
 from .journeys import Child
 
 _fromordinal = dt.date.fromordinal
@@ -44,7 +45,7 @@ class Slicer:
         self.other_las = [c for c in codes if c != la and c <= "941"] or ["201"]
         self.upn_la = la if la in codes else self.other_las[0]
         self.years = [
-            (y, dt.date(y - 1, 4, 1).toordinal(), dt.date(y, 3, 31).toordinal(),
+            (y, year_start(y).toordinal(), year_end(y).toordinal(),
              dt.date(y - 4, 8, 31).toordinal())
             for y in years
         ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from .registry import FIRST_RULESET, LATEST_RULESET, all_rules, code_order, label
+from ..years import year_label as label
+from .registry import FIRST_RULESET, LATEST_RULESET, all_rules, code_order
 
 REGENERATE = "python -m munro.validate.docs > docs/rules.md"
 

@@ -1,5 +1,6 @@
 """Validation reports as a table on screen, CSV, XLSX, JSON or HTML (html.py).
 
+The formats are the ``validation`` kind of ``munro.renderers``, registered at the end of this module.
 Every format holds the same findings, with the child's ``LAchildID``: the
 output is for the people who correct the return, so keep it where the
 return itself is kept.
@@ -16,10 +17,11 @@ from typing import Any
 from .. import __version__
 from ..output import csv_writer
 from ..provenance import made_by
+from ..renderers import register_output_renderer, renderer
+from ..years import year_label
 from .findings import Finding, Report
-from .registry import Rule, label
+from .registry import Rule
 
-FORMATS = ("table", "csv", "xlsx", "json", "html")
 COLUMNS = ("file", "rule", "type", "LAchildID", "table", "fields", "value", "message", "line")
 TABLE_ROWS = 200  # findings listed on screen per return; the files hold them all
 
@@ -31,8 +33,8 @@ def finding_row(report: Report, f: Finding) -> list[str | int]:
 
 def heading(report: Report) -> str:
     """One line naming the return, the rules used and the counts."""
-    text = (f"{report.source}: LA {report.la_code}, {label(report.collection_year)} return, "
-            f"{label(report.ruleset)} rules ({len(report.rules)}), {report.children:,} children: "
+    text = (f"{report.source}: LA {report.la_code}, {year_label(report.collection_year)} return, "
+            f"{year_label(report.ruleset)} rules ({len(report.rules)}), {report.children:,} children: "
             f"{report.counts_line()}")
     return text + (f" ({report.note})" if report.note else "")
 
@@ -128,27 +130,35 @@ def write_xlsx(reports: list[Report], path: str | os.PathLike[str]) -> None:
           [[r.source, c, t, n, m] for r in reports for c, t, n, m in r.summary()], (30, 7, 6, 9, 100))
     sheet("Rules", ("rule", "type", "table", "fields", "message", "level", "rulesets", "munro's reading"),
           [[r.code, r.type, r.table, ", ".join(r.fields), r.message, r.level,
-            f"{label(r.years.start)} to {label(r.years.stop - 1)}", r.reading] for r in rules_run(reports)],
+            f"{year_label(r.years.start)} to {year_label(r.years.stop - 1)}", r.reading] for r in rules_run(reports)],
           (7, 6, 20, 30, 80, 7, 20, 80))
     sheet("About", ("made by", "files"), [[made_by(), ", ".join(r.source for r in reports)]], (20, 80))
     book.close()
 
 
+def _html(reports: list[Report]) -> str:
+    from .html import to_html  # html.py builds its page on this module's heading and rules_run
+
+    return to_html(reports)
+
+
+register_output_renderer("validation", "table", to_table)
+register_output_renderer("validation", "csv", to_csv)
+register_output_renderer("validation", "xlsx", write_xlsx, to_file=True)
+register_output_renderer("validation", "json", to_json)
+register_output_renderer("validation", "html", _html)
+
+
 def render(reports: list[Report], fmt: str, out: str | os.PathLike[str] | None = None) -> str | None:
     """The reports in ``fmt``, written to ``out`` if given (XLSX needs it), else returned as text."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}")
-    if fmt == "xlsx":
+    write = renderer("validation", fmt)
+    if write.to_file:
         if out is None:
-            raise ValueError("XLSX output needs a file (--out)")
-        write_xlsx(reports, out)
+            raise ValueError(f"{fmt.upper()} output needs a file (--out)")
+        write.write(reports, out)
         return None
-    if fmt == "html":
-        from .html import to_html
-
-        text = to_html(reports)
-    else:
-        text = {"table": to_table, "csv": to_csv, "json": to_json}[fmt](reports)
+    text = write.write(reports)
+    assert text is not None  # only a renderer to_file returns nothing
     if out is None:
         return text
     Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")

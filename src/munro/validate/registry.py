@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 from ..errors import MunroError
+from ..years import year_label
 
 if TYPE_CHECKING:
     from .runner import Context
@@ -77,8 +78,8 @@ def ruleset(year: int) -> list[Rule]:
     """The rules of collection ``year``, in code order."""
     if not FIRST_RULESET <= year <= LATEST_RULESET:
         raise MunroError(f"there is no ruleset for {year}: munro holds the rules of "
-                         f"{FIRST_RULESET - 1}-{str(FIRST_RULESET)[2:]} ({FIRST_RULESET}) to the "
-                         f"{LATEST_RULESET - 1}-{str(LATEST_RULESET)[2:]} draft ({LATEST_RULESET})")
+                         f"{year_label(FIRST_RULESET)} ({FIRST_RULESET}) to the "
+                         f"{year_label(LATEST_RULESET)} draft ({LATEST_RULESET})")
     return sorted((r for r in all_rules() if r.applies(year)), key=code_order)
 
 
@@ -91,16 +92,12 @@ def choose_ruleset(collection_year: int, requested: int | None = None) -> tuple[
     if requested is not None:
         ruleset(requested)  # refuses a year with no rules
         note = None if requested == collection_year else (
-            f"checked with the {label(requested)} rules, not its own year's ({label(collection_year)})")
+            f"checked with the {year_label(requested)} rules, not its own year's ({year_label(collection_year)})")
         return requested, note
     if collection_year < FIRST_RULESET:
-        return FIRST_RULESET, (f"a {label(collection_year)} return, checked with the earliest rules munro "
-                               f"holds ({label(FIRST_RULESET)})")
+        return FIRST_RULESET, (f"a {year_label(collection_year)} return, checked with the earliest rules munro "
+                               f"holds ({year_label(FIRST_RULESET)})")
     return min(collection_year, LATEST_RULESET), None
-
-
-def label(year: int) -> str:
-    return f"{year - 1}-{str(year)[2:]}"
 
 
 def code_key(code: str) -> tuple[int, str]:

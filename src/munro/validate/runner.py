@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..census import format as fmt
 from ..errors import MunroError
+from ..years import year_end, year_start
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
 from .registry import Rule, sql_date
 
@@ -57,12 +58,12 @@ class Context:
 
     @property
     def reference_date(self) -> dt.date:
-        return dt.date(self.collection_year, 3, 31)
+        return year_end(self.collection_year)
 
     @property
     def period_start(self) -> dt.date:
         """1 April of the year before: the first day of the census year."""
-        return dt.date(self.collection_year - 1, 4, 1)
+        return year_start(self.collection_year)
 
     @staticmethod
     def date(day: dt.date) -> str:

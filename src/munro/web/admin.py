@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, get_flashed_messages, redirect, rende
 
 from ..errors import MunroError
 from ..local.roles import ROLES
-from ..report.fmt import year_label
+from ..years import year_label
 from . import authz, data
 from .app import app_db, config
 from .audit_log import EVENTS, PAGE_SIZE, read

@@ -44,7 +44,7 @@ EVENTS = (
     "triage_handled",
     # The command line's (issue 19): munro.cli names the event of each command that changes something.
     "population_set", "population_unset", "reference_loaded", "responses_imported", "audits_imported",
-    "audit_sample_drawn", "key_created", "command",
+    "audit_sample_drawn", "action_recorded", "key_created", "command",
 )
 GENESIS = ""  # the previous hash of the first entry
 PAGE_SIZE = 50

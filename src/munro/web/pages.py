@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from ..errors import MunroError, StoreProblem
 from ..reference import local_authorities
+from ..years import year_words
 from . import authz, data, sessions
 from .app import COOKIE, app_db, config
 from .audit_log import record
@@ -139,7 +140,7 @@ def no_return_page(e) -> Response:
     """404: the LA's return for the year is not loaded; the years that are, each linked, and the dashboard."""
     known = local_authorities().get(e.la)
     name = f"{known.name} ({e.la})" if known else e.la
-    message = (f"There is no {e.year - 1} to {e.year} return loaded for {name}, so there are no figures for that "
+    message = (f"There is no {year_words(e.year)} return loaded for {name}, so there are no figures for that "
                "year: each year's figures need its own return.")
     body = render_template("error.html", code=404, title="No return loaded for this year", message=message,
                            la=e.la, la_name=name, loaded=e.loaded)
