@@ -115,12 +115,12 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, qu
 @click.pass_obj
 def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, fmt):
     """Load CIN census returns and local CSVs into the store (atomic per file; the same file twice changes nothing)."""
-    from .localdata.ingest import ingest_all
+    from .loading import load_files
 
     rejected, done = 0, []
     workers = workers or min(os.cpu_count() or 1, 4)
     progress = _progress()
-    for outcome in ingest_all(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
+    for outcome in load_files(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
                               workers=workers, replace=replace, force=force, progress=progress,
                               warn=lambda message: (_pause(progress), _warn(message))):
         _pause(progress)
@@ -133,9 +133,8 @@ def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, fmt
             click.echo(outcome.summary())
     if fmt == "json":
         from .output import to_json
-        from .store.returns import outcome_record
 
-        click.echo(to_json([outcome_record(o) for o in done]))
+        click.echo(to_json([o.record() for o in done]))
     if rejected:
         raise SystemExit(1)
 
