@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from .errors import RejectedFile
 from .localdata import layouts
@@ -33,20 +32,19 @@ from .store.database import Store
 from .store.ingest import IngestOutcome, load_return
 from .store.outcome import LoadOutcome
 from .store.pooled import PooledOutcome, ingest_export
+from .validate import validate_tables
+from .validate.findings import Report
+from .validate.store import record_findings
 from .years import parse_year, year_from_name, year_label
 
 
 class DfERules:
     """The DfE CIN census validation rules as a CIN return's checks (``store.ingest.ReturnChecks``)."""
 
-    def of_rows(self, stage, header, threads: int):
-        from .validate import validate_tables  # the rules' modules, loaded by the first return checked
-
+    def of_rows(self, stage, header, threads: int) -> Report:
         return validate_tables(stage, header, threads=threads)
 
-    def record(self, con, return_id: int, found: Any | None) -> str:
-        from .validate.store import record_findings
-
+    def record(self, con, return_id: int, found: Report | None) -> str:
         return record_findings(con, return_id, found).counts_line()
 
 

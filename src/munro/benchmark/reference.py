@@ -22,22 +22,22 @@ from pathlib import Path
 
 from ..errors import MunroError
 from ..store.database import Store
+from ..tables import table
 from . import cin_published, lait, neighbours, outcomes
 from .layouts import COLUMNS, LAYOUTS, USER_SOURCE, Row, read_benchmark_csv
 
-DDL = (
-    """CREATE TABLE IF NOT EXISTS benchmark (
-        area_level VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_name VARCHAR NOT NULL,
-        year INTEGER NOT NULL, item_id VARCHAR NOT NULL, figure VARCHAR NOT NULL,
-        value DOUBLE, numerator DOUBLE, denominator DOUBLE, unit VARCHAR NOT NULL, symbol VARCHAR,
-        source VARCHAR NOT NULL, vintage VARCHAR NOT NULL, measure VARCHAR NOT NULL,
-        PRIMARY KEY (area_level, area_code, year, item_id, figure, source))""",
-    """CREATE TABLE IF NOT EXISTS statistical_neighbours (
-        model VARCHAR NOT NULL, la_code VARCHAR NOT NULL, rank INTEGER NOT NULL,
-        neighbour_code VARCHAR NOT NULL, closeness VARCHAR,
-        PRIMARY KEY (model, la_code, rank))""",
-    """CREATE TABLE IF NOT EXISTS benchmark_loads (
-        source VARCHAR, file VARCHAR, sha256 VARCHAR, rows INTEGER, loaded_at TIMESTAMP)""",
+_NN = "NOT NULL"
+TABLES = (
+    table("benchmark", ("area_level", "VARCHAR", _NN), ("area_code", "VARCHAR", _NN), ("area_name", "VARCHAR", _NN),
+          ("year", "INTEGER", _NN), ("item_id", "VARCHAR", _NN), ("figure", "VARCHAR", _NN), ("value", "DOUBLE"),
+          ("numerator", "DOUBLE"), ("denominator", "DOUBLE"), ("unit", "VARCHAR", _NN), ("symbol", "VARCHAR"),
+          ("source", "VARCHAR", _NN), ("vintage", "VARCHAR", _NN), ("measure", "VARCHAR", _NN),
+          primary_key=("area_level", "area_code", "year", "item_id", "figure", "source")),
+    table("statistical_neighbours", ("model", "VARCHAR", _NN), ("la_code", "VARCHAR", _NN),
+          ("rank", "INTEGER", _NN), ("neighbour_code", "VARCHAR", _NN), ("closeness", "VARCHAR"),
+          primary_key=("model", "la_code", "rank")),
+    table("benchmark_loads", ("source", "VARCHAR"), ("file", "VARCHAR"), ("sha256", "VARCHAR"), ("rows", "INTEGER"),
+          ("loaded_at", "TIMESTAMP")),
 )
 # benchmark_loads.file of a packaged file: "munro/data/<folder>/<file>".
 PACKAGED = "munro/data/"
@@ -88,8 +88,8 @@ def packaged_sources() -> set[str]:
 
 
 def _create(con) -> None:
-    for ddl in DDL:
-        con.execute(ddl)
+    for t in TABLES:
+        con.execute(t.ddl())
 
 
 _TYPES = {"year": "int32", "value": "float64", "numerator": "float64", "denominator": "float64"}

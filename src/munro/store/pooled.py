@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, tables
 from ..errors import MunroError, RejectedFile
 from . import identifiers as ids
 from .database import Store
@@ -45,22 +45,25 @@ from .keys import PSEUDONYM_HEX, SCHEME
 from .outcome import LoadOutcome
 
 
-def lineage_ddl(register: ids.Register) -> str:
+def lineage_table(register: ids.Register) -> tables.Table:
     """``pooled_returns`` / ``pooled_local_loads``: who sent each file of the register, and how."""
-    return f"""
-CREATE TABLE IF NOT EXISTS pooled_{register.table} (
-    {register.id} INTEGER PRIMARY KEY,    -- the file in this store
-    la_code          VARCHAR NOT NULL,     -- the LA that sent it
-    {register.year}  INTEGER NOT NULL,
-    source_id        INTEGER NOT NULL,     -- its number in the LA's own store
-    source_sha256    VARCHAR NOT NULL,     -- SHA-256 of the file the LA loaded
-    key_fingerprint  VARCHAR NOT NULL,
-    scheme           VARCHAR NOT NULL,
-    exported_at      VARCHAR NOT NULL,
-    export_folder    VARCHAR NOT NULL,
-    received_at      TIMESTAMP NOT NULL
-)
-"""
+    return tables.table(
+        f"pooled_{register.table}",
+        (register.id, "INTEGER", "PRIMARY KEY", "the file in this store"),
+        ("la_code", "VARCHAR", "NOT NULL", "the LA that sent it"),
+        (register.year, "INTEGER", "NOT NULL"),
+        ("source_id", "INTEGER", "NOT NULL", "its number in the LA's own store"),
+        ("source_sha256", "VARCHAR", "NOT NULL", "SHA-256 of the file the LA loaded"),
+        ("key_fingerprint", "VARCHAR", "NOT NULL"),
+        ("scheme", "VARCHAR", "NOT NULL"),
+        ("exported_at", "VARCHAR", "NOT NULL"),
+        ("export_folder", "VARCHAR", "NOT NULL"),
+        ("received_at", "TIMESTAMP", "NOT NULL"),
+    )
+
+
+def lineage_ddl(register: ids.Register) -> str:
+    return lineage_table(register).ddl()
 
 
 @dataclass
@@ -272,4 +275,4 @@ def _adopt_population(store: Store, folder: Path, la: str) -> None:
                f"set_at FROM read_parquet('{_file(folder, 'population_overrides')}') WHERE la_code = ?", [la])
 
 
-__all__ = ["ingest_export", "PooledOutcome", "pooled_identity", "lineage_ddl", "ensure_tables"]
+__all__ = ["ingest_export", "PooledOutcome", "pooled_identity", "lineage_table", "lineage_ddl", "ensure_tables"]

@@ -29,24 +29,24 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import MunroError
+from ..tables import table
 from .database import Store
 from .identifiers import REGISTERS
 
-RETENTION_LOG_DDL = """
-CREATE TABLE IF NOT EXISTS retention_log (
-    run_at          TIMESTAMP NOT NULL,
-    run_by          VARCHAR NOT NULL,
-    keep_years      INTEGER NOT NULL,
-    first_kept_year INTEGER NOT NULL,
-    register        VARCHAR NOT NULL,      -- 'returns' (CIN census) or 'local_loads' (local records)
-    file_id         INTEGER NOT NULL,      -- its return_id or load_id
-    la_code         VARCHAR NOT NULL,
-    year            INTEGER NOT NULL,
-    status          VARCHAR NOT NULL,
-    file_name       VARCHAR NOT NULL,
-    rows_removed    BIGINT NOT NULL
+RETENTION_LOG = table(
+    "retention_log",
+    ("run_at", "TIMESTAMP", "NOT NULL"),
+    ("run_by", "VARCHAR", "NOT NULL"),
+    ("keep_years", "INTEGER", "NOT NULL"),
+    ("first_kept_year", "INTEGER", "NOT NULL"),
+    ("register", "VARCHAR", "NOT NULL", "'returns' (CIN census) or 'local_loads' (local records)"),
+    ("file_id", "INTEGER", "NOT NULL", "its return_id or load_id"),
+    ("la_code", "VARCHAR", "NOT NULL"),
+    ("year", "INTEGER", "NOT NULL"),
+    ("status", "VARCHAR", "NOT NULL"),
+    ("file_name", "VARCHAR", "NOT NULL"),
+    ("rows_removed", "BIGINT", "NOT NULL"),
 )
-"""
 _LOGGED = ("register", "file_id", "la_code", "year", "status", "file_name")
 
 
@@ -129,7 +129,7 @@ def retention(db: str | os.PathLike, keep_years: int, *, dry_run: bool = False,
 
 
 def _remove(store: Store, outcome: RetentionOutcome, plan, run_by: str) -> None:
-    store.rows(RETENTION_LOG_DDL)
+    store.rows(RETENTION_LOG.ddl())
     now = dt.datetime.now()
     with store.transaction():
         for register, tables, ids in plan:
