@@ -5,7 +5,7 @@ between the upload and the user's decision, and is deleted after the load or
 the cancel (or, if the user walks away, by the next upload a day later); a
 load that fails leaves it waiting, so the user can try again. It is
 read only by the library: ``census.reader.read_header`` for its LA,
-``validate.validate_file`` for the findings and ``loading.ingest_file`` to load
+``validate.validate_file`` for the findings and ``store.ingest_file`` to load
 it, the same hardened reader as ``munro validate`` and ``munro ingest``. A file
 that cannot be read gets one line saying why, never a traceback. The findings
 page shows counts by rule, not children's identifiers: ``munro validate``
@@ -174,7 +174,7 @@ def load(store: Path, token: str, replace: bool = False):
     ``replace``: the user confirmed replacing a loaded return the upload falls far short of; without
     it such an upload raises ``NotConfirmed`` and waits. An upload that fails to load waits too, so the
     findings page's "Load this return" can try again: it goes on cancel, or after a day (``remove_stale``)."""
-    from ..loading import ingest_file
+    from ..store import ingest_file
     from ..store.replacement import ReplacementRefused
 
     where = uploads_folder(store) / token
