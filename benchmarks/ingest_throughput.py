@@ -6,7 +6,7 @@ For each file (made once with ``munro synth`` and kept in benchmarks/out/):
 
 - the baseline: ``lxml.etree.iterparse(tag="Child")`` with ``clear()``, in one
   process: the parser's own speed, doing nothing with what it reads;
-- munro: ``munro.store.ingest_file`` into a new store, as ``munro ingest``
+- munro: ``munro.loading.ingest_file`` into a new store, as ``munro ingest``
   runs it (reading, checking, flattening, staging, publishing, the DfE
   validation rules, committing and closing the store).
 
@@ -74,7 +74,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "children": n, "cpu": use.
 
 INGEST = r"""
 import json, os, resource, sys, time
-from munro.store.ingest import ingest_file
+from munro.loading import ingest_file
 validating = [0.0]
 # The validation rules' time within the load, wherever they run (runner.run serves both of ingest's paths).
 import munro.validate.runner as runner

@@ -125,12 +125,12 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, an
 @click.pass_obj
 def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, fmt):
     """Load CIN census returns and local CSVs into the store (atomic per file; the same file twice changes nothing)."""
-    from .localdata.ingest import ingest_all
+    from .loading import load_files
 
     rejected, done = 0, []
     workers = workers or min(os.cpu_count() or 1, 4)
     progress = _progress()
-    for outcome in ingest_all(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
+    for outcome in load_files(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
                               workers=workers, replace=replace, force=force, progress=progress,
                               warn=lambda message: (_pause(progress), _warn(message))):
         _pause(progress)
@@ -143,10 +143,9 @@ def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, fmt
             click.echo(outcome.summary())
     if fmt != "table":
         from .output import render
-        from .store.returns import outcome_record
 
         click.echo(render(fmt, done, lambda outcomes: "\n".join(o.summary() for o in outcomes if not o.error),
-                          lambda outcomes: [outcome_record(o) for o in outcomes]))
+                          lambda outcomes: [o.record() for o in outcomes]))
     if rejected:
         raise SystemExit(1)
 

@@ -46,6 +46,7 @@ import duckdb
 from . import reference
 from .census.format import FIRST_YEAR, LATEST_YEAR
 from .errors import MunroError
+from .store.database import Store
 from .years import year_label
 
 ENGLAND = "england"
@@ -201,30 +202,20 @@ def _no_population_reason(la: str, year: int) -> str:
 
 @contextlib.contextmanager
 def _connection(db_or_con, write: bool, create: bool = False):
-    """A DuckDB connection to the store: the caller's (left open), or one opened here (closed).
+    """A DuckDB connection to the store (anything ``munro.store.Store`` takes, or an Ibis DuckDB backend):
+    the caller's left open, one opened here closed.
 
     A path with no store yet gives None unless ``create``: nothing has been
     overridden there, and the ONS figures need no store.
     """
-    if isinstance(db_or_con, duckdb.DuckDBPyConnection):
-        yield db_or_con
-        return
-    raw = getattr(db_or_con, "con", None)  # an Ibis DuckDB backend
-    if isinstance(raw, duckdb.DuckDBPyConnection):
-        yield raw
-        return
-    if not isinstance(db_or_con, (str, os.PathLike)):
-        raise TypeError(f"expected a store path or a DuckDB connection, not {type(db_or_con).__name__}")
-    from .store.db import open_store
-
-    if not create and not Path(db_or_con).exists():
+    raw = getattr(db_or_con, "con", None)  # an Ibis DuckDB backend (a Store is taken as it is)
+    if isinstance(raw, duckdb.DuckDBPyConnection) and not isinstance(db_or_con, Store):
+        db_or_con = raw
+    if isinstance(db_or_con, (str, os.PathLike)) and not create and not Path(db_or_con).exists():
         yield None
         return
-    con = open_store(db_or_con, read_only=not write)
-    try:
-        yield con
-    finally:
-        con.close()
+    with Store(db_or_con, read_only=not write) as store:
+        yield store.con
 
 
 _OVERRIDE_COLUMNS = ("la_code", "year", "population", "note", "set_by", "set_at")

@@ -12,7 +12,6 @@ in docs/benchmarks.md and the source modules: ``cin_published``, ``lait``,
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -21,25 +20,24 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import duckdb
-
 from ..errors import MunroError
+from ..store.database import Store
+from ..tables import table
 from . import cin_published, lait, neighbours, outcomes
 from .layouts import COLUMNS, LAYOUTS, USER_SOURCE, Row, read_benchmark_csv
 
-DDL = (
-    """CREATE TABLE IF NOT EXISTS benchmark (
-        area_level VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_name VARCHAR NOT NULL,
-        year INTEGER NOT NULL, item_id VARCHAR NOT NULL, figure VARCHAR NOT NULL,
-        value DOUBLE, numerator DOUBLE, denominator DOUBLE, unit VARCHAR NOT NULL, symbol VARCHAR,
-        source VARCHAR NOT NULL, vintage VARCHAR NOT NULL, measure VARCHAR NOT NULL,
-        PRIMARY KEY (area_level, area_code, year, item_id, figure, source))""",
-    """CREATE TABLE IF NOT EXISTS statistical_neighbours (
-        model VARCHAR NOT NULL, la_code VARCHAR NOT NULL, rank INTEGER NOT NULL,
-        neighbour_code VARCHAR NOT NULL, closeness VARCHAR,
-        PRIMARY KEY (model, la_code, rank))""",
-    """CREATE TABLE IF NOT EXISTS benchmark_loads (
-        source VARCHAR, file VARCHAR, sha256 VARCHAR, rows INTEGER, loaded_at TIMESTAMP)""",
+_NN = "NOT NULL"
+TABLES = (
+    table("benchmark", ("area_level", "VARCHAR", _NN), ("area_code", "VARCHAR", _NN), ("area_name", "VARCHAR", _NN),
+          ("year", "INTEGER", _NN), ("item_id", "VARCHAR", _NN), ("figure", "VARCHAR", _NN), ("value", "DOUBLE"),
+          ("numerator", "DOUBLE"), ("denominator", "DOUBLE"), ("unit", "VARCHAR", _NN), ("symbol", "VARCHAR"),
+          ("source", "VARCHAR", _NN), ("vintage", "VARCHAR", _NN), ("measure", "VARCHAR", _NN),
+          primary_key=("area_level", "area_code", "year", "item_id", "figure", "source")),
+    table("statistical_neighbours", ("model", "VARCHAR", _NN), ("la_code", "VARCHAR", _NN),
+          ("rank", "INTEGER", _NN), ("neighbour_code", "VARCHAR", _NN), ("closeness", "VARCHAR"),
+          primary_key=("model", "la_code", "rank")),
+    table("benchmark_loads", ("source", "VARCHAR"), ("file", "VARCHAR"), ("sha256", "VARCHAR"), ("rows", "INTEGER"),
+          ("loaded_at", "TIMESTAMP")),
 )
 # benchmark_loads.file of a packaged file: "munro/data/<folder>/<file>".
 PACKAGED = "munro/data/"
@@ -89,24 +87,9 @@ def packaged_sources() -> set[str]:
     return {s.name for s, _ in _readers()}
 
 
-@contextlib.contextmanager
-def _store(db):
-    """A writable connection: the caller's (left open) or the store at path ``db`` (opened here, closed)."""
-    if isinstance(db, duckdb.DuckDBPyConnection):
-        yield db
-        return
-    from ..store.db import open_store
-
-    con = open_store(Path(db))
-    try:
-        yield con
-    finally:
-        con.close()
-
-
 def _create(con) -> None:
-    for ddl in DDL:
-        con.execute(ddl)
+    for t in TABLES:
+        con.execute(t.ddl())
 
 
 _TYPES = {"year": "int32", "value": "float64", "numerator": "float64", "denominator": "float64"}
@@ -119,9 +102,7 @@ def _insert_arrow(con, table: str, columns: tuple[str, ...], rows: list[tuple], 
     data = list(zip(*rows)) if rows else [[] for _ in columns]
     arrow = pa.table({c: pa.array(list(v), type=getattr(pa, types.get(c, "string"))())
                       for c, v in zip(columns, data)})
-    con.register("_munro_rows", arrow)
-    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM _munro_rows")
-    con.unregister("_munro_rows")  # not in a finally: after a failed insert it would hide the error
+    Store(con).insert_all(table, arrow, columns)
 
 
 def _insert(con, rows: list[Row]) -> None:
@@ -130,17 +111,6 @@ def _insert(con, rows: list[Row]) -> None:
 
 def _sha256(path: str) -> str:
     return hashlib.sha256(resources.files("munro.data").joinpath(path).read_bytes()).hexdigest()
-
-
-def _transaction(con, work):
-    con.execute("BEGIN TRANSACTION")
-    try:
-        result = work()
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-    return result
 
 
 def _read_packaged() -> tuple[list[SourceLoad], list[Row], list[tuple]]:
@@ -160,14 +130,14 @@ def _read_packaged() -> tuple[list[SourceLoad], list[Row], list[tuple]]:
 def load_reference(db) -> LoadSummary:
     """Read every packaged source into the store, replacing the packaged rows (one transaction).
 
-    ``db`` is the store's path (created if new) or an open DuckDB connection to it.
-    Returns what was loaded per source and what was dropped and why.
+    ``db`` is anything ``munro.store.Store`` takes: the store's path (created if new), an open DuckDB
+    connection to it or a ``Store``. Returns what was loaded per source and what was dropped and why.
     """
     loads, rows, sn = _read_packaged()
     now = dt.datetime.now().replace(microsecond=0)
     names = [s.source for s in loads]
-
-    def work():
+    with Store(db) as store, store.transaction():
+        con = store.con
         _create(con)
         old = [r[0] for r in con.execute(
             "SELECT DISTINCT source FROM benchmark_loads WHERE file LIKE ?", [PACKAGED + "%"]).fetchall()]
@@ -186,9 +156,6 @@ def load_reference(db) -> LoadSummary:
             n = sum(1 for r in sn if r[0] == model)
             con.execute("INSERT INTO benchmark_loads VALUES (?, ?, ?, ?, ?)",
                         [f"DfE statistical neighbours {model}", PACKAGED + path, _sha256(path), n, now])
-
-    with _store(db) as con:
-        _transaction(con, work)
     models = Counter(r[0] for r in sn if r[2] == 1)
     return LoadSummary(loads, dict(models))
 
@@ -217,10 +184,10 @@ def ensure_reference(db) -> LoadSummary | None:
     first benchmark rows were a user's import still gets the published ones, and
     a store loaded by an older munro gets the newer release's files.
     """
-    with _store(db) as con:
-        if _loaded(con):
+    with Store(db) as store:
+        if _loaded(store.con):
             return None
-        return load_reference(con)
+        return load_reference(store)
 
 
 @dataclass
@@ -255,11 +222,11 @@ def import_reference(db, path, layout: str = "benchmark-csv") -> ImportSummary:
     prefix = f"{USER_SOURCE} {path.name}:"
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     now = dt.datetime.now().replace(microsecond=0)
-    with _store(db) as con:
+    with Store(db) as store:
+        con = store.con
         if not _loaded(con):
-            load_reference(con)
-
-        def work():
+            load_reference(store)
+        with store.transaction():
             like = prefix.replace("%", r"\%").replace("_", r"\_") + "%"
             replaced = con.execute("SELECT count(*) FROM benchmark WHERE source LIKE ? ESCAPE '\\'",
                                    [like]).fetchall()[0][0]
@@ -269,9 +236,6 @@ def import_reference(db, path, layout: str = "benchmark-csv") -> ImportSummary:
             for source, n in Counter(r.source for r in rows).items():
                 con.execute("INSERT INTO benchmark_loads VALUES (?, ?, ?, ?, ?)",
                             [source, os.fspath(path.resolve()), sha, n, now])
-            return replaced
-
-        replaced = _transaction(con, work)
     years = [r.year for r in rows]
     return ImportSummary(path.name, len(rows), replaced, dict(Counter(r.item_id for r in rows)),
                          (min(years), max(years)))

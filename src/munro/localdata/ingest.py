@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..errors import RejectedFile
+from ..output import record
+from ..store.database import Store
+from ..store.ingest import file_sha256
+from ..store.outcome import LoadOutcome
 from ..store.replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
 from ..tabular_files import SPREADSHEET_SUFFIXES
-from ..years import parse_year, year_from_name, year_label, year_of_date
-from . import layouts as L
+from ..years import year_from_name, year_label, year_of_date
 from .matching import REPORT_SUFFIX, census_match, refuse_unmatched, report_path, unmatched_children, write_report
 from .reader import detect_layout, read_local_file
 from .schema import raw_columns
@@ -36,7 +39,7 @@ _LOCAL_SUFFIXES = (".csv", ".txt") + SPREADSHEET_SUFFIXES  # a workbook: read, o
 
 
 @dataclass
-class LocalOutcome:
+class LocalOutcome(LoadOutcome):
     path: Path
     status: str = ""  # loaded, replaced, unchanged (already loaded), reinstated; empty when rejected
     kind: str | None = None
@@ -52,9 +55,7 @@ class LocalOutcome:
     error: str | None = None
     unmatched_ids: list[str] = field(default_factory=list, repr=False)  # for the report file, never the console
 
-    def summary(self) -> str:
-        if self.error:
-            return f"rejected {self.error}"
+    def loaded_summary(self) -> str:
         year = f"{self.year - 1}-{str(self.year)[2:]}"
         line = (f"{self.path}: {self.status} as local load {self.load_id} ({self.kind}, LA {self.la}, {year}): "
                 f"{self.rows:,} rows")
@@ -69,23 +70,30 @@ class LocalOutcome:
             line += f"; local load {self.replaced} is now superseded"
         return line
 
+    def fields(self) -> dict[str, Any]:
+        return record({"kind": self.kind, "load_id": self.load_id, "la_code": self.la,
+                       "year": self.year, "rows": self.rows if self.status else None,
+                       "children": self.children, "unmatched": self.unmatched,
+                       "unmatched_report": str(self.report) if self.report else None,
+                       "ignored_columns": list(self.ignored), "replaced_load_id": self.replaced})
+
 
 def is_local_file(path: str | os.PathLike, kind: str | None = None) -> bool:
     """Whether ``path`` is read as a local CSV (not a CIN census XML)."""
     return kind is not None or Path(path).suffix.lower() in _LOCAL_SUFFIXES
 
 
-def _resolve_la(con, path: Path, la: str | None) -> str:
+def _resolve_la(store: Store, path: Path, la: str | None) -> str:
     if la:
         return str(la)
-    las = [r[0] for r in con.execute("SELECT DISTINCT la_code FROM returns ORDER BY 1").fetchall()]
+    las = [r[0] for r in store.rows("SELECT DISTINCT la_code FROM returns ORDER BY 1")]
     if len(las) == 1:
         return las[0]
     raise RejectedFile(path, "the file does not say its LA: give --la" +
                        (f" (the store holds {', '.join(las)})" if las else ""))
 
 
-def _warn(warn, message: str) -> None:
+def warn_or_tell(warn, message: str) -> None:
     """Tell the caller (``warn``), else Python's warnings: something the user should know, not an error."""
     if warn is not None:
         warn(message)
@@ -142,23 +150,18 @@ def _resolve_year(path: Path, given: int | None, read, warn=None) -> int:
     if year_of_date(last) < named or year_of_date(mid) > named:
         dated = year_of_date(mid)
         said = f"--year says {year_label(named)}" if given else f"its name says {year_label(named)}"
-        _warn(warn, f"{path}: {said} but its dates are of {year_label(dated)} (half of them by {_day(mid)}, "
-                    f"the latest {_day(last)}): loaded as {year_label(named if given else dated)}"
-                    + (", as --year says" if given else ""))
+        warn_or_tell(warn, f"{path}: {said} but its dates are of {year_label(dated)} (half of them by "
+                           f"{_day(mid)}, the latest {_day(last)}): loaded as "
+                           f"{year_label(named if given else dated)}" + (", as --year says" if given else ""))
         return int(named) if given else dated
     return int(named)
 
 
-def _sha256(path: Path) -> str:
-    from ..store.ingest import file_sha256
-
-    return file_sha256(path)
-
-
-def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: str | None = None,
+def ingest_local_file(db, path: str | os.PathLike, *, kind: str | None = None,
                       la: str | None = None, year: int | None = None, report: str | os.PathLike | None = None,
                       con=None, replace: bool = False, force: bool = False, warn=None) -> LocalOutcome:
-    """Load one local CSV (docs/local-data.md) into the store at ``db``.
+    """Load one local CSV (docs/local-data.md) into the store ``db`` (anything ``munro.store.Store`` takes;
+    ``con``, an open connection to it, is the older way to give it).
 
     ``kind`` names the layout (default: told from the header row); ``la`` and ``year`` say whose and which
     reporting year the file is (its dates overrule a year they show cannot be right, with a message to
@@ -168,57 +171,35 @@ def ingest_local_file(db: str | os.PathLike, path: str | os.PathLike, *, kind: s
     (nothing loaded) for a bad file, and ``store.replacement.ReplacementRefused`` for one far smaller than the
     current load it would replace (rows or children), unless ``replace``.
     """
-    from ..store.db import open_store
-
     path = Path(path)
     if not path.is_file():
         raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
     if path.name.endswith(REPORT_SUFFIX):
         raise RejectedFile(path, "a list of unmatched children munro wrote when loading a file, not a file to load")
     layout = detect_layout(path, kind)
-    own = con is None
-    con = con or open_store(db)
-    try:
-        la = _resolve_la(con, path, la)
+    with Store(con if con is not None else db) as store:
+        la = _resolve_la(store, path, la)
         read = read_local_file(path, layout)  # before the year: the file's dates may say it
         year = _resolve_year(path, year, read, warn)
-        sha = _sha256(path)
-        done = _reinstate_or_skip(con, path, sha, layout, la, year, replace)
+        sha = file_sha256(path)
+        done = _reinstate_or_skip(store, path, sha, layout, la, year, replace)
         if done is not None:
             return done
         if not force and "la_child_id" in read.table.column_names:
-            refuse_unmatched(path, la, census_match(con, la, year, read.table))
+            refuse_unmatched(path, la, census_match(store.con, la, year, read.table))
         if not replace:
-            refuse_if_shrunk(path, compare_local(con, layout.kind, la, year, shape_of_local_table(read.table)))
+            refuse_if_shrunk(path, compare_local(store.con, layout.kind, la, year,
+                                                 shape_of_local_table(read.table)))
         outcome = LocalOutcome(path, kind=layout.kind, la=la, year=year, ignored=tuple(read.ignored))
-        _publish(con, path, sha, read, outcome)
+        _publish(store, path, sha, read, outcome)
         if outcome.unmatched:
             target = Path(report) if report else report_path(path)
             outcome.report = write_report(target, path, layout.kind, la, outcome.unmatched_ids)
         return outcome
-    finally:
-        if own:
-            con.close()
 
 
-def _one(con, sql: str, params=()):
-    """The first row of a query, the result fetched to the end (DuckDB 2 requires it)."""
-    rows = con.execute(sql, list(params)).fetchall()
-    return rows[0] if rows else None
-
-
-def _current(con, kind: str, la: str, year: int):
-    return _one(con, "SELECT load_id FROM local_loads WHERE kind = ? AND la_code = ? AND year = ? "
-                     "AND status = 'current'", [kind, la, year])
-
-
-def _supersede(con, load_id: int) -> None:
-    con.execute("UPDATE local_loads SET status = 'superseded', superseded_at = ? WHERE load_id = ?",
-                [dt.datetime.now(), load_id]).fetchall()
-
-
-def _reinstate_or_skip(con, path, sha, layout, la, year, replace=False) -> LocalOutcome | None:
-    row = _one(con, "SELECT load_id, status, rows, children, unmatched FROM local_loads WHERE file_sha256 = ? "
+def _reinstate_or_skip(store: Store, path, sha, layout, la, year, replace=False) -> LocalOutcome | None:
+    row = store.one("SELECT load_id, status, rows, children, unmatched FROM local_loads WHERE file_sha256 = ? "
                     "AND kind = ? AND la_code = ? AND year = ? ORDER BY load_id DESC LIMIT 1",
                     [sha, layout.kind, la, year])
     if row is None:
@@ -230,115 +211,50 @@ def _reinstate_or_skip(con, path, sha, layout, la, year, replace=False) -> Local
         outcome.status = "unchanged (already loaded)"
         return outcome
     if not replace:
-        refuse_if_shrunk(path, compare_local(con, layout.kind, la, year, shape_of_local(rows, children), load_id))
-    _in_transaction(con, lambda: _make_current(con, outcome, layout.kind, la, year, load_id))
+        refuse_if_shrunk(path, compare_local(store.con, layout.kind, la, year, shape_of_local(rows, children),
+                                             load_id))
+    with store.transaction():
+        outcome.replaced = store.register("local_loads").reinstate(
+            load_id, {"kind": layout.kind, "la_code": la, "year": year})
     outcome.status = "reinstated"
     return outcome
 
 
-def _make_current(con, outcome, kind, la, year, load_id) -> None:
-    old = _current(con, kind, la, year)
-    if old:
-        _supersede(con, old[0])
-        outcome.replaced = old[0]
-    con.execute("UPDATE local_loads SET status = 'current', superseded_at = NULL WHERE load_id = ?",
-                [load_id]).fetchall()
-
-
-def _in_transaction(con, work) -> None:
-    # DuckDB refuses new work on a connection with an unfinished result: every statement is fetched.
-    con.execute("BEGIN TRANSACTION").fetchall()
-    try:
-        work()
-        con.execute("COMMIT").fetchall()
-    except BaseException:
-        con.execute("ROLLBACK").fetchall()
-        raise
-
-
-def _publish(con, path: Path, sha: str, read, outcome: LocalOutcome) -> None:
+def _publish(store: Store, path: Path, sha: str, read, outcome: LocalOutcome) -> None:
     """One transaction: the rows, the register's row, the old load superseded; the unmatched children counted."""
     layout = read.layout
-    load_id = _one(con, "SELECT coalesce(max(load_id), 0) + 1 FROM local_loads")[0]
-    names = [c for c, _ in raw_columns(layout)]
-    exprs = [{"load_id": "$load", "la_code": "$la"}.get(c, f"s.{c}") for c in names]
+    loads = store.register("local_loads")
+    load_id = loads.next_id()
     has_children = "la_child_id" in read.table.schema.names
-    con.register("munro_local_staged", read.table)
+    store.con.register("munro_local_staged", read.table)  # the unmatched children are found in the SQL
     try:
-        def work():
-            con.execute(f"INSERT INTO {layout.table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
-                        "FROM munro_local_staged s", {"load": load_id, "la": outcome.la}).fetchall()
-            old = _current(con, layout.kind, outcome.la, outcome.year)
-            if old:
-                _supersede(con, old[0])
-                outcome.replaced = old[0]
-            ids = unmatched_children(con, outcome.la, "munro_local_staged") if has_children else []
-            children = (_one(con, "SELECT count(DISTINCT la_child_id) FROM munro_local_staged")[0]
+        with store.transaction():
+            store.insert_all(layout.table, read.table, [c for c, _ in raw_columns(layout)],
+                             {"load_id": "$load", "la_code": "$la"}, {"load": load_id, "la": outcome.la})
+            outcome.replaced = loads.supersede_current({"kind": layout.kind, "la_code": outcome.la,
+                                                        "year": outcome.year})
+            ids = unmatched_children(store.con, outcome.la, "munro_local_staged") if has_children else []
+            children = (store.one("SELECT count(DISTINCT la_child_id) FROM munro_local_staged")[0]
                         if has_children else None)
-            con.execute("INSERT INTO local_loads VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                        [load_id, layout.kind, outcome.la, outcome.year, path.name, sha, path.stat().st_size,
-                         read.table.num_rows, children, len(ids) if has_children else None,
-                         dt.datetime.now(), __version__]).fetchall()
-            outcome.unmatched_ids = ids
-            outcome.children = children
-            outcome.unmatched = len(ids) if has_children else None
-
-        _in_transaction(con, work)
+            store.rows("INSERT INTO local_loads VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                       [load_id, layout.kind, outcome.la, outcome.year, path.name, sha, path.stat().st_size,
+                        read.table.num_rows, children, len(ids) if has_children else None,
+                        dt.datetime.now(), __version__])
     finally:
-        con.unregister("munro_local_staged")
+        store.con.unregister("munro_local_staged")
+    outcome.unmatched_ids = ids
+    outcome.children = children
+    outcome.unmatched = len(ids) if has_children else None
     outcome.status = "replaced" if outcome.replaced is not None else "loaded"
     outcome.load_id = load_id
     outcome.rows = read.table.num_rows
 
 
-def ingest_all(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
-               la: str | None = None, year: int | None = None, schema_year: int | None = None,
-               workers: int = 1, progress=None, replace: bool = False, force: bool = False,
-               warn=None) -> Iterator:
-    """Load CIN census returns (and pooled exports) and local CSVs, one transaction each, in the order given.
+def __getattr__(name: str):
+    # The name of before (tests, scripts): loading files of every kind is the load procedure's, above
+    # the store and this package (munro.loading.load_files); imported when first asked for.
+    if name == "ingest_all":
+        from .. import loading
 
-    A CSV (or any file when ``kind`` is given) is a local file; the rest go to
-    ``munro.store.ingest.ingest_files``. Yields each file's outcome (each with ``error`` and
-    ``summary()``); a rejected file does not stop the others. ``progress``: ``munro.progress``.
-    ``replace`` loads a file that would replace a loaded one it falls far short of
-    (``munro.store.replacement``), which is otherwise rejected. ``force`` loads a local file whose children
-    are mostly not in the LA's CIN returns; ``warn`` is told where a file's content and its name (or ``year``)
-    disagree (``ingest_local_file``; for a CIN return, its header's collection year and its name's).
-    """
-    from itertools import groupby
-
-    from ..progress import report
-    from ..store.db import open_store
-    from ..store.ingest import ingest_files
-
-    if kind is not None:
-        L.layout(kind)  # an unknown kind is the user's option, not one file's problem
-    year = None if year is None else parse_year(year)  # 2025, '2024-25' or '2024/25'
-    for local, run in groupby(paths, key=lambda p: is_local_file(p, kind) and not Path(p).is_dir()):
-        if not local:
-            yield from _header_years(ingest_files(db, list(run), schema_year=schema_year, workers=workers,
-                                                  progress=progress, replace=replace), warn)
-            continue
-        con = open_store(db)
-        try:
-            for p in run:
-                try:
-                    report(progress, f"loading {Path(p).name}")
-                    yield ingest_local_file(db, p, kind=kind, la=la, year=year, con=con, replace=replace,
-                                            force=force, warn=warn)
-                except RejectedFile as e:
-                    yield LocalOutcome(Path(p), error=str(e))
-        finally:
-            con.close()
-
-
-def _header_years(outcomes: Iterable, warn) -> Iterator:
-    """The outcomes of CIN returns as they come, the caller told of a return whose header's collection year
-    (which decides) is not the year in its file's name."""
-    for outcome in outcomes:
-        header = getattr(outcome, "header", None)
-        named = year_from_name(Path(outcome.path).stem) if header is not None and not outcome.error else None
-        if named is not None and named != header.collection_year:
-            _warn(warn, f"{outcome.path}: its name says {year_label(named)} but its header's collection year is "
-                        f"{year_label(header.collection_year)}: loaded as {year_label(header.collection_year)}")
-        yield outcome
+        return loading.load_files
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,26 +17,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..tables import Table, table
 from . import layouts as L
 
-LOCAL_LOADS_DDL = """
-CREATE TABLE IF NOT EXISTS local_loads (
-    load_id        INTEGER PRIMARY KEY,
-    kind           VARCHAR NOT NULL,      -- a layout of munro.localdata.layouts
-    la_code        VARCHAR NOT NULL,
-    year           INTEGER NOT NULL,      -- the reporting year the file covers
-    status         VARCHAR NOT NULL,      -- 'current' or 'superseded'
-    file_name      VARCHAR NOT NULL,
-    file_sha256    VARCHAR NOT NULL,
-    file_bytes     BIGINT NOT NULL,
-    rows           INTEGER NOT NULL,
-    children       INTEGER,               -- distinct children in the file
-    unmatched      INTEGER,               -- of them, not in the LA's CIN census when loaded
-    loaded_at      TIMESTAMP NOT NULL,
-    superseded_at  TIMESTAMP,
-    munro_version  VARCHAR
+LOCAL_LOADS = table(
+    "local_loads",
+    ("load_id", "INTEGER", "PRIMARY KEY"),
+    ("kind", "VARCHAR", "NOT NULL", "a layout of munro.localdata.layouts"),
+    ("la_code", "VARCHAR", "NOT NULL"),
+    ("year", "INTEGER", "NOT NULL", "the reporting year the file covers"),
+    ("status", "VARCHAR", "NOT NULL", "'current' or 'superseded'"),
+    ("file_name", "VARCHAR", "NOT NULL"),
+    ("file_sha256", "VARCHAR", "NOT NULL"),
+    ("file_bytes", "BIGINT", "NOT NULL"),
+    ("rows", "INTEGER", "NOT NULL"),
+    ("children", "INTEGER", "", "distinct children in the file"),
+    ("unmatched", "INTEGER", "", "of them, not in the LA's CIN census when loaded"),
+    ("loaded_at", "TIMESTAMP", "NOT NULL"),
+    ("superseded_at", "TIMESTAMP"),
+    ("munro_version", "VARCHAR"),
 )
-"""
 
 TABLES = tuple(x.table for x in L.LAYOUTS.values())
 
@@ -53,15 +53,19 @@ def merged_columns(layout: L.Layout) -> list[tuple[str, str]]:
     return cols + [("load_id", "INTEGER"), ("year", "INTEGER")]
 
 
+def tables() -> list[Table]:
+    """The register and one raw table per layout."""
+    return [LOCAL_LOADS, *(table(layout.table, *raw_columns(layout)) for layout in L.LAYOUTS.values())]
+
+
+def views() -> list[str]:
+    """The CREATE statements of the merged views."""
+    return [f"CREATE OR REPLACE VIEW merged_{layout.table} AS {merged_select(layout)}" for layout in L.LAYOUTS.values()]
+
+
 def ddl() -> list[str]:
     """CREATE statements of the register, the raw tables and the merged views."""
-    out = [LOCAL_LOADS_DDL]
-    for layout in L.LAYOUTS.values():
-        body = ",\n    ".join(f"{c} {t}" for c, t in raw_columns(layout))
-        out.append(f"CREATE TABLE IF NOT EXISTS {layout.table} (\n    {body}\n)")
-    for layout in L.LAYOUTS.values():
-        out.append(f"CREATE OR REPLACE VIEW merged_{layout.table} AS {merged_select(layout)}")
-    return out
+    return [t.ddl() for t in tables()] + views()
 
 
 def merged_select(layout: L.Layout, raw: str = "", las: Sequence[str] | None = None) -> str:

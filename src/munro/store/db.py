@@ -256,9 +256,26 @@ def _damaged(path: Path, how: str) -> str:
 def rollback(con) -> None:
     """ROLLBACK, when a transaction is still open: a failed COMMIT (a full disk) has already ended it."""
     try:
-        con.execute("ROLLBACK")
+        con.execute("ROLLBACK").fetchall()
     except duckdb.TransactionException:
         pass
+
+
+@contextlib.contextmanager
+def transaction(con) -> Iterator[None]:
+    """The one transaction of every write to the store (a load, retention, the schema, the published
+    statistics): everything done inside is committed together, or, on any error or interruption,
+    nothing is (``munro.store.Store.transaction`` is this on the store object).
+
+    Every statement is fetched to its end: DuckDB 2 refuses new work on a connection with a result
+    left unfinished."""
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        yield
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        rollback(con)  # a failed COMMIT (a full disk) has already ended the transaction
+        raise
 
 
 _LOCKED = ("could not set lock on file", "conflicting lock is held")
@@ -420,14 +437,10 @@ def _ensure_schema(con, path) -> None:
     if "munro_meta" in tables and _check_version(con, path) == schema.SCHEMA_VERSION:
         _check_registers(con, tables)
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for ddl in schema.all_ddl():
-            con.execute(ddl)
+            con.execute(ddl).fetchall()
         for ddl in merge.merged_ddl():
-            con.execute(ddl)
-        con.execute("INSERT OR REPLACE INTO munro_meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)])
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
+            con.execute(ddl).fetchall()
+        con.execute("INSERT OR REPLACE INTO munro_meta VALUES ('schema_version', ?)",
+                    [str(schema.SCHEMA_VERSION)]).fetchall()

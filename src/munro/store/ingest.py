@@ -14,6 +14,11 @@ The same file twice changes nothing; a different file for the same LA and
 year replaces the current one, which stays listed as superseded, unless it
 falls far short of it (``store.replacement``: a partial extract or the wrong
 file), which is refused without ``replace``.
+
+The store checks a file's structure only (the reader's). The DfE validation rules are run by the load
+procedure above the store (``munro.loading``), which gives ``load_return`` its ``checks``: the
+findings are recorded in the load's transaction. ``ingest_file`` and ``ingest_files``, the names of
+before, are that procedure's (``munro.loading.ingest_file``, ``load_files``).
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import threading
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyarrow as pa
 
@@ -34,8 +40,11 @@ from .. import __version__
 from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
+from ..output import record
 from ..progress import report
-from .db import explain, loading, open_store, rollback
+from .database import Store
+from .db import explain, loading
+from .outcome import LoadOutcome
 from .replacement import compare, refuse_if_shrunk, shape_of_read, shape_of_return
 from .schema import raw_columns
 
@@ -45,8 +54,19 @@ _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 MEMORY_STAGING_BYTES = 64 * 1024 * 1024
 
 
+class ReturnChecks(Protocol):
+    """What the load procedure checks a return with, beyond its structure (``munro.loading``: the DfE rules)."""
+
+    def of_rows(self, stage: dict[str, pa.Table], header: Header, threads: int) -> Any:
+        """The findings of a return's rows held in memory (run in a thread while they are stored)."""
+
+    def record(self, con, return_id: int, found: Any | None) -> str:
+        """Inside the load's transaction: record the return's findings (``found``, or found now over its
+        stored rows); the line of their counts. Raising refuses the load."""
+
+
 @dataclass
-class IngestOutcome:
+class IngestOutcome(LoadOutcome):
     path: Path
     status: str = ""  # loaded, replaced, unchanged, reinstated; empty when rejected
     return_id: int | None = None
@@ -59,9 +79,7 @@ class IngestOutcome:
     warning_total: int | None = None
     validation: str | None = None  # the DfE rules' finding counts (munro.validate), for a return loaded now
 
-    def summary(self) -> str:
-        if self.error:
-            return f"rejected {self.error}"
+    def loaded_summary(self) -> str:
         h = self.header
         year = f"{h.collection_year - 1}-{str(h.collection_year)[2:]}" if h else "?"
         c = self.counts
@@ -78,6 +96,19 @@ class IngestOutcome:
             line += f"\n  warning: {message}" + (f" (x{n:,})" if n > 1 else "")
         return line
 
+    def fields(self) -> dict[str, Any]:
+        h, c = self.header, self.counts
+        found = re.match(r"([\d,]+) errors, ([\d,]+) queries", self.validation or "")
+        return record({"kind": "cin-census", "return_id": self.return_id, "la_code": h and h.la_code,
+                       "year": h and h.collection_year, **{k: c.get(k) for k in _COUNTED},
+                       "warnings": (self.warning_total if self.warning_total is not None
+                                    else sum(self.warnings.values())) if h else None,
+                       "warning_messages": [{"message": m, "count": n} for m, n in
+                                            sorted(self.warnings.items(), key=lambda kv: (-kv[1], kv[0]))],
+                       "validation": {"errors": int(found[1].replace(",", "")),
+                                      "queries": int(found[2].replace(",", ""))} if found else None,
+                       "replaced_return_id": self.replaced})
+
 
 def file_sha256(path: Path, stop: threading.Event | None = None) -> str | None:
     """The file's SHA-256, or None if ``stop`` is set before the end."""
@@ -90,62 +121,36 @@ def file_sha256(path: Path, stop: threading.Event | None = None) -> str | None:
     return digest.hexdigest()
 
 
-def _next_return_id(con) -> int:
-    return con.execute("SELECT coalesce(max(return_id), 0) + 1 FROM returns").fetchone()[0]
-
-
-def _current(con, la: str, year: int):
-    return con.execute(
-        "SELECT return_id FROM returns WHERE la_code = ? AND collection_year = ? AND status = 'current'",
-        [la, year],
-    ).fetchone()
-
-
-def _reinstate_or_skip(con, path: Path, sha: str, replace: bool = False) -> IngestOutcome | None:
+def _reinstate_or_skip(store: Store, path: Path, sha: str, replace: bool = False) -> IngestOutcome | None:
     """A file already in the store: nothing to do, or make its superseded return current again
     (refused, as a new file would be, if it falls far short of the current one and not ``replace``)."""
-    row = con.execute(
-        "SELECT return_id, status, la_code, collection_year FROM returns WHERE file_sha256 = ? "
-        "ORDER BY status = 'current' DESC, return_id DESC LIMIT 1", [sha]
-    ).fetchone()
+    row = store.one("SELECT return_id, status, la_code, collection_year FROM returns WHERE file_sha256 = ? "
+                    "ORDER BY status = 'current' DESC, return_id DESC LIMIT 1", [sha])
     if row is None:
         return None
     return_id, status, la, year = row
     outcome = IngestOutcome(path, return_id=return_id)
-    outcome.header = _header_of(con, return_id)
-    *counts, outcome.warning_total = con.execute(
-        f"SELECT {', '.join(_COUNTED)}, warnings FROM returns WHERE return_id = ?", [return_id]).fetchone()
+    outcome.header = _header_of(store, return_id)
+    *counts, outcome.warning_total = store.one(
+        f"SELECT {', '.join(_COUNTED)}, warnings FROM returns WHERE return_id = ?", [return_id])
     outcome.counts = dict(zip(_COUNTED, counts))
     if status == "current":
         outcome.status = "unchanged (already loaded)"
         return outcome
     if not replace:
-        refuse_if_shrunk(path, compare(con, la, year, shape_of_return(con, return_id), candidate=return_id))
-    con.execute("BEGIN TRANSACTION")
-    try:
-        old = _current(con, la, year)
-        if old:
-            _supersede(con, old[0])
-            outcome.replaced = old[0]
-        con.execute("UPDATE returns SET status = 'current', superseded_at = NULL WHERE return_id = ?", [return_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        refuse_if_shrunk(path, compare(store.con, la, year, shape_of_return(store.con, return_id),
+                                       candidate=return_id))
+    with store.transaction():
+        outcome.replaced = store.register("returns").reinstate(return_id, {"la_code": la, "collection_year": year})
     outcome.status = "reinstated"
     return outcome
 
 
-def _header_of(con, return_id: int) -> Header:
-    la, year, ref, schema_year = con.execute(
+def _header_of(store: Store, return_id: int) -> Header:
+    la, year, ref, schema_year = store.one(
         "SELECT la_code, collection_year, reference_date, schema_year FROM returns WHERE return_id = ?",
-        [return_id]).fetchone()
+        [return_id])
     return Header(la_code=la, collection_year=year, reference_date=ref, schema_year=schema_year)
-
-
-def _supersede(con, return_id: int) -> None:
-    con.execute("UPDATE returns SET status = 'superseded', superseded_at = ? WHERE return_id = ?",
-                [dt.datetime.now(), return_id])
 
 
 def _stage(stage: Path, reader: CensusReader, progress=None) -> Path:
@@ -180,11 +185,13 @@ def _stage_in_memory(reader: CensusReader, progress=None) -> dict[str, pa.Table]
     return {table: pa.concat_tables(data) for table, data in parts.items()}
 
 
-def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, workers: int,
-          progress=None, replace: bool = False) -> IngestOutcome:
+def _load(store: Store, path: Path, sha: str | None, schema_year: int | None, workers: int,
+          progress=None, replace: bool = False, checks: ReturnChecks | None = None) -> IngestOutcome:
+    """Read (staged), check (the structure as read, a far smaller replacement, ``checks``), publish in one
+    transaction."""
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     outcome = IngestOutcome(path)
-    return_id = _next_return_id(con)
+    return_id = store.register("returns").next_id()
     helpers, stop = ThreadPoolExecutor(max_workers=2), threading.Event()
     staged = contextlib.ExitStack()
     if sha is None:  # hash while the file is read: hashlib lets go of the GIL for large reads
@@ -194,38 +201,32 @@ def _load(con, db: Path, path: Path, sha: str | None, schema_year: int | None, w
         report(progress, f"reading {path.name}")
         small = path.stat().st_size < MEMORY_STAGING_BYTES
         stage = _stage_in_memory(reader, progress) if small else \
-            _stage(staged.enter_context(loading(db)), reader, progress)
+            _stage(staged.enter_context(loading(store.path)), reader, progress)
         if not replace:
-            _refuse_if_shrunk(con, path, stage, reader)
-        if small:  # the rules check the rows held in memory while they are stored (see _publish)
-            checked = helpers.submit(_check, stage, reader, workers)
+            _refuse_if_shrunk(store, path, stage, reader)
+        if small and checks is not None:  # the rows held in memory are checked while they are stored
+            checked = helpers.submit(checks.of_rows, stage, reader.header, workers)
         report(progress, f"checking and storing {path.name}")
         sha = sha or pending.result()
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _publish(con, stage, reader, return_id, path, sha, outcome, checked)
-            con.execute("COMMIT")
-        except BaseException:
-            rollback(con)  # a failed COMMIT (a full disk) has already ended the transaction
-            raise
+        with store.transaction():
+            _publish(store, stage, reader, return_id, path, sha, outcome, checks, checked)
     except Exception as e:  # a full disk while staging or storing: one line (store.db.explain), the store as it was
-        problem = explain(e, db, writing=True)
+        problem = explain(e, store.path, writing=True)
         if problem is None:
             raise
         raise problem from e
     finally:
         stop.set()  # a rejected file need not be hashed to the end
         helpers.shutdown()
-        con.complete()
+        store.con.complete()
         staged.close()
     return outcome
 
 
-def _refuse_if_shrunk(con, path: Path, stage: Path | dict[str, pa.Table], reader: CensusReader) -> None:
+def _refuse_if_shrunk(store: Store, path: Path, stage: Path | dict[str, pa.Table], reader: CensusReader) -> None:
     """Before the store is touched: refuse a file that falls far short of the return it would replace."""
     h = reader.header
-    if not con.execute("SELECT 1 FROM returns WHERE la_code = ? AND collection_year = ? AND status = 'current'",
-                       [h.la_code, h.collection_year]).fetchall():
+    if store.register("returns").current({"la_code": h.la_code, "collection_year": h.collection_year}) is None:
         return  # nothing to replace: the staged episodes need not be read again
     with contextlib.ExitStack() as done:
         if isinstance(stage, dict):
@@ -235,29 +236,22 @@ def _refuse_if_shrunk(con, path: Path, stage: Path | dict[str, pa.Table], reader
         else:
             episodes = []
         new = shape_of_read(reader.stats.rows, episodes, h.collection_year)
-    refuse_if_shrunk(path, compare(con, h.la_code, h.collection_year, new))
+    refuse_if_shrunk(path, compare(store.con, h.la_code, h.collection_year, new))
 
 
-def _check(stage: dict[str, pa.Table], reader: CensusReader, threads: int):
-    from ..validate import validate_tables
-
-    return validate_tables(stage, reader.header, threads=threads)
-
-
-def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, return_id: int, path: Path, sha: str,
-             outcome: IngestOutcome, checked=None) -> None:
+def _publish(store: Store, stage: Path | dict[str, pa.Table], reader: CensusReader, return_id: int, path: Path,
+             sha: str, outcome: IngestOutcome, checks: ReturnChecks | None = None,
+             checked: Future | None = None) -> None:
     """Inside the transaction: staged rows into the store, the return recorded, the old one superseded,
-    the DfE rules' findings recorded.
+    the checks' findings recorded.
 
     One INSERT ... SELECT per table lets DuckDB stream the rows to disk
     instead of holding the transaction in memory. ``checked`` is the
     findings of the rows staged in memory, being found while they are
-    stored; without it the rules run here over the stored rows (a file
+    stored; without it the checks run here over the stored rows (a file
     too large to hold twice in memory).
     """
     h = reader.header
-    con.complete()
-
     for table in fmt.TABLES:
         with contextlib.ExitStack() as done:
             if isinstance(stage, dict):
@@ -266,41 +260,32 @@ def _publish(con, stage: Path | dict[str, pa.Table], reader: CensusReader, retur
                 data = pa.ipc.open_stream(done.enter_context(pa.OSFile(str(stage / f"{table}.arrows"))))
             else:
                 data = None
-            if data is None:
-                continue
-            names = [c for c, _ in raw_columns(table)]
-            staged = set(data.schema.names)  # a year's format lacks other years' columns
-            exprs = [{"return_id": str(return_id), "la_code": "$la"}.get(c) or (f"s.{c}" if c in staged else "NULL")
-                     for c in names]
-            con.register("munro_staged", data)
-            con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM munro_staged s",
-                        {"la": h.la_code})
-            con.complete()
-            con.unregister("munro_staged")
-    old = _current(con, h.la_code, h.collection_year)
-    if old:
-        _supersede(con, old[0])
-        outcome.replaced = old[0]
+            if data is not None:
+                store.insert_all(table, data, [c for c, _ in raw_columns(table)],
+                                 {"return_id": str(return_id), "la_code": "$la"}, {"la": h.la_code})
+    returns = store.register("returns")
+    old = returns.supersede_current({"la_code": h.la_code, "collection_year": h.collection_year})
     counts = {t: reader.stats.rows.get(t, 0) for t in _COUNTED}
-    con.execute(
+    store.rows(
         "INSERT INTO returns VALUES (?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [return_id, h.la_code, h.collection_year, h.reference_date, h.schema_year, path.name, sha,
          reader.size, dt.datetime.now(), h.software_code, h.release, h.serial_no, h.source_datetime,
          *(counts[t] for t in _COUNTED), sum(reader.stats.warnings.values()), __version__],
     )
+    outcome.replaced = old
     outcome.status = "replaced" if old else "loaded"
     outcome.return_id = return_id
     outcome.header = h
     outcome.counts = counts
     outcome.warnings = dict(reader.stats.warnings)
-    from ..validate.store import record_findings  # in this transaction: the return and its findings together
+    if checks is not None:  # in this transaction: the return and its findings together
+        outcome.validation = checks.record(store.con, return_id, checked and checked.result())
 
-    outcome.validation = record_findings(con, return_id, checked and checked.result()).counts_line()
 
-
-def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: int | None = None,
-                workers: int = 1, con=None, progress=None, replace: bool = False) -> IngestOutcome:
-    """Load one CIN census return into the store at ``db``.
+def load_return(db, path: str | os.PathLike, *, checks: ReturnChecks | None = None,
+                schema_year: int | None = None, workers: int = 1, progress=None,
+                replace: bool = False) -> IngestOutcome:
+    """Load one CIN census return into the store ``db`` (anything ``Store`` takes), checked by ``checks``.
 
     Raises ``RejectedFile`` (nothing loaded) when the file cannot be read, and its
     ``store.replacement.ReplacementRefused`` when it would replace the loaded return of its LA and
@@ -314,44 +299,24 @@ def ingest_file(db: str | os.PathLike, path: str | os.PathLike, *, schema_year: 
         raise MunroError(f"--schema-year must be between {fmt.FIRST_YEAR} and {fmt.LATEST_YEAR}")
     if not path.is_file():
         raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
-    own = con is None
-    con = con or open_store(db)
-    try:
+    with Store(db) as store:
         # Hash up front only if a loaded return has this size: otherwise the file cannot be one
         # already loaded, and a huge garbage file should reach the reader (which refuses it at
         # its first bad bytes) without being read through first. A new file is hashed after it loads.
         sha = None
-        if con.execute("SELECT 1 FROM returns WHERE file_bytes = ? LIMIT 1", [path.stat().st_size]).fetchone():
+        if store.one("SELECT 1 FROM returns WHERE file_bytes = ? LIMIT 1", [path.stat().st_size]):
             sha = file_sha256(path)
-            done = _reinstate_or_skip(con, path, sha, replace)
+            done = _reinstate_or_skip(store, path, sha, replace)
             if done is not None:
                 return done
-        return _load(con, Path(db), path, sha, schema_year, workers, progress, replace)
-    finally:
-        if own:
-            con.close()
+        return _load(store, path, sha, schema_year, workers, progress, replace, checks)
 
 
-def ingest_files(db: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
-                 schema_year: int | None = None, workers: int = 1, progress=None,
-                 replace: bool = False) -> Iterator[IngestOutcome]:
-    """Load several returns, one transaction each; a rejected file (or a refused replacement, without
-    ``replace``) does not stop the others.
+def __getattr__(name: str):
+    # The names of before (docs/cli.md, callers' scripts): loading a return is the load procedure's,
+    # above the store, which adds the DfE rules (munro.loading). Imported when first asked for only.
+    if name in ("ingest_file", "ingest_files"):
+        from .. import loading
 
-    A folder is a pseudonymised export of an LA's store, pooled with the others (``store.pooled``)."""
-    from .pooled import PooledOutcome, ingest_export
-
-    con = open_store(db)
-    try:
-        for p in paths:
-            try:
-                if Path(p).is_dir():
-                    report(progress, f"loading the export {Path(p).name}")
-                    yield ingest_export(con, p)
-                else:
-                    yield ingest_file(db, p, schema_year=schema_year, workers=workers, con=con, progress=progress,
-                                      replace=replace)
-            except RejectedFile as e:
-                yield (PooledOutcome if Path(p).is_dir() else IngestOutcome)(Path(p), error=str(e))
-    finally:
-        con.close()
+        return getattr(loading, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

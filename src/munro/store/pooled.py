@@ -34,34 +34,40 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .. import __version__
+from .. import __version__, tables
 from ..errors import MunroError, RejectedFile
 from . import identifiers as ids
+from .database import Store
 from .export import read_manifest
 from .keys import PSEUDONYM_HEX, SCHEME
+from .outcome import LoadOutcome
+
+
+def lineage_table(register: ids.Register) -> tables.Table:
+    """``pooled_returns`` / ``pooled_local_loads``: who sent each file of the register, and how."""
+    return tables.table(
+        f"pooled_{register.table}",
+        (register.id, "INTEGER", "PRIMARY KEY", "the file in this store"),
+        ("la_code", "VARCHAR", "NOT NULL", "the LA that sent it"),
+        (register.year, "INTEGER", "NOT NULL"),
+        ("source_id", "INTEGER", "NOT NULL", "its number in the LA's own store"),
+        ("source_sha256", "VARCHAR", "NOT NULL", "SHA-256 of the file the LA loaded"),
+        ("key_fingerprint", "VARCHAR", "NOT NULL"),
+        ("scheme", "VARCHAR", "NOT NULL"),
+        ("exported_at", "VARCHAR", "NOT NULL"),
+        ("export_folder", "VARCHAR", "NOT NULL"),
+        ("received_at", "TIMESTAMP", "NOT NULL"),
+    )
 
 
 def lineage_ddl(register: ids.Register) -> str:
-    """``pooled_returns`` / ``pooled_local_loads``: who sent each file of the register, and how."""
-    return f"""
-CREATE TABLE IF NOT EXISTS pooled_{register.table} (
-    {register.id} INTEGER PRIMARY KEY,    -- the file in this store
-    la_code          VARCHAR NOT NULL,     -- the LA that sent it
-    {register.year}  INTEGER NOT NULL,
-    source_id        INTEGER NOT NULL,     -- its number in the LA's own store
-    source_sha256    VARCHAR NOT NULL,     -- SHA-256 of the file the LA loaded
-    key_fingerprint  VARCHAR NOT NULL,
-    scheme           VARCHAR NOT NULL,
-    exported_at      VARCHAR NOT NULL,
-    export_folder    VARCHAR NOT NULL,
-    received_at      TIMESTAMP NOT NULL
-)
-"""
+    return lineage_table(register).ddl()
 
 
 @dataclass
-class PooledOutcome:
+class PooledOutcome(LoadOutcome):
     path: Path
     la_code: str | None = None
     loaded: list[str] = field(default_factory=list)  # the files loaded now: "2024-25", "cp-visits 2024-25"
@@ -71,9 +77,7 @@ class PooledOutcome:
     replaced: list[str] = field(default_factory=list)  # "return 5", "local load 2": now superseded
     error: str | None = None
 
-    def summary(self) -> str:
-        if self.error:
-            return f"rejected {self.error}"
+    def loaded_summary(self) -> str:
         parts = [f"{label} {', '.join(files)}" for label, files in
                  (("loaded", self.loaded), ("reinstated", self.reinstated), ("unchanged", self.unchanged),
                   ("not loaded, older than retention keeps", self.too_old)) if files]
@@ -82,14 +86,19 @@ class PooledOutcome:
             line += f"; {', '.join(self.replaced)} now superseded"
         return line
 
+    def fields(self) -> dict[str, Any]:
+        return {"kind": "pooled-export", "la_code": self.la_code, "loaded": self.loaded,
+                "reinstated": self.reinstated, "unchanged": self.unchanged, "too_old": self.too_old,
+                "replaced": self.replaced}
+
 
 def _year(y: int) -> str:
     return f"{y - 1}-{str(y)[2:]}"
 
 
-def ensure_tables(con) -> None:
+def ensure_tables(store: Store) -> None:
     for register in ids.REGISTERS:
-        con.execute(lineage_ddl(register)).fetchall()
+        store.rows(lineage_ddl(register))
 
 
 def pooled_identity(scheme: str, fingerprint: str, source_sha256: str) -> str:
@@ -97,8 +106,9 @@ def pooled_identity(scheme: str, fingerprint: str, source_sha256: str) -> str:
     return hashlib.sha256(f"munro pooled|{scheme}|{fingerprint}|{source_sha256}".encode()).hexdigest()
 
 
-def ingest_export(con, folder: str | os.PathLike) -> PooledOutcome:
-    """Load one pseudonymised export folder into the store open on ``con``, in one transaction.
+def ingest_export(db, folder: str | os.PathLike) -> PooledOutcome:
+    """Load one pseudonymised export folder into the store ``db`` (anything ``Store`` takes), in one
+    transaction.
 
     Raises ``RejectedFile`` (nothing loaded) when the folder is not a pseudonymised
     munro export, holds plain identifiers, or would mix two keys for one LA.
@@ -107,12 +117,13 @@ def ingest_export(con, folder: str | os.PathLike) -> PooledOutcome:
 
     folder = Path(folder)
     try:
-        return _ingest_export(con, folder)
+        with Store(db) as store:
+            return _ingest_export(store, folder)
     except duckdb.Error as e:  # a damaged Parquet file or value: the transaction is rolled back
         raise RejectedFile(folder, f"unreadable ({str(e).strip().splitlines()[0]})") from None
 
 
-def _ingest_export(con, folder: Path) -> PooledOutcome:
+def _ingest_export(store: Store, folder: Path) -> PooledOutcome:
     try:
         manifest = read_manifest(folder)
     except MunroError as e:  # not an export at all
@@ -127,28 +138,23 @@ def _ingest_export(con, folder: Path) -> PooledOutcome:
         raise RejectedFile(folder, "its manifest does not name an LA and key fingerprint munro can read")
     if scheme != SCHEME:
         raise RejectedFile(folder, f"pseudonymised by another scheme ({scheme}; this munro uses {SCHEME})")
-    ensure_tables(con)
-    _check_pseudonymised(con, folder, la)
-    sent = {r.table: _sent(con, folder, r) for r in ids.REGISTERS}
-    _check_one_key(con, folder, la, fp, sent)
+    _check_pseudonymised(store, folder, la)
+    sent = {r.table: _sent(store, folder, r) for r in ids.REGISTERS}
+    _check_one_key(store, folder, la, fp, sent)
     outcome = PooledOutcome(folder, la_code=la)
-    kept_from = _retention_kept_from(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    kept_from = _retention_kept_from(store)
+    with store.transaction():  # the lineage tables too: a refused or failed export leaves nothing
+        ensure_tables(store)
         for register in ids.REGISTERS:
-            con.execute("CREATE OR REPLACE TEMP TABLE munro_pool_map (old_id INTEGER, new_id INTEGER)").fetchall()
+            store.rows("CREATE OR REPLACE TEMP TABLE munro_pool_map (old_id INTEGER, new_id INTEGER)")
             for row in sent[register.table]:
                 if kept_from is not None and row[register.year] < kept_from:
                     outcome.too_old.append(_label(register, row))
                     continue
-                _one_file(con, register, row, (la, fp, scheme, manifest, folder), outcome)
-            _copy_rows(con, folder, register)
-        _adopt_population(con, folder, la)
-        con.execute("DROP TABLE munro_pool_map").fetchall()
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+                _one_file(store, register, row, (la, fp, scheme, manifest, folder), outcome)
+            _copy_rows(store, folder, register)
+        _adopt_population(store, folder, la)
+        store.rows("DROP TABLE munro_pool_map")
     return outcome
 
 
@@ -157,68 +163,56 @@ def _label(register: ids.Register, row: dict) -> str:
     return year if register.table == "returns" else f"{row.get('kind')} {year}"
 
 
-def _retention_kept_from(con) -> int | None:
+def _retention_kept_from(store: Store) -> int | None:
     """The first year the store's retention keeps (munro retention): older files are not loaded again."""
-    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'retention_log'"
-                       ).fetchall()[0][0]:
+    if not store.has_table("retention_log"):
         return None
-    return con.execute("SELECT max(first_kept_year) FROM retention_log").fetchall()[0][0]
+    return store.rows("SELECT max(first_kept_year) FROM retention_log")[0][0]
 
 
 def _file(folder: Path, table: str) -> str:
     return str((folder / f"{table}.parquet").resolve()).replace("'", "''")
 
 
-def _rows(con, sql: str, params=()) -> list[dict]:
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
-def _columns(con, table: str) -> list[str]:
-    return [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                                      "AND table_schema = 'main' AND table_catalog = current_database() "
-                                      "ORDER BY ordinal_position", [table]).fetchall()]
-
-
-def _sent(con, folder: Path, register: ids.Register) -> list[dict]:
+def _sent(store: Store, folder: Path, register: ids.Register) -> list[dict]:
     """The register's rows in the export (a file of local records may be absent: none were loaded)."""
     if not (folder / f"{register.table}.parquet").is_file():
         if register.table == "returns":
             raise RejectedFile(folder, "the export has no returns table")
         return []
-    return _rows(con, f"SELECT * FROM read_parquet('{_file(folder, register.table)}') ORDER BY {register.year}")
+    return store.records(f"SELECT * FROM read_parquet('{_file(folder, register.table)}') ORDER BY {register.year}")
 
 
-def _check_pseudonymised(con, folder: Path, la: str) -> None:
+def _check_pseudonymised(store: Store, folder: Path, la: str) -> None:
     """Every row is the LA's, every identifier looks like a pseudonym, every date of birth is a month."""
     for register in ids.REGISTERS:
         for table in (register.table, *register.rows):
             if not (folder / f"{table}.parquet").is_file():
                 continue
-            cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_file(folder, table)}')")
-                    .fetchall()}
-            unknown = cols - set(_columns(con, table))
+            cols = {r[0] for r in store.rows(f"DESCRIBE SELECT * FROM read_parquet('{_file(folder, table)}')")}
+            unknown = cols - set(store.columns(table))
             if unknown:
                 raise RejectedFile(folder, f"{table} has columns this munro does not know "
                                            f"({', '.join(sorted(unknown))}); upgrade munro")
             bad = [f"la_code <> '{la}'"] if "la_code" in cols else []
             bad += [f"NOT regexp_full_match({c}, '[0-9a-f]{{{PSEUDONYM_HEX}}}')" for c in ids.CHILD_IDS if c in cols]
             bad += [f"day({c}) <> 1" for c in ids.MONTH_ONLY if c in cols]
-            if bad and con.execute(f"SELECT count(*) FROM read_parquet('{_file(folder, table)}') "
-                                   f"WHERE {' OR '.join(bad)}").fetchall()[0][0]:
+            if bad and store.rows(f"SELECT count(*) FROM read_parquet('{_file(folder, table)}') "
+                                  f"WHERE {' OR '.join(bad)}")[0][0]:
                 raise RejectedFile(folder, f"{table} holds rows of another LA, identifiers that are not pseudonyms "
                                            "or exact dates of birth: not a pseudonymised export of one LA")
 
 
-def _check_one_key(con, folder: Path, la: str, fp: str, sent: dict[str, list[dict]]) -> None:
+def _check_one_key(store: Store, folder: Path, la: str, fp: str, sent: dict[str, list[dict]]) -> None:
     """The LA's current files this export does not replace must have been made with the same key."""
     for register in ids.REGISTERS:
         same = ", ".join(f"f.{c}" for c in register.same)
         replaced = {tuple(row[c] for c in register.same) for row in sent[register.table]}
-        here = con.execute(
-            f"SELECT {same}, p.key_fingerprint FROM {register.table} f LEFT JOIN pooled_{register.table} p "
-            f"USING ({register.id}) WHERE f.la_code = ? AND f.status = 'current'", [la]).fetchall()
+        lineage = (f"LEFT JOIN pooled_{register.table} p USING ({register.id})"
+                   if store.has_table(f"pooled_{register.table}") else "")  # none: nothing pooled here yet
+        here = store.rows(
+            f"SELECT {same}, {'p.key_fingerprint' if lineage else 'NULL'} FROM {register.table} f {lineage} "
+            "WHERE f.la_code = ? AND f.status = 'current'", [la])
         clash = sorted({row[register.same.index(register.year)] for row in here
                         if tuple(row[:-1]) not in replaced and row[-1] != fp})
         if clash:
@@ -228,60 +222,57 @@ def _check_one_key(con, folder: Path, la: str, fp: str, sent: dict[str, list[dic
                                        "every year with one key, or remove those years first ('munro retention')")
 
 
-def _one_file(con, register: ids.Register, row: dict, about: tuple, outcome: PooledOutcome) -> None:
+def _one_file(store: Store, register: ids.Register, row: dict, about: tuple, outcome: PooledOutcome) -> None:
     """One file of the export: unchanged, reinstated or loaded (superseding the current one)."""
     la, fp, scheme, manifest, folder = about
     t, rid = register.table, register.id
+    files = store.register(t)
     year, ident = row[register.year], pooled_identity(scheme, fp, row["file_sha256"])
     label = _label(register, row)
-    found = con.execute(f"SELECT {rid}, status FROM {t} WHERE file_sha256 = ? ORDER BY {rid} DESC LIMIT 1",
-                        [ident]).fetchone()
+    found = store.one(f"SELECT {rid}, status FROM {t} WHERE file_sha256 = ? ORDER BY {rid} DESC LIMIT 1", [ident])
     if found and found[1] == "current":
         outcome.unchanged.append(label)
         return
     now = dt.datetime.now()
-    where = " AND ".join(f"{c} = ?" for c in register.same)
-    old = con.execute(f"SELECT {rid} FROM {t} WHERE {where} AND status = 'current'",
-                      [row[c] for c in register.same]).fetchone()
-    if old:
-        con.execute(f"UPDATE {t} SET status = 'superseded', superseded_at = ? WHERE {rid} = ?", [now, old[0]])
-        outcome.replaced.append(f"{'return' if t == 'returns' else 'local load'} {old[0]}")
+    old = files.supersede_current(row, at=now)
+    if old is not None:
+        outcome.replaced.append(f"{'return' if t == 'returns' else 'local load'} {old}")
     if found:  # superseded here before: current again, its rows are still in the store
-        con.execute(f"UPDATE {t} SET status = 'current', superseded_at = NULL WHERE {rid} = ?", [found[0]])
+        files.reinstate(found[0], row)
         outcome.reinstated.append(label)
         return
-    new_id = con.execute(f"SELECT coalesce(max({rid}), 0) + 1 FROM {t}").fetchone()[0]
+    new_id = files.next_id()
     values = {**row, rid: new_id, "status": "current", "file_sha256": ident, "loaded_at": now,
               "superseded_at": None, "munro_version": __version__}
-    cols = [c for c in _columns(con, t) if c in values]
-    con.execute(f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                [values[c] for c in cols])
-    con.execute(f"INSERT INTO pooled_{t} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [new_id, la, year, row[rid], row["file_sha256"], fp, scheme, manifest.get("exported_at", ""),
-                 folder.name, now])
-    con.execute("INSERT INTO munro_pool_map VALUES (?, ?)", [row[rid], new_id])
+    cols = [c for c in store.columns(t) if c in values]
+    store.rows(f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+               [values[c] for c in cols])
+    store.rows(f"INSERT INTO pooled_{t} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [new_id, la, year, row[rid], row["file_sha256"], fp, scheme, manifest.get("exported_at", ""),
+                folder.name, now])
+    store.rows("INSERT INTO munro_pool_map VALUES (?, ?)", [row[rid], new_id])
     outcome.loaded.append(label)
 
 
-def _copy_rows(con, folder: Path, register: ids.Register) -> None:
+def _copy_rows(store: Store, folder: Path, register: ids.Register) -> None:
     """The rows of the files loaded now, renumbered: one INSERT ... SELECT per table."""
     for table in register.rows:
         if not (folder / f"{table}.parquet").is_file():
             continue
-        names = _columns(con, table)
-        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_file(folder, table)}')").fetchall()}
+        names = store.columns(table)
+        have = {r[0] for r in store.rows(f"DESCRIBE SELECT * FROM read_parquet('{_file(folder, table)}')")}
         exprs = ["m.new_id" if c == register.id else (f"s.{c}" if c in have else "NULL") for c in names]
-        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
+        store.rows(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
                     f"FROM read_parquet('{_file(folder, table)}') s JOIN munro_pool_map m "
-                    f"ON s.{register.id} = m.old_id").fetchall()
+                    f"ON s.{register.id} = m.old_id")
 
 
-def _adopt_population(con, folder: Path, la: str) -> None:
+def _adopt_population(store: Store, folder: Path, la: str) -> None:
     """The LA's own population overrides come with it: its rates divide by what its own store does."""
     if not (folder / "population_overrides.parquet").is_file():
         return
-    con.execute(f"INSERT OR REPLACE INTO population_overrides SELECT la_code, year, population, note, set_by, set_at "
-                f"FROM read_parquet('{_file(folder, 'population_overrides')}') WHERE la_code = ?", [la]).fetchall()
+    store.rows(f"INSERT OR REPLACE INTO population_overrides SELECT la_code, year, population, note, set_by, "
+               f"set_at FROM read_parquet('{_file(folder, 'population_overrides')}') WHERE la_code = ?", [la])
 
 
-__all__ = ["ingest_export", "PooledOutcome", "pooled_identity", "lineage_ddl", "ensure_tables"]
+__all__ = ["ingest_export", "PooledOutcome", "pooled_identity", "lineage_table", "lineage_ddl", "ensure_tables"]

@@ -7,8 +7,9 @@ register (``store.identifiers.REGISTERS``: CIN returns, local loads; current
 or superseded, of every LA) and every row of every table that belongs to
 those files (any table with the register's ``return_id`` or ``load_id``: the
 census tables, validation findings, local records, a pooled store's lineage,
-and tables added later), in one transaction, so a failure removes nothing. Everything else (later years, population overrides,
-published statistics) is untouched.
+and tables added later), in one transaction, so a failure removes nothing.
+Everything else (later years, population overrides, published statistics) is
+untouched.
 
 Each removal is logged in the store's ``retention_log`` (one row per return
 removed: when, by whom, the rule applied, the LA, year, file and rows
@@ -28,24 +29,24 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import MunroError
-from .db import open_store
+from ..tables import table
+from .database import Store
 from .identifiers import REGISTERS
 
-RETENTION_LOG_DDL = """
-CREATE TABLE IF NOT EXISTS retention_log (
-    run_at          TIMESTAMP NOT NULL,
-    run_by          VARCHAR NOT NULL,
-    keep_years      INTEGER NOT NULL,
-    first_kept_year INTEGER NOT NULL,
-    register        VARCHAR NOT NULL,      -- 'returns' (CIN census) or 'local_loads' (local records)
-    file_id         INTEGER NOT NULL,      -- its return_id or load_id
-    la_code         VARCHAR NOT NULL,
-    year            INTEGER NOT NULL,
-    status          VARCHAR NOT NULL,
-    file_name       VARCHAR NOT NULL,
-    rows_removed    BIGINT NOT NULL
+RETENTION_LOG = table(
+    "retention_log",
+    ("run_at", "TIMESTAMP", "NOT NULL"),
+    ("run_by", "VARCHAR", "NOT NULL"),
+    ("keep_years", "INTEGER", "NOT NULL"),
+    ("first_kept_year", "INTEGER", "NOT NULL"),
+    ("register", "VARCHAR", "NOT NULL", "'returns' (CIN census) or 'local_loads' (local records)"),
+    ("file_id", "INTEGER", "NOT NULL", "its return_id or load_id"),
+    ("la_code", "VARCHAR", "NOT NULL"),
+    ("year", "INTEGER", "NOT NULL"),
+    ("status", "VARCHAR", "NOT NULL"),
+    ("file_name", "VARCHAR", "NOT NULL"),
+    ("rows_removed", "BIGINT", "NOT NULL"),
 )
-"""
 _LOGGED = ("register", "file_id", "la_code", "year", "status", "file_name")
 
 
@@ -87,12 +88,12 @@ def _label(year: int) -> str:
     return f"{year - 1}-{str(year)[2:]}"
 
 
-def _tables_with(con, column: str, register: str) -> list[str]:
+def _tables_with(store: Store, column: str, register: str) -> list[str]:
     """Every table of the store whose rows belong to the register's files (found, so new tables are covered)."""
-    rows = con.execute("SELECT table_name FROM information_schema.columns WHERE column_name = ? "
+    rows = store.rows("SELECT table_name FROM information_schema.columns WHERE column_name = ? "
                        "AND table_schema = 'main' AND table_catalog = current_database() AND table_name IN "
                        "(SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE') "
-                       "AND table_name <> ? ORDER BY 1", [column, register]).fetchall()
+                       "AND table_name <> ? ORDER BY 1", [column, register])
     return [r[0] for r in rows]
 
 
@@ -101,67 +102,53 @@ def retention(db: str | os.PathLike, keep_years: int, *, dry_run: bool = False,
     """Remove the collection years before the latest ``keep_years`` from the store (``dry_run``: only say which)."""
     if keep_years < 1:
         raise MunroError("--keep-years must be at least 1 (removing every year is not retention)")
-    con = open_store(db, read_only=dry_run)
-    try:
-        years = [con.execute(f"SELECT max({r.year}) FROM {r.table}").fetchall()[0][0] for r in REGISTERS]
+    with Store(db, read_only=dry_run) as store:
+        years = [store.rows(f"SELECT max({r.year}) FROM {r.table}")[0][0] for r in REGISTERS]
         if all(y is None for y in years):
             return RetentionOutcome(keep_years, None, dry_run=dry_run)
         first = max(y for y in years if y is not None) - keep_years + 1
         outcome = RetentionOutcome(keep_years, first, dry_run=dry_run)
         plan = []  # (register, tables, ids)
         for r in REGISTERS:
-            old = con.execute(f"SELECT {r.id}, la_code, {r.year}, status, file_name FROM {r.table} "
-                              f"WHERE {r.year} < ? ORDER BY {r.year}, la_code, {r.id}", [first]).fetchall()
+            old = store.rows(f"SELECT {r.id}, la_code, {r.year}, status, file_name FROM {r.table} "
+                             f"WHERE {r.year} < ? ORDER BY {r.year}, la_code, {r.id}", [first])
             if not old:
                 continue
-            tables = _tables_with(con, r.id, r.table)
+            tables = _tables_with(store, r.id, r.table)
             ids = ", ".join(str(int(o[0])) for o in old)
             counts = {o[0]: 1 for o in old}  # the register's row itself
             for table in tables:
-                for fid, n in con.execute(f'SELECT {r.id}, count(*) FROM "{table}" WHERE {r.id} IN ({ids}) '
-                                          "GROUP BY 1").fetchall():
+                for fid, n in store.rows(f'SELECT {r.id}, count(*) FROM "{table}" WHERE {r.id} IN ({ids}) '
+                                         "GROUP BY 1"):
                     counts[fid] += n
             outcome.removed += [dict(zip(_LOGGED, (r.table, *o)), rows_removed=counts[o[0]]) for o in old]
             plan.append((r, tables, ids))
         if plan and not dry_run:
-            _remove(con, outcome, plan, run_by or _user())
+            _remove(store, outcome, plan, run_by or _user())
         return outcome
-    finally:
-        con.close()
 
 
-def _remove(con, outcome: RetentionOutcome, plan, run_by: str) -> None:
-    con.execute(RETENTION_LOG_DDL).fetchall()
+def _remove(store: Store, outcome: RetentionOutcome, plan, run_by: str) -> None:
+    store.rows(RETENTION_LOG.ddl())
     now = dt.datetime.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         for register, tables, ids in plan:
             for table in tables:
-                con.execute(f'DELETE FROM "{table}" WHERE {register.id} IN ({ids})').fetchall()
-            con.execute(f"DELETE FROM {register.table} WHERE {register.id} IN ({ids})").fetchall()
+                store.rows(f'DELETE FROM "{table}" WHERE {register.id} IN ({ids})')
+            store.rows(f"DELETE FROM {register.table} WHERE {register.id} IN ({ids})")
         for r in outcome.removed:
-            con.execute(f"INSERT INTO retention_log VALUES (?, ?, ?, ?, {', '.join('?' for _ in _LOGGED)}, ?)",
-                        [now, run_by, outcome.keep_years, outcome.first_kept_year, *(r[c] for c in _LOGGED),
-                         r["rows_removed"]])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("CHECKPOINT").fetchall()  # the deleted rows leave the write-ahead log now
+            store.rows(f"INSERT INTO retention_log VALUES (?, ?, ?, ?, {', '.join('?' for _ in _LOGGED)}, ?)",
+                       [now, run_by, outcome.keep_years, outcome.first_kept_year, *(r[c] for c in _LOGGED),
+                        r["rows_removed"]])
+    store.rows("CHECKPOINT")  # the deleted rows leave the write-ahead log now
 
 
 def retention_history(db: str | os.PathLike) -> list[dict]:
     """Every return removed by retention so far, newest run first (empty when none has run)."""
-    con = open_store(db, read_only=True)
-    try:
-        if not con.execute("SELECT count(*) FROM information_schema.tables "
-                           "WHERE table_name = 'retention_log'").fetchall()[0][0]:
+    with Store(db, read_only=True) as store:
+        if not store.has_table("retention_log"):
             return []
-        cur = con.execute("SELECT * FROM retention_log ORDER BY run_at DESC, year, la_code")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
-    finally:
-        con.close()
+        return store.records("SELECT * FROM retention_log ORDER BY run_at DESC, year, la_code")
 
 
 def _user() -> str:

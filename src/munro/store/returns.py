@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 
 from ..errors import MunroError
@@ -101,40 +100,10 @@ def loaded_records(loaded: tuple[list[dict], list[dict]]) -> list[dict]:
 
 
 def outcome_record(outcome) -> dict:
-    """One file's outcome of ``munro ingest`` (``localdata.ingest.ingest_all``) as a JSON object:
-    ``file``, ``kind`` ("cin-census", a local layout, or "pooled-export"), ``status`` ("rejected" with
-    ``error``), what was loaded, and what it made superseded (``replaced``)."""
-    from .ingest import IngestOutcome
-    from .pooled import PooledOutcome
-
-    # loaded, replaced, unchanged (the summary's "unchanged (already loaded)"), reinstated or rejected;
-    # a pooled export's files say theirs
-    status = "rejected" if outcome.error else getattr(outcome, "status", "loaded").split(" (")[0]
-    out = {"file": str(outcome.path), "kind": None, "status": status}
-    if isinstance(outcome, IngestOutcome):
-        h, c = outcome.header, outcome.counts
-        found = re.match(r"([\d,]+) errors, ([\d,]+) queries", outcome.validation or "")
-        out |= record({"kind": "cin-census", "return_id": outcome.return_id, "la_code": h and h.la_code,
-                       "year": h and h.collection_year, **{k: c.get(k) for k in _COUNTED},
-                       "warnings": (outcome.warning_total if outcome.warning_total is not None
-                                    else sum(outcome.warnings.values())) if h else None,
-                       "warning_messages": [{"message": m, "count": n} for m, n in
-                                            sorted(outcome.warnings.items(), key=lambda kv: (-kv[1], kv[0]))],
-                       "validation": {"errors": int(found[1].replace(",", "")),
-                                      "queries": int(found[2].replace(",", ""))} if found else None,
-                       "replaced_return_id": outcome.replaced})
-    elif isinstance(outcome, PooledOutcome):
-        out |= {"kind": "pooled-export", "la_code": outcome.la_code, "loaded": outcome.loaded,
-                "reinstated": outcome.reinstated, "unchanged": outcome.unchanged, "too_old": outcome.too_old,
-                "replaced": outcome.replaced}
-    else:  # a file of local records (localdata.ingest.LocalOutcome)
-        out |= record({"kind": outcome.kind, "load_id": outcome.load_id, "la_code": outcome.la,
-                       "year": outcome.year, "rows": outcome.rows if outcome.status else None,
-                       "children": outcome.children, "unmatched": outcome.unmatched,
-                       "unmatched_report": str(outcome.report) if outcome.report else None,
-                       "ignored_columns": list(outcome.ignored), "replaced_load_id": outcome.replaced})
-    out["error"] = outcome.error
-    return out
+    """One file's outcome of ``munro ingest`` (``munro.loading.load_files``) as a JSON object: its
+    ``LoadOutcome.record()``: ``file``, ``kind`` ("cin-census", a local layout, or "pooled-export"),
+    ``status`` ("rejected" with ``error``), what was loaded, and what it made superseded (``replaced``)."""
+    return outcome.record()
 
 
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")

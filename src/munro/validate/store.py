@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from ..errors import MunroError
+from ..store.schema import VALIDATION_FINDINGS
 from .findings import Report
 
-COLUMNS = ("return_id", "ruleset", "rule", "type", "level", "la_child_id", "table_name", "fields", "value",
-           "message", "line")
-_TYPES = ("INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
-          "VARCHAR", "BIGINT")
+COLUMNS, _TYPES = VALIDATION_FINDINGS.names, VALIDATION_FINDINGS.types
 
 
 def record_findings(con, return_id: int, report: Report | None = None) -> Report:

@@ -1,0 +1,135 @@
+"""The load procedure: every kind of file munro loads, read, checked and published the same way.
+
+``munro ingest`` (and the web service's uploads) call ``load_files`` / ``load_file``, which tell a
+file's kind and hand it to its loader, each the same three steps over one ``munro.store.Store``:
+
+1. **read** the whole file before the store is touched (a CIN return staged as Arrow tables,
+   ``store.ingest``; a local CSV checked row by row, ``localdata.reader``; a pooled export's Parquet
+   files, ``store.pooled``);
+2. **check** it: its structure as read, the LA and year, a far smaller file refused as a replacement
+   (``store.replacement``), a local file's children matched to the census, and for a CIN return the
+   DfE validation rules (``DFE_RULES``: ``munro.validate``, composed here, above the store, so the
+   store never imports the rules);
+3. **publish** in one ``Store.transaction()``: the rows, the file in its register
+   (``Store.register``: current, superseding the one before; a superseded file loaded again is
+   reinstated), and a return's findings. An error or a kill at any point leaves the store as it was.
+
+Every loader gives back a ``munro.store.LoadOutcome`` (``summary()``, ``record()``), a rejected file one
+with ``error``, and a rejected file does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .errors import RejectedFile
+from .localdata import layouts
+from .localdata.ingest import LocalOutcome, ingest_local_file, is_local_file, warn_or_tell
+from .progress import report
+from .store.database import Store
+from .store.ingest import IngestOutcome, load_return
+from .store.outcome import LoadOutcome
+from .store.pooled import PooledOutcome, ingest_export
+from .validate import validate_tables
+from .validate.findings import Report
+from .validate.store import record_findings
+from .years import parse_year, year_from_name, year_label
+
+
+class DfERules:
+    """The DfE CIN census validation rules as a CIN return's checks (``store.ingest.ReturnChecks``)."""
+
+    def of_rows(self, stage, header, threads: int) -> Report:
+        return validate_tables(stage, header, threads=threads)
+
+    def record(self, con, return_id: int, found: Report | None) -> str:
+        return record_findings(con, return_id, found).counts_line()
+
+
+DFE_RULES = DfERules()
+
+
+def load_file(db, path: str | os.PathLike, *, kind: str | None = None, la: str | None = None,
+              year: int | None = None, schema_year: int | None = None, workers: int = 1, progress=None,
+              replace: bool = False, force: bool = False, warn=None) -> LoadOutcome:
+    """Load one file of any kind into the store ``db`` (anything ``munro.store.Store`` takes); its
+    outcome, with ``error`` when it was rejected (nothing loaded). A folder is a pseudonymised export
+    (``store.pooled``), a CSV or workbook (any file when ``kind`` is given) a local file
+    (``localdata.ingest``), anything else a CIN census return; the options are ``load_files``'."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            report(progress, f"loading the export {path.name}")
+            return ingest_export(db, path)
+        if is_local_file(path, kind):
+            report(progress, f"loading {path.name}")
+            return ingest_local_file(db, path, kind=kind, la=la, year=year, replace=replace, force=force, warn=warn)
+        return _header_year(load_return(db, path, checks=DFE_RULES, schema_year=schema_year, workers=workers,
+                                        progress=progress, replace=replace), warn)
+    except RejectedFile as e:
+        rejected = PooledOutcome if path.is_dir() else LocalOutcome if is_local_file(path, kind) else IngestOutcome
+        return rejected(path, error=str(e))
+
+
+def load_files(db, paths: Iterable[str | os.PathLike], *, kind: str | None = None, la: str | None = None,
+               year: int | str | None = None, schema_year: int | None = None, workers: int = 1, progress=None,
+               replace: bool = False, force: bool = False, warn=None) -> Iterator[LoadOutcome]:
+    """Load CIN census returns, local CSVs and pooled exports, one transaction each, in the order given.
+
+    Yields each file's outcome (``error`` and ``summary()``); a rejected file does not stop the others.
+    ``kind`` reads every file as that local layout; ``la`` and ``year`` (2025, '2024-25' or '2024/25')
+    say whose and which year the local files are (``localdata.ingest.ingest_local_file``);
+    ``schema_year`` reads the returns in that collection year's format, with ``workers`` threads.
+    ``progress``: ``munro.progress``. ``replace`` loads a file that would replace a loaded one it falls
+    far short of (``munro.store.replacement``), which is otherwise rejected. ``force`` loads a local
+    file whose children are mostly not in the LA's CIN returns; ``warn`` is told where a file's content
+    and its name (or ``year``) disagree (for a CIN return, its header's collection year and its name's).
+    """
+    if kind is not None:
+        layouts.layout(kind)  # an unknown kind is the user's option, not one file's problem
+    year = None if year is None else parse_year(year)
+    with Store(db) as store:
+        for p in paths:
+            yield load_file(store, p, kind=kind, la=la, year=year, schema_year=schema_year, workers=workers,
+                            progress=progress, replace=replace, force=force, warn=warn)
+
+
+def _header_year(outcome: IngestOutcome, warn) -> IngestOutcome:
+    """A CIN return's outcome, the caller told when its header's collection year (which decides) is not
+    the year in its file's name."""
+    named = year_from_name(Path(outcome.path).stem) if outcome.header is not None else None
+    if named is not None and named != outcome.header.collection_year:
+        loaded = year_label(outcome.header.collection_year)
+        warn_or_tell(warn, f"{outcome.path}: its name says {year_label(named)} but its header's collection year "
+                           f"is {loaded}: loaded as {loaded}")
+    return outcome
+
+
+# The names of before, documented in docs/cli.md and used by callers' scripts.
+def ingest_file(db, path: str | os.PathLike, *, schema_year: int | None = None, workers: int = 1, con=None,
+                progress=None, replace: bool = False) -> IngestOutcome:
+    """One CIN census return, checked by the DfE rules (``munro.store.ingest_file`` of before): raises
+    ``RejectedFile`` rather than returning it. ``con``: an open connection to the store ``db``."""
+    return load_return(con if con is not None else db, path, checks=DFE_RULES, schema_year=schema_year,
+                       workers=workers, progress=progress, replace=replace)
+
+
+def ingest_files(db, paths: Iterable[str | os.PathLike], *, schema_year: int | None = None, workers: int = 1,
+                 progress=None, replace: bool = False) -> Iterator[LoadOutcome]:
+    """CIN census returns, whatever their names, and pooled export folders (``munro.store.ingest_files``
+    of before)."""
+    with Store(db) as store:
+        for p in paths:
+            if Path(p).is_dir():
+                yield load_file(store, p, progress=progress)
+                continue
+            try:
+                yield ingest_file(store, p, schema_year=schema_year, workers=workers, progress=progress,
+                                  replace=replace)
+            except RejectedFile as e:
+                yield IngestOutcome(Path(p), error=str(e))
+
+
+__all__ = ["load_files", "load_file", "DFE_RULES", "DfERules", "ingest_file", "ingest_files"]
