@@ -2,7 +2,8 @@
 beyond the CIN census"): visits, core group meetings and social worker allocations
 (docs/local-data.md gives their CSV layouts).
 
-Each needs the LA's records of its kind for the reporting year (``ctx.has_local``);
+Each is registered with its metadata by ``@item`` (``registry.py``), in definitions.md
+order. Each needs the LA's records of its kind for the reporting year (``ctx.has_local``);
 without them it is None with a reason. The queries run either way, so that
 ``--show-sql`` prints them. Children are matched to the census by LA and child ID.
 
@@ -33,6 +34,7 @@ import ibis.expr.types as ir
 from ..localdata.layouts import CORE_GROUPS, CP_VISITS, SW_ALLOCATIONS
 from .context import Context, count_if, flag, percentiles, span
 from .plans import children_on_plan_at_r
+from .registry import REGISTER, item
 from .result import ItemResult, clean, count_of, percent
 
 CORE_GROUP_STANDARD = 10  # working days from the conference to the first core group (definitions.md)
@@ -85,6 +87,57 @@ def visit_gaps(ctx: Context) -> ir.Table:
     return gaps.mutate(lapse=flag((gaps.gap > ctx.visiting_standard) & (gaps.point >= start)))
 
 
+@item(
+    id="child_seen_per_cpp",
+    title="Children on a plan seen by the lead social worker as the plan requires",
+    section="activity",
+    source="CIN census and the authority's records of visits (docs/local-data.md)",
+    needs=("visit records",),
+    framework_item=(
+        "Percentage of cases where the lead social worker has seen a child/young person in "
+        "accordance with their Child Protection Plan."
+    ),
+    framework_source="CIN Census (Requiring major changes to CIN Census)",
+    rationale=(
+        "It is crucial that the child is seen (alone when appropriate) by the lead social "
+        "worker in accordance with the CP Plan: the child should be spoken and listened to "
+        "and their wishes and feelings ascertained (in accordance with their age and "
+        "understanding). worst failures have occurred when social workers have lost "
+        "sight of the child."
+    ),
+    rationale_quoted=True,
+    unit="percent",
+    polarity="higher_better",
+    polarity_reason="The framework holds it crucial that the child is seen as the plan requires.",
+    comparability="munro",
+    headline="percent of children on a plan in the year seen as often as the visiting standard requires",
+    definition=(
+        "Of children with a child protection plan open at any time in the year, the percent seen by the "
+        "lead social worker as the plan requires: measured from the start of the plan, no gap between "
+        "visits while the plan was open was longer than the visiting standard, 10 working days unless "
+        "the authority sets another (munro indicators --visiting-standard). The gaps run from the plan's "
+        "start to each visit at which the child was seen, and from the last to the plan's end (or to 31 "
+        "March while it is open); a gap longer than the standard that ends in the year is a lapse "
+        "(counted in `lapses`), one that ended before the year belongs to an earlier year. Also "
+        "`visits_seen` (visits in the year at which the child was seen) and `seen_alone` (the percent "
+        "of those, where recorded, at which the child was seen alone). A plan whose end date is before "
+        "its start date is left out and counted in `excluded` (a number of plans: a child with another "
+        "plan is still counted). Needs the authority's records "
+        "of visits for the year (the cp-visits layout, aligned with the Standard Safeguarding Dataset), "
+        "which the CIN census does not collect; without them the value is null with a reason."
+    ),
+    figures=("numerator", "denominator", "excluded"),
+    framework_differences=(
+        "The framework expected this to come from the CIN census after \"major changes\" to it; the "
+        "census does not collect visits, so the item needs the authority's own records, and the "
+        "10-working-day standard is munro's default rather than the framework's."
+    ),
+    key_questions=(
+        "How do you know whether children and young people engaged with children's social care services "
+        "feel that their wishes and feelings are considered by the professionals involved in their case "
+        "and that they understand what is happening and why?",
+    ),
+)
 def child_seen_per_cpp(ctx: Context) -> dict[str, ItemResult]:
     g = visit_gaps(ctx)
     per_child = g.group_by(["la_code", "la_child_id"]).aggregate(lapse=g.lapse.max(), lapses=g.lapse.sum())
@@ -128,6 +181,48 @@ def first_core_groups(ctx: Context) -> ir.Table:
     return ctx.with_working_days(first, "start_date", "first", "wd")
 
 
+@item(
+    id="icpc_to_core_group",
+    title="Working days from initial child protection conference to first core group meeting",
+    section="timeliness",
+    source="CIN census and the authority's records of core group meetings (docs/local-data.md)",
+    needs=("core group dates",),
+    framework_item=None,
+    framework_source=None,
+    rationale=(
+        "Not a nationally collected item: it measures the framework's local question \"How do you know "
+        "that the time from Initial Child Protection Conference to the first core group meeting is "
+        "reasonable and appropriate for the child's safety and welfare?\" against a standard of 10 "
+        "working days set by definitions.md."
+    ),
+    rationale_quoted=False,
+    unit="percent",
+    polarity="higher_better",
+    polarity_reason=(
+        "A first core group meeting soon after the conference means work on the child protection plan "
+        "starts sooner."
+    ),
+    comparability="munro",
+    headline="percent of first core group meetings held within 10 working days of the initial conference",
+    definition=(
+        "The number of working days from an initial child protection conference to the first core group "
+        "meeting, and the percent of first core group meetings held within 10 working days of the "
+        "conference. The conferences are those that started a child protection plan in the year: a plan "
+        "starts at the conference that decides it, so the plan's start date is the conference's date, "
+        "and a meeting belongs to the plan whose start date it names. A plan whose end date (its first "
+        "meeting) is before its start date (the conference) is left out and counted in `excluded`, even "
+        "when no working day lies between them; plans with no meeting recorded are counted "
+        "in `no_meeting_recorded`. Also the 25th percentile, median and 75th percentile of working days. "
+        "Needs the dates of core group meetings for the year (the core-groups layout of "
+        "docs/local-data.md), which the CIN census does not collect; without them the value is null "
+        "with a reason."
+    ),
+    figures=("numerator", "denominator", "excluded"),
+    key_questions=(
+        "How do you know that the time from Initial Child Protection Conference to the first core group "
+        "meeting is reasonable and appropriate for the child's safety and welfare?",
+    ),
+)
 def icpc_to_core_group(ctx: Context) -> dict[str, ItemResult]:
     t = first_core_groups(ctx)
     wd = span(t.start_date, t.first, t.wd)
@@ -167,6 +262,41 @@ def _with_workers(ctx: Context, children: ir.Table) -> ir.Table:
     return j.group_by("la_code").aggregate(n=j.count(), many=count_if(j.workers >= WORKERS))
 
 
+@item(
+    id="sw_changes",
+    title="Children with three or more social workers in 12 months",
+    section="workforce",
+    source="CIN census and the authority's records of social worker allocations (docs/local-data.md)",
+    needs=("social worker allocations",),
+    framework_item=None,
+    framework_source=None,
+    rationale=(
+        "Not a national item of the framework. definitions.md lists it with the workforce items; it "
+        "bears on the continuity the framework's outcomes section stresses: \"The clear message from "
+        "children (and their parents) is that they value continuity in those key relationships.\""
+    ),
+    rationale_quoted=False,
+    unit="percent",
+    polarity="lower_better",
+    polarity_reason=(
+        "Children value continuity in their relationship with their social worker, so fewer changes "
+        "is better."
+    ),
+    comparability="munro",
+    headline="percent of children in need at 31 March who had 3 or more social workers in the last 12 months",
+    definition=(
+        "Of children in need at 31 March (counted as for the rate of children in need), the percent who "
+        "had 3 or more different allocated social workers at some time in the 12 months up to 31 March "
+        "(the reporting year: an allocation counts when it started on or before 31 March and had not "
+        "ended before 1 April); the same percent is given separately for children on a child protection "
+        "plan at 31 March (`cpp`, with `cpp_numerator` and `cpp_denominator`). Needs the authority's "
+        "records of social worker allocations for the year (the sw-allocations layout, aligned with the "
+        "Standard Safeguarding Dataset's involvements), which the CIN census does not collect; without "
+        "them the value is null with a reason."
+    ),
+    figures=("numerator", "denominator"),
+    key_questions=("How do you know what children think about changes of social worker?",),
+)
 def sw_changes(ctx: Context) -> dict[str, ItemResult]:
     e = ctx.t.episodes
     e = e.filter((e.referral_nfa.fill_null(0) != 1) & ctx.open_at_r(e.referral_date, e.closure_date))
@@ -188,8 +318,5 @@ def sw_changes(ctx: Context) -> dict[str, ItemResult]:
                    "social workers over the 12 months up to 31 March)", build)
 
 
-ITEMS = {
-    "child_seen_per_cpp": child_seen_per_cpp,
-    "icpc_to_core_group": icpc_to_core_group,
-    "sw_changes": sw_changes,
-}
+# id -> computation of this module's items, in the order they are defined (the register's view)
+ITEMS = REGISTER.computations(__name__)

@@ -19,15 +19,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import MunroError
-from . import activity, casework, imported, plans, timeliness
+from .catalogue import ITEMS as REGISTERED
 from .catalogue import item as catalogue_item
 from .context import Context
 from .result import ItemResult
 
-# id -> function(Context) -> {la: ItemResult}: every item, in definitions.md order (section 2, then the
-# section 3 items an LA imports its own figure for).
-ITEMS: dict[str, Callable[[Context], dict[str, ItemResult]]] = {
-    **timeliness.ITEMS, **plans.ITEMS, **activity.ITEMS, **casework.ITEMS, **imported.ITEMS}
+# id -> function(Context) -> {la: ItemResult}: every registered item, in definitions.md order (section 2,
+# then the section 3 items an LA imports its own figure for).
+ITEMS: dict[str, Callable[[Context], dict[str, ItemResult]]] = {i: entry.compute for i, entry in REGISTERED.items()}
 PopulationArg = Mapping | Callable[[str, int], Any] | None
 
 

@@ -1,4 +1,4 @@
-"""``docs/indicators.md``, generated from the item catalogue.
+"""``docs/indicators.md``, generated from the item catalogue (the registered items and the framework's sections).
 
 Regenerate with ``python -m munro.indicators.docs > docs/indicators.md``;
 ``tests/indicators/test_catalogue.py`` fails while the file and
@@ -34,10 +34,11 @@ UNIT_NAMES = {
 _INTRO = f"""\
 # National information items
 
-<!-- Generated from src/munro/indicators/catalogue.py by `{REGENERATE}`. Do not edit by hand. -->
+<!-- Generated from munro's item registrations by `{REGENERATE}`. Do not edit by hand. -->
 
-This page is generated from munro's item catalogue (`src/munro/indicators/catalogue.py`).
-Do not edit it by hand: change the catalogue and regenerate the page with
+This page is generated from munro's item catalogue: each item's `@item` registration beside
+its computation (`src/munro/indicators/`) and the framework's sections (`catalogue.py`).
+Do not edit it by hand: change the item or section and regenerate the page with
 
     {REGENERATE}
 
@@ -206,7 +207,8 @@ def _item(it: Item) -> list[str]:
 
 
 def _summary() -> list[str]:
-    out = ["## All items", "", "| Section | Item | Title | Unit | Polarity | Comparability |", "|---|---|---|---|---|---|"]
+    out = ["## All items", "", "| Section | Item | Title | Unit | Polarity | Comparability |",
+           "|---|---|---|---|---|---|"]
     names = {s.id: s.short_name for s in SECTIONS}
     for it in CATALOGUE:
         out.append(

@@ -1,8 +1,9 @@
 """Plans items (definitions.md section 2, "Plans"); the items that need casework records
 beyond the CIN census are in ``casework.py``.
 
-Each function takes a :class:`~munro.indicators.context.Context` and returns
-``{la_code: ItemResult}``, every LA of the context computed in one query
+Each item is a function that takes a :class:`~munro.indicators.context.Context` and
+returns ``{la_code: ItemResult}``, registered with its metadata by ``@item``
+(``registry.py``) in definitions.md order, every LA of the context computed in one query
 (grouped by ``la_code``). A child protection plan is identified by (LA,
 ``LAchildID``, the episode's ``CINreferralDate``, ``CPPstartDate``); a
 section 47 enquiry likewise by its ``S47ActualStartDate``.
@@ -24,13 +25,21 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from .activity import initial_conferences, rate_result
+from .activity import RATE_REASON, initial_conferences, rate_result
 from .context import Context, add_months, count_if, days_between, flag, reporting_window, span
 from .looked_after import care_starts, loaded_note, looked_after_at_r
+from .registry import CIN_SOURCE, PER_10K, REGISTER, LaitMeasure, item
 from .result import ItemResult, count_of, percent
 
 # DfE's rule (former NI 64): "more than 729 calendar days including the day of cessation".
 TWO_YEARS_DAYS = 729
+
+_Q_PLANS_IMPROVED = "Whether the plans have improved children's outcomes"  # the framework's, quoted
+_RE_REFERRAL_DIFFERENCE = (
+    "The framework's wording (\"children who have been the subject of child protection plans in the past "
+    "12/24 months are re-referred\") can be read in more than one way and has no DfE equivalent; munro "
+    "follows the children whose plan ended in one cohort year for the full period."
+)
 
 
 def _plan_key(t: ir.Table) -> list[ir.Column]:
@@ -47,6 +56,48 @@ def _missing_year(ctx: Context, la: str, year: int, what: str) -> str | None:
 
 
 # ---------------------------------------------------------------- re-referral after a plan
+
+
+def _rereferral_item(months: int, cohort: str, example: str):
+    """@item for the re-referrals within ``months`` of a plan ending in ``cohort``."""
+    return item(
+        id=f"rereferral_after_cpp_{months}m",
+        title=f"Re-referrals within {months} months of a child protection plan ending",
+        section="plans",
+        source="CIN census (the cohort year's return and later ones)",
+        needs=(),
+        framework_item=(
+            "Percentage of cases where children who have been the subject of child protection "
+            "plans in the past 12/24 months are re-referred to children's social care"
+        ),
+        framework_source="CIN Census (Currently in CIN Census)",
+        rationale=(
+            "Provides an indication of how effectively the original CPP dealt with the initial "
+            "child safety/ welfare concerns"
+        ),
+        rationale_quoted=True,
+        unit="percent",
+        polarity="lower_better",
+        polarity_reason=(
+            "A new referral soon after a plan ends suggests the plan did not deal with the concerns that led "
+            "to it, so a lower percent is better."
+        ),
+        comparability="munro",
+        headline=f"percent of children re-referred within {months} months of their plan ending",
+        definition=(
+            f"Of children whose child protection plan ended in {cohort} (for example, for the year "
+            f"ending 31 March 2024, plans that ended {example}), the percent referred to children's "
+            f"social care again within {months} months of the plan ending. The plans are taken from "
+            f"that earlier year so that every child has been followed for the full {months} months by "
+            f"31 March. Each child counts once, with the last plan that ended in that year. A child "
+            f"counts as re-referred when a referral is dated after the plan's end date and no more "
+            f"than {months} months after it. When the return for the cohort year is not loaded the "
+            f"value is null with a reason."
+        ),
+        figures=("numerator", "denominator"),
+        framework_differences=_RE_REFERRAL_DIFFERENCE,
+        key_questions=(_Q_PLANS_IMPROVED,),
+    )
 
 
 def rereferral_cohort(ctx: Context, months: int) -> ir.Table:
@@ -95,10 +146,12 @@ def _rereferral_after_cpp(ctx: Context, months: int) -> dict[str, ItemResult]:
     return out
 
 
+@_rereferral_item(12, "the previous reporting year", "between 1 April 2022 and 31 March 2023")
 def rereferral_after_cpp_12m(ctx: Context) -> dict[str, ItemResult]:
     return _rereferral_after_cpp(ctx, 12)
 
 
+@_rereferral_item(24, "the reporting year before the previous one", "between 1 April 2021 and 31 March 2022")
 def rereferral_after_cpp_24m(ctx: Context) -> dict[str, ItemResult]:
     return _rereferral_after_cpp(ctx, 24)
 
@@ -106,6 +159,45 @@ def rereferral_after_cpp_24m(ctx: Context) -> dict[str, ItemResult]:
 # ---------------------------------------------------------------- cpp_lasting_2y
 
 
+@item(
+    id="cpp_lasting_2y",
+    title="Child protection plans lasting two years or more",
+    section="plans",
+    source="CIN census",
+    needs=(),
+    framework_item="Percentage of Child Protection Plans lasting two years or more",
+    framework_source=CIN_SOURCE,
+    rationale="Provides an indication of case drift/issues not being resolved",
+    rationale_quoted=True,
+    unit="percent",
+    polarity="lower_better",
+    polarity_reason=(
+        "A plan lasting two years or more suggests drift or concerns not being resolved, though it "
+        "should be read with cpp_repeat, since ending plans too soon can lead to repeat plans."
+    ),
+    comparability="dfe",
+    headline="percent of child protection plans ending in the year that had lasted two years or more",
+    definition=(
+        "Of child protection plans that ended in the year, the percent that had lasted two years or "
+        "more; a child whose plan ended twice in the year counts twice. Following DfE's rule, inherited "
+        "from the former national indicator 64, a plan lasted two years or more when it covered more "
+        "than 729 days counting both its first and its last day, that is when its end date is at least "
+        "729 days after its start date. A plan whose end date is before its start date is left out and "
+        "counted in `excluded`. Also `open_2y`: of plans open at 31 March, the percent that had "
+        "started at least 729 days before 31 March."
+    ),
+    figures=("numerator", "denominator", "open_2y", "excluded"),
+    framework_differences=(
+        "The framework does not say whether plans are counted when they end or while they are open: the "
+        "headline counts plans ending in the year, as DfE does, and `open_2y` counts plans open at 31 "
+        "March."
+    ),
+    key_questions=(_Q_PLANS_IMPROVED,),
+    lait=(
+        LaitMeasure("CPPlans2yrs", "value", "percent"),
+        LaitMeasure("CPPlans2yrsActive", "open_2y", "percent"),
+    ),
+)
 def cpp_lasting_2y(ctx: Context) -> dict[str, ItemResult]:
     p = ctx.t.cp_plans
     ended = p.filter(ctx.in_year(p.end_date))  # each plan: a child ending two plans counts twice
@@ -147,6 +239,51 @@ def plan_starts_with_history(ctx: Context) -> ir.Table:
     return per_plan.mutate(ever=flag((per_plan.prev >= 1) | (per_plan.earlier == 1)))
 
 
+@item(
+    id="cpp_repeat",
+    title="Child protection plans that are a second or subsequent plan",
+    section="plans",
+    source="CIN census (earlier returns for `within_2y`)",
+    needs=(),
+    framework_item=(
+        "Percentage of children becoming the subject of Child Protection Plan for a second or "
+        "subsequent time (within two years)"
+    ),
+    framework_source=CIN_SOURCE,
+    rationale="Provides an indication of the effectiveness of the original child protection plan",
+    rationale_quoted=True,
+    unit="percent",
+    polarity="lower_better",
+    polarity_reason=(
+        "A second plan suggests the first did not bring lasting change, so a lower percent is better, "
+        "read alongside cpp_lasting_2y."
+    ),
+    comparability="dfe",
+    munro_figures=("within_2y",),
+    comparability_note=(
+        "The headline counts a previous plan however long ago, as DfE's published measure does."
+    ),
+    headline="percent of child protection plans starting in the year that are a second or subsequent plan",
+    definition=(
+        "Of child protection plans that started in the year, the percent that are a second or subsequent "
+        "plan for the child: the return records one or more previous plans, or an earlier plan for the "
+        "same child is in the returns loaded. This counts a previous plan however long ago it was, and is "
+        "the headline. Also `within_2y`: the percent whose previous plan, found in the returns loaded, "
+        "ended on or after the date two years before the new plan started; it can only see as far back "
+        "as the returns loaded go."
+    ),
+    figures=("numerator", "denominator", "within_2y"),
+    framework_differences=(
+        "The framework asks for a second or subsequent plan \"(within two years)\"; the headline is DfE's "
+        "measure, which has no time limit, and the framework's two-year reading is the figure "
+        "`within_2y`."
+    ),
+    key_questions=(_Q_PLANS_IMPROVED,),
+    lait=(
+        LaitMeasure("PrevRegCPR", "value", "percent"),
+        LaitMeasure("ReRegCPR", "numerator", "count"),
+    ),
+)
 def cpp_repeat(ctx: Context) -> dict[str, ItemResult]:
     s = plan_starts_with_history(ctx)
     rows = ctx.per_la(s.group_by("la_code").aggregate(
@@ -175,6 +312,33 @@ def children_on_plan_at_r(ctx: Context) -> ir.Table:
     return p.filter(ctx.open_at_r(p.start_date, p.end_date))
 
 
+@item(
+    id="cpp_rate",
+    title="Children subject of a child protection plan (rate per 10,000)",
+    section="plans",
+    source="CIN census",
+    needs=(),
+    framework_item=(
+        "Number of children who are the subject of a Child Protection Plan (rate per 10,000 population)"
+    ),
+    framework_source=CIN_SOURCE,
+    rationale="Provides a comparable measure of numbers of CPPs",
+    rationale_quoted=True,
+    unit="per_10k",
+    polarity="neither",
+    polarity_reason=RATE_REASON,
+    comparability="dfe",
+    headline=f"children with a child protection plan open at 31 March {PER_10K}",
+    definition=(
+        f"Children with a child protection plan open at 31 March, {PER_10K} in the authority. Also "
+        f"`count`, the number of children."
+    ),
+    figures=("count",),
+    lait=(
+        LaitMeasure("CPP_Num", "count", "count"),
+        LaitMeasure("CPP_rate", "value", "per_10k"),
+    ),
+)
 def cpp_rate(ctx: Context) -> dict[str, ItemResult]:
     p = children_on_plan_at_r(ctx)
     rows = ctx.per_la(p.group_by("la_code").aggregate(n=p.la_child_id.nunique()))
@@ -213,6 +377,50 @@ def plan_ends_with_care(ctx: Context) -> ir.Table:
         cin_closed=j.cin_closed.max(), looked_after=j.care.max(), excluded=j.excluded.max())
 
 
+@item(
+    id="cpp_end_outcome",
+    title="Child protection plans ending with the case closed or the child looked after",
+    section="plans",
+    source="CIN census and looked-after episodes",
+    needs=("looked-after episodes (for `became_looked_after`)",),
+    framework_item=(
+        "Percentage of CPPs that close where the CIN case also closes or the child becomes looked after"
+    ),
+    framework_source=CIN_SOURCE,
+    rationale="To provide a continued support and effectiveness of the plan",
+    rationale_quoted=True,
+    unit="percent",
+    polarity="neither",
+    polarity_reason=(
+        "The endings it adds together mean different things (the case closed, or the child taken into "
+        "care), and stepping down to support as a child in need can be the right ending, so the parts "
+        "matter more than the total."
+    ),
+    comparability="munro",
+    headline=(
+        "percent of child protection plans ending in the year where the episode of need also closed or "
+        "the child became looked after"
+    ),
+    definition=(
+        "Of child protection plans that ended in the year, the percent where the child's episode of need "
+        "also closed, on the plan's end date or within 1 working day after it (`cin_closed`), or the "
+        "child became looked after, with a period of care starting within 1 working day before or after "
+        "the plan's end date (`became_looked_after`: an SSDA903 episode whose reason for new episode is "
+        "S, started to be looked after, short breaks not counted). Whether a child became looked after "
+        "is known only when the year's looked-after episodes are loaded (docs/local-data.md); without "
+        "them `became_looked_after` is null with a "
+        "reason, the headline counts `cin_closed` alone and a `note` says so. Also `stepped_down`: the "
+        "number of plans that ended with the child still in need and not looked after. A plan whose "
+        "episode's end date (closure) is before the plan's end date, the start of the span measured, is "
+        "left out and counted in `excluded`, even when no working day lies between them (the episode "
+        "closed on a Saturday, the plan ended on the Sunday after)."
+    ),
+    figures=("cin_closed", "became_looked_after", "stepped_down", "note", "excluded"),
+    framework_differences=(
+        "The framework gives the CIN census as the source, but the census does not record periods of "
+        "care, so whether the child became looked after needs looked-after episodes."
+    ),
+)
 def cpp_end_outcome(ctx: Context) -> dict[str, ItemResult]:
     t = plan_ends_with_care(ctx)
     ok = t.excluded == 0
@@ -254,6 +462,35 @@ def s47_with_earlier_plan(ctx: Context) -> ir.Table:
         had_plan=flag(j._end.notnull()).max())
 
 
+@item(
+    id="further_s47_after_cpp",
+    title="Section 47 enquiries for children who had a previous child protection plan",
+    section="plans",
+    source="CIN census (earlier returns for previous plans)",
+    needs=(),
+    framework_item="Children with a previous CPP subject to a further S47 enquiry",
+    framework_source=CIN_SOURCE,
+    rationale=(
+        "To understand whether the plan addressed the child's safety and resulted in "
+        "sustained change in the parents' capacity to keep their child safe."
+    ),
+    rationale_quoted=True,
+    unit="percent",
+    polarity="lower_better",
+    polarity_reason=(
+        "A further enquiry suggests the earlier plan did not bring sustained change in the parents' "
+        "capacity to keep the child safe."
+    ),
+    comparability="munro",
+    headline="percent of section 47 enquiries starting in the year for a child who had an earlier plan",
+    definition=(
+        "Of section 47 enquiries that started in the year, the percent for a child who had an earlier "
+        "child protection plan that ended before the enquiry started, as far back as the returns loaded "
+        "go. Also `count`, the number of such enquiries."
+    ),
+    figures=("count",),
+    key_questions=(_Q_PLANS_IMPROVED,),
+)
 def further_s47_after_cpp(ctx: Context) -> dict[str, ItemResult]:
     s = s47_with_earlier_plan(ctx)
     rows = ctx.per_la(s.group_by("la_code").aggregate(n=s.count(), had=s.had_plan.sum()))
@@ -272,6 +509,42 @@ def further_s47_after_cpp(ctx: Context) -> dict[str, ItemResult]:
 # ---------------------------------------------------------------- looked_after_and_cpp
 
 
+@item(
+    id="looked_after_and_cpp",
+    title="Children both looked after and subject of a child protection plan",
+    section="plans",
+    source="CIN census and looked-after episodes",
+    needs=("looked-after episodes",),
+    framework_item="Children who are both looked after and have a CPP",
+    framework_source=CIN_SOURCE,
+    rationale=(
+        "Children who are Looked After should be safe and therefore it should only be "
+        "exceptional cases that they should also be the subject of a CP Plan"
+    ),
+    rationale_quoted=True,
+    unit="count",
+    polarity="lower_better",
+    polarity_reason=(
+        "Children who are looked after should be safe, so only exceptional cases should also need a "
+        "child protection plan."
+    ),
+    comparability="munro",
+    headline="number of children on a child protection plan at 31 March who are also looked after",
+    definition=(
+        "The number of children with a child protection plan open at 31 March who are also looked after "
+        "at 31 March. Also `percent`: these children as a percent of all children on a plan at 31 March. "
+        "A child is looked after when an episode of the SSDA903 return is open on the day, matched to "
+        "the CIN census by the child's identifier; as in DfE's statistics of children looked after, "
+        "episodes under an agreed series of short-term placements (legal status V3, V4) are not "
+        "counted. Needs the year's looked-after episodes (the SSDA903 episodes file, docs/local-data.md); "
+        "without them the value is null with a reason."
+    ),
+    figures=("percent",),
+    framework_differences=(
+        "The framework gives the CIN census as the source, but the census does not record periods of "
+        "care, so the item needs looked-after episodes."
+    ),
+)
 def looked_after_and_cpp(ctx: Context) -> dict[str, ItemResult]:
     p = children_on_plan_at_r(ctx)
     p = p.select("la_code", "la_child_id").distinct()
@@ -292,6 +565,47 @@ def looked_after_and_cpp(ctx: Context) -> dict[str, ItemResult]:
 # ---------------------------------------------------------------- s47_to_icpc_conversion
 
 
+@item(
+    id="s47_to_icpc_conversion",
+    title="Section 47 enquiries leading to an initial child protection conference",
+    section="plans",
+    source="CIN census",
+    needs=(),
+    framework_item="Rate of conversion of Section 47 enquiries to ICPC.",
+    framework_source=CIN_SOURCE,
+    rationale=(
+        "The better the quality of the assessment about whether the child there reasonable "
+        "cause to suspect that a child is suffering or likely to suffer significant harm "
+        "prior to deciding to initiate Section 47 enquiries, the more likely it will be that "
+        "these enquiries led to a ICPC."
+    ),
+    rationale_quoted=True,
+    unit="percent",
+    polarity="neither",
+    polarity_reason=(
+        "The framework reads a higher rate as better judgement before starting enquiries, but a high "
+        "rate can also mean enquiries are started only in the clearest cases, so it needs context."
+    ),
+    comparability="munro",
+    dfe_figures=("crude",),
+    comparability_note=(
+        "DfE does not publish a conversion rate: the headline follows each enquiry to its conference "
+        "and is munro's own; `crude` is the ratio that can be worked out from DfE's published tables."
+    ),
+    headline=(
+        "percent of section 47 enquiries starting in the year with an initial child protection "
+        "conference recorded"
+    ),
+    definition=(
+        "Of section 47 enquiries that started in the year, the percent for which an initial child "
+        "protection conference date is recorded. Also `crude`: the initial child protection conferences "
+        "held in the year (counted as for `icpc_rate`) as a percent of the section 47 enquiries that "
+        "started in the year. The two differ because a conference held in one year may follow an enquiry "
+        "that started in the year before."
+    ),
+    figures=("numerator", "denominator", "crude"),
+    key_questions=("Quality of assessments",),
+)
 def s47_to_icpc_conversion(ctx: Context) -> dict[str, ItemResult]:
     s = ctx.t.section47
     s = s.filter(ctx.in_year(s.start_date))
@@ -311,14 +625,5 @@ def s47_to_icpc_conversion(ctx: Context) -> dict[str, ItemResult]:
     return out
 
 
-ITEMS = {
-    "rereferral_after_cpp_12m": rereferral_after_cpp_12m,
-    "rereferral_after_cpp_24m": rereferral_after_cpp_24m,
-    "cpp_lasting_2y": cpp_lasting_2y,
-    "cpp_repeat": cpp_repeat,
-    "cpp_rate": cpp_rate,
-    "cpp_end_outcome": cpp_end_outcome,
-    "further_s47_after_cpp": further_s47_after_cpp,
-    "looked_after_and_cpp": looked_after_and_cpp,
-    "s47_to_icpc_conversion": s47_to_icpc_conversion,
-}
+# id -> computation of this module's items, in the order they are defined (the register's view)
+ITEMS = REGISTER.computations(__name__)

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import UNITS
+from .registry import UNITS
 
 
 @dataclass

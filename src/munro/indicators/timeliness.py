@@ -1,7 +1,8 @@
 """Timeliness items (definitions.md section 2, "Timeliness").
 
-Each function takes a :class:`~munro.indicators.context.Context` and returns
-``{la_code: ItemResult}`` for the context's LAs. Spans in working days come
+Each item is a function that takes a :class:`~munro.indicators.context.Context` and
+returns ``{la_code: ItemResult}`` for the context's LAs, registered with its metadata
+by ``@item`` (``registry.py``), in definitions.md order. Spans in working days come
 from the calendar table only; a negative span (the end date before the start
 date, whatever its working-day count) or one that cannot be measured (a date
 outside the calendar) is left out and counted in ``excluded`` (``context.span``).
@@ -13,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .context import Context, Span, add_months, band_counts, count_if, days_between, percentiles, span
+from .registry import CIN_SOURCE, REGISTER, LaitMeasure, item
 from .result import ItemResult, clean, count_of, percent
 
 ASSESSMENT_BANDS = {
@@ -21,6 +23,13 @@ ASSESSMENT_BANDS = {
 }
 S47_BANDS = {"0_10": (0, 10), "11_15": (11, 15), "16_20": (16, 20), "21_plus": (21, None)}
 CIN_DURATION_BANDS = ("up_to_3m", "3m_6m", "6m_1y", "1y_2y", "2y_plus")
+
+# The framework's words, quoted by more than one item.
+_Q_DECISIONS = (
+    "How do you measure and understand the quality and timeliness of professional "
+    "decision making for vulnerable children and young people? Including:"
+)
+_TIMELINESS_RATIONALE_END = "[This is subject to any decision to be taken around timescales for assessment]"
 
 
 # ---------------------------------------------------------------- shared: a distribution of spans
@@ -91,6 +100,55 @@ def first_assessment_spans(ctx: Context) -> ir.Table:
     return ctx.with_working_days(first, "referral_date", "authorisation_date", "wd")
 
 
+@item(
+    id="assessment_timeliness",
+    title="Working days to complete assessments",
+    section="timeliness",
+    source="CIN census",
+    needs=(),
+    framework_item="Distribution of working days taken from referral to assessment completion",
+    framework_source=CIN_SOURCE,
+    rationale=(
+        "Provides an indication of how quickly the assessment and provision of help to "
+        "children in need takes place " + _TIMELINESS_RATIONALE_END
+    ),
+    rationale_quoted=True,
+    unit="percent",
+    polarity="higher_better",
+    polarity_reason=(
+        "More assessments completed within 45 working days means help is decided sooner, though the "
+        "framework asks that speed be balanced with the quality of decisions."
+    ),
+    comparability="dfe",
+    munro_figures=("from_referral",),
+    comparability_note=(
+        "The headline and its distribution follow DfE's published measure of assessment duration; "
+        "`from_referral` answers the framework's wording and has no published equivalent."
+    ),
+    headline="percent of assessments completed within 45 working days",
+    definition=(
+        "Assessments authorised (completed) in the year, by the number of working days from the "
+        "start of the assessment to its authorisation. The result gives the number of assessments, "
+        "the 25th percentile, median and 75th percentile of working days, the number in each band "
+        "(same day, 1-10, 11-20, 21-30, 31-40, 41-45, 46-50, 51-60, 61 or more working days) and the "
+        "number completed within 45 working days (`within_45`). The headline is the percent completed "
+        "within 45 working days. Because the framework asks for the time from referral, the result "
+        "also gives the same figures measured from the referral that opened the episode of need to "
+        "the authorisation of the episode's first assessment (`from_referral`). An assessment whose end "
+        "date (its authorisation) is before its start date (the date it is measured from) is left out "
+        "and counted in `excluded`, even when no working day lies between them (started on a Sunday, "
+        "authorised on the Friday before)."
+    ),
+    figures=("count", "p25", "median", "p75", "bands", "within_45", "from_referral", "excluded"),
+    breakdown=("bands", ("same_day", "1_10", "11_20", "21_30", "31_40", "41_45", "46_50", "51_60", "61_plus")),
+    framework_differences=(
+        "The framework asks for the time \"from referral to assessment completion\"; DfE measures each "
+        "assessment from its own start, and that is the headline here. `from_referral` gives the "
+        "framework's reading."
+    ),
+    key_questions=(_Q_DECISIONS,),
+    lait=(LaitMeasure("Continue_Assess_Comp", "value", "percent"),),
+)
 def assessment_timeliness(ctx: Context) -> dict[str, ItemResult]:
     item = "assessment_timeliness"
     main = _span_rows(ctx, assessment_spans(ctx), "start_date", "authorisation_date", ASSESSMENT_BANDS, 45)
@@ -115,6 +173,52 @@ def s47_spans(ctx: Context) -> ir.Table:
     return ctx.with_working_days(s, "start_date", "icpc_date", "wd")
 
 
+@item(
+    id="s47_to_icpc_timeliness",
+    title="Working days from strategy discussion to initial child protection conference",
+    section="timeliness",
+    source="CIN census",
+    needs=(),
+    framework_item=(
+        "Distribution of working days from Child Protection strategy meeting to Initial Child "
+        "Protection Conference (ICPC)"
+    ),
+    framework_source=CIN_SOURCE,
+    rationale=(
+        "Provides an indication of how quickly the safety of children who are judged to be "
+        "continuing to, or likely to suffer significant harm is being considered by a "
+        "multi-agency meeting " + _TIMELINESS_RATIONALE_END
+    ),
+    rationale_quoted=True,
+    unit="percent",
+    polarity="higher_better",
+    polarity_reason=(
+        "More conferences within 15 working days means a multi-agency meeting considers the child's "
+        "safety sooner."
+    ),
+    comparability="dfe",
+    headline="percent of initial child protection conferences held within 15 working days of the strategy discussion",
+    definition=(
+        "Section 47 enquiries whose initial child protection conference was held in the year, by the "
+        "number of working days from the strategy discussion that started the enquiry (the enquiry's "
+        "start date) to the conference recorded on the same enquiry. The result gives the number of "
+        "conferences, the 25th percentile, median and 75th percentile of working days, the number in "
+        "each band (0-10, 11-15, 16-20, 21 or more working days) and the number held within 15 working "
+        "days (`within_15`). The headline is the percent held within 15 working days. An enquiry whose "
+        "end date (the conference) is before its start date is left out and counted in `excluded`, even "
+        "when no working day lies between them (started on a Sunday, conference on the Friday before)."
+    ),
+    figures=("count", "p25", "median", "p75", "bands", "within_15", "excluded"),
+    breakdown=("bands", ("0_10", "11_15", "16_20", "21_plus")),
+    key_questions=(_Q_DECISIONS,),
+    lait=(
+        LaitMeasure("CP_conf_15days", "value", "percent"),
+        LaitMeasure("10_ICPC", "band:0_10", "count"),
+        LaitMeasure("15_ICPC", "band:11_15", "count"),
+        LaitMeasure("20_ICPC", "band:16_20", "count"),
+        LaitMeasure("21_ICPC", "band:21_plus", "count"),
+    ),
+)
 def s47_to_icpc_timeliness(ctx: Context) -> dict[str, ItemResult]:
     rows = _span_rows(ctx, s47_spans(ctx), "start_date", "icpc_date", S47_BANDS, 15)
     return {la: _span_result("s47_to_icpc_timeliness", _span_figures(rows[la], S47_BANDS, "within_15"),
@@ -149,6 +253,42 @@ def _duration_figures(row: dict) -> dict:
             "bands": bands}
 
 
+@item(
+    id="cin_duration",
+    title="Length of time children are in need",
+    section="timeliness",
+    source="CIN census",
+    needs=(),
+    framework_item="Length of time child is considered to be a child in need",
+    framework_source=CIN_SOURCE,
+    rationale=(
+        "This is useful information for local areas to understand their pattern of service "
+        "compared to other areas."
+    ),
+    rationale_quoted=True,
+    unit="percent",
+    polarity="neither",
+    polarity_reason=(
+        "A long time in need can mean drift or the right long-term support (for example for a disabled "
+        "child), and the framework uses it to compare patterns of service, not as a target."
+    ),
+    comparability="dfe",
+    headline="percent of episodes of need open at 31 March that had been open 2 years or more",
+    definition=(
+        "How long children are in need, in calendar days, leaving out referrals that led to no further "
+        "action. Two distributions: `open`, episodes of need open at 31 March, measured from the "
+        "referral date to 31 March; and `closed`, episodes that closed in the year, measured from the "
+        "referral date to the closure date. Each gives the number of episodes (`count`), the median "
+        "number of days (`median`) and the number in each band: 3 months or less, more than 3 months up "
+        "to 6 months, more than 6 months but less than 1 year, 1 year but less than 2 years, and 2 years "
+        "or more, with "
+        "months and years counted on the calendar. The headline is the percent of episodes open at 31 "
+        "March that had been open 2 years or more. A closed episode whose end date (closure) is before "
+        "its start date (referral) is left out and counted in `excluded`."
+    ),
+    figures=("open", "closed", "count", "median", "excluded"),
+    breakdown=("bands", ("up_to_3m", "3m_6m", "6m_1y", "1y_2y", "2y_plus")),
+)
 def cin_duration(ctx: Context) -> dict[str, ItemResult]:
     e = ctx.t.episodes
     in_need = e.filter(e.referral_nfa.fill_null(0) != 1)
@@ -173,8 +313,5 @@ def cin_duration(ctx: Context) -> dict[str, ItemResult]:
     return out
 
 
-ITEMS = {
-    "assessment_timeliness": assessment_timeliness,
-    "s47_to_icpc_timeliness": s47_to_icpc_timeliness,
-    "cin_duration": cin_duration,
-}
+# id -> computation of this module's items, in the order they are defined (the register's view)
+ITEMS = REGISTER.computations(__name__)
