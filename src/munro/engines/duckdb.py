@@ -26,15 +26,10 @@ import weakref
 from pathlib import Path
 
 from ..errors import MunroError
+from ..store.db import duckdb_config, without_progress_bar
 from . import MERGED, Engine
 
 CALENDAR = "munro_calendar"
-
-
-def _config() -> dict:
-    # Same budget as the store (store/db.py): modest, so a national run stays small.
-    return {"memory_limit": os.environ.get("MUNRO_DUCKDB_MEMORY", "256MB"),
-            "preserve_insertion_order": False}
 
 
 def _quote(text: str) -> str:
@@ -59,7 +54,8 @@ class DuckDBEngine(Engine):
         self._spill = tempfile.mkdtemp(prefix="munro-duckdb-")
         # Removed by close(), else when the engine is collected or Python exits.
         self._remove_spill = weakref.finalize(self, shutil.rmtree, self._spill, True)
-        backend = ibis.duckdb.connect(**_config(), temp_directory=self._spill)
+        backend = ibis.duckdb.connect(**duckdb_config(), temp_directory=self._spill)
+        without_progress_bar(backend.con)
         super().__init__(backend)
         self.path = path
         raw = self.raw

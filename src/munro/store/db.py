@@ -44,11 +44,22 @@ _last_opened: list[Path | None] = [None]  # the store explain() names when not t
 _HEADER_BYTES = 3 * 4096  # DuckDB's main header and its two database headers, before the first block
 
 
-def _config() -> dict:
+def duckdb_config() -> dict:
+    """Every DuckDB connection munro opens: the store's, the engine's, a validation's."""
     # Keep DuckDB's own memory modest so that a national load stays well under 500 MB:
     # it spills to a temporary folder beside the store instead of growing.
     return {"memory_limit": os.environ.get("MUNRO_DUCKDB_MEMORY", "256MB"),
             "preserve_insertion_order": False}
+
+
+def without_progress_bar(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``con``, set to draw no progress bar (its cursors inherit the setting), for every connection munro opens.
+
+    DuckDB draws one on standard output for a query over two seconds, which put it in the middle of a
+    command's JSON on a busy machine. The setting is a connection's own, so it cannot go in the config.
+    """
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def staging_path(db: str | os.PathLike) -> Path:
@@ -113,7 +124,8 @@ def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckD
     # Before DuckDB makes any file (the store, its WAL, its spill folder): owner-only (munro.private).
     owner_only_from_now()
     try:
-        con = retry_while_busy(lambda: duckdb.connect(str(path), read_only=read_only, config=_config()), path,
+        con = retry_while_busy(lambda: without_progress_bar(duckdb.connect(str(path), read_only=read_only,
+                                                                     config=duckdb_config())), path,
                                writing)
     except BaseException as e:
         if not new or isinstance(e, StoreBusy):  # busy: another process made it meanwhile, and it is theirs

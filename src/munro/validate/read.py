@@ -30,7 +30,7 @@ from ..census.reader import CensusReader, Header
 from ..errors import RejectedFile
 from ..private import private_dir
 from ..progress import Progress, report
-from ..store.db import _config as store_config
+from ..store.db import duckdb_config, without_progress_bar
 from ..store.ingest import MEMORY_STAGING_BYTES
 from ..store.schema import raw_ddl
 
@@ -43,7 +43,7 @@ VALIDATE_MEMORY = "192MB"  # DuckDB's memory for a file checked on disk, unless 
 
 def memory_store() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the store's raw tables."""
-    con = duckdb.connect(":memory:", config={"preserve_insertion_order": False})
+    con = without_progress_bar(duckdb.connect(":memory:", config={"preserve_insertion_order": False}))
     _create_tables(con)
     return con
 
@@ -58,12 +58,12 @@ def _disk_store() -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB file with the store's raw tables in a private temporary folder, removed afterwards."""
     folder = private_dir(tempfile.mkdtemp(prefix="munro-validate-"))
     try:
-        config = {**store_config(), "temp_directory": str(folder / "spill")}
+        config = {**duckdb_config(), "temp_directory": str(folder / "spill")}
         if "MUNRO_DUCKDB_MEMORY" not in os.environ:
             # The file's reading threads hold their pieces while DuckDB fills its buffers: a national
             # return peaked at 506 MB with the store's 256 MB and at 478 MB with this (docs/performance.md).
             config["memory_limit"] = VALIDATE_MEMORY
-        con = duckdb.connect(str(folder / "check.duckdb"), config=config)
+        con = without_progress_bar(duckdb.connect(str(folder / "check.duckdb"), config=config))
         try:
             _create_tables(con)
             yield con

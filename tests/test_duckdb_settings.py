@@ -1,0 +1,34 @@
+"""Every DuckDB connection munro opens draws no progress bar: DuckDB writes it to standard output for a query
+over two seconds, which put "100% ▕████▏" in front of `munro benchmark --format json` on a busy machine."""
+
+from __future__ import annotations
+
+from munro.engines import connect
+from munro.store.db import open_store
+from munro.validate import read
+
+
+def _setting(con, name: str):
+    return con.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+
+
+def test_the_store_and_its_engine_draw_no_progress_bar(db):
+    con = open_store(db)
+    try:
+        assert _setting(con, "enable_progress_bar") is False
+        assert _setting(con, "memory_limit").replace(" ", "") in ("256.0MiB", "244.1MiB")  # 256 MB
+    finally:
+        con.close()
+    engine = connect(db)
+    try:
+        assert _setting(engine.backend.con, "enable_progress_bar") is False
+    finally:
+        engine.close()
+
+
+def test_a_validation_draws_no_progress_bar():
+    con = read.memory_store()
+    try:
+        assert _setting(con, "enable_progress_bar") is False
+    finally:
+        con.close()
