@@ -3,23 +3,23 @@
 LA 201, reporting year 2023 (1 April 2022 - 31 March 2023), returns 2022,
 2023 and 2024. The population is 10,000, so a rate per 10,000 is its count.
 
-Referrals in the year (13), with what each is:
+Referrals in the year (13), with what each is (re-referral?: earlier referral >= date - 12 months):
 
-| #  | child | referral   | source | NFA | closure (latest return)  | re-referral? (earlier referral >= date - 12 months)  |
-|----|-------|------------|--------|-----|--------------------------|------------------------------------------------------|
-| 1  | R1    | 2022-06-01 | 1A     | yes | 2022-06-01 RC8           | yes: 2022-01-15 (2022 return) >= 2021-06-01          |
-| 2  | R1    | 2023-01-10 | 6      |     | open                     | yes: 2022-06-01 >= 2022-01-10                        |
-| 3  | R2    | 2022-05-31 | 3A     |     | 2022-07-01 RC1           | yes: 2021-05-31 >= 2021-05-31 (exactly 12 months)    |
-| 4  | R3    | 2022-05-31 | 8      |     | open                     | no: 2021-05-30 < 2021-05-31                          |
-| 5  | R5    | 2022-08-01 | 10     |     | open (sent twice, same day: one episode) | no                                   |
-| 6  | R7    | 2022-04-01 | 2A     |     | 2023-05-01 RC8 (2024 return) | no                                               |
-| 7  | R8    | 2023-03-31 | 3C     |     | 2023-03-31 RC9           | no                                                   |
-| 8  | R10   | 2022-10-10 | 5B     | yes | 2022-10-10 RC8           | no                                                   |
-| 9  | R11   | 2022-11-30 | 4      |     | 2022-11-30 RC2           | no                                                   |
-| 10 | R11   | 2022-12-01 | 9      |     | open                     | yes: 2022-11-30                                      |
-| 11 | R12   | 2022-09-01 | 7      |     | open                     | no                                                   |
-| 12 | R12   | 2022-10-01 | 7      |     | open                     | yes: 2022-09-01                                      |
-| 13 | R13   | 2022-11-01 | 1B     | yes | open                     | no                                                   |
+| #  | child | referral   | source | NFA | closure (latest return) | re-referral?                                      |
+|----|-------|------------|--------|-----|-------------------------|---------------------------------------------------|
+| 1  | R1    | 2022-06-01 | 1A     | yes | 2022-06-01 RC8          | yes: 2022-01-15 (2022 return) >= 2021-06-01       |
+| 2  | R1    | 2023-01-10 | 6      |     | open                    | yes: 2022-06-01 >= 2022-01-10                     |
+| 3  | R2    | 2022-05-31 | 3A     |     | 2022-07-01 RC1          | yes: 2021-05-31 >= 2021-05-31 (exactly 12 months) |
+| 4  | R3    | 2022-05-31 | 8      |     | open                    | no: 2021-05-30 < 2021-05-31                       |
+| 5  | R5    | 2022-08-01 | 10     |     | open (sent twice, same day: one episode) | no                               |
+| 6  | R7    | 2022-04-01 | 2A     |     | 2023-05-01 RC8 (2024 return) | no                                           |
+| 7  | R8    | 2023-03-31 | 3C     |     | 2023-03-31 RC9          | no                                                |
+| 8  | R10   | 2022-10-10 | 5B     | yes | 2022-10-10 RC8          | no                                                |
+| 9  | R11   | 2022-11-30 | 4      |     | 2022-11-30 RC2          | no                                                |
+| 10 | R11   | 2022-12-01 | 9      |     | open                    | yes: 2022-11-30                                   |
+| 11 | R12   | 2022-09-01 | 7      |     | open                    | no                                                |
+| 12 | R12   | 2022-10-01 | 7      |     | open                    | yes: 2022-09-01                                   |
+| 13 | R13   | 2022-11-01 | 1B     | yes | open                    | no                                                |
 
 Not in the year: R6's 2022-03-20 (in the 2022 and 2023 returns), R9's 2023-04-01 (2024 return),
 R1's 2022-01-15, R2's 2021-05-31 and R3's 2021-05-30 (2022 return only).
@@ -225,7 +225,7 @@ def test_population_record_with_source_and_reason(store):
 def test_results_serialise_as_plain_json(year_2023):
     import json
 
-    for item, r in year_2023.items():
+    for _item, r in year_2023.items():
         d = r.to_dict()
         assert d["unit"] in ("percent", "per_10k", "count") and "value" in d
         json.dumps(d)

@@ -135,7 +135,8 @@ def test_figures_are_those_definitions_md_names(item_id):
     breakdown = set(it.breakdown[1]) if it.breakdown else set()
     mine = set(it.figures) | breakdown
     assert named <= mine, f"definitions.md names figures the catalogue lacks: {sorted(named - mine)}"
-    assert mine - _GENERIC_FIGURES <= named, f"figures not named in definitions.md: {sorted(mine - _GENERIC_FIGURES - named)}"
+    assert mine - _GENERIC_FIGURES <= named, (
+        f"figures not named in definitions.md: {sorted(mine - _GENERIC_FIGURES - named)}")
 
 
 def test_ids_are_unique_snake_case():

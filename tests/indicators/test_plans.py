@@ -65,7 +65,8 @@ def build_lasting(cin):
         child(cin, "L4", E(referral="2022-02-01", plans=[P("2022-03-01", "2024-02-28")])),
         child(cin, "L5", E(referral="2022-02-01", plans=[P("2022-03-01", "2024-02-27")])),
         child(cin, "L6", E(referral="2023-09-01", plans=[P("2023-10-01", "2024-03-31")])),
-        child(cin, "L7", E(referral="2022-03-01", plans=[P("2022-04-01", "2023-04-01"), P("2023-06-01", "2023-12-01")])),
+        child(cin, "L7", E(referral="2022-03-01",
+                           plans=[P("2022-04-01", "2023-04-01"), P("2023-06-01", "2023-12-01")])),
         child(cin, "L9", E(referral="2023-08-01", plans=[P("2023-09-10", "2023-09-01")])),  # ends before it starts
         # starts Sun 28 May 2023 / Mon 29 May (holiday), ends Fri 26 May: before it starts
         child(cin, "L10", E(referral="2023-05-02", plans=[P("2023-05-28", "2023-05-26")])),
@@ -121,7 +122,7 @@ def test_looked_after_and_cpp_needs_looked_after_episodes(lasting):
     assert r.denominator == 5 and r["children_on_plan"] == 5 and r["percent"] is None  # as cpp_rate
 
 
-# ---------------------------------------------------------------- cpp_repeat, further_s47_after_cpp, s47_to_icpc_conversion
+# ------------------------------------------------------------ cpp_repeat, further_s47_after_cpp, s47_to_icpc_conversion
 
 
 def build_repeat(cin):
@@ -247,7 +248,8 @@ def build_rereferral(cin, with_2024=True):
         child(cin, "Q2", ended("2023-04-03", "2023-04-10", "2023-06-15")),
         child(cin, "Q3", ended("2023-10-02", "2023-11-01", "2024-02-29")),
         child(cin, "Q4", ended("2023-10-02", "2023-11-01", "2024-02-29")),
-        child(cin, "Q5", ended("2023-04-03", "2023-04-10", "2023-05-01"), ended("2023-09-01", "2023-09-20", "2023-12-01")),
+        child(cin, "Q5", ended("2023-04-03", "2023-04-10", "2023-05-01"),
+              ended("2023-09-01", "2023-09-20", "2023-12-01")),
         child(cin, "Q6", ended("2023-04-03", "2023-04-10", "2023-08-01"),
               E(referral="2023-08-01", closure="2023-08-20", reason="RC8")),
         child(cin, "Q7", ended("2023-04-03", "2023-04-10", "2023-09-01"),

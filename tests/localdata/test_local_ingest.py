@@ -114,7 +114,8 @@ def test_the_same_file_twice_changes_nothing_and_a_new_one_supersedes(store, tmp
     ("child_id,plan_start_date,meeting_date\n,2024-06-01,2024-06-10\n", r"row 2, column child_id: empty"),
     ("child_id,plan_start_date,meeting_date\nA1,2024-06-01,2024-06-10,extra\n",
      r"row 2, column \(after the last\): more cells than the header has columns"),
-    ("item_id,value,source\ncpp_rate,4.0,LA\n", r"row 2, column item_id: 'cpp_rate' is not an item from another source"),
+    ("item_id,value,source\ncpp_rate,4.0,LA\n",
+     r"row 2, column item_id: 'cpp_rate' is not an item from another source"),
     ("item_id,value,source\nsw_vacancy_rate,lots,LA\n", r"row 2, column value: 'lots' is not a number"),
 ])
 def test_a_bad_row_is_refused_naming_row_and_column_and_nothing_is_loaded(store, tmp_path, text, message):

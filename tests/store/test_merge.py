@@ -4,15 +4,27 @@ LA 201 sends two returns. The 2022-23 return (2023) and the 2023-24 return
 (2024) both hold child M1's episode referred on 2022-11-01, each with the
 parts active in its own year:
 
-| part (identified by)               | 2023 return                     | 2024 return                          | merged: copy from |
-|------------------------------------|---------------------------------|--------------------------------------|-------------------|
-| episode 2022-11-01 own fields      | need N1, open                   | need N2, closed 2023-10-15 RC7       | 2024              |
-| assessment started 2022-11-02      | not authorised, factors 1B      | authorised 2023-04-20, factors 1B 3B | 2024 (factors too)|
-| assessment started 2022-11-03      | authorised 2022-12-01, factor 4B| (dated before the year: absent)      | 2023, kept        |
-| section 47 started 2022-11-05      | ICPC 2022-11-20                 | absent                               | 2023, kept        |
-| CIN plan started 2022-12-01        | open                            | ended 2023-06-01                     | 2024              |
-| CP plan started 2022-11-20         | open, latest NEG                | ended 2023-10-01, latest EMO         | 2024              |
-| reviews of that plan (by date)     | 2023-02-10, 2023-03-20          | 2023-03-20, 2023-05-10, 2023-08-10   | union; 03-20 from 2024 |
+| part (identified by)           | 2023 return                      | 2024 return                          |
+|--------------------------------|----------------------------------|--------------------------------------|
+| episode 2022-11-01 own fields  | need N1, open                    | need N2, closed 2023-10-15 RC7       |
+| assessment started 2022-11-02  | not authorised, factors 1B       | authorised 2023-04-20, factors 1B 3B |
+| assessment started 2022-11-03  | authorised 2022-12-01, factor 4B | (dated before the year: absent)      |
+| section 47 started 2022-11-05  | ICPC 2022-11-20                  | absent                               |
+| CIN plan started 2022-12-01    | open                             | ended 2023-06-01                     |
+| CP plan started 2022-11-20     | open, latest NEG                 | ended 2023-10-01, latest EMO         |
+| reviews of that plan (by date) | 2023-02-10, 2023-03-20           | 2023-03-20, 2023-05-10, 2023-08-10   |
+
+and in the merged history each part is copied from:
+
+| part (identified by)           | merged: copy from      |
+|--------------------------------|------------------------|
+| episode 2022-11-01 own fields  | 2024                   |
+| assessment started 2022-11-02  | 2024 (factors too)     |
+| assessment started 2022-11-03  | 2023, kept             |
+| section 47 started 2022-11-05  | 2023, kept             |
+| CIN plan started 2022-12-01    | 2024                   |
+| CP plan started 2022-11-20     | 2024                   |
+| reviews of that plan (by date) | union; 03-20 from 2024 |
 
 M1 also has an episode only in 2023 (referred 2022-05-01, closed 2022-08-01) and one only in 2024
 (referred 2023-06-01); child M2 is only in 2023. M1's own fields (ethnicity, disabilities) come
@@ -42,7 +54,8 @@ def return_2023(cin, la="201", need="N1"):
 
 
 def return_2024(cin, la="201", need="N2", with_first_assessment=True):
-    assessments = [cin.Assessment("2022-11-02", auth="2023-04-20", factors=["1B", "3B"])] if with_first_assessment else []
+    assessments = ([cin.Assessment("2022-11-02", auth="2023-04-20", factors=["1B", "3B"])]
+                   if with_first_assessment else [])
     m1 = cin.Child(id="M1", ethnicity="WIRI", disabilities=["HEAR", "VIS"], episodes=[
         cin.Episode(
             referral="2022-11-01", need=need, closure="2023-10-15", reason="RC7",

@@ -237,7 +237,8 @@ def test_the_cli_refuses_with_one_line_and_replace_loads(db, put, munro, munro_e
 
 def visits(write, name, n_children, per_child):
     lines = ["child_id,plan_start_date,visit_date,seen,seen_alone"]
-    lines += [f"C{c:03d},2024-05-01,2024-06-{v + 1:02d},Y,Y" for c in range(1, n_children + 1) for v in range(per_child)]
+    lines += [f"C{c:03d},2024-05-01,2024-06-{v + 1:02d},Y,Y"
+              for c in range(1, n_children + 1) for v in range(per_child)]
     return write(name, "\n".join(lines) + "\n")
 
 
@@ -252,7 +253,8 @@ def test_a_local_file_far_smaller_than_the_loaded_one_is_refused(db, put, write,
         ingest_local_file(db, small, year=YEAR)
     assert refused.value.reason == (
         "would replace the loaded 2024-25 cp-visits file for LA 330 Birmingham (cp_visits_2025.csv, loaded "
-        f"{loaded_on(db, store, 'local_loads')}) but has 6 rows against 20 (30%): is it a partial extract or the wrong file? "
+        f"{loaded_on(db, store, 'local_loads')}) but has 6 rows against 20 (30%): "
+        "is it a partial extract or the wrong file? "
         "Load it anyway with --replace")
     assert store.snapshot(db) == before
     # 16 rows (80%) is a correction; the first file again is reinstated (more rows, no question).

@@ -8,6 +8,7 @@ grow with the size of the authority, and the same seed gives the same bytes.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import random
@@ -125,8 +126,8 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     slicer = Slicer(la, years)
 
     # Its date checked before anything is written.
-    annex = AnnexA(la, annex_a, annex_a_months, seed, dt.date(years[0] - 1, 4, 1),
-                   dt.date(years[-1], 3, 31)) if annex_a is not None else None
+    annex = AnnexA(la, annex_a, annex_a_months, seed, year_start(years[0]),
+                   year_end(years[-1])) if annex_a is not None else None
 
     out_dir.mkdir(parents=True, exist_ok=True)
     writers = {y: ReturnWriter(out_dir / f"cin_{la}_{y}.xml", la=la, year=y, schema_year=schema_year)
