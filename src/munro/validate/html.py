@@ -144,5 +144,6 @@ def to_html(reports: list[Report]) -> str:
             "<header><h1>CIN census validation</h1>"
             "<p>This page holds children's identifiers: keep it where the return itself is kept.</p></header>"
             f'<main id="main">{_filters(codes)}{body}{_rules_table(reports)}</main>'
-            f"<footer><p>Checked by {made_by()} with the DfE's validation rules for the census year.</p></footer>"
+            f"<footer><p>Checked by {made_by()} with the DfE's validation rules of the year named with "
+            "each return.</p></footer>"
             "</body></html>\n")
