@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from .errors import MunroError
 
@@ -147,3 +148,64 @@ def year_from_name(name: str) -> int | None:
     found = [y for m in _NAME.finditer(name) if (y := _name_year(m.group("first"), m.group("second")))]
     found = [y for y in found if FIRST <= y[1] <= LAST]
     return max(enumerate(found), key=lambda f: (f[1][0], f[0]))[1][1] if found else None
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier, a day that does not exist becoming the month's last
+    (31 May - 3 months is 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def _is_month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """The 12 months ending on ``end`` (R, the as-at date): the window every item is computed over.
+
+    A reporting year is the period ending 31 March (``Period.of_year(2025)``: 1 April 2024 to 31 March
+    2025). Any other date gives the 12 months an extract taken that day would report: from the day after
+    the same date a year earlier (``Period(date(2025, 10, 15))``: 16 October 2024 to 15 October 2025),
+    whole months when ``end`` is a month's last day (the 12 months ending 28 February 2025 start on
+    1 March 2024, and those ending 29 February 2024 on 1 March 2023).
+    """
+
+    end: dt.date
+
+    @classmethod
+    def of_year(cls, year: int) -> Period:
+        return cls(year_end(year))
+
+    @property
+    def start(self) -> dt.date:
+        if _is_month_end(self.end):
+            return _months_before(self.end + dt.timedelta(days=1), 12)
+        return _months_before(self.end, 12) + dt.timedelta(days=1)
+
+    @property
+    def year(self) -> int:
+        """The reporting year ``end`` falls in (its population, its return): 31 October 2025 is in 2026."""
+        return year_of_date(self.end)
+
+    @property
+    def is_year(self) -> bool:
+        """Whether this is a whole reporting year (ending 31 March)."""
+        return (self.end.month, self.end.day) == (3, 31)
+
+    def earlier(self, months: int) -> Period:
+        """The period ending ``months`` calendar months before this one ends (month ends kept as month ends)."""
+        if _is_month_end(self.end):
+            return Period(_months_before(self.end + dt.timedelta(days=1), months) - dt.timedelta(days=1))
+        return Period(_months_before(self.end, months))
+
+    @property
+    def label(self) -> str:
+        """'2024-25' for a reporting year, else '12 months to 15 October 2025'."""
+        if self.is_year:
+            return year_label(self.year)
+        return f"12 months to {self.end.day} {self.end:%B %Y}"

@@ -11,9 +11,10 @@ import pytest
 
 from engine_support import differences as _same
 from munro.engines import connect
-from munro.indicators.compute import as_json, compute, compute_all
+from munro.indicators.compute import as_json, compute, compute_all, compute_all_years, compute_years
 
 YEAR = 2025  # the synthetic store's latest year (conftest.py)
+YEARS = (2023, 2024, 2025)  # every year it holds
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,32 @@ def test_all_las_in_one_pass_agree_with_duckdb(other_engine, duckdb_results):
     assert [r["la"] for r in got] == ["805", "841"]
     for mine, theirs in zip(got, duckdb_results):
         assert _same(mine, theirs) == [], other_engine.name
+
+
+@pytest.fixture(scope="module")
+def duckdb_each_year(two_las):
+    """Each year of the store computed on its own, as the items were computed before years were a dimension."""
+    with connect(two_las) as e:
+        return {y: [as_json(r) for r in compute_all(e, y)] for y in YEARS}
+
+
+def test_every_year_in_one_pass_agrees_with_each_year_alone(duckdb_each_year, two_las):
+    """The trend in one pass (every item grouped by LA and year) gives each year's figures exactly."""
+    with connect(two_las) as e:
+        together = compute_all_years(e, YEARS)
+        one_la = compute_years(e, "841", YEARS)
+    for y in YEARS:
+        assert [_same(as_json(r), want) for r, want in zip(together[y], duckdb_each_year[y])] == [[], []], y
+        assert _same(as_json(one_la[y]), duckdb_each_year[y][1]) == [], y
+    # the years differ, so a pass that gave every year the same figures would fail above
+    assert duckdb_each_year[2023][0]["items"]["referral_rate"] != duckdb_each_year[2025][0]["items"]["referral_rate"]
+
+
+def test_every_year_in_one_pass_agrees_with_duckdb(other_engine, duckdb_each_year):
+    together = compute_all_years(other_engine, YEARS)
+    for y in YEARS:
+        assert [_same(as_json(r), want) for r, want in zip(together[y], duckdb_each_year[y])] == [[], []], \
+            (other_engine.name, y)
 
 
 def test_one_la_agrees_with_duckdb(other_engine, two_las):

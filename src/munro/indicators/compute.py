@@ -15,18 +15,20 @@ later return repeats).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import MunroError
+from ..years import Period
 from .catalogue import ITEMS as REGISTERED
 from .catalogue import item as catalogue_item
-from .context import Context
+from .context import Context, Key
 from .result import ItemResult
 
-# id -> function(Context) -> {la: ItemResult}: every registered item, in definitions.md order (section 2,
+# id -> function(Context) -> {Key(la, period): ItemResult}: every registered item, in definitions.md order (section 2,
 # then the section 3 items an LA imports its own figure for).
-ITEMS: dict[str, Callable[[Context], dict[str, ItemResult]]] = {i: entry.compute for i, entry in REGISTERED.items()}
+ITEMS: dict[str, Callable[[Context], dict[Key, ItemResult]]] = {i: entry.compute for i, entry in REGISTERED.items()}
 PopulationArg = Mapping | Callable[[str, int], Any] | None
 
 
@@ -64,6 +66,63 @@ def _wanted(items: Iterable[str] | None) -> list[str]:
     return items
 
 
+# Item modules that still compute one period at a time: run once per period (see ``_run``).
+_ONE_PERIOD_MODULES = {"munro.indicators.activity", "munro.indicators.plans", "munro.indicators.casework",
+                       "munro.indicators.imported", "munro.indicators.looked_after"}
+
+
+def _run(fn, ctx: Context) -> dict[Key, ItemResult]:
+    """An item's results for every key of ``ctx``."""
+    if fn.__module__ not in _ONE_PERIOD_MODULES:
+        return fn(ctx)
+    out: dict[Key, ItemResult] = {}
+    for p in ctx.periods:
+        one = dataclasses.replace(ctx, periods=(p,))
+        out.update({Key(la, p): r for la, r in fn(one).items()})
+    return out
+
+
+def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: Iterable[str] | None = None,
+                 population: PopulationArg = None, visiting_standard: int = 10, *, tables=None,
+                 history: Mapping[str, list[int]] | None = None,
+                 local: Mapping[str, Any] | None = None) -> dict[Key, dict[str, ItemResult]]:
+    """Every item for every (LA, period) in one pass per item: the core of ``compute`` and its kin.
+
+    ``engine`` is a connected :class:`munro.engines.Engine`. Each item runs once over all the LAs and
+    periods, grouped by LA and period, so a trend or a series costs one query per item, not one per
+    year. A key whose period's return is not loaded has every item None with the reason (the merged
+    history would hold only the part of the year that a later return repeats). ``tables``, ``history``
+    and ``local`` replace the engine's own (a group computed as one LA).
+    """
+    wanted = _wanted(items)
+    las = tuple(sorted({str(la) for la in las}))
+    periods = tuple(sorted(set(periods)))
+    history = dict(engine.history() if history is None else history)
+    out: dict[Key, dict[str, ItemResult]] = {}
+    ready = {Key(la, p) for la in las for p in periods if p.year in history.get(la, [])}
+    for key in (Key(la, p) for la in las for p in periods):
+        if key not in ready:
+            years = history.get(key.la, [])
+            reason = f"needs the {key.period.year} return" + (
+                "" if years else f" (no returns for LA {key.la} are loaded)")
+            out[key] = {i: ItemResult.missing(i, catalogue_item(i).unit, reason) for i in wanted}
+    use_las = tuple(sorted({k.la for k in ready}))
+    use_periods = tuple(sorted({k.period for k in ready}))
+    if not ready:
+        return out
+    ctx = Context(periods=use_periods, las=use_las,
+                  t=tables if tables is not None else engine.tables(use_las if len(use_las) < 2 else None),
+                  history={la: history.get(la, []) for la in use_las},
+                  population=_population_fn(population) or _store_population(engine),
+                  local=dict(engine.local_history() if local is None else local),
+                  visiting_standard=_standard(visiting_standard))
+    for i in wanted:
+        results = _run(ITEMS[i], ctx)
+        for key in ready:
+            out.setdefault(key, {})[i] = results[key]
+    return out
+
+
 def compute(db, la: str, year: int, items: Iterable[str] | None = None,
             population: PopulationArg = None, visiting_standard: int = 10) -> dict[str, Any]:
     """The items of definitions.md for LA ``la`` and reporting year ``year``.
@@ -74,24 +133,24 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
     (``munro.population.population_for``: ONS estimates or the user's overrides).
     ``visiting_standard`` is child_seen_per_cpp's longest gap between visits, in working days.
     """
+    return compute_years(db, la, [year], items, population, visiting_standard)[int(year)]
+
+
+def compute_years(db, la: str, years: Iterable[int], items: Iterable[str] | None = None,
+                  population: PopulationArg = None, visiting_standard: int = 10) -> dict[int, dict[str, Any]]:
+    """``compute`` for each of ``years`` of one LA, computed together: year -> ``compute``'s result.
+
+    A report's trend of five years is one query per item, grouped by year, rather than five runs.
+    """
     from ..engines import engine_for
 
-    wanted = _wanted(items)
-    la, year = str(la), int(year)
+    la, years = str(la), sorted({int(y) for y in years})
     with engine_for(db) as engine:
         history = engine.history()
-        years = history.get(la, [])
-        out: dict[str, Any] = {"la": la, "year": year, "history_years": years, "items": {}}
-        if year not in years:
-            reason = f"needs the {year} return" + ("" if years else f" (no returns for LA {la} are loaded)")
-            out["items"] = {i: ItemResult.missing(i, catalogue_item(i).unit, reason) for i in wanted}
-            return out
-        ctx = Context(year=year, las=(la,), t=engine.tables([la]), history={la: years},
-                      population=_population_fn(population) or _store_population(engine),
-                      local=engine.local_history(), visiting_standard=_standard(visiting_standard))
-        for item in wanted:
-            out["items"][item] = ITEMS[item](ctx)[la]
-        return out
+        found = compute_keys(engine, [la], [Period.of_year(y) for y in years], items, population,
+                             visiting_standard, history=history)
+    return {y: {"la": la, "year": y, "history_years": history.get(la, []),
+                "items": found[Key(la, Period.of_year(y))]} for y in years}
 
 
 def compute_all(db, year: int, items: Iterable[str] | None = None,
@@ -101,27 +160,22 @@ def compute_all(db, year: int, items: Iterable[str] | None = None,
     The items group by LA, so a pooled store is computed by the engine at once, not by a
     Python loop over LAs. Returns one result per LA (sorted by code), as ``compute`` does.
     """
+    return compute_all_years(db, [year], items, population, visiting_standard)[int(year)]
+
+
+def compute_all_years(db, years: Iterable[int], items: Iterable[str] | None = None,
+                      population: PopulationArg = None,
+                      visiting_standard: int = 10) -> dict[int, list[dict[str, Any]]]:
+    """``compute_all`` for each of ``years``, every LA and year in one pass per item: year -> its list."""
     from ..engines import engine_for
 
-    wanted = _wanted(items)
-    year = int(year)
+    years = sorted({int(y) for y in years})
     with engine_for(db) as engine:
         history = engine.history()
-        ready = tuple(la for la in sorted(history) if year in history[la])
-        results: dict[str, dict[str, ItemResult]] = {}
-        if ready:
-            ctx = Context(year=year, las=ready, t=engine.tables(None), history={la: history[la] for la in ready},
-                          population=_population_fn(population) or _store_population(engine),
-                          local=engine.local_history(), visiting_standard=_standard(visiting_standard))
-            results = {i: ITEMS[i](ctx) for i in wanted}
-        out = []
-        for la in sorted(history):
-            if la in ready:
-                found = {i: results[i][la] for i in wanted}
-            else:
-                found = {i: ItemResult.missing(i, catalogue_item(i).unit, f"needs the {year} return") for i in wanted}
-            out.append({"la": la, "year": year, "history_years": history[la], "items": found})
-        return out
+        found = compute_keys(engine, list(history), [Period.of_year(y) for y in years], items, population,
+                             visiting_standard, history=history)
+    return {y: [{"la": la, "year": y, "history_years": history[la], "items": found[Key(la, Period.of_year(y))]}
+                for la in sorted(history)] for y in years}
 
 
 def as_json(result: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,4 +183,4 @@ def as_json(result: Mapping[str, Any]) -> dict[str, Any]:
     return {**result, "items": {i: r.to_dict() for i, r in result["items"].items()}}
 
 
-__all__ = ["compute", "compute_all", "as_json", "ITEMS"]
+__all__ = ["compute", "compute_years", "compute_all", "compute_all_years", "compute_keys", "as_json", "ITEMS"]

@@ -23,19 +23,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.types as ir
 
 from ..engines import Tables
+from ..years import Period
 
 Population = Callable[[str, int], Any]
 
 
 def reporting_window(year: int) -> tuple[dt.date, dt.date]:
     """(1 April Y-1, 31 March Y): the reporting year Y, both ends included."""
-    return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    return Period.of_year(year).start, Period.of_year(year).end
 
 
 def flag(predicate: ir.BooleanValue) -> ir.IntegerValue:
@@ -123,11 +124,29 @@ def band_counts(values: ir.NumericColumn, bands: Mapping[str, tuple[int | None, 
     return out
 
 
+class Key(NamedTuple):
+    """Whose and which figures: an LA and a period (a reporting year, or the 12 months to an as-at date)."""
+
+    la: str
+    period: Period
+
+
+# The columns a table gains from ``Context.during``, ``open_at`` and ``over``: which period a row counts in.
+PERIOD, P_START, P_END = "period", "p_start", "p_end"
+
+
 @dataclass
 class Context:
-    """One computation: reporting year, LAs, their tables and what is known about them."""
+    """One computation: its periods, LAs, their tables and what is known about them.
 
-    year: int
+    Every item computes every period of the context in one pass, grouped by ``la_code`` and ``period``
+    (``by``): a trend of five years, or a monthly series, is one query per item, not one per year. A row
+    counts in a period through one of three joins to the periods (``during``: its date falls in the period;
+    ``open_at``: it is open at the period's end R; ``over``: every period, for an item's own test on
+    ``p_start`` and ``p_end``); results come back per ``Key`` (``per_key``).
+    """
+
+    periods: tuple[Period, ...]
     las: tuple[str, ...]
     t: Tables
     history: dict[str, list[int]] = field(default_factory=dict)
@@ -135,23 +154,87 @@ class Context:
     # LA -> kind of local records (munro.localdata) -> the reporting years loaded
     local: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     visiting_standard: int = 10  # child_seen_per_cpp: the longest gap between visits, in working days
+    # (la, year) -> what ``population`` gave: asked once per run, as a callable may open the store
+    population_cache: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def has_local(self, la: str, kind: str) -> bool:
-        """Whether the LA's records of ``kind`` for this reporting year are loaded."""
-        return self.year in self.local.get(la, {}).get(kind, [])
+    def __post_init__(self):
+        if isinstance(self.periods, int):  # Context(2025, ...): one reporting year
+            self.periods = (Period.of_year(self.periods),)
+        self.periods = tuple(sorted(set(self.periods)))
+        if not self.periods:
+            raise ValueError("a computation needs at least one period")
+
+    @property
+    def keys(self) -> list[Key]:
+        """Every (LA, period) of the computation: what each item returns a result for."""
+        return [Key(la, p) for la in self.las for p in self.periods]
+
+    by = ("la_code", PERIOD)  # what every item's final aggregate groups by
+
+    def has_local(self, la: str, kind: str, period: Period | None = None) -> bool:
+        """Whether the LA's records of ``kind`` for the period's reporting year are loaded."""
+        return (period or self._one()).year in self.local.get(la, {}).get(kind, [])
+
+    # -- the periods as a table
+
+    def period_table(self, earlier: int = 0) -> ir.Table:
+        """One row per period: ``period`` (its index in ``periods``), ``p_start`` and ``p_end`` (DATE).
+
+        ``earlier``: the window of the period ending that many months before each one instead
+        (``Period.earlier``: a look-back cohort), still under the later period's index.
+        Drawn from the calendar, already on every engine, rather than a memtable: plain DATE columns
+        and no temporary table on PostgreSQL or Spark.
+        """
+        cal = self.t.calendar
+        rows = [cal.filter(cal.date == ibis.date(w.end)).select(**{
+                    PERIOD: ibis.literal(i, "int64"), P_START: ibis.date(w.start), P_END: cal.date})
+                for i, w in ((i, p.earlier(earlier) if earlier else p) for i, p in enumerate(self.periods))]
+        return ibis.union(*rows) if len(rows) > 1 else rows[0]
+
+    def during(self, table: ir.Table, date: str, earlier: int = 0) -> ir.Table:
+        """``table``'s rows whose ``date`` falls in a period, once per such period (with its columns).
+
+        ``earlier``: in the period ending that many months before (a cohort followed up to the period's end).
+        """
+        p = self.period_table(earlier)
+        return table.inner_join(p, [table[date] >= p[P_START], table[date] <= p[P_END]])
+
+    def open_at(self, table: ir.Table, start: str, end: str) -> ir.Table:
+        """``table``'s rows open at a period's end R (``start`` <= R and ``end`` missing or after R), once per
+        such period."""
+        p = self.period_table()
+        return table.inner_join(p, [table[start] <= p[P_END], table[end].isnull() | (table[end] > p[P_END])])
+
+    def over(self, table: ir.Table) -> ir.Table:
+        """``table`` once per period, with the period's columns (an item's own test follows)."""
+        return table.cross_join(self.period_table())
+
+    @staticmethod
+    def in_period(table: ir.Table, date: ir.DateValue) -> ir.BooleanValue:
+        """The date falls in the row's period (a table from ``over``)."""
+        return date.between(table[P_START], table[P_END])
+
+    # -- one period at a time (items not yet computing every period in one pass)
+
+    def _one(self) -> Period:
+        if len(self.periods) != 1:
+            raise ValueError("this item computes one period at a time")
+        return self.periods[0]
+
+    @property
+    def year(self) -> int:
+        return self._one().year
 
     @property
     def start(self) -> dt.date:
-        return reporting_window(self.year)[0]
+        return self._one().start
 
     @property
     def R(self) -> dt.date:  # noqa: N802 - the contract's name
-        return reporting_window(self.year)[1]
-
-    # -- predicates
+        return self._one().end
 
     def in_year(self, date: ir.DateValue) -> ir.BooleanValue:
-        """The date falls in [1 April Y-1, 31 March Y]."""
+        """The date falls in the (one) period."""
         return date.between(ibis.date(self.start), ibis.date(self.R))
 
     def open_at_r(self, start: ir.DateValue, end: ir.DateValue) -> ir.BooleanValue:
@@ -189,11 +272,21 @@ class Context:
         ``munro.indicators.sql`` can collect the expressions instead of running them."""
         return expr.to_pyarrow().to_pylist()
 
-    def per_la(self, expr: ir.Table) -> dict[str, dict[str, Any]]:
-        """Run a ``group_by("la_code").aggregate(...)`` expression: LA -> row (plain Python values).
+    def per_key(self, expr: ir.Table) -> dict[Key, dict[str, Any]]:
+        """Run a ``group_by(ctx.by).aggregate(...)`` expression: Key -> row (plain Python values).
 
-        Every LA of the run gets a row; an LA with no rows gets an empty dict.
+        Every key of the run gets a row; one with no rows gets an empty dict.
         """
+        out: dict[Key, dict[str, Any]] = {k: {} for k in self.keys}
+        for row in self.rows(expr):
+            key = Key(row.pop("la_code"), self.periods[row.pop(PERIOD)])
+            if key in out:
+                out[key] = row
+        return out
+
+    def per_la(self, expr: ir.Table) -> dict[str, dict[str, Any]]:
+        """Run a ``group_by("la_code").aggregate(...)`` expression of a one-period item: LA -> row."""
+        self._one()
         rows = self.rows(expr)
         out: dict[str, dict[str, Any]] = {la: {} for la in self.las}
         for row in rows:
@@ -202,22 +295,23 @@ class Context:
                 out[la] = row
         return out
 
-    def population_of(self, la: str) -> tuple[int | None, dict[str, Any]]:
-        """(population, figures to report with it) for an LA in this year.
+    def population_of(self, la: str, period: Period | None = None) -> tuple[int | None, dict[str, Any]]:
+        """(population, figures to report with it) for an LA in the period's reporting year.
 
         The population callable may return an int, None, or a record such as
         ``munro.population.Population`` (``value``, ``source``, ``vintage``,
         ``mid_year``, ``estimated``, ``reason``), whose details are reported
         as ``population_<name>`` figures.
         """
+        year = (period or self._one()).year
         if self.population is None:
             from ..reference import child_population
 
-            return child_population(la, self.year), {}
-        cache = self.__dict__.setdefault("_population_cache", {})
-        if la not in cache:  # asked once per LA and run: a callable may open the store
-            cache[la] = self.population(la, self.year)
-        got = cache[la]
+            return child_population(la, year), {}
+        cache = self.population_cache
+        if (la, year) not in cache:
+            cache[(la, year)] = self.population(la, year)
+        got = cache[(la, year)]
         if got is None or isinstance(got, (int, float)):
             return (int(got) if got is not None else None), {}
         value = getattr(got, "value", getattr(got, "population", None))

@@ -94,8 +94,9 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
     """
     from ..engines import engine_for
     from ..store.returns import year_words, years_words
-    from .compute import ITEMS, _standard, _wanted
-    from .context import Context
+    from ..years import Period
+    from .compute import _wanted, compute_keys
+    from .context import Key
 
     wanted = _wanted(items)
     year = int(year)
@@ -118,11 +119,13 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
                                "members": members, "missing": missing, "group_size": len(las),
                                "partial": bool(missing), "coverage": coverage, "history_years": years,
                                "items": {}}
-        ctx = Context(year=year, las=(code,), t=_as_one(engine.tables(members), code), history={code: years},
-                      population=lambda _la, y: _sum_population(engine, members, y),
-                      local={code: _common_local(engine.local_history(), members)},  # loaded by every member
-                      visiting_standard=_standard(visiting_standard))
-        out["items"] = {i: ITEMS[i](ctx)[code] for i in wanted}
+        period = Period.of_year(year)
+        found = compute_keys(engine, [code], [period], wanted,
+                             population=lambda _la, y: _sum_population(engine, members, y),
+                             visiting_standard=visiting_standard, tables=_as_one(engine.tables(members), code),
+                             history={code: years},
+                             local={code: _common_local(engine.local_history(), members)})  # loaded by every member
+        out["items"] = found[Key(code, period)]
         return out
 
 

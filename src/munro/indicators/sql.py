@@ -23,6 +23,7 @@ import ibis.expr.datatypes as dt
 
 from ..engines import LOCAL, MERGED, Tables
 from ..errors import MunroError
+from ..years import Period
 from .context import Context
 
 # Ibis names the dialects by its backends; users know them by their products.
@@ -53,7 +54,7 @@ class _Collecting(Context):
     """A context whose queries are kept, not run (the item sees no rows)."""
 
     def __init__(self, year: int):
-        super().__init__(year=year, las=(), t=unbound_tables(), population=lambda la, year: None)
+        super().__init__(periods=(Period.of_year(year),), las=(), t=unbound_tables(), population=lambda la, year: None)
         self.queries: list[Any] = []
 
     def rows(self, expr):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from .context import Context, Span, add_months, band_counts, count_if, days_between, percentiles, span
+from .context import Context, Key, Span, add_months, band_counts, count_if, days_between, percentiles, span
 from .registry import CIN_SOURCE, REGISTER, LaitMeasure, item
 from .result import ItemResult, clean, count_of, percent
 
@@ -45,10 +45,10 @@ def _span_metrics(s: Span, bands, within: int) -> dict[str, ir.Scalar]:
     }
 
 
-def _span_rows(ctx: Context, t: ir.Table, start: str, end: str, bands, within: int) -> dict[str, dict]:
-    """``_span_metrics`` of the working days ``t.wd`` from ``t[start]`` to ``t[end]``, per LA."""
+def _span_rows(ctx: Context, t: ir.Table, start: str, end: str, bands, within: int) -> dict[Key, dict]:
+    """``_span_metrics`` of the working days ``t.wd`` from ``t[start]`` to ``t[end]``, per LA and period."""
     s = span(t[start], t[end], t.wd)
-    return ctx.per_la(t.group_by("la_code").aggregate(**_span_metrics(s, bands, within)))
+    return ctx.per_key(t.group_by(ctx.by).aggregate(**_span_metrics(s, bands, within)))
 
 
 def _span_figures(row: dict, bands, within_name: str) -> dict:
@@ -82,21 +82,20 @@ def _span_result(item: str, figures: dict, within_name: str, what: str, extra: d
 
 
 def assessment_spans(ctx: Context) -> ir.Table:
-    """Assessments authorised in the year, with ``wd`` = working days from start to authorisation."""
-    a = ctx.t.assessments
-    a = a.filter(ctx.in_year(a.authorisation_date))
+    """Assessments authorised in each period, with ``wd`` = working days from start to authorisation."""
+    a = ctx.during(ctx.t.assessments, "authorisation_date")
     return ctx.with_working_days(a, "start_date", "authorisation_date", "wd")
 
 
 def first_assessment_spans(ctx: Context) -> ir.Table:
-    """Episodes whose first assessment (earliest start) was authorised in the year, with
+    """Episodes whose first assessment (earliest start) was authorised in each period, with
     ``wd`` = working days from the episode's referral date to that authorisation."""
     a = ctx.t.assessments
     # start_date identifies an assessment within its episode; the rest only makes the order total.
     w = ibis.window(group_by=[a.la_code, a.la_child_id, a.referral_date],
                     order_by=[a.start_date, a.return_id, a.assessment_seq])
     a = a.mutate(_rank=ibis.row_number().over(w))
-    first = a.filter((a._rank == 0) & ctx.in_year(a.authorisation_date))
+    first = ctx.during(a.filter(a._rank == 0), "authorisation_date")
     return ctx.with_working_days(first, "referral_date", "authorisation_date", "wd")
 
 
@@ -149,16 +148,16 @@ def first_assessment_spans(ctx: Context) -> ir.Table:
     key_questions=(_Q_DECISIONS,),
     lait=(LaitMeasure("Continue_Assess_Comp", "value", "percent"),),
 )
-def assessment_timeliness(ctx: Context) -> dict[str, ItemResult]:
+def assessment_timeliness(ctx: Context) -> dict[Key, ItemResult]:
     item = "assessment_timeliness"
     main = _span_rows(ctx, assessment_spans(ctx), "start_date", "authorisation_date", ASSESSMENT_BANDS, 45)
     ref = _span_rows(ctx, first_assessment_spans(ctx), "referral_date", "authorisation_date", ASSESSMENT_BANDS, 45)
     out = {}
-    for la in ctx.las:
-        figs = _span_figures(main[la], ASSESSMENT_BANDS, "within_45")
-        r = _span_figures(ref[la], ASSESSMENT_BANDS, "within_45")
+    for key in ctx.keys:
+        figs = _span_figures(main[key], ASSESSMENT_BANDS, "within_45")
+        r = _span_figures(ref[key], ASSESSMENT_BANDS, "within_45")
         from_referral = {"value": r.pop("percent"), **r}
-        out[la] = _span_result(item, figs, "within_45", "assessments authorised",
+        out[key] = _span_result(item, figs, "within_45", "assessments authorised",
                                {"from_referral": from_referral})
     return out
 
@@ -167,9 +166,8 @@ def assessment_timeliness(ctx: Context) -> dict[str, ItemResult]:
 
 
 def s47_spans(ctx: Context) -> ir.Table:
-    """Section 47 enquiries whose initial conference is in the year, ``wd`` from enquiry start to it."""
-    s = ctx.t.section47
-    s = s.filter(ctx.in_year(s.icpc_date))
+    """Section 47 enquiries whose initial conference is in each period, ``wd`` from enquiry start to it."""
+    s = ctx.during(ctx.t.section47, "icpc_date")
     return ctx.with_working_days(s, "start_date", "icpc_date", "wd")
 
 
@@ -219,11 +217,11 @@ def s47_spans(ctx: Context) -> ir.Table:
         LaitMeasure("21_ICPC", "band:21_plus", "count"),
     ),
 )
-def s47_to_icpc_timeliness(ctx: Context) -> dict[str, ItemResult]:
+def s47_to_icpc_timeliness(ctx: Context) -> dict[Key, ItemResult]:
     rows = _span_rows(ctx, s47_spans(ctx), "start_date", "icpc_date", S47_BANDS, 15)
-    return {la: _span_result("s47_to_icpc_timeliness", _span_figures(rows[la], S47_BANDS, "within_15"),
-                             "within_15", "initial child protection conferences")
-            for la in ctx.las}
+    return {key: _span_result("s47_to_icpc_timeliness", _span_figures(rows[key], S47_BANDS, "within_15"),
+                              "within_15", "initial child protection conferences")
+            for key in ctx.keys}
 
 
 # ---------------------------------------------------------------- cin_duration
@@ -289,22 +287,21 @@ def _duration_figures(row: dict) -> dict:
     figures=("open", "closed", "count", "median", "excluded"),
     breakdown=("bands", ("up_to_3m", "3m_6m", "6m_1y", "1y_2y", "2y_plus")),
 )
-def cin_duration(ctx: Context) -> dict[str, ItemResult]:
+def cin_duration(ctx: Context) -> dict[Key, ItemResult]:
     e = ctx.t.episodes
     in_need = e.filter(e.referral_nfa.fill_null(0) != 1)
-    r = ibis.date(ctx.R)
-    open_ = in_need.filter(ctx.open_at_r(in_need.referral_date, in_need.closure_date))
-    open_ = open_.select("la_code", s=open_.referral_date, e=r)
-    closed = in_need.filter(ctx.in_year(in_need.closure_date))
-    closed = closed.select("la_code", s=closed.referral_date, e=closed.closure_date)
-    open_rows = ctx.per_la(open_.group_by("la_code").aggregate(**_duration_metrics(open_)))
-    closed_rows = ctx.per_la(closed.group_by("la_code").aggregate(**_duration_metrics(closed)))
+    open_ = ctx.open_at(in_need, "referral_date", "closure_date")
+    open_ = open_.select(*ctx.by, s=open_.referral_date, e=open_.p_end)
+    closed = ctx.during(in_need, "closure_date")
+    closed = closed.select(*ctx.by, s=closed.referral_date, e=closed.closure_date)
+    open_rows = ctx.per_key(open_.group_by(ctx.by).aggregate(**_duration_metrics(open_)))
+    closed_rows = ctx.per_key(closed.group_by(ctx.by).aggregate(**_duration_metrics(closed)))
     out = {}
-    for la in ctx.las:
-        o, c = _duration_figures(open_rows[la]), _duration_figures(closed_rows[la])
+    for key in ctx.keys:
+        o, c = _duration_figures(open_rows[key]), _duration_figures(closed_rows[key])
         o.pop("excluded")  # an open episode starts on or before R: never negative
         long = o["bands"]["2y_plus"]
-        out[la] = ItemResult(
+        out[key] = ItemResult(
             id="cin_duration", unit="percent", value=percent(long, o["count"]),
             reason=None if o["count"] else "no episodes of need open at 31 March",
             numerator=long, denominator=o["count"], excluded=c["excluded"],
