@@ -174,25 +174,6 @@ def test_synth_counts_the_children_it_simulates(tmp_path):
     assert steps[-1] == ("writing the returns and local records", total, total)
 
 
-def test_a_report_forks_its_trend_years_with_no_progress_thread(loaded, tmp_path, monkeypatch):
-    from munro.report import build, write_report
-
-    start, seen = build.TrendYears.start, []
-
-    def watched(*args, **kw):
-        seen.append([t.name for t in threading.enumerate() if t.name == "munro-progress"])
-        return start(*args, **kw)
-
-    monkeypatch.setattr(build.TrendYears, "start", watched)
-    bar = P.TerminalProgress(Console(file=FakeTTY(), force_terminal=True))
-    bar("the step before", 0, None)  # shown, with its refresh thread, as after a first LA of --la all
-    try:
-        write_report(loaded, "330", 2025, tmp_path, pdf=False, progress=bar)
-    finally:
-        bar.close()
-    assert seen == [[]]
-
-
 # ---------------------------------------------------------------- the command line
 
 

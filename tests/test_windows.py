@@ -80,18 +80,6 @@ def test_the_setting_names_the_browser_on_any_platform_and_a_wrong_one_is_one_li
                             "Chromium's, Chrome's or Edge's, or pass --no-pdf")
 
 
-def test_trend_years_fork_only_on_linux(monkeypatch):
-    import multiprocessing
-    import sys
-
-    from munro.report import build
-
-    assert build.fork_context() is multiprocessing.get_context("fork")  # this Linux machine: the measured speed-up
-    for platform in ("win32", "darwin"):
-        monkeypatch.setattr(sys, "platform", platform)
-        assert build.fork_context() is None
-
-
 
 @pytest.fixture
 def windows(monkeypatch):

@@ -31,10 +31,8 @@ def report(progress: Progress | None, step: str, done: int = 0, total: int | Non
 
 
 def pause(progress: Progress | None) -> None:
-    """Let a reporter stop what it runs in the background until its next step.
-
-    Before forking: a terminal reporter's refresh thread would stop a process
-    that needs to be alone (``report.build.TrendYears``) from forking."""
+    """Let a reporter stop what it runs in the background until its next step (before a warning or
+    the command's own output is written, which its refresh would draw over)."""
     stop = getattr(progress, "pause", None)
     if stop is not None:
         stop()

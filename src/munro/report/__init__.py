@@ -48,7 +48,7 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     Without the LA's ``year`` return it writes nothing: ``munro.store.returns.NoReturn``.
     ``progress`` (``munro.progress``) is told each step: computing, charts, page, workbook, PDF.
     """
-    from ..progress import pause, report
+    from ..progress import report
     from . import build, html, xlsx
 
     if not Path(db).exists():
@@ -60,11 +60,9 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     out.mkdir(parents=True, exist_ok=True)
     from .charts import Renderers
 
-    pause(progress)  # no thread of a progress display: the trend years need this process alone to fork
-    trend = build.TrendYears.start(db, la, year)  # first: it forks, which needs this process alone
     report(progress, f"computing {year_words(year)} and the years before it")
     with Renderers() as renderers:  # started now: they warm up while the data is gathered
-        data = build.gather(db, la, year, neighbours=neighbours, trend=trend)
+        data = build.gather(db, la, year, neighbours=neighbours)
         if publish:
             report(progress, "disclosure control")
             from .publish import make_safe

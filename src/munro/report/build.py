@@ -168,97 +168,21 @@ def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict]) 
 TREND_YEARS = 10  # years of trend, as munro.benchmark.compare shows them
 
 
-class TrendYears:
-    """Earlier years of the trend computed in a forked process, beside the report's own year.
+def _own_years(db, la: str, year: int) -> tuple[dict[str, Any], dict[int, dict]]:
+    """compute() for the report's year and each loaded year of the trend, in one pass per item.
 
-    Each year costs about a second, mostly Ibis compiling its queries (pure Python, so threads
-    would not help); a child process forked from this one has every module already imported and
-    computes the older half of the trend years on another CPU. Forking is only safe with no other
-    thread and no open DuckDB database in this process, so it happens only then (``start``, called
-    before the chart workers start), and only where ``fork_context`` allows (Linux); otherwise, and
-    on any failure of the child, the years are computed here.
-    """
-
-    def __init__(self, years: list[int], future=None, pool=None):
-        self.years, self._future, self._pool = years, future, pool
-
-    @classmethod
-    def start(cls, db, la: str, year: int) -> TrendYears:
-        import os
-        import threading
-
-        from ..store.returns import list_returns
-
-        loaded = sorted({int(r["collection_year"]) for r in list_returns(db) if r["la_code"] == str(la)})
-        trend = [y for y in loaded if year - TREND_YEARS < y < year]
-        older = trend[:(len(trend) + 1) // 2]
-        context = fork_context()
-        if len(trend) < 2 or context is None or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-            return cls([])
-        import concurrent.futures
-
-        try:
-            pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
-            return cls(older, pool.submit(_compute_years, str(db), str(la), older), pool)
-        except OSError:
-            return cls([])
-
-    def results(self) -> dict[int, dict]:
-        """The child's results ({} when it failed: the caller computes what is missing)."""
-        if self._future is None:
-            return {}
-        try:
-            return self._future.result()
-        except Exception:  # noqa: BLE001 - a child that died or failed: the years are computed here instead
-            return {}
-        finally:
-            self._pool.shutdown(wait=False)
-
-
-def fork_context():
-    """multiprocessing's fork start method on Linux; None elsewhere, where the trend years are computed here.
-
-    Windows has no fork, and on macOS forking a process that has loaded the system's frameworks is
-    unsafe (Python starts its children by spawning there). A spawned child imports munro and Ibis
-    afresh, which costs about as long as the year it would compute, so it would be no faster.
-    """
-    import multiprocessing
-    import sys
-
-    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return multiprocessing.get_context("fork")
-
-
-def _compute_years(db: str, la: str, years: list[int]) -> dict[int, dict]:
-    from ..engines import connect
-    from ..indicators.compute import compute
-
-    with connect(db) as engine:
-        return {y: compute(engine, la, y)["items"] for y in years}
-
-
-def _own_years(db, la: str, year: int, trend: TrendYears | None = None) -> tuple[dict[str, Any], dict[int, dict]]:
-    """compute() for the report's year and each loaded year of the trend, through one engine.
-
-    One engine, because the first computation of a process pays for materialising the merged
-    history; the comparison gets these results rather than computing them again. ``trend``
-    (``TrendYears.start``) may be computing some of the earlier years in another process.
+    The items group by year, so the trend costs one query per item rather than one run per year;
+    the comparison gets these results rather than computing them again.
     """
     from ..engines import connect
-    from ..indicators.compute import compute
+    from ..indicators.compute import compute_years
 
-    trend = trend or TrendYears([])
     with connect(db) as engine:
-        computed = compute(engine, la, year)
-        by_year = {year: computed["items"]} if year in computed["history_years"] else {}
-        for y in computed["history_years"]:
-            if year - TREND_YEARS < y < year and y not in trend.years:
-                by_year[y] = compute(engine, la, y)["items"]
-        by_year.update(trend.results())
-        for y in computed["history_years"]:
-            if year - TREND_YEARS < y < year and y not in by_year:
-                by_year[y] = compute(engine, la, y)["items"]
+        loaded = engine.history().get(la, [])
+        years = [y for y in loaded if year - TREND_YEARS < y <= year] or [year]
+        found = compute_years(engine, la, sorted(set(years) | {year}))
+    computed = found[year]
+    by_year = {y: r["items"] for y, r in found.items() if y in computed["history_years"]}
     return computed, dict(sorted(by_year.items()))
 
 
@@ -289,13 +213,10 @@ def _lineage(db, la: str):
         con.close()
 
 
-def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | None = None,
-           trend: TrendYears | None = None) -> ReportData:
-    """Everything the report shows for LA ``la`` and reporting year ``year`` (module docstring).
-
-    ``trend``: earlier years already being computed elsewhere (``TrendYears.start``)."""
+def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | None = None) -> ReportData:
+    """Everything the report shows for LA ``la`` and reporting year ``year`` (module docstring)."""
     la, year = str(la), int(year)
-    computed, by_year = _own_years(db, la, year, trend)
+    computed, by_year = _own_years(db, la, year)
     results: dict[str, ItemResult] = computed["items"]
     history = list(computed["history_years"])
     comparisons, bench_note = _comparisons(db, la, year, neighbours, by_year)

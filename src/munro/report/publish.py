@@ -32,11 +32,9 @@ def _safe_result(r: ItemResult) -> tuple[ItemResult, dict[str, Any]]:
 
 
 def _earlier_years(db, la: str, years: list[int]) -> dict[int, dict]:
-    from ..engines import connect
-    from ..indicators.compute import compute
+    from ..indicators.compute import compute_years
 
-    with connect(db) as engine:
-        return {y: compute(engine, la, y)["items"] for y in years}
+    return {y: r["items"] for y, r in compute_years(db, la, years).items()}
 
 
 def make_safe(data, db) -> None:
