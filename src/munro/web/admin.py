@@ -13,11 +13,12 @@ from flask import Blueprint, abort, flash, get_flashed_messages, redirect, rende
 from ..errors import MunroError
 from ..local.roles import ROLES
 from ..years import year_label
-from . import authz, data
+from . import authz
 from .app import app_db, config
 from .audit_log import EVENTS, PAGE_SIZE, read
 from .pages import log, signed_in
 from .params import arg, whole
+from .store_access import reading, writing
 from .users import MIN_PASSWORD, add_user, disable_user, list_users, remove_user, unlock_user
 
 bp = Blueprint("admin", __name__)
@@ -118,7 +119,7 @@ def _retention_plan(keep: int, la: str):
     """The dry run for ``keep`` years, and the other LAs whose files it would remove (then it is refused)."""
     from ..store.retention import retention
 
-    with data.STORE_LOCK:
+    with reading():
         plan = retention(config().store, keep, dry_run=True)
     return plan, sorted({r["la_code"] for r in plan.removed} - {la})
 
@@ -140,7 +141,7 @@ def retention():
     error = None if asked is None or keep else f"Enter a whole number of years from 1 to {MAX_KEEP}"
     plan, others = _retention_plan(keep, la) if keep and store.exists() else (None, [])
     if request.method == "POST" and keep and not others and plan and plan.removed:
-        with data.STORE_LOCK:
+        with writing():
             done = run(store, keep, run_by=user.email)
         rows = sum(r["rows_removed"] for r in done.removed)
         log("retention_run", la=la, detail=f"kept {keep} year(s) from {done.first_kept_year}: "

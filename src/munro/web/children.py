@@ -16,9 +16,10 @@ from flask import Blueprint, Response, abort, render_template
 
 from ..output import csv_writer
 from ..report.child_lists import BY_ITEM, child_lists
-from . import authz, data
+from . import authz
 from .app import config
 from .pages import check_la_year, log
+from .store_access import reading
 
 bp = Blueprint("children", __name__)
 
@@ -28,7 +29,7 @@ def item_list(store, la: str, year: int, item_id: str) -> tuple[str, str, list[s
     sheet = BY_ITEM.get(item_id)
     if sheet is None:
         return None
-    with data.STORE_LOCK:
+    with reading():
         return child_lists(store, la, year, only=sheet)[0]
 
 

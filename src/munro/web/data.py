@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import copy
 import io
-import threading
 from pathlib import Path
 
 from ..errors import MunroError
 from ..output import csv_writer
+from .store_access import once, reading
 
 _cache: dict[tuple, tuple] = {}
-# One connection to the store at a time in this process: DuckDB refuses a read-only connection while a
-# load's read-write one is open (and vice versa), so gathers, lists of returns and loads all take this.
-STORE_LOCK = threading.RLock()
 KEEP = 16  # LA-years held at once (each variant counts)
 VARIANTS = ("internal", "published")
 
@@ -89,20 +86,26 @@ def _report(store: Path, la: str, year: int):
     from ..report.build import gather
 
     _check(store, la, year)
-    stamp = _stamp(store)
-    with STORE_LOCK:  # one gather at a time: memory stays bounded
-        return _cached((str(store), la, year), stamp, lambda: gather(store, la, year))
+    key = (str(store), la, year)
+    with once(key):  # two users opening the same dashboard: gathered once
+        stamp = _stamp(store)
+        hit = _cache.get(key)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        with reading():
+            return _cached(key, stamp, lambda: gather(store, la, year))
 
 
 def _published(store: Path, la: str, year: int):
     """The published ReportData: a copy of the internal one through munro.report.publish.make_safe."""
     from ..report.publish import make_safe
 
-    _check(store, la, year)
-    stamp = _stamp(store)
-    with STORE_LOCK:
+    key = (str(store), la, year, "published")
+    with once(key):
+        internal = _report(store, la, year)
+        stamp = _stamp(store)
+
         def make():
-            internal = _report(store, la, year)
             views = internal.items()
             drawn = [v.__dict__.pop("_web_charts", None) for v in views]  # drawn from internal figures: not copied
             try:
@@ -111,9 +114,10 @@ def _published(store: Path, la: str, year: int):
                 for v, charts in zip(views, drawn):
                     if charts is not None:
                         v._web_charts = charts
-            make_safe(safe, store)
+            with reading():
+                make_safe(safe, store)
             return safe
-        return _cached((str(store), la, year, "published"), stamp, make)
+        return _cached(key, stamp, make)
 
 
 def warm(store: Path, limit: int = KEEP) -> list[tuple[str, int]]:
@@ -122,7 +126,7 @@ def warm(store: Path, limit: int = KEEP) -> list[tuple[str, int]]:
     gathered; an LA-year that cannot be gathered is left for its page to report."""
     from ..store.db import waiting
 
-    with waiting(0):  # a load in another process: no waiting while holding STORE_LOCK (pages do the same)
+    with waiting(0):  # a load in another process: no waiting while reading the store (pages do the same)
         return _warm(store, limit)
 
 
@@ -151,7 +155,7 @@ def loaded_returns(store: Path) -> list[dict]:
     """The store's current returns (munro.store.returns.list_returns), kept until the store file changes.
 
     Every dashboard page asks which years are loaded, and opening the store takes
-    tens of milliseconds under STORE_LOCK: asked every time, 50 users' pages queue on it.
+    tens of milliseconds: asked every time, 50 users' pages would spend their time on it.
     """
     from ..store.returns import list_returns
 
@@ -161,7 +165,7 @@ def loaded_returns(store: Path) -> list[dict]:
     hit = _returns.get(str(store))
     if hit and hit[0] == stamp:
         return hit[1]
-    with STORE_LOCK:
+    with reading():
         rows = list_returns(store)
     _returns[str(store)] = (stamp, rows)
     return rows

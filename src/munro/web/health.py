@@ -24,7 +24,7 @@ from .. import __version__
 from ..errors import MunroError, StoreBusy, StoreDamaged
 from ..store import db as store_db
 from .app import app_db, config
-from .data import STORE_LOCK
+from .store_access import STORE
 
 bp = Blueprint("health", __name__)
 _log = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ def store_state(path: Path) -> str:
     """ok, busy (a load holds it), missing, damaged or unreadable: opened read-only and read, then closed."""
     if not Path(path).is_file():
         return "missing"
-    # One connection to the store at a time in this process (web.data): a long gather or a load holds it.
-    if not STORE_LOCK.acquire(timeout=LOCK_WAIT):
+    # A load of this process holds the store alone (web.store_access): busy until it ends.
+    if not STORE.acquire_read(timeout=LOCK_WAIT):
         return "busy"
     try:
         with store_db.waiting(0):
@@ -62,7 +62,7 @@ def store_state(path: Path) -> str:
         _log.warning("health check: the store cannot be used: %s", problem or str(e).splitlines()[0])
         return "damaged" if isinstance(problem, StoreDamaged) else "unreadable"
     finally:
-        STORE_LOCK.release()
+        STORE.release_read()
 
 
 def app_db_state(engine: sa.Engine) -> str:

@@ -38,6 +38,7 @@ from ..reference import local_authorities
 from . import authz, data
 from .app import config
 from .pages import log, signed_in
+from .store_access import reading, writing
 
 bp = Blueprint("uploads", __name__)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
@@ -160,7 +161,7 @@ def comparison(store: Path, token: str, about: dict):
         kept = where / (ABOUT + ".new")
         kept.write_text(json.dumps(about), encoding="utf-8")
         os.replace(kept, where / ABOUT)  # whole, for a page read at the same time
-    with data.STORE_LOCK:
+    with reading():
         con = open_store(store, read_only=True)
         try:
             return compare(con, about["la"], about["year"], Shape.from_json(about["shape"]), sha=about["sha256"])
@@ -179,7 +180,7 @@ def load(store: Path, token: str, replace: bool = False):
 
     where = uploads_folder(store) / token
     try:
-        with data.STORE_LOCK:
+        with writing():
             outcome = ingest_file(store, where / FILE, workers=min(os.cpu_count() or 1, 4), replace=replace)
     except ReplacementRefused as e:
         raise NotConfirmed(e.comparison) from None

@@ -1,0 +1,86 @@
+"""A cold dashboard: the first view of a large LA's dashboard after the service starts, against the goal.
+
+    python benchmarks/dashboard_speed.py [--repeat 3]
+
+The store is report_speed.py's (Birmingham, 330, collection years 2021-2025
+with its local records and the packaged published statistics; made once in
+benchmarks/out/report/). Each run is a fresh process, as a restarted ``munro
+serve`` is: the web application is created over a copy of the store with an
+analyst of LA 330 signed in (untimed, with the imports), then the LA's
+dashboard page for 2024-25 is asked for once (timed: gathering every item of
+the year and its trend, the comparison with the published statistics, and
+the page), then once more (the cached view every later visitor gets).
+``munro serve`` warms its cache in the background at start; a view before it
+has finished, or of an LA it has not reached, is this cold one.
+
+Printed per run: the cold view's seconds and its ratio to the goal of issue
+21 (under 1 meets it: 2 s), and the warm view's seconds, the baseline
+measured in the same process. Results go in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from report_speed import LA, YEAR, _python, store  # noqa: E402
+
+REPO = HERE.parent
+GOAL = 2.0  # seconds (issue 21)
+
+RUN = r"""
+import json, re, sys, time
+from pathlib import Path
+store, folder, la, year = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+from munro.web.app import create_app
+from munro.web.config import Config
+from munro.web.users import add_user
+import munro.report.build, munro.benchmark.compare, munro.indicators.compute, munro.engines.duckdb  # imports: untimed
+app = create_app(Config(store=store, app_db=f"sqlite:///{folder}/app.sqlite", secret_key="k" * 48,
+                        secure_cookies=False))
+add_user(app.extensions["munro_app_db"], "analyst@example.gov.uk", [la], "analyst", "correct horse battery staple")
+client = app.test_client()
+token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+assert client.post("/sign-in", data={"email": "analyst@example.gov.uk", "password": "correct horse battery staple",
+                                     "csrf_token": token}).status_code == 302
+times = {}
+for name in ("cold", "warm"):
+    t = time.perf_counter()
+    page = client.get(f"/la/{la}/{year}")
+    times[name] = time.perf_counter() - t
+    assert page.status_code == 200, page.status_code
+print(json.dumps(times))
+"""
+
+
+def run(db: Path) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "store.duckdb"
+        shutil.copyfile(db, copy)  # a store of its own: nothing cached beside it from an earlier run
+        done = subprocess.run([_python(), "-c", RUN, str(copy), folder, LA, str(YEAR)], capture_output=True,
+                              text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=3)
+    args = p.parse_args()
+    db = store()
+    print(f"store: {db}; LA {LA}, {YEAR}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    for i in range(args.repeat):
+        t = run(db)
+        print(f"run {i + 1}: cold dashboard {t['cold']:.2f} s, ratio to the {GOAL:.0f} s goal {t['cold'] / GOAL:.2f}; "
+              f"warm (baseline) {t['warm']:.3f} s, cold / warm {t['cold'] / t['warm']:.0f}")
+
+
+if __name__ == "__main__":
+    main()
