@@ -26,7 +26,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .activity import RATE_REASON, initial_conferences, rate_result
-from .context import Context, add_months, count_if, days_between, flag, reporting_window, span
+from .context import Context, Key, add_months, count_if, days_between, flag, reporting_window, span
 from .looked_after import care_starts, loaded_note, looked_after_at_r
 from .registry import CIN_SOURCE, PER_10K, REGISTER, LaitMeasure, item
 from .result import ItemResult, count_of, percent
@@ -342,7 +342,8 @@ def children_on_plan_at_r(ctx: Context) -> ir.Table:
 def cpp_rate(ctx: Context) -> dict[str, ItemResult]:
     p = children_on_plan_at_r(ctx)
     rows = ctx.per_la(p.group_by("la_code").aggregate(n=p.la_child_id.nunique()))
-    return {la: rate_result(ctx, "cpp_rate", la, count_of(rows[la].get("n"))) for la in ctx.las}
+    return {la: rate_result(ctx, "cpp_rate", Key(la, ctx.periods[0]), count_of(rows[la].get("n")))
+            for la in ctx.las}
 
 
 # ---------------------------------------------------------------- cpp_end_outcome
@@ -430,7 +431,7 @@ def cpp_end_outcome(ctx: Context) -> dict[str, ItemResult]:
     out = {}
     for la in ctx.las:
         n, closed, care, either = (count_of(rows[la].get(k)) for k in ("n", "closed", "care", "either"))
-        missing = loaded_note(ctx, la)
+        missing = loaded_note(ctx, Key(la, ctx.periods[0]))
         if missing:
             either, care = closed, None
         out[la] = ItemResult(
@@ -555,7 +556,7 @@ def looked_after_and_cpp(ctx: Context) -> dict[str, ItemResult]:
     out = {}
     for la in ctx.las:
         n, both = count_of(rows[la].get("n")), count_of(rows[la].get("both"))
-        missing = loaded_note(ctx, la)
+        missing = loaded_note(ctx, Key(la, ctx.periods[0]))
         out[la] = ItemResult(id="looked_after_and_cpp", unit="count", value=None if missing else both,
                              reason=missing, numerator=None if missing else both, denominator=n,
                              figures={"percent": None if missing else percent(both, n), "children_on_plan": n})
