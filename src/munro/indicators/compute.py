@@ -67,7 +67,7 @@ def _wanted(items: Iterable[str] | None) -> list[str]:
 
 
 # Item modules that still compute one period at a time: run once per period (see ``_run``).
-_ONE_PERIOD_MODULES = {"munro.indicators.activity", "munro.indicators.plans", "munro.indicators.casework",
+_ONE_PERIOD_MODULES = {"munro.indicators.activity", "munro.indicators.casework",
                        "munro.indicators.imported", "munro.indicators.looked_after"}
 
 
