@@ -67,8 +67,7 @@ def _wanted(items: Iterable[str] | None) -> list[str]:
 
 
 # Item modules that still compute one period at a time: run once per period (see ``_run``).
-_ONE_PERIOD_MODULES = {"munro.indicators.activity", "munro.indicators.plans", "munro.indicators.casework",
-                       "munro.indicators.imported", "munro.indicators.looked_after"}
+_ONE_PERIOD_MODULES = {"munro.indicators.activity", "munro.indicators.plans", "munro.indicators.looked_after"}
 
 
 def _run(fn, ctx: Context) -> dict[Key, ItemResult]:
