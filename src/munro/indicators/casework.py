@@ -36,6 +36,7 @@ import ibis.expr.types as ir
 from ..localdata.layouts import CORE_GROUPS, CP_VISITS, SW_ALLOCATIONS
 from ..years import year_label
 from .context import Context, Key, count_if, flag, percentiles, span
+from .plans import children_on_plan_at_r
 from .registry import REGISTER, item
 from .result import ItemResult, clean, count_of, percent
 
@@ -270,12 +271,6 @@ def _with_workers(ctx: Context, children: ir.Table) -> ir.Table:
     return j.group_by(ctx.by).aggregate(n=j.count(), many=count_if(j.workers >= WORKERS))
 
 
-def _children_on_plan_at(ctx: Context) -> ir.Table:
-    """Plans open at each period's end R, once per such period: plans.py's ``children_on_plan_at_r`` for every
-    period (plans.py computes one period at a time until it is converted)."""
-    return ctx.open_at(ctx.t.cp_plans, "start_date", "end_date")
-
-
 @item(
     id="sw_changes",
     title="Children with three or more social workers in 12 months",
@@ -315,7 +310,7 @@ def sw_changes(ctx: Context) -> dict[Key, ItemResult]:
     e = ctx.t.episodes
     e = ctx.open_at(e.filter(e.referral_nfa.fill_null(0) != 1), "referral_date", "closure_date")
     cin = ctx.per_key(_with_workers(ctx, e.select(*ctx.by, "la_child_id").distinct()))
-    p = _children_on_plan_at(ctx)
+    p = children_on_plan_at_r(ctx)
     cpp = ctx.per_key(_with_workers(ctx, p.select(*ctx.by, "la_child_id").distinct()))
 
     def build(key):
