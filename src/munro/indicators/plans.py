@@ -43,10 +43,6 @@ _RE_REFERRAL_DIFFERENCE = (
 )
 
 
-def _plan_key(t: ir.Table) -> list[ir.Column]:
-    return [t.la_code, t.la_child_id, t.referral_date, t.start_date]
-
-
 def _missing_year(ctx: Context, la: str, year: int, what: str) -> str | None:
     """A note when the return for ``year`` (earlier than the period's) is not loaded for ``la``."""
     if year in ctx.history.get(la, []):
