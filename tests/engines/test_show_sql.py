@@ -20,6 +20,7 @@ from munro.indicators.catalogue import item as catalogue_item
 from munro.indicators.compute import ITEMS
 from munro.indicators.context import Context
 from munro.indicators.sql import format_sql, item_sql
+from munro.years import Period
 
 YEAR = 2025
 LAS = ("805", "841")
@@ -28,7 +29,7 @@ LAS = ("805", "841")
 class _Recording(Context):
     def rows(self, expr):
         got = super().rows(expr)
-        self.seen.append([dict(r) for r in got])  # per_la pops la_code from the rows it is given
+        self.seen.append([dict(r) for r in got])  # per_key pops la_code and period from the rows it is given
         return got
 
 
@@ -38,7 +39,7 @@ def munro_rows(two_las):
     out = {}
     with connect(two_las) as e:
         for item, fn in ITEMS.items():
-            ctx = _Recording(YEAR, LAS, e.tables(None), history=e.history(), population=e.population)
+            ctx = _Recording((Period.of_year(YEAR),), LAS, e.tables(None), history=e.history(), population=e.population)
             ctx.seen = []
             fn(ctx)
             out[item] = ctx.seen

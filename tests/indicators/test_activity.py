@@ -275,3 +275,28 @@ def test_every_la_in_one_pass_matches_one_la_at_a_time(tmp_path, cin):
         for item in ITEMS:
             assert together[item][la].to_dict() == alone[item].to_dict(), (la, item)
     assert together["rereferral_12m"]["202"].numerator == 3  # as without the 2022 return
+
+
+def test_three_years_in_one_pass_match_each_year_alone(store):
+    """compute_years runs every year in one pass per item (grouped by LA and year): each year's activity
+    items are what that year computed alone gives, look-backs included.
+
+    2022 (1 April 2021 - 31 March 2022): R1 2022-01-15, R2 2021-05-31, R3 2021-05-30, R6 2022-03-20 = 4
+    referrals, each the child's first: no re-referral, and the 2021 return (the look-back) is not loaded.
+    2023: 5 of 13 (test_rereferral_12m). 2024: R9 2023-04-01 alone, its first referral: 0 of 1.
+    """
+    from munro.indicators.activity import ITEMS as ACTIVITY
+    from munro.indicators.compute import compute_years
+
+    with golden.engine(store.full) as e:
+        together = compute_years(e, "201", [2022, 2023, 2024], items=list(ACTIVITY),
+                                 population={"201": golden.POP})
+    for year in (2022, 2023, 2024):
+        alone = run(store.full, year, *ACTIVITY)["items"]
+        for item in ACTIVITY:
+            assert together[year]["items"][item].to_dict() == alone[item].to_dict(), (year, item)
+    re = {y: together[y]["items"]["rereferral_12m"] for y in (2022, 2023, 2024)}
+    assert {y: (r.numerator, r.denominator) for y, r in re.items()} == {2022: (0, 4), 2023: (5, 13), 2024: (0, 1)}
+    assert re[2022].note.startswith("the 2021 return is not loaded: referrals that closed before 2021-04-01")
+    assert re[2023].note is None and re[2024].note is None
+    assert [together[y]["items"]["referral_rate"].count for y in (2022, 2023, 2024)] == [4, 13, 1]

@@ -269,3 +269,116 @@ def test_records_of_another_year_do_not_count(db, cin):
                            ("sw_changes", "social worker allocations")):
         assert got[item_id].value is None and needs in got[item_id].reason
     assert got["sw_vacancy_rate"].value is None and "not imported" in got["sw_vacancy_rate"].reason
+
+
+# ---------------------------------------------------------------- two reporting years in one pass
+
+# LA 201, reporting years 2024 (1 April 2023 - 31 March 2024) and 2025, each with its own records. No bank
+# holiday falls in June 2023 or June 2024.
+#   A1, A2: plans Mon 5 Jun - Mon 3 Jul 2023 (2024 return), episodes closing with them.
+#   A3: in need from 1 May 2023, no plan, still open at 31 March 2025 (both returns).
+#   B1: plan Mon 3 Jun - Mon 1 Jul 2024 (2025 return), episode closing with it.
+
+TWO_YEARS_LOCAL = {
+    2024: {
+        "visits.csv": "child_id,plan_start_date,visit_date,seen,seen_alone\n"
+                      "A1,2023-06-05,2023-06-19,Y,Y\nA2,2023-06-05,2023-06-20,Y,N\n",
+        "core.csv": "child_id,plan_start_date,meeting_date\nA1,2023-06-05,2023-06-19\nA2,2023-06-05,2023-06-21\n",
+        "allocations.csv": "child_id,worker_id,start_date,end_date\nA3,W1,2023-05-01,2023-08-31\n"
+                           "A3,W2,2023-09-01,2024-01-31\nA3,W3,2024-02-01,\n",
+        "figures.csv": "item_id,figure,value,numerator,denominator,source\nsw_vacancy_rate,,20.0,8,40,LA HR system\n",
+    },
+    2025: {
+        "visits.csv": "child_id,plan_start_date,visit_date,seen,seen_alone\nB1,2024-06-03,2024-06-17,Y,Y\n",
+        "core.csv": "child_id,plan_start_date,meeting_date\nB1,2024-06-03,2024-06-14\n",
+        "allocations.csv": "child_id,worker_id,start_date,end_date\nA3,W3,2024-02-01,2024-09-30\n"
+                           "A3,W4,2024-10-01,\n",
+        "figures.csv": "item_id,figure,value,numerator,denominator,source\nsw_vacancy_rate,,17.5,7,40,LA HR system\n",
+    },
+}
+TWO_YEAR_ITEMS = ("child_seen_per_cpp", "icpc_to_core_group", "sw_changes", "sw_vacancy_rate", "cin_absence")
+
+
+@pytest.fixture
+def two_years(db, cin):
+    E, P = cin.Episode, cin.Plan
+
+    def short_plan(cid, start, end):
+        return cin.Child(id=cid, episodes=[E(referral="2023-05-01" if cid[0] == "A" else "2024-05-01",
+                                             closure=end, reason="RC1", plans=[P(start, end)])])
+
+    a3 = cin.Child(id="A3", episodes=[E(referral="2023-05-01")])
+    load(db, {2024: cin.xml(2024, [short_plan("A1", "2023-06-05", "2023-07-03"),
+                                   short_plan("A2", "2023-06-05", "2023-07-03"), a3]),
+              2025: cin.xml(2025, [short_plan("B1", "2024-06-03", "2024-07-01"), a3])})
+    for year, files in TWO_YEARS_LOCAL.items():
+        folder = db.parent / str(year)
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+            ingest_local_file(db, folder / name, la="201", year=year)
+    return db
+
+
+def test_two_years_in_one_pass_give_each_year_its_own_records(two_years):
+    import golden
+
+    from munro.indicators.compute import compute, compute_years
+
+    with golden.engine(two_years) as e:
+        together = compute_years(e, "201", [2024, 2025], items=TWO_YEAR_ITEMS, population={"201": 10_000})
+        alone = {y: compute(e, "201", y, items=TWO_YEAR_ITEMS, population={"201": 10_000}) for y in (2024, 2025)}
+    for y in (2024, 2025):
+        assert {i: r.to_dict() for i, r in together[y]["items"].items()} == \
+            {i: r.to_dict() for i, r in alone[y]["items"].items()}, y
+    y24, y25 = together[2024]["items"], together[2025]["items"]
+    # child_seen_per_cpp. 2023-24: A1 Mon 5 Jun -> seen Mon 19 Jun = 10 -> end Mon 3 Jul = 10: as required;
+    # A2 Mon 5 Jun -> seen Tue 20 Jun = 11: a lapse (-> 3 Jul = 9). 2024-25: only B1's plan is open (A1's and
+    # A2's ended in July 2023): Mon 3 Jun -> seen Mon 17 Jun = 10 -> end Mon 1 Jul = 10: as required.
+    r = y24["child_seen_per_cpp"]
+    assert (r.numerator, r.denominator, r["lapses"], r["visits_seen"]) == (1, 2, 1, 2)
+    assert r["seen_alone"] == pytest.approx(50.0)
+    r = y25["child_seen_per_cpp"]
+    assert (r.numerator, r.denominator, r["lapses"], r["visits_seen"], r["seen_alone"]) == (1, 1, 0, 1, 100.0)
+    # icpc_to_core_group. 2023-24: A1 Mon 19 Jun = 10 (within), A2 Wed 21 Jun = 12 (not): median 11.
+    # 2024-25: B1 Mon 3 Jun -> Fri 14 Jun = 9: within.
+    r = y24["icpc_to_core_group"]
+    assert (r.numerator, r.denominator, r["median"]) == (1, 2, 11.0)
+    r = y25["icpc_to_core_group"]
+    assert (r.numerator, r.denominator, r["median"]) == (1, 1, 9.0)
+    # sw_changes: in need at 31 March, A3 both years (A1, A2 and B1 closed). 2023-24: W1, W2, W3 = 3;
+    # 2024-25: W3 (to 30 Sep 2024; W2 ended 31 Jan 2024, before the year), W4 = 2. No plan open at either R.
+    r = y24["sw_changes"]
+    assert (r.numerator, r.denominator, r["cpp_denominator"], r["cpp"]) == (1, 1, 0, None)
+    r = y25["sw_changes"]
+    assert (r.numerator, r.denominator, r.value) == (0, 1, 0.0)
+    # each year's own figure, imported
+    assert (y24["sw_vacancy_rate"].value, y24["sw_vacancy_rate"].numerator) == (20.0, 8)
+    assert (y25["sw_vacancy_rate"].value, y25["sw_vacancy_rate"].numerator) == (17.5, 7)
+    assert y24["cin_absence"].value is None and "own 2023-24 figure" in y24["cin_absence"].reason
+
+
+def test_a_period_that_is_not_a_reporting_year_has_no_imported_figure(two_years):
+    """An LA's own figures are per reporting year: the 12 months to 15 October 2024 have none, even where the
+    reporting year they end in has one; the reporting year computed with it keeps its own."""
+    import datetime as dt
+
+    import golden
+
+    from munro.indicators.compute import compute_keys
+    from munro.indicators.context import Key
+    from munro.years import Period
+
+    october, year = Period(dt.date(2024, 10, 15)), Period.of_year(2025)
+    with golden.engine(two_years) as e:
+        got = compute_keys(e, ["201"], [october, year], ["sw_vacancy_rate", "child_seen_per_cpp"],
+                           population={"201": 10_000})
+    r = got[Key("201", october)]["sw_vacancy_rate"]
+    assert r.value is None and r.numerator is None
+    assert r.reason == ("not imported for the 12 months to 15 October 2024: an LA's own figure is for a whole "
+                        "reporting year (1 April to 31 March)")
+    assert got[Key("201", year)]["sw_vacancy_rate"].value == 17.5
+    # 16 October 2023 to 15 October 2024: B1's plan (June 2024) is open in it, A1's and A2's (to July 2023) are
+    # not; the visits are of 2024-25, loaded: 1 of 1
+    r = got[Key("201", october)]["child_seen_per_cpp"]
+    assert (r.numerator, r.denominator) == (1, 1)

@@ -25,7 +25,7 @@ from golden import items, load, run
 
 from munro.indicators.casework import ITEMS as BEYOND_CENSUS
 from munro.indicators.catalogue import item as catalogue_item
-from munro.indicators.compute import ITEMS, compute_keys
+from munro.indicators.compute import ITEMS, compute_keys, compute_years
 from munro.indicators.context import Key
 from munro.indicators.imported import IMPORTED
 from munro.indicators.plans import ITEMS as PLANS_ITEMS
@@ -320,6 +320,48 @@ def test_rereferral_after_cpp_without_the_cohort_return(rereferral):
     assert r12.value is None and r12.numerator is None and "needs the 2024 return" in r12.reason
     r24 = got["rereferral_after_cpp_24m"]
     assert (r24.numerator, r24.denominator) == (3, 5) and "2024 return is not loaded" in r24.note
+
+
+def _years_in_one_pass(db, la, years, ids):
+    """{year: {id: ItemResult}} of the years computed together (one pass per item), after checking that
+    each year's results are those of the year computed alone."""
+    with golden.engine(db) as engine:
+        together = compute_years(engine, la, years, ids, population={la: golden.POP})
+    for y in years:
+        alone = items(db, y, *ids, la=la)
+        for i in ids:
+            assert together[y]["items"][i].to_dict() == alone[i].to_dict(), (la, y, i)
+    return {y: together[y]["items"] for y in years}
+
+
+def test_look_back_items_over_consecutive_years_in_one_pass_equal_each_year_alone(rereferral, repeat):
+    """Each year of a trend has its own look-back cohort: 12 and 24 months before that year, not the last."""
+    ids = ("rereferral_after_cpp_12m", "rereferral_after_cpp_24m", "cpp_repeat")
+    _years_in_one_pass(rereferral, "202", (2023, 2024, 2025), ids)  # no 2024 return: notes and reasons
+    together = _years_in_one_pass(rereferral, "201", (2023, 2024, 2025), ids)
+    r = {y: together[y]["rereferral_after_cpp_12m"] for y in (2023, 2024, 2025)}
+    # 2025: plans ending in 2023-24, 3 of 7 (worked above)
+    assert (r[2025].numerator, r[2025].denominator, r[2025]["cohort_year"]) == (3, 7, 2024)
+    # 2024: plans ending 2022-04-01 .. 2023-03-31 (the 24-month cohort of 2025), followed 12 months:
+    #   Q9 end 2023-03-31, referral 2025-03-31: 24 months later       no
+    #   Q10, Q11 end 2022-04-01, referrals in April 2024               no
+    #   Q12 end 2022-10-01, referral 2023-01-05                        yes
+    #   Q13 end 2022-10-01, referral 2023-09-01 (<= 2023-10-01)        yes   -> 2 of 5
+    assert (r[2024].numerator, r[2024].denominator, r[2024]["cohort_year"]) == (2, 5, 2023)
+    assert r[2024]["cohort_start"] == "2022-04-01" and r[2024]["cohort_end"] == "2023-03-31"
+    # 2023: the cohort is plans ending in 2021-22, whose return is not loaded
+    assert r[2023].value is None and r[2023].reason == (
+        "needs the 2022 return (plans that ended between 2021-04-01 and 2022-03-31)")
+    together = _years_in_one_pass(repeat.db, "201", (2022, 2023, 2024), ids)
+    c = {y: together[y]["cpp_repeat"] for y in (2022, 2023, 2024)}
+    # 2024: 6 of 8, within_2y 3 (test_cpp_repeat)
+    assert (c[2024].numerator, c[2024].denominator, c[2024]["within_2y_count"], c[2024].note) == (6, 8, 3, None)
+    # 2023: only P8's plan (2023-03-15) starts in 2022-23, its first: 0 of 1; the 2022 return is loaded
+    assert (c[2023].numerator, c[2023].denominator, c[2023].note) == (0, 1, None)
+    # 2022: P3, P4 (2021-05-01), P5, P6 (2021-10-01), each a first plan: 0 of 4; no 2021 return
+    assert (c[2022].numerator, c[2022].denominator) == (0, 4)
+    assert c[2022].note.startswith("the 2021 return is not loaded: records that began and ended between "
+                                   "2020-04-01 and 2021-03-31 are missing")
 
 
 def test_two_las_in_one_store_compute_independently(rereferral):

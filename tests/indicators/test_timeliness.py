@@ -18,6 +18,7 @@ from golden import items, load, run
 from munro.calendar import working_days_between
 from munro.indicators.compute import ITEMS, compute
 from munro.indicators.context import Context, flag, span
+from munro.years import Period
 
 
 def one(cin, cid, referral, **episode):
@@ -290,7 +291,7 @@ def test_working_days_and_percentiles_helpers_match_the_contract(cin, db):
     days += [dt.date(2022, 9, 15) + dt.timedelta(n) for n in range(6)]
     pairs = [(a, b) for a in days for b in days]
     with golden.engine(db) as engine:
-        ctx = Context(2023, ("201",), engine.tables(["201"]))
+        ctx = Context((Period.of_year(2023),), ("201",), engine.tables(["201"]))
         t = ibis.memtable(pa.table({"a": [p[0] for p in pairs], "b": [p[1] for p in pairs]}))
         t = ctx.with_working_days(t, "a", "b", "wd")
         s = span(t.a, t.b, t.wd)

@@ -1,10 +1,11 @@
 """Activity items (definitions.md section 2, "Activity").
 
 Each item is a function that takes a :class:`~munro.indicators.context.Context` and
-returns ``{la_code: ItemResult}``, registered with its metadata by ``@item``
+returns ``{Key(la, period): ItemResult}`` for every LA and period of the context, computed
+in one pass grouped by LA and period, registered with its metadata by ``@item``
 (``registry.py``) in definitions.md order. Rates are per 10,000 children aged 0-17 (the
-context's population for the LA and year); without a population a rate is
-None with a reason, and its counts are still given.
+context's population for the LA and the period's reporting year); without a population a
+rate is None with a reason, and its counts are still given.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from .context import Context, add_months, count_if, flag
+from .context import Context, Key, add_months, count_if, flag
 from .registry import CIN_SOURCE, PER_10K, REGISTER, LaitMeasure, item
 from .result import ItemResult, count_of, per_10k, percent
 
@@ -72,16 +73,18 @@ def _code(col: ir.StringValue) -> ir.StringValue:
     return col.strip().upper()
 
 
-def _no_population(ctx: Context, la: str) -> str:
-    return (f"no 0-17 population for LA {la} in {ctx.year} (mid-{ctx.year - 1}): "
+def _no_population(key: Key) -> str:
+    la, p = key
+    return (f"no 0-17 population for LA {la} in {p.year} (mid-{p.year - 1}): "
             "give one with a population override")
 
 
-def rate_result(ctx: Context, item: str, la: str, count: int, groups: dict | None = None,
+def rate_result(ctx: Context, item: str, key: Key, count: int, groups: dict | None = None,
                 figures: dict | None = None) -> ItemResult:
-    """A per-10k item: ``value`` = count / population x 10,000, each group's rate alike."""
-    pop, pop_figures = ctx.population_of(la)
-    reason = None if pop else (pop_figures.pop("population_reason", None) or _no_population(ctx, la))
+    """A per-10k item for ``key`` (LA, period): ``value`` = count / population x 10,000, each group's rate
+    alike, the population being the LA's in the period's reporting year."""
+    pop, pop_figures = ctx.population_of(*key)
+    reason = None if pop else (pop_figures.pop("population_reason", None) or _no_population(key))
     if groups is not None:
         groups = {g: {**v, "rate": per_10k(v["count"], pop)} for g, v in groups.items()}
     return ItemResult(
@@ -92,21 +95,22 @@ def rate_result(ctx: Context, item: str, la: str, count: int, groups: dict | Non
     )
 
 
-def _counts(ctx: Context, t: ir.Table, **metrics) -> dict[str, dict]:
-    return ctx.per_la(t.group_by("la_code").aggregate(**metrics))
+def _counts(ctx: Context, t: ir.Table, **metrics) -> dict[Key, dict]:
+    return ctx.per_key(t.group_by(ctx.by).aggregate(**metrics))
 
 
 def referrals_in_year(ctx: Context) -> ir.Table:
-    """Every episode whose referral date is in the year, no-further-action referrals included."""
-    e = ctx.t.episodes
-    return e.filter(ctx.in_year(e.referral_date))
+    """Every episode whose referral date is in a period (once per period), no-further-action referrals
+    included."""
+    return ctx.during(ctx.t.episodes, "referral_date")
 
 
-def _missing_previous_year(ctx: Context, la: str, what: str) -> str | None:
-    if ctx.year - 1 in ctx.history.get(la, []):
+def _missing_previous_year(ctx: Context, key: Key, what: str) -> str | None:
+    la, p = key
+    if p.year - 1 in ctx.history.get(la, []):
         return None
-    return (f"the {ctx.year - 1} return is not loaded: referrals that closed before "
-            f"{ctx.start.isoformat()} are missing, so {what} may be undercounted")
+    return (f"the {p.year - 1} return is not loaded: referrals that closed before "
+            f"{p.start.isoformat()} are missing, so {what} may be undercounted")
 
 
 # ---------------------------------------------------------------- referrals
@@ -140,10 +144,10 @@ def _missing_previous_year(ctx: Context, la: str, what: str) -> str | None:
         LaitMeasure("CPP_Total_Rateper10,000", "value", "per_10k"),
     ),
 )
-def referral_rate(ctx: Context) -> dict[str, ItemResult]:
+def referral_rate(ctx: Context) -> dict[Key, ItemResult]:
     r = referrals_in_year(ctx)
     rows = _counts(ctx, r, n=r.count())
-    return {la: rate_result(ctx, "referral_rate", la, count_of(rows[la].get("n"))) for la in ctx.las}
+    return {key: rate_result(ctx, "referral_rate", key, count_of(rows[key].get("n"))) for key in ctx.keys}
 
 
 @item(
@@ -178,22 +182,23 @@ def referral_rate(ctx: Context) -> dict[str, ItemResult]:
     figures=("numerator", "denominator"),
     lait=(LaitMeasure("ReReferral", "value", "percent"),),
 )
-def rereferral_12m(ctx: Context) -> dict[str, ItemResult]:
+def rereferral_12m(ctx: Context) -> dict[Key, ItemResult]:
     e = ctx.t.episodes
     # (la_code, la_child_id, referral_date) is the episode's key: the order is total, and
     # the previous referral is strictly earlier (a same-day duplicate is the same episode).
+    # Over the whole history, before the rows are joined to the periods.
     w = ibis.window(group_by=[e.la_code, e.la_child_id], order_by=[e.referral_date])
     e = e.mutate(previous=e.referral_date.lag().over(w))
-    r = e.filter(ctx.in_year(e.referral_date))
+    r = ctx.during(e, "referral_date")
     rows = _counts(ctx, r, n=r.count(),
                    re=count_if((r.previous < r.referral_date) & (r.previous >= add_months(r.referral_date, -12))))
     out = {}
-    for la in ctx.las:
-        n, re = count_of(rows[la].get("n")), count_of(rows[la].get("re"))
-        out[la] = ItemResult(id="rereferral_12m", unit="percent", value=percent(re, n),
-                             reason=None if n else "no referrals in the year",
-                             numerator=re, denominator=n, count=n,
-                             note=_missing_previous_year(ctx, la, "re-referrals"))
+    for key in ctx.keys:
+        n, re = count_of(rows[key].get("n")), count_of(rows[key].get("re"))
+        out[key] = ItemResult(id="rereferral_12m", unit="percent", value=percent(re, n),
+                              reason=None if n else "no referrals in the year",
+                              numerator=re, denominator=n, count=n,
+                              note=_missing_previous_year(ctx, key, "re-referrals"))
     return out
 
 
@@ -211,11 +216,10 @@ def rereferral_12m(ctx: Context) -> dict[str, ItemResult]:
         f"assessments."
     ),
 )
-def assessment_rate(ctx: Context) -> dict[str, ItemResult]:
-    a = ctx.t.assessments
-    a = a.filter(ctx.in_year(a.authorisation_date))
+def assessment_rate(ctx: Context) -> dict[Key, ItemResult]:
+    a = ctx.during(ctx.t.assessments, "authorisation_date")
     rows = _counts(ctx, a, n=a.count())
-    return {la: rate_result(ctx, "assessment_rate", la, count_of(rows[la].get("n"))) for la in ctx.las}
+    return {key: rate_result(ctx, "assessment_rate", key, count_of(rows[key].get("n"))) for key in ctx.keys}
 
 
 @_activity_rate(
@@ -229,20 +233,19 @@ def assessment_rate(ctx: Context) -> dict[str, ItemResult]:
     ),
     lait=(LaitMeasure("Section_47", "value", "per_10k"),),
 )
-def s47_rate(ctx: Context) -> dict[str, ItemResult]:
-    s = ctx.t.section47
-    s = s.filter(ctx.in_year(s.start_date))
+def s47_rate(ctx: Context) -> dict[Key, ItemResult]:
+    s = ctx.during(ctx.t.section47, "start_date")
     rows = _counts(ctx, s, n=s.count())
-    return {la: rate_result(ctx, "s47_rate", la, count_of(rows[la].get("n"))) for la in ctx.las}
+    return {key: rate_result(ctx, "s47_rate", key, count_of(rows[key].get("n"))) for key in ctx.keys}
 
 
 def initial_conferences(ctx: Context) -> ir.Table:
-    """Distinct (LA, child, date) of initial conferences in the year, from both places they are recorded."""
+    """Distinct (LA, child, date) ``icpc`` of initial conferences, from both places they are recorded,
+    once for each period it falls in (with the period's columns: ``ctx.during``)."""
     s, e = ctx.t.section47, ctx.t.episodes
     a = s.select("la_code", "la_child_id", icpc=s.icpc_date)
     b = e.select("la_code", "la_child_id", icpc=e.icpc_date)
-    both = a.union(b, distinct=True)
-    return both.filter(ctx.in_year(both.icpc))
+    return ctx.during(a.union(b, distinct=True), "icpc")
 
 
 @_activity_rate(
@@ -257,10 +260,10 @@ def initial_conferences(ctx: Context) -> ir.Table:
     ),
     lait=(LaitMeasure("ISCP_Conf", "value", "per_10k"),),
 )
-def icpc_rate(ctx: Context) -> dict[str, ItemResult]:
+def icpc_rate(ctx: Context) -> dict[Key, ItemResult]:
     c = initial_conferences(ctx)
     rows = _counts(ctx, c, n=c.count())
-    return {la: rate_result(ctx, "icpc_rate", la, count_of(rows[la].get("n"))) for la in ctx.las}
+    return {key: rate_result(ctx, "icpc_rate", key, count_of(rows[key].get("n"))) for key in ctx.keys}
 
 
 # ---------------------------------------------------------------- what referrals led to, where they came from
@@ -308,20 +311,20 @@ def icpc_rate(ctx: Context) -> dict[str, ItemResult]:
         LaitMeasure("Referrals_AssessedNotNeed", "group:not_in_need", "percent"),
     ),
 )
-def referral_outcome(ctx: Context) -> dict[str, ItemResult]:
+def referral_outcome(ctx: Context) -> dict[Key, ItemResult]:
     r = referrals_in_year(ctx)
     nfa = r.referral_nfa.fill_null(0) == 1
     not_in_need = ~nfa & _code(r.closure_reason).isin(NOT_IN_NEED_REASONS)
     rows = _counts(ctx, r, n=r.count(), nfa=count_if(nfa), not_in_need=count_if(not_in_need))
     out = {}
-    for la in ctx.las:
-        n = count_of(rows[la].get("n"))
-        counts = {"nfa": count_of(rows[la].get("nfa")), "not_in_need": count_of(rows[la].get("not_in_need"))}
+    for key in ctx.keys:
+        n = count_of(rows[key].get("n"))
+        counts = {"nfa": count_of(rows[key].get("nfa")), "not_in_need": count_of(rows[key].get("not_in_need"))}
         counts["service"] = n - counts["nfa"] - counts["not_in_need"]
         groups = {g: {"count": c, "percent": percent(c, n)} for g, c in counts.items()}
-        out[la] = ItemResult(id="referral_outcome", unit="percent", value=groups["service"]["percent"],
-                             reason=None if n else "no referrals in the year",
-                             numerator=counts["service"], denominator=n, count=n, groups=groups)
+        out[key] = ItemResult(id="referral_outcome", unit="percent", value=groups["service"]["percent"],
+                              reason=None if n else "no referrals in the year",
+                              numerator=counts["service"], denominator=n, count=n, groups=groups)
     return out
 
 
@@ -388,23 +391,20 @@ def source_group(code: ir.StringValue) -> ir.StringValue:
                     "(schools only; munro's group adds education services, 2B)"),
     ),
 )
-def referral_source(ctx: Context) -> dict[str, ItemResult]:
+def referral_source(ctx: Context) -> dict[Key, ItemResult]:
     r = referrals_in_year(ctx)
-    r = r.mutate(grp=source_group(r.referral_source), nfa=flag(r.referral_nfa.fill_null(0) == 1))
-    by_group = r.group_by(["la_code", "grp"]).aggregate(n=r.count(), nfa=r.nfa.sum())
-    rows = ctx.rows(by_group)
-    counts = {la: {g: (0, 0) for g in SOURCE_GROUPS} for la in ctx.las}
-    for row in rows:
-        if row["la_code"] in counts:
-            counts[row["la_code"]][row["grp"]] = (count_of(row["n"]), count_of(row["nfa"]))
+    grp, nfa = source_group(r.referral_source), r.referral_nfa.fill_null(0) == 1
+    rows = _counts(ctx, r, **{m: agg for g in SOURCE_GROUPS for m, agg in (
+        (f"n_{g}", count_if(grp == g)), (f"nfa_{g}", count_if((grp == g) & nfa)))})
     out = {}
-    for la in ctx.las:
-        total = sum(n for n, _ in counts[la].values())
+    for key in ctx.keys:
+        counts = {g: (count_of(rows[key].get(f"n_{g}")), count_of(rows[key].get(f"nfa_{g}"))) for g in SOURCE_GROUPS}
+        total = sum(n for n, _ in counts.values())
         groups = {g: {"count": n, "percent": percent(n, total), "nfa_count": nfa, "nfa_percent": percent(nfa, n)}
-                  for g, (n, nfa) in counts[la].items()}
-        out[la] = ItemResult(id="referral_source", unit="percent", value=None,
-                             reason=None if total else "no referrals in the year",
-                             count=total, groups=groups, note="a breakdown: the figures are in groups")
+                  for g, (n, nfa) in counts.items()}
+        out[key] = ItemResult(id="referral_source", unit="percent", value=None,
+                              reason=None if total else "no referrals in the year",
+                              count=total, groups=groups, note="a breakdown: the figures are in groups")
     return out
 
 
@@ -456,16 +456,17 @@ def referral_source(ctx: Context) -> dict[str, ItemResult]:
     ),
     figures=("mental_health", "substance_misuse", "domestic_abuse", "any"),
 )
-def parental_factors_rate(ctx: Context) -> dict[str, ItemResult]:
-    a = ctx.t.assessments
-    a = a.filter(ctx.in_year(a.authorisation_date)).select("la_code", "la_child_id", "referral_date", "start_date")
+def parental_factors_rate(ctx: Context) -> dict[Key, ItemResult]:
+    a = ctx.during(ctx.t.assessments, "authorisation_date")
+    a = a.select(*ctx.by, "la_child_id", "referral_date", "start_date")
     f = ctx.t.assessment_factors
     j = f.join(a, [f.la_code == a.la_code, f.la_child_id == a.la_child_id, f.referral_date == a.referral_date,
                    f.assessment_start_date == a.start_date])
     code = _code(j.factor)
     flags = {name: flag(code.isin(codes)).max() for name, codes in PARENTAL_FACTORS.items()}
-    # One row per episode: each factor counted once however many assessments record it.
-    per_episode = j.group_by(["la_code", "la_child_id", "referral_date"]).aggregate(**flags)
+    # One row per episode and period: each factor counted once however many of the period's assessments
+    # record it.
+    per_episode = j.group_by([*ctx.by, "la_child_id", "referral_date"]).aggregate(**flags)
     any_ = per_episode[list(PARENTAL_FACTORS)[0]]
     for name in list(PARENTAL_FACTORS)[1:]:
         any_ = ibis.greatest(any_, per_episode[name])
@@ -473,9 +474,9 @@ def parental_factors_rate(ctx: Context) -> dict[str, ItemResult]:
     names = [*PARENTAL_FACTORS, "any"]
     rows = _counts(ctx, per_episode, **{n: per_episode[n].sum() for n in names})
     out = {}
-    for la in ctx.las:
-        groups = {n: {"count": count_of(rows[la].get(n))} for n in names}
-        out[la] = rate_result(ctx, "parental_factors_rate", la, groups["any"]["count"], groups=groups)
+    for key in ctx.keys:
+        groups = {n: {"count": count_of(rows[key].get(n))} for n in names}
+        out[key] = rate_result(ctx, "parental_factors_rate", key, groups["any"]["count"], groups=groups)
     return out
 
 
@@ -524,26 +525,23 @@ def parental_factors_rate(ctx: Context) -> dict[str, ItemResult]:
         LaitMeasure("CPP_Abuse_Rate", "value", "per_10k"),
     ),
 )
-def cpp_starts_by_category(ctx: Context) -> dict[str, ItemResult]:
-    p = ctx.t.cp_plans
-    p = p.filter(ctx.in_year(p.start_date))
+def cpp_starts_by_category(ctx: Context) -> dict[Key, ItemResult]:
+    p = ctx.during(ctx.t.cp_plans, "start_date")
     cat = _code(p.initial_category)
-    p = p.mutate(cat=ibis.cases((cat.isin(CPP_CATEGORIES), cat), else_="other"))
-    rows = ctx.rows(p.group_by(["la_code", "cat"]).aggregate(n=p.count()))
-    counts = {la: dict.fromkeys(CPP_CATEGORIES, 0) for la in ctx.las}
-    for row in rows:
-        if row["la_code"] in counts:
-            counts[row["la_code"]][row["cat"]] = count_of(row["n"])
+    # a missing category is 'other' too (flag: NULL -> 0)
+    rows = _counts(ctx, p, other=count_if(flag(cat.isin(CPP_CATEGORIES)) == 0),
+                   **{f"n_{c}": count_if(cat == c) for c in CPP_CATEGORIES})
     out = {}
-    for la in ctx.las:
-        total = sum(counts[la].values())
-        groups = {c: {"count": n} for c, n in counts[la].items()}
-        note = None
-        if counts[la].get("other"):
-            note = f"{counts[la]['other']} plans with another initial category are counted in the total and in 'other'"
-        res = rate_result(ctx, "cpp_starts_by_category", la, total, groups=groups)
-        res.note = note
-        out[la] = res
+    for key in ctx.keys:
+        counts = {c: count_of(rows[key].get(f"n_{c}")) for c in CPP_CATEGORIES}
+        other = count_of(rows[key].get("other"))
+        if other:  # 'other' is a group only when there are such plans
+            counts["other"] = other
+        groups = {c: {"count": n} for c, n in counts.items()}
+        res = rate_result(ctx, "cpp_starts_by_category", key, sum(counts.values()), groups=groups)
+        res.note = (f"{other} plans with another initial category are counted in the total and in 'other'"
+                    if other else None)
+        out[key] = res
     return out
 
 
@@ -574,11 +572,11 @@ def cpp_starts_by_category(ctx: Context) -> dict[str, ItemResult]:
     figures=("count",),
     lait=(LaitMeasure("CIN", "value", "per_10k"),),
 )
-def cin_rate(ctx: Context) -> dict[str, ItemResult]:
+def cin_rate(ctx: Context) -> dict[Key, ItemResult]:
     e = ctx.t.episodes
-    e = e.filter((e.referral_nfa.fill_null(0) != 1) & ctx.open_at_r(e.referral_date, e.closure_date))
+    e = ctx.open_at(e.filter(e.referral_nfa.fill_null(0) != 1), "referral_date", "closure_date")
     rows = _counts(ctx, e, n=e.la_child_id.nunique())
-    return {la: rate_result(ctx, "cin_rate", la, count_of(rows[la].get("n"))) for la in ctx.las}
+    return {key: rate_result(ctx, "cin_rate", key, count_of(rows[key].get("n"))) for key in ctx.keys}
 
 
 # id -> computation of this module's items, in the order they are defined (the register's view)

@@ -3,25 +3,27 @@ beyond the CIN census"): visits, core group meetings and social worker allocatio
 (docs/local-data.md gives their CSV layouts).
 
 Each is registered with its metadata by ``@item`` (``registry.py``), in definitions.md
-order. Each needs the LA's records of its kind for the reporting year (``ctx.has_local``);
+order, and computes every period of the context in one pass, grouped by LA and period.
+Each needs the LA's records of its kind for the period's reporting year (``ctx.has_local``);
 without them it is None with a reason. The queries run either way, so that
 ``--show-sql`` prints them. Children are matched to the census by LA and child ID.
 
-- ``child_seen_per_cpp``: for each plan open in the year, the checkpoints are the plan's
+- ``child_seen_per_cpp``: for each plan open in the period, the checkpoints are the plan's
   start, every visit at which the child was seen while the plan was open, and the plan's
-  end (or 31 March when it is still open). A gap between consecutive checkpoints longer
-  than the visiting standard (``ctx.visiting_standard`` working days, 10 by default) that
-  ends in the year is a lapse; a child is seen as the plan requires when none of their
-  plans has a lapse. A gap that ended before the year belongs to an earlier year's figure.
+  end (or the period's end R, 31 March for a reporting year, when it is still open). A gap
+  between consecutive checkpoints longer than the visiting standard
+  (``ctx.visiting_standard`` working days, 10 by default) that ends in the period is a
+  lapse; a child is seen as the plan requires when none of their plans has a lapse. A gap
+  that ended before the period belongs to an earlier period's figure.
   A plan whose end date is before its start date is a negative span: it is left out and
   counted in ``excluded`` (plans, not children: a child with another plan is still counted).
-- ``icpc_to_core_group``: for each plan starting in the year (a plan starts at the initial
+- ``icpc_to_core_group``: for each plan starting in the period (a plan starts at the initial
   conference that decides it, so the plan's start date is the conference's date), the
   working days to its first core group meeting. A meeting dated before the conference
   is a negative span, whatever its working days: the plan is excluded and counted in ``excluded``.
-- ``sw_changes``: children in need at 31 March (as ``cin_rate`` counts them) with 3 or more
-  different social workers allocated at some time in the 12 months up to 31 March (the
-  reporting year), and the same for children on a plan at 31 March.
+- ``sw_changes``: children in need at R, 31 March for a reporting year (as ``cin_rate`` counts
+  them), with 3 or more different social workers allocated at some time in the 12 months up to
+  R (the period), and the same for children on a plan at R.
 
 Negative spans are told by their dates (``context.span``), never by a working-day count.
 """
@@ -32,7 +34,8 @@ import ibis
 import ibis.expr.types as ir
 
 from ..localdata.layouts import CORE_GROUPS, CP_VISITS, SW_ALLOCATIONS
-from .context import Context, count_if, flag, percentiles, span
+from ..years import year_label
+from .context import Context, Key, count_if, flag, percentiles, span
 from .plans import children_on_plan_at_r
 from .registry import REGISTER, item
 from .result import ItemResult, clean, count_of, percent
@@ -41,15 +44,17 @@ CORE_GROUP_STANDARD = 10  # working days from the conference to the first core g
 WORKERS = 3  # sw_changes: this many different social workers or more
 
 
-def _per_la(ctx: Context, item: str, kind: str, what: str, build) -> dict[str, ItemResult]:
-    """``build(la)`` for each LA whose records of ``kind`` for the year are loaded; the others None with a reason."""
+def _per_key(ctx: Context, item: str, kind: str, what: str, build) -> dict[Key, ItemResult]:
+    """``build(key)`` for each (LA, period) whose records of ``kind`` for the period's reporting year are
+    loaded; the others None with a reason."""
     out = {}
-    for la in ctx.las:
-        if ctx.has_local(la, kind):
-            out[la] = build(la)
+    for key in ctx.keys:
+        la, p = key
+        if ctx.has_local(la, kind, p):
+            out[key] = build(key)
         else:
-            out[la] = ItemResult.missing(item, "percent", (
-                f"needs {what} for {ctx.year - 1}-{str(ctx.year)[2:]} (the {kind} layout, loaded with munro ingest), "
+            out[key] = ItemResult.missing(item, "percent", (
+                f"needs {what} for {year_label(p.year)} (the {kind} layout, loaded with munro ingest), "
                 "which the CIN census does not collect"))
     return out
 
@@ -57,34 +62,34 @@ def _per_la(ctx: Context, item: str, kind: str, what: str, build) -> dict[str, I
 # ---------------------------------------------------------------- child_seen_per_cpp
 
 
-def plans_open_in_year(ctx: Context) -> ir.Table:
-    """Plans open at some time in the year (started by 31 March, not ended before 1 April), with 0/1
-    ``excluded`` when the plan's end date is before its start date."""
-    p = ctx.t.cp_plans
-    p = p.filter((p.start_date <= ibis.date(ctx.R)) & (p.end_date.isnull() | (p.end_date >= ibis.date(ctx.start))))
+def plans_open_in_period(ctx: Context) -> ir.Table:
+    """Plans open at some time in each period (started by its end R, not ended before its start), once per
+    such period, with 0/1 ``excluded`` when the plan's end date is before its start date."""
+    p = ctx.over(ctx.t.cp_plans)
+    p = p.filter((p.start_date <= p.p_end) & (p.end_date.isnull() | (p.end_date >= p.p_start)))
     return p.mutate(excluded=flag(span(p.start_date, p.end_date).excluded))
 
 
 def visit_gaps(ctx: Context) -> ir.Table:
-    """One row per gap between consecutive checkpoints of each plan open in the year (not excluded), with
-    its working days (``gap``) and ``lapse`` = 1 when it is longer than the standard and ends in the year."""
-    r, start = ibis.date(ctx.R), ibis.date(ctx.start)
-    p = plans_open_in_year(ctx)
+    """One row per gap between consecutive checkpoints of each plan open in each period (not excluded), with
+    its working days (``gap``) and ``lapse`` = 1 when it is longer than the standard and ends in the period."""
+    p = plans_open_in_period(ctx)
     p = p.filter(p.excluded == 0)
-    keys = ["la_code", "la_child_id", "referral_date", "plan_start"]
-    plans = p.select("la_code", "la_child_id", "referral_date", plan_start=p.start_date,
-                     stop=ibis.least(p.end_date.fill_null(r), r))
+    # a plan's checkpoints are per period (each stops at its period's R), so the period is part of the plan
+    keys = [*ctx.by, "la_child_id", "referral_date", "plan_start"]
+    plans = p.select(*keys[:-1], "p_start", plan_start=p.start_date,
+                     stop=ibis.least(p.end_date.fill_null(p.p_end), p.p_end))
     v = ctx.t.cp_visits
     v = v.filter(v.seen == 1).select(_la=v.la_code, _child=v.la_child_id, visit=v.visit_date)
     seen = plans.inner_join(v, [plans.la_code == v._la, plans.la_child_id == v._child,
                                 v.visit >= plans.plan_start, v.visit <= plans.stop])
-    points = ibis.union(plans.select(*keys, point=plans.plan_start),
-                        seen.select(*keys, point=seen.visit),
-                        plans.select(*keys, point=plans.stop), distinct=False)
+    points = ibis.union(plans.select(*keys, "p_start", point=plans.plan_start),
+                        seen.select(*keys, "p_start", point=seen.visit),
+                        plans.select(*keys, "p_start", point=plans.stop), distinct=False)
     w = ibis.window(group_by=[points[k] for k in keys], order_by=[points.point])
     points = points.mutate(previous=points.point.lag().over(w))
     gaps = ctx.with_working_days(points.filter(points.previous.notnull()), "previous", "point", "gap")
-    return gaps.mutate(lapse=flag((gaps.gap > ctx.visiting_standard) & (gaps.point >= start)))
+    return gaps.mutate(lapse=flag((gaps.gap > ctx.visiting_standard) & (gaps.point >= gaps.p_start)))
 
 
 @item(
@@ -138,30 +143,30 @@ def visit_gaps(ctx: Context) -> ir.Table:
         "and that they understand what is happening and why?",
     ),
 )
-def child_seen_per_cpp(ctx: Context) -> dict[str, ItemResult]:
+def child_seen_per_cpp(ctx: Context) -> dict[Key, ItemResult]:
     g = visit_gaps(ctx)
-    per_child = g.group_by(["la_code", "la_child_id"]).aggregate(lapse=g.lapse.max(), lapses=g.lapse.sum())
-    rows = ctx.per_la(per_child.group_by("la_code").aggregate(
+    per_child = g.group_by([*ctx.by, "la_child_id"]).aggregate(lapse=g.lapse.max(), lapses=g.lapse.sum())
+    rows = ctx.per_key(per_child.group_by(ctx.by).aggregate(
         n=per_child.count(), seen=count_if(per_child.lapse == 0), lapses=per_child.lapses.sum()))
-    p = plans_open_in_year(ctx)
-    bad = ctx.per_la(p.group_by("la_code").aggregate(excluded=p.excluded.sum()))
-    v = ctx.t.cp_visits
-    v = v.filter(ctx.in_year(v.visit_date) & (v.seen == 1))
-    alone = ctx.per_la(v.group_by("la_code").aggregate(
+    p = plans_open_in_period(ctx)
+    bad = ctx.per_key(p.group_by(ctx.by).aggregate(excluded=p.excluded.sum()))
+    v = ctx.during(ctx.t.cp_visits, "visit_date")
+    v = v.filter(v.seen == 1)
+    alone = ctx.per_key(v.group_by(ctx.by).aggregate(
         visits=v.count(), alone=count_if(v.seen_alone == 1), recorded=count_if(v.seen_alone.notnull())))
 
-    def build(la):
-        n, ok, a = count_of(rows[la].get("n")), count_of(rows[la].get("seen")), alone[la]
+    def build(key):
+        n, ok, a = count_of(rows[key].get("n")), count_of(rows[key].get("seen")), alone[key]
         return ItemResult(
             id="child_seen_per_cpp", unit="percent", value=percent(ok, n),
             reason=None if n else "no child protection plans were open in the year",
-            numerator=ok, denominator=n, count=n, excluded=count_of(bad[la].get("excluded")),
-            figures={"visiting_standard": ctx.visiting_standard, "lapses": count_of(rows[la].get("lapses")),
+            numerator=ok, denominator=n, count=n, excluded=count_of(bad[key].get("excluded")),
+            figures={"visiting_standard": ctx.visiting_standard, "lapses": count_of(rows[key].get("lapses")),
                      "visits_seen": count_of(a.get("visits")),
                      "seen_alone": percent(count_of(a.get("alone")), count_of(a.get("recorded")))},
         )
 
-    return _per_la(ctx, "child_seen_per_cpp", CP_VISITS.kind,
+    return _per_key(ctx, "child_seen_per_cpp", CP_VISITS.kind,
                    "visit records (the dates the lead social worker saw each child on a plan)", build)
 
 
@@ -169,15 +174,15 @@ def child_seen_per_cpp(ctx: Context) -> dict[str, ItemResult]:
 
 
 def first_core_groups(ctx: Context) -> ir.Table:
-    """Plans starting in the year, each with its first core group meeting (``first``, NULL when none is
+    """Plans starting in each period, each with its first core group meeting (``first``, NULL when none is
     recorded) and the working days to it (``wd``; a meeting dated before the conference is a negative span
     even where ``wd`` is 0: ``context.span``)."""
-    p = ctx.t.cp_plans
-    p = p.filter(ctx.in_year(p.start_date)).select("la_code", "la_child_id", "referral_date", "start_date")
+    plan = [*ctx.by, "la_child_id", "referral_date", "start_date"]
+    p = ctx.during(ctx.t.cp_plans, "start_date").select(*plan)
     g = ctx.t.core_groups
     g = g.select(_la=g.la_code, _child=g.la_child_id, _plan=g.plan_start_date, meeting=g.meeting_date)
     j = p.left_join(g, [p.la_code == g._la, p.la_child_id == g._child, p.start_date == g._plan])
-    first = j.group_by(["la_code", "la_child_id", "referral_date", "start_date"]).aggregate(first=j.meeting.min())
+    first = j.group_by(plan).aggregate(first=j.meeting.min())
     return ctx.with_working_days(first, "start_date", "first", "wd")
 
 
@@ -223,43 +228,47 @@ def first_core_groups(ctx: Context) -> ir.Table:
         "meeting is reasonable and appropriate for the child's safety and welfare?",
     ),
 )
-def icpc_to_core_group(ctx: Context) -> dict[str, ItemResult]:
+def icpc_to_core_group(ctx: Context) -> dict[Key, ItemResult]:
     t = first_core_groups(ctx)
     wd = span(t.start_date, t.first, t.wd)
-    rows = ctx.per_la(t.group_by("la_code").aggregate(
+    rows = ctx.per_key(t.group_by(ctx.by).aggregate(
         plans=t.count(), **wd.counts(), within=count_if(wd.value <= CORE_GROUP_STANDARD),
         none=count_if(t.first.isnull()), **percentiles(wd.value)))
 
-    def build(la):
-        n, within = count_of(rows[la].get("n")), count_of(rows[la].get("within"))
+    def build(key):
+        row = rows[key]
+        n, within = count_of(row.get("n")), count_of(row.get("within"))
         return ItemResult(
             id="icpc_to_core_group", unit="percent", value=percent(within, n),
             reason=None if n else "no first core group meetings of plans that started in the year are recorded",
-            numerator=within, denominator=n, count=n, excluded=count_of(rows[la].get("excluded")),
-            figures={"within_10": within, "plans_started": count_of(rows[la].get("plans")),
-                     "no_meeting_recorded": count_of(rows[la].get("none")),
-                     **{k: clean(rows[la].get(k)) for k in ("p25", "median", "p75")}},
+            numerator=within, denominator=n, count=n, excluded=count_of(row.get("excluded")),
+            figures={"within_10": within, "plans_started": count_of(row.get("plans")),
+                     "no_meeting_recorded": count_of(row.get("none")),
+                     **{k: clean(row.get(k)) for k in ("p25", "median", "p75")}},
         )
 
-    return _per_la(ctx, "icpc_to_core_group", CORE_GROUPS.kind,
+    return _per_key(ctx, "icpc_to_core_group", CORE_GROUPS.kind,
                    "core group dates (the first core group meeting after each initial conference)", build)
 
 
 # ---------------------------------------------------------------- sw_changes
 
 
-def workers_in_year(ctx: Context) -> ir.Table:
-    """(la_code, la_child_id, workers): different social workers allocated at some time in the reporting year."""
-    a = ctx.t.sw_allocations
-    a = a.filter((a.start_date <= ibis.date(ctx.R)) & (a.end_date.isnull() | (a.end_date >= ibis.date(ctx.start))))
-    return a.group_by(["la_code", "la_child_id"]).aggregate(workers=a.worker_id.nunique())
+def workers_in_period(ctx: Context) -> ir.Table:
+    """(la_code, period, la_child_id, workers): different social workers allocated at some time in each period."""
+    a = ctx.over(ctx.t.sw_allocations)
+    a = a.filter((a.start_date <= a.p_end) & (a.end_date.isnull() | (a.end_date >= a.p_start)))
+    return a.group_by([*ctx.by, "la_child_id"]).aggregate(workers=a.worker_id.nunique())
 
 
 def _with_workers(ctx: Context, children: ir.Table) -> ir.Table:
-    w = workers_in_year(ctx)
-    w = w.select(_la=w.la_code, _child=w.la_child_id, workers=w.workers)
-    j = children.left_join(w, [children.la_code == w._la, children.la_child_id == w._child])
-    return j.group_by("la_code").aggregate(n=j.count(), many=count_if(j.workers >= WORKERS))
+    """``children`` (la_code, period, la_child_id) counted (``n``), and those with ``WORKERS`` or more in the
+    period (``many``), per LA and period."""
+    w = workers_in_period(ctx)
+    w = w.select(_la=w.la_code, _period=w.period, _child=w.la_child_id, workers=w.workers)
+    j = children.left_join(w, [children.la_code == w._la, children.period == w._period,
+                               children.la_child_id == w._child])
+    return j.group_by(ctx.by).aggregate(n=j.count(), many=count_if(j.workers >= WORKERS))
 
 
 @item(
@@ -297,16 +306,16 @@ def _with_workers(ctx: Context, children: ir.Table) -> ir.Table:
     figures=("numerator", "denominator"),
     key_questions=("How do you know what children think about changes of social worker?",),
 )
-def sw_changes(ctx: Context) -> dict[str, ItemResult]:
+def sw_changes(ctx: Context) -> dict[Key, ItemResult]:
     e = ctx.t.episodes
-    e = e.filter((e.referral_nfa.fill_null(0) != 1) & ctx.open_at_r(e.referral_date, e.closure_date))
-    cin = ctx.per_la(_with_workers(ctx, e.select("la_code", "la_child_id").distinct()))
+    e = ctx.open_at(e.filter(e.referral_nfa.fill_null(0) != 1), "referral_date", "closure_date")
+    cin = ctx.per_key(_with_workers(ctx, e.select(*ctx.by, "la_child_id").distinct()))
     p = children_on_plan_at_r(ctx)
-    cpp = ctx.per_la(_with_workers(ctx, p.select("la_code", "la_child_id").distinct()))
+    cpp = ctx.per_key(_with_workers(ctx, p.select(*ctx.by, "la_child_id").distinct()))
 
-    def build(la):
-        n, many = count_of(cin[la].get("n")), count_of(cin[la].get("many"))
-        pn, pmany = count_of(cpp[la].get("n")), count_of(cpp[la].get("many"))
+    def build(key):
+        n, many = count_of(cin[key].get("n")), count_of(cin[key].get("many"))
+        pn, pmany = count_of(cpp[key].get("n")), count_of(cpp[key].get("many"))
         return ItemResult(
             id="sw_changes", unit="percent", value=percent(many, n),
             reason=None if n else "no children were in need at 31 March",
@@ -314,7 +323,7 @@ def sw_changes(ctx: Context) -> dict[str, ItemResult]:
             figures={"cpp": percent(pmany, pn), "cpp_numerator": pmany, "cpp_denominator": pn},
         )
 
-    return _per_la(ctx, "sw_changes", SW_ALLOCATIONS.kind, "social worker allocations (each child's allocated "
+    return _per_key(ctx, "sw_changes", SW_ALLOCATIONS.kind, "social worker allocations (each child's allocated "
                    "social workers over the 12 months up to 31 March)", build)
 
 

@@ -15,7 +15,6 @@ later return repeats).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -66,22 +65,6 @@ def _wanted(items: Iterable[str] | None) -> list[str]:
     return items
 
 
-# Item modules that still compute one period at a time: run once per period (see ``_run``).
-_ONE_PERIOD_MODULES = {"munro.indicators.activity", "munro.indicators.plans", "munro.indicators.casework",
-                       "munro.indicators.imported", "munro.indicators.looked_after"}
-
-
-def _run(fn, ctx: Context) -> dict[Key, ItemResult]:
-    """An item's results for every key of ``ctx``."""
-    if fn.__module__ not in _ONE_PERIOD_MODULES:
-        return fn(ctx)
-    out: dict[Key, ItemResult] = {}
-    for p in ctx.periods:
-        one = dataclasses.replace(ctx, periods=(p,))
-        out.update({Key(la, p): r for la, r in fn(one).items()})
-    return out
-
-
 def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: Iterable[str] | None = None,
                  population: PopulationArg = None, visiting_standard: int = 10, *, tables=None,
                  history: Mapping[str, list[int]] | None = None,
@@ -117,7 +100,7 @@ def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: I
                   local=dict(engine.local_history() if local is None else local),
                   visiting_standard=_standard(visiting_standard))
     for i in wanted:
-        results = _run(ITEMS[i], ctx)
+        results = ITEMS[i](ctx)
         for key in ready:
             out.setdefault(key, {})[i] = results[key]
     return out

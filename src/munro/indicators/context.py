@@ -1,8 +1,10 @@
-"""What every item needs: the year's window, the tables, and portable helpers.
+"""What every item needs: its periods, the tables, and portable helpers.
 
 Items are Ibis expressions over the store's merged history (``ctx.t``: the
 ``merged_*`` views by short name, plus ``calendar``), grouped by ``la_code``
-so that one query serves one LA or all of them. The helpers below are where
+and ``period`` (``Context.by``) so that one query serves one LA or all of
+them, and one period (a reporting year, or the 12 months to any date) or a
+whole trend or series of them (``Context``). The helpers below are where
 the house rules (docs/engineering notes section 1.3) are kept, so that the
 same expressions run on DuckDB, PostgreSQL and Spark:
 
@@ -28,6 +30,7 @@ from typing import Any, NamedTuple
 import ibis
 import ibis.expr.types as ir
 
+from ..calendar import FIRST_DATE, LAST_DATE
 from ..engines import Tables
 from ..years import Period
 
@@ -158,8 +161,9 @@ class Context:
     population_cache: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
-        if isinstance(self.periods, int):  # Context(2025, ...): one reporting year
-            self.periods = (Period.of_year(self.periods),)
+        outside = [p.end for p in self.periods if not FIRST_DATE <= p.end <= LAST_DATE]
+        if outside:  # the period table is drawn from the calendar: a period beyond it would vanish
+            raise ValueError(f"{outside[0]} is outside munro's calendar ({FIRST_DATE} to {LAST_DATE})")
         self.periods = tuple(sorted(set(self.periods)))
         if not self.periods:
             raise ValueError("a computation needs at least one period")
@@ -171,9 +175,9 @@ class Context:
 
     by = ("la_code", PERIOD)  # what every item's final aggregate groups by
 
-    def has_local(self, la: str, kind: str, period: Period | None = None) -> bool:
+    def has_local(self, la: str, kind: str, period: Period) -> bool:
         """Whether the LA's records of ``kind`` for the period's reporting year are loaded."""
-        return (period or self._one()).year in self.local.get(la, {}).get(kind, [])
+        return period.year in self.local.get(la, {}).get(kind, [])
 
     # -- the periods as a table
 
@@ -213,34 +217,6 @@ class Context:
     def in_period(table: ir.Table, date: ir.DateValue) -> ir.BooleanValue:
         """The date falls in the row's period (a table from ``over``)."""
         return date.between(table[P_START], table[P_END])
-
-    # -- one period at a time (items not yet computing every period in one pass)
-
-    def _one(self) -> Period:
-        if len(self.periods) != 1:
-            raise ValueError("this item computes one period at a time")
-        return self.periods[0]
-
-    @property
-    def year(self) -> int:
-        return self._one().year
-
-    @property
-    def start(self) -> dt.date:
-        return self._one().start
-
-    @property
-    def R(self) -> dt.date:  # noqa: N802 - the contract's name
-        return self._one().end
-
-    def in_year(self, date: ir.DateValue) -> ir.BooleanValue:
-        """The date falls in the (one) period."""
-        return date.between(ibis.date(self.start), ibis.date(self.R))
-
-    def open_at_r(self, start: ir.DateValue, end: ir.DateValue) -> ir.BooleanValue:
-        """start <= R and (end is missing or end > R)."""
-        r = ibis.date(self.R)
-        return (start <= r) & (end.isnull() | (end > r))
 
     # -- working days
 
@@ -284,18 +260,7 @@ class Context:
                 out[key] = row
         return out
 
-    def per_la(self, expr: ir.Table) -> dict[str, dict[str, Any]]:
-        """Run a ``group_by("la_code").aggregate(...)`` expression of a one-period item: LA -> row."""
-        self._one()
-        rows = self.rows(expr)
-        out: dict[str, dict[str, Any]] = {la: {} for la in self.las}
-        for row in rows:
-            la = row.pop("la_code")
-            if la in out:
-                out[la] = row
-        return out
-
-    def population_of(self, la: str, period: Period | None = None) -> tuple[int | None, dict[str, Any]]:
+    def population_of(self, la: str, period: Period) -> tuple[int | None, dict[str, Any]]:
         """(population, figures to report with it) for an LA in the period's reporting year.
 
         The population callable may return an int, None, or a record such as
@@ -303,7 +268,7 @@ class Context:
         ``mid_year``, ``estimated``, ``reason``), whose details are reported
         as ``population_<name>`` figures.
         """
-        year = (period or self._one()).year
+        year = period.year
         if self.population is None:
             from ..reference import child_population
 

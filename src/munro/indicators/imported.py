@@ -7,6 +7,11 @@ so it appears in the indicators output, the benchmark and the report as a
 computed item does, with its source. Without an import it is None with a
 reason; the published figures of every LA stay in the benchmark table.
 
+A figure is for a whole reporting year: one query reads the figures of every
+reporting year of the context, and each period that is a reporting year takes
+its own. A period that is not (the 12 months to another date) has no imported
+figure: None with a reason, as no source gives one for those months.
+
 Each is registered by ``imported(...)``, which gives it that one computation and
 registers it as ``@item`` registers the computed items, in definitions.md
 section 3's order.
@@ -15,7 +20,8 @@ section 3's order.
 from __future__ import annotations
 
 from ..localdata.layouts import OWN_FIGURES
-from .context import Context
+from ..years import year_label
+from .context import Context, Key
 from .registry import PER_10K, REGISTER, Compute, LaitMeasure, item
 from .result import ItemResult, clean
 
@@ -49,30 +55,37 @@ _IMPORTED = (
 
 
 def own_figures(ctx: Context, item: str):
-    """The LA's imported figures of ``item`` for the reporting year."""
+    """The LA's imported figures of ``item`` for the reporting years of the context's periods (``year``
+    says which)."""
     f = ctx.t.own_figures
-    f = f.filter((f.item_id == item) & (f.year == ctx.year))
-    return f.select("la_code", "figure", "value", "numerator", "denominator", "source")
+    f = f.filter((f.item_id == item) & f.year.isin(sorted({p.year for p in ctx.periods})))
+    return f.select("la_code", "year", "figure", "value", "numerator", "denominator", "source")
 
 
 def _own_figure(item: str, unit: str) -> Compute:
     """The computation of every imported item: the LA's own figure of ``item``, or None with a reason."""
 
-    def compute_item(ctx: Context) -> dict[str, ItemResult]:
-        found: dict[str, dict[str, dict]] = {}
+    def compute_item(ctx: Context) -> dict[Key, ItemResult]:
+        found: dict[tuple[str, int], dict[str, dict]] = {}
         for row in ctx.rows(own_figures(ctx, item)):
-            found.setdefault(row["la_code"], {})[row["figure"]] = row
+            found.setdefault((row["la_code"], row["year"]), {})[row["figure"]] = row
         out = {}
-        for la in ctx.las:
-            figures = found.get(la, {})
+        for key in ctx.keys:
+            la, p = key
+            if not p.is_year:
+                out[key] = ItemResult.missing(item, unit, (
+                    f"not imported for the {p.label}: an LA's own figure is for a whole reporting year "
+                    "(1 April to 31 March)"))
+                continue
+            figures = found.get((la, p.year), {})
             head = figures.get("value")
             if head is None:
-                out[la] = ItemResult.missing(item, unit, (
-                    f"not imported: munro does not compute it; load the LA's own {ctx.year - 1}-{str(ctx.year)[2:]} "
+                out[key] = ItemResult.missing(item, unit, (
+                    f"not imported: munro does not compute it; load the LA's own {year_label(p.year)} "
                     f"figure in the {OWN_FIGURES.kind} layout with munro ingest (docs/local-data.md)"))
                 continue
             extra = {name: clean(r["value"]) for name, r in sorted(figures.items()) if name != "value"}
-            out[la] = ItemResult(id=item, unit=unit, value=clean(head["value"]),
+            out[key] = ItemResult(id=item, unit=unit, value=clean(head["value"]),
                                  numerator=_whole(head["numerator"]), denominator=_whole(head["denominator"]),
                                  figures={"source": head["source"], **extra},
                                  note="imported: the LA's own figure from its source, not computed by munro")

@@ -11,8 +11,9 @@ series of short-term placements (legal status V3, V4: short breaks) are not
 counted: a disabled child's respite care is not what the items ask about.
 
 Children are matched to the CIN census by LA and child ID (the 903 CHILD is
-the LA's own identifier, the census LAchildID). The items need the year's
-903 episodes (``ctx.has_local(la, EPISODES)``), else they say so.
+the LA's own identifier, the census LAchildID). The items need the 903
+episodes of the period's reporting year (``ctx.has_local(la, EPISODES, period)``),
+else they say so (``loaded_note``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from ..localdata.layouts import SHORT_BREAKS, SSDA903_EPISODES, STARTED_LOOKED_AFTER
-from .context import Context
+from .context import Context, Key
 
 EPISODES = SSDA903_EPISODES.kind
 
@@ -31,10 +32,10 @@ def _in_care(ctx: Context) -> ir.Table:
 
 
 def looked_after_at_r(ctx: Context) -> ir.Table:
-    """(la_code, la_child_id) of each child looked after at 31 March, once."""
-    e = _in_care(ctx)
-    e = e.filter(ctx.open_at_r(e.start_date, e.end_date))
-    return e.select("la_code", "la_child_id").distinct()
+    """(la_code, period, la_child_id) of each child looked after at a period's end R (31 March for a
+    reporting year), once per period."""
+    e = ctx.open_at(_in_care(ctx), "start_date", "end_date")
+    return e.select(*ctx.by, "la_child_id").distinct()
 
 
 def care_starts(ctx: Context) -> ir.Table:
@@ -44,11 +45,13 @@ def care_starts(ctx: Context) -> ir.Table:
     return e.select("la_code", "la_child_id", care_start=e.start_date)
 
 
-def loaded_note(ctx: Context, la: str) -> str | None:
-    """Why the looked-after figures are missing for ``la`` (None when the year's episodes are loaded)."""
-    if ctx.has_local(la, EPISODES):
+def loaded_note(ctx: Context, key: Key) -> str | None:
+    """Why the looked-after figures are missing for ``key`` (LA, period): None when the episodes of the
+    period's reporting year are loaded."""
+    la, p = key
+    if ctx.has_local(la, EPISODES, p):
         return None
-    return (f"needs looked-after episodes (the {ctx.year} SSDA903 episodes file; load it with munro ingest), "
+    return (f"needs looked-after episodes (the {p.year} SSDA903 episodes file; load it with munro ingest), "
             "which the CIN census does not record")
 
 
