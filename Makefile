@@ -88,11 +88,13 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
 
-# The style checker (ruff, [tool.ruff] of pyproject.toml) over the code, tests and benchmarks, then the type
-# checker (mypy, [tool.mypy]: the packages it lists, strictly). make test runs it before the suite.
+# The style checker (ruff, [tool.ruff] of pyproject.toml) over the code, tests and benchmarks, the type
+# checker (mypy, [tool.mypy]: the packages it lists, strictly), then the layers' contracts (import-linter,
+# [tool.importlinter]; docs/architecture.md, "Layers"). make test runs it before the suite.
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Two worker processes (pytest-xdist), each taking whole test files so that a file's shared fixtures
 # (a store, a PostgreSQL server, a Spark session) are built once: the suite in about half the time on

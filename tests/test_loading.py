@@ -52,7 +52,7 @@ def _fail_while_checking(kind: str, monkeypatch) -> None:
     if kind == "cin-census":  # the DfE rules' findings, recorded inside the transaction with the rows
         monkeypatch.setattr(loading.DfERules, "record", fail)
     elif kind == "cp-visits":  # the children matched to the census, before the store is written
-        monkeypatch.setattr("munro.localdata.ingest.census_match", fail)
+        monkeypatch.setattr("munro.store.local.census_match", fail)
     else:  # one key per LA, checked over the export as read, before the store is written
         monkeypatch.setattr("munro.store.pooled._check_one_key", fail)
 
@@ -126,7 +126,7 @@ def test_a_failed_reinstatement_leaves_the_older_return_superseded(files, monkey
 
 def test_the_store_never_imports_the_dfe_rules():
     code = ("import sys, munro.store, munro.store.ingest, munro.store.pooled, munro.store.retention, "
-            "munro.localdata.ingest, munro.benchmark.reference; "
+            "munro.store.local, munro.benchmark.reference; "
             "print(sorted(m for m in sys.modules if m.startswith(('munro.validate', 'munro.loading'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

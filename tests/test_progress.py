@@ -42,11 +42,11 @@ def returns(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def loaded(returns):
-    from munro.localdata.ingest import ingest_all
+    from munro.loading import load_files
 
     root, results = returns
     db = root / "store.duckdb"
-    assert all(not o.error for o in ingest_all(db, [r.path for r in results]))
+    assert all(not o.error for o in load_files(db, [r.path for r in results]))
     return db
 
 
@@ -103,14 +103,14 @@ def test_report_and_within():
 
 @pytest.mark.parametrize("staged", ["in memory", "on disk"])
 def test_ingest_reads_then_checks_and_stores_each_file(returns, tmp_path, capsys, monkeypatch, staged):
-    from munro.localdata.ingest import ingest_all
+    from munro.loading import load_files
     from munro.store import ingest
 
     if staged == "on disk":  # as a large file is
         monkeypatch.setattr(ingest, "MEMORY_STAGING_BYTES", 0)
     _, results = returns
     steps = Steps()
-    outcomes = list(ingest_all(tmp_path / "s.duckdb", [r.path for r in results], progress=steps))
+    outcomes = list(load_files(tmp_path / "s.duckdb", [r.path for r in results], progress=steps))
     assert capsys.readouterr() == ("", "")  # the library prints nothing
     assert [o.status for o in outcomes] == ["loaded", "loaded"]
     assert steps.names() == [f"{verb} {r.path.name}" for r in results for verb in ("reading", "checking and storing")]

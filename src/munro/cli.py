@@ -3,6 +3,9 @@
 Each command parses its options, calls one documented function, and prints
 the result. A ``MunroError`` (the user's input or options) becomes one line
 on stderr and a non-zero exit, never a traceback.
+
+Import time: each command imports the library's modules it calls when it runs (inside its function), so
+that ``munro --help`` and every other command stay quick; this module imports only what every command uses.
 """
 
 from __future__ import annotations
@@ -940,7 +943,7 @@ def audit_log_verify(obj, expect):
         raise SystemExit(1)
 
 
-# --- backups (munro.store.backup, docs/deploy.md) ------------------------------------------------------------
+# --- backups (munro.backup, docs/deploy.md) ------------------------------------------------------------
 
 
 @cli.command()
@@ -951,7 +954,7 @@ def audit_log_verify(obj, expect):
 @click.pass_obj
 def backup(obj, folder, store_only):
     """Copy the store and the application database, consistently while munro serve runs, with a manifest."""
-    from .store.backup import backup as run
+    from .backup import backup as run
 
     click.echo(f"backed up {run(obj['db'], folder, store_only=store_only).text()}")
 
@@ -962,7 +965,7 @@ def backup(obj, folder, store_only):
 @click.pass_obj
 def restore(obj, folder, force):
     """Put a backup back as the store (--db) and its application database, after checking its manifest."""
-    from .store.backup import restore as run
+    from .backup import restore as run
 
     click.echo(f"restored {run(folder, obj['db'], force=force).text()} into {obj['db']}")
 

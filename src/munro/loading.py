@@ -4,12 +4,13 @@
 file's kind and hand it to its loader, each the same three steps over one ``munro.store.Store``:
 
 1. **read** the whole file before the store is touched (a CIN return staged as Arrow tables,
-   ``store.ingest``; a local CSV checked row by row, ``localdata.reader``; a pooled export's Parquet
-   files, ``store.pooled``);
+   ``store.ingest``; a local CSV checked row by row, ``localdata.reader`` for ``store.local``; a pooled
+   export's Parquet files, ``store.pooled``);
 2. **check** it: its structure as read, the LA and year, a far smaller file refused as a replacement
    (``store.replacement``), a local file's children matched to the census, and for a CIN return the
    DfE validation rules (``DFE_RULES``: ``munro.validate``, composed here, above the store, so the
-   store never imports the rules);
+   store never imports the rules), for a file of an LA's own figures the items it may name
+   (``own_items``: the indicator catalogue's, given from here for the same reason);
 3. **publish** in one ``Store.transaction()``: the rows, the file in its register
    (``Store.register``: current, superseding the one before; a superseded file loaded again is
    reinstated), and a return's findings. An error or a kill at any point leaves the store as it was.
@@ -26,10 +27,10 @@ from pathlib import Path
 
 from .errors import RejectedFile
 from .localdata import layouts
-from .localdata.ingest import LocalOutcome, ingest_local_file, is_local_file, warn_or_tell
 from .progress import report
 from .store.database import Store
 from .store.ingest import IngestOutcome, load_return
+from .store.local import LocalOutcome, is_local_file, load_local_file, warn_or_tell
 from .store.outcome import LoadOutcome
 from .store.pooled import PooledOutcome, ingest_export
 from .validate import validate_tables
@@ -51,13 +52,32 @@ class DfERules:
 DFE_RULES = DfERules()
 
 
+def own_items() -> dict[str, str]:
+    """id -> unit of the items an LA can import its own figure for (definitions.md section 3): the ones a
+    file of own figures may name."""
+    # Import time: the catalogue imports every item module and Ibis, needed only for a file of own figures.
+    from .indicators.catalogue import CATALOGUE
+
+    return {i.id: i.unit for i in CATALOGUE if i.comparability == "published"}
+
+
+def ingest_local_file(db, path: str | os.PathLike, *, kind: str | None = None, la: str | None = None,
+                      year: int | None = None, report: str | os.PathLike | None = None, con=None,
+                      replace: bool = False, force: bool = False, warn=None) -> LocalOutcome:
+    """One file of an LA's local records (docs/local-data.md), a file of own figures checked against the
+    catalogue: raises ``RejectedFile`` rather than returning it. The options are
+    ``munro.store.local.load_local_file``'s."""
+    return load_local_file(db, path, own_items=own_items, kind=kind, la=la, year=year, report=report, con=con,
+                           replace=replace, force=force, warn=warn)
+
+
 def load_file(db, path: str | os.PathLike, *, kind: str | None = None, la: str | None = None,
               year: int | None = None, schema_year: int | None = None, workers: int = 1, progress=None,
               replace: bool = False, force: bool = False, warn=None) -> LoadOutcome:
     """Load one file of any kind into the store ``db`` (anything ``munro.store.Store`` takes); its
     outcome, with ``error`` when it was rejected (nothing loaded). A folder is a pseudonymised export
     (``store.pooled``), a CSV or workbook (any file when ``kind`` is given) a local file
-    (``localdata.ingest``), anything else a CIN census return; the options are ``load_files``'."""
+    (``store.local``), anything else a CIN census return; the options are ``load_files``'."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -80,7 +100,7 @@ def load_files(db, paths: Iterable[str | os.PathLike], *, kind: str | None = Non
 
     Yields each file's outcome (``error`` and ``summary()``); a rejected file does not stop the others.
     ``kind`` reads every file as that local layout; ``la`` and ``year`` (2025, '2024-25' or '2024/25')
-    say whose and which year the local files are (``localdata.ingest.ingest_local_file``);
+    say whose and which year the local files are (``ingest_local_file``);
     ``schema_year`` reads the returns in that collection year's format, with ``workers`` threads.
     ``progress``: ``munro.progress``. ``replace`` loads a file that would replace a loaded one it falls
     far short of (``munro.store.replacement``), which is otherwise rejected. ``force`` loads a local
@@ -107,10 +127,10 @@ def _header_year(outcome: IngestOutcome, warn) -> IngestOutcome:
     return outcome
 
 
-# The names of before, documented in docs/cli.md and used by callers' scripts.
+# One kind of file each, as docs/cli.md documents them for callers' scripts.
 def ingest_file(db, path: str | os.PathLike, *, schema_year: int | None = None, workers: int = 1, con=None,
                 progress=None, replace: bool = False) -> IngestOutcome:
-    """One CIN census return, checked by the DfE rules (``munro.store.ingest_file`` of before): raises
+    """One CIN census return, checked by the DfE rules: raises
     ``RejectedFile`` rather than returning it. ``con``: an open connection to the store ``db``."""
     return load_return(con if con is not None else db, path, checks=DFE_RULES, schema_year=schema_year,
                        workers=workers, progress=progress, replace=replace)
@@ -118,8 +138,7 @@ def ingest_file(db, path: str | os.PathLike, *, schema_year: int | None = None, 
 
 def ingest_files(db, paths: Iterable[str | os.PathLike], *, schema_year: int | None = None, workers: int = 1,
                  progress=None, replace: bool = False) -> Iterator[LoadOutcome]:
-    """CIN census returns, whatever their names, and pooled export folders (``munro.store.ingest_files``
-    of before)."""
+    """CIN census returns, whatever their names, and pooled export folders."""
     with Store(db) as store:
         for p in paths:
             if Path(p).is_dir():
@@ -132,4 +151,5 @@ def ingest_files(db, paths: Iterable[str | os.PathLike], *, schema_year: int | N
                 yield IngestOutcome(Path(p), error=str(e))
 
 
-__all__ = ["load_files", "load_file", "DFE_RULES", "DfERules", "ingest_file", "ingest_files"]
+__all__ = ["load_files", "load_file", "DFE_RULES", "DfERules", "own_items", "ingest_file", "ingest_files",
+           "ingest_local_file"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .errors import MunroError
+from .years import parse_year, parse_years
 
 DEFAULT_DB = "munro.duckdb"
 DB_HELP = "The munro store (a DuckDB file), or for --engine spark a munro export folder."
@@ -51,8 +52,6 @@ class YearType(_Read):
     name, metavar = "year", "YEAR"
 
     def read(self, value, ctx):
-        from .years import parse_year
-
         return parse_year(value)
 
 
@@ -62,8 +61,6 @@ class YearsType(_Read):
     name, metavar = "years", "YEARS"
 
     def read(self, value, ctx):
-        from .years import parse_years
-
         return value if isinstance(value, list) else parse_years(value)
 
 
@@ -77,6 +74,7 @@ YEARS = YearsType()
 def _store_las(ctx) -> set[str]:
     """The LA codes the store named by --db already holds (returns, local records, population overrides):
     a synthetic LA's code is one of them once its returns are loaded. Empty when there is no store."""
+    # Import time: the store (and DuckDB) only when an option names a synthetic LA, not for every command.
     import duckdb
 
     from .store.db import open_store
@@ -113,6 +111,7 @@ class LAType(_Read):
         self.all, self.england, self.synthetic = all, england, synthetic
 
     def read(self, value, ctx):
+        # Import time: the packaged LA list only when an --la is read, not for munro --help.
         from .reference import local_authorities, resolve_la
 
         text = str(value).strip()
@@ -146,6 +145,7 @@ class FormatChoice(click.Choice):
 
     @property
     def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        # Import time: the register of formats only when a --format is read, not for munro --help.
         from .renderers import formats
 
         return formats(self.kind)

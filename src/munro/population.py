@@ -46,6 +46,7 @@ import duckdb
 from . import reference
 from .census.format import FIRST_YEAR, LATEST_YEAR
 from .errors import MunroError
+from .output import table
 from .store.database import Store
 from .years import year_label
 
@@ -221,7 +222,9 @@ def _connection(db_or_con, write: bool, create: bool = False):
 _OVERRIDE_COLUMNS = ("la_code", "year", "population", "note", "set_by", "set_at")
 
 
-def _read_overrides(con, la: str | None = None, year: int | None = None) -> list[dict]:
+def read_overrides(con, la: str | None = None, year: int | None = None, *, catalog: str | None = None) -> list[dict]:
+    """The rows of ``population_overrides`` (of ``la``, of ``year``; None: all) for ``population_among``:
+    the store's table on DuckDB connection ``con``, or in its ``catalog`` where the store is ATTACHed so."""
     if con is None:
         return []
     where, params = [], []
@@ -231,13 +234,15 @@ def _read_overrides(con, la: str | None = None, year: int | None = None) -> list
     if year is not None:
         where.append("year = ?")
         params.append(year)
-    sql = f"SELECT {', '.join(_OVERRIDE_COLUMNS)} FROM population_overrides"
+    prefix = "" if catalog is None else f"{catalog}."
+    sql = f"SELECT {', '.join(_OVERRIDE_COLUMNS)} FROM {prefix}population_overrides"
     if where:
         sql += " WHERE " + " AND ".join(where)
     # Asked, not tried: a failed query would abort the caller's open transaction.
     # The table is missing in a schema-1 store opened read-only (so not upgraded): no overrides.
-    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'population_overrides' "
-                       "AND table_catalog = current_database()").fetchall()[0][0]:
+    exists = ("SELECT count(*) FROM information_schema.tables WHERE table_name = 'population_overrides' AND "
+              + ("table_catalog = current_database()" if catalog is None else "table_catalog = ?"))
+    if not con.execute(exists, [] if catalog is None else [catalog]).fetchall()[0][0]:
         return []
     rows = con.execute(sql + " ORDER BY la_code, year", params).fetchall()
     return [dict(zip(_OVERRIDE_COLUMNS, r)) for r in rows]
@@ -253,7 +258,7 @@ def _from_override(row: dict) -> Population:
 
 
 def _resolve(con, la: str, year: int) -> Population:
-    return _pick(_read_overrides(con, la, year), la, year)
+    return _pick(read_overrides(con, la, year), la, year)
 
 
 def _pick(overrides: list[dict], la: str, year: int) -> Population:
@@ -305,7 +310,7 @@ def unset_population(db, la: str, year: int) -> Population:
     """Remove the override for ``la`` and ``year``; returns the population that now applies (ONS or none)."""
     la, year = _check_la(la), _check_year(year)
     with _connection(db, write=True) as con:
-        if con is None or not _read_overrides(con, la, year):
+        if con is None or not read_overrides(con, la, year):
             raise MunroError(f"no population override for {la_label(la)} for {year_label(year)}: nothing to unset")
         con.execute("DELETE FROM population_overrides WHERE la_code = ? AND year = ?", [la, year])
         return _resolve(con, la, year)
@@ -320,7 +325,7 @@ def list_populations(db, la: str | None = None) -> list[dict]:
     """
     la = _check_la(la) if la is not None else None
     with _connection(db, write=False) as con:
-        rows = _read_overrides(con, la)
+        rows = read_overrides(con, la)
     las = reference.local_authorities()
     return [{"la_code": r["la_code"],
              "la_name": "England" if r["la_code"] == ENGLAND else getattr(las.get(r["la_code"]), "name", None),
@@ -331,8 +336,6 @@ def list_populations(db, la: str | None = None) -> list[dict]:
 
 def format_populations(rows: list[dict]) -> str:
     """``list_populations`` as a table for people (as JSON: ``munro.output.record`` of each row)."""
-    from .output import table
-
     if not rows:
         return "No population overrides."
     header = ("LA", "name", "year", "population", "ONS", "set at", "set by", "note")

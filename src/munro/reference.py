@@ -42,6 +42,18 @@ def local_authorities() -> dict[str, LocalAuthority]:
     }
 
 
+@lru_cache(maxsize=1)
+def dfe_years() -> dict[str, tuple[int, int]]:
+    """LA code -> (first, last) reporting year it is in DfE's data (the packaged LA list's columns; a code
+    listed twice, under an old and a new ONS code, spans both)."""
+    out: dict[str, tuple[int, int]] = {}
+    for r in _rows("local_authorities/english_las_dfe_codes.csv"):
+        first, last = int(r["first_year_in_dfe_data"]), int(r["last_year_in_dfe_data"])
+        was = out.get(r["old_la_code"], (first, last))
+        out[r["old_la_code"]] = (min(first, was[0]), max(last, was[1]))
+    return out
+
+
 def local_authority(code: str) -> LocalAuthority:
     try:
         return local_authorities()[code]

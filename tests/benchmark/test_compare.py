@@ -136,8 +136,8 @@ def test_interval_and_flag_against_england(store):
 
 
 def test_own_and_published_differences_are_flagged(store, cin):
+    from munro.loading import ingest_file
     from munro.population import set_population
-    from munro.store import ingest_file
 
     # Two children on a plan at 31 March 2024, a population of 10,000: own cpp_rate 2.0 per 10k.
     kids = [cin.Child(id=f"P{n}", episodes=[cin.Episode(referral="2023-05-01", s47=[cin.S47(start="2023-05-02",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from munro.store.ingest import ingest_file
+from munro.loading import ingest_file
 
 REPO = Path(__file__).resolve().parents[2]
 GiB = 1024 ** 3

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 import engine_support
-from munro.localdata import ingest_local_file
-from munro.store import ingest_file
+from munro.loading import ingest_file, ingest_local_file
 from munro.store.export import export_store
 from munro.synth import generate
 

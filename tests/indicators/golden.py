@@ -16,7 +16,7 @@ from pathlib import Path
 
 import engine_support
 from munro.indicators.compute import compute
-from munro.store import ingest_file
+from munro.loading import ingest_file
 
 POP = 10_000  # rates per 10,000 are then the counts themselves
 

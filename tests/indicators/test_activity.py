@@ -32,8 +32,8 @@ import pytest
 from golden import load, run
 
 from munro import reference
+from munro.loading import ingest_file
 from munro.reference import latest_child_population
-from munro.store import ingest_file
 from munro.synth import generate
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 from golden import items, load
 
-from munro.localdata import ingest_local_file
+from munro.loading import ingest_local_file
 
 ALL = ("looked_after_and_cpp", "cpp_end_outcome", "child_seen_per_cpp", "icpc_to_core_group", "sw_changes",
        "sw_vacancy_rate", "cin_absence", "court_applications_rate")

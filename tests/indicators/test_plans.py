@@ -29,8 +29,8 @@ from munro.indicators.compute import ITEMS, compute_keys, compute_years
 from munro.indicators.context import Key
 from munro.indicators.imported import IMPORTED
 from munro.indicators.plans import ITEMS as PLANS_ITEMS
+from munro.loading import ingest_file
 from munro.reference import latest_child_population
-from munro.store import ingest_file
 from munro.synth import generate
 from munro.years import Period
 

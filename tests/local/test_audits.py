@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from munro.disclosure import C
 from munro.errors import MunroError, RejectedFile
+from munro.loading import ingest_file
 from munro.local import schema as t
 from munro.local.audit_import import import_audits
 from munro.local.audits import AuditRecord, audit_results, record_audits, sample_cases
-from munro.store import ingest_file
 
 DATA = Path(__file__).with_name("data")
 

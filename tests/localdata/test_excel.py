@@ -9,10 +9,9 @@ import datetime as dt
 import pytest
 
 from munro.errors import RejectedFile
-from munro.localdata import ingest_local_file
+from munro.loading import ingest_file, ingest_local_file
 from munro.localdata import layouts as L
 from munro.localdata.reader import detect_layout, read_local_file
-from munro.store import ingest_file
 from munro.tabular_files import Workbook, cell_text
 from workbook_support import workbook
 

@@ -9,10 +9,8 @@ import duckdb
 import pytest
 
 from munro.errors import RejectedFile
-from munro.localdata import ingest_local_file
-from munro.localdata.ingest import ingest_all
+from munro.loading import ingest_file, ingest_local_file, load_files
 from munro.localdata.layouts import detect
-from munro.store import ingest_file
 
 
 def write(tmp_path, name, text):
@@ -150,7 +148,7 @@ def test_ingest_all_takes_returns_and_csvs_in_one_run(tmp_path, cin):
     xml = write(tmp_path, "cin_201_2025.xml", cin.xml(2025, [cin.Child(id="A1")]))
     good = write(tmp_path, "visits_2025.csv", "child_id,visit_date,seen\nA1,2024-06-01,Y\n")
     bad = write(tmp_path, "visits_bad_2025.csv", "child_id,visit_date,seen\nA1,2024-06-01,\n")
-    got = list(ingest_all(tmp_path / "s.duckdb", [xml, good, bad]))
+    got = list(load_files(tmp_path / "s.duckdb", [xml, good, bad]))
     assert got[0].error is None and got[1].status == "loaded" and got[1].unmatched == 0
     assert got[2].error.endswith("row 2, column seen: empty; nothing was loaded")
 

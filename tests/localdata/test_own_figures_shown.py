@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from munro.benchmark.compare import compare
-from munro.localdata import ingest_local_file
+from munro.loading import ingest_file, ingest_local_file
 from munro.report.build import gather
-from munro.store import ingest_file
 
 
 def test_own_figures_reach_the_benchmark_and_the_report(tmp_path, cin):

@@ -8,10 +8,8 @@ import warnings
 import pytest
 
 from munro.errors import RejectedFile
-from munro.localdata import ingest_local_file
-from munro.localdata.ingest import ingest_all
+from munro.loading import ingest_file, ingest_local_file, load_files
 from munro.localdata.matching import MIN_MATCHED
-from munro.store import ingest_file
 
 KIDS = ("A1", "A2", "A3", "A4")
 
@@ -152,7 +150,7 @@ def test_the_library_warns_through_python_by_default(db, tmp_path):
 
 def test_ingest_all_reads_a_year_as_the_cli_does(db, tmp_path):
     path = csv(tmp_path, "visits.csv", visits(("A1", "2024-06-03")))
-    [got] = ingest_all(db, [path], year="2024-25")
+    [got] = load_files(db, [path], year="2024-25")
     assert (got.error, got.year) == (None, 2025)
 
 

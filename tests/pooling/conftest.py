@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from pooling_helpers import LA, LAS, YEARS
 
-from munro.store import ingest_file
-from munro.store.ingest import ingest_files
+from munro.loading import ingest_file, ingest_files
 from munro.store.keys import new_key_file
 from munro.store.pseudonymise import export_pseudonymised
 from munro.synth import generate

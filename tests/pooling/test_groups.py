@@ -162,8 +162,7 @@ def test_unknown_regions_and_groups_are_one_line():
 def test_local_records_count_in_a_group_when_every_member_has_them(las, tmp_path):
     from pooling_helpers import write_visits
 
-    from munro.localdata.ingest import ingest_local_file
-    from munro.store import ingest_file
+    from munro.loading import ingest_file, ingest_local_file
 
     db = tmp_path / "two.duckdb"
     shutil.copy(las["805"].store, db)

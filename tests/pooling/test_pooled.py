@@ -10,7 +10,7 @@ import pytest
 from pooling_helpers import YEARS
 
 from munro.indicators.compute import as_json, compute, compute_all
-from munro.store.ingest import ingest_files
+from munro.loading import ingest_files
 from munro.store.keys import new_key_file
 from munro.store.pseudonymise import export_pseudonymised
 from munro.store.returns import format_returns, list_returns
@@ -156,7 +156,7 @@ def test_the_benchmark_of_an_la_from_the_pooled_store_is_its_own(las, pooled, tm
 def test_local_records_travel_pseudonymised_and_give_the_same_items(las, tmp_path):
     from pooling_helpers import write_visits
 
-    from munro.localdata.ingest import ingest_local_file
+    from munro.loading import ingest_local_file
 
     la = las["841"]
     own = tmp_path / "own.duckdb"

@@ -12,8 +12,8 @@ import pytest
 from munro.errors import MunroError
 from munro.indicators.compute import ITEMS
 from munro.indicators.sql import format_sql
+from munro.loading import ingest_file
 from munro.store import identifiers as ids
-from munro.store import ingest_file
 from munro.store.db import open_store
 from munro.store.keys import fingerprint, new_key_file, pseudonymiser, read_key
 from munro.store.pseudonymise import export_pseudonymised

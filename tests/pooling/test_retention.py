@@ -95,7 +95,7 @@ def test_keeping_no_year_is_refused(store):
 
 
 def test_an_export_with_a_removed_year_does_not_bring_it_back(store, las):
-    from munro.store.ingest import ingest_files
+    from munro.loading import ingest_files
 
     retention(store, 2)
     before = _rows(store, "SELECT return_id, status FROM returns")
@@ -108,7 +108,7 @@ def test_an_export_with_a_removed_year_does_not_bring_it_back(store, las):
 def test_local_records_of_an_old_year_go_with_it(las, tmp_path):
     from pooling_helpers import write_visits
 
-    from munro.localdata.ingest import ingest_local_file
+    from munro.loading import ingest_local_file
 
     db = tmp_path / "own.duckdb"
     shutil.copy(las["805"].store, db)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from munro.store import ingest_files
+from munro.loading import ingest_files
 from munro.synth import generate
 
 LA, YEAR = "330", 2025

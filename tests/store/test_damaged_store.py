@@ -16,7 +16,8 @@ import pytest
 
 import munro.store.ingest as ingest_mod
 from munro.errors import DiskFull, StoreDamaged, StoreProblem
-from munro.store import ingest_file, list_returns
+from munro.loading import ingest_file
+from munro.store import list_returns
 from munro.store.db import open_store, staging_path
 from munro.store.schema import SCHEMA_VERSION
 from store_support import sha256

@@ -15,7 +15,8 @@ import pytest
 import munro.store.ingest as ingest_mod
 from munro.census.reader import BATCH_CHILDREN, CensusReader
 from munro.errors import RejectedFile
-from munro.store import ingest_file, list_returns
+from munro.loading import ingest_file
+from munro.store import list_returns
 from munro.store.db import staging_path
 
 REPO = Path(__file__).resolve().parents[2]

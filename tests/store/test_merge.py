@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import pytest
 
-from munro.store import ingest_file
+from munro.loading import ingest_file
 
 
 def return_2023(cin, la="201", need="N1"):

@@ -15,9 +15,9 @@ import datetime as dt
 import pytest
 
 from munro.errors import RejectedFile
-from munro.localdata import ingest_local_file
+from munro.loading import ingest_file, ingest_files, ingest_local_file
 from munro.store import ingest as ingest_mod
-from munro.store import ingest_file, ingest_files, list_returns
+from munro.store import list_returns
 from munro.store.replacement import Comparison, ReplacementRefused, Shape
 
 LA, YEAR = "330", 2025

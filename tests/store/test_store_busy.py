@@ -13,7 +13,7 @@ import time
 import duckdb
 import pytest
 
-from munro.store import ingest_file
+from munro.loading import ingest_file
 from store_support import release, writer_holding
 
 

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from munro.indicators.compute import ITEMS, compute
-from munro.localdata.ingest import ingest_all
+from munro.loading import load_files
 from munro.synth import generate
 
 
@@ -51,7 +51,7 @@ def test_loaded_beside_the_returns_every_item_has_a_value(synthetic, tmp_path):
     out, results = synthetic
     db = tmp_path / "store.duckdb"
     paths = [r.path for r in results] + [p for r in results for p in r.local.values()]
-    got = list(ingest_all(db, paths, la="999"))
+    got = list(load_files(db, paths, la="999"))
     assert all(o.error is None for o in got), [o.error for o in got if o.error]
     # every child of the local records is a child of the returns
     assert all(getattr(o, "unmatched", 0) in (0, None) for o in got)

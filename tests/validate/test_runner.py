@@ -12,7 +12,7 @@ import pytest
 
 from munro.census.reader import CensusReader
 from munro.errors import MunroError, RejectedFile
-from munro.store.ingest import ingest_file
+from munro.loading import ingest_file
 from munro.validate import validate_file, validate_return
 from munro.validate.read import memory_store
 from munro.validate.registry import Rule, choose_ruleset, rule, ruleset

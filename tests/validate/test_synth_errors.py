@@ -46,6 +46,7 @@ def test_every_way_of_running_the_rules_finds_the_same(result, tmp_path, monkeyp
     connections, while it stores them); ingest checking the stored rows in its transaction (a file
     too large to hold, made so here by lowering the threshold); and a stored return checked later."""
     import munro.store.ingest as ingest
+    from munro.loading import ingest_file
     from munro.store.db import open_store
     from munro.validate import validate_return
 
@@ -64,9 +65,9 @@ def test_every_way_of_running_the_rules_finds_the_same(result, tmp_path, monkeyp
     one, two = validate_file(result.path), validate_file(result.path, workers=2)
     assert one.complete and two.complete
     assert found(one) == found(two) and len(found(one)) > 80
-    in_memory = ingest.ingest_file(tmp_path / "a.duckdb", result.path, workers=2)
+    in_memory = ingest_file(tmp_path / "a.duckdb", result.path, workers=2)
     monkeypatch.setattr(ingest, "MEMORY_STAGING_BYTES", 0)
-    in_store = ingest.ingest_file(tmp_path / "b.duckdb", result.path, workers=2)
+    in_store = ingest_file(tmp_path / "b.duckdb", result.path, workers=2)
     assert stored(tmp_path / "a.duckdb", in_memory.return_id) == found(one)
     assert stored(tmp_path / "b.duckdb", in_store.return_id) == found(one)
     assert in_memory.validation == in_store.validation == one.counts_line()

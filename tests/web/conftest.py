@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from web_helpers import LA, OTHER, PASSWORD, YEAR, email, sign_in
 
+from munro.loading import ingest_files
 from munro.local.roles import ROLES
-from munro.store import ingest_files
 from munro.synth import generate
 from munro.web import Config, create_app
 from munro.web.users import add_user

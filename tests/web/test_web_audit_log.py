@@ -27,10 +27,10 @@ def test_every_kind_of_event_is_recorded(loading_app, good_return, monkeypatch):
     token = upload(analyst, good_return).headers["Location"].rsplit("/", 1)[1]
     post(analyst, f"/upload/{token}/cancel")
     token = upload(analyst, good_return).headers["Location"].rsplit("/", 1)[1]
-    import munro.store
+    import munro.loading
 
     with monkeypatch.context() as m:  # a load that fails (the store busy, say) is recorded too
-        m.setattr(munro.store, "ingest_file", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("busy")))
+        m.setattr(munro.loading, "ingest_file", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("busy")))
         assert "could not be loaded" in post(analyst, f"/upload/{token}/load").text
     token = upload(analyst, good_return).headers["Location"].rsplit("/", 1)[1]
     post(analyst, f"/upload/{token}/load")

@@ -7,7 +7,8 @@ import re
 import pytest
 from web_helpers import LA, OTHER, email, form_token, sign_in
 
-from munro.store import ingest_files, list_returns
+from munro.loading import ingest_files
+from munro.store import list_returns
 from munro.synth import generate
 
 

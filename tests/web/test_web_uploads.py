@@ -187,12 +187,12 @@ def test_the_return_already_loaded_changes_nothing(loading_app, web_store):
 
 
 def test_a_failed_load_keeps_the_upload_to_try_again(loading_app, good_return, monkeypatch):
-    import munro.store
+    import munro.loading
 
     client = client_of(loading_app, email("analyst"))
     token = upload(client, good_return).headers["Location"].rsplit("/", 1)[1]
     with monkeypatch.context() as m:  # the store cannot be written this time
-        m.setattr(munro.store, "ingest_file", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+        m.setattr(munro.loading, "ingest_file", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
         failed = post(client, f"/upload/{token}/load")
     assert failed.status_code == 400 and "could not be loaded" in failed.text and "try again" in failed.text
     # The findings page again, with its button to load the same upload once more.

@@ -36,7 +36,9 @@ from typing import IO, Any
 import pyarrow as pa
 from lxml import etree
 
-from ..errors import RejectedFile
+from ..errors import MunroError, RejectedFile
+from ..localdata import layouts as L
+from ..tabular_files import Workbook, sniff
 from ..years import year_end, year_label
 from . import format as fmt
 from .walk import KIND_WORDS, ChildWalker, Columns, Problem, StructureError
@@ -393,8 +395,6 @@ def not_xml(path: Path, head: bytes) -> str | None:
 
     ``head``: the file's first 4 KB. Text that does not start with '<' is left to the caller.
     """
-    from ..tabular_files import sniff
-
     looks = sniff(path, head)
     if looks is None or looks.kind in ("xml", "csv", "text", "json", "binary"):
         return None
@@ -424,10 +424,6 @@ def not_xml(path: Path, head: bytes) -> str | None:
 
 def _workbook_kind(path: Path) -> str:
     """For a workbook given as a return: the local records it holds, or that it holds none munro knows."""
-    from ..errors import MunroError
-    from ..localdata import layouts as L
-    from ..tabular_files import Workbook
-
     try:
         with Workbook(path) as wb:
             for sheet in wb.sheets:
@@ -444,9 +440,6 @@ def _workbook_kind(path: Path) -> str:
 def _text_kind(path: Path, head: bytes) -> str:
     """For text that is not XML: what it looks like (a CSV of local records, JSON...) and what to do."""
     import csv
-
-    from ..localdata import layouts as L
-    from ..tabular_files import sniff
 
     looks = sniff(path, head)
     if looks is None or looks.kind not in ("csv", "json", "binary", "text"):

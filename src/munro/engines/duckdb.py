@@ -10,7 +10,7 @@ readers have it open. The in-memory side holds what a run adds:
   materialised once per run as ``m<n>_<table>``: the store's views re-merge
   every return each time they are read, and the items read them a few dozen
   times. The copies are made from the raw tables with the views' own SQL
-  (``munro.store.merge.merged_select``), the LA filter applied before the
+  (``munro.store.merge.merged_selects``), the LA filter applied before the
   merge and each follower (factors, reviews) joining its parent's copy.
   DuckDB keeps them within the memory limit (``MUNRO_DUCKDB_MEMORY``),
   spilling beyond it to a temporary folder of the run's own, removed when
@@ -25,9 +25,21 @@ import tempfile
 import weakref
 from pathlib import Path
 
+from ..calendar import calendar_table
 from ..errors import MunroError
-from ..store.db import duckdb_config, without_progress_bar
-from . import MERGED, Engine
+from ..population import population_among, read_overrides
+from ..store.db import (
+    check_intact,
+    check_munro,
+    duckdb_config,
+    explain,
+    opened,
+    retry_while_busy,
+    sniff,
+    without_progress_bar,
+)
+from ..store.merge import merged_selects
+from . import LOCAL, MERGED, Engine
 
 CALENDAR = "munro_calendar"
 
@@ -59,8 +71,6 @@ class DuckDBEngine(Engine):
         super().__init__(backend)
         self.path = path
         raw = self.raw
-        from ..store.db import check_intact, check_munro, explain, opened, retry_while_busy, sniff
-
         try:
             sniff(path)
             # Waits a few seconds for a load in another process to finish (store.db.wait_seconds).
@@ -89,8 +99,6 @@ class DuckDBEngine(Engine):
         return self.backend.con
 
     def _load_calendar(self):
-        from ..calendar import calendar_table
-
         raw = self.raw
         raw.register("munro_calendar_arrow", calendar_table())
         try:
@@ -113,24 +121,16 @@ class DuckDBEngine(Engine):
     def _materialise(self, las) -> str:
         """Copy the merged history of ``las`` (None: every LA) into this run's tables, once.
 
-        The merge runs from the store's raw tables (``store.merge.merged_select``), parents
+        The merge runs from the store's raw tables (``store.merge.merged_selects``), parents
         first, each follower joining its parent's copy, so nothing is merged twice; an LA
         filter is applied to the raw tables before merging.
         """
-        from ..localdata import schema as local
-        from ..localdata.layouts import LAYOUTS
-        from ..store.merge import MERGED_ORDER, merged_select
-
         prefix = f"m{len(self._copies) + 1}"
-        for t in MERGED_ORDER:
-            if t in MERGED:
-                select = merged_select(t, raw="store.", merged=f"main.{prefix}_", las=las)
-                self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{t} AS {select}").fetchall()
         # A store from before the local records (opened read-only, so not upgraded) has none of them.
-        has_local = self._store_has("local_loads")
-        for layout in LAYOUTS.values():
-            select = local.merged_select(layout, raw="store.", las=las) if has_local else local.empty_select(layout)
-            self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{layout.table} AS {select}").fetchall()
+        local = self._store_has("local_loads")
+        for name, select in merged_selects(raw="store.", merged=f"main.{prefix}_", las=las, local=local):
+            if name in MERGED + LOCAL:
+                self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{name} AS {select}").fetchall()
         return prefix
 
     def _store_has(self, table: str) -> bool:
@@ -144,21 +144,9 @@ class DuckDBEngine(Engine):
 
     def population(self, la: str, year: int):
         """The population of a rate: the store's override (``munro population set``), else ONS."""
-        from ..population import population_among
-
         if self._overrides is None:
-            self._overrides = self._read_overrides()
+            self._overrides = read_overrides(self.raw, catalog="store")
         return population_among(self._overrides, la, year)
-
-    def _read_overrides(self) -> list[dict]:
-        from ..population import _OVERRIDE_COLUMNS
-
-        # The table is missing in a schema-1 store (opened read-only, so not upgraded): no overrides.
-        if not self._store_has("population_overrides"):
-            return []
-        rows = self.raw.execute(f"SELECT {', '.join(_OVERRIDE_COLUMNS)} FROM store.population_overrides "
-                                "ORDER BY la_code, year").fetchall()
-        return [dict(zip(_OVERRIDE_COLUMNS, r)) for r in rows]
 
     def history(self) -> dict[str, list[int]]:
         rows = self.raw.execute("SELECT la_code, collection_year FROM store.returns WHERE status = 'current' "

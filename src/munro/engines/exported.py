@@ -9,6 +9,7 @@ returns then come the same way on every such engine.
 
 from __future__ import annotations
 
+from ..population import population_among
 from . import Engine
 
 
@@ -28,8 +29,6 @@ class ExportedEngine(Engine):
 
     def population(self, la: str, year: int):
         """The population of a rate: the export's overrides (``munro population set``), else ONS."""
-        from ..population import population_among
-
         if self._overrides is None:
             self._overrides = self._table("population_overrides").to_pyarrow().to_pylist()
         return population_among(self._overrides, la, year)

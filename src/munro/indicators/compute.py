@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ..engines import engine_for
 from ..errors import MunroError
 from ..years import Period
 from .catalogue import ITEMS as REGISTERED
@@ -125,8 +126,6 @@ def compute_years(db, la: str, years: Iterable[int], items: Iterable[str] | None
 
     A report's trend of five years is one query per item, grouped by year, rather than five runs.
     """
-    from ..engines import engine_for
-
     la, years = str(la), sorted({int(y) for y in years})
     with engine_for(db) as engine:
         history = engine.history()
@@ -150,8 +149,6 @@ def compute_all_years(db, years: Iterable[int], items: Iterable[str] | None = No
                       population: PopulationArg = None,
                       visiting_standard: int = 10) -> dict[int, list[dict[str, Any]]]:
     """``compute_all`` for each of ``years``, every LA and year in one pass per item: year -> its list."""
-    from ..engines import engine_for
-
     years = sorted({int(y) for y in years})
     with engine_for(db) as engine:
         history = engine.history()

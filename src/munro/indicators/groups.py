@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
+from ..engines import engine_for
 from ..errors import MunroError
+from ..population import Population
+from ..reference import dfe_years, local_authorities, local_authority
+from ..store.returns import year_words, years_words
+from ..years import Period
 
 LONDON = ("Inner London", "Outer London")
 
@@ -35,8 +39,6 @@ def region_of(name: str, year: int | None = None) -> tuple[str, str, list[str]]:
 
     With ``year``, only the LAs in DfE's data for that reporting year (Dorset's 835 until 2019, its 838
     from 2019, and so on; a year after the packaged list's last, its LAs of that last year)."""
-    from ..reference import local_authorities
-
     las = [la for la in local_authorities().values() if year is None or _existed(la.code, int(year))]
     wanted = name.strip().lower()
     if wanted == "london":
@@ -50,30 +52,14 @@ def region_of(name: str, year: int | None = None) -> tuple[str, str, list[str]]:
     return code, label, sorted(la.code for la in las if la.region_code == code)
 
 
-@lru_cache(maxsize=1)
-def _dfe_years() -> dict[str, tuple[int, int]]:
-    """LA code -> (first, last) reporting year it is in DfE's data (the packaged LA list's columns; a code
-    listed twice, under an old and a new ONS code, spans both)."""
-    from ..reference import _rows
-
-    out: dict[str, tuple[int, int]] = {}
-    for r in _rows("local_authorities/english_las_dfe_codes.csv"):
-        first, last = int(r["first_year_in_dfe_data"]), int(r["last_year_in_dfe_data"])
-        was = out.get(r["old_la_code"], (first, last))
-        out[r["old_la_code"]] = (min(first, was[0]), max(last, was[1]))
-    return out
-
-
 def _existed(code: str, year: int) -> bool:
-    first, last = _dfe_years()[code]
-    latest = max(y for _, y in _dfe_years().values())
+    first, last = dfe_years()[code]
+    latest = max(y for _, y in dfe_years().values())
     return first <= year and (year <= last or last == latest)
 
 
 def parse_group(text: str) -> list[str]:
     """'330,331,332' -> ['330', '331', '332'] (each a DfE code munro knows)."""
-    from ..reference import local_authority
-
     codes = sorted({c.strip() for c in text.split(",") if c.strip()})
     if len(codes) < 2:
         raise MunroError("a group needs at least two LA codes, e.g. --group 330,331,332")
@@ -92,9 +78,6 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
     the number of ``las``; ``coverage`` says in words how many are in, naming them as ``whose``
     ("West Midlands LAs"; default "LAs of the group"). ``visiting_standard`` is as for ``compute``.
     """
-    from ..engines import engine_for
-    from ..store.returns import year_words, years_words
-    from ..years import Period
     from .compute import _wanted, compute_keys
     from .context import Key
 
@@ -166,8 +149,6 @@ def _common_local(local: dict[str, dict[str, list[int]]], members: list[str]) ->
 
 def _sum_population(engine, members: list[str], year: int):
     """The members' populations added up (None, with the reason, if any member has none)."""
-    from ..population import Population
-
     found = {la: engine.population(la, year) for la in members}
     lacking = [la for la, p in found.items() if p is None or p.value is None]
     if lacking:

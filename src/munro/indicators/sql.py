@@ -21,8 +21,12 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 
+from ..calendar import CALENDAR_COLUMNS
 from ..engines import LOCAL, MERGED, Tables
 from ..errors import MunroError
+from ..localdata import schema as local
+from ..localdata.layouts import LAYOUTS
+from ..store.merge import merged_columns
 from ..years import Period
 from .context import Context
 
@@ -36,11 +40,6 @@ CALENDAR_TABLE = "munro_calendar"
 
 def unbound_tables() -> Tables:
     """The tables the items read, as Ibis tables with names and types but no backend."""
-    from ..calendar import CALENDAR_COLUMNS
-    from ..localdata import schema as local
-    from ..localdata.layouts import LAYOUTS
-    from ..store.merge import merged_columns
-
     def table(name, columns):
         return ibis.table(ibis.schema({c: _TYPES[t] for c, t in columns}), name=name)
 

@@ -13,6 +13,7 @@ never the child.
 from __future__ import annotations
 
 from ..errors import MunroError
+from ..store.db import open_store
 from .audits import AUDIT_FORM, AuditRecord, record_audits
 from .bank import load_bank
 from .tabular import Problems, check_width, parse_date, read_table
@@ -135,8 +136,6 @@ def _row(v, domains, rownum, cell, header, col, problems):
 
 def _check_cases(store, la, records, problems) -> None:
     """Every audited case must be an episode of the LA in the store."""
-    from ..store.db import open_store
-
     con = open_store(store, read_only=True)
     try:
         known = set(con.execute("SELECT la_child_id, referral_date FROM merged_episodes WHERE la_code = ?",

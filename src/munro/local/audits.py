@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from ..disclosure import C, suppress_linked
 from ..errors import MunroError
+from ..store.db import open_store
 from ..years import year_label, year_window
 from . import schema as t
 from .agreement import cohen_kappa
@@ -60,8 +61,6 @@ def sample_cases(store, la: str, year: int, n: int, *, seed: int = 0, cohort: st
     by name), then cases are drawn within each with ``random.Random(seed)``.
     Each case appears once (a child's first qualifying episode of the year).
     """
-    from ..store.db import open_store
-
     if cohort not in COHORTS:
         raise MunroError(f"cohort must be one of {', '.join(COHORTS)}")
     if stratify not in STRATA:
@@ -275,8 +274,6 @@ def _agreement(pairs, grades, shown: dict, name: str) -> dict:
 
 def case_in_store(store, la: str, la_child_id: str, referral_date: dt.date) -> bool:
     """Whether the case is an episode of the LA in the store (the web form's check before recording)."""
-    from ..store.db import open_store
-
     con = open_store(store, read_only=True)
     try:
         return con.execute("SELECT count(*) FROM merged_episodes WHERE la_code = ? AND la_child_id = ? "

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..errors import MunroError
+from ..indicators.catalogue import question_of
 from . import schema as t
 from .bank import AUDIENCES, Version, load_bank
 from .invitations import use_code
@@ -242,8 +243,6 @@ def add_action(engine: sa.Engine, *, la: str, key_question: str, you_said: str, 
                survey_id: int | None = None, audit_year: int | None = None, question_id: str | None = None,
                owner: str | None = None, due_on: dt.date | None = None, status: str = "planned") -> int:
     """Record a "you said, we did" action against a key question (and a survey or audit year)."""
-    from ..indicators.catalogue import question_of
-
     try:
         question_of(key_question)
     except KeyError:

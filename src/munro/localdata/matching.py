@@ -13,8 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import RejectedFile
 from ..output import csv_writer
 from ..private import open_private
+from ..years import year_label
 
 
 def unmatched_children(con, la: str, staged: str) -> list[str]:
@@ -89,9 +91,6 @@ def _percent(part: int, whole: int) -> str:
 
 def refuse_unmatched(path: Path, la: str, match: CensusMatch) -> None:
     """Raise RejectedFile when the file's children are not, for the most part, the LA's (``MIN_MATCHED``)."""
-    from ..errors import RejectedFile
-    from ..years import year_label
-
     if not match.children:
         return
     if not match.years:

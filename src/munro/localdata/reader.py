@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,18 +172,11 @@ def _value(text: str, col: L.Column):
     return text
 
 
-def imported_items() -> dict[str, str]:
-    """id -> unit of the items an LA can import its own figure for (definitions.md section 3)."""
-    from ..indicators.catalogue import CATALOGUE
-
-    return {i.id: i.unit for i in CATALOGUE if i.comparability == "published"}
-
-
-def _check_row(layout: L.Layout, values: dict) -> None:
+def _check_row(layout: L.Layout, values: dict, own_items: Mapping[str, str] | None) -> None:
     """Rules across a row's columns."""
-    if layout is L.OWN_FIGURES and values["item_id"] not in imported_items():
+    if layout is L.OWN_FIGURES and own_items is not None and values["item_id"] not in own_items:
         raise _Bad("item_id", f"{values['item_id']!r} is not an item from another source "
-                              f"({', '.join(imported_items())})")
+                              f"({', '.join(own_items)})")
     start, end = values.get("start_date"), values.get("end_date")
     if start is not None and end is not None and end < start:
         raise _Bad(layout.column("end_date").name, f"{end.isoformat()} is before the start {start.isoformat()}")
@@ -191,20 +185,24 @@ def _check_row(layout: L.Layout, values: dict) -> None:
         raise _Bad(col, "empty: DEC and REC are given together or not at all")
 
 
-def read_local_file(path, layout: L.Layout) -> ReadFile:
-    """Every row of ``path`` (CSV or workbook) in ``layout``, checked; RejectedFile (one line) at any bad row."""
+def read_local_file(path, layout: L.Layout, own_items: Callable[[], Mapping[str, str]] | None = None) -> ReadFile:
+    """Every row of ``path`` (CSV or workbook) in ``layout``, checked; RejectedFile (one line) at any bad row.
+
+    ``own_items``: gives id -> unit of the items an LA may give its own figure for (definitions.md section 3,
+    the catalogue's: ``munro.loading.own_items``), which a file of own figures must name; called only for such
+    a file. None: the names are not checked here."""
     path = Path(path)
     if is_spreadsheet(path):
         with Workbook(path) as wb:
             sheet, fitting = wb.choose(lambda h: _fits(layout, h[0]))
             if len(fitting) > 1:
                 raise _several(path, wb, fitting, layout)
-            return _read(path, layout, wb.rows(sheet), f"sheet {sheet}")
+            return _read(path, layout, wb.rows(sheet), own_items, f"sheet {sheet}")
     _check_csv(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
-            return _read(path, layout, ((reader.line_num, row) for row in reader))
+            return _read(path, layout, ((reader.line_num, row) for row in reader), own_items)
     except UnicodeDecodeError as e:
         raise RejectedFile(path, f"not UTF-8 text ({e.reason} at byte {e.start}); save the CSV as UTF-8") from None
     except csv.Error as e:
@@ -214,7 +212,8 @@ def read_local_file(path, layout: L.Layout) -> ReadFile:
 read_local_csv = read_local_file  # the name it had when only CSV was read
 
 
-def _read(path: Path, layout: L.Layout, rows, sheet: str = "") -> ReadFile:
+def _read(path: Path, layout: L.Layout, rows, own_items: Callable[[], Mapping[str, str]] | None,
+          sheet: str = "") -> ReadFile:
     """``rows``: ``(row number, cells)`` from row 1, the header; ``sheet``: how messages name a workbook's sheet."""
     at = f"{sheet}, " if sheet else ""
     _, header = next(rows, (1, None))
@@ -233,6 +232,7 @@ def _read(path: Path, layout: L.Layout, rows, sheet: str = "") -> ReadFile:
     data["line"] = []
     problems: list[str] = []
     seen: dict[tuple, int] = {}
+    items = own_items() if own_items is not None and layout is L.OWN_FIGURES else None
     n_bad = 0
     for line, values_row in rows:
         if not any(v.strip() for v in values_row):
@@ -250,7 +250,7 @@ def _read(path: Path, layout: L.Layout, rows, sheet: str = "") -> ReadFile:
                     values[c.store] = None
                 else:
                     values[c.store] = _value(text, c)
-            _check_row(layout, values)
+            _check_row(layout, values, items)
             if layout is L.OWN_FIGURES:
                 values["figure"] = values["figure"] or "value"
             key = tuple(values.get(k) for k in layout.key)

@@ -17,8 +17,7 @@ file), which is refused without ``replace``.
 
 The store checks a file's structure only (the reader's). The DfE validation rules are run by the load
 procedure above the store (``munro.loading``), which gives ``load_return`` its ``checks``: the
-findings are recorded in the load's transaction. ``ingest_file`` and ``ingest_files``, the names of
-before, are that procedure's (``munro.loading.ingest_file``, ``load_files``).
+findings are recorded in the load's transaction (``munro.loading.ingest_file`` loads one return so).
 """
 
 from __future__ import annotations
@@ -310,13 +309,3 @@ def load_return(db, path: str | os.PathLike, *, checks: ReturnChecks | None = No
             if done is not None:
                 return done
         return _load(store, path, sha, schema_year, workers, progress, replace, checks)
-
-
-def __getattr__(name: str):
-    # The names of before (docs/cli.md, callers' scripts): loading a return is the load procedure's,
-    # above the store, which adds the DfE rules (munro.loading). Imported when first asked for only.
-    if name in ("ingest_file", "ingest_files"):
-        from .. import loading
-
-        return getattr(loading, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,9 +26,11 @@ reads them many times materialises them once for its run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..census import format as fmt
+from ..localdata import schema as local_schema
+from ..localdata.layouts import LAYOUTS
 from .schema import raw_columns
 
 # table -> the natural key columns added from ancestors, as (alias, source expression)
@@ -174,3 +176,16 @@ def _follower_sql(table: str, raw: str = "", merged: str = "merged_", las: Seque
 # Parents before the tables that follow them.
 MERGED_ORDER = ("children", "disabilities", "episodes", "assessments", "assessment_factors", "cin_plans",
                 "section47", "cp_plans", "cp_reviews", "pre_proceedings")
+
+
+def merged_selects(*, raw: str, merged: str, las: Sequence[str] | None = None,
+                   local: bool = True) -> Iterator[tuple[str, str]]:
+    """(name, SELECT) of every merged table, the census's parents first, then the LA's local records
+    (``munro.localdata.schema``): what a run copies once to read many times (``merged_select``'s
+    ``raw``, ``merged`` and ``las``). ``local=False``: a store from before the local records, whose
+    tables are given empty."""
+    for t in MERGED_ORDER:
+        yield t, merged_select(t, raw=raw, merged=merged, las=las)
+    for layout in LAYOUTS.values():
+        yield layout.table, (local_schema.merged_select(layout, raw=raw, las=las) if local
+                             else local_schema.empty_select(layout))

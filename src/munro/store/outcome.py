@@ -5,7 +5,7 @@ in a ``LoadOutcome``: the file (``path``), what became of it (``status``, or ``e
 rejected and nothing was loaded), one line to show (``summary()``) and one JSON object
 (``record()``, ``munro ingest --format json``). What each kind adds (a return's counts and
 findings, a local file's children, an export's files) is its own fields, in the subclass the
-kind's loader makes: ``store.ingest.IngestOutcome``, ``localdata.ingest.LocalOutcome``,
+kind's loader makes: ``store.ingest.IngestOutcome``, ``store.local.LocalOutcome``,
 ``store.pooled.PooledOutcome``.
 """
 

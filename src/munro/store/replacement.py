@@ -21,7 +21,7 @@ the user says ``--replace``, when the new file has
 The same file again is not a replacement (it changes nothing). The counts are those the store
 keeps for each return (``returns``) and the reader counts while it reads; the span is one query
 over the loaded return's episodes and a pass over the new file's episodes already in memory or
-staged. Local records (``localdata.ingest``) are compared the same way by their rows and children.
+staged. Local records (``store.local``) are compared the same way by their rows and children.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..census.reader import CensusReader
 from ..errors import RejectedFile
 from .returns import la_words, year_words
 
@@ -184,8 +185,6 @@ def shape_of_read(rows: dict[str, int], episodes: Iterable[pa.Table | pa.RecordB
 
 def shape_of_file(path, *, schema_year: int | None = None, workers: int = 1) -> Shape:
     """Read a CIN census file through (not kept) for its shape; ``RejectedFile`` if it cannot be read."""
-    from ..census.reader import CensusReader
-
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     parts = [batch["episodes"].select([c for c in ("referral_date", "closure_date")
                                        if c in batch["episodes"].schema.names])

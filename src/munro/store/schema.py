@@ -10,6 +10,7 @@ section 1, keyed by natural keys, and are what the indicators read.
 from __future__ import annotations
 
 from ..census import format as fmt
+from ..localdata import schema as local_schema
 from ..tables import Table, table
 
 # 2: population_overrides (additive: _ensure_schema's CREATE ... IF NOT EXISTS adds it to older stores)
@@ -104,14 +105,10 @@ def raw_ddl(table_name: str, schema: str | None = None) -> str:
 
 def tables() -> list[Table]:
     """Every table of the store's schema, in the order they are made."""
-    from ..localdata.schema import tables as local_tables
-
     return [META, RETURNS, *(raw_table(t) for t in fmt.TABLES), POPULATION_OVERRIDES, VALIDATION_FINDINGS,
-            *local_tables()]
+            *local_schema.tables()]
 
 
 def all_ddl() -> list[str]:
     """The CREATE statements of the store's schema: its tables, then the merged views of local records."""
-    from ..localdata.schema import views as local_views
-
-    return [t.ddl() for t in tables()] + local_views()
+    return [t.ddl() for t in tables()] + local_schema.views()

@@ -13,6 +13,9 @@ import os
 from pathlib import Path
 
 from ..errors import MunroError
+from ..progress import report as tell
+from ..store.db import open_store
+from ..store.returns import year_words
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
 from .registry import choose_ruleset
 from .registry import ruleset as rules_of
@@ -29,8 +32,6 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
     return. ``workers`` > 1 reads a large file in that many threads and
     shares the rules among that many connections. ``progress``: ``munro.progress``.
     """
-    from ..progress import report as tell
-    from ..store.returns import year_words
     from .read import RETURN_ID, read_file
     from .runner import run
 
@@ -97,8 +98,6 @@ def validate_connection(con, return_id: int, ruleset: int | None = None, list_ch
 
 def validate_return(db: str | os.PathLike, return_id: int, ruleset: int | None = None) -> Report:
     """Check a return already loaded in the store at ``db``."""
-    from ..store.db import open_store
-
     con = open_store(db, read_only=True)
     try:
         return validate_connection(con, return_id, ruleset)

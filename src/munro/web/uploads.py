@@ -5,7 +5,7 @@ between the upload and the user's decision, and is deleted after the load or
 the cancel (or, if the user walks away, by the next upload a day later); a
 load that fails leaves it waiting, so the user can try again. It is
 read only by the library: ``census.reader.read_header`` for its LA,
-``validate.validate_file`` for the findings and ``store.ingest_file`` to load
+``validate.validate_file`` for the findings and ``loading.ingest_file`` to load
 it, the same hardened reader as ``munro validate`` and ``munro ingest``. A file
 that cannot be read gets one line saying why, never a traceback. The findings
 page shows counts by rule, not children's identifiers: ``munro validate``
@@ -33,8 +33,14 @@ from pathlib import Path
 
 from flask import Blueprint, Request, abort, redirect, render_template, request, url_for
 
+from .. import loading
+from ..census.reader import read_header
 from ..errors import MunroError, RejectedFile, StoreBusy
 from ..reference import local_authorities
+from ..store.db import explain, open_store
+from ..store.ingest import file_sha256
+from ..store.replacement import ReplacementRefused, Shape, compare, shape_of_file
+from ..validate import validate_file
 from . import authz, data
 from .app import config
 from .pages import log, signed_in
@@ -88,8 +94,6 @@ def receive(store: Path, stream, filename: str, user) -> tuple[str, dict]:
     """Save ``stream``, check its LA is the user's and validate it: (token, what the findings page shows).
 
     Raises ``Refused`` (the file already deleted) for a file that cannot be read or is another LA's."""
-    from ..census.reader import read_header
-    from ..validate import validate_file
 
     folder = uploads_folder(store)
     remove_stale(folder)
@@ -147,10 +151,6 @@ def pending(store: Path, token: str, user) -> dict | None:
 def comparison(store: Path, token: str, about: dict):
     """The loaded return the upload would replace beside it (``store.replacement.Comparison``), or None:
     nothing loaded for its LA and year, or the same file. The upload's shape is read once and kept."""
-    from ..store.db import open_store
-    from ..store.ingest import file_sha256
-    from ..store.replacement import Shape, compare, shape_of_file
-
     if not any(r["la_code"] == about["la"] and r["collection_year"] == about["year"]
                for r in data.loaded_returns(store)):
         return None
@@ -175,20 +175,16 @@ def load(store: Path, token: str, replace: bool = False):
     ``replace``: the user confirmed replacing a loaded return the upload falls far short of; without
     it such an upload raises ``NotConfirmed`` and waits. An upload that fails to load waits too, so the
     findings page's "Load this return" can try again: it goes on cancel, or after a day (``remove_stale``)."""
-    from ..store import ingest_file
-    from ..store.replacement import ReplacementRefused
 
     where = uploads_folder(store) / token
     try:
         with writing():
-            outcome = ingest_file(store, where / FILE, workers=min(os.cpu_count() or 1, 4), replace=replace)
+            outcome = loading.ingest_file(store, where / FILE, workers=min(os.cpu_count() or 1, 4), replace=replace)
     except ReplacementRefused as e:
         raise NotConfirmed(e.comparison) from None
     except RejectedFile as e:
         raise Refused("The file cannot be loaded: " + " ".join(e.reason.splitlines())) from None
     except Exception as e:  # noqa: BLE001 - e.g. the store locked by a command running beside the service
-        from ..store.db import explain
-
         problem = explain(e, store, writing=True)
         if isinstance(problem, StoreBusy):  # another process is loading: the busy page, then load again
             raise problem from None

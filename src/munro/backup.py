@@ -26,9 +26,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
-from ..errors import MunroError
-from ..private import open_private, owner_only_from_now, private_dir, private_file
+from . import __version__
+from .errors import MunroError, StoreBusy
+from .local.appdb import MIGRATIONS, app_db_url, open_app_db
+from .private import open_private, owner_only_from_now, private_dir, private_file
+from .store import db
+from .store.schema import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
 STORE_FILE = "store.duckdb"
@@ -60,8 +63,6 @@ def backup(store: str | os.PathLike, folder: str | os.PathLike, app_db: str | No
            store_only: bool = False) -> Backup:
     """Copy the store and the application database (``app_db``: a URL or file, default beside the store)
     into the new or empty ``folder``, consistently while the web service runs; write the manifest last."""
-    from ..local.appdb import app_db_url
-
     store, folder = Path(store), Path(folder)
     app_file = None if store_only else _sqlite_file(app_db_url(store, app_db), "back up")
     if app_file is not None and not app_file.exists():
@@ -91,8 +92,6 @@ def restore(folder: str | os.PathLike, store: str | os.PathLike, app_db: str | N
     """Put the backup in ``folder`` back as the store and the application database, after checking every
     file against the manifest. Refuses to replace an existing one unless ``force``; the service should be
     stopped (a store in use is refused)."""
-    from ..local.appdb import app_db_url
-
     folder, store = Path(folder), Path(store)
     found = read_manifest(folder)
     _check_known(found)
@@ -163,8 +162,6 @@ def _empty_folder(folder: Path) -> None:
 
 def _copy_store(store: Path, folder: Path) -> int:
     """Copy the store while a read-only connection keeps writers out; its schema version."""
-    from . import db
-
     con = db.open_store(store, read_only=True)  # waits for a load to finish (MUNRO_STORE_WAIT), then StoreBusy
     try:
         schema, = con.execute("SELECT value FROM munro_meta WHERE key = 'schema_version'").fetchone()
@@ -210,8 +207,6 @@ def _copy_app_db(source: Path, target: Path) -> str | None:
 
 def _restore_store(folder: Path, store: Path) -> None:
     """The backup's store file put in place in one rename (and its WAL, or none); then opened."""
-    from . import db
-
     if store.exists():
         _not_in_use(store)
     partial = store.with_name(store.name + ".restoring")
@@ -228,9 +223,6 @@ def _not_in_use(store: Path) -> None:
     """Refuse to replace a store another process has open (munro serve, a load): stop it first."""
     import duckdb
 
-    from ..errors import StoreBusy
-    from . import db
-
     try:
         db.sniff(store)  # not a DuckDB file at all (DuckDB would try to read a SQLite one with an extension)
         with db.waiting(0):
@@ -244,8 +236,6 @@ def _not_in_use(store: Path) -> None:
 
 def _restore_app_db(backup_file: Path, target: Path) -> None:
     """SQLite's backup API in reverse: the target (and its WAL) replaced in one transaction; then migrated."""
-    from ..local.appdb import open_app_db
-
     if target.exists() and not _is_sqlite(target):  # damaged: the reason to restore it (given --force)
         for leftover in (target, target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
             leftover.unlink(missing_ok=True)
@@ -282,8 +272,6 @@ def _check_known(found: Backup) -> None:
     """Refuse, before anything is replaced, a backup this munro could not open (made by a newer one)."""
     from alembic.script import ScriptDirectory
 
-    from ..local.appdb import MIGRATIONS
-    from .schema import SCHEMA_VERSION
 
     if found.store_schema is not None and int(found.store_schema) > SCHEMA_VERSION:
         raise MunroError(f"{found.folder}: the store was backed up by a newer munro (schema {found.store_schema}; "

@@ -20,12 +20,12 @@ import pytest
 import sqlalchemy as sa
 
 import munro
+from munro.backup import backup, restore
 from munro.cli import main
 from munro.errors import MunroError
+from munro.loading import ingest_file
 from munro.local.appdb import open_app_db
 from munro.local.schema import audit_log
-from munro.store import ingest_file
-from munro.store.backup import backup, restore
 from munro.web.audit_log import record, verify
 from store_support import sha256, writer_holding
 

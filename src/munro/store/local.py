@@ -1,6 +1,7 @@
-"""Loading local CSVs into the store: atomic, idempotent, as CIN census returns are loaded.
+"""Loading an LA's local records (CSV or workbook) into the store: atomic, idempotent, as CIN census returns are
+loaded.
 
-A file is read and checked whole (``reader``) before the store is touched;
+A file is read and checked whole (``localdata.reader``) before the store is touched;
 then one transaction inserts its rows, registers it in ``local_loads`` and
 supersedes the current load of the same kind, LA and reporting year. An
 error at any point leaves the store as it was. The same file again changes
@@ -11,29 +12,37 @@ Local files do not name their LA or year, so they come from the caller
 one written in the file's name (``ssda903_episodes_2025.csv``, ``... 2024-25.csv``;
 ``munro.years.year_from_name``), unless the file's dates show that year cannot
 be right (``_resolve_year``). A file whose children are mostly not the LA's is
-refused (``matching.refuse_unmatched``).
+refused (``localdata.matching.refuse_unmatched``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..errors import RejectedFile
+from ..localdata.matching import (
+    REPORT_SUFFIX,
+    census_match,
+    refuse_unmatched,
+    report_path,
+    unmatched_children,
+    write_report,
+)
+from ..localdata.reader import detect_layout, read_local_file
+from ..localdata.schema import raw_columns
 from ..output import record
-from ..store.database import Store
-from ..store.ingest import file_sha256
-from ..store.outcome import LoadOutcome
-from ..store.replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
 from ..tabular_files import SPREADSHEET_SUFFIXES
 from ..years import year_from_name, year_label, year_of_date
-from .matching import REPORT_SUFFIX, census_match, refuse_unmatched, report_path, unmatched_children, write_report
-from .reader import detect_layout, read_local_file
-from .schema import raw_columns
+from .database import Store
+from .ingest import file_sha256
+from .outcome import LoadOutcome
+from .replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
 
 _LOCAL_SUFFIXES = (".csv", ".txt") + SPREADSHEET_SUFFIXES  # a workbook: read, or refused saying what to do
 
@@ -157,19 +166,22 @@ def _resolve_year(path: Path, given: int | None, read, warn=None) -> int:
     return int(named)
 
 
-def ingest_local_file(db, path: str | os.PathLike, *, kind: str | None = None,
-                      la: str | None = None, year: int | None = None, report: str | os.PathLike | None = None,
-                      con=None, replace: bool = False, force: bool = False, warn=None) -> LocalOutcome:
+def load_local_file(db, path: str | os.PathLike, *, own_items: Callable[[], Mapping[str, str]] | None = None,
+                    kind: str | None = None, la: str | None = None, year: int | None = None,
+                    report: str | os.PathLike | None = None, con=None, replace: bool = False, force: bool = False,
+                    warn=None) -> LocalOutcome:
     """Load one local CSV (docs/local-data.md) into the store ``db`` (anything ``munro.store.Store`` takes;
     ``con``, an open connection to it, is the older way to give it).
 
     ``kind`` names the layout (default: told from the header row); ``la`` and ``year`` say whose and which
     reporting year the file is (its dates overrule a year they show cannot be right, with a message to
     ``warn``, else a Python warning). A file fewer than half of whose children the LA's CIN returns of its
-    year or the year before hold is refused, unless ``force`` (``matching.MIN_MATCHED``). Children not in
+    year or the year before hold is refused, unless ``force`` (``localdata.matching.MIN_MATCHED``). Children not in
     the LA's CIN census are written to ``report`` (default ``<file>.unmatched.csv``). Raises ``RejectedFile``
     (nothing loaded) for a bad file, and ``store.replacement.ReplacementRefused`` for one far smaller than the
-    current load it would replace (rows or children), unless ``replace``.
+    current load it would replace (rows or children), unless ``replace``. ``own_items``: the items a file of
+    own figures may name (``localdata.reader.read_local_file``), given by the load procedure
+    (``munro.loading.ingest_local_file``) from the catalogue, which is above the store.
     """
     path = Path(path)
     if not path.is_file():
@@ -179,7 +191,7 @@ def ingest_local_file(db, path: str | os.PathLike, *, kind: str | None = None,
     layout = detect_layout(path, kind)
     with Store(con if con is not None else db) as store:
         la = _resolve_la(store, path, la)
-        read = read_local_file(path, layout)  # before the year: the file's dates may say it
+        read = read_local_file(path, layout, own_items)  # before the year: the file's dates may say it
         year = _resolve_year(path, year, read, warn)
         sha = file_sha256(path)
         done = _reinstate_or_skip(store, path, sha, layout, la, year, replace)
@@ -248,13 +260,3 @@ def _publish(store: Store, path: Path, sha: str, read, outcome: LocalOutcome) ->
     outcome.status = "replaced" if outcome.replaced is not None else "loaded"
     outcome.load_id = load_id
     outcome.rows = read.table.num_rows
-
-
-def __getattr__(name: str):
-    # The name of before (tests, scripts): loading files of every kind is the load procedure's, above
-    # the store and this package (munro.loading.load_files); imported when first asked for.
-    if name == "ingest_all":
-        from .. import loading
-
-        return loading.load_files
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
