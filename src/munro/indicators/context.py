@@ -22,7 +22,6 @@ same expressions run on DuckDB, PostgreSQL and Spark:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -35,11 +34,6 @@ from ..engines import Tables
 from ..years import Period
 
 Population = Callable[[str, int], Any]
-
-
-def reporting_window(year: int) -> tuple[dt.date, dt.date]:
-    """(1 April Y-1, 31 March Y): the reporting year Y, both ends included."""
-    return Period.of_year(year).start, Period.of_year(year).end
 
 
 def flag(predicate: ir.BooleanValue) -> ir.IntegerValue:

@@ -26,8 +26,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from ..years import year_window
 from .activity import RATE_REASON, initial_conferences, rate_result
-from .context import Context, Key, add_months, count_if, days_between, flag, reporting_window, span
+from .context import Context, Key, add_months, count_if, days_between, flag, span
 from .looked_after import care_starts, loaded_note, looked_after_at_r
 from .registry import CIN_SOURCE, PER_10K, REGISTER, LaitMeasure, item
 from .result import ItemResult, count_of, percent
@@ -47,7 +48,7 @@ def _missing_year(ctx: Context, la: str, year: int, what: str) -> str | None:
     """A note when the return for ``year`` (earlier than the period's) is not loaded for ``la``."""
     if year in ctx.history.get(la, []):
         return None
-    start, end = reporting_window(year)
+    start, end = year_window(year)
     return (f"the {year} return is not loaded: records that began and ended between "
             f"{start.isoformat()} and {end.isoformat()} are missing, so {what} may be undercounted")
 
