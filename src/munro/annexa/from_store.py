@@ -101,15 +101,27 @@ class AnnexAOut:
         out = [f"wrote {path}: {head}" if path is not None else head,
                "RESTRICTED: the workbook holds child-level data (children's identifiers); it is readable by "
                "you only: do not share it beyond those entitled to see it"]
-        blank = sorted({f"list {n} '{_header(n, col)}' ({why})" for (n, col), why in self.blank.items()})
-        if blank:
-            out.append("blank: " + "; ".join(blank))
+        lists: dict[tuple[str, str], list[int]] = defaultdict(list)  # a column blank in several lists: once
+        for (n, col), why in self.blank.items():
+            lists[_header(n, col), why].append(n)
+        if lists:
+            out.append("blank: " + "; ".join(f"'{header}' of list{'s' * (len(ns) > 1)} {_numbers(ns)} ({why})"
+                                             for (header, why), ns in lists.items()))
         if self.unlisted_codes:
             out.append("blank where not a code of the template's list: " + "; ".join(
                 f"list {n} '{_header(n, col)}' {k:,}" for (n, col), k in self.unlisted_codes.items()))
         out.append("not written: lists 1, 2 and 8 to 11 (the CIN census holds no contacts, early help, children "
                    "looked after, care leavers or adoptions)")
         return out
+
+
+def _numbers(numbers: list[int]) -> str:
+    """3, 4 and 6; 3 to 7 (a run of three or more)."""
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]} to {numbers[-1]}"
+    if len(numbers) == 1:
+        return str(numbers[0])
+    return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 def _header(number: int, column: str) -> str:
@@ -232,7 +244,7 @@ class _History:
                 "SELECT DISTINCT la_child_id FROM merged_looked_after_episodes WHERE la_code = $la "
                 f"AND start_date <= $a AND (end_date IS NULL OR end_date > $a) AND legal_status NOT IN ({short})")}
         if _loaded(store, la, SW_ALLOCATIONS.kind):
-            history.has_team = "team" in store.columns(SW_ALLOCATIONS.table)
+            history.has_team = "team" in store.columns(f"merged_{SW_ALLOCATIONS.table}")
             team = "team" if history.has_team else "NULL"
             history.allocations = defaultdict(list)
             for r in rows(f"SELECT la_child_id, start_date, end_date, worker_id, {team} AS team "
