@@ -15,6 +15,7 @@ import os
 import pytest
 import sqlalchemy as sa
 
+from munro import __version__
 from munro.annexa import read_annex_a
 from munro.annexa.from_store import annex_a_lists
 from munro.errors import MunroError
@@ -192,6 +193,11 @@ def test_the_ages_are_at_the_date_and_the_notes_say_what_is_blank(built, tmp_pat
     assert ages == [14, 14, 9, None]  # C2 born January 2010, C1 May 2015, C3 not yet born
     notes = [row[0] for row in book["Notes"].iter_rows(values_only=True)]
     assert notes[0].startswith("RESTRICTED: child-level data")
+    assert notes[1:4] == [
+        f"Annex A lists 3 to 7 of LA 201 as at 31/12/2024, the 6 months from 01/07/2024. Made with munro "
+        f"{__version__} from the authority's own CIN census returns and local records (docs/annex-a.md, "
+        "'Annex A out'). Nothing dated after the as-at date is shown.",
+        "List 3 (Referrals): 4 rows.", "List 4 (Assessments): 3 rows."]
     assert "Blank: list 4, 'Child Seen During Continuous Assessment': the CIN census does not record whether the " \
            "child was seen during an assessment." in notes
     assert "Blank: list 7, 'Date of the Last Statutory Visit': " not in " ".join(notes)  # visits are loaded

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from ..errors import MunroError
 from ..localdata.layouts import CP_VISITS, SHORT_BREAKS, SSDA903_EPISODES, SW_ALLOCATIONS
+from ..provenance import made_by
 from ..years import year_start
 from . import extract
 from . import layout as L
@@ -83,8 +84,8 @@ class AnnexAOut:
             "RESTRICTED: child-level data (children's identifiers). Do not publish, email outside the authority "
             "or store outside its systems.",
             f"Annex A lists 3 to 7 of LA {self.la} as at {self.as_at:%d/%m/%Y}, the {self.months} months from "
-            f"{self.start:%d/%m/%Y}, from the authority's CIN census returns loaded in munro "
-            "(docs/annex-a.md, 'Annex A out'). Nothing dated after the as-at date is shown.",
+            f"{self.start:%d/%m/%Y}. Made with {made_by()} from the authority's own CIN census returns and local "
+            "records (docs/annex-a.md, 'Annex A out'). Nothing dated after the as-at date is shown.",
             *(f"List {n} ({L.LISTS[n].title}): {k:,} rows." for n, k in self.counts().items()),
             "Not written: " + "; ".join(f"list {n} {why}" for n, why in NOT_WRITTEN.items()) + ".",
         ]
