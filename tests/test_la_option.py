@@ -87,8 +87,9 @@ def test_every_la_option_is_read_by_the_one_type():
     assert sorted(found) == sorted([
         "munro synth", "munro ingest", "munro indicators", "munro export", "munro population set",
         "munro population unset", "munro population list", "munro population show", "munro benchmark",
-        "munro report", "munro survey create", "munro survey list", "munro audit sample", "munro audit import",
-        "munro audit results", "munro action add", "munro action list", "munro user add", "munro audit-log"])
+        "munro report", "munro annex-a", "munro survey create", "munro survey list", "munro audit sample",
+        "munro audit import", "munro audit results", "munro action add", "munro action list", "munro user add",
+        "munro audit-log"])
     assert all(isinstance(p.type, LAType) for p in found.values())
     takes_all = {path for path, p in found.items() if p.type.all}
     assert takes_all == {"munro indicators", "munro benchmark", "munro report"}

@@ -530,6 +530,27 @@ def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf
     click.echo("\n".join(written.lines()))
 
 
+# ---------------------------------------------------------------- munro annex-a (munro.annexa.from_store)
+
+
+@cli.command("annex-a")
+@click.option("--la", required=True, type=LA, help="An LA with loaded returns, by code (330) or name.")
+# _date is defined further down: looked up when the option is parsed.
+@click.option("--as-at", "as_at", required=True, callback=lambda c, p, v: _date(c, p, v), metavar="DATE",
+              help="The Annex A's date (2025-10-31 or 31/10/2025): nothing after it is shown.")
+@click.option("--months", type=click.Choice(["6", "12"]), default="12", show_default=True,
+              help="Months the Annex A covers, ending on its date.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The workbook to write (.xlsx): restricted, it holds child-level data.")
+@click.pass_obj
+def annex_a(obj, la, as_at, months, out):
+    """Write Ofsted's Annex A lists 3 to 7 from the store, in the template's layout (restricted: child-level)."""
+    from .annexa.from_store import write_annex_a_from_store
+
+    path, lists = write_annex_a_from_store(obj["db"], la, as_at, int(months), out)
+    click.echo("\n".join(lists.lines(path)))
+
+
 # ---------------------------------------------------------------- munro survey / munro audit (munro.local)
 # The application database is <store>.app.sqlite beside --db, or MUNRO_APP_DB (a file or a URL).
 
@@ -985,6 +1006,7 @@ RECORDED = {
     "reference load": "reference_loaded",
     "reference import": "reference_loaded",
     "report": lambda o: "export" if o.get("with_child_lists") else None,  # children's identifiers leave the store
+    "annex-a": "export",  # so do they here
     "survey create": "survey_created",
     "survey import": "responses_imported",
     "survey close": "survey_closed",

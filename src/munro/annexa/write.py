@@ -4,13 +4,14 @@ One sheet per list (``List 1`` ... ``List 7``, the lists given), the template's 
 its order, one row per record; coded values as the template writes them (``a) WBRI``, ``q) 6:
 Police``, ``b) No``: ``layout.CodeList.written``), dates as Excel dates shown dd/mm/yyyy, whole
 numbers as numbers, ``Age`` as the child's whole years at ``as_at`` (blank without it). Text is never
-a formula or a link, and the file is its owner's only: it names children.
+a formula or a link, and the file is its owner's only: it names children. ``notes``, when given, are
+written one a row on a last sheet, ``Notes`` (which a reader of Annex A passes over).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from . import layout as L
@@ -23,8 +24,10 @@ def age_at(birth: dt.date | None, day: dt.date | None) -> int | None:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def write_annex_a(path, lists: Mapping[int, Iterable], *, as_at: dt.date | None = None) -> Path:
-    """Write ``lists`` (list number 1-7 -> rows: dicts of munro's column names, or an Arrow table) to ``path``."""
+def write_annex_a(path, lists: Mapping[int, Iterable], *, as_at: dt.date | None = None,
+                  notes: Sequence[str] = ()) -> Path:
+    """Write ``lists`` (list number 1-7 -> rows: dicts of munro's column names, or an Arrow table) to ``path``;
+    ``notes``: lines of a last sheet, ``Notes``."""
     import xlsxwriter
 
     from ..private import private_file
@@ -51,6 +54,11 @@ def write_annex_a(path, lists: Mapping[int, Iterable], *, as_at: dt.date | None 
                 for c, col in enumerate(lst.columns):
                     value = age_at(row.get("birth_date"), as_at) if col.kind == "age" else row.get(col.name)
                     _cell(ws, r, c, col, value, day)
+        if notes:
+            ws = wb.add_worksheet("Notes")
+            ws.set_column(0, 0, 120)
+            for r, line in enumerate(notes):
+                ws.write_string(r, 0, line, head if r == 0 else None)
     finally:
         wb.close()
     return path

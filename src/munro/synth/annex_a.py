@@ -7,9 +7,10 @@ episode of need and plan is the journey's own (``returns.py`` slices the same jo
 extract taken on the as-at date shows it (nothing dated after it is known), and every allocated
 worker is one of the child's allocations, in the worker's one team (``local_records.team_of``).
 
-The months of the workbook are the 6 or 12 ending on the as-at date: a record is listed when it
-falls in them (referrals, contacts, early help and section 47 enquiries started in them), or was
-open at some time in them (assessments, episodes of need, plans).
+The months of the workbook are the 6 or 12 ending on the as-at date (``munro.annexa.extract``, as for
+the store's Annex A): a record is listed when it falls in them (referrals, contacts, early help and
+section 47 enquiries started in them), or was open at some time in them (assessments, episodes of
+need, plans).
 
 Contacts and early help, which the CIN census lacks, are drawn around the journeys from a random
 stream of their own (so the returns and local records are the same bytes with or without them):
@@ -26,7 +27,6 @@ stream of their own (so the returns and local records are the same bytes with or
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 from pathlib import Path
@@ -52,30 +52,20 @@ _GENDER = {"M": "1", "F": "2"}  # GenderCurrent: anything else is 0, not stated
 _fromordinal = dt.date.fromordinal
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months on (definitions.md section 1): a day the month lacks is its last day."""
-    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
-
-
-def window(as_at: dt.date, months: int) -> tuple[dt.date, dt.date]:
-    """The first and last day of the ``months`` ending on ``as_at``."""
-    return add_months(as_at, -months) + dt.timedelta(days=1), as_at
-
-
 class AnnexA:
     """Rows of lists 1 to 7 as at ``as_at``, gathered child by child; ``write`` puts them in a workbook."""
 
     def __init__(self, la: str, as_at: dt.date, months: int, seed: int, first: dt.date, last: dt.date):
-        if months not in (6, 12):
-            raise MunroError(f"an Annex A covers 6 or 12 months, not {months}")
+        # munro.annexa (its package imports pyarrow) only when an Annex A is made
+        from ..annexa.extract import last_12_months, window
+
         start, _ = window(as_at, months)
         if start < first or as_at > last:
             raise MunroError(f"an Annex A as at {as_at} covers {start} to {as_at}: give a date whose {months} "
                              f"months lie within the years written ({first} to {last})")
         self.la, self.seed, self.as_at, self.months = la, seed, as_at, months
         self.S, self.A = start.toordinal(), as_at.toordinal()
-        self.year_ago = add_months(as_at, -12).toordinal()  # "in the last 12 months": after this day
+        self.year_ago = last_12_months(as_at).toordinal()  # "in the last 12 months": from this day
         self.lists: dict[int, list[dict]] = {n: [] for n in range(1, 8)}
         self._unknown = 0  # children of contacts and early help never referred
 
@@ -87,9 +77,9 @@ class AnnexA:
         rng = random.Random(f"annex-a-{self.seed}-{c.index}")
         child = self._child(c, la_child_id(self.la, c.index))
         visits = {id(p): v for p, v, _ in plans}
-        refs_12m = sum(self.year_ago < ep.ref <= A for ep in c.episodes)
-        s47_12m = sum(self.year_ago < s.start <= A for ep in c.episodes for s in ep.s47s)
-        icpc_12m = sum(s.icpc is not None and self.year_ago < s.icpc <= A for ep in c.episodes for s in ep.s47s)
+        refs_12m = sum(self.year_ago <= ep.ref <= A for ep in c.episodes)
+        s47_12m = sum(self.year_ago <= s.start <= A for ep in c.episodes for s in ep.s47s)
+        icpc_12m = sum(s.icpc is not None and self.year_ago <= s.icpc <= A for ep in c.episodes for s in ep.s47s)
         referrals = 0
         for k, ep in enumerate(c.episodes):
             if ep.ref > A:
@@ -166,14 +156,17 @@ class AnnexA:
                                     "organisation": _ORGANISATIONS.pick(rng)})
 
     def _episode(self, c: Child, ep, child: dict, team, worker, closed: bool, rng) -> None:
+        from ..annexa.extract import assessed_in_need
+
         S, A = self.S, self.A
-        for a in ep.assessments:
-            if a.start <= A and a.auth >= S:
+        known = [a for a in ep.assessments if a.start <= A]
+        for a in known:
+            if a.auth >= S:
                 done = a.auth <= A
                 self.lists[4].append({
                     **child, "start_date": _d(a.start), "seen": (rng.random() < P_SEEN_AT_ASSESSMENT) if done else None,
                     "authorisation_date": _d(a.auth) if done else None,
-                    "needs_support": (not (ep.close == a.auth and ep.reason in ("RC8", "RC9"))) if done else None,
+                    "needs_support": assessed_in_need(done, a is known[-1], ep.reason if closed else None),
                     "team": team, "worker": worker})
         self.lists[6].append({
             **child, "cin_start_date": _d(ep.ref), "primary_need": ep.need,
@@ -206,12 +199,10 @@ class AnnexA:
     # -- the workbook ---------------------------------------------------------
     def write(self, out_dir: Path) -> Path:
         """``annex_a_<la>_<as-at>.xlsx`` in ``out_dir``, each list in date order."""
+        from ..annexa.extract import in_date_order
         from ..annexa.write import write_annex_a  # pyarrow and xlsxwriter only when an Annex A is written
 
-        keys = {1: "contact_date", 2: "start_date", 3: "referral_date", 4: "start_date", 5: "s47_date",
-                6: "cin_start_date", 7: "cpp_start_date"}
-        for n, rows in self.lists.items():
-            rows.sort(key=lambda r, k=keys[n]: (r[k], r["child_id"]))
+        in_date_order(self.lists)
         return write_annex_a(Path(out_dir) / f"annex_a_{self.la}_{self.as_at.isoformat()}.xlsx", self.lists,
                              as_at=self.as_at)
 
