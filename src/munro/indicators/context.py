@@ -138,8 +138,9 @@ PERIOD, P_START, P_END, P_CUT = "period", "p_start", "p_end", "p_cut"
 # apply this rule to the table's DATE columns (``as_known``; ``Context.known`` for a table joined later): a
 # row identified by a date after R (its own start or event date, or its parent's: an episode's referral, a
 # plan's start) did not yet exist and is left out; any other date after R (a closure, an authorisation, an
-# end, a death) had not yet happened and reads as missing. Dates recorded in advance (a conference's target
-# date, an expected birth date) are known at R whatever day they name and are left as they are.
+# end, a death) had not yet happened and reads as missing, with what is recorded with it (``RECORDED_WITH``:
+# a reason for closure). Dates recorded in advance (a conference's target date, an expected birth date) are
+# known at R whatever day they name and are left as they are.
 # A reporting year (R = 31 March) is not cut: its figures are the final ones of definitions.md section 1,
 # from the merged history with the latest return winning, so an outcome that follows an event of the year
 # just after R (an episode closed on the working day after a plan ended on 28 March) counts once a later
@@ -147,6 +148,9 @@ PERIOD, P_START, P_END, P_CUT = "period", "p_start", "p_end", "p_cut"
 IDENTIFYING_DATES = frozenset({"referral_date", "start_date", "plan_start_date", "assessment_start_date",
                                "review_date", "visit_date", "meeting_date"})
 PLANNED_DATES = frozenset({"icpc_target_date", "expected_birth_date"})
+# What is recorded with an event and so, like its date, not yet known before it: an episode's reason for
+# closure, an episode of care's reason it ceased.
+RECORDED_WITH = {"closure_date": ("closure_reason",), "end_date": ("reason_ceased",)}
 
 
 def cut_at(period: Period) -> dt.date | None:
@@ -158,19 +162,20 @@ def _date_or_null(day: dt.date | None) -> ir.DateValue:
     return ibis.null("date") if day is None else ibis.date(day)
 
 
-def _unless_after(date: ir.DateValue, as_at: ir.DateValue) -> ir.DateValue:
-    """``date``, or NULL when it is after ``as_at`` (not yet happened; a NULL ``as_at`` cuts nothing)."""
-    return ibis.ifelse(date > as_at, ibis.null("date"), date)
-
-
 def as_known(joined: ir.Table, table: ir.Table) -> ir.Table:
-    """``joined`` (``table``'s columns joined to the periods) as known at each period's ``p_cut``."""
+    """``joined`` (``table``'s columns joined to the periods) as known at each period's ``p_cut`` (a NULL
+    ``p_cut`` cuts nothing)."""
     dates = [c for c, t in table.schema().items() if t.is_date() and c not in PLANNED_DATES]
     as_at = joined[P_CUT]
     ids = [as_at.isnull() | joined[c].isnull() | (joined[c] <= as_at) for c in dates if c in IDENTIFYING_DATES]
     if ids:
         joined = joined.filter(*ids)
-    events = {c: _unless_after(joined[c], as_at) for c in dates if c not in IDENTIFYING_DATES}
+    events = {}
+    for c in (c for c in dates if c not in IDENTIFYING_DATES):
+        later = joined[c] > as_at  # NULL (kept) when either is missing
+        events[c] = ibis.ifelse(later, ibis.null("date"), joined[c])
+        events.update({w: ibis.ifelse(later, ibis.null(joined[w].type()), joined[w])
+                       for w in RECORDED_WITH.get(c, ()) if w in table.columns})
     return joined.mutate(**events) if events else joined
 
 
