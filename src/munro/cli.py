@@ -19,7 +19,18 @@ import click
 from .errors import MunroError
 
 # Every --year and --la is read by one type, and --db is taken after a command's name too (munro.options).
-from .options import LA, LA_FOR_POPULATION, LA_OR_ALL, LA_SYNTHETIC, YEAR, YEARS, FormatChoice, MunroGroup, db_option
+from .options import (
+    DATE,
+    LA,
+    LA_FOR_POPULATION,
+    LA_OR_ALL,
+    LA_SYNTHETIC,
+    YEAR,
+    YEARS,
+    FormatChoice,
+    MunroGroup,
+    db_option,
+)
 from .years import year_label
 
 
@@ -196,15 +207,26 @@ def returns_(obj, show_all, fmt):
               help="LAs by DfE code, e.g. 330,331,332, as one (as --region).")
 @click.option("--visiting-standard", type=click.IntRange(1, 100), default=10, show_default=True,
               help="child_seen_per_cpp: the longest gap between visits, in working days (one LA or all).")
+@click.option("--as-at", "as_at", type=DATE, default=None,
+              help="Instead of --year: the 12 months ending on this date (YYYY-MM-DD), as an extract taken "
+                   "that day would give them.")
+@click.option("--months", type=int, default=None,
+              help="With --as-at and one --la: a monthly series of this many rolling 12-month points (1 to 36) "
+                   "up to the as-at date.")
 @click.pass_obj
 def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect, region, group,
-               visiting_standard):
-    """Compute the information items of definitions.md for one LA (or all, a region or a group) and a year."""
+               visiting_standard, as_at, months):
+    """Compute the information items of definitions.md for one LA (or all, a region or a group) and a year,
+    or as at any date, or as a monthly series."""
     from .indicators.compute import compute, compute_all
     from .indicators.output import render
 
+    if as_at is not None or months is not None:
+        _indicators_as_at(obj, la, year, fmt, items, engine, schema, population, show_sql, region, group,
+                          visiting_standard, as_at, months)
+        return
     if year is None:
-        raise click.UsageError("Missing option '--year'.")
+        raise click.UsageError("Missing option '--year' (or --as-at).")
     if show_sql:
         from .indicators.sql import format_sql
 
@@ -235,6 +257,35 @@ def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, 
                 results = compute(eng, la, year, items=wanted, visiting_standard=visiting_standard,
                                   population=None if population is None else {la: population})
     click.echo(render(fmt, results).rstrip("\n"))
+
+
+def _indicators_as_at(obj, la, year, fmt, items, engine, schema, population, show_sql, region, group,
+                      visiting_standard, as_at, months):
+    """``munro indicators --as-at DATE [--months N]``: ``compute_as_at`` or ``compute_series``."""
+    from .indicators.series import compute_as_at, compute_series
+    from .renderers import render
+
+    if as_at is None:
+        raise click.UsageError("--months needs --as-at (the date the series ends on).")
+    for given, name in ((year, "--year"), (show_sql, "--show-sql"), (region, "--region"), (group, "--group")):
+        if given is not None:
+            raise click.UsageError(f"--as-at cannot be used with {name}.")
+    if la is None:
+        raise click.UsageError("Missing option '--la'.")
+    if months is not None and la == "all":
+        raise click.UsageError("--months is one LA's series: give one --la, not all.")
+    if population is not None and la == "all":
+        raise click.UsageError("--population is one LA's: it cannot be used with --la all")
+    wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
+    pop = None if population is None else {la: population}
+    with _engine(obj["db"], engine, schema) as eng:
+        if months is None:
+            found = compute_as_at(eng, la, as_at, items=wanted, population=pop, visiting_standard=visiting_standard)
+            click.echo(render("indicators", fmt, found).rstrip("\n"))
+        else:
+            found = compute_series(eng, la, as_at, months, items=wanted, population=pop,
+                                   visiting_standard=visiting_standard)
+            click.echo(render("indicator-series", fmt, found).rstrip("\n"))
 
 
 def _engine(db: Path, engine: str, schema: str):

@@ -44,6 +44,25 @@ def year_words(year: int) -> str:
     return f"{int(year) - 1} to {int(year)}"
 
 
+def date_words(day: dt.date) -> str:
+    """2025-10-15 -> '15 October 2025': a date in running text."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def parse_date(text: str | dt.date) -> dt.date:
+    """'2025-10-31' -> that date (an as-at date). Raises MunroError naming what was given: not a date at all,
+    or a day the calendar does not have (2025-02-29)."""
+    if isinstance(text, dt.date):
+        return text
+    text = str(text).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise MunroError(f"{text!r} is not a date: give one as YYYY-MM-DD, such as 2025-10-31")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise MunroError(f"{text!r} is not a date in the calendar ({e})") from None
+
+
 def year_start(year: int) -> dt.date:
     """1 April of the year before: the first day of reporting year ``year`` (2025 -> 1 April 2024)."""
     return dt.date(int(year) - 1, 4, 1)
@@ -197,6 +216,38 @@ class Period:
         """Whether this is a whole reporting year (ending 31 March)."""
         return (self.end.month, self.end.day) == (3, 31)
 
+    @property
+    def first_year(self) -> int:
+        """The reporting year the 12 months start in: the year itself for a reporting year; the one before
+        for any other period (the 12 months to 31 October 2025 start on 1 November 2024, in 2024-25)."""
+        return year_of_date(self.start)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The reporting years the 12 months touch: one for a reporting year, else two (2025 and 2026 for
+        the 12 months to 31 October 2025)."""
+        return tuple(range(self.first_year, self.year + 1))
+
+    @property
+    def years_words(self) -> str:
+        """``years`` as labels in running text: '2024-25', or '2024-25 and 2025-26'."""
+        return " and ".join(year_label(y) for y in self.years)
+
+    @property
+    def population_year(self) -> int:
+        """The reporting year whose 0-17 population a rate divides by: the one of the 30 June inside the
+        12 months (definitions.md section 1 takes mid-year Y-1, the 30 June inside reporting year Y, for the
+        period ending 31 March Y). The 12 months to 31 October 2025 hold 30 June 2025 (reporting year
+        2026's mid-year); those to 15 June 2025 hold 30 June 2024 (2025's)."""
+        mid_year = self.end.year if (self.end.month, self.end.day) >= (6, 30) else self.end.year - 1
+        return mid_year + 1
+
+    @property
+    def end_words(self) -> str:
+        """The period's end as its texts say "at R": '31 March' for a reporting year (each text is read beside
+        its year), else the whole date, '31 October 2025'."""
+        return "31 March" if self.is_year else date_words(self.end)
+
     def earlier(self, months: int) -> Period:
         """The period ending ``months`` calendar months before this one ends (month ends kept as month ends)."""
         if _is_month_end(self.end):
@@ -208,4 +259,4 @@ class Period:
         """'2024-25' for a reporting year, else '12 months to 15 October 2025'."""
         if self.is_year:
             return year_label(self.year)
-        return f"12 months to {self.end.day} {self.end:%B %Y}"
+        return f"12 months to {date_words(self.end)}"

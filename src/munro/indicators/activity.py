@@ -75,7 +75,7 @@ def _code(col: ir.StringValue) -> ir.StringValue:
 
 def _no_population(key: Key) -> str:
     la, p = key
-    return (f"no 0-17 population for LA {la} in {p.year} (mid-{p.year - 1}): "
+    return (f"no 0-17 population for LA {la} in {p.population_year} (mid-{p.population_year - 1}): "
             "give one with a population override")
 
 
@@ -107,9 +107,9 @@ def referrals_in_year(ctx: Context) -> ir.Table:
 
 def _missing_previous_year(ctx: Context, key: Key, what: str) -> str | None:
     la, p = key
-    if p.year - 1 in ctx.history.get(la, []):
+    if p.first_year - 1 in ctx.history.get(la, []):
         return None
-    return (f"the {p.year - 1} return is not loaded: referrals that closed before "
+    return (f"the {p.first_year - 1} return is not loaded: referrals that closed before "
             f"{p.start.isoformat()} are missing, so {what} may be undercounted")
 
 

@@ -34,7 +34,6 @@ import ibis
 import ibis.expr.types as ir
 
 from ..localdata.layouts import CORE_GROUPS, CP_VISITS, SW_ALLOCATIONS
-from ..years import year_label
 from .context import Context, Key, count_if, flag, percentiles, span
 from .plans import children_on_plan_at_r
 from .registry import REGISTER, item
@@ -45,8 +44,8 @@ WORKERS = 3  # sw_changes: this many different social workers or more
 
 
 def _per_key(ctx: Context, item: str, kind: str, what: str, build) -> dict[Key, ItemResult]:
-    """``build(key)`` for each (LA, period) whose records of ``kind`` for the period's reporting year are
-    loaded; the others None with a reason."""
+    """``build(key)`` for each (LA, period) whose records of ``kind`` for the period's reporting years are
+    loaded; the others None with a reason (``what`` the records are, ``{at}`` in it the period's end)."""
     out = {}
     for key in ctx.keys:
         la, p = key
@@ -54,7 +53,8 @@ def _per_key(ctx: Context, item: str, kind: str, what: str, build) -> dict[Key, 
             out[key] = build(key)
         else:
             out[key] = ItemResult.missing(item, "percent", (
-                f"needs {what} for {year_label(p.year)} (the {kind} layout, loaded with munro ingest), "
+                f"needs {what.format(at=p.end_words)} for {p.years_words} (the {kind} layout, loaded with "
+                "munro ingest), "
                 "which the CIN census does not collect"))
     return out
 
@@ -178,10 +178,11 @@ def first_core_groups(ctx: Context) -> ir.Table:
     recorded) and the working days to it (``wd``; a meeting dated before the conference is a negative span
     even where ``wd`` is 0: ``context.span``)."""
     plan = [*ctx.by, "la_child_id", "referral_date", "start_date"]
-    p = ctx.during(ctx.t.cp_plans, "start_date").select(*plan)
+    p = ctx.during(ctx.t.cp_plans, "start_date").select(*plan, "p_cut")
     g = ctx.t.core_groups
     g = g.select(_la=g.la_code, _child=g.la_child_id, _plan=g.plan_start_date, meeting=g.meeting_date)
-    j = p.left_join(g, [p.la_code == g._la, p.la_child_id == g._child, p.start_date == g._plan])
+    j = ctx.known(p.left_join(g, [p.la_code == g._la, p.la_child_id == g._child, p.start_date == g._plan]),
+                  "meeting")
     first = j.group_by(plan).aggregate(first=j.meeting.min())
     return ctx.with_working_days(first, "start_date", "first", "wd")
 
@@ -318,13 +319,13 @@ def sw_changes(ctx: Context) -> dict[Key, ItemResult]:
         pn, pmany = count_of(cpp[key].get("n")), count_of(cpp[key].get("many"))
         return ItemResult(
             id="sw_changes", unit="percent", value=percent(many, n),
-            reason=None if n else "no children were in need at 31 March",
+            reason=None if n else f"no children were in need at {key.period.end_words}",
             numerator=many, denominator=n, count=n,
             figures={"cpp": percent(pmany, pn), "cpp_numerator": pmany, "cpp_denominator": pn},
         )
 
     return _per_key(ctx, "sw_changes", SW_ALLOCATIONS.kind, "social worker allocations (each child's allocated "
-                   "social workers over the 12 months up to 31 March)", build)
+                   "social workers over the 12 months up to {at})", build)
 
 
 # id -> computation of this module's items, in the order they are defined (the register's view)

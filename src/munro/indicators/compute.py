@@ -15,12 +15,13 @@ later return repeats).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..engines import engine_for
 from ..errors import MunroError
-from ..years import Period
+from ..years import Period, date_words, year_end
 from .catalogue import ITEMS as REGISTERED
 from .catalogue import item as catalogue_item
 from .context import Context, Key
@@ -66,29 +67,55 @@ def _wanted(items: Iterable[str] | None) -> list[str]:
     return items
 
 
+def _needs(la: str, period: Period, history: Mapping[str, Sequence[int]],
+           extracts: Mapping[str, Sequence[dt.date]]) -> str | None:
+    """Why the data loaded for ``la`` cannot give ``period``'s figures, or None when it can.
+
+    A reporting year needs its own return: without it the merged history holds only the part of the year
+    that a later return repeats. A period ending on any other day R needs data covering R (the annual
+    return of R's reporting year, or an in-year extract of that collection dated on or after R) and the
+    previous reporting year's return, the only one complete for the window's months before 1 April.
+    """
+    years = history.get(la, [])
+    none = "" if years else f" (no returns for LA {la} are loaded)"
+    y = period.year
+    if period.is_year:
+        return None if y in years else f"needs the {y} return{none}"
+    lacking = []
+    if y not in years and not any(period.end <= d <= year_end(y) for d in extracts.get(la, ())):
+        lacking.append(f"the {y} return or an in-year extract dated on or after {date_words(period.end)}")
+    if y - 1 not in years:
+        lacking.append(f"the {y - 1} return (for the months before 1 April {y - 1})")
+    return f"needs {' and '.join(lacking)}{none}" if lacking else None
+
+
 def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: Iterable[str] | None = None,
                  population: PopulationArg = None, visiting_standard: int = 10, *, tables=None,
                  history: Mapping[str, list[int]] | None = None,
-                 local: Mapping[str, Any] | None = None) -> dict[Key, dict[str, ItemResult]]:
+                 local: Mapping[str, Any] | None = None,
+                 extracts: Mapping[str, Sequence[dt.date]] | None = None) -> dict[Key, dict[str, ItemResult]]:
     """Every item for every (LA, period) in one pass per item: the core of ``compute`` and its kin.
 
     ``engine`` is a connected :class:`munro.engines.Engine`. Each item runs once over all the LAs and
     periods, grouped by LA and period, so a trend or a series costs one query per item, not one per
-    year. A key whose period's return is not loaded has every item None with the reason (the merged
-    history would hold only the part of the year that a later return repeats). ``tables``, ``history``
-    and ``local`` replace the engine's own (a group computed as one LA).
+    year. A key whose period lacks the data it needs (``_needs``: a reporting year its own return; a
+    period ending on another day R the data covering R and the previous year's return) has every item
+    None with the reason. ``tables``, ``history`` and ``local`` replace the engine's own (a group
+    computed as one LA); ``extracts`` maps an LA to the reference dates of its loaded in-year CIN
+    extracts (None: none known).
     """
     wanted = _wanted(items)
     las = tuple(sorted({str(la) for la in las}))
     periods = tuple(sorted(set(periods)))
     history = dict(engine.history() if history is None else history)
+    extracts = dict(extracts or {})
     out: dict[Key, dict[str, ItemResult]] = {}
-    ready = {Key(la, p) for la in las for p in periods if p.year in history.get(la, [])}
+    ready = set()
     for key in (Key(la, p) for la in las for p in periods):
-        if key not in ready:
-            years = history.get(key.la, [])
-            reason = f"needs the {key.period.year} return" + (
-                "" if years else f" (no returns for LA {key.la} are loaded)")
+        reason = _needs(key.la, key.period, history, extracts)
+        if reason is None:
+            ready.add(key)
+        else:
             out[key] = {i: ItemResult.missing(i, catalogue_item(i).unit, reason) for i in wanted}
     use_las = tuple(sorted({k.la for k in ready}))
     use_periods = tuple(sorted({k.period for k in ready}))

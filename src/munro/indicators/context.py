@@ -22,6 +22,7 @@ same expressions run on DuckDB, PostgreSQL and Spark:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -129,7 +130,53 @@ class Key(NamedTuple):
 
 
 # The columns a table gains from ``Context.during``, ``open_at`` and ``over``: which period a row counts in.
-PERIOD, P_START, P_END = "period", "p_start", "p_end"
+# ``p_cut``: the day after which the period's data has not yet happened (``cut_at``; NULL: not cut).
+PERIOD, P_START, P_END, P_CUT = "period", "p_start", "p_end", "p_cut"
+
+# "Not yet happened": a period ending R on any day but 31 March sees the data an extract taken on R would
+# hold. Every table an item reads is joined to the periods through ``during``, ``open_at`` or ``over``, which
+# apply this rule to the table's DATE columns (``as_known``; ``Context.known`` for a table joined later): a
+# row identified by a date after R (its own start or event date, or its parent's: an episode's referral, a
+# plan's start) did not yet exist and is left out; any other date after R (a closure, an authorisation, an
+# end, a death) had not yet happened and reads as missing, with what is recorded with it (``RECORDED_WITH``:
+# a reason for closure). Dates recorded in advance (a conference's target date, an expected birth date) are
+# known at R whatever day they name and are left as they are.
+# A reporting year (R = 31 March) is not cut: its figures are the final ones of definitions.md section 1,
+# from the merged history with the latest return winning, so an outcome that follows an event of the year
+# just after R (an episode closed on the working day after a plan ended on 28 March) counts once a later
+# return records it, exactly as before periods could end on any day (docs/indicators.md, "Any as-at date").
+IDENTIFYING_DATES = frozenset({"referral_date", "start_date", "plan_start_date", "assessment_start_date",
+                               "review_date", "visit_date", "meeting_date"})
+PLANNED_DATES = frozenset({"icpc_target_date", "expected_birth_date"})
+# What is recorded with an event and so, like its date, not yet known before it: an episode's reason for
+# closure, an episode of care's reason it ceased.
+RECORDED_WITH = {"closure_date": ("closure_reason",), "end_date": ("reason_ceased",)}
+
+
+def cut_at(period: Period) -> dt.date | None:
+    """The day after which a period's data has not yet happened: R, or None for a reporting year (final)."""
+    return None if period.is_year else period.end
+
+
+def _date_or_null(day: dt.date | None) -> ir.DateValue:
+    return ibis.null("date") if day is None else ibis.date(day)
+
+
+def as_known(joined: ir.Table, table: ir.Table) -> ir.Table:
+    """``joined`` (``table``'s columns joined to the periods) as known at each period's ``p_cut`` (a NULL
+    ``p_cut`` cuts nothing)."""
+    dates = [c for c, t in table.schema().items() if t.is_date() and c not in PLANNED_DATES]
+    as_at = joined[P_CUT]
+    ids = [as_at.isnull() | joined[c].isnull() | (joined[c] <= as_at) for c in dates if c in IDENTIFYING_DATES]
+    if ids:
+        joined = joined.filter(*ids)
+    events = {}
+    for c in (c for c in dates if c not in IDENTIFYING_DATES):
+        later = joined[c] > as_at  # NULL (kept) when either is missing
+        events[c] = ibis.ifelse(later, ibis.null("date"), joined[c])
+        events.update({w: ibis.ifelse(later, ibis.null(joined[w].type()), joined[w])
+                       for w in RECORDED_WITH.get(c, ()) if w in table.columns})
+    return joined.mutate(**events) if events else joined
 
 
 @dataclass
@@ -170,42 +217,55 @@ class Context:
     by = ("la_code", PERIOD)  # what every item's final aggregate groups by
 
     def has_local(self, la: str, kind: str, period: Period) -> bool:
-        """Whether the LA's records of ``kind`` for the period's reporting year are loaded."""
-        return period.year in self.local.get(la, {}).get(kind, [])
+        """Whether the LA's records of ``kind`` are loaded for each reporting year the period touches (its own;
+        for a period ending on another day than 31 March, the year before too: ``Period.years``)."""
+        loaded = self.local.get(la, {}).get(kind, [])
+        return all(y in loaded for y in period.years)
 
     # -- the periods as a table
 
     def period_table(self, earlier: int = 0) -> ir.Table:
-        """One row per period: ``period`` (its index in ``periods``), ``p_start`` and ``p_end`` (DATE).
+        """One row per period: ``period`` (its index in ``periods``), ``p_start`` and ``p_end`` (DATE), and
+        ``p_cut``, the day the period's data is cut at (``cut_at``: its own R, NULL for a reporting year).
 
         ``earlier``: the window of the period ending that many months before each one instead
-        (``Period.earlier``: a look-back cohort), still under the later period's index.
+        (``Period.earlier``: a look-back cohort), still under the later period's index and its R.
         Drawn from the calendar, already on every engine, rather than a memtable: plain DATE columns
         and no temporary table on PostgreSQL or Spark.
         """
         cal = self.t.calendar
         rows = [cal.filter(cal.date == ibis.date(w.end)).select(**{
-                    PERIOD: ibis.literal(i, "int64"), P_START: ibis.date(w.start), P_END: cal.date})
-                for i, w in ((i, p.earlier(earlier) if earlier else p) for i, p in enumerate(self.periods))]
+                    PERIOD: ibis.literal(i, "int64"), P_START: ibis.date(w.start), P_END: cal.date,
+                    P_CUT: _date_or_null(cut_at(p))})
+                for i, p, w in ((i, p, p.earlier(earlier) if earlier else p) for i, p in enumerate(self.periods))]
         return ibis.union(*rows) if len(rows) > 1 else rows[0]
 
     def during(self, table: ir.Table, date: str, earlier: int = 0) -> ir.Table:
-        """``table``'s rows whose ``date`` falls in a period, once per such period (with its columns).
+        """``table``'s rows whose ``date`` falls in a period, once per such period (with its columns), as
+        known at the period's end R (``as_known``).
 
         ``earlier``: in the period ending that many months before (a cohort followed up to the period's end).
         """
         p = self.period_table(earlier)
-        return table.inner_join(p, [table[date] >= p[P_START], table[date] <= p[P_END]])
+        return as_known(table.inner_join(p, [table[date] >= p[P_START], table[date] <= p[P_END]]), table)
 
     def open_at(self, table: ir.Table, start: str, end: str) -> ir.Table:
         """``table``'s rows open at a period's end R (``start`` <= R and ``end`` missing or after R), once per
-        such period."""
+        such period, as known at R (``as_known``: an end after R reads as missing)."""
         p = self.period_table()
-        return table.inner_join(p, [table[start] <= p[P_END], table[end].isnull() | (table[end] > p[P_END])])
+        return as_known(table.inner_join(
+            p, [table[start] <= p[P_END], table[end].isnull() | (table[end] > p[P_END])]), table)
 
     def over(self, table: ir.Table) -> ir.Table:
-        """``table`` once per period, with the period's columns (an item's own test follows)."""
-        return table.cross_join(self.period_table())
+        """``table`` once per period, with the period's columns, as known at R (``as_known``; an item's own
+        test follows)."""
+        return as_known(table.cross_join(self.period_table()), table)
+
+    @staticmethod
+    def known(table: ir.Table, *columns: str) -> ir.Table:
+        """``table`` (with a period's ``p_cut``) as known at the cut for ``columns``, the dates of a table joined
+        after the periods: what ``during``, ``open_at`` and ``over`` do to their table's own dates."""
+        return as_known(table, table.select(*columns))
 
     @staticmethod
     def in_period(table: ir.Table, date: ir.DateValue) -> ir.BooleanValue:
@@ -255,14 +315,15 @@ class Context:
         return out
 
     def population_of(self, la: str, period: Period) -> tuple[int | None, dict[str, Any]]:
-        """(population, figures to report with it) for an LA in the period's reporting year.
+        """(population, figures to report with it) for an LA: the one of the period's population year
+        (``Period.population_year``: the reporting year of the 30 June inside the 12 months).
 
         The population callable may return an int, None, or a record such as
         ``munro.population.Population`` (``value``, ``source``, ``vintage``,
         ``mid_year``, ``estimated``, ``reason``), whose details are reported
         as ``population_<name>`` figures.
         """
-        year = period.year
+        year = period.population_year
         if self.population is None:
             from ..reference import child_population
 

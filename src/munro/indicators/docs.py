@@ -107,6 +107,55 @@ These follow section 1 of `definitions.md` and apply to every item computed from
 Items from other sources are imported per authority and year from a documented file layout
 (an authority's own figure: the own-figures layout of `docs/local-data.md`), shown with their
 source and benchmarked the same way.
+
+## Any as-at date
+
+Every item computed from the CIN census can also be computed for the 12 months ending on any date
+R (`munro indicators --as-at DATE`), and as a monthly series of such figures (`--months`). A
+reporting year is the case R = 31 March and gives exactly its figures as above. For any R:
+
+- **The 12 months** run from the day after the same date a year before R to R, both included: the
+  12 months to 15 October 2025 start on 16 October 2024. When R is the last day of a month they are
+  12 whole calendar months: to 31 October 2025 from 1 November 2024, to 28 February 2025 from
+  1 March 2024, to 29 February 2024 from 1 March 2023. "In the year" in an item's definition means
+  in these 12 months, and "at 31 March" means at R: open at R is started on or before R and not
+  ended by R.
+- **Look-backs.** An item that follows an earlier cohort (re-referral after a plan) takes the 12
+  months ending the same number of calendar months before R, a month's last day staying a month's
+  last day: 12 months before 28 February 2025 is 29 February 2024 (the cohort of 1 March 2023 to
+  29 February 2024), 12 months before 29 February 2024 is 28 February 2023, and 12 months before
+  15 October 2025 is 15 October 2024. "Within 12 months after" a date stays calendar arithmetic (29
+  February 2024 + 12 months is 28 February 2025).
+- **Not yet happened.** For R on any day but 31 March the figures are what an extract taken on R
+  would give. A record identified by a date after R (an episode referred, a plan, an assessment or
+  an enquiry started, a visit or meeting held after R) does not exist yet. Any other date after R
+  reads as missing, with what is recorded with it: an episode or plan that ends after R is open at
+  R, an episode's reason for closure recorded after R is not known, an assessment authorised after R
+  is not completed, an episode closed after R is not closed at R (a plan that ended on R whose
+  episode closed the next working day has not ended with the case closed), a first core group
+  meeting or a period of care after R has not happened. Dates recorded in advance (a conference's
+  target date, an expected date of birth) are known at R whatever day they name.
+- **A reporting year is final.** For R = 31 March nothing is cut: the merged history is read as
+  section 1 of `definitions.md` has it, the latest return winning, so an outcome that follows an
+  event of the year just after 31 March (an episode closed on the working day after a plan ended on
+  28 March) counts once a later return records it, as it always has. This keeps every reporting
+  year's figures, and their comparison with DfE's published statistics, unchanged; it also means
+  that a monthly series' 31 March point is the reporting year's figure and may count such outcomes,
+  which the other months' points cannot yet.
+- **Rates per 10,000** divide by the ONS mid-year estimate for the 30 June inside the 12 months, as
+  a reporting year's rate does (its 30 June is inside it): the 12 months to 31 October 2025 and to
+  30 June 2025 take mid-2025 (the population of reporting year 2025-26), those to 29 June 2025 or to
+  28 February 2025 take mid-2024 (2024-25's).
+- **The data a period needs.** A reporting year needs its own return. A period ending on another day
+  R needs data covering R (the return of R's reporting year, or an in-year extract of that collection
+  dated on or after R) and the previous reporting year's return, the only one complete for the months
+  before 1 April (a later return holds only what was still open). Without them every item is null with
+  the reason, such as "needs the 2025 return (for the months before 1 April 2025)". An item that needs
+  records beyond the census (visits, core groups, allocations, SSDA903 episodes) needs them for both
+  reporting years the 12 months touch. An LA's own imported figures are for reporting years only.
+- **A monthly series** of N points up to R (1 to 36) is the 12 months ending on R and on the same
+  day of each of the N - 1 months before it, month ends when R is one (to 31 October 2025: 30
+  September, 31 August, ... and 29 February in a leap year), computed together in one pass.
 """
 
 

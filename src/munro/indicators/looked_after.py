@@ -51,7 +51,8 @@ def loaded_note(ctx: Context, key: Key) -> str | None:
     la, p = key
     if ctx.has_local(la, EPISODES, p):
         return None
-    return (f"needs looked-after episodes (the {p.year} SSDA903 episodes file; load it with munro ingest), "
+    files = " and ".join(str(y) for y in p.years) + " SSDA903 episodes file" + ("s" if len(p.years) > 1 else "")
+    return (f"needs looked-after episodes (the {files}; load it with munro ingest), "
             "which the CIN census does not record")
 
 

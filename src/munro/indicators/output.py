@@ -5,6 +5,7 @@ The formats are the ``indicators`` kind of ``munro.renderers``, registered at th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from typing import Any
 from ..output import csv_writer
 from ..renderers import register_output_renderer
 from ..renderers import render as render_as
-from ..years import year_label
+from ..years import date_words, year_label
 from .catalogue import item
 from .compute import as_json
 
@@ -36,27 +37,28 @@ def to_table(result: Mapping[str, Any]) -> str:
     y = result["year"]
     who = f"LA {result['la']}" if "members" not in result else result["label"] + (
         " (partial)" if result["partial"] else "")
-    head = (f"{who}, {year_label(y)} (returns loaded: "
+    head = (f"{who}, {result.get('period') or year_label(y)} (returns loaded: "
             f"{', '.join(year_label(h) for h in result['history_years']) or 'none'})")
     if "members" in result:
         head += "\n" + _group_head(result)
     rows = [("item", "value", "source", "from")]
     for item_id, r in result["items"].items():
-        if r.value is None:
-            behind = r.reason or r.note or ""
-        elif r.numerator is not None and r.denominator is not None:
-            behind = f"{r.numerator:,} of {r.denominator:,}"
-        elif r.count is not None:
-            behind = f"{r.count:,}"
-        else:
-            behind = ""
-        rows.append((f"{item_id}  {item(item_id).title}", shown(r.value, r.unit), source(r), behind))
+        rows.append((f"{item_id}  {item(item_id).title}", shown(r.value, r.unit), source(r), behind(r)))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [head, "own figures, not the published ones (source: returns = computed by munro from the returns; "
              "import = an imported figure); `munro benchmark` sets them beside the published ones", ""]
     lines += ["  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3]]).rstrip()
               for row in rows]
     return "\n".join(lines)
+
+
+def behind(r) -> str:
+    """What a figure was computed from (``12 of 40``, a count), or why there is none."""
+    if r.value is None:
+        return r.reason or r.note or ""
+    if r.numerator is not None and r.denominator is not None:
+        return f"{r.numerator:,} of {r.denominator:,}"
+    return f"{r.count:,}" if r.count is not None else ""
 
 
 def source(r) -> str:
@@ -96,13 +98,18 @@ def to_csv(result: Mapping[str, Any]) -> str:
     # A region or group also says, on every row, how many of its LAs are in and whether it is partial.
     group = ([len(result["members"]), result["group_size"], "yes" if result["partial"] else "no"]
              if "members" in result else [])
-    writer.writerow(["la", "year", "item", "value", "unit", *_CSV_FIGURES, "reason",
-                     *(_CSV_GROUP if group else ())])
+    # A period that is not a reporting year (--as-at) says its end on every row, as a series does.
+    as_at = [result["as_at"]] if "as_at" in result else []
+    writer.writerow(["la", "year", *(["as_at"] if as_at else []), "item", "value", "unit", *_CSV_FIGURES,
+                     "reason", *(_CSV_GROUP if group else ())])
     for item_id, r in result["items"].items():
-        writer.writerow([result["la"], result["year"], item_id, "" if r.value is None else r.value, r.unit,
-                         *("" if getattr(r, f) is None else getattr(r, f) for f in _CSV_FIGURES),
-                         r.reason or "", *group])
+        writer.writerow([result["la"], result["year"], *as_at, *_csv_item(item_id, r), *group])
     return buf.getvalue()
+
+
+def _csv_item(item_id: str, r) -> list:
+    return [item_id, "" if r.value is None else r.value, r.unit,
+            *("" if getattr(r, f) is None else getattr(r, f) for f in _CSV_FIGURES), r.reason or ""]
 
 
 Results = Mapping[str, Any] | list[Mapping[str, Any]]
@@ -130,6 +137,49 @@ def _csv(results: Results) -> str:
 register_output_renderer("indicators", "table", _tables)
 register_output_renderer("indicators", "json", _json_list)
 register_output_renderer("indicators", "csv", _csv)
+
+
+# ---------------------------------------------------------------- a monthly series (compute_series)
+
+
+def series_table(series: Mapping[str, Any]) -> str:
+    """One block per item: its rolling 12-month figure at each point of the series, earliest first."""
+    periods = series["periods"]
+    end = date_words(dt.date.fromisoformat(series["as_at"]))
+    lines = [f"LA {series['la']}, rolling 12 months at {len(periods)} points to {end}"
+             f" (returns loaded: {', '.join(year_label(h) for h in series['history_years']) or 'none'})",
+             "own figures, not the published ones; each point is the 12 months ending on its date, as an extract "
+             "taken that day would give them (31 March: the reporting year)"]
+    for item_id in periods[-1]["items"]:
+        lines += ["", f"{item_id}  {item(item_id).title}"]
+        rows = [(p["as_at"], shown(p["items"][item_id].value, p["items"][item_id].unit),
+                 behind(p["items"][item_id])) for p in periods]
+        width = max(len(r[1]) for r in rows)
+        lines += [f"  {d}  {v.rjust(width)}  {b}".rstrip() for d, v, b in rows]
+    return "\n".join(lines)
+
+
+def series_json(series: Mapping[str, Any]) -> str:
+    from .. import __version__
+    from .series import series_as_json
+
+    return json.dumps({**series_as_json(series), "munro_version": __version__}, indent=2, default=str)
+
+
+def series_csv(series: Mapping[str, Any]) -> str:
+    """One row per point and item (long form, for a spreadsheet's pivot or a chart)."""
+    buf = io.StringIO()
+    writer = csv_writer(buf, lineterminator="\n")
+    writer.writerow(["la", "as_at", "start", "year", "item", "value", "unit", *_CSV_FIGURES, "reason"])
+    for p in series["periods"]:
+        for item_id, r in p["items"].items():
+            writer.writerow([series["la"], p["as_at"], p["start"], p["year"], *_csv_item(item_id, r)])
+    return buf.getvalue()
+
+
+register_output_renderer("indicator-series", "table", series_table)
+register_output_renderer("indicator-series", "json", series_json)
+register_output_renderer("indicator-series", "csv", series_csv)
 
 
 def render(fmt: str, results: Results) -> str:

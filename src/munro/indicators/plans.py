@@ -125,10 +125,11 @@ def _rereferral_after_cpp(ctx: Context, months: int) -> dict[Key, ItemResult]:
         w = p.earlier(months)  # the cohort's window, as rereferral_cohort takes it
         w_start, w_end, cohort_year = w.start.isoformat(), w.end.isoformat(), w.year
         cohort = {"cohort_year": cohort_year, "cohort_start": w_start, "cohort_end": w_end}
-        if cohort_year not in ctx.history.get(la, []):
+        lacking = [str(y) for y in w.years if y not in ctx.history.get(la, [])]
+        if lacking:
             out[key] = ItemResult(id=item, unit="percent", value=None, figures=cohort,
-                                  reason=(f"needs the {cohort_year} return (plans that ended between "
-                                          f"{w_start} and {w_end})"))
+                                  reason=(f"needs the {' and '.join(lacking)} return{'s' * (len(lacking) > 1)} "
+                                          f"(plans that ended between {w_start} and {w_end})"))
             continue
         n, re = count_of(rows[key].get("n")), count_of(rows[key].get("re"))
         # Referrals made and closed inside a follow-up year are only in that year's return.
@@ -297,7 +298,7 @@ def cpp_repeat(ctx: Context) -> dict[Key, ItemResult]:
             figures={"within_2y": percent(within, n), "within_2y_count": within,
                      "by_previous_cpp_count": count_of(rows[key].get("by_count")),
                      "by_loaded_history": count_of(rows[key].get("by_history"))},
-            note=_missing_year(ctx, la, p.year - 1, "earlier plans (and within_2y)"),
+            note=_missing_year(ctx, la, p.first_year - 1, "earlier plans (and within_2y)"),
         )
     return out
 
@@ -351,11 +352,12 @@ def plan_ends_with_closure(ctx: Context) -> ir.Table:
     within 1 working day after it (working days through the calendar join), and ``excluded`` = 1 when
     the episode closed on a date before the plan's end date (a negative span, whatever its working days)."""
     p = ctx.during(ctx.t.cp_plans, "end_date")
-    p = p.select("la_code", "period", "la_child_id", "referral_date", "start_date", "end_date")
+    p = p.select("la_code", "period", "p_cut", "la_child_id", "referral_date", "start_date", "end_date")
     e = ctx.t.episodes
     e = e.select(_la=e.la_code, _child=e.la_child_id, _ref=e.referral_date, closure=e.closure_date)
     j = p.left_join(e, [p.la_code == e._la, p.la_child_id == e._child, p.referral_date == e._ref])
-    j = j.select("la_code", "period", "la_child_id", "referral_date", "start_date", "end_date", "closure")
+    j = ctx.known(j.select("la_code", "period", "p_cut", "la_child_id", "referral_date", "start_date", "end_date",
+                           "closure"), "closure")
     j = ctx.with_working_days(j, "end_date", "closure", "wd")
     closed = span(j.end_date, j.closure, j.wd)  # an episode still open: neither closed nor excluded
     return j.mutate(cin_closed=flag(closed.value <= 1), excluded=flag(closed.excluded))
@@ -368,7 +370,7 @@ def plan_ends_with_care(ctx: Context) -> ir.Table:
     c = care_starts(ctx)
     c = c.select(_la=c.la_code, _child=c.la_child_id, care_start=c.care_start)
     j = t.left_join(c, [t.la_code == c._la, t.la_child_id == c._child])
-    j = ctx.with_working_days(j.drop("_la", "_child"), "end_date", "care_start", "care_wd")
+    j = ctx.with_working_days(ctx.known(j.drop("_la", "_child"), "care_start"), "end_date", "care_start", "care_wd")
     j = j.mutate(care=flag(j.care_wd.abs() <= 1))
     return j.group_by(["la_code", "period", "la_child_id", "referral_date", "start_date"]).aggregate(
         cin_closed=j.cin_closed.max(), looked_after=j.care.max(), excluded=j.excluded.max())
@@ -499,7 +501,7 @@ def further_s47_after_cpp(ctx: Context) -> dict[Key, ItemResult]:
             id="further_s47_after_cpp", unit="percent", value=percent(had, n),
             reason=None if n else "no section 47 enquiries started in the year",
             numerator=had, denominator=n, figures={"count": had},
-            note=_missing_year(ctx, la, p.year - 1, "earlier plans"),
+            note=_missing_year(ctx, la, p.first_year - 1, "earlier plans"),
         )
     return out
 

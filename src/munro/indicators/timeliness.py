@@ -303,7 +303,7 @@ def cin_duration(ctx: Context) -> dict[Key, ItemResult]:
         long = o["bands"]["2y_plus"]
         out[key] = ItemResult(
             id="cin_duration", unit="percent", value=percent(long, o["count"]),
-            reason=None if o["count"] else "no episodes of need open at 31 March",
+            reason=None if o["count"] else f"no episodes of need open at {key.period.end_words}",
             numerator=long, denominator=o["count"], excluded=c["excluded"],
             figures={"open": o, "closed": c},
         )
