@@ -15,12 +15,13 @@ later return repeats).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..engines import engine_for
 from ..errors import MunroError
-from ..years import Period
+from ..years import Period, year_of_date
 from .catalogue import ITEMS as REGISTERED
 from .catalogue import item as catalogue_item
 from .context import Context, Key
@@ -69,21 +70,26 @@ def _wanted(items: Iterable[str] | None) -> list[str]:
 def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: Iterable[str] | None = None,
                  population: PopulationArg = None, visiting_standard: int = 10, *, tables=None,
                  history: Mapping[str, list[int]] | None = None,
-                 local: Mapping[str, Any] | None = None) -> dict[Key, dict[str, ItemResult]]:
+                 local: Mapping[str, Any] | None = None,
+                 extracts: Mapping[str, list[dt.date]] | None = None) -> dict[Key, dict[str, ItemResult]]:
     """Every item for every (LA, period) in one pass per item: the core of ``compute`` and its kin.
 
     ``engine`` is a connected :class:`munro.engines.Engine`. Each item runs once over all the LAs and
     periods, grouped by LA and period, so a trend or a series costs one query per item, not one per
     year. A key whose period's return is not loaded has every item None with the reason (the merged
     history would hold only the part of the year that a later return repeats). ``tables``, ``history``
-    and ``local`` replace the engine's own (a group computed as one LA).
+    and ``local`` replace the engine's own (a group computed as one LA). ``extracts`` (LA -> the dates of
+    its current in-year extracts; default ``engine.extracts()``): an extract dated on or after a period's
+    end R, of R's reporting year, stands for that year's return for the period.
     """
     wanted = _wanted(items)
     las = tuple(sorted({str(la) for la in las}))
     periods = tuple(sorted(set(periods)))
     history = dict(engine.history() if history is None else history)
     out: dict[Key, dict[str, ItemResult]] = {}
-    ready = {Key(la, p) for la in las for p in periods if p.year in history.get(la, [])}
+    extracts = dict(engine.extracts() if extracts is None else extracts)
+    ready = {Key(la, p) for la in las for p in periods if p.year in history.get(la, [])
+             or any(d >= p.end and year_of_date(d) == p.year for d in extracts.get(la, []))}
     for key in (Key(la, p) for la in las for p in periods):
         if key not in ready:
             years = history.get(key.la, [])
