@@ -18,7 +18,7 @@ from ..store.db import open_store
 from ..store.returns import year_words
 from ..years import is_in_year
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
-from .registry import YEAR_END_ONLY, choose_ruleset
+from .registry import YEAR_END_ONLY, choose_ruleset, code_key
 from .registry import ruleset as rules_of
 
 __all__ = ["validate_file", "validate_return", "validate_connection", "validate_tables", "Report", "Finding",
@@ -45,7 +45,7 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
         header = _header_fields(h)
         report = run(con, RETURN_ID, header, _rules(year, header), year, str(Path(path)), reader.problems,
                      threads=workers, alone=True)
-        report.note = _note(note, header)
+        report.note = _note(note, header, year)
         return report
 
 
@@ -65,13 +65,15 @@ def _rules(year: int, header: dict) -> list:
     return rules_of(year, in_year=True) if _in_year(header) else rules_of(year)
 
 
-def _note(note: str | None, header: dict) -> str | None:
-    """The report's note, saying so when the return is an in-year extract."""
+def _note(note: str | None, header: dict, year: int) -> str | None:
+    """The report's note, saying so when the return is an in-year extract (naming the year-end rules of
+    ruleset ``year`` left out)."""
     if not _in_year(header):
         return note
     ref = header["reference_date"]
+    left_out = sorted({r.code for r in rules_of(year)} & set(YEAR_END_ONLY), key=code_key)
     extract = (f"an in-year extract as at {ref.day} {ref:%B %Y}: checked with the rules that apply mid-year "
-               f"(not {', '.join(YEAR_END_ONLY)}), its dates measured to its own ReferenceDate")
+               f"(not {', '.join(left_out)}), its dates measured to its own ReferenceDate")
     return f"{note}; {extract}" if note else extract
 
 
@@ -96,7 +98,7 @@ def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "")
             con.execute("SET threads = 1")
         report = run(con, RETURN_ID, fields, _rules(year, fields), year, source, list_children=False,
                      threads=threads, alone=True)
-        report.note = _note(note, fields)
+        report.note = _note(note, fields, year)
         return report
     finally:
         con.close()
@@ -116,7 +118,7 @@ def validate_connection(con, return_id: int, ruleset: int | None = None, list_ch
     year, note = choose_ruleset(header["collection_year"], ruleset)
     report = run(con, return_id, header, _rules(year, header), year, f"return {return_id}",
                  list_children=list_children)
-    report.note = _note(note, header)
+    report.note = _note(note, header, year)
     return report
 
 
