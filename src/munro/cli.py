@@ -93,16 +93,22 @@ _LISTING_FORMAT = click.option("--format", "fmt", type=FormatChoice("listing"), 
               help="Also write the same children's Annex A workbook (lists 1-7) as at DATE, within the years.")
 @click.option("--annex-a-months", type=click.Choice(["6", "12"]), default="12", show_default=True,
               help="Months the Annex A covers, ending on its date.")
+@click.option("--in-year", "in_year", multiple=True, callback=lambda c, p, v: [_date(c, p, d) for d in v],
+              metavar="DATE", help="Also write an in-year extract of the same children as at DATE (repeatable).")
+@click.option("--monthly-extracts", is_flag=True,
+              help="Also write an in-year extract at the end of each month of the last year, April to February.")
 @click.option("--quiet", is_flag=True, help="Show no progress (as munro --quiet).")
-def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, annex_a, annex_a_months, quiet):
+def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, annex_a, annex_a_months, in_year,
+          monthly_extracts, quiet):
     """Write realistic synthetic CIN census returns, one file per collection year."""
-    from .synth import generate
+    from .synth import generate, month_ends
 
     progress = _progress(quiet)
+    extracts = [*in_year, *(month_ends(max(years)) if monthly_extracts and years else ())]
     results = generate(
         la, years, out_dir, seed=seed, scale=scale, population=population,
         schema_year=schema_year, errors=n_errors, annex_a=annex_a, annex_a_months=int(annex_a_months),
-        progress=progress,
+        in_year=extracts, progress=progress,
     )
     _pause(progress)
     for r in results:
@@ -113,6 +119,8 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, an
             line += f"; local records in {len(r.local)} CSV files beside it"
         if r.annex_a:
             line += f"; Annex A in {r.annex_a}"
+        if r.reference_date:
+            line += f"; an in-year extract as at {r.reference_date.isoformat()}"
         click.echo(line)
 
 

@@ -119,7 +119,10 @@ def load_files(db, paths: Iterable[str | os.PathLike], *, kind: str | None = Non
 def _header_year(outcome: IngestOutcome, warn) -> IngestOutcome:
     """A CIN return's outcome, the caller told when its header's collection year (which decides) is not
     the year in its file's name."""
-    named = year_from_name(Path(outcome.path).stem) if outcome.header is not None else None
+    h = outcome.header
+    if h is not None and h.in_year and h.reference_date.isoformat() in Path(outcome.path).stem:
+        return outcome  # an extract named by its date (cin_330_2025-10-31.xml): a calendar year, not its collection
+    named = year_from_name(Path(outcome.path).stem) if h is not None else None
     if named is not None and named != outcome.header.collection_year:
         loaded = year_label(outcome.header.collection_year)
         warn_or_tell(warn, f"{outcome.path}: its name says {year_label(named)} but its header's collection year "

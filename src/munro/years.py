@@ -14,7 +14,8 @@ Whatever was read, munro writes a year back as ``2024-25`` (``year_label``), or 
 text as ``2024 to 2025`` (``year_words``).
 
 The window of a year is here too: ``year_start`` (1 April), ``year_end`` (31 March, the census's
-reference date), ``year_window`` (both) and ``year_of_date``. Every module that needs a year's
+reference date), ``year_window`` (both), ``year_of_date`` and ``is_in_year`` (a return dated inside
+its collection's window before 31 March: an in-year extract). Every module that needs a year's
 label or its days takes them from here rather than writing ``f"{y - 1}-{y % 100:02d}"`` or
 ``date(y - 1, 4, 1)`` again.
 """
@@ -81,6 +82,14 @@ def year_window(year: int) -> tuple[dt.date, dt.date]:
 def year_of_date(day: dt.date) -> int:
     """The reporting year a date falls in: 1 April 2024 to 31 March 2025 is 2025."""
     return day.year + (1 if day.month >= 4 else 0)
+
+
+def is_in_year(year: int, reference_date: dt.date) -> bool:
+    """Whether a CIN census return of collection ``year`` dated ``reference_date`` is an in-year extract:
+    dated inside its collection's window but not on its last day (31 March, the annual return's date).
+    A date outside the window is neither: the load refuses it and DfE rule 100 reports it."""
+    start, end = year_window(year)
+    return start <= reference_date < end
 
 
 def _checked(year: int, text: str) -> int:

@@ -322,8 +322,18 @@ def test_out_of_list_codes_are_warnings_counted_per_element(cin, write):
 
 
 def test_reference_date_not_31_march_is_a_warning(cin, write):
-    reader, _ = read(write("r.xml", cin.xml(2023, reference_date="2023-03-28")))
-    assert dict(reader.stats.warnings) == {"ReferenceDate 2023-03-28 is not 31 March 2023 (DfE rule 100)": 1}
+    # Outside the collection's window (a date inside it is an in-year extract's: issue 22).
+    reader, _ = read(write("r.xml", cin.xml(2023, reference_date="2023-04-28")))
+    assert dict(reader.stats.warnings) == {"ReferenceDate 2023-04-28 is not 31 March 2023 (DfE rule 100)": 1}
+    assert not reader.header.in_year and reader.header.kind == "annual"
+
+
+def test_a_reference_date_inside_the_year_is_an_in_year_extract(cin, write):
+    reader, _ = read(write("r.xml", cin.xml(2023, reference_date="2022-10-31")))
+    assert dict(reader.stats.warnings) == {}
+    assert reader.header.in_year and reader.header.kind == "in-year"
+    reader, _ = read(write("a.xml", cin.xml(2023)))  # 31 March 2023
+    assert not reader.header.in_year and reader.header.kind == "annual"
 
 
 # ---------------------------------------------------------------- structure and values

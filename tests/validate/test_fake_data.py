@@ -87,8 +87,9 @@ def _sorted(rows):
 @pytest.mark.parametrize("name, mine, others", [
     ("CIN_Census_2021.xml", OLD_CHILD, OLD_OTHERS),
     ("CIN_la_issues_2887Q.xml", OLD_CHILD, OLD_OTHERS),
-    # The 2021 child with ReferenceDate 2023-03-28 instead of 2023-03-31 (100).
-    ("CIN_header_issues_100.xml", [("100", None, "2023-03-28"), *OLD_CHILD], OLD_OTHERS),
+    # The 2021 child with ReferenceDate 2023-03-28 instead of 2023-03-31: d2i's rule 100 sample, which munro
+    # reads as an in-year extract of 28 March 2023 (issue 22), checked without the year-end rules (100, 2887Q).
+    ("CIN_header_issues_100.xml", [r for r in OLD_CHILD if r[0] != "2887Q"], OLD_OTHERS),
     ("CIN2rows.xml", MOVED, MOVED_OTHERS),
     ("CIN_Census_2021_copy.xml", MOVED, MOVED_OTHERS),
     ("CIN_Census_2021_no_assessment_factors.xml", MOVED, MOVED_OTHERS),

@@ -39,7 +39,7 @@ from lxml import etree
 from ..errors import MunroError, RejectedFile
 from ..localdata import layouts as L
 from ..tabular_files import Workbook, sniff
-from ..years import year_end, year_label
+from ..years import is_in_year, year_end, year_label
 from . import format as fmt
 from .walk import KIND_WORDS, ChildWalker, Columns, Problem, StructureError
 
@@ -64,6 +64,16 @@ class Header:
     release: str | None = None
     serial_no: str | None = None
     source_datetime: str | None = None
+
+    @property
+    def in_year(self) -> bool:
+        """An in-year extract (a ReferenceDate before 31 March in its collection's window), not an annual return."""
+        return is_in_year(self.collection_year, self.reference_date)
+
+    @property
+    def kind(self) -> str:
+        """'in-year' or 'annual': the return's kind in the register (``returns.kind``)."""
+        return "in-year" if self.in_year else "annual"
 
 
 @dataclass
@@ -291,7 +301,9 @@ class CensusReader:
             raise _Reject(f"collection year {year} is not supported (munro reads "
                           f"{year_label(fmt.FIRST_YEAR)} to {year_label(fmt.LATEST_YEAR)})")
         ref = values["reference_date"]
-        if ref != year_end(year):
+        # A date inside the collection's window before 31 March is an in-year extract (years.is_in_year),
+        # not a mistake; one outside it is the load's to refuse and rule 100's to report.
+        if ref != year_end(year) and not is_in_year(year, ref):
             self.stats.warnings[f"ReferenceDate {ref} is not 31 March {year} (DfE rule 100)"] += 1
         header = Header(la_code=la, collection_year=year, reference_date=ref,
                         schema_year=self.schema_year_override or year,

@@ -145,11 +145,11 @@ def _fill(parent: etree._Element, plan: Plan, record: Mapping[str, Any], depth: 
 
 
 def _header(la: str, year: int, software: str, release: str, serial: str,
-            timestamp: dt.datetime) -> etree._Element:
+            timestamp: dt.datetime, reference_date: dt.date) -> etree._Element:
     header = etree.Element("Header")
     details = etree.SubElement(header, "CollectionDetails")
     for name, value in (("Collection", "CIN"), ("Year", year),
-                        ("ReferenceDate", year_end(year))):
+                        ("ReferenceDate", reference_date)):
         etree.SubElement(details, name).text = format_value(value)
     source = etree.SubElement(header, "Source")
     for name, value in (("SourceLevel", "L"), ("LEA", la), ("SoftwareCode", software),
@@ -175,23 +175,28 @@ class ReturnWriter:
     final name. ``schema_year`` (default ``year``) picks the format.
     ``timestamp`` is the header DateTime; by default a fixed time derived
     from the year, so that the same data gives the same bytes.
+    ``reference_date`` (default 31 March of ``year``) is the header's
+    ReferenceDate: an earlier date in the year writes an in-year extract.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, la: str, year: int,
                  schema_year: int | None = None, software: str = "munro synth",
                  release: str = __version__, serial: str = "001",
-                 timestamp: dt.datetime | None = None):
+                 timestamp: dt.datetime | None = None, reference_date: dt.date | None = None):
         self.path = Path(path)
         self.la = str(la)
         self.year = int(year)
+        self.reference_date = reference_date if reference_date is not None else year_end(self.year)
         self.schema_year = int(schema_year if schema_year is not None else year)
         if not FIRST_YEAR <= self.schema_year <= LATEST_YEAR:
             raise ValueError(f"schema year {self.schema_year} is outside {FIRST_YEAR}-{LATEST_YEAR}")
         self.software = software
         self.release = release
         self.serial = serial
-        # Returns are made after the year ends; any fixed instant will do.
-        self.timestamp = timestamp or dt.datetime(self.year, 6, 1, 9, 0, 0)
+        # Returns are made after the year ends, extracts on their day; any fixed instant will do.
+        made = (dt.datetime(self.year, 6, 1, 9, 0, 0) if reference_date is None else
+                dt.datetime.combine(self.reference_date, dt.time(18, 0, 0)))
+        self.timestamp = timestamp or made
         self.children = self.episodes = self.assessments = self.section47 = self.cp_plans = 0
         self._tmp: Path | None = None
         self._file: IO[bytes] | None = None
@@ -214,7 +219,7 @@ class ReturnWriter:
             self._contexts.append(message)
             self._xf.write("\n" + INDENT)
             self._xf.write(_header(self.la, self.year, self.software, self.release,
-                                   self.serial, self.timestamp))
+                                   self.serial, self.timestamp, self.reference_date))
             self._xf.write("\n" + INDENT)
             children = self._xf.element("Children")
             children.__enter__()

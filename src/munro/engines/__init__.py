@@ -13,8 +13,8 @@ only when asked for (the way Ibis and pandera keep their backends), so that
 ``import munro`` never imports psycopg or pyspark:
 
 - add ``munro/engines/<name>.py`` with ``connect(target, **options) -> Engine``
-  (a subclass of :class:`Engine` that implements ``_merged`` and ``_load_calendar``
-  and ``history``);
+  (a subclass of :class:`Engine` that implements ``_merged``, ``_load_calendar``
+  and ``_current_returns``, from which ``history`` and ``extracts`` come);
 - register it in ``_BACKENDS`` below and teach ``_engine_name`` its URL form
   (``postgresql://...``, ``spark`` / ``spark://...``);
 - the engine's tables must have the store's column names and types (DATE
@@ -28,6 +28,7 @@ tests run the same items on every engine and compare the results.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import importlib
 import os
 from collections.abc import Iterable
@@ -92,9 +93,27 @@ class Engine:
         """Put ``munro.calendar.calendar_table()`` into the engine once; return it as a table."""
         raise NotImplementedError
 
-    def history(self) -> dict[str, list[int]]:
-        """LA code -> the collection years of its current (not superseded) returns, sorted."""
+    def _current_returns(self) -> list[tuple[str, str, int, dt.date]]:
+        """(LA, kind 'annual' or 'in-year', collection year, reference date) of every current return."""
         raise NotImplementedError
+
+    def history(self) -> dict[str, list[int]]:
+        """LA code -> the collection years of its current (not superseded) annual returns, sorted (an in-year
+        extract is no year's return: ``extracts``)."""
+        out: dict[str, list[int]] = {}
+        for la, kind, year, _ in sorted(self._current_returns(), key=lambda r: (r[0], r[2])):
+            if kind == "annual":
+                out.setdefault(la, []).append(int(year))
+        return out
+
+    def extracts(self) -> dict[str, list[dt.date]]:
+        """LA code -> the reference dates of its current in-year extracts, sorted (one at most per collection:
+        a later extract, or the collection's annual return, supersedes it)."""
+        out: dict[str, list[dt.date]] = {}
+        for la, kind, _, day in sorted(self._current_returns(), key=lambda r: (r[0], r[3])):
+            if kind == "in-year":
+                out.setdefault(la, []).append(day)
+        return out
 
     def _local_loads(self) -> list[tuple[str, str, int]]:
         """(LA, kind, year) of every current load of local records (munro.localdata)."""

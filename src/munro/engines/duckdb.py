@@ -19,6 +19,7 @@ readers have it open. The in-memory side holds what a run adds:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -39,6 +40,7 @@ from ..store.db import (
     without_progress_bar,
 )
 from ..store.merge import merged_selects
+from ..store.schema import kind_sql
 from . import LOCAL, MERGED, Engine
 
 CALENDAR = "munro_calendar"
@@ -148,13 +150,13 @@ class DuckDBEngine(Engine):
             self._overrides = read_overrides(self.raw, catalog="store")
         return population_among(self._overrides, la, year)
 
-    def history(self) -> dict[str, list[int]]:
-        rows = self.raw.execute("SELECT la_code, collection_year FROM store.returns WHERE status = 'current' "
-                                "ORDER BY la_code, collection_year").fetchall()
-        out: dict[str, list[int]] = {}
-        for la, year in rows:
-            out.setdefault(la, []).append(int(year))
-        return out
+    def _current_returns(self) -> list[tuple[str, str, int, dt.date]]:
+        # A store of schema 4 (attached read-only, so not migrated) has no kinds: read from the dates.
+        kind = "r.kind" if self.raw.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_catalog = 'store' AND table_name = "
+            "'returns' AND column_name = 'kind'").fetchall()[0][0] else kind_sql("r")
+        return self.raw.execute(f"SELECT r.la_code, {kind}, r.collection_year, r.reference_date FROM store.returns r "
+                                "WHERE r.status = 'current'").fetchall()
 
 
 def connect(target: str | os.PathLike, **options) -> DuckDBEngine:

@@ -9,6 +9,10 @@ returns then come the same way on every such engine.
 
 from __future__ import annotations
 
+import datetime as dt
+
+import ibis
+
 from ..population import population_among
 from . import Engine
 
@@ -38,11 +42,10 @@ class ExportedEngine(Engine):
         rows = t.filter(t.status == "current").select("la_code", "kind", "year").to_pyarrow().to_pylist()
         return [(r["la_code"], r["kind"], r["year"]) for r in rows]
 
-    def history(self) -> dict[str, list[int]]:
+    def _current_returns(self) -> list[tuple[str, str, int, dt.date]]:
         r = self._table("returns")
-        rows = (r.filter(r.status == "current").select("la_code", "collection_year")
-                .order_by(["la_code", "collection_year"]).to_pyarrow().to_pylist())
-        out: dict[str, list[int]] = {}
-        for row in rows:
-            out.setdefault(row["la_code"], []).append(int(row["collection_year"]))
-        return out
+        # An export made before returns had kinds (schema 4) held annual returns only.
+        kind = r.kind if "kind" in r.columns else ibis.literal("annual")
+        rows = (r.filter(r.status == "current")
+                .select("la_code", kind.name("kind"), "collection_year", "reference_date").to_pyarrow().to_pylist())
+        return [(x["la_code"], x["kind"], x["collection_year"], x["reference_date"]) for x in rows]

@@ -101,14 +101,14 @@ def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: I
     year. A key whose period lacks the data it needs (``_needs``: a reporting year its own return; a
     period ending on another day R the data covering R and the previous year's return) has every item
     None with the reason. ``tables``, ``history`` and ``local`` replace the engine's own (a group
-    computed as one LA); ``extracts`` maps an LA to the reference dates of its loaded in-year CIN
-    extracts (None: none known).
+    computed as one LA); ``extracts`` maps an LA to the reference dates of its current in-year CIN
+    extracts (default ``engine.extracts()``).
     """
     wanted = _wanted(items)
     las = tuple(sorted({str(la) for la in las}))
     periods = tuple(sorted(set(periods)))
     history = dict(engine.history() if history is None else history)
-    extracts = dict(extracts or {})
+    extracts = dict(engine.extracts() if extracts is None else extracts)
     out: dict[Key, dict[str, ItemResult]] = {}
     ready = set()
     for key in (Key(la, p) for la in las for p in periods):

@@ -441,6 +441,17 @@ def _check_registers(con, tables: set[str]) -> None:
             con.execute(f'SELECT bit_xor(hash(COLUMNS(*))) FROM "{register.table}"').fetchall()
 
 
+def _migrate(con) -> None:
+    """What CREATE ... IF NOT EXISTS cannot add to an existing table: schema 5's ``returns.kind``, each
+    return's kind read from its reference date and year (``schema.kind_sql``)."""
+    columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE "
+                                         "table_name = 'returns' AND table_catalog = current_database()"
+                                         ).fetchall()}
+    if "kind" not in columns:
+        con.execute("ALTER TABLE returns ADD COLUMN kind VARCHAR").fetchall()
+    con.execute(f"UPDATE returns SET kind = {schema.kind_sql('returns')} WHERE kind IS NULL").fetchall()
+
+
 def _ensure_schema(con, path) -> None:
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                         "WHERE table_catalog = current_database()").fetchall()}
@@ -452,6 +463,7 @@ def _ensure_schema(con, path) -> None:
     with transaction(con):
         for ddl in schema.all_ddl():
             con.execute(ddl).fetchall()
+        _migrate(con)
         for ddl in merge.merged_ddl():
             con.execute(ddl).fetchall()
         con.execute("INSERT OR REPLACE INTO munro_meta VALUES ('schema_version', ?)",

@@ -41,10 +41,12 @@ from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
 from ..output import record
 from ..progress import report
+from ..years import year_end, year_label, year_window
 from .database import Store
 from .db import explain, loading
 from .outcome import LoadOutcome
 from .replacement import compare, refuse_if_shrunk, shape_of_read, shape_of_return
+from .returns import return_words
 from .schema import raw_columns
 
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
@@ -80,9 +82,9 @@ class IngestOutcome(LoadOutcome):
 
     def loaded_summary(self) -> str:
         h = self.header
-        year = f"{h.collection_year - 1}-{str(h.collection_year)[2:]}" if h else "?"
+        what = return_words(h.collection_year, h.reference_date) if h else "?"
         c = self.counts
-        line = (f"{self.path}: {self.status} as return {self.return_id} (LA {h.la_code if h else '?'}, {year}): "
+        line = (f"{self.path}: {self.status} as return {self.return_id} (LA {h.la_code if h else '?'}, {what}): "
                 f"{c.get('children', 0):,} children, {c.get('episodes', 0):,} episodes, "
                 f"{c.get('assessments', 0):,} assessments, {c.get('section47', 0):,} section 47 enquiries, "
                 f"{c.get('cp_plans', 0):,} plans, "
@@ -99,7 +101,8 @@ class IngestOutcome(LoadOutcome):
         h, c = self.header, self.counts
         found = re.match(r"([\d,]+) errors, ([\d,]+) queries", self.validation or "")
         return record({"kind": "cin-census", "return_id": self.return_id, "la_code": h and h.la_code,
-                       "year": h and h.collection_year, **{k: c.get(k) for k in _COUNTED},
+                       "year": h and h.collection_year, "return_kind": h and h.kind,
+                       "reference_date": h and h.reference_date.isoformat(), **{k: c.get(k) for k in _COUNTED},
                        "warnings": (self.warning_total if self.warning_total is not None
                                     else sum(self.warnings.values())) if h else None,
                        "warning_messages": [{"message": m, "count": n} for m, n in
@@ -201,6 +204,7 @@ def _load(store: Store, path: Path, sha: str | None, schema_year: int | None, wo
         small = path.stat().st_size < MEMORY_STAGING_BYTES
         stage = _stage_in_memory(reader, progress) if small else \
             _stage(staged.enter_context(loading(store.path)), reader, progress)
+        refuse_misdated(store, path, reader.header)
         if not replace:
             _refuse_if_shrunk(store, path, stage, reader)
         if small and checks is not None:  # the rows held in memory are checked while they are stored
@@ -220,6 +224,46 @@ def _load(store: Store, path: Path, sha: str | None, schema_year: int | None, wo
         store.con.complete()
         staged.close()
     return outcome
+
+
+def today() -> dt.date:
+    """Today's date, the latest a return can be dated (a function, so that tests can move it)."""
+    return dt.date.today()
+
+
+def refuse_misdated(store: Store, path: Path, h: Header) -> None:
+    """Before the store is touched: refuse a return whose ReferenceDate cannot be placed (docs/cli.md,
+    "In-year extracts"): in the future, outside its collection's window, or an in-year extract older
+    than the picture of its collection already current (the annual return, or a later extract)."""
+    ref, year = h.reference_date, h.collection_year
+    if ref > today():
+        raise RejectedFile(path, f"its ReferenceDate {_day(ref)} is in the future (today is {_day(today())}): "
+                                 "a return cannot be dated after the day it was made; nothing loaded")
+    if ref != year_end(year) and not h.in_year:
+        start, end = year_window(year)
+        raise RejectedFile(path, f"its ReferenceDate {_day(ref)} is outside its collection year "
+                                 f"{year_label(year)} ({_day(start)} to {_day(end)}): an annual return is dated "
+                                 f"{_day(end)} and an in-year extract of {year_label(year)} between those dates; "
+                                 "check the header's <Year> and <ReferenceDate>; nothing loaded")
+    if not h.in_year:
+        return
+    row = store.one("SELECT return_id, kind, reference_date FROM returns WHERE la_code = ? AND collection_year = ? "
+                    "AND status = 'current'", [h.la_code, year])
+    if row is None:
+        return
+    old_id, old_kind, old_ref = row
+    if old_kind != "in-year":
+        raise RejectedFile(path, f"the {year_label(year)} annual return of LA {h.la_code} is already loaded "
+                                 f"(return {old_id}), a later picture of the whole year than this in-year extract "
+                                 f"of {_day(ref)}; nothing loaded")
+    if old_ref > ref:
+        raise RejectedFile(path, f"an in-year extract of {_day(old_ref)} is already loaded for LA {h.la_code}'s "
+                                 f"{year_label(year)} (return {old_id}), a later picture than this one of "
+                                 f"{_day(ref)}; nothing loaded")
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%B %Y}"
 
 
 def _refuse_if_shrunk(store: Store, path: Path, stage: Path | dict[str, pa.Table], reader: CensusReader) -> None:
@@ -266,10 +310,10 @@ def _publish(store: Store, stage: Path | dict[str, pa.Table], reader: CensusRead
     old = returns.supersede_current({"la_code": h.la_code, "collection_year": h.collection_year})
     counts = {t: reader.stats.rows.get(t, 0) for t in _COUNTED}
     store.rows(
-        "INSERT INTO returns VALUES (?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO returns VALUES (?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [return_id, h.la_code, h.collection_year, h.reference_date, h.schema_year, path.name, sha,
          reader.size, dt.datetime.now(), h.software_code, h.release, h.serial_no, h.source_datetime,
-         *(counts[t] for t in _COUNTED), sum(reader.stats.warnings.values()), __version__],
+         *(counts[t] for t in _COUNTED), sum(reader.stats.warnings.values()), __version__, h.kind],
     )
     outcome.replaced = old
     outcome.status = "replaced" if old else "loaded"

@@ -14,10 +14,22 @@ together, from its current (not superseded) returns:
   in earlier returns are kept. Assessment factors follow the winning copy of
   their assessment.
 
+"Latest" is the return whose data is as at the latest date: an annual
+return's is 31 March of its collection year, an in-year extract's its own
+ReferenceDate (``LATEST_FIRST``). An extract of 31 October 2025 (collection
+2025-26) so beats the 2024-25 annual return and loses to the 2025-26 one; for
+annual returns alone this is the order of their collection years, as before
+extracts. Only current returns count, and a collection's annual return
+supersedes its extracts (``store.ingest``), so at most one picture of each
+collection is merged.
+
 Every merged row keeps its lineage: the ``return_id`` and ``collection_year``
 of the copy used, and the file's sequence numbers (so factors and reviews can
 follow their parent's copy). Episodes and children also record
-``first_year`` and ``last_year``: the span of returns that hold them.
+``first_year`` and ``last_year``: the span of the collection years of the
+returns that hold them. An in-year extract counts as its collection's year
+(the year in progress), so a child seen only in an extract of 31 October 2025
+has ``first_year`` and ``last_year`` 2026.
 
 They are views over the raw tables, so they are never out of step with
 what is loaded and a load never has to rewrite them; a computation that
@@ -31,7 +43,7 @@ from collections.abc import Iterator, Sequence
 from ..census import format as fmt
 from ..localdata import schema as local_schema
 from ..localdata.layouts import LAYOUTS
-from .schema import raw_columns
+from .schema import as_at_sql, raw_columns
 
 # table -> the natural key columns added from ancestors, as (alias, source expression)
 _PARENT_KEYS = {
@@ -51,6 +63,11 @@ _OWN_KEY = {
     "cp_plans": ["start_date"],
     "pre_proceedings": ["start_date"],
 }
+
+
+# Which copy is latest: the return's data as at its date (an in-year extract's reference date, an annual
+# return's 31 March: schema.as_at_sql), then its collection year, then the later load.
+LATEST_FIRST = (f"{as_at_sql('r')} DESC", "r.collection_year DESC")
 
 
 def _data_columns(table: str) -> list[tuple[str, str]]:
@@ -123,7 +140,7 @@ def _latest_copy_sql(table: str, raw: str = "", where: str = "") -> str:
                 "AND e.episode_seq = p.episode_seq")
     parent = [expr for _, expr in _PARENT_KEYS.get(table, [])]
     natural = ["p.la_code", "p.la_child_id", *parent, *(f"p.{c}" for c in _OWN_KEY[table])]
-    order = ", ".join(["r.collection_year DESC", "p.return_id DESC", *(f"p.{k}" for k in keys)])
+    order = ", ".join([*LATEST_FIRST, "p.return_id DESC", *(f"p.{k}" for k in keys)])
     partition = ", ".join(natural)
     span = ""
     if table in ("children", "episodes"):
@@ -162,7 +179,7 @@ def _follower_sql(table: str, raw: str = "", merged: str = "merged_", las: Seque
         return ("SELECT la_code, la_child_id, referral_date, plan_start_date, review_date, return_id FROM ("
                 "SELECT v.la_code, v.la_child_id, e.referral_date, p.start_date AS plan_start_date, "
                 "v.review_date, v.return_id, row_number() OVER (PARTITION BY v.la_code, v.la_child_id, "
-                "e.referral_date, p.start_date, v.review_date ORDER BY r.collection_year DESC, "
+                f"e.referral_date, p.start_date, v.review_date ORDER BY {', '.join(LATEST_FIRST)}, "
                 "v.return_id DESC) AS merge_rank "
                 f"FROM {raw}cp_reviews v JOIN {raw}returns r ON r.return_id = v.return_id "
                 f"JOIN {raw}cp_plans p ON p.return_id = v.return_id AND p.child_seq = v.child_seq "

@@ -38,6 +38,7 @@ from typing import Any
 
 from .. import __version__, tables
 from ..errors import MunroError, RejectedFile
+from ..years import is_in_year
 from . import identifiers as ids
 from .database import Store
 from .export import read_manifest
@@ -244,6 +245,8 @@ def _one_file(store: Store, register: ids.Register, row: dict, about: tuple, out
     new_id = files.next_id()
     values = {**row, rid: new_id, "status": "current", "file_sha256": ident, "loaded_at": now,
               "superseded_at": None, "munro_version": __version__}
+    if t == "returns" and values.get("kind") is None:  # an export made before returns had kinds
+        values["kind"] = "in-year" if is_in_year(row["collection_year"], row["reference_date"]) else "annual"
     cols = [c for c in store.columns(t) if c in values]
     store.rows(f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
                [values[c] for c in cols])

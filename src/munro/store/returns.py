@@ -2,34 +2,49 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable
 
 from ..errors import MunroError
 from ..output import record, table
+from ..years import is_in_year
 from .db import open_store
+from .schema import as_at_sql, kind_sql
 
 _COLUMNS = ("return_id", "la_code", "collection_year", "status", "file_name", "loaded_at",
-            "children", "episodes", "assessments", "section47", "cp_plans", "warnings")
+            "children", "episodes", "assessments", "section47", "cp_plans", "warnings", "reference_date")
+
+
+def return_words(year: int, reference_date: dt.date) -> str:
+    """A return's year as a load's line says it: '2024-25' (an annual return), '2025-26 in-year extract of
+    31 October 2025'."""
+    if not is_in_year(year, reference_date):
+        return year_words(year)
+    return f"{year_words(year)} in-year extract of {reference_date.day} {reference_date:%B %Y}"
 
 
 def list_returns(db: str | os.PathLike, include_superseded: bool = False) -> list[dict]:
-    """The loaded returns, newest year first, as dicts."""
+    """The loaded returns, newest year first (a year's annual return, then its in-year extracts, latest
+    first), as dicts; ``kind`` is 'annual' or 'in-year' (its ``reference_date`` says as at when)."""
     con = open_store(db, read_only=True)
     try:
         where = "" if include_superseded else "WHERE status = 'current'"
+        # A store of schema 4, opened read-only (not migrated), has no kinds yet: read from the dates.
+        kind = "r.kind" if con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                                       "'returns' AND column_name = 'kind'").fetchall()[0][0] else kind_sql("r")
         # A pooled store (store.pooled) also says who sent each return: its export and key.
         pooled = con.execute("SELECT count(*) FROM information_schema.tables "
                              "WHERE table_name = 'pooled_returns'").fetchall()[0][0]
         sent = ", p.exported_at, p.key_fingerprint" if pooled else ", NULL, NULL"
         join = "LEFT JOIN pooled_returns p USING (return_id, la_code, collection_year)" if pooled else ""
         rows = con.execute(
-            f"SELECT {', '.join('r.' + c for c in _COLUMNS)}{sent} FROM returns r {join} {where} "
-            "ORDER BY r.la_code, r.collection_year DESC, r.return_id DESC"
+            f"SELECT {', '.join('r.' + c for c in _COLUMNS)}, {kind}{sent} FROM returns r {join} {where} "
+            f"ORDER BY r.la_code, r.collection_year DESC, {as_at_sql('r')} DESC, r.return_id DESC"
         ).fetchall()
     finally:
         con.close()
-    return [dict(zip((*_COLUMNS, "exported_at", "key_fingerprint"), r)) for r in rows]
+    return [dict(zip((*_COLUMNS, "kind", "exported_at", "key_fingerprint"), r)) for r in rows]
 
 
 _LOCAL_COLUMNS = ("load_id", "kind", "la_code", "year", "status", "file_name", "loaded_at", "rows", "children",
@@ -72,7 +87,9 @@ def format_returns(rows: list[dict]) -> str:
     lines = [header]
     for r in rows:
         y = r["collection_year"]
-        lines.append((str(r["return_id"]), r["la_code"], f"{y - 1}-{str(y)[2:]}", r["status"],
+        # An in-year extract's year says so, with its date: "2025-26 (in-year, 2025-10-31)".
+        extract = f" (in-year, {r['reference_date'].isoformat()})" if r["kind"] == "in-year" else ""
+        lines.append((str(r["return_id"]), r["la_code"], f"{y - 1}-{str(y)[2:]}{extract}", r["status"],
                       f"{r['children']:,}", f"{r['episodes']:,}", f"{r['cp_plans']:,}", f"{r['warnings']:,}",
                       r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"] + _sent(r)))
     return table(lines)
@@ -85,17 +102,20 @@ def format_loaded(loaded: tuple[list[dict], list[dict]]) -> str:
     return format_returns(returns) + ("\n\n" + local_text if local_text else "")
 
 
-RETURN_KEYS = ("kind", "return_id", "la_code", "year", "status", "file_name", "loaded_at", "children", "episodes",
-               "assessments", "section47", "cp_plans", "warnings", "exported_at", "key_fingerprint")
+RETURN_KEYS = ("kind", "return_id", "la_code", "year", "return_kind", "reference_date", "status", "file_name",
+               "loaded_at", "children", "episodes", "assessments", "section47", "cp_plans", "warnings", "exported_at",
+               "key_fingerprint")
 LOCAL_KEYS = ("kind", "load_id", "la_code", "year", "status", "file_name", "loaded_at", "rows", "children",
               "unmatched")
 
 
 def loaded_records(loaded: tuple[list[dict], list[dict]]) -> list[dict]:
-    """``munro returns --format json``: each return (``kind`` "cin-census") and each file of local records
-    (``kind`` its layout, e.g. "cp-visits") as an object with the same keys (``RETURN_KEYS``, ``LOCAL_KEYS``)."""
+    """``munro returns --format json``: each return (``kind`` "cin-census"; ``return_kind`` "annual" or
+    "in-year", as at its ``reference_date``) and each file of local records (``kind`` its layout, e.g.
+    "cp-visits") as an object with the same keys (``RETURN_KEYS``, ``LOCAL_KEYS``)."""
     returns, local = loaded
-    return ([record({**r, "kind": "cin-census", "year": r["collection_year"]}, keys=RETURN_KEYS) for r in returns]
+    return ([record({**r, "kind": "cin-census", "return_kind": r["kind"], "year": r["collection_year"]},
+                    keys=RETURN_KEYS) for r in returns]
             + [record(r, keys=LOCAL_KEYS) for r in local])
 
 
@@ -160,8 +180,9 @@ class NoReturn(MunroError):
 
 
 def years_of(rows: Iterable[dict], la: str) -> list[int]:
-    """The reporting years of ``la``'s returns among ``list_returns`` rows."""
-    return sorted({int(r["collection_year"]) for r in rows if r["la_code"] == str(la)})
+    """The reporting years of ``la``'s annual returns among ``list_returns`` rows (an in-year extract is no
+    year's return: ``Engine.history`` counts the same)."""
+    return sorted({int(r["collection_year"]) for r in rows if r["la_code"] == str(la) and r["kind"] == "annual"})
 
 
 def require_return(db, la: str, year: int, loaded: Iterable[int] | None = None) -> list[int]:
@@ -186,7 +207,8 @@ def require_any_return(db, year: int, history: dict[str, list[int]] | None = Non
     if history is None:
         history = {}
         for r in list_returns(db):
-            history.setdefault(r["la_code"], []).append(int(r["collection_year"]))
+            if r["kind"] == "annual":
+                history.setdefault(r["la_code"], []).append(int(r["collection_year"]))
     las = sorted(la for la, years in history.items() if int(year) in years)
     if not las:
         every = {y for years in history.values() for y in years}

@@ -17,7 +17,9 @@ from ..tables import Table, table
 # 3: validation_findings (additive, as 2)
 # 4: local records beside the CIN census (munro.localdata.schema: local_loads, the SSDA903, visits, core group,
 #    allocation and own-figure tables and their merged_* views; additive, as 2)
-SCHEMA_VERSION = 4
+# 5: returns.kind ('annual' or 'in-year': an extract dated before 31 March in its collection's window);
+#    migrated by store.db._migrate (ALTER TABLE, each existing return's kind read from its reference date)
+SCHEMA_VERSION = 5
 
 SQL_TYPES = {"str": "VARCHAR", "date": "DATE", "bool": "INTEGER", "int": "INTEGER", "datetime": "VARCHAR"}
 
@@ -45,7 +47,25 @@ RETURNS = table(
     ("cp_plans", "INTEGER"),
     ("warnings", "INTEGER"),
     ("munro_version", "VARCHAR"),
+    ("kind", "VARCHAR", "", "'annual', or 'in-year': an extract dated before 31 March (years.is_in_year)"),
 )
+
+
+def as_at_sql(alias: str) -> str:
+    """The date a return's data is as at, in SQL over ``returns`` row ``alias``: an in-year extract's
+    reference date, an annual return's 31 March of its collection year (what the merge orders copies
+    by). Read from the reference date and the year (the rule of ``years.is_in_year``, as ``kind`` is), so
+    it holds on a store opened read-only before its ``kind`` column was added."""
+    end = f"make_date({alias}.collection_year, 3, 31)"
+    return (f"CASE WHEN {alias}.reference_date >= make_date({alias}.collection_year - 1, 4, 1) "
+            f"AND {alias}.reference_date < {end} THEN {alias}.reference_date ELSE {end} END")
+
+
+def kind_sql(alias: str) -> str:
+    """``returns.kind`` in SQL from the reference date and year (``as_at_sql``'s rule): the migration's
+    value for a return loaded before kinds, and the kind read from a store not yet migrated."""
+    return (f"CASE WHEN {as_at_sql(alias)} = make_date({alias}.collection_year, 3, 31) "
+            "THEN 'annual' ELSE 'in-year' END")
 
 META = table("munro_meta", ("key", "VARCHAR", "PRIMARY KEY"), ("value", "VARCHAR"))
 

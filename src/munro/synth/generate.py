@@ -20,7 +20,7 @@ from ..census.format import FIRST_YEAR, LATEST_YEAR
 from ..census.writer import ReturnWriter
 from ..errors import MunroError
 from ..progress import report
-from ..years import year_end, year_start
+from ..years import is_in_year, year_end, year_label, year_of_date, year_start
 from . import calibration as C
 from .annex_a import AnnexA
 from .errors import Injector
@@ -48,6 +48,7 @@ class SynthResult:
     manifest: Path | None = None
     local: dict[str, Path] | None = None  # the year's local records (local_records.py): name -> CSV
     annex_a: Path | None = None  # the Annex A workbook as at a date in this year (annex_a.py)
+    reference_date: dt.date | None = None  # an in-year extract's date (None: the year's annual return)
 
 
 def _check_options(la, years, seed, scale, population, schema_year, errors):
@@ -86,7 +87,8 @@ def _populations(la: str, sim_years: range, population: int | None) -> dict[int,
 
 def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: float = 1.0,
              population: int | None = None, schema_year: int | None = None, errors: int = 0,
-             annex_a: dt.date | None = None, annex_a_months: int = 12, progress=None) -> list[SynthResult]:
+             annex_a: dt.date | None = None, annex_a_months: int = 12, in_year=(),
+             progress=None) -> list[SynthResult]:
     """Write ``cin_<la>_<year>.xml`` for each year into ``out_dir``; see the module docstring.
 
     ``population`` overrides the authority's 0-17 population (required for a
@@ -96,7 +98,9 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     year's local records (SSDA903 header and episodes, visits, core groups,
     allocations) are written beside the returns as ``<name>_<la>_<year>.csv``. ``annex_a``, a date
     within the years, also writes the same children's Annex A workbook as at that date, of its
-    ``annex_a_months`` (6 or 12), as ``annex_a_<la>_<date>.xlsx`` (``annex_a.py``).
+    ``annex_a_months`` (6 or 12), as ``annex_a_<la>_<date>.xlsx`` (``annex_a.py``). ``in_year``, dates
+    before 31 March within the years, also writes an in-year extract of the same children as at each,
+    ``cin_<la>_<date>.xml``: what a system exports that day (``returns.py``), listed after the annual returns.
     ``progress`` (``munro.progress``) is told how many children have been simulated.
     """
     la = str(la)
@@ -105,6 +109,7 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     except (TypeError, ValueError):
         raise MunroError(f"years must be collection years such as 2025, not {years!r}") from None
     _check_options(la, years, seed, scale, population, schema_year, errors)
+    extracts = _extract_dates(in_year, years)
     out_dir = Path(out_dir)
 
     first_sim = years[0] - C.WARMUP_YEARS
@@ -123,15 +128,17 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     horizon = year_end(years[-1]).toordinal()
     codes = Codes(schema_year)
     sim = Simulator(seed, horizon, codes, visible_from=year_start(years[0]).toordinal())
-    slicer = Slicer(la, years)
+    slicer = Slicer(la, years, extracts)
 
     # Its date checked before anything is written.
     annex = AnnexA(la, annex_a, annex_a_months, seed, year_start(years[0]),
                    year_end(years[-1])) if annex_a is not None else None
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    writers = {y: ReturnWriter(out_dir / f"cin_{la}_{y}.xml", la=la, year=y, schema_year=schema_year)
-               for y in years}
+    writers: dict[int | dt.date, ReturnWriter] = {
+        y: ReturnWriter(out_dir / f"cin_{la}_{y}.xml", la=la, year=y, schema_year=schema_year) for y in years}
+    writers.update({d: ReturnWriter(out_dir / f"cin_{la}_{d.isoformat()}.xml", la=la, year=year_of_date(d),
+                                    schema_year=schema_year, reference_date=d) for d in extracts})
     injectors = {
         y: Injector(errors, CHILDREN_PER_RETURN / 10_000 * pops[y] * scale,
                     random.Random(f"errors-{seed}-{la}-{y}"), y)
@@ -153,7 +160,7 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
             for index in range(bounds[k - 1] if k else 0, bounds[k]):
                 child = sim.child(index, first_day, n_days)
                 for year, rec in slicer.records(child):
-                    if errors:
+                    if year in injectors:  # errors go into the annual returns only
                         for r in injectors[year].feed(rec):
                             writers[year].write_child(r)
                     else:
@@ -182,13 +189,31 @@ def generate(la: str, years: list[int], out_dir: Path, *, seed: int = 0, scale: 
     annex_year = annex_a.year + (annex_a.month > 3) if annex_a is not None else None
 
     return [
-        SynthResult(path=w.path, year=y, schema_year=w.schema_year, children=w.children,
+        SynthResult(path=w.path, year=w.year, schema_year=w.schema_year, children=w.children,
                     episodes=w.episodes, assessments=w.assessments, section47=w.section47,
-                    cp_plans=w.cp_plans, errors=len(injectors[y].done) if errors else 0,
-                    manifest=manifests.get(y), local=local_files.get(y),
-                    annex_a=annex_path if y == annex_year else None)
+                    cp_plans=w.cp_plans, errors=len(injectors[y].done) if y in injectors else 0,
+                    manifest=manifests.get(y), local=local_files.get(y) if isinstance(y, int) else None,
+                    annex_a=annex_path if y == annex_year else None,
+                    reference_date=None if isinstance(y, int) else y)
         for y, w in writers.items()
     ]
+
+
+def month_ends(year: int) -> list[dt.date]:
+    """The in-year extracts of a monthly series over collection ``year`` (``munro synth --monthly-extracts``):
+    the last day of each month from April to February (March's is the annual return's 31 March)."""
+    firsts = [dt.date(year - 1, m, 1) for m in range(5, 13)] + [dt.date(year, m, 1) for m in (1, 2, 3)]
+    return [d - dt.timedelta(days=1) for d in firsts]
+
+
+def _extract_dates(dates, years: list[int]) -> list[dt.date]:
+    """The in-year extracts' dates, sorted: each before 31 March in one of the years written."""
+    out = sorted(set(dates or ()))
+    for d in out:
+        if not isinstance(d, dt.date) or year_of_date(d) not in years or not is_in_year(year_of_date(d), d):
+            raise MunroError(f"an in-year extract is dated before 31 March within the years written "
+                             f"({year_label(years[0])} to {year_label(years[-1])}), not {d}")
+    return out
 
 
 def _write_atomic(path: Path, text: str) -> Path:

@@ -8,6 +8,10 @@ S47 enquiries concluded before it, plans and CIN plans ended before it and
 reviews before it are left out. Nothing dated after R is known yet: an
 episode closed after R is open, a plan ending after R has no end date, an
 assessment authorised after R has no authorisation date (nor factors).
+
+An in-year extract of year Y taken on a date D is the same slice with R = D: what
+a system exports that day holds nothing dated after D, episodes open at D as
+open, and those closed since 1 April Y-1.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..reference import local_authorities
-from ..years import year_end, year_start
+from ..years import year_end, year_of_date, year_start
 from .journeys import Child
 
 _fromordinal = dt.date.fromordinal
@@ -36,19 +40,21 @@ def la_child_id(la: str, index: int) -> str:
 
 
 class Slicer:
-    """Builds the child records (writer dicts) of one child for each requested year."""
+    """Builds the child records (writer dicts) of one child for each requested year, and for each in-year
+    extract (``extracts``: dates, each in one of the years' collections)."""
 
-    def __init__(self, la: str, years: list[int]):
+    def __init__(self, la: str, years: list[int], extracts: list[dt.date] | tuple = ()):
         self.la = la
         codes = sorted(local_authorities())
         # Codes newer than DfE's UPN check list (rule 1530, 2023-24) would be flagged.
         self.other_las = [c for c in codes if c != la and c <= "941"] or ["201"]
         self.upn_la = la if la in codes else self.other_las[0]
-        self.years = [
-            (y, year_start(y).toordinal(), year_end(y).toordinal(),
-             dt.date(y - 4, 8, 31).toordinal())
-            for y in years
-        ]
+        # (key, S, R, 31 August of the school year): the key is the year of an annual return, the date of
+        # an extract (whose collection is the year its date falls in).
+        pictures: list[tuple[int | dt.date, int, dt.date]] = [(y, y, year_end(y)) for y in years]
+        pictures += [(d, year_of_date(d), d) for d in extracts]
+        self.years = [(key, year_start(y).toordinal(), end.toordinal(), dt.date(y - 4, 8, 31).toordinal())
+                      for key, y, end in pictures]
 
     # -- identifiers --------------------------------------------------------
     def upn(self, c: Child, index: int) -> str:
@@ -67,7 +73,8 @@ class Slicer:
 
     # -- one child, every year ------------------------------------------------------
     def records(self, c: Child):
-        """(year, record) for each requested year whose return holds the child."""
+        """(year, record) for each requested year whose return holds the child; (date, record) for each
+        extract that holds it."""
         episodes = c.episodes
         first_ref = episodes[0].ref
         last_close = episodes[-1].close

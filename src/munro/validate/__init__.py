@@ -16,8 +16,9 @@ from ..errors import MunroError
 from ..progress import report as tell
 from ..store.db import open_store
 from ..store.returns import year_words
+from ..years import is_in_year
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
-from .registry import choose_ruleset
+from .registry import YEAR_END_ONLY, choose_ruleset, code_key
 from .registry import ruleset as rules_of
 
 __all__ = ["validate_file", "validate_return", "validate_connection", "validate_tables", "Report", "Finding",
@@ -41,9 +42,10 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
         h = reader.header
         year, note = choose_ruleset(h.collection_year, ruleset)
         tell(progress, f"checking {Path(path).name} against the {year_words(year)} rules")
-        report = run(con, RETURN_ID, _header_fields(h), rules_of(year), year, str(Path(path)), reader.problems,
+        header = _header_fields(h)
+        report = run(con, RETURN_ID, header, _rules(year, header), year, str(Path(path)), reader.problems,
                      threads=workers, alone=True)
-        report.note = note
+        report.note = _note(note, header, year)
         return report
 
 
@@ -51,6 +53,28 @@ def _header_fields(h) -> dict:
     from .runner import HEADER_COLUMNS
 
     return {k: getattr(h, k, None) for k in HEADER_COLUMNS}
+
+
+def _in_year(header: dict) -> bool:
+    ref = header.get("reference_date")
+    return ref is not None and is_in_year(header["collection_year"], ref)
+
+
+def _rules(year: int, header: dict) -> list:
+    """Ruleset ``year`` for a return with ``header``: without the year-end rules for an in-year extract."""
+    return rules_of(year, in_year=True) if _in_year(header) else rules_of(year)
+
+
+def _note(note: str | None, header: dict, year: int) -> str | None:
+    """The report's note, saying so when the return is an in-year extract (naming the year-end rules of
+    ruleset ``year`` left out)."""
+    if not _in_year(header):
+        return note
+    ref = header["reference_date"]
+    left_out = sorted({r.code for r in rules_of(year)} & set(YEAR_END_ONLY), key=code_key)
+    extract = (f"an in-year extract as at {ref.day} {ref:%B %Y}: checked with the rules that apply mid-year "
+               f"(not {', '.join(left_out)}), its dates measured to its own ReferenceDate")
+    return f"{note}; {extract}" if note else extract
 
 
 def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "") -> Report:
@@ -66,14 +90,15 @@ def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "")
     from .runner import run
 
     year, note = choose_ruleset(header.collection_year)
+    fields = _header_fields(header)
     con = memory_store()
     try:
         insert_tables(con, tables, header.la_code)
         if threads > 1:  # the rules run side by side, each query in its caller's thread: less to schedule
             con.execute("SET threads = 1")
-        report = run(con, RETURN_ID, _header_fields(header), rules_of(year), year, source, list_children=False,
+        report = run(con, RETURN_ID, fields, _rules(year, fields), year, source, list_children=False,
                      threads=threads, alone=True)
-        report.note = note
+        report.note = _note(note, fields, year)
         return report
     finally:
         con.close()
@@ -91,8 +116,9 @@ def validate_connection(con, return_id: int, ruleset: int | None = None, list_ch
         raise MunroError(f"there is no return {return_id} in the store")
     header = dict(zip(cols, row))
     year, note = choose_ruleset(header["collection_year"], ruleset)
-    report = run(con, return_id, header, rules_of(year), year, f"return {return_id}", list_children=list_children)
-    report.note = note
+    report = run(con, return_id, header, _rules(year, header), year, f"return {return_id}",
+                 list_children=list_children)
+    report.note = _note(note, header, year)
     return report
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from ..years import year_label as label
-from .registry import FIRST_RULESET, LATEST_RULESET, all_rules, code_order
+from .registry import FIRST_RULESET, LATEST_RULESET, YEAR_END_ONLY, all_rules, code_order
 
 REGENERATE = "python -m munro.validate.docs > docs/rules.md"
 
@@ -38,6 +38,10 @@ def render_markdown() -> str:
         "",
         f"{len({r.code for r in rules})} rules, {len(rules)} versions, rulesets {label(FIRST_RULESET)} to "
         f"{label(LATEST_RULESET)} (the {label(LATEST_RULESET)} ruleset is the DfE's draft).",
+        "",
+        "An in-year extract (a ReferenceDate before 31 March) is checked with every rule of its year but those",
+        "that wait for the year's end, its dates measured to its own ReferenceDate: "
+        + "; ".join(f"{code} ({why})" for code, why in YEAR_END_ONLY.items()) + ".",
         "",
         "| rule | type | years | table | fields | message | munro's reading |",
         "|---|---|---|---|---|---|---|",

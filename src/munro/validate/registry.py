@@ -6,6 +6,8 @@ A rule is a function returning DuckDB SQL over the tables of one return
 applies. A year's ruleset is every rule whose years hold it, so a year
 inherits the rules of the year before; a change is a second function for
 the same code with later years, and a removal is a version whose years end.
+An in-year extract is checked with its year's rules less those that wait for the
+year's end (``YEAR_END_ONLY``, the one place that says so).
 """
 
 from __future__ import annotations
@@ -42,8 +44,20 @@ class Rule:
     level: str = "child"  # "return": one finding for the whole return, no child
     reading: str = ""  # how munro reads the DfE text where it needs reading (the docstring)
 
-    def applies(self, year: int) -> bool:
-        return year in self.years
+    def applies(self, year: int, in_year: bool = False) -> bool:
+        """In collection ``year``'s ruleset; ``in_year``: for an in-year extract too (``YEAR_END_ONLY``)."""
+        return year in self.years and not (in_year and self.code in YEAR_END_ONLY)
+
+
+# The one declared place of which rules apply mid-year. An in-year extract (a ReferenceDate before 31 March
+# in its collection's window: years.is_in_year) is checked with every rule of its year's ruleset but these,
+# which read a return as the whole year's picture; the others measure their dates to the extract's own
+# ReferenceDate (runner.Context.reference_date). Code -> why it waits for the year's end (docs/validation.md).
+YEAR_END_ONLY = {
+    "100": "an in-year extract is dated the day it was taken, not 31 March",
+    "2887Q": "the disability codes used over the whole year: an extract holds part of the year's children",
+    "8995Q": "no pre-proceedings for any child in the whole year: an extract may hold none yet",
+}
 
 
 _RULES: list[Rule] = []
@@ -74,13 +88,13 @@ def all_rules() -> list[Rule]:
     return list(_RULES)
 
 
-def ruleset(year: int) -> list[Rule]:
-    """The rules of collection ``year``, in code order."""
+def ruleset(year: int, *, in_year: bool = False) -> list[Rule]:
+    """The rules of collection ``year``, in code order; ``in_year``: those that apply to an in-year extract."""
     if not FIRST_RULESET <= year <= LATEST_RULESET:
         raise MunroError(f"there is no ruleset for {year}: munro holds the rules of "
                          f"{year_label(FIRST_RULESET)} ({FIRST_RULESET}) to the "
                          f"{year_label(LATEST_RULESET)} draft ({LATEST_RULESET})")
-    return sorted((r for r in all_rules() if r.applies(year)), key=code_order)
+    return sorted((r for r in all_rules() if r.applies(year, in_year)), key=code_order)
 
 
 def choose_ruleset(collection_year: int, requested: int | None = None) -> tuple[int, str | None]:

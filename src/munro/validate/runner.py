@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..census import format as fmt
 from ..errors import MunroError
-from ..years import year_end, year_start
+from ..years import is_in_year, year_end, year_start
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
 from .registry import Rule, sql_date
 
@@ -48,7 +48,11 @@ class Context:
     ``reference_date`` is 31 March of the header's collection Year, the date
     rule 100 requires: every other rule measures the census year from it, so
     that a wrong ReferenceDate is reported once (by rule 100), not by every
-    date rule. ``header_reference_date`` is the date the file gives.
+    date rule. An in-year extract (``in_year``: dated before 31 March in its
+    collection's window) is measured to its own date instead: its census
+    period runs from 1 April to the day it was taken, and rule 100 does not
+    apply to it (``registry.YEAR_END_ONLY``). ``header_reference_date`` is the
+    date the file gives.
     """
 
     collection_year: int
@@ -57,7 +61,15 @@ class Context:
     header_reference_date: dt.date | None = None
 
     @property
+    def in_year(self) -> bool:
+        return self.header_reference_date is not None and is_in_year(self.collection_year,
+                                                                     self.header_reference_date)
+
+    @property
     def reference_date(self) -> dt.date:
+        if self.in_year:
+            assert self.header_reference_date is not None  # in_year says so
+            return self.header_reference_date
         return year_end(self.collection_year)
 
     @property

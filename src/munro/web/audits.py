@@ -36,9 +36,10 @@ def _form():
 
 
 def _years(la: str) -> list[int]:
-    """Reporting years with a return of the LA in the store, newest first."""
-    rows = data.loaded_returns(config().store)
-    return sorted({int(r["collection_year"]) for r in rows if r["la_code"] == la}, reverse=True)
+    """Reporting years with an annual return of the LA in the store, newest first."""
+    from ..store.returns import years_of
+
+    return years_of(data.loaded_returns(config().store), la)[::-1]
 
 
 def _year(la: str) -> int:

@@ -136,7 +136,7 @@ def _warm(store: Path, limit: int) -> list[tuple[str, int]]:
         rows = loaded_returns(store)
     except MunroError:  # busy or unreadable: each page says so when it is asked for
         return []
-    for r in rows:
+    for r in (r for r in rows if r["kind"] == "annual"):  # an in-year extract is no year's return
         latest[r["la_code"]] = max(latest.get(r["la_code"], 0), int(r["collection_year"]))
     done = []
     for la, year in sorted(latest.items())[:limit]:

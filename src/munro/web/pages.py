@@ -100,7 +100,7 @@ def _years(las: list[str]) -> dict[str, list[int]]:
     rows = data.loaded_returns(config().store)
     out = {la: [] for la in las}
     for r in rows:
-        if r["la_code"] in out:
+        if r["la_code"] in out and r["kind"] == "annual":  # an in-year extract is no year's return
             out[r["la_code"]].append(int(r["collection_year"]))
     return out
 
