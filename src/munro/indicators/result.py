@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .registry import UNITS
+# What an item's value is measured in (an item's ``unit``, each result's).
+UNITS = ("percent", "per_10k", "working_days", "days", "count")
 
 
 @dataclass
