@@ -16,6 +16,7 @@ from ..errors import MunroError
 from ..progress import report as tell
 from ..store.db import open_store
 from ..store.returns import year_words
+from . import rules  # noqa: F401  (the rule modules register themselves: registry.all_rules holds them)
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
 from .registry import choose_ruleset
 from .registry import ruleset as rules_of

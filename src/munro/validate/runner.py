@@ -16,17 +16,15 @@ recorded as a failure of the run, never as passed.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..census import format as fmt
 from ..errors import MunroError
-from ..years import year_end, year_start
+from .context import Context
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
-from .registry import Rule, sql_date
+from .registry import Rule
 
 if TYPE_CHECKING:
     import duckdb
@@ -39,35 +37,6 @@ Header: TypeAlias = "dict[str, Any]"
 
 HEADER_COLUMNS = ("collection", "collection_year", "reference_date", "source_level", "la_code",
                   "software_code", "release", "serial_no", "source_datetime")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a rule's SQL may need besides the tables (``v`` in the rule modules).
-
-    ``reference_date`` is 31 March of the header's collection Year, the date
-    rule 100 requires: every other rule measures the census year from it, so
-    that a wrong ReferenceDate is reported once (by rule 100), not by every
-    date rule. ``header_reference_date`` is the date the file gives.
-    """
-
-    collection_year: int
-    la_code: str
-    ruleset: int
-    header_reference_date: dt.date | None = None
-
-    @property
-    def reference_date(self) -> dt.date:
-        return year_end(self.collection_year)
-
-    @property
-    def period_start(self) -> dt.date:
-        """1 April of the year before: the first day of the census year."""
-        return year_start(self.collection_year)
-
-    @staticmethod
-    def date(day: dt.date) -> str:
-        return sql_date(day)
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from ._codes import code_list, missing_or_invalid, rows_where
 from ._sql import ALL_YEARS, iso, outside_year
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 CI, CC, DIS = "ChildIdentifiers", "ChildCharacteristics", "Disabilities"
 GENDER_YEARS, SEX_YEARS = range(2023, 2025), range(2025, ALL_YEARS.stop)
