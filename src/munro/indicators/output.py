@@ -16,13 +16,14 @@ from ..renderers import render as render_as
 from ..years import year_label
 from .catalogue import item
 from .compute import as_json
+from .result import ItemResult
 
 _CSV_FIGURES = ("numerator", "denominator", "count", "excluded")
 _CSV_GROUP = ("las_included", "las_in_group", "partial")
 _SHOWN = {"percent": "%", "per_10k": " per 10k", "working_days": " working days", "days": " days", "count": ""}
 
 
-def shown(value, unit: str) -> str:
+def shown(value: float | None, unit: str) -> str:
     # Rounded at the edge (definitions.md section 1): one decimal place for rates and percentages.
     if value is None:
         return "-"
@@ -59,7 +60,7 @@ def to_table(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def source(r) -> str:
+def source(r: ItemResult) -> str:
     """Where an item's figure comes from, in a word: munro's from the returns, or the LA's import."""
     if r.value is None:
         return "-"
@@ -135,4 +136,6 @@ register_output_renderer("indicators", "csv", _csv)
 def render(fmt: str, results: Results) -> str:
     """One result, or a list of them (``--la all``), in ``fmt``: tables one after another,
     a JSON list, or one CSV with a header row."""
-    return render_as("indicators", fmt, results)
+    text = render_as("indicators", fmt, results)
+    assert text is not None  # the indicators' renderers give text; none writes a file
+    return text

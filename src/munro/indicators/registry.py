@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field, fields
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .result import UNITS, ItemResult
 
@@ -127,7 +127,7 @@ class Register:
     def __init__(self) -> None:
         self._items: dict[str, Item] = {}
 
-    def item(self, **metadata) -> Callable[[Compute], Compute]:
+    def item(self, **metadata: Any) -> Callable[[Compute], Compute]:
         """Register the decorated function as the computation of the item ``metadata`` describes.
 
         Metadata that ``Item`` does not know, or lacks, is refused, as is an id or a LAIT measure

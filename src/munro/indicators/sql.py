@@ -16,10 +16,12 @@ queries whether or not any are loaded, so their SQL prints too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 
 from ..calendar import CALENDAR_COLUMNS
 from ..engines import LOCAL, MERGED, Tables
@@ -40,7 +42,7 @@ CALENDAR_TABLE = "munro_calendar"
 
 def unbound_tables() -> Tables:
     """The tables the items read, as Ibis tables with names and types but no backend."""
-    def table(name, columns):
+    def table(name: str, columns: Iterable[tuple[str, str]]) -> ir.Table:
         return ibis.table(ibis.schema({c: _TYPES[t] for c, t in columns}), name=name)
 
     merged = {t: table(f"merged_{t}", merged_columns(t)) for t in MERGED}
@@ -56,12 +58,12 @@ class _Collecting(Context):
         super().__init__(periods=(Period.of_year(year),), las=(), t=unbound_tables(), population=lambda la, year: None)
         self.queries: list[Any] = []
 
-    def rows(self, expr):
+    def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
         self.queries.append(expr)
         return []
 
 
-def item_expressions(item: str, year: int) -> list:
+def item_expressions(item: str, year: int) -> list[ir.Table]:
     """The Ibis expressions item ``item`` runs for reporting year ``year``, in order."""
     from .compute import ITEMS
 
