@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from ..errors import MunroError
 from ..output import record, table
 from .db import open_store
+from .outcome import LoadOutcome
 
 _COLUMNS = ("return_id", "la_code", "collection_year", "status", "file_name", "loaded_at",
             "children", "episodes", "assessments", "section47", "cp_plans", "warnings")
 
 
-def list_returns(db: str | os.PathLike, include_superseded: bool = False) -> list[dict]:
+def list_returns(db: str | os.PathLike[str], include_superseded: bool = False) -> list[dict[str, Any]]:
     """The loaded returns, newest year first, as dicts."""
     con = open_store(db, read_only=True)
     try:
@@ -36,7 +38,7 @@ _LOCAL_COLUMNS = ("load_id", "kind", "la_code", "year", "status", "file_name", "
                   "unmatched")
 
 
-def list_local_loads(db: str | os.PathLike, include_superseded: bool = False) -> list[dict]:
+def list_local_loads(db: str | os.PathLike[str], include_superseded: bool = False) -> list[dict[str, Any]]:
     """The loaded files of local records (SSDA903, visits, core groups, allocations, own figures), as dicts."""
     con = open_store(db, read_only=True)
     try:
@@ -52,7 +54,7 @@ def list_local_loads(db: str | os.PathLike, include_superseded: bool = False) ->
     return [dict(zip(_LOCAL_COLUMNS, r)) for r in rows]
 
 
-def format_local_loads(rows: list[dict]) -> str:
+def format_local_loads(rows: list[dict[str, Any]]) -> str:
     """The local records as a table under a heading ('' when there are none)."""
     if not rows:
         return ""
@@ -65,7 +67,7 @@ def format_local_loads(rows: list[dict]) -> str:
     return "Local records:\n" + table(lines)
 
 
-def format_returns(rows: list[dict]) -> str:
+def format_returns(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "No returns loaded."
     header = ("id", "LA", "year", "status", "children", "episodes", "plans", "warnings", "loaded", "file")
@@ -78,7 +80,7 @@ def format_returns(rows: list[dict]) -> str:
     return table(lines)
 
 
-def format_loaded(loaded: tuple[list[dict], list[dict]]) -> str:
+def format_loaded(loaded: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> str:
     """``munro returns``: the returns (``list_returns``), then the local records (``list_local_loads``) if any."""
     returns, local = loaded
     local_text = format_local_loads(local)
@@ -91,7 +93,7 @@ LOCAL_KEYS = ("kind", "load_id", "la_code", "year", "status", "file_name", "load
               "unmatched")
 
 
-def loaded_records(loaded: tuple[list[dict], list[dict]]) -> list[dict]:
+def loaded_records(loaded: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """``munro returns --format json``: each return (``kind`` "cin-census") and each file of local records
     (``kind`` its layout, e.g. "cp-visits") as an object with the same keys (``RETURN_KEYS``, ``LOCAL_KEYS``)."""
     returns, local = loaded
@@ -99,7 +101,7 @@ def loaded_records(loaded: tuple[list[dict], list[dict]]) -> list[dict]:
             + [record(r, keys=LOCAL_KEYS) for r in local])
 
 
-def outcome_record(outcome) -> dict:
+def outcome_record(outcome: LoadOutcome) -> dict[str, Any]:
     """One file's outcome of ``munro ingest`` (``munro.loading.load_files``) as a JSON object: its
     ``LoadOutcome.record()``: ``file``, ``kind`` ("cin-census", a local layout, or "pooled-export"),
     ``status`` ("rejected" with ``error``), what was loaded, and what it made superseded (``replaced``)."""
@@ -109,7 +111,7 @@ def outcome_record(outcome) -> dict:
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 
 
-def _sent(r: dict) -> str:
+def _sent(r: dict[str, Any]) -> str:
     """Where a pooled return came from: the LA's pseudonymised export, by date and key."""
     if not r.get("key_fingerprint"):
         return ""
@@ -147,7 +149,8 @@ class NoReturn(MunroError):
     ``la``, ``year`` and ``loaded`` (the LA's loaded reporting years) let a page say the same in its own
     words; ``what`` is the message without its advice."""
 
-    def __init__(self, la: str, year: int, loaded: Iterable[int], db=None, nor: str = ""):
+    def __init__(self, la: str, year: int, loaded: Iterable[int], db: str | os.PathLike[str] | None = None,
+                 nor: str = "") -> None:
         self.la, self.year, self.loaded = str(la), int(year), sorted({int(y) for y in loaded})
         if self.loaded:
             self.what = (f"no {year_words(year)} return is loaded for {la_words(la)} "
@@ -159,12 +162,12 @@ class NoReturn(MunroError):
         super().__init__(f"{self.what}{nor}: {advice}")
 
 
-def years_of(rows: Iterable[dict], la: str) -> list[int]:
+def years_of(rows: Iterable[dict[str, Any]], la: str) -> list[int]:
     """The reporting years of ``la``'s returns among ``list_returns`` rows."""
     return sorted({int(r["collection_year"]) for r in rows if r["la_code"] == str(la)})
 
 
-def require_return(db, la: str, year: int, loaded: Iterable[int] | None = None) -> list[int]:
+def require_return(db: str | os.PathLike[str], la: str, year: int, loaded: Iterable[int] | None = None) -> list[int]:
     """The reporting years loaded for LA ``la`` when ``year`` is one of them; else :class:`NoReturn`.
 
     Every figure of an LA for a year (the report, its items, benchmarks from its returns, child
@@ -179,7 +182,7 @@ def require_return(db, la: str, year: int, loaded: Iterable[int] | None = None) 
     return years
 
 
-def require_any_return(db, year: int, history: dict[str, list[int]] | None = None) -> list[str]:
+def require_any_return(db: str | os.PathLike[str], year: int, history: dict[str, list[int]] | None = None) -> list[str]:
     """The LAs with a ``year`` return loaded (``--la all``); a MunroError naming the years loaded if none has.
 
     ``history`` (LA -> its loaded years) when the caller has it; otherwise read from the store ``db``."""
@@ -196,7 +199,7 @@ def require_any_return(db, year: int, history: dict[str, list[int]] | None = Non
     return las
 
 
-def published_only(db, la: str, year: int, published: bool) -> str | None:
+def published_only(db: str | os.PathLike[str], la: str, year: int, published: bool) -> str | None:
     """``munro benchmark`` of a year without the LA's return: None when the return is loaded; a note saying
     that the LA's figures shown are its published ones when there are some (``published``); else NoReturn.
 
