@@ -14,9 +14,8 @@ from ..local.appdb import open_app_db
 from ..store import db as store_db
 from . import limits, params, security, sessions
 from .config import Config
+from .current import COOKIE, FLASK_COOKIE, app_db
 
-COOKIE = "munro_session"  # the server-side session's token
-FLASK_COOKIE = "munro_form"  # Flask's signed cookie: only the signed-out CSRF token
 RETRY_AFTER = 30  # seconds: a page asked while another process loads returns into the store (busy.html)
 _log = logging.getLogger(__name__)
 
@@ -112,12 +111,3 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(module.bp)
     return app
 
-
-def app_db():
-    from flask import current_app
-    return current_app.extensions["munro_app_db"]
-
-
-def config() -> Config:
-    from flask import current_app
-    return current_app.config["MUNRO"]

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, render_template
 from ..output import csv_writer
 from ..report.child_lists import BY_ITEM, child_lists
 from . import authz
-from .app import config
+from .current import config
 from .pages import check_la_year, log
 from .store_access import reading
 

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from ..errors import MunroError, StoreProblem
 from . import data
-from .app import config
+from .current import config
 from .pages import check_la_year, log
 
 bp = Blueprint("downloads", __name__)

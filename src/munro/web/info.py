@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from .app import COOKIE, FLASK_COOKIE, config
+from .current import COOKIE, FLASK_COOKIE, config
 
 bp = Blueprint("info", __name__)
 

@@ -11,8 +11,8 @@ from ..errors import MunroError, StoreProblem
 from ..reference import local_authorities
 from ..years import year_words
 from . import authz, data, sessions
-from .app import COOKIE, app_db, config
 from .audit_log import record
+from .current import COOKIE, app_db, config
 from .users import authenticate, la_of
 
 bp = Blueprint("pages", __name__)
@@ -110,7 +110,6 @@ def dashboard():
     user = signed_in()
     if not authz.allowed(user, "view_aggregates", None):
         # A survey administrator or a triage user has no dashboard: their first page is where they work.
-        from .surveys import local_links
         links = local_links()
         if links:
             return redirect(links[0][1])
@@ -214,3 +213,16 @@ def chart_csv(la, year, item_id, chart_id):
             return Response(data.chart_csv(chart), mimetype="text/csv",
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
     abort(404)
+
+
+def local_links() -> list[tuple[str, str]]:
+    """The survey, triage and audit pages the signed-in user of one LA may open: the menu's links."""
+    user = g.get("user")
+    if user is None or len(user.las) != 1:
+        return []
+    la = user.las[0]
+    pages = [("Surveys", "surveys.index", ("manage_surveys", "view_survey_results")),
+             ("Safeguarding triage", "surveys.triage", ("triage",)), ("Audits", "audits.index", ("audit_cases",)),
+             ("Audit results", "audits.results", ("view_audit_results",))]
+    return [(label, url_for(endpoint, la=la)) for label, endpoint, actions in pages
+            if any(authz.allowed(user, a, la) for a in actions)]
