@@ -24,6 +24,7 @@ hardened parser; the result is identical to the sequential read.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import re
@@ -42,6 +43,7 @@ from ..tabular_files import Workbook, sniff
 from ..years import year_end, year_label
 from . import format as fmt
 from .envelope import PARSER_OPTIONS, Reject, check_children_end, check_message_end
+from .parallel import CHUNK_BYTES, ReadAgainSequentially, plan_chunks, read_parallel
 from .walk import KIND_WORDS, ChildWalker, Problem, StructureError
 
 BATCH_CHILDREN = 4096
@@ -102,7 +104,6 @@ class CensusReader:
         self._preflight()
         try:
             self._peek_root()
-            from .parallel import CHUNK_BYTES, ReadAgainSequentially, plan_chunks, read_parallel
 
             try:
                 plan = None if self.tolerant else plan_chunks(self)
@@ -380,7 +381,6 @@ def _workbook_kind(path: Path) -> str:
 
 def _text_kind(path: Path, head: bytes) -> str:
     """For text that is not XML: what it looks like (a CSV of local records, JSON...) and what to do."""
-    import csv
 
     looks = sniff(path, head)
     if looks is None or looks.kind not in ("csv", "json", "binary", "text"):

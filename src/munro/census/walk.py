@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import pyarrow as pa
+from lxml import etree
 
 from ..years import year_label
 from . import format as fmt
@@ -260,7 +261,6 @@ def compiled_walk() -> Compiled | None:
 
 def installed_lxml() -> tuple[str, str]:
     """The lxml and libxml2 versions in use, as ``_fastwalk.BUILT_AGAINST`` records its build's."""
-    from lxml import etree
 
     return etree.__version__, ".".join(map(str, etree.LIBXML_COMPILED_VERSION))
 
@@ -270,6 +270,7 @@ def _usable_extension() -> Compiled | None:
     # The extension walks libxml2's structs as laid out by the lxml it was compiled against; another
     # lxml (an upgrade beside a wheel built earlier) could read them wrong, so it is used only on a match.
     try:
+        # the compiled walker is optional: without it (or with MUNRO_PURE_PYTHON) the Python walk is used
         from . import _fastwalk
     except ImportError:
         return None
