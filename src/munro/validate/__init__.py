@@ -18,8 +18,10 @@ from ..store.db import open_store
 from ..store.returns import year_words
 from . import rules  # noqa: F401  (the rule modules register themselves: registry.all_rules holds them)
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
+from .read import RETURN_ID, insert_tables, memory_store, read_file
 from .registry import choose_ruleset
 from .registry import ruleset as rules_of
+from .runner import HEADER_COLUMNS, run
 
 __all__ = ["validate_file", "validate_return", "validate_connection", "validate_tables", "Report", "Finding",
            "RuleFailure", "FORMAT_CODE"]
@@ -33,8 +35,6 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
     return. ``workers`` > 1 reads a large file in that many threads and
     shares the rules among that many connections. ``progress``: ``munro.progress``.
     """
-    from .read import RETURN_ID, read_file
-    from .runner import run
 
     if ruleset is not None:
         rules_of(ruleset)  # a year with no rules is refused before the file is read
@@ -49,8 +49,6 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
 
 
 def _header_fields(h) -> dict:
-    from .runner import HEADER_COLUMNS
-
     return {k: getattr(h, k, None) for k in HEADER_COLUMNS}
 
 
@@ -63,8 +61,6 @@ def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "")
     show its rows to one connection only). The rules see the same rows with
     the same types as in the store, so the findings are the same.
     """
-    from .read import RETURN_ID, insert_tables, memory_store
-    from .runner import run
 
     year, note = choose_ruleset(header.collection_year)
     con = memory_store()
@@ -84,7 +80,6 @@ def validate_connection(con, return_id: int, ruleset: int | None = None, list_ch
     """Check return ``return_id`` of the store open on ``con`` (also inside a transaction).
 
     ``list_children=False`` leaves ``Report.child_ids`` empty (only the HTML page needs it)."""
-    from .runner import HEADER_COLUMNS, run
 
     cols = [c for c in HEADER_COLUMNS if c not in ("collection", "source_level")]
     row = con.execute(f"SELECT {', '.join(cols)} FROM returns WHERE return_id = ?", [return_id]).fetchone()

@@ -90,6 +90,7 @@ def to_json(reports: list[Report]) -> str:
 
 def write_xlsx(reports: list[Report], path: str | os.PathLike[str]) -> None:
     """A workbook: Findings (one row each), Summary (by rule), Rules (what each rule checks); filters on."""
+    # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,

@@ -17,9 +17,11 @@ recorded as a failure of the run, never as passed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from ..calendar import calendar_table
 from ..census import format as fmt
 from ..errors import MunroError
 from .context import Context
@@ -41,8 +43,6 @@ HEADER_COLUMNS = ("collection", "collection_year", "reference_date", "source_lev
 
 @lru_cache(maxsize=1)
 def _calendar() -> pa.Table:
-    from ..calendar import calendar_table
-
     return calendar_table()
 
 
@@ -125,7 +125,6 @@ def _run_in_threads(con: duckdb.DuckDBPyConnection, return_id: int, header: Head
     planning it, which runs without the GIL: two threads take half the time.
     Each connection gets its own temporary views.
     """
-    from concurrent.futures import ThreadPoolExecutor
 
     def share(i: int) -> tuple[list[Finding], list[RuleFailure]]:
         cursor = con.cursor()

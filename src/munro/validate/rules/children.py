@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ...reference import local_authorities
 from ..registry import rule
 from ._codes import code_list, missing_or_invalid, rows_where
 from ._sql import ALL_YEARS, iso, outside_year
@@ -68,7 +69,6 @@ def _la_codes() -> tuple[str, ...]:
     for part in UPN_LA_CODES.split(", "):
         lo, _, hi = part.partition("-")
         codes.update(f"{i:03d}" for i in range(int(lo), int(hi or lo) + 1))
-    from ...reference import local_authorities
 
     return tuple(sorted(codes | set(local_authorities())))
 
