@@ -35,6 +35,7 @@ import duckdb
 from ..errors import DiskFull, MunroError, StoreBusy, StoreDamaged, StoreProblem
 from ..private import owner_only_from_now, private_dir, tighten
 from . import merge, schema
+from .identifiers import REGISTERS
 
 READ_WAIT, WRITE_WAIT = 5.0, 20.0  # seconds a connection waits for another process's lock on the store
 _RETRY_EVERY = 0.1
@@ -434,7 +435,6 @@ def _check_registers(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     """Read every block of the registers of loaded files (a few rows per file), which every write consults:
     a damaged block there refuses the write (DuckDB checks the checksum of each block it reads), rather than
     a load that skips it by its statistics. Blocks elsewhere are checked whenever they are read."""
-    from .identifiers import REGISTERS
 
     for register in REGISTERS:
         if register.table in tables:

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from .. import __version__, provenance
+from ..calendar import CALENDAR_COLUMNS, calendar_table
 from ..errors import MunroError
 from ..progress import Progress, report
 from .db import open_store
@@ -89,8 +91,6 @@ def export_store(db: str | os.PathLike[str], target: str | os.PathLike[str], *, 
 
 
 def _load_calendar(con: duckdb.DuckDBPyConnection) -> None:
-    from ..calendar import CALENDAR_COLUMNS, calendar_table
-
     con.register("munro_calendar_arrow", calendar_table())
     cols = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in CALENDAR_COLUMNS)
     con.execute(f"CREATE TEMP TABLE {CALENDAR} AS SELECT {cols} FROM munro_calendar_arrow ORDER BY date").fetchall()
@@ -167,7 +167,6 @@ def _to_folder(con: duckdb.DuckDBPyConnection, tables: dict[str, Columns], where
 def _provenance(con: duckdb.DuckDBPyConnection, tables: dict[str, Columns]) -> dict[str, Any]:
     """The munro that wrote the export, and, when it carries published statistics (the benchmark table),
     their publications and the Open Government Licence attribution they require."""
-    from .. import __version__, provenance
 
     out: dict[str, Any] = {"munro_version": __version__}
     if "benchmark" in tables:
@@ -196,6 +195,7 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
 def pg_connect(url: str) -> psycopg.Connection[Any]:
     """A psycopg connection to ``url``, or a MunroError (no password is ever echoed)."""
     try:
+        # lazily: psycopg, the postgresql extra, only for an export to PostgreSQL
         import psycopg
     except ImportError:
         raise MunroError("PostgreSQL needs munro's postgresql extra: pip install 'munro[postgresql]'") from None
@@ -219,6 +219,7 @@ def _check_schema_name(schema: str) -> str:
 
 def _to_postgres(con: duckdb.DuckDBPyConnection, tables: dict[str, Columns], where: str, url: str, schema: str,
                  progress: Progress | None = None) -> ExportOutcome:
+    # lazily: psycopg, the postgresql extra, only for an export to PostgreSQL
     import psycopg
 
     schema = _check_schema_name(schema)

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import __version__
 from ..errors import RejectedFile
@@ -111,8 +114,6 @@ def warn_or_tell(warn: Callable[[str], None] | None, message: str) -> None:
     if warn is not None:
         warn(message)
     else:
-        import warnings
-
         warnings.warn(message, stacklevel=3)
 
 
@@ -121,8 +122,6 @@ def dates_year(read: ReadFile) -> tuple[dt.date, dt.date] | None:
     percentile (the latest date of a file of up to 100 rows), so that a mistyped date does not decide. None
     for a layout without event dates (the SSDA903 header's only date is a birth date; own figures have none)
     or a file without rows."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     cols = [read.table[c.store] for c in read.layout.columns
             if c.type == "date" and c.store != "birth_date" and c.store in read.table.column_names]

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from .. import __version__, tables
 from ..errors import MunroError, RejectedFile
 from . import identifiers as ids
@@ -113,7 +115,6 @@ def ingest_export(db: StoreLike, folder: str | os.PathLike[str]) -> PooledOutcom
     Raises ``RejectedFile`` (nothing loaded) when the folder is not a pseudonymised
     munro export, holds plain identifiers, or would mix two keys for one LA.
     """
-    import duckdb
 
     folder = Path(folder)
     try:

@@ -24,9 +24,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
+import pyarrow as pa
 from duckdb.func import PythonUDFType
 
 from ..errors import MunroError
@@ -35,9 +35,6 @@ from . import identifiers as ids
 from .db import open_store
 from .keys import SCHEME, fingerprint, pseudonymiser, read_key
 from .merge import MERGED_ORDER, merged_select
-
-if TYPE_CHECKING:  # annotations only: pyarrow is loaded where the pseudonyms are made
-    import pyarrow as pa
 
 _COPY = "munro_pseudo_"  # this run's copies of the LA's merged history (temporary tables)
 
@@ -88,7 +85,6 @@ def _the_la(con: duckdb.DuckDBPyConnection, la: str | None) -> str:
 
 def _register_pseudonyms(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """One SQL function per namespace (``munro_pseudonym_<namespace>``), vectorised over Arrow."""
-    import pyarrow as pa
 
     def over_arrow(hash_one: Callable[[str | None], str | None]) -> Callable[..., pa.Array]:
         def hash_all(values):  # type: ignore[no-untyped-def]  # no annotations: DuckDB reads the signature

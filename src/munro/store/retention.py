@@ -25,11 +25,13 @@ The web service's administrator page calls ``retention`` and ``retention_history
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import MunroError
+from ..output import record
 from ..tables import table
 from .database import Store
 from .identifiers import REGISTERS, Register
@@ -75,7 +77,6 @@ class RetentionOutcome:
     def records(self) -> list[dict[str, Any]]:
         """``munro retention --format json``: each file removed (or that would be, with ``--dry-run``:
         ``removed`` false) as an object; its ``register`` is "returns" (CIN census) or "local_loads"."""
-        from ..output import record
 
         return [record({**r, "keep_years": self.keep_years, "first_kept_year": self.first_kept_year,
                         "first_kept_year_label": _label(self.first_kept_year) if self.first_kept_year else None,
@@ -154,8 +155,6 @@ def retention_history(db: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 
 def _user() -> str:
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:  # no user name in a container: still log the run

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import MunroError
 from ..output import record, table
+from ..reference import local_authorities
 from .db import open_store
 from .outcome import LoadOutcome
 
@@ -137,7 +138,6 @@ def years_words(years: Iterable[int]) -> str:
 
 def la_words(la: str) -> str:
     """'LA 330 Birmingham' (just 'LA 999' for a code munro does not know)."""
-    from ..reference import local_authorities
 
     known = local_authorities().get(str(la))
     return f"LA {la} {known.name}" if known else f"LA {la}"
