@@ -31,6 +31,7 @@ import ibis.expr.types as ir
 
 from ..calendar import FIRST_DATE, LAST_DATE
 from ..engines import Tables
+from ..reference import child_population
 from ..years import Period
 
 Population = Callable[[str, int], Any]
@@ -264,8 +265,6 @@ class Context:
         """
         year = period.year
         if self.population is None:
-            from ..reference import child_population
-
             return child_population(la, year), {}
         cache = self.population_cache
         if (la, year) not in cache:

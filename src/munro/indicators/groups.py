@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
 
 from ..engines import Engine, Tables, engine_for
 from ..errors import MunroError
@@ -31,11 +34,8 @@ from ..reference import dfe_years, local_authorities, local_authority
 from ..store.returns import years_words
 from ..years import Period
 from ..years import year_label as year_words  # a year as DfE writes it, as store.returns names it
-
-if TYPE_CHECKING:  # annotations only: compute imports every item module and Ibis
-    import ibis.expr.types as ir
-
-    from .compute import Db
+from .compute import Db, _wanted, compute_keys
+from .context import Key
 
 LONDON = ("Inner London", "Outer London")
 
@@ -84,8 +84,6 @@ def compute_group(db: Db, las: Iterable[str], year: int, items: Iterable[str] | 
     the number of ``las``; ``coverage`` says in words how many are in, naming them as ``whose``
     ("West Midlands LAs"; default "LAs of the group"). ``visiting_standard`` is as for ``compute``.
     """
-    from .compute import _wanted, compute_keys
-    from .context import Key
 
     wanted = _wanted(items)
     year = int(year)
@@ -135,7 +133,6 @@ def _as_one(tables: Tables, code: str) -> Tables:
     """The members' tables as one LA ``code``: children (and workers) told apart by their LA's code.
 
     An LA's own imported figures (``own_figures``) are its own: a group has none."""
-    import ibis
 
     def one(name: str, t: ir.Table) -> ir.Table:
         if name == "own_figures":

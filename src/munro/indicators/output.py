@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .. import __version__
 from ..output import csv_writer
 from ..renderers import register_output_renderer
 from ..renderers import render as render_as
@@ -81,7 +82,6 @@ def _group_head(result: Mapping[str, Any]) -> str:
 
 def _json(result: Mapping[str, Any]) -> dict[str, Any]:
     """The result as JSON's dict form, saying which munro computed it."""
-    from .. import __version__
 
     return {**as_json(result), "munro_version": __version__}
 

@@ -30,6 +30,7 @@ from ..localdata import schema as local
 from ..localdata.layouts import LAYOUTS
 from ..store.merge import merged_columns
 from ..years import Period
+from .compute import ITEMS
 from .context import Context
 
 # Ibis names the dialects by its backends; users know them by their products.
@@ -65,7 +66,6 @@ class _Collecting(Context):
 
 def item_expressions(item: str, year: int) -> list[ir.Table]:
     """The Ibis expressions item ``item`` runs for reporting year ``year``, in order."""
-    from .compute import ITEMS
 
     if item not in ITEMS:
         raise MunroError(f"unknown item {item!r} (known: {', '.join(ITEMS)})")
@@ -77,6 +77,7 @@ def item_expressions(item: str, year: int) -> list[ir.Table]:
 def _compiler_ready(dialect: str) -> None:
     if dialect == "pyspark":
         try:  # the Spark compiler reads options that its backend registers when first used
+            # lazily: pyspark, the spark extra, only for the Spark SQL of an item
             from ibis.backends.pyspark import Backend
         except ImportError:
             raise MunroError("the Spark dialect needs munro's spark extra: pip install 'munro[spark]'") from None
