@@ -25,6 +25,7 @@ def age_at(birth: dt.date | None, day: dt.date | None) -> int | None:
 
 def write_annex_a(path, lists: Mapping[int, Iterable], *, as_at: dt.date | None = None) -> Path:
     """Write ``lists`` (list number 1-7 -> rows: dicts of munro's column names, or an Arrow table) to ``path``."""
+    # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
 
     from ..private import private_file
