@@ -42,8 +42,9 @@ from ..localdata import layouts as L
 from ..tabular_files import Workbook, sniff
 from ..years import year_end, year_label
 from . import format as fmt
+from . import parallel
 from .envelope import PARSER_OPTIONS, Reject, check_children_end, check_message_end
-from .parallel import CHUNK_BYTES, ReadAgainSequentially, plan_chunks, read_parallel
+from .parallel import ReadAgainSequentially, plan_chunks, read_parallel
 from .walk import KIND_WORDS, ChildWalker, Problem, StructureError
 
 BATCH_CHILDREN = 4096
@@ -110,7 +111,7 @@ class CensusReader:
             except ReadAgainSequentially:
                 plan = None
             if plan is not None and max(b - a for a, b in zip(plan.bounds, plan.bounds[1:])) > (
-                    CHUNK_BYTES + MAX_GAP_BYTES):
+                    parallel.CHUNK_BYTES + MAX_GAP_BYTES):
                 # A piece is read whole, and a piece this long holds a child no return has:
                 # the sequential read refuses it within MAX_GAP_BYTES.
                 plan = None

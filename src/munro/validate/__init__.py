@@ -16,12 +16,14 @@ from ..errors import MunroError
 from ..progress import report as tell
 from ..store.db import open_store
 from ..store.returns import year_words
-from . import rules  # noqa: F401  (the rule modules register themselves: registry.all_rules holds them)
+from . import (
+    rules,  # noqa: F401  (the rule modules register themselves: registry.all_rules holds them)
+    runner,  # runner.run looked up when called (tests replace it)
+)
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
 from .read import RETURN_ID, insert_tables, memory_store, read_file
 from .registry import choose_ruleset
 from .registry import ruleset as rules_of
-from .runner import HEADER_COLUMNS, run
 
 __all__ = ["validate_file", "validate_return", "validate_connection", "validate_tables", "Report", "Finding",
            "RuleFailure", "FORMAT_CODE"]
@@ -42,14 +44,14 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
         h = reader.header
         year, note = choose_ruleset(h.collection_year, ruleset)
         tell(progress, f"checking {Path(path).name} against the {year_words(year)} rules")
-        report = run(con, RETURN_ID, _header_fields(h), rules_of(year), year, str(Path(path)), reader.problems,
+        report = runner.run(con, RETURN_ID, _header_fields(h), rules_of(year), year, str(Path(path)), reader.problems,
                      threads=workers, alone=True)
         report.note = note
         return report
 
 
 def _header_fields(h) -> dict:
-    return {k: getattr(h, k, None) for k in HEADER_COLUMNS}
+    return {k: getattr(h, k, None) for k in runner.HEADER_COLUMNS}
 
 
 def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "") -> Report:
@@ -68,7 +70,7 @@ def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "")
         insert_tables(con, tables, header.la_code)
         if threads > 1:  # the rules run side by side, each query in its caller's thread: less to schedule
             con.execute("SET threads = 1")
-        report = run(con, RETURN_ID, _header_fields(header), rules_of(year), year, source, list_children=False,
+        report = runner.run(con, RETURN_ID, _header_fields(header), rules_of(year), year, source, list_children=False,
                      threads=threads, alone=True)
         report.note = note
         return report
@@ -81,13 +83,14 @@ def validate_connection(con, return_id: int, ruleset: int | None = None, list_ch
 
     ``list_children=False`` leaves ``Report.child_ids`` empty (only the HTML page needs it)."""
 
-    cols = [c for c in HEADER_COLUMNS if c not in ("collection", "source_level")]
+    cols = [c for c in runner.HEADER_COLUMNS if c not in ("collection", "source_level")]
     row = con.execute(f"SELECT {', '.join(cols)} FROM returns WHERE return_id = ?", [return_id]).fetchone()
     if row is None:
         raise MunroError(f"there is no return {return_id} in the store")
     header = dict(zip(cols, row))
     year, note = choose_ruleset(header["collection_year"], ruleset)
-    report = run(con, return_id, header, rules_of(year), year, f"return {return_id}", list_children=list_children)
+    report = runner.run(con, return_id, header, rules_of(year), year, f"return {return_id}",
+                        list_children=list_children)
     report.note = note
     return report
 

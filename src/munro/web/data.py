@@ -22,8 +22,8 @@ from werkzeug.exceptions import Forbidden
 
 from ..errors import MunroError
 from ..output import csv_writer
+from ..report import build
 from ..report import charts as charts_mod
-from ..report.build import gather
 from ..report.publish import make_safe
 from ..store.db import waiting
 from ..store.returns import list_returns, require_return, years_of
@@ -96,7 +96,7 @@ def _report(store: Path, la: str, year: int):
         if hit and hit[0] == stamp:
             return hit[1]
         with reading():
-            return _cached(key, stamp, lambda: gather(store, la, year))
+            return _cached(key, stamp, lambda: build.gather(store, la, year))
 
 
 def _published(store: Path, la: str, year: int):
