@@ -64,7 +64,7 @@ def fresh_choice():
 
 def test_the_compiled_walker_is_used_with_the_lxml_it_was_built_against(fresh_choice, monkeypatch):
     monkeypatch.delenv("MUNRO_PURE_PYTHON", raising=False)
-    compiled = walk._compiled_walk()
+    compiled = walk.compiled_walk()
     assert compiled is not None  # make test builds it (setup.py)
     from lxml import etree
     assert compiled.BUILT_AGAINST == (etree.__version__, ".".join(map(str, etree.LIBXML_COMPILED_VERSION)))
@@ -73,14 +73,14 @@ def test_the_compiled_walker_is_used_with_the_lxml_it_was_built_against(fresh_ch
 def test_another_lxml_turns_the_compiled_walker_off(fresh_choice, monkeypatch):
     monkeypatch.delenv("MUNRO_PURE_PYTHON", raising=False)
     monkeypatch.setattr(walk, "installed_lxml", lambda: ("7.0.0", "2.15.0"))  # an upgrade after the build
-    assert walk._compiled_walk() is None
+    assert walk.compiled_walk() is None
 
 
 def test_a_compiled_walker_that_does_not_say_its_lxml_is_not_used(fresh_choice, monkeypatch):
     monkeypatch.delenv("MUNRO_PURE_PYTHON", raising=False)
     from munro.census import _fastwalk
     monkeypatch.delattr(_fastwalk, "BUILT_AGAINST")  # as one built before munro recorded it
-    assert walk._compiled_walk() is None
+    assert walk.compiled_walk() is None
 
 
 # ---------------------------------------------------------------- the wheel, installed and run (slow)
@@ -198,7 +198,7 @@ def test_a_compiled_wheel_built_from_the_sdist_uses_its_walker(built, tmp_path):
     assert [n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("munro/census/_fastwalk.")
             and n.endswith((".so", ".pyd"))]
     bindir = _venv_with(wheel, tmp_path / "venv")
-    used = _run(bindir / "python", "-c", "import munro.census.walk as w; print(w._compiled_walk() is not None)",
+    used = _run(bindir / "python", "-c", "import munro.census.walk as w; print(w.compiled_walk() is not None)",
                 env=_env(), cwd=tmp_path).stdout.strip()
     assert used == "True"
 
@@ -207,7 +207,7 @@ def test_a_compiled_wheel_built_from_the_sdist_uses_its_walker(built, tmp_path):
 def test_the_installed_wheel_runs_the_readme_flow(installed, tmp_path):
     env = _env()
     where = _run(installed / "python", "-c", "import munro, munro.census.walk as w; "
-                 "print(munro.__file__); print(w._compiled_walk())", env=env, cwd=tmp_path).stdout.split("\n")
+                 "print(munro.__file__); print(w.compiled_walk())", env=env, cwd=tmp_path).stdout.split("\n")
     assert Path(where[0]).is_relative_to(installed.parent), where  # munro from the wheel, not the source tree
     assert where[1] == "None"  # the pure wheel has no compiled walker
 

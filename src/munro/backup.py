@@ -26,6 +26,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from . import __version__
 from .errors import MunroError, StoreBusy
 from .local.appdb import MIGRATIONS, app_db_url, open_app_db
@@ -221,8 +223,6 @@ def _restore_store(folder: Path, store: Path) -> None:
 
 def _not_in_use(store: Path) -> None:
     """Refuse to replace a store another process has open (munro serve, a load): stop it first."""
-    import duckdb
-
     try:
         db.sniff(store)  # not a DuckDB file at all (DuckDB would try to read a SQLite one with an extension)
         with db.waiting(0):
@@ -270,6 +270,7 @@ def _is_sqlite(file: Path) -> bool:
 
 def _check_known(found: Backup) -> None:
     """Refuse, before anything is replaced, a backup this munro could not open (made by a newer one)."""
+    # lazily: alembic only when a backup is checked before it is restored
     from alembic.script import ScriptDirectory
 
 

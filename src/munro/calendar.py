@@ -44,12 +44,14 @@ def package_holidays() -> list[dt.date]:
     years of holidays takes a tenth of a second, which every load would pay.
     A test checks the file against the installed package.
     """
+    # lazily: holidays (slow to import) only when the holiday file is made again, never by a load
     import holidays
 
     return sorted(holidays.country_holidays("GB", subdiv="ENG", years=range(FIRST_DATE.year, LAST_DATE.year + 1)))
 
 
 def write_holiday_file(path: str | os.PathLike[str]) -> None:
+    # lazily: holidays (slow to import) only when the holiday file is made again
     from holidays.version import __version__ as holidays_version
 
     with open(path, "w", newline="") as f:
@@ -127,6 +129,7 @@ def calendar_table(first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE) -> pa
     ``wd_index`` counts working days up to and including ``date``, so the
     working-day duration from a to b is ``wd_index[b] - wd_index[a]``.
     """
+    # lazily: pyarrow (slow to import) only when the calendar table is made
     import pyarrow as pa
 
     _check_range(first, last)

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from .renderers import register_output_renderer
@@ -53,7 +53,7 @@ def record(row: Mapping[str, Any], *, year: str | None = "year", keys: Iterable[
     return out
 
 
-def table(rows: list[tuple[str, ...]]) -> str:
+def table(rows: Sequence[Sequence[str]]) -> str:
     """Text columns padded to line up; the first row is the header."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows)

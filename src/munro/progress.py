@@ -69,6 +69,7 @@ class TerminalProgress:
     REFRESH_SECONDS = 0.125
 
     def __init__(self, console=None):
+        # lazily: rich only when progress is shown on a terminal
         from rich.console import Console
 
         self.console = console if console is not None else Console(file=sys.stderr)
@@ -80,6 +81,7 @@ class TerminalProgress:
         self._ticker: threading.Thread | None = None
 
     def _start(self) -> None:
+        # lazily: rich only when progress is shown on a terminal
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -153,6 +155,7 @@ def terminal(quiet: bool = False) -> Iterator[TerminalProgress | None]:
     if quiet or not is_terminal(stream):
         yield None
         return
+    # lazily: rich only when progress is shown on a terminal
     from rich.console import Console
 
     with TerminalProgress(Console(file=stream)) as progress:

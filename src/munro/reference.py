@@ -7,6 +7,7 @@ folder keeps its SOURCES.md), so munro runs where it is installed.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -98,7 +99,6 @@ def _one_edit(a: str, b: str) -> bool:
 def nearest_las(text: str, n: int = 3) -> list[LocalAuthority]:
     """The English LAs nearest to ``text``: for a code, those one keystroke away (a digit mistyped, added,
     left out, or two swapped), else the closest by difflib; for a name, the closest names. Sorted by code."""
-    import difflib
 
     las = local_authorities()
     text = text.strip()

@@ -186,6 +186,7 @@ class Workbook:
     def __init__(self, path):
         self.path = Path(path)
         check_workbook(self.path)
+        # lazily: openpyxl (slow to import) only when a workbook is read
         from openpyxl import load_workbook
 
         self._file = open(self.path, "rb")  # a file object: openpyxl would refuse a name it does not know

@@ -19,7 +19,7 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "cin-cen
 
 def test_the_compiled_walker_is_built():
     # make test builds it (setup.py); without it munro still works, only slower.
-    assert walk._compiled_walk() is not None
+    assert walk.compiled_walk() is not None
 
 
 def _read(path, monkeypatch, pure: bool):

@@ -28,6 +28,7 @@ def write_annex_a(path, lists: Mapping[int, Iterable], *, as_at: dt.date | None 
                   notes: Sequence[str] = ()) -> Path:
     """Write ``lists`` (list number 1-7 -> rows: dicts of munro's column names, or an Arrow table) to ``path``;
     ``notes``: lines of a last sheet, ``Notes``."""
+    # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
 
     from ..private import private_file

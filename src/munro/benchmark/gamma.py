@@ -15,6 +15,7 @@ against scipy over a grid and against published chi-square and Garwood tables.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 _EPS = 1e-15
 _TINY = 1e-300
@@ -87,7 +88,6 @@ def _fraction(a: float, x: float) -> float:
 
 def _wilson_hilferty(a: float, p: float) -> float:
     """A starting point: the Wilson-Hilferty cube-root normal approximation, kept positive."""
-    from statistics import NormalDist
 
     z = NormalDist().inv_cdf(p)
     return max(a * (1 - 1 / (9 * a) + z / (3 * math.sqrt(a))) ** 3, 1e-8)

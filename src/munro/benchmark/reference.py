@@ -97,6 +97,7 @@ _TYPES = {"year": "int32", "value": "float64", "numerator": "float64", "denomina
 
 def _insert_arrow(con, table: str, columns: tuple[str, ...], rows: list[tuple], types: dict) -> None:
     """Rows into ``table`` through Arrow: executemany is about 1 ms a row on DuckDB."""
+    # lazily: pyarrow (slow to import) only when reference data is loaded
     import pyarrow as pa
 
     data = list(zip(*rows)) if rows else [[] for _ in columns]

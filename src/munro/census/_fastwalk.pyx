@@ -34,7 +34,7 @@ from .walk import _CONTAINER, _FIELD, _GROUP, StructureError
 import_lxml__etree()
 
 # The lxml and libxml2 this module was compiled against (their headers): it reads libxml2's structs
-# directly, so walk._compiled_walk uses it only when the installed lxml is the same.
+# directly, so walk.compiled_walk uses it only when the installed lxml is the same.
 cdef extern from "lxml-version.h":
     const char* LXML_VERSION_STRING
 cdef extern from "libxml/xmlversion.h":
@@ -227,7 +227,7 @@ cdef class Program:
     cdef readonly str year_text
 
     def __init__(self, walker):
-        from .reader import _column_types
+        from .walk import column_types
 
         cdef Spec* s
         cdef Item* it
@@ -235,7 +235,7 @@ cdef class Program:
         self.year_text = walker.year_text
         self.tables = list(walker.columns)
         self.columns = [list(walker.columns[t]) for t in self.tables]
-        types = _column_types(walker.year)
+        types = column_types(walker.year)
         self.types = [[types[t][c][0] for c in cols] for t, cols in zip(self.tables, self.columns)]
         self.elements = [[types[t][c][1] for c in cols] for t, cols in zip(self.tables, self.columns)]
         self.stores = [[STR if ty == pa.string() else I64 if ty == pa.int64() else I32 for ty in tys]
@@ -702,7 +702,7 @@ cdef class Batch:
         """Copy in rows the Python walker made (``walk.ChildWalker.new_batch`` lists), emptying them.
 
         A whole number too large for the store is kept as an error for ``tables()``
-        to raise, where ``reader.to_arrow`` would have raised it.
+        to raise, where ``walk.to_arrow`` would have raised it.
         """
         cdef Table* t
         cdef Col* c
@@ -744,7 +744,7 @@ cdef class Batch:
                 values.clear()
 
     def _keep_error(self, tuple at, error):
-        # reader.to_arrow met such errors table by table, column by column, row by row
+        # walk.to_arrow met such errors table by table, column by column, row by row
         if self.error is None or at < self.error_at:
             self.error, self.error_at = error, at
 
@@ -845,7 +845,7 @@ cdef bint _plain(Node* node) noexcept nogil:
 
 
 def plain_children(_Element root):
-    """True if ``root`` holds only ``<Child>`` elements and white space (``reader.check_children_end``
+    """True if ``root`` holds only ``<Child>`` elements and white space (``envelope.check_children_end``
     then has nothing to say and need not visit every child from Python)."""
     return _plain((<Node*>root._c_node).children)
 

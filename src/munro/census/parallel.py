@@ -23,7 +23,8 @@ from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, Any, Generic, Literal, TypeAlias, TypeVar
+from pathlib import Path
+from typing import IO, Any, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -31,7 +32,7 @@ from lxml import etree
 
 from . import format as fmt
 from . import walk as walk_module
-from .reader import PARSER_OPTIONS, CensusReader, _Reject, check_children_end, check_message_end
+from .envelope import PARSER_OPTIONS, Reject, check_children_end, check_message_end
 from .walk import ChildWalker, StructureError
 
 T = TypeVar("T")
@@ -52,6 +53,30 @@ _TRAILER = re.compile(rb"</Children>\s*</Message>\s*")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
+class _Header(Protocol):
+    @property
+    def schema_year(self) -> int: ...
+
+
+class Reader(Protocol):
+    """What the parallel read uses of the reader it reads for (``reader.CensusReader``, which calls it)."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def workers(self) -> int: ...
+    @property
+    def batch_children(self) -> int: ...
+    @property
+    def header(self) -> _Header | None: ...
+
+    def read_header(self, el: etree._Element) -> object: ...
+
+    def absorb(self, children_total: int, rows: Counter[str], warnings: Counter[str]) -> None: ...
+
+
 class ReadAgainSequentially(Exception):
     """The parallel read cannot vouch for its answer: read the file again sequentially."""
 
@@ -62,7 +87,7 @@ class Plan:
     prefix_lines: int  # newlines before the first <Child>
 
 
-def plan_chunks(reader: CensusReader) -> Plan | None:
+def plan_chunks(reader: Reader) -> Plan | None:
     """Where to cut the file, or None to read it sequentially.
 
     Only a few kilobytes around each cut are read: mapping the whole file would
@@ -119,7 +144,7 @@ def _find(f: IO[bytes], needle: bytes, start: int, end: int, window: int = 64 * 
     return -1
 
 
-def _read_prefix(reader: CensusReader, prefix: bytes) -> None:
+def _read_prefix(reader: Reader, prefix: bytes) -> None:
     """Check the prologue and header (everything before the first child) and read the header."""
     parser = etree.XMLParser(**PARSER_OPTIONS)
     try:
@@ -218,7 +243,7 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
     batches = []
     try:
         root = etree.fromstring(document, etree.XMLParser(**PARSER_OPTIONS))
-        compiled = walk_module._compiled_walk()
+        compiled = walk_module.compiled_walk()
         if compiled is None or not compiled.plain_children(root):
             check_children_end(root)
         pending = walker.walk_children(root, batch_children)
@@ -232,7 +257,7 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
         if e.element is not None and line is not None and line >= _LINE_CAP - 1:
             line = _exact_line(e.element, bytes(data)) or line
         return ("structure", e.child_id, e.what, line, e.approximate)
-    except (etree.XMLSyntaxError, _Reject):
+    except (etree.XMLSyntaxError, Reject):
         return ("again",)
     if newlines >= _LINE_CAP - 1:
         batches = _lines_for_batches(dict(zip(tags, lines)), batches)
@@ -240,7 +265,7 @@ def _read_piece(path: str, start: int, end: int, year: int, batch_children: int)
 
 
 def _scanner() -> Scanner:
-    compiled = walk_module._compiled_walk()
+    compiled = walk_module.compiled_walk()
     return _scan if compiled is None else compiled.scan
 
 
@@ -312,7 +337,7 @@ def _give_back_memory() -> None:
         pass
 
 
-def read_parallel(reader: CensusReader, plan: Plan) -> Generator[Tables, None, None]:
+def read_parallel(reader: Reader, plan: Plan) -> Generator[Tables, None, None]:
     """Yield the batches of ``reader``'s file, read by ``reader.workers`` threads.
 
     libxml2 parses and the compiled walker walks without the GIL, so threads
@@ -359,4 +384,4 @@ def read_parallel(reader: CensusReader, plan: Plan) -> Generator[Tables, None, N
                 gc.enable()
     _give_back_memory()
     if children_before == 0:
-        raise _Reject("the return holds no <Child> records")
+        raise Reject("the return holds no <Child> records")

@@ -24,6 +24,7 @@ hardened parser; the result is identical to the sequential read.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import re
@@ -41,15 +42,12 @@ from ..localdata import layouts as L
 from ..tabular_files import Workbook, sniff
 from ..years import is_in_year, year_end, year_label
 from . import format as fmt
-from .walk import KIND_WORDS, ChildWalker, Columns, Problem, StructureError
+from . import parallel
+from .envelope import PARSER_OPTIONS, Reject, check_children_end, check_message_end
+from .parallel import ReadAgainSequentially, plan_chunks, read_parallel
+from .walk import KIND_WORDS, ChildWalker, Problem, StructureError
 
 BATCH_CHILDREN = 4096
-PARSER_OPTIONS = dict(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-    huge_tree=False, remove_comments=True, remove_pis=True, remove_blank_text=True,
-)
-ARROW_TYPES = {"str": pa.string(), "date": pa.date32(), "bool": pa.int32(), "int": pa.int32(),
-               "datetime": pa.string()}
 
 
 @dataclass
@@ -81,60 +79,6 @@ class ReadStats:
     children: int = 0
     rows: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
-
-
-class _Reject(Exception):
-    """Raised while reading; becomes RejectedFile with the file's name."""
-
-
-# ---------------------------------------------------------------- Arrow batches
-
-
-def _column_types(year: int) -> dict[str, dict[str, tuple[pa.DataType, str | None]]]:
-    """Per table, column -> (Arrow type, element name for messages)."""
-    out = {}
-    for table, fields in fmt.table_fields(year).items():
-        cols: dict[str, tuple[pa.DataType, str | None]] = {k: (pa.int32(), None) for k in fmt.key_columns(table)}
-        cols["la_child_id"] = (pa.string(), "LAchildID")
-        for f in fields:
-            if f.in_year(year) and f.column != "la_child_id":
-                cols[f.column] = (ARROW_TYPES[f.kind], f.element)
-        cols["line"] = (pa.int64(), None)
-        out[table] = cols
-    return out
-
-
-def to_arrow(year: int, batch: Columns) -> dict[str, pa.Table]:
-    """Column lists -> Arrow tables; a date that is not on the calendar is a StructureError."""
-    types = _column_types(year)
-    out = {}
-    for table, columns in batch.items():
-        if not columns["line"]:
-            continue
-        arrays = []
-        for name, values in columns.items():
-            arrow_type, element = types[table][name]
-            if arrow_type == pa.date32():
-                # The walkers checked each date and give days since 1970-01-01.
-                arrays.append(pa.array(values, pa.int32()).cast(pa.date32()))
-            else:
-                try:
-                    arrays.append(pa.array(values, arrow_type))
-                except (pa.ArrowInvalid, OverflowError):  # a whole number too large for the store
-                    raise _bad_number(columns, name, element) from None
-        out[table] = pa.Table.from_arrays(arrays, names=list(columns))
-    return out
-
-
-_INT32 = range(-(2 ** 31), 2 ** 31)
-
-
-def _bad_number(columns: dict[str, list[Any]], name: str, element: str | None) -> StructureError:
-    for i, value in enumerate(columns[name]):
-        if isinstance(value, int) and value not in _INT32:
-            return StructureError(columns["la_child_id"][i], f"<{element}> is too large a number ({value})",
-                                  columns["line"][i], approximate=True)
-    return StructureError(None, f"<{element}> holds a value that is not a whole number", None)
 
 
 # ---------------------------------------------------------------- the reader
@@ -171,14 +115,13 @@ class CensusReader:
         self._preflight()
         try:
             self._peek_root()
-            from .parallel import CHUNK_BYTES, ReadAgainSequentially, plan_chunks, read_parallel
 
             try:
                 plan = None if self.tolerant else plan_chunks(self)
             except ReadAgainSequentially:
                 plan = None
             if plan is not None and max(b - a for a, b in zip(plan.bounds, plan.bounds[1:])) > (
-                    CHUNK_BYTES + MAX_GAP_BYTES):
+                    parallel.CHUNK_BYTES + MAX_GAP_BYTES):
                 # A piece is read whole, and a piece this long holds a child no return has:
                 # the sequential read refuses it within MAX_GAP_BYTES.
                 plan = None
@@ -195,7 +138,7 @@ class CensusReader:
                 self.stats = ReadStats()
             with open(self.path, "rb") as source:
                 yield from self._read_sequential(source, skip=done)
-        except _Reject as e:
+        except Reject as e:
             raise self._reject(str(e)) from None
         except StructureError as e:
             raise self._reject(str(e)) from None
@@ -252,15 +195,15 @@ class CensusReader:
             for _, el in etree.iterparse(source, events=("start",), **PARSER_OPTIONS):
                 docinfo = el.getroottree().docinfo
                 if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-                    raise _Reject("the file has a DOCTYPE; CIN census returns never do, and munro refuses "
+                    raise Reject("the file has a DOCTYPE; CIN census returns never do, and munro refuses "
                                   "them because they can carry entity attacks")
                 if el.tag != "Message":
                     page = (": it is a web page (perhaps a saved login or error page); download or export the "
                             "return's XML file again") if str(el.tag).lower().endswith("html") else ""
-                    raise _Reject(f"the root element is <{el.tag}>, not <Message>: "
+                    raise Reject(f"the root element is <{el.tag}>, not <Message>: "
                                   "this is not a CIN census return" + page)
                 return
-        raise _Reject("no XML element found")
+        raise Reject("no XML element found")
 
     # -- header
 
@@ -269,14 +212,14 @@ class CensusReader:
         values: dict[str, Any] = {}
         for section in el:
             if section.tag not in ("CollectionDetails", "Source"):
-                raise _Reject(f"unexpected element <{section.tag}> in <Header> at line {section.sourceline}")
+                raise Reject(f"unexpected element <{section.tag}> in <Header> at line {section.sourceline}")
             if section.tag == "Source" and "la_code" in values:
                 continue  # only the first Source names the LA
             for item in section:
                 spec = next((f for f in fmt.HEADER_FIELDS if f.element == item.tag
                              and fmt.HEADER_PATHS[f.element] == section.tag), None)
                 if spec is None:
-                    raise _Reject(f"unexpected element <{item.tag}> in <Header>/<{section.tag}> "
+                    raise Reject(f"unexpected element <{item.tag}> in <Header>/<{section.tag}> "
                                   f"at line {item.sourceline}")
                 text = (item.text or "").strip()
                 if not text:
@@ -284,21 +227,21 @@ class CensusReader:
                 try:
                     values[spec.column] = _header_value(spec.kind, text)
                 except ValueError:
-                    raise _Reject(f"<Header> element <{item.tag}> at line {item.sourceline} "
+                    raise Reject(f"<Header> element <{item.tag}> at line {item.sourceline} "
                                   f"is not {KIND_WORDS[spec.kind]}") from None
         for f in fmt.HEADER_FIELDS:
             if f.required and values.get(f.column) is None:
-                raise _Reject(f"the <Header> has no <{f.element}>; munro needs the LA code (LEA), "
+                raise Reject(f"the <Header> has no <{f.element}>; munro needs the LA code (LEA), "
                               "the collection Year and the ReferenceDate to place the return")
         la = str(values["la_code"])
         if not (len(la) == 3 and la.isdigit()):
-            raise _Reject(f"<LEA> must be a 3-digit DfE local authority code, not {la!r}")
+            raise Reject(f"<LEA> must be a 3-digit DfE local authority code, not {la!r}")
         coll = values.get("collection")
         if coll is not None and coll != "CIN":
-            raise _Reject(f"this is not a CIN census return (<Collection> is {coll!r})")
+            raise Reject(f"this is not a CIN census return (<Collection> is {coll!r})")
         year = int(values["collection_year"])
         if not fmt.FIRST_YEAR <= year <= fmt.LATEST_YEAR:
-            raise _Reject(f"collection year {year} is not supported (munro reads "
+            raise Reject(f"collection year {year} is not supported (munro reads "
                           f"{year_label(fmt.FIRST_YEAR)} to {year_label(fmt.LATEST_YEAR)})")
         ref = values["reference_date"]
         # A date inside the collection's window before 31 March is an in-year extract (years.is_in_year),
@@ -333,17 +276,17 @@ class CensusReader:
             if event == "start":
                 if tag == "Children":
                     if el.getparent() is not root:
-                        raise _Reject(f"<Children> at line {el.sourceline} is not directly inside <Message>")
+                        raise Reject(f"<Children> at line {el.sourceline} is not directly inside <Message>")
                     if self.header is None:
-                        raise _Reject("<Children> comes before the <Header> (or there is no <Header>)")
+                        raise Reject("<Children> comes before the <Header> (or there is no <Header>)")
                     children_el = el
                 continue
             if tag == "Child":
                 if children_el is None or el.getparent() is not children_el:
-                    raise _Reject(f"<Child> at line {el.sourceline} is not inside <Message>/<Children>")
+                    raise Reject(f"<Child> at line {el.sourceline} is not inside <Message>/<Children>")
                 prev = el.getprevious()
                 if prev is not None and prev.tag != "Child":
-                    raise _Reject(f"unexpected element <{prev.tag}> in <Children> at line {prev.sourceline}")
+                    raise Reject(f"unexpected element <{prev.tag}> in <Children> at line {prev.sourceline}")
                 assert walker is not None  # made with the <Header>, which <Children> follows
                 if walker.children < skip:
                     walker.children += 1
@@ -354,16 +297,16 @@ class CensusReader:
                 el.clear(keep_tail=False)
                 while (prev := el.getprevious()) is not None:
                     if prev.tail is not None and prev.tail.strip():
-                        raise _Reject(f"unexpected text after <Child> in <Children> (line {prev.sourceline})")
+                        raise Reject(f"unexpected text after <Child> in <Children> (line {prev.sourceline})")
                     del children_el[0]
                 if pending >= self.batch_children:
                     yield self._finish_batch(walker)
                     pending = 0
             elif tag == "Header":
                 if el.getparent() is not root:
-                    raise _Reject(f"<Header> at line {el.sourceline} is not directly inside <Message>")
+                    raise Reject(f"<Header> at line {el.sourceline} is not directly inside <Message>")
                 if self.header is not None:
-                    raise _Reject(f"a second <Header> at line {el.sourceline}")
+                    raise Reject(f"a second <Header> at line {el.sourceline}")
                 counted = Counter(self.stats.warnings)
                 header = self.read_header(el)
                 if skip:  # the header's warnings were counted by the read that gave out the first children
@@ -375,12 +318,12 @@ class CensusReader:
             elif tag == "Message":
                 check_message_end(el)
         if self.header is None:
-            raise _Reject("the file has no <Header>")
+            raise Reject("the file has no <Header>")
         if children_el is None:
-            raise _Reject("the file has no <Children>")
+            raise Reject("the file has no <Children>")
         assert walker is not None  # made with the <Header>
         if walker.children == 0:
-            raise _Reject("the return holds no <Child> records")
+            raise Reject("the return holds no <Child> records")
         if pending:
             yield self._finish_batch(walker)
 
@@ -451,7 +394,6 @@ def _workbook_kind(path: Path) -> str:
 
 def _text_kind(path: Path, head: bytes) -> str:
     """For text that is not XML: what it looks like (a CSV of local records, JSON...) and what to do."""
-    import csv
 
     looks = sniff(path, head)
     if looks is None or looks.kind not in ("csv", "json", "binary", "text"):
@@ -488,7 +430,7 @@ class _Bounded:
         self.since += len(data)
         self.total += len(data)
         if self.since > MAX_GAP_BYTES:
-            raise _Reject(self.message.format(mb=MAX_GAP_BYTES >> 20, line=self.line))
+            raise Reject(self.message.format(mb=MAX_GAP_BYTES >> 20, line=self.line))
         return data
 
 
@@ -502,26 +444,6 @@ def _header_value(kind: str, text: str) -> int | dt.date | str:
     if kind == "datetime":
         dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     return text
-
-
-def check_children_end(el: etree._Element) -> None:
-    for sub in el:
-        if sub.tag != "Child":
-            raise _Reject(f"unexpected element <{sub.tag}> in <Children> at line {sub.sourceline}")
-        if sub.tail is not None and sub.tail.strip():
-            raise _Reject(f"unexpected text after <Child> in <Children> (line {sub.sourceline})")
-    if el.text is not None and el.text.strip():
-        raise _Reject("unexpected text inside <Children>")
-
-
-def check_message_end(el: etree._Element) -> None:
-    for sub in el:
-        if sub.tag not in ("Header", "Children"):
-            raise _Reject(f"unexpected element <{sub.tag}> in <Message> at line {sub.sourceline}")
-        if sub.tail is not None and sub.tail.strip():
-            raise _Reject(f"unexpected text after <{sub.tag}> in <Message>")
-    if el.text is not None and el.text.strip():
-        raise _Reject("unexpected text inside <Message>")
 
 
 def syntax_message(e: etree.XMLSyntaxError, line_offset: int = 0) -> str:

@@ -22,12 +22,14 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+import pyarrow as pa
+from lxml import etree
+
 from ..years import year_label
 from . import format as fmt
 
 if TYPE_CHECKING:
     import numpy as np
-    import pyarrow as pa
     from lxml import etree
 
     from . import _fastwalk
@@ -181,6 +183,57 @@ def table_columns(year: int) -> dict[str, list[str]]:
     return out
 
 
+ARROW_TYPES = {"str": pa.string(), "date": pa.date32(), "bool": pa.int32(), "int": pa.int32(),
+               "datetime": pa.string()}
+
+
+def column_types(year: int) -> dict[str, dict[str, tuple[pa.DataType, str | None]]]:
+    """Per table, column -> (Arrow type, element name for messages)."""
+    out = {}
+    for table, fields in fmt.table_fields(year).items():
+        cols: dict[str, tuple[pa.DataType, str | None]] = {k: (pa.int32(), None) for k in fmt.key_columns(table)}
+        cols["la_child_id"] = (pa.string(), "LAchildID")
+        for f in fields:
+            if f.in_year(year) and f.column != "la_child_id":
+                cols[f.column] = (ARROW_TYPES[f.kind], f.element)
+        cols["line"] = (pa.int64(), None)
+        out[table] = cols
+    return out
+
+
+def to_arrow(year: int, batch: Columns) -> dict[str, pa.Table]:
+    """Column lists -> Arrow tables; a date that is not on the calendar is a StructureError."""
+    types = column_types(year)
+    out = {}
+    for table, columns in batch.items():
+        if not columns["line"]:
+            continue
+        arrays = []
+        for name, values in columns.items():
+            arrow_type, element = types[table][name]
+            if arrow_type == pa.date32():
+                # The walkers checked each date and give days since 1970-01-01.
+                arrays.append(pa.array(values, pa.int32()).cast(pa.date32()))
+            else:
+                try:
+                    arrays.append(pa.array(values, arrow_type))
+                except (pa.ArrowInvalid, OverflowError):  # a whole number too large for the store
+                    raise _bad_number(columns, name, element) from None
+        out[table] = pa.Table.from_arrays(arrays, names=list(columns))
+    return out
+
+
+_INT32 = range(-(2 ** 31), 2 ** 31)
+
+
+def _bad_number(columns: dict[str, list[Any]], name: str, element: str | None) -> StructureError:
+    for i, value in enumerate(columns[name]):
+        if isinstance(value, int) and value not in _INT32:
+            return StructureError(columns["la_child_id"][i], f"<{element}> is too large a number ({value})",
+                                  columns["line"][i], approximate=True)
+    return StructureError(None, f"<{element}> holds a value that is not a whole number", None)
+
+
 class Compiled(Protocol):
     """The compiled walker's module (``_fastwalk``, see _fastwalk.pyi), as walk.py and parallel.py use it."""
 
@@ -198,7 +251,7 @@ class Compiled(Protocol):
              tags: Sequence[bytes]) -> tuple[int, bool, list[np.ndarray]]: ...
 
 
-def _compiled_walk() -> Compiled | None:
+def compiled_walk() -> Compiled | None:
     """The compiled shortcut (the ``_fastwalk`` module), unless absent, built against another lxml,
     or MUNRO_PURE_PYTHON is set."""
     if os.environ.get("MUNRO_PURE_PYTHON"):
@@ -208,7 +261,6 @@ def _compiled_walk() -> Compiled | None:
 
 def installed_lxml() -> tuple[str, str]:
     """The lxml and libxml2 versions in use, as ``_fastwalk.BUILT_AGAINST`` records its build's."""
-    from lxml import etree
 
     return etree.__version__, ".".join(map(str, etree.LIBXML_COMPILED_VERSION))
 
@@ -218,6 +270,7 @@ def _usable_extension() -> Compiled | None:
     # The extension walks libxml2's structs as laid out by the lxml it was compiled against; another
     # lxml (an upgrade beside a wheel built earlier) could read them wrong, so it is used only on a match.
     try:
+        # the compiled walker is optional: without it (or with MUNRO_PURE_PYTHON) the Python walk is used
         from . import _fastwalk
     except ImportError:
         return None
@@ -240,7 +293,7 @@ class ChildWalker:
         # Tolerant (for validation): a problem is recorded in ``problems`` as
         # (LAchildID, element, line, text, what) and the walk goes on, a bad value stored as NULL,
         # so that the DfE rules can report what the strict read would refuse.
-        self._fast = None if tolerant else _compiled_walk()
+        self._fast = None if tolerant else compiled_walk()
         self.problems: list[Problem] | None = [] if tolerant else None
         self.year = year
         self.spec = _compile(fmt.CHILD, year, "children")
@@ -274,8 +327,6 @@ class ChildWalker:
     def tables(self, batch: Columns | _fastwalk.Batch) -> dict[str, pa.Table]:
         """A batch from ``take_batch`` as ``{table: pyarrow.Table}``; its code-list warnings counted."""
         if isinstance(batch, dict):  # the Python walk's (take_batch gives one exactly when _batch is None)
-            from .reader import to_arrow
-
             return to_arrow(self.year, batch)
         tables, warnings = batch.tables()
         self.warnings.update(warnings)

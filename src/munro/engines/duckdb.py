@@ -57,6 +57,7 @@ class DuckDBEngine(Engine):
     name = "duckdb"
 
     def __init__(self, path: str | os.PathLike):
+        # lazily: Ibis (slow to import) only when an engine connects
         import duckdb
         import ibis
 

@@ -18,6 +18,7 @@ class PostgresEngine(ExportedEngine):
 
     def __init__(self, url: str, schema: str = "munro"):
         try:
+            # lazily: the postgresql extra (Ibis's PostgreSQL backend) may be missing
             import ibis
             import ibis.backends.postgres  # noqa: F401
         except ImportError:

@@ -53,6 +53,7 @@ def _warehouse() -> str:
 
 def _session(master: str):
     try:
+        # lazily: pyspark, the spark extra, only when a Spark session starts
         from pyspark.sql import SparkSession
     except ImportError:
         raise MunroError("the Spark engine needs munro's spark extra: pip install 'munro[spark]'") from None
@@ -76,6 +77,7 @@ class SparkEngine(ExportedEngine):
         folder = Path(folder)
         manifest = read_manifest(folder)  # refuses a DuckDB file or a stray folder, clearly
         try:
+            # lazily: the spark extra (Ibis's PySpark backend) may be missing
             import ibis
             import ibis.backends.pyspark  # noqa: F401
         except ImportError:

@@ -10,11 +10,14 @@ rate is None with a reason, and its counts are still given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
 from .context import Context, Key, add_months, count_if, flag
-from .registry import CIN_SOURCE, PER_10K, REGISTER, LaitMeasure, item
+from .registry import CIN_SOURCE, PER_10K, REGISTER, Compute, LaitMeasure, item
 from .result import ItemResult, count_of, per_10k, percent
 
 CPP_CATEGORIES = ("NEG", "PHY", "EMO", "SAB", "MUL")
@@ -45,7 +48,8 @@ RATE_REASON = (
 
 
 def _activity_rate(id: str, title: str, *, framework_item: str, rationale: str, headline: str,
-                   definition: str, framework_source: str = CIN_SOURCE, lait: tuple[LaitMeasure, ...] = ()):
+                   definition: str, framework_source: str = CIN_SOURCE,
+                   lait: tuple[LaitMeasure, ...] = ()) -> Callable[[Compute], Compute]:
     """@item for a count of CIN census events per 10,000 children, benchmarked against DfE's figures."""
     return item(
         id=id,
@@ -79,8 +83,8 @@ def _no_population(key: Key) -> str:
             "give one with a population override")
 
 
-def rate_result(ctx: Context, item: str, key: Key, count: int, groups: dict | None = None,
-                figures: dict | None = None) -> ItemResult:
+def rate_result(ctx: Context, item: str, key: Key, count: int, groups: dict[str, dict[str, Any]] | None = None,
+                figures: dict[str, Any] | None = None) -> ItemResult:
     """A per-10k item for ``key`` (LA, period): ``value`` = count / population x 10,000, each group's rate
     alike, the population being the LA's in the period's reporting year."""
     pop, pop_figures = ctx.population_of(*key)
@@ -95,7 +99,7 @@ def rate_result(ctx: Context, item: str, key: Key, count: int, groups: dict | No
     )
 
 
-def _counts(ctx: Context, t: ir.Table, **metrics) -> dict[Key, dict]:
+def _counts(ctx: Context, t: ir.Table, **metrics: ir.Scalar) -> dict[Key, dict[str, Any]]:
     return ctx.per_key(t.group_by(ctx.by).aggregate(**metrics))
 
 

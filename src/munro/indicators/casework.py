@@ -30,6 +30,8 @@ Negative spans are told by their dates (``context.span``), never by a working-da
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -43,7 +45,8 @@ CORE_GROUP_STANDARD = 10  # working days from the conference to the first core g
 WORKERS = 3  # sw_changes: this many different social workers or more
 
 
-def _per_key(ctx: Context, item: str, kind: str, what: str, build) -> dict[Key, ItemResult]:
+def _per_key(ctx: Context, item: str, kind: str, what: str,
+             build: Callable[[Key], ItemResult]) -> dict[Key, ItemResult]:
     """``build(key)`` for each (LA, period) whose records of ``kind`` for the period's reporting years are
     loaded; the others None with a reason (``what`` the records are, ``{at}`` in it the period's end)."""
     out = {}
@@ -155,7 +158,7 @@ def child_seen_per_cpp(ctx: Context) -> dict[Key, ItemResult]:
     alone = ctx.per_key(v.group_by(ctx.by).aggregate(
         visits=v.count(), alone=count_if(v.seen_alone == 1), recorded=count_if(v.seen_alone.notnull())))
 
-    def build(key):
+    def build(key: Key) -> ItemResult:
         n, ok, a = count_of(rows[key].get("n")), count_of(rows[key].get("seen")), alone[key]
         return ItemResult(
             id="child_seen_per_cpp", unit="percent", value=percent(ok, n),
@@ -236,7 +239,7 @@ def icpc_to_core_group(ctx: Context) -> dict[Key, ItemResult]:
         plans=t.count(), **wd.counts(), within=count_if(wd.value <= CORE_GROUP_STANDARD),
         none=count_if(t.first.isnull()), **percentiles(wd.value)))
 
-    def build(key):
+    def build(key: Key) -> ItemResult:
         row = rows[key]
         n, within = count_of(row.get("n")), count_of(row.get("within"))
         return ItemResult(
@@ -314,7 +317,7 @@ def sw_changes(ctx: Context) -> dict[Key, ItemResult]:
     p = children_on_plan_at_r(ctx)
     cpp = ctx.per_key(_with_workers(ctx, p.select(*ctx.by, "la_child_id").distinct()))
 
-    def build(key):
+    def build(key: Key) -> ItemResult:
         n, many = count_of(cin[key].get("n")), count_of(cin[key].get("many"))
         pn, pmany = count_of(cpp[key].get("n")), count_of(cpp[key].get("many"))
         return ItemResult(

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 # The item modules, imported so that their items register (nothing else imports them for that).
 from . import activity, casework, imported, plans, timeliness
-from .registry import COMPARABILITY, POLARITIES, REGISTER, SECTION_IDS, UNITS, Item
+from .registry import COMPARABILITY, POLARITIES, REGISTER, SECTION_IDS, Item
+from .result import UNITS
 
 __all__ = ["COMPARABILITY", "POLARITIES", "UNITS", "Item", "Question", "Section", "SECTIONS", "ITEMS", "CATALOGUE",
            "ITEM_MODULES", "section", "item", "by_section", "question_of"]

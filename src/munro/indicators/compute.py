@@ -16,29 +16,32 @@ later return repeats).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..engines import engine_for
+from ..engines import Engine, Tables, engine_for
 from ..errors import MunroError
 from ..years import Period, date_words, year_end
 from .catalogue import ITEMS as REGISTERED
 from .catalogue import item as catalogue_item
-from .context import Context, Key
+from .context import Context, Key, Population
 from .result import ItemResult
 
 # id -> function(Context) -> {Key(la, period): ItemResult}: every registered item, in definitions.md order (section 2,
 # then the section 3 items an LA imports its own figure for).
 ITEMS: dict[str, Callable[[Context], dict[Key, ItemResult]]] = {i: entry.compute for i, entry in REGISTERED.items()}
-PopulationArg = Mapping | Callable[[str, int], Any] | None
+PopulationArg = Mapping[Any, Any] | Callable[[str, int], Any] | None
+# What an item is computed from: a connected engine, a store's path or an engine URL (engines.engine_for).
+Db = Engine | str | os.PathLike[str]
 
 
-def _population_fn(population: PopulationArg):
+def _population_fn(population: PopulationArg) -> Population | None:
     """A callable (la, year) -> population from the argument (None: the packaged ONS estimates)."""
     if population is None or callable(population):
         return population
     if isinstance(population, Mapping):
-        def lookup(la: str, year: int):
+        def lookup(la: str, year: int) -> Any:
             if (la, year) in population:
                 return population[(la, year)]
             return population.get(la)
@@ -46,12 +49,12 @@ def _population_fn(population: PopulationArg):
     raise TypeError("population must be a mapping {(la, year) or la: int} or a callable (la, year) -> int")
 
 
-def _store_population(engine):
+def _store_population(engine: Engine) -> Population:
     """The store's own denominators: ONS estimates, or the user's overrides (munro population set)."""
     return engine.population
 
 
-def _standard(days) -> int:
+def _standard(days: object) -> int:
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 100:
         raise MunroError(f"the visiting standard must be a whole number of working days from 1 to 100, not {days!r}")
     return days
@@ -89,8 +92,8 @@ def _needs(la: str, period: Period, history: Mapping[str, Sequence[int]],
     return f"needs {' and '.join(lacking)}{none}" if lacking else None
 
 
-def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: Iterable[str] | None = None,
-                 population: PopulationArg = None, visiting_standard: int = 10, *, tables=None,
+def compute_keys(engine: Engine, las: Iterable[str], periods: Iterable[Period], items: Iterable[str] | None = None,
+                 population: PopulationArg = None, visiting_standard: int = 10, *, tables: Tables | None = None,
                  history: Mapping[str, list[int]] | None = None,
                  local: Mapping[str, Any] | None = None,
                  extracts: Mapping[str, Sequence[dt.date]] | None = None) -> dict[Key, dict[str, ItemResult]]:
@@ -134,7 +137,7 @@ def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: I
     return out
 
 
-def compute(db, la: str, year: int, items: Iterable[str] | None = None,
+def compute(db: Db, la: str, year: int, items: Iterable[str] | None = None,
             population: PopulationArg = None, visiting_standard: int = 10) -> dict[str, Any]:
     """The items of definitions.md for LA ``la`` and reporting year ``year``.
 
@@ -147,7 +150,7 @@ def compute(db, la: str, year: int, items: Iterable[str] | None = None,
     return compute_years(db, la, [year], items, population, visiting_standard)[int(year)]
 
 
-def compute_years(db, la: str, years: Iterable[int], items: Iterable[str] | None = None,
+def compute_years(db: Db, la: str, years: Iterable[int], items: Iterable[str] | None = None,
                   population: PopulationArg = None, visiting_standard: int = 10) -> dict[int, dict[str, Any]]:
     """``compute`` for each of ``years`` of one LA, computed together: year -> ``compute``'s result.
 
@@ -162,7 +165,7 @@ def compute_years(db, la: str, years: Iterable[int], items: Iterable[str] | None
                 "items": found[Key(la, Period.of_year(y))]} for y in years}
 
 
-def compute_all(db, year: int, items: Iterable[str] | None = None,
+def compute_all(db: Db, year: int, items: Iterable[str] | None = None,
                 population: PopulationArg = None, visiting_standard: int = 10) -> list[dict[str, Any]]:
     """``compute`` for every LA in the store, in one pass over all their merged history.
 
@@ -172,7 +175,7 @@ def compute_all(db, year: int, items: Iterable[str] | None = None,
     return compute_all_years(db, [year], items, population, visiting_standard)[int(year)]
 
 
-def compute_all_years(db, years: Iterable[int], items: Iterable[str] | None = None,
+def compute_all_years(db: Db, years: Iterable[int], items: Iterable[str] | None = None,
                       population: PopulationArg = None,
                       visiting_standard: int = 10) -> dict[int, list[dict[str, Any]]]:
     """``compute_all`` for each of ``years``, every LA and year in one pass per item: year -> its list."""

@@ -25,13 +25,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import ibis
 import ibis.expr.types as ir
 
 from ..calendar import FIRST_DATE, LAST_DATE
 from ..engines import Tables
+from ..reference import child_population
 from ..years import Period
 
 Population = Callable[[str, int], Any]
@@ -79,7 +80,7 @@ class Span:
 
     measured: ir.BooleanValue
     excluded: ir.BooleanValue
-    value: ir.IntegerValue | None = None
+    value: ir.IntegerValue
 
     def counts(self) -> dict[str, ir.IntegerScalar]:
         """``n`` (measured) and ``excluded`` aggregates."""
@@ -97,7 +98,7 @@ def span(start: ir.DateValue, end: ir.DateValue, length: ir.IntegerValue | None 
     if length is not None:
         ok = ok & length.notnull()
     measured = flag(ok) == 1  # a missing date leaves the comparison NULL: not measured
-    value = None if length is None else ibis.cases((measured, length), else_=ibis.null("int64"))
+    value = ibis.null("int64") if length is None else ibis.cases((measured, length), else_=ibis.null("int64"))
     return Span(measured=measured, excluded=end.notnull() & ~measured, value=value)
 
 
@@ -201,7 +202,7 @@ class Context:
     # (la, year) -> what ``population`` gave: asked once per run, as a callable may open the store
     population_cache: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         outside = [p.end for p in self.periods if not FIRST_DATE <= p.end <= LAST_DATE]
         if outside:  # the period table is drawn from the calendar: a period beyond it would vanish
             raise ValueError(f"{outside[0]} is outside munro's calendar ({FIRST_DATE} to {LAST_DATE})")
@@ -300,7 +301,7 @@ class Context:
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
         """Run an expression: its rows as dicts. Every query of every item runs here, so that
         ``munro.indicators.sql`` can collect the expressions instead of running them."""
-        return expr.to_pyarrow().to_pylist()
+        return cast("list[dict[str, Any]]", expr.to_pyarrow().to_pylist())
 
     def per_key(self, expr: ir.Table) -> dict[Key, dict[str, Any]]:
         """Run a ``group_by(ctx.by).aggregate(...)`` expression: Key -> row (plain Python values).
@@ -325,8 +326,6 @@ class Context:
         """
         year = period.population_year
         if self.population is None:
-            from ..reference import child_population
-
             return child_population(la, year), {}
         cache = self.population_cache
         if (la, year) not in cache:

@@ -8,6 +8,7 @@ Regenerate with ``python -m munro.indicators.docs > docs/indicators.md``;
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 from munro.indicators.catalogue import (
     CATALOGUE,
@@ -163,7 +164,7 @@ def _quote(text: str) -> list[str]:
     return [f"> {text}", ""]
 
 
-def _code(names) -> str:
+def _code(names: Iterable[str]) -> str:
     return ", ".join(f"`{n}`" for n in names)
 
 

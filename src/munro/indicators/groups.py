@@ -24,12 +24,18 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from ..engines import engine_for
+import ibis
+import ibis.expr.types as ir
+
+from ..engines import Engine, Tables, engine_for
 from ..errors import MunroError
 from ..population import Population
 from ..reference import dfe_years, local_authorities, local_authority
-from ..store.returns import year_words, years_words
+from ..store.returns import years_words
 from ..years import Period
+from ..years import year_label as year_words  # a year as DfE writes it, as store.returns names it
+from .compute import Db, _wanted, compute_keys
+from .context import Key
 
 LONDON = ("Inner London", "Outer London")
 
@@ -68,7 +74,7 @@ def parse_group(text: str) -> list[str]:
     return codes
 
 
-def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None = None, *,
+def compute_group(db: Db, las: Iterable[str], year: int, items: Iterable[str] | None = None, *,
                   code: str = "group", label: str | None = None, visiting_standard: int = 10,
                   whose: str | None = None) -> dict[str, Any]:
     """The items for the LAs ``las`` together (see the module's docstring), as ``compute`` gives one LA's.
@@ -78,8 +84,6 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
     the number of ``las``; ``coverage`` says in words how many are in, naming them as ``whose``
     ("West Midlands LAs"; default "LAs of the group"). ``visiting_standard`` is as for ``compute``.
     """
-    from .compute import _wanted, compute_keys
-    from .context import Key
 
     wanted = _wanted(items)
     year = int(year)
@@ -112,7 +116,7 @@ def compute_group(db, las: Iterable[str], year: int, items: Iterable[str] | None
         return out
 
 
-def compute_named_group(db, year: int, *, region: str | None = None, group: str | None = None,
+def compute_named_group(db: Db, year: int, *, region: str | None = None, group: str | None = None,
                         items: Iterable[str] | None = None, visiting_standard: int = 10) -> dict[str, Any]:
     """``munro indicators --region NAME`` (the region's LAs, from the packaged list; those without the year's
     return are left out and make it partial) or ``--group 330,331,332``."""
@@ -125,13 +129,12 @@ def compute_named_group(db, year: int, *, region: str | None = None, group: str 
                          visiting_standard=visiting_standard)
 
 
-def _as_one(tables, code: str):
+def _as_one(tables: Tables, code: str) -> Tables:
     """The members' tables as one LA ``code``: children (and workers) told apart by their LA's code.
 
     An LA's own imported figures (``own_figures``) are its own: a group has none."""
-    import ibis
 
-    def one(name: str, t):
+    def one(name: str, t: ir.Table) -> ir.Table:
         if name == "own_figures":
             return t.filter(ibis.literal(False))
         cols = {c: t.la_code.concat(":", t[c]) for c in ("la_child_id", "worker_id") if c in t.columns}
@@ -147,7 +150,7 @@ def _common_local(local: dict[str, dict[str, list[int]]], members: list[str]) ->
     return {k: sorted(set.intersection(*(set(local[la][k]) for la in members))) for k in sorted(kinds)}
 
 
-def _sum_population(engine, members: list[str], year: int):
+def _sum_population(engine: Engine, members: list[str], year: int) -> Population:
     """The members' populations added up (None, with the reason, if any member has none)."""
     found = {la: engine.population(la, year) for la in members}
     lacking = [la for la, p in found.items() if p is None or p.value is None]

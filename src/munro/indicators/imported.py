@@ -19,6 +19,10 @@ section 3's order.
 
 from __future__ import annotations
 
+from typing import Any
+
+import ibis.expr.types as ir
+
 from ..localdata.layouts import OWN_FIGURES
 from ..years import year_label
 from .context import Context, Key
@@ -54,7 +58,7 @@ _IMPORTED = (
 )
 
 
-def own_figures(ctx: Context, item: str):
+def own_figures(ctx: Context, item: str) -> ir.Table:
     """The LA's imported figures of ``item`` for the reporting years of the context's periods (``year``
     says which)."""
     f = ctx.t.own_figures
@@ -66,7 +70,7 @@ def _own_figure(item: str, unit: str) -> Compute:
     """The computation of every imported item: the LA's own figure of ``item``, or None with a reason."""
 
     def compute_item(ctx: Context) -> dict[Key, ItemResult]:
-        found: dict[tuple[str, int], dict[str, dict]] = {}
+        found: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
         for row in ctx.rows(own_figures(ctx, item)):
             found.setdefault((row["la_code"], row["year"]), {})[row["figure"]] = row
         out = {}
@@ -95,12 +99,12 @@ def _own_figure(item: str, unit: str) -> Compute:
     return compute_item
 
 
-def _whole(x):
+def _whole(x: Any) -> Any:
     x = clean(x)
     return int(x) if isinstance(x, float) and x.is_integer() else x
 
 
-def imported(**metadata) -> Compute:
+def imported(**metadata: Any) -> Compute:
     """Register an item munro imports rather than computes (``metadata`` as ``@item`` takes it)."""
     return item(**metadata)(_own_figure(metadata["id"], metadata["unit"]))
 

@@ -11,19 +11,21 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .. import __version__
 from ..output import csv_writer
 from ..renderers import register_output_renderer
 from ..renderers import render as render_as
 from ..years import date_words, year_label
 from .catalogue import item
 from .compute import as_json
+from .result import ItemResult
 
 _CSV_FIGURES = ("numerator", "denominator", "count", "excluded")
 _CSV_GROUP = ("las_included", "las_in_group", "partial")
 _SHOWN = {"percent": "%", "per_10k": " per 10k", "working_days": " working days", "days": " days", "count": ""}
 
 
-def shown(value, unit: str) -> str:
+def shown(value: float | None, unit: str) -> str:
     # Rounded at the edge (definitions.md section 1): one decimal place for rates and percentages.
     if value is None:
         return "-"
@@ -52,7 +54,7 @@ def to_table(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def behind(r) -> str:
+def behind(r: ItemResult) -> str:
     """What a figure was computed from (``12 of 40``, a count), or why there is none."""
     if r.value is None:
         return r.reason or r.note or ""
@@ -61,7 +63,7 @@ def behind(r) -> str:
     return f"{r.count:,}" if r.count is not None else ""
 
 
-def source(r) -> str:
+def source(r: ItemResult) -> str:
     """Where an item's figure comes from, in a word: munro's from the returns, or the LA's import."""
     if r.value is None:
         return "-"
@@ -82,7 +84,6 @@ def _group_head(result: Mapping[str, Any]) -> str:
 
 def _json(result: Mapping[str, Any]) -> dict[str, Any]:
     """The result as JSON's dict form, saying which munro computed it."""
-    from .. import __version__
 
     return {**as_json(result), "munro_version": __version__}
 
@@ -107,7 +108,7 @@ def to_csv(result: Mapping[str, Any]) -> str:
     return buf.getvalue()
 
 
-def _csv_item(item_id: str, r) -> list:
+def _csv_item(item_id: str, r: ItemResult) -> list[Any]:
     return [item_id, "" if r.value is None else r.value, r.unit,
             *("" if getattr(r, f) is None else getattr(r, f) for f in _CSV_FIGURES), r.reason or ""]
 
@@ -185,4 +186,6 @@ register_output_renderer("indicator-series", "csv", series_csv)
 def render(fmt: str, results: Results) -> str:
     """One result, or a list of them (``--la all``), in ``fmt``: tables one after another,
     a JSON list, or one CSV with a header row."""
-    return render_as("indicators", fmt, results)
+    text = render_as("indicators", fmt, results)
+    assert text is not None  # the indicators' renderers give text; none writes a file
+    return text

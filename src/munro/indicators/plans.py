@@ -23,6 +23,8 @@ flags are 0/1 integers, windows are ordered with tie-breakers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -30,7 +32,7 @@ from ..years import year_window
 from .activity import RATE_REASON, initial_conferences, rate_result
 from .context import Context, Key, add_months, count_if, days_between, flag, span
 from .looked_after import care_starts, loaded_note, looked_after_at_r
-from .registry import CIN_SOURCE, PER_10K, REGISTER, LaitMeasure, item
+from .registry import CIN_SOURCE, PER_10K, REGISTER, Compute, LaitMeasure, item
 from .result import ItemResult, count_of, percent
 
 # DfE's rule (former NI 64): "more than 729 calendar days including the day of cessation".
@@ -56,7 +58,7 @@ def _missing_year(ctx: Context, la: str, year: int, what: str) -> str | None:
 # ---------------------------------------------------------------- re-referral after a plan
 
 
-def _rereferral_item(months: int, cohort: str, example: str):
+def _rereferral_item(months: int, cohort: str, example: str) -> Callable[[Compute], Compute]:
     """@item for the re-referrals within ``months`` of a plan ending in ``cohort``."""
     return item(
         id=f"rereferral_after_cpp_{months}m",
@@ -134,12 +136,12 @@ def _rereferral_after_cpp(ctx: Context, months: int) -> dict[Key, ItemResult]:
         n, re = count_of(rows[key].get("n")), count_of(rows[key].get("re"))
         # Referrals made and closed inside a follow-up year are only in that year's return.
         notes = [_missing_year(ctx, la, y, "re-referrals") for y in range(cohort_year + 1, p.year)]
-        notes = [x for x in notes if x]
+        noted = [x for x in notes if x]
         out[key] = ItemResult(id=item, unit="percent", value=percent(re, n),
                               reason=None if n else (f"no child protection plans ended between "
                                                      f"{w_start} and {w_end}"),
                               numerator=re, denominator=n, count=n, figures=cohort,
-                              note="; ".join(notes) or None)
+                              note="; ".join(noted) or None)
     return out
 
 
@@ -427,6 +429,7 @@ def cpp_end_outcome(ctx: Context) -> dict[Key, ItemResult]:
         n=count_if(ok), closed=count_if(ok & (t.cin_closed == 1)), care=count_if(ok & (t.looked_after == 1)),
         either=count_if(ok & ((t.cin_closed == 1) | (t.looked_after == 1))), excluded=count_if(~ok)))
     out = {}
+    care: int | None  # None where the looked-after episodes are not loaded
     for key in ctx.keys:
         n, closed, care, either = (count_of(rows[key].get(k)) for k in ("n", "closed", "care", "either"))
         missing = loaded_note(ctx, key)

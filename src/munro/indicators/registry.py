@@ -1,11 +1,11 @@
 """The register of items: each item's metadata and computation, registered together with ``@item``.
 
-An item is one unit: the function that computes it (``fn(ctx) -> {la_code: ItemResult}``) is
+An item is one unit: the function that computes it (``fn(ctx) -> {Key(la, period): ItemResult}``) is
 decorated with its metadata, as the validation rules are (``munro.validate.registry``)::
 
     @item(id="cin_rate", title="...", section="activity", unit="per_10k", ...,
           lait=(LaitMeasure("CIN", "value", "per_10k"),))
-    def cin_rate(ctx: Context) -> dict[str, ItemResult]:
+    def cin_rate(ctx: Context) -> dict[Key, ItemResult]:
         ...
 
 Everything else about items is derived from the register: the catalogue
@@ -20,13 +20,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field, fields
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from .result import UNITS, ItemResult
 
 if TYPE_CHECKING:  # annotations only: the context imports Ibis
-    from .context import Context
-    from .result import ItemResult
+    from .context import Context, Key
 
-UNITS = ("percent", "per_10k", "working_days", "days", "count")
 POLARITIES = {
     "higher_better": "higher is better",
     "lower_better": "lower is better",
@@ -50,7 +50,7 @@ PER_10K = "per 10,000 children aged 0 to 17"
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
-Compute = Callable[["Context"], "dict[str, ItemResult]"]
+Compute = Callable[["Context"], "dict[Key, ItemResult]"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class Item:
     framework_differences: str = ""
     key_questions: tuple[str, ...] = ()  # quoted local questions (or parts of them) the item helps answer
     lait: tuple[LaitMeasure, ...] = ()  # the LAIT measures that publish its figures (benchmark/lait.py)
-    compute: Compute = field(repr=False, compare=False)  # fn(ctx) -> {la_code: ItemResult}
+    compute: Compute = field(repr=False, compare=False)  # fn(ctx) -> {Key(la, period): ItemResult}
 
     def __post_init__(self) -> None:
         # Cheap checks at import time: a typo here would otherwise reach a published report.
@@ -127,7 +127,7 @@ class Register:
     def __init__(self) -> None:
         self._items: dict[str, Item] = {}
 
-    def item(self, **metadata) -> Callable[[Compute], Compute]:
+    def item(self, **metadata: Any) -> Callable[[Compute], Compute]:
         """Register the decorated function as the computation of the item ``metadata`` describes.
 
         Metadata that ``Item`` does not know, or lacks, is refused, as is an id or a LAIT measure

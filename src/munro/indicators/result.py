@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .registry import UNITS
+# What an item's value is measured in (an item's ``unit``, each result's).
+UNITS = ("percent", "per_10k", "working_days", "days", "count")
 
 
 @dataclass
@@ -34,11 +35,11 @@ class ItemResult:
     figures: dict[str, Any] = field(default_factory=dict)
     note: str | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.unit not in UNITS:
             raise ValueError(f"{self.id}: unknown unit {self.unit!r}")
 
-    def __getitem__(self, name: str):
+    def __getitem__(self, name: str) -> Any:
         """``result["p25"]``: a field or a figure, by its definitions.md name."""
         if name in self.figures:
             return self.figures[name]
@@ -80,7 +81,7 @@ def per_10k(count: int | None, population: int | None) -> float | None:
     return count / population * 10_000.0
 
 
-def clean(x):
+def clean(x: Any) -> Any:
     """A value from a query result as plain Python: NaN/NA -> None, numpy numbers -> int/float."""
     if x is None:
         return None
@@ -96,7 +97,7 @@ def clean(x):
     return x
 
 
-def count_of(x) -> int:
+def count_of(x: Any) -> int:
     """A SUM/COUNT from a query (NULL over no rows) as an int."""
     x = clean(x)
     return 0 if x is None else int(x)

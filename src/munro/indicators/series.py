@@ -21,8 +21,9 @@ from ..calendar import FIRST_DATE, LAST_DATE
 from ..engines import engine_for
 from ..errors import MunroError
 from ..years import Period, date_words, year_label, year_start
-from .compute import PopulationArg, as_json, compute_keys
+from .compute import Db, PopulationArg, as_json, compute_keys
 from .context import Key
+from .result import ItemResult
 
 MONTHS = range(1, 37)  # a series of 1 to 36 monthly points: three years at most
 
@@ -64,12 +65,12 @@ def check_as_at(end: dt.date, months: int = 1, *, loaded: Mapping[str, Sequence[
                          f"{year_label(years[0])}, starts on {date_words(year_start(years[0]))})")
 
 
-def _period_result(la: str, period: Period, history: Sequence[int], items: dict) -> dict[str, Any]:
+def _period_result(la: str, period: Period, history: Sequence[int], items: dict[str, ItemResult]) -> dict[str, Any]:
     return {"la": la, "year": period.year, "as_at": period.end.isoformat(), "start": period.start.isoformat(),
             "period": period.label, "history_years": list(history), "items": items}
 
 
-def compute_as_at(db, la: str, end: dt.date, items: Iterable[str] | None = None, population: PopulationArg = None,
+def compute_as_at(db: Db, la: str, end: dt.date, items: Iterable[str] | None = None, population: PopulationArg = None,
                   visiting_standard: int = 10, *,
                   extracts: Mapping[str, Sequence[dt.date]] | None = None) -> dict[str, Any] | list[dict[str, Any]]:
     """The items for LA ``la`` (or ``"all"``: every LA loaded, a list) over the 12 months ending on ``end``.
@@ -89,7 +90,7 @@ def compute_as_at(db, la: str, end: dt.date, items: Iterable[str] | None = None,
     return results if la == "all" else results[0]
 
 
-def compute_series(db, la: str, end: dt.date, months: int = 24, items: Iterable[str] | None = None,
+def compute_series(db: Db, la: str, end: dt.date, months: int = 24, items: Iterable[str] | None = None,
                    population: PopulationArg = None, visiting_standard: int = 10, *,
                    extracts: Mapping[str, Sequence[dt.date]] | None = None) -> dict[str, Any]:
     """The items of LA ``la`` as a monthly series: the rolling 12 months ending on ``end`` and on the same day

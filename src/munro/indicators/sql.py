@@ -16,10 +16,12 @@ queries whether or not any are loaded, so their SQL prints too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 
 from ..calendar import CALENDAR_COLUMNS
 from ..engines import LOCAL, MERGED, Tables
@@ -28,6 +30,7 @@ from ..localdata import schema as local
 from ..localdata.layouts import LAYOUTS
 from ..store.merge import merged_columns
 from ..years import Period
+from .compute import ITEMS
 from .context import Context
 
 # Ibis names the dialects by its backends; users know them by their products.
@@ -40,7 +43,7 @@ CALENDAR_TABLE = "munro_calendar"
 
 def unbound_tables() -> Tables:
     """The tables the items read, as Ibis tables with names and types but no backend."""
-    def table(name, columns):
+    def table(name: str, columns: Iterable[tuple[str, str]]) -> ir.Table:
         return ibis.table(ibis.schema({c: _TYPES[t] for c, t in columns}), name=name)
 
     merged = {t: table(f"merged_{t}", merged_columns(t)) for t in MERGED}
@@ -56,14 +59,13 @@ class _Collecting(Context):
         super().__init__(periods=(Period.of_year(year),), las=(), t=unbound_tables(), population=lambda la, year: None)
         self.queries: list[Any] = []
 
-    def rows(self, expr):
+    def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
         self.queries.append(expr)
         return []
 
 
-def item_expressions(item: str, year: int) -> list:
+def item_expressions(item: str, year: int) -> list[ir.Table]:
     """The Ibis expressions item ``item`` runs for reporting year ``year``, in order."""
-    from .compute import ITEMS
 
     if item not in ITEMS:
         raise MunroError(f"unknown item {item!r} (known: {', '.join(ITEMS)})")
@@ -75,6 +77,7 @@ def item_expressions(item: str, year: int) -> list:
 def _compiler_ready(dialect: str) -> None:
     if dialect == "pyspark":
         try:  # the Spark compiler reads options that its backend registers when first used
+            # lazily: pyspark, the spark extra, only for the Spark SQL of an item
             from ibis.backends.pyspark import Backend
         except ImportError:
             raise MunroError("the Spark dialect needs munro's spark extra: pip install 'munro[spark]'") from None

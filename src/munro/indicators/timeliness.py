@@ -10,12 +10,18 @@ outside the calendar) is left out and counted in ``excluded`` (``context.span``)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
 from .context import Context, Key, Span, add_months, band_counts, count_if, days_between, percentiles, span
 from .registry import CIN_SOURCE, REGISTER, LaitMeasure, item
 from .result import ItemResult, clean, count_of, percent
+
+# Bands of a span: name -> (low, high), both ends included, None for open-ended (context.band_counts).
+Bands = Mapping[str, tuple[int | None, int | None]]
 
 ASSESSMENT_BANDS = {
     "same_day": (0, 0), "1_10": (1, 10), "11_20": (11, 20), "21_30": (21, 30), "31_40": (31, 40),
@@ -35,7 +41,7 @@ _TIMELINESS_RATIONALE_END = "[This is subject to any decision to be taken around
 # ---------------------------------------------------------------- shared: a distribution of spans
 
 
-def _span_metrics(s: Span, bands, within: int) -> dict[str, ir.Scalar]:
+def _span_metrics(s: Span, bands: Bands, within: int) -> dict[str, ir.Scalar]:
     """Aggregates of a span: measured spans counted, banded, percentiles; the rest excluded."""
     return {
         **s.counts(),
@@ -45,13 +51,14 @@ def _span_metrics(s: Span, bands, within: int) -> dict[str, ir.Scalar]:
     }
 
 
-def _span_rows(ctx: Context, t: ir.Table, start: str, end: str, bands, within: int) -> dict[Key, dict]:
+def _span_rows(ctx: Context, t: ir.Table, start: str, end: str, bands: Bands,
+               within: int) -> dict[Key, dict[str, Any]]:
     """``_span_metrics`` of the working days ``t.wd`` from ``t[start]`` to ``t[end]``, per LA and period."""
     s = span(t[start], t[end], t.wd)
     return ctx.per_key(t.group_by(ctx.by).aggregate(**_span_metrics(s, bands, within)))
 
 
-def _span_figures(row: dict, bands, within_name: str) -> dict:
+def _span_figures(row: dict[str, Any], bands: Bands, within_name: str) -> dict[str, Any]:
     n = count_of(row.get("n"))
     within = count_of(row.get("within"))
     return {
@@ -66,7 +73,8 @@ def _span_figures(row: dict, bands, within_name: str) -> dict:
     }
 
 
-def _span_result(item: str, figures: dict, within_name: str, what: str, extra: dict | None = None) -> ItemResult:
+def _span_result(item: str, figures: dict[str, Any], within_name: str, what: str,
+                 extra: dict[str, Any] | None = None) -> ItemResult:
     n = figures["count"]
     return ItemResult(
         id=item, unit="percent", value=figures["percent"],
@@ -244,7 +252,7 @@ def _duration_metrics(t: ir.Table) -> dict[str, ir.Scalar]:
     }
 
 
-def _duration_figures(row: dict) -> dict:
+def _duration_figures(row: dict[str, Any]) -> dict[str, Any]:
     n = count_of(row.get("n"))
     bands = {b: count_of(row.get("band_" + b)) for b in CIN_DURATION_BANDS}
     return {"count": n, "excluded": count_of(row.get("excluded")), "median": clean(row.get("median")),

@@ -80,6 +80,7 @@ def _sqlite_pragmas(dbapi_con, _record):
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Run the migrations up to ``revision`` in one transaction."""
+    # lazily: alembic only when the application database is migrated
     from alembic import command
     from alembic.config import Config
 
@@ -91,6 +92,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: sa.Engine) -> str | None:
+    # lazily: alembic only when the application database is migrated
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as con:

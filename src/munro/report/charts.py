@@ -9,7 +9,9 @@ carry their value as text, so colour never carries meaning alone.
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
+import multiprocessing
 import os
 import re
 from dataclasses import dataclass
@@ -46,6 +48,7 @@ def _config() -> dict[str, Any]:
 def trend_chart(view) -> Chart | None:
     """The LA's headline over the years (each year's by the headline's rule: published where it was,
     else the authority's own), with England's where published; None under two years."""
+    # lazily: Altair (slow to import) only when a chart is drawn
     import altair as alt
 
     unit = view.item.unit
@@ -99,6 +102,7 @@ def trend_chart(view) -> Chart | None:
 
 def distribution_chart(view, dist: dict[str, Any]) -> Chart | None:
     """A horizontal bar per band or group, each labelled with its number."""
+    # lazily: Altair (slow to import) only when a chart is drawn
     import altair as alt
 
     every = [(group_label(k), v) for k, v in dist["rows"] if v is not None]
@@ -147,6 +151,7 @@ _PROBE = {"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"f
 
 
 def _svg(spec: dict[str, Any]) -> str:
+    # lazily: vl-convert only when a chart is rendered to an image
     import vl_convert as vlc
 
     return vlc.vegalite_to_svg(spec)
@@ -162,9 +167,6 @@ class Renderers:
     """
 
     def __init__(self, workers: int | None = None):
-        import concurrent.futures
-        import multiprocessing
-
         # spawn, not fork: the parent holds DuckDB's threads, which a forked child must not inherit.
         n = workers or max(1, min(2, os.cpu_count() or 1))
         try:

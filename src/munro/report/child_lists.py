@@ -90,6 +90,7 @@ def child_lists(db, la: str, year: int, only: str | None = None) -> list[tuple[s
 
 
 def write_child_lists(db, la: str, year: int, path: Path) -> Path:
+    # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
 
     from ..private import private_file

@@ -65,6 +65,7 @@ def _ticks(text: str) -> Markup:
 
 @lru_cache(maxsize=1)
 def environment():
+    # lazily: Jinja2 only when a page is rendered
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("munro.report", "templates"),

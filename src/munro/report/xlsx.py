@@ -230,6 +230,7 @@ def _data(b: _Book, data) -> None:
 
 
 def write(data, path: Path) -> Path:
+    # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
 
     # Text is text: a file name or a label beginning "=" is never taken for a formula, nor a web address for a link.

@@ -18,18 +18,23 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import duckdb
 
 from . import identifiers
 from .db import open_store, transaction
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 
 class Store:
     """The store at a path, on a connection, or another ``Store``'s (see the module's docstring)."""
 
-    def __init__(self, db: str | os.PathLike | duckdb.DuckDBPyConnection | Store, *, read_only: bool = False):
+    con: duckdb.DuckDBPyConnection
+
+    def __init__(self, db: StoreLike, *, read_only: bool = False):
         self._path: Path | None = None
         if isinstance(db, Store):
             self.con, self._path, self._own = db.con, db._path, False
@@ -58,22 +63,22 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def transaction(self) -> AbstractContextManager[None]:
         return transaction(self.con)
 
-    def rows(self, sql: str, params: Sequence | Mapping | None = None) -> list[tuple]:
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         """Every row of a query (fetched to its end: DuckDB 2 requires it before the next statement)."""
         return self.con.execute(sql, params if params is not None else []).fetchall()
 
-    def one(self, sql: str, params: Sequence | Mapping | None = None) -> tuple | None:
+    def one(self, sql: str, params: Params = None) -> tuple[Any, ...] | None:
         """The first row of a query, or None."""
         rows = self.rows(sql, params)
         return rows[0] if rows else None
 
-    def records(self, sql: str, params: Sequence | None = None) -> list[dict[str, Any]]:
+    def records(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         """Every row of a query as a dict of its columns."""
         cur = self.con.execute(sql, list(params or ()))
         names = [d[0] for d in cur.description]
@@ -89,7 +94,8 @@ class Store:
                                         "AND table_schema = 'main' AND table_catalog = current_database() "
                                         "ORDER BY ordinal_position", [table])]
 
-    def insert_all(self, table: str, rows, columns: Sequence[str], values: Mapping[str, str] | None = None,
+    def insert_all(self, table: str, rows: pa.Table | pa.RecordBatchReader, columns: Sequence[str],
+                   values: Mapping[str, str] | None = None,
                    params: Mapping[str, Any] | None = None) -> None:
         """Insert ``rows`` (an Arrow table or stream of record batches) into ``table``'s ``columns``.
 
@@ -127,7 +133,7 @@ class LoadRegister:
         return self.about.table
 
     def next_id(self) -> int:
-        return self.store.rows(f"SELECT coalesce(max({self.about.id}), 0) + 1 FROM {self.table}")[0][0]
+        return int(self.store.rows(f"SELECT coalesce(max({self.about.id}), 0) + 1 FROM {self.table}")[0][0])
 
     def current(self, same: Mapping[str, Any]) -> int | None:
         """The current file for the values of the register's ``same`` columns."""
@@ -155,5 +161,9 @@ class LoadRegister:
                         f"WHERE {self.about.id} = ?", [file_id])
         return old
 
+
+# What Store() takes: a store's path, a DuckDB connection to one, or a Store; a query's parameters.
+StoreLike: TypeAlias = "str | os.PathLike[str] | duckdb.DuckDBPyConnection | Store"
+Params: TypeAlias = "Sequence[Any] | Mapping[str, Any] | None"
 
 __all__ = ["Store", "LoadRegister"]

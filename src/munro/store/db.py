@@ -28,13 +28,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 
 from ..errors import DiskFull, MunroError, StoreBusy, StoreDamaged, StoreProblem
 from ..private import owner_only_from_now, private_dir, tighten
 from . import merge, schema
+from .identifiers import REGISTERS
 
 READ_WAIT, WRITE_WAIT = 5.0, 20.0  # seconds a connection waits for another process's lock on the store
 _RETRY_EVERY = 0.1
@@ -44,7 +45,7 @@ _last_opened: list[Path | None] = [None]  # the store explain() names when not t
 _HEADER_BYTES = 3 * 4096  # DuckDB's main header and its two database headers, before the first block
 
 
-def duckdb_config() -> dict:
+def duckdb_config() -> dict[str, Any]:
     """Every DuckDB connection munro opens: the store's, the engine's, a validation's."""
     # Keep DuckDB's own memory modest so that a national load stays well under 500 MB:
     # it spills to a temporary folder beside the store instead of growing.
@@ -62,7 +63,7 @@ def without_progress_bar(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConne
     return con
 
 
-def staging_path(db: str | os.PathLike) -> Path:
+def staging_path(db: str | os.PathLike[str]) -> Path:
     """Where a load stages its rows before publishing them in one transaction."""
     db = Path(db)
     return db.with_name(db.name + ".loading")
@@ -90,12 +91,12 @@ def waiting(seconds: float) -> Iterator[None]:
         reset_wait(token)
 
 
-def set_wait(seconds: float | None) -> contextvars.Token:
+def set_wait(seconds: float | None) -> contextvars.Token[float | None]:
     """``waiting`` in two steps, for a web request (``reset_wait`` when it ends)."""
     return _wait.set(seconds)
 
 
-def reset_wait(token: contextvars.Token | None) -> None:
+def reset_wait(token: contextvars.Token[float | None] | None) -> None:
     if token is not None:
         try:
             _wait.reset(token)
@@ -103,7 +104,7 @@ def reset_wait(token: contextvars.Token | None) -> None:
             pass
 
 
-def open_store(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_store(path: str | os.PathLike[str], read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Connect to the store at ``path``, creating its tables if it is new.
 
     Raises a ``StoreProblem`` (one line, the store unchanged) for a file that is not a munro store, a
@@ -219,7 +220,7 @@ def _is_text(head: bytes) -> bool:
     return all(c.isprintable() or c in "\r\n\t\f" for c in text)
 
 
-def check_intact(con, path: Path, catalog: str | None = None) -> None:
+def check_intact(con: duckdb.DuckDBPyConnection, path: Path, catalog: str | None = None) -> None:
     """A file too short to hold the blocks its header says are in use has lost its end (a truncated copy).
 
     Free blocks may lie beyond the end (DuckDB shortens the file and keeps them listed), so only the used
@@ -233,7 +234,7 @@ def check_intact(con, path: Path, catalog: str | None = None) -> None:
         raise StoreDamaged(_damaged(path, f"cut short: {size:,} bytes, where its blocks need {needed:,}"))
 
 
-def check_munro(con, path: Path, catalog: str | None = None) -> None:
+def check_munro(con: duckdb.DuckDBPyConnection, path: Path, catalog: str | None = None) -> None:
     """Refuse a DuckDB database that is not a munro store, or one written by a newer munro."""
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                         "WHERE table_catalog = coalesce(?, current_database())",
@@ -245,7 +246,7 @@ def check_munro(con, path: Path, catalog: str | None = None) -> None:
     _check_version(con, path, catalog)
 
 
-def _check_version(con, path: Path, catalog: str | None = None) -> int:
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path, catalog: str | None = None) -> int:
     meta = f'"{catalog}".munro_meta' if catalog else "munro_meta"
     rows = con.execute(f"SELECT value FROM {meta} WHERE key = 'schema_version'").fetchall()
     version = int(rows[0][0]) if rows else 0
@@ -265,7 +266,7 @@ def _damaged(path: Path, how: str) -> str:
             "into a new store")
 
 
-def rollback(con) -> None:
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
     """ROLLBACK, when a transaction is still open: a failed COMMIT (a full disk) has already ended it."""
     try:
         con.execute("ROLLBACK").fetchall()
@@ -274,7 +275,7 @@ def rollback(con) -> None:
 
 
 @contextlib.contextmanager
-def transaction(con) -> Iterator[None]:
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """The one transaction of every write to the store (a load, retention, the schema, the published
     statistics): everything done inside is committed together, or, on any error or interruption,
     nothing is (``munro.store.Store.transaction`` is this on the store object).
@@ -296,7 +297,7 @@ _DAMAGED = ("corrupt database file", "could not read enough bytes", "not a valid
 _PID = re.compile(r"\(PID (\d+)\)")
 
 
-def explain(error: BaseException, path: str | os.PathLike | None = None,
+def explain(error: BaseException, path: str | os.PathLike[str] | None = None,
             writing: bool = False) -> MunroError | None:
     """The one-line ``StoreProblem`` for an error met while using the store at ``path`` (default: the
     store this process opened last), a ``MunroError`` for a full or read-only disk met while writing
@@ -414,7 +415,7 @@ _loading_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def loading(db: str | os.PathLike) -> Iterator[Path]:
+def loading(db: str | os.PathLike[str]) -> Iterator[Path]:
     """The staging folder of a load by this process (made owner-only), which no open of the store removes
     as stale while the load lasts; removed when it ends."""
     stage = staging_path(db)
@@ -430,18 +431,17 @@ def loading(db: str | os.PathLike) -> Iterator[Path]:
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def _check_registers(con, tables: set[str]) -> None:
+def _check_registers(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     """Read every block of the registers of loaded files (a few rows per file), which every write consults:
     a damaged block there refuses the write (DuckDB checks the checksum of each block it reads), rather than
     a load that skips it by its statistics. Blocks elsewhere are checked whenever they are read."""
-    from .identifiers import REGISTERS
 
     for register in REGISTERS:
         if register.table in tables:
             con.execute(f'SELECT bit_xor(hash(COLUMNS(*))) FROM "{register.table}"').fetchall()
 
 
-def _migrate(con) -> None:
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """What CREATE ... IF NOT EXISTS cannot add to an existing table: schema 5's ``returns.kind``, each
     return's kind read from its reference date and year (``schema.kind_sql``)."""
     columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE "
@@ -452,7 +452,7 @@ def _migrate(con) -> None:
     con.execute(f"UPDATE returns SET kind = {schema.kind_sql('returns')} WHERE kind IS NULL").fetchall()
 
 
-def _ensure_schema(con, path) -> None:
+def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                         "WHERE table_catalog = current_database()").fetchall()}
     if tables and "munro_meta" not in tables:

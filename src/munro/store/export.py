@@ -27,12 +27,25 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import duckdb
+
+from .. import __version__, provenance
+from ..calendar import CALENDAR_COLUMNS, calendar_table
 from ..errors import MunroError
-from ..progress import report
+from ..progress import Progress, report
 from .db import open_store
+
+if TYPE_CHECKING:  # annotations only: PostgreSQL's driver is loaded when exporting there
+    import psycopg
+
+# A table's (column, SQL type) pairs; what gives the SELECT of a table's rows from them.
+Columns = list[tuple[str, str]]
+Select = Callable[[str, Columns], str]
 
 MANIFEST = "munro_export.json"
 CALENDAR = "munro_calendar"
@@ -55,8 +68,8 @@ def is_postgres_url(target: str) -> bool:
     return str(target).startswith(("postgresql://", "postgres://"))
 
 
-def export_store(db: str | os.PathLike, target: str | os.PathLike, *, schema: str = "munro",
-                 las: list[str] | None = None, progress=None) -> ExportOutcome:
+def export_store(db: str | os.PathLike[str], target: str | os.PathLike[str], *, schema: str = "munro",
+                 las: list[str] | None = None, progress: Progress | None = None) -> ExportOutcome:
     """Export the store at ``db`` to ``target`` (a folder, or a postgresql:// URL).
 
     ``las`` restricts every table that has an ``la_code`` to those LAs. ``schema`` names the
@@ -77,16 +90,14 @@ def export_store(db: str | os.PathLike, target: str | os.PathLike, *, schema: st
 # ---------------------------------------------------------------- what is exported
 
 
-def _load_calendar(con) -> None:
-    from ..calendar import CALENDAR_COLUMNS, calendar_table
-
+def _load_calendar(con: duckdb.DuckDBPyConnection) -> None:
     con.register("munro_calendar_arrow", calendar_table())
     cols = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in CALENDAR_COLUMNS)
     con.execute(f"CREATE TEMP TABLE {CALENDAR} AS SELECT {cols} FROM munro_calendar_arrow ORDER BY date").fetchall()
     con.unregister("munro_calendar_arrow")
 
 
-def _tables(con) -> dict[str, list[tuple[str, str]]]:
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
     """name -> [(column, DuckDB type)] of every table and merged view to export, in a stable order."""
     rows = con.execute(
         "SELECT table_name, column_name, data_type FROM information_schema.columns "
@@ -108,7 +119,7 @@ def _la_filter(las: list[str] | None) -> str:
     return "la_code IN (" + ", ".join(f"'{la}'" for la in las) + ")"
 
 
-def _select(table: str, columns, where: str) -> str:
+def _select(table: str, columns: Columns, where: str) -> str:
     has_la = any(c == "la_code" for c, _ in columns)
     sql = f'SELECT * FROM "{table}"'
     return f"{sql} WHERE {where}" if where and has_la else sql
@@ -117,8 +128,9 @@ def _select(table: str, columns, where: str) -> str:
 # ---------------------------------------------------------------- Parquet folder
 
 
-def _to_folder(con, tables, where: str, target: Path, *, select=None, extra: dict | None = None,
-               progress=None) -> ExportOutcome:
+def _to_folder(con: duckdb.DuckDBPyConnection, tables: dict[str, Columns], where: str, target: Path, *,
+               select: Select | None = None, extra: dict[str, Any] | None = None,
+               progress: Progress | None = None) -> ExportOutcome:
     """Each table through ``select(table, columns)`` (default: as it is, LA-filtered by ``where``),
     ``extra`` added to the manifest (a pseudonymised export's description: store.pseudonymise)."""
     if target.exists() and not (target / MANIFEST).is_file() and any(target.iterdir()):
@@ -152,12 +164,11 @@ def _to_folder(con, tables, where: str, target: Path, *, select=None, extra: dic
         raise
 
 
-def _provenance(con, tables) -> dict:
+def _provenance(con: duckdb.DuckDBPyConnection, tables: dict[str, Columns]) -> dict[str, Any]:
     """The munro that wrote the export, and, when it carries published statistics (the benchmark table),
     their publications and the Open Government Licence attribution they require."""
-    from .. import __version__, provenance
 
-    out: dict = {"munro_version": __version__}
+    out: dict[str, Any] = {"munro_version": __version__}
     if "benchmark" in tables:
         sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM benchmark").fetchall()]
         names = provenance.publications(sources, neighbours="statistical_neighbours" in tables)
@@ -166,13 +177,14 @@ def _provenance(con, tables) -> dict:
     return out
 
 
-def read_manifest(folder: str | os.PathLike) -> dict:
+def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """The description of a munro export folder, or a MunroError saying why it is not one."""
     path = Path(folder) / MANIFEST
     if not path.is_file():
         raise MunroError(f"{folder}: not a munro export folder (no {MANIFEST}; write one with 'munro export --to')")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return manifest
     except (OSError, ValueError) as e:
         raise MunroError(f"{path}: unreadable ({e})") from None
 
@@ -180,9 +192,10 @@ def read_manifest(folder: str | os.PathLike) -> dict:
 # ---------------------------------------------------------------- PostgreSQL
 
 
-def pg_connect(url: str):
+def pg_connect(url: str) -> psycopg.Connection[Any]:
     """A psycopg connection to ``url``, or a MunroError (no password is ever echoed)."""
     try:
+        # lazily: psycopg, the postgresql extra, only for an export to PostgreSQL
         import psycopg
     except ImportError:
         raise MunroError("PostgreSQL needs munro's postgresql extra: pip install 'munro[postgresql]'") from None
@@ -204,7 +217,9 @@ def _check_schema_name(schema: str) -> str:
     return schema
 
 
-def _to_postgres(con, tables, where: str, url: str, schema: str, progress=None) -> ExportOutcome:
+def _to_postgres(con: duckdb.DuckDBPyConnection, tables: dict[str, Columns], where: str, url: str, schema: str,
+                 progress: Progress | None = None) -> ExportOutcome:
+    # lazily: psycopg, the postgresql extra, only for an export to PostgreSQL
     import psycopg
 
     schema = _check_schema_name(schema)
@@ -229,14 +244,14 @@ def _to_postgres(con, tables, where: str, url: str, schema: str, progress=None) 
     return outcome
 
 
-def _refuse_foreign_schema(cur, schema: str) -> None:
+def _refuse_foreign_schema(cur: psycopg.Cursor[Any], schema: str) -> None:
     """An existing schema is replaced only if munro made it (its comment says so) or it is empty."""
     cur.execute("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s", [schema])
     row = cur.fetchone()
     if row is None or (row[0] or "").startswith("munro export"):
         return
     cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = %s", [schema])
-    if cur.fetchone()[0]:
+    if _one(cur):
         raise MunroError(f"PostgreSQL schema {schema!r} holds tables munro did not write; "
                          "choose another with --schema")
 
@@ -246,7 +261,8 @@ def _pg_type(duck_type: str) -> str:
     return _PG_TYPES.get(base, "text")
 
 
-def _copy_rows(con, cur, schema: str, table: str, columns, where: str) -> int:
+def _copy_rows(con: duckdb.DuckDBPyConnection, cur: psycopg.Cursor[Any], schema: str, table: str, columns: Columns,
+               where: str) -> int:
     """COPY one table in CSV form: DuckDB writes NULL as an empty field and '' quoted, as PostgreSQL reads them."""
     with tempfile.TemporaryDirectory(prefix="munro-export-") as tmp:
         path = Path(tmp) / "rows.csv"
@@ -257,7 +273,14 @@ def _copy_rows(con, cur, schema: str, table: str, columns, where: str) -> int:
             while chunk := f.read(1 << 20):
                 copy.write(chunk)
     cur.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
-    return cur.fetchone()[0]
+    return int(_one(cur))
+
+
+def _one(cur: psycopg.Cursor[Any]) -> Any:
+    """The value of a query that gives one row of one value (count(*))."""
+    row = cur.fetchone()
+    assert row is not None  # an aggregate without GROUP BY gives one row
+    return row[0]
 
 
 def _now() -> str:

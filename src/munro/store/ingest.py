@@ -31,7 +31,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 import pyarrow as pa
 
@@ -40,14 +40,17 @@ from ..census import format as fmt
 from ..census.reader import CensusReader, Header
 from ..errors import MunroError, RejectedFile
 from ..output import record
-from ..progress import report
+from ..progress import Progress, report
 from ..years import year_end, year_label, year_window
-from .database import Store
+from .database import Store, StoreLike
 from .db import explain, loading
 from .outcome import LoadOutcome
 from .replacement import compare, refuse_if_shrunk, shape_of_read, shape_of_return
 from .returns import return_words
 from .schema import raw_columns
+
+if TYPE_CHECKING:
+    import duckdb
 
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 # Files below this are staged as Arrow tables in memory (a few tens of MB at most):
@@ -61,7 +64,7 @@ class ReturnChecks(Protocol):
     def of_rows(self, stage: dict[str, pa.Table], header: Header, threads: int) -> Any:
         """The findings of a return's rows held in memory (run in a thread while they are stored)."""
 
-    def record(self, con, return_id: int, found: Any | None) -> str:
+    def record(self, con: duckdb.DuckDBPyConnection, return_id: int, found: Any | None) -> str:
         """Inside the load's transaction: record the return's findings (``found``, or found now over its
         stored rows); the line of their counts. Raising refuses the load."""
 
@@ -112,6 +115,10 @@ class IngestOutcome(LoadOutcome):
                        "replaced_return_id": self.replaced})
 
 
+@overload
+def file_sha256(path: Path, stop: None = None) -> str: ...
+@overload
+def file_sha256(path: Path, stop: threading.Event) -> str | None: ...
 def file_sha256(path: Path, stop: threading.Event | None = None) -> str | None:
     """The file's SHA-256, or None if ``stop`` is set before the end."""
     digest = hashlib.sha256()
@@ -133,8 +140,8 @@ def _reinstate_or_skip(store: Store, path: Path, sha: str, replace: bool = False
     return_id, status, la, year = row
     outcome = IngestOutcome(path, return_id=return_id)
     outcome.header = _header_of(store, return_id)
-    *counts, outcome.warning_total = store.one(
-        f"SELECT {', '.join(_COUNTED)}, warnings FROM returns WHERE return_id = ?", [return_id])
+    *counts, outcome.warning_total = store.rows(
+        f"SELECT {', '.join(_COUNTED)}, warnings FROM returns WHERE return_id = ?", [return_id])[0]
     outcome.counts = dict(zip(_COUNTED, counts))
     if status == "current":
         outcome.status = "unchanged (already loaded)"
@@ -149,13 +156,13 @@ def _reinstate_or_skip(store: Store, path: Path, sha: str, replace: bool = False
 
 
 def _header_of(store: Store, return_id: int) -> Header:
-    la, year, ref, schema_year = store.one(
+    la, year, ref, schema_year = store.rows(
         "SELECT la_code, collection_year, reference_date, schema_year FROM returns WHERE return_id = ?",
-        [return_id])
+        [return_id])[0]
     return Header(la_code=la, collection_year=year, reference_date=ref, schema_year=schema_year)
 
 
-def _stage(stage: Path, reader: CensusReader, progress=None) -> Path:
+def _stage(stage: Path, reader: CensusReader, progress: Progress | None = None) -> Path:
     """Read the whole file into one Arrow stream file per table in the staging folder beside the store
     (``store.db.loading``: owner-only, and removed when the load ends).
 
@@ -177,7 +184,7 @@ def _stage(stage: Path, reader: CensusReader, progress=None) -> Path:
     return stage
 
 
-def _stage_in_memory(reader: CensusReader, progress=None) -> dict[str, pa.Table]:
+def _stage_in_memory(reader: CensusReader, progress: Progress | None = None) -> dict[str, pa.Table]:
     """Read the whole file into one Arrow table per store table, rows numbered in the whole file."""
     parts: dict[str, list[pa.Table]] = {}
     for batch in reader.batches():
@@ -188,7 +195,8 @@ def _stage_in_memory(reader: CensusReader, progress=None) -> dict[str, pa.Table]
 
 
 def _load(store: Store, path: Path, sha: str | None, schema_year: int | None, workers: int,
-          progress=None, replace: bool = False, checks: ReturnChecks | None = None) -> IngestOutcome:
+          progress: Progress | None = None, replace: bool = False,
+          checks: ReturnChecks | None = None) -> IngestOutcome:
     """Read (staged), check (the structure as read, a far smaller replacement, ``checks``), publish in one
     transaction."""
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
@@ -269,6 +277,7 @@ def _day(d: dt.date) -> str:
 def _refuse_if_shrunk(store: Store, path: Path, stage: Path | dict[str, pa.Table], reader: CensusReader) -> None:
     """Before the store is touched: refuse a file that falls far short of the return it would replace."""
     h = reader.header
+    assert h is not None  # read before the rows
     if store.register("returns").current({"la_code": h.la_code, "collection_year": h.collection_year}) is None:
         return  # nothing to replace: the staged episodes need not be read again
     with contextlib.ExitStack() as done:
@@ -284,7 +293,7 @@ def _refuse_if_shrunk(store: Store, path: Path, stage: Path | dict[str, pa.Table
 
 def _publish(store: Store, stage: Path | dict[str, pa.Table], reader: CensusReader, return_id: int, path: Path,
              sha: str, outcome: IngestOutcome, checks: ReturnChecks | None = None,
-             checked: Future | None = None) -> None:
+             checked: Future[Any] | None = None) -> None:
     """Inside the transaction: staged rows into the store, the return recorded, the old one superseded,
     the checks' findings recorded.
 
@@ -295,6 +304,7 @@ def _publish(store: Store, stage: Path | dict[str, pa.Table], reader: CensusRead
     too large to hold twice in memory).
     """
     h = reader.header
+    assert h is not None  # read before the rows
     for table in fmt.TABLES:
         with contextlib.ExitStack() as done:
             if isinstance(stage, dict):
@@ -325,8 +335,8 @@ def _publish(store: Store, stage: Path | dict[str, pa.Table], reader: CensusRead
         outcome.validation = checks.record(store.con, return_id, checked and checked.result())
 
 
-def load_return(db, path: str | os.PathLike, *, checks: ReturnChecks | None = None,
-                schema_year: int | None = None, workers: int = 1, progress=None,
+def load_return(db: StoreLike, path: str | os.PathLike[str], *, checks: ReturnChecks | None = None,
+                schema_year: int | None = None, workers: int = 1, progress: Progress | None = None,
                 replace: bool = False) -> IngestOutcome:
     """Load one CIN census return into the store ``db`` (anything ``Store`` takes), checked by ``checks``.
 

@@ -20,6 +20,7 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import MunroError
@@ -36,7 +37,7 @@ SCHEME = "hmac-sha256/128 v1"
 _FINGERPRINT_TEXT = b"munro key fingerprint v1"
 
 
-def new_key_file(path: str | os.PathLike) -> str:
+def new_key_file(path: str | os.PathLike[str]) -> str:
     """Write a new random key to ``path`` (mode 0600, never over an existing file); its fingerprint."""
     path = Path(path)
     key = secrets.token_bytes(MIN_BYTES)
@@ -49,7 +50,7 @@ def new_key_file(path: str | os.PathLike) -> str:
     return fingerprint(key)
 
 
-def read_key(path: str | os.PathLike | None) -> bytes:
+def read_key(path: str | os.PathLike[str] | None) -> bytes:
     """The key in ``path``, or a one-line MunroError: missing, readable by others, short or patterned."""
     if path is None:
         raise MunroError("--pseudonymise needs --key-file KEY (make one with 'munro export --new-key-file KEY')")
@@ -77,7 +78,7 @@ def fingerprint(key: bytes) -> str:
     return hmac.new(key, _FINGERPRINT_TEXT, hashlib.sha256).hexdigest()[:16]
 
 
-def pseudonymiser(key: bytes, namespace: str):
+def pseudonymiser(key: bytes, namespace: str) -> Callable[[str | None], str | None]:
     """A function identifier -> pseudonym (None stays None) for one namespace, remembering what it hashed."""
     prefix = namespace.encode() + b"\0"
     seen: dict[str, str] = {}

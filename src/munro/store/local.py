@@ -19,13 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .. import __version__
 from ..errors import RejectedFile
+from ..localdata.layouts import Layout
 from ..localdata.matching import (
     REPORT_SUFFIX,
     census_match,
@@ -34,12 +40,12 @@ from ..localdata.matching import (
     unmatched_children,
     write_report,
 )
-from ..localdata.reader import detect_layout, read_local_file
+from ..localdata.reader import ReadFile, detect_layout, read_local_file
 from ..localdata.schema import raw_columns
 from ..output import record
 from ..tabular_files import SPREADSHEET_SUFFIXES
 from ..years import year_from_name, year_label, year_of_date
-from .database import Store
+from .database import Store, StoreLike
 from .ingest import file_sha256
 from .outcome import LoadOutcome
 from .replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
@@ -65,6 +71,7 @@ class LocalOutcome(LoadOutcome):
     unmatched_ids: list[str] = field(default_factory=list, repr=False)  # for the report file, never the console
 
     def loaded_summary(self) -> str:
+        assert self.year is not None  # a loaded file's year is known
         year = f"{self.year - 1}-{str(self.year)[2:]}"
         line = (f"{self.path}: {self.status} as local load {self.load_id} ({self.kind}, LA {self.la}, {year}): "
                 f"{self.rows:,} rows")
@@ -87,7 +94,7 @@ class LocalOutcome(LoadOutcome):
                        "ignored_columns": list(self.ignored), "replaced_load_id": self.replaced})
 
 
-def is_local_file(path: str | os.PathLike, kind: str | None = None) -> bool:
+def is_local_file(path: str | os.PathLike[str], kind: str | None = None) -> bool:
     """Whether ``path`` is read as a local CSV (not a CIN census XML)."""
     return kind is not None or Path(path).suffix.lower() in _LOCAL_SUFFIXES
 
@@ -97,28 +104,24 @@ def _resolve_la(store: Store, path: Path, la: str | None) -> str:
         return str(la)
     las = [r[0] for r in store.rows("SELECT DISTINCT la_code FROM returns ORDER BY 1")]
     if len(las) == 1:
-        return las[0]
+        return str(las[0])
     raise RejectedFile(path, "the file does not say its LA: give --la" +
                        (f" (the store holds {', '.join(las)})" if las else ""))
 
 
-def warn_or_tell(warn, message: str) -> None:
+def warn_or_tell(warn: Callable[[str], None] | None, message: str) -> None:
     """Tell the caller (``warn``), else Python's warnings: something the user should know, not an error."""
     if warn is not None:
         warn(message)
     else:
-        import warnings
-
         warnings.warn(message, stacklevel=3)
 
 
-def dates_year(read) -> tuple[dt.date, dt.date] | None:
+def dates_year(read: ReadFile) -> tuple[dt.date, dt.date] | None:
     """(median, latest) of a file's dates, each row's latest event date counted once; the latest is the 99th
     percentile (the latest date of a file of up to 100 rows), so that a mistyped date does not decide. None
     for a layout without event dates (the SSDA903 header's only date is a birth date; own figures have none)
     or a file without rows."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     cols = [read.table[c.store] for c in read.layout.columns
             if c.type == "date" and c.store != "birth_date" and c.store in read.table.column_names]
@@ -138,7 +141,8 @@ def _day(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
-def _resolve_year(path: Path, given: int | None, read, warn=None) -> int:
+def _resolve_year(path: Path, given: int | None, read: ReadFile,
+                  warn: Callable[[str], None] | None = None) -> int:
     """The reporting year of a local file: ``given`` (--year), else the one in its name, else its dates'.
 
     The file's dates show a year cannot be right when its latest dates are before the year begins, or half
@@ -166,10 +170,12 @@ def _resolve_year(path: Path, given: int | None, read, warn=None) -> int:
     return int(named)
 
 
-def load_local_file(db, path: str | os.PathLike, *, own_items: Callable[[], Mapping[str, str]] | None = None,
+def load_local_file(db: StoreLike, path: str | os.PathLike[str], *,
+                    own_items: Callable[[], Mapping[str, str]] | None = None,
                     kind: str | None = None, la: str | None = None, year: int | None = None,
-                    report: str | os.PathLike | None = None, con=None, replace: bool = False, force: bool = False,
-                    warn=None) -> LocalOutcome:
+                    report: str | os.PathLike[str] | None = None, con: duckdb.DuckDBPyConnection | None = None,
+                    replace: bool = False, force: bool = False,
+                    warn: Callable[[str], None] | None = None) -> LocalOutcome:
     """Load one local CSV (docs/local-data.md) into the store ``db`` (anything ``munro.store.Store`` takes;
     ``con``, an open connection to it, is the older way to give it).
 
@@ -210,7 +216,8 @@ def load_local_file(db, path: str | os.PathLike, *, own_items: Callable[[], Mapp
         return outcome
 
 
-def _reinstate_or_skip(store: Store, path, sha, layout, la, year, replace=False) -> LocalOutcome | None:
+def _reinstate_or_skip(store: Store, path: Path, sha: str, layout: Layout, la: str, year: int,
+                       replace: bool = False) -> LocalOutcome | None:
     row = store.one("SELECT load_id, status, rows, children, unmatched FROM local_loads WHERE file_sha256 = ? "
                     "AND kind = ? AND la_code = ? AND year = ? ORDER BY load_id DESC LIMIT 1",
                     [sha, layout.kind, la, year])
@@ -232,8 +239,9 @@ def _reinstate_or_skip(store: Store, path, sha, layout, la, year, replace=False)
     return outcome
 
 
-def _publish(store: Store, path: Path, sha: str, read, outcome: LocalOutcome) -> None:
+def _publish(store: Store, path: Path, sha: str, read: ReadFile, outcome: LocalOutcome) -> None:
     """One transaction: the rows, the register's row, the old load superseded; the unmatched children counted."""
+    assert outcome.la is not None  # load_local_file resolved it
     layout = read.layout
     loads = store.register("local_loads")
     load_id = loads.next_id()
@@ -246,7 +254,7 @@ def _publish(store: Store, path: Path, sha: str, read, outcome: LocalOutcome) ->
             outcome.replaced = loads.supersede_current({"kind": layout.kind, "la_code": outcome.la,
                                                         "year": outcome.year})
             ids = unmatched_children(store.con, outcome.la, "munro_local_staged") if has_children else []
-            children = (store.one("SELECT count(DISTINCT la_child_id) FROM munro_local_staged")[0]
+            children = (store.rows("SELECT count(DISTINCT la_child_id) FROM munro_local_staged")[0][0]
                         if has_children else None)
             store.rows("INSERT INTO local_loads VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                        [load_id, layout.kind, outcome.la, outcome.year, path.name, sha, path.stat().st_size,

@@ -36,11 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from .. import __version__, tables
 from ..errors import MunroError, RejectedFile
 from ..years import is_in_year
 from . import identifiers as ids
-from .database import Store
+from .database import Store, StoreLike
 from .export import read_manifest
 from .keys import PSEUDONYM_HEX, SCHEME
 from .outcome import LoadOutcome
@@ -107,14 +109,13 @@ def pooled_identity(scheme: str, fingerprint: str, source_sha256: str) -> str:
     return hashlib.sha256(f"munro pooled|{scheme}|{fingerprint}|{source_sha256}".encode()).hexdigest()
 
 
-def ingest_export(db, folder: str | os.PathLike) -> PooledOutcome:
+def ingest_export(db: StoreLike, folder: str | os.PathLike[str]) -> PooledOutcome:
     """Load one pseudonymised export folder into the store ``db`` (anything ``Store`` takes), in one
     transaction.
 
     Raises ``RejectedFile`` (nothing loaded) when the folder is not a pseudonymised
     munro export, holds plain identifiers, or would mix two keys for one LA.
     """
-    import duckdb
 
     folder = Path(folder)
     try:
@@ -159,7 +160,7 @@ def _ingest_export(store: Store, folder: Path) -> PooledOutcome:
     return outcome
 
 
-def _label(register: ids.Register, row: dict) -> str:
+def _label(register: ids.Register, row: dict[str, Any]) -> str:
     year = _year(row[register.year])
     return year if register.table == "returns" else f"{row.get('kind')} {year}"
 
@@ -168,14 +169,15 @@ def _retention_kept_from(store: Store) -> int | None:
     """The first year the store's retention keeps (munro retention): older files are not loaded again."""
     if not store.has_table("retention_log"):
         return None
-    return store.rows("SELECT max(first_kept_year) FROM retention_log")[0][0]
+    kept: int | None = store.rows("SELECT max(first_kept_year) FROM retention_log")[0][0]
+    return kept
 
 
 def _file(folder: Path, table: str) -> str:
     return str((folder / f"{table}.parquet").resolve()).replace("'", "''")
 
 
-def _sent(store: Store, folder: Path, register: ids.Register) -> list[dict]:
+def _sent(store: Store, folder: Path, register: ids.Register) -> list[dict[str, Any]]:
     """The register's rows in the export (a file of local records may be absent: none were loaded)."""
     if not (folder / f"{register.table}.parquet").is_file():
         if register.table == "returns":
@@ -204,7 +206,7 @@ def _check_pseudonymised(store: Store, folder: Path, la: str) -> None:
                                            "or exact dates of birth: not a pseudonymised export of one LA")
 
 
-def _check_one_key(store: Store, folder: Path, la: str, fp: str, sent: dict[str, list[dict]]) -> None:
+def _check_one_key(store: Store, folder: Path, la: str, fp: str, sent: dict[str, list[dict[str, Any]]]) -> None:
     """The LA's current files this export does not replace must have been made with the same key."""
     for register in ids.REGISTERS:
         same = ", ".join(f"f.{c}" for c in register.same)
@@ -223,7 +225,8 @@ def _check_one_key(store: Store, folder: Path, la: str, fp: str, sent: dict[str,
                                        "every year with one key, or remove those years first ('munro retention')")
 
 
-def _one_file(store: Store, register: ids.Register, row: dict, about: tuple, outcome: PooledOutcome) -> None:
+def _one_file(store: Store, register: ids.Register, row: dict[str, Any],
+              about: tuple[str, str, str, dict[str, Any], Path], outcome: PooledOutcome) -> None:
     """One file of the export: unchanged, reinstated or loaded (superseding the current one)."""
     la, fp, scheme, manifest, folder = about
     t, rid = register.table, register.id

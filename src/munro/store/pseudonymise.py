@@ -22,7 +22,12 @@ key's fingerprint. The key itself is never written, logged or printed.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from duckdb.func import PythonUDFType
 
 from ..errors import MunroError
 from . import export as plain
@@ -34,7 +39,8 @@ from .merge import MERGED_ORDER, merged_select
 _COPY = "munro_pseudo_"  # this run's copies of the LA's merged history (temporary tables)
 
 
-def export_pseudonymised(db: str | os.PathLike, target: str | os.PathLike, key_file: str | os.PathLike | None,
+def export_pseudonymised(db: str | os.PathLike[str], target: str | os.PathLike[str],
+                         key_file: str | os.PathLike[str] | None,
                          *, la: str | None = None) -> plain.ExportOutcome:
     """Write the pseudonymised export of LA ``la`` (or of the store's only LA) to the folder ``target``."""
     if plain.is_postgres_url(str(target)):
@@ -64,40 +70,40 @@ def export_pseudonymised(db: str | os.PathLike, target: str | os.PathLike, key_f
         con.close()
 
 
-def _the_la(con, la: str | None) -> str:
+def _the_la(con: duckdb.DuckDBPyConnection, la: str | None) -> str:
     las = [r[0] for r in con.execute("SELECT DISTINCT la_code FROM returns WHERE status = 'current' "
                                      "ORDER BY 1").fetchall()]
     if la is None:
         if len(las) != 1:
             raise MunroError("a pseudonymised export is one LA's: name it with --la "
                              f"(the store holds {', '.join(las) or 'no returns'})")
-        return las[0]
+        return str(las[0])
     if la not in las:
         raise MunroError(f"no current returns for LA {la} in the store")
     return la
 
 
-def _register_pseudonyms(con, key: bytes) -> None:
+def _register_pseudonyms(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """One SQL function per namespace (``munro_pseudonym_<namespace>``), vectorised over Arrow."""
-    import pyarrow as pa
 
-    def over_arrow(hash_one):
-        def hash_all(values):  # no annotations: DuckDB reads the signature
+    def over_arrow(hash_one: Callable[[str | None], str | None]) -> Callable[..., pa.Array]:
+        def hash_all(values):  # type: ignore[no-untyped-def]  # no annotations: DuckDB reads the signature
             return pa.array([hash_one(v) for v in values.to_pylist()], pa.string())
         return hash_all
 
     for namespace in sorted(set(ids.CHILD_IDS.values())):
         con.create_function(f"munro_pseudonym_{namespace}", over_arrow(pseudonymiser(key, namespace)),
-                            ["VARCHAR"], "VARCHAR", type="arrow", side_effects=False)
+                            ["VARCHAR"], "VARCHAR", type=PythonUDFType.ARROW, side_effects=False)
     # The fingerprint, computed now so that the key is not kept for it.
     con.execute(f"CREATE TEMP TABLE munro_pseudo_fingerprint AS SELECT '{fingerprint(key)}' AS fp").fetchall()
 
 
-def fingerprint_of(con) -> str:
-    return con.execute("SELECT fp FROM munro_pseudo_fingerprint").fetchall()[0][0]
+def fingerprint_of(con: duckdb.DuckDBPyConnection) -> str:
+    fp: str = con.execute("SELECT fp FROM munro_pseudo_fingerprint").fetchall()[0][0]
+    return fp
 
 
-def _copy_merged(con, la: str) -> None:
+def _copy_merged(con: duckdb.DuckDBPyConnection, la: str) -> None:
     """The LA's merged history, merged once from its own raw rows (as the DuckDB engine does)."""
     for table in MERGED_ORDER:
         select = merged_select(table, merged=_COPY, las=[la])
@@ -114,12 +120,12 @@ def _column(table: str, column: str, sql_type: str) -> str:
     return f'"{column}"'
 
 
-def _selector(la: str):
+def _selector(la: str) -> plain.Select:
     """table, columns -> the SELECT of its pseudonymised rows of the LA's current files."""
     current = f"la_code = '{la}' AND status = 'current'"
     registers = {r.table for r in ids.REGISTERS}
 
-    def select(table: str, columns) -> str:
+    def select(table: str, columns: plain.Columns) -> str:
         cols = ", ".join(_column(table, c, t) for c, t in columns)
         base = table[len("merged_"):] if table.startswith("merged_") else None
         register = ids.register_of(table)

@@ -27,16 +27,20 @@ staged. Local records (``store.local``) are compared the same way by their rows 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..census.reader import CensusReader
 from ..errors import RejectedFile
-from .returns import la_words, year_words
+from ..years import year_label as year_words  # a year as DfE writes it, as store.returns names it
+from .returns import la_words
 
 SHARE = 0.75  # refused below this share of the loaded return's children, episodes or plans...
 MIN_DROP = 10  # ...when at least this many fewer
@@ -61,17 +65,19 @@ class Shape:
         return (self.last - self.first).days + 1 if self.first and self.last else 0
 
     def span_words(self) -> str:
-        if not self.first:
+        if not self.first or not self.last:
             return "no referral or closure in the year"
         return f"{_date(self.first)} to {_date(self.last)}"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"counts": self.counts, "first": self.first and self.first.isoformat(),
                 "last": self.last and self.last.isoformat()}
 
     @classmethod
-    def from_json(cls, data: dict) -> Shape:
-        day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
+    def from_json(cls, data: dict[str, Any]) -> Shape:
+        def day(v: str | None) -> dt.date | None:
+            return dt.date.fromisoformat(v) if v else None
+
         return cls(dict(data["counts"]), day(data.get("first")), day(data.get("last")))
 
 
@@ -91,7 +97,7 @@ class Comparison:
     def shrunk(self) -> list[str]:
         """The measures that crossed the threshold, as words: '426 children against 21,671 (2%)'."""
         out = [f"{new:,} {LABELS.get(name, name)} against {old:,} ({_share(new, old)})"
-               for name, old, new in self._counts() if _crossed(old, new)]
+               for name, old, new in self._counts() if old is not None and new is not None and _crossed(old, new)]
         if self._span_crossed():
             out.append(f"referrals and closures in the year from {self.new.span_words()} against "
                        f"{self.old.span_words()}" if self.new.first else
@@ -135,18 +141,18 @@ class Comparison:
 
 
 def _crossed(old: int | None, new: int | None) -> bool:
-    return bool(old) and new is not None and new < SHARE * old and old - new >= MIN_DROP
+    return old is not None and old != 0 and new is not None and new < SHARE * old and old - new >= MIN_DROP
 
 
 class ReplacementRefused(RejectedFile):
     """A file that would replace a loaded return it falls far short of; nothing is loaded."""
 
-    def __init__(self, path, comparison: Comparison):
+    def __init__(self, path: str | os.PathLike[str], comparison: Comparison) -> None:
         self.comparison = comparison
         super().__init__(path, comparison.reason())
 
 
-def refuse_if_shrunk(path, comparison: Comparison | None) -> None:
+def refuse_if_shrunk(path: str | os.PathLike[str], comparison: Comparison | None) -> None:
     """Raise ``ReplacementRefused`` when ``comparison`` crosses the threshold (the caller skips this
     when the user said ``--replace``)."""
     if comparison is not None and comparison.refused:
@@ -183,16 +189,17 @@ def shape_of_read(rows: dict[str, int], episodes: Iterable[pa.Table | pa.RecordB
     return Shape({m: int(rows.get(m, 0)) for m in _RETURN_MEASURES}, *span_of(episodes, year))
 
 
-def shape_of_file(path, *, schema_year: int | None = None, workers: int = 1) -> Shape:
+def shape_of_file(path: str | os.PathLike[str], *, schema_year: int | None = None, workers: int = 1) -> Shape:
     """Read a CIN census file through (not kept) for its shape; ``RejectedFile`` if it cannot be read."""
     reader = CensusReader(path, schema_year=schema_year, workers=workers)
     parts = [batch["episodes"].select([c for c in ("referral_date", "closure_date")
                                        if c in batch["episodes"].schema.names])
              for batch in reader.batches() if "episodes" in batch]
+    assert reader.header is not None  # read before the first batch
     return shape_of_read(reader.stats.rows, parts, reader.header.collection_year)
 
 
-def shape_of_return(con, return_id: int) -> Shape:
+def shape_of_return(con: duckdb.DuckDBPyConnection, return_id: int) -> Shape:
     """A loaded return: its counts from ``returns``, its span from one query over its episodes."""
     *counts, year = con.execute(f"SELECT {', '.join(_RETURN_MEASURES)}, collection_year FROM returns "
                                 "WHERE return_id = ?", [return_id]).fetchall()[0]
@@ -204,7 +211,7 @@ def shape_of_return(con, return_id: int) -> Shape:
     return Shape({m: int(c or 0) for m, c in zip(_RETURN_MEASURES, counts)}, first, last)
 
 
-def compare(con, la: str, year: int, new: Shape, sha: str | None = None,
+def compare(con: duckdb.DuckDBPyConnection, la: str, year: int, new: Shape, sha: str | None = None,
             candidate: int | None = None) -> Comparison | None:
     """The current return of ``la`` and ``year`` beside ``new``; None when there is none, or when it is
     the same file (``sha``) or the same return (``candidate``, a superseded return made current again)."""
@@ -229,7 +236,8 @@ def shape_of_local_table(table: pa.Table) -> Shape:
     return shape_of_local(table.num_rows, pc.count_distinct(table["la_child_id"]).as_py() if has else None)
 
 
-def compare_local(con, kind: str, la: str, year: int, new: Shape, candidate: int | None = None) -> Comparison | None:
+def compare_local(con: duckdb.DuckDBPyConnection, kind: str, la: str, year: int, new: Shape,
+                  candidate: int | None = None) -> Comparison | None:
     """The current local load of ``kind``, ``la`` and ``year`` beside ``new`` (``shape_of_local``); None
     when there is none or it is ``candidate`` (a superseded load made current again)."""
     found = con.execute("SELECT load_id, file_name, loaded_at, rows, children FROM local_loads "

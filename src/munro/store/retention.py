@@ -25,13 +25,16 @@ The web service's administrator page calls ``retention`` and ``retention_history
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import MunroError
+from ..output import record
 from ..tables import table
 from .database import Store
-from .identifiers import REGISTERS
+from .identifiers import REGISTERS, Register
 
 RETENTION_LOG = table(
     "retention_log",
@@ -54,7 +57,7 @@ _LOGGED = ("register", "file_id", "la_code", "year", "status", "file_name")
 class RetentionOutcome:
     keep_years: int
     first_kept_year: int | None  # None: nothing loaded
-    removed: list[dict] = field(default_factory=list)  # per return: _LOGGED and rows_removed
+    removed: list[dict[str, Any]] = field(default_factory=list)  # per return: _LOGGED and rows_removed
     dry_run: bool = False
 
     def lines(self) -> list[str]:
@@ -71,13 +74,13 @@ class RetentionOutcome:
         return out
 
 
-    def records(self) -> list[dict]:
+    def records(self) -> list[dict[str, Any]]:
         """``munro retention --format json``: each file removed (or that would be, with ``--dry-run``:
         ``removed`` false) as an object; its ``register`` is "returns" (CIN census) or "local_loads"."""
-        from ..output import record
 
         return [record({**r, "keep_years": self.keep_years, "first_kept_year": self.first_kept_year,
-                        "first_kept_year_label": _label(self.first_kept_year), "removed": not self.dry_run})
+                        "first_kept_year_label": _label(self.first_kept_year) if self.first_kept_year else None,
+                        "removed": not self.dry_run})
                 for r in self.removed]
 
 
@@ -97,7 +100,7 @@ def _tables_with(store: Store, column: str, register: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def retention(db: str | os.PathLike, keep_years: int, *, dry_run: bool = False,
+def retention(db: str | os.PathLike[str], keep_years: int, *, dry_run: bool = False,
               run_by: str | None = None) -> RetentionOutcome:
     """Remove the collection years before the latest ``keep_years`` from the store (``dry_run``: only say which)."""
     if keep_years < 1:
@@ -108,7 +111,7 @@ def retention(db: str | os.PathLike, keep_years: int, *, dry_run: bool = False,
             return RetentionOutcome(keep_years, None, dry_run=dry_run)
         first = max(y for y in years if y is not None) - keep_years + 1
         outcome = RetentionOutcome(keep_years, first, dry_run=dry_run)
-        plan = []  # (register, tables, ids)
+        plan: list[tuple[Register, list[str], str]] = []  # (register, tables, ids)
         for r in REGISTERS:
             old = store.rows(f"SELECT {r.id}, la_code, {r.year}, status, file_name FROM {r.table} "
                              f"WHERE {r.year} < ? ORDER BY {r.year}, la_code, {r.id}", [first])
@@ -128,7 +131,7 @@ def retention(db: str | os.PathLike, keep_years: int, *, dry_run: bool = False,
         return outcome
 
 
-def _remove(store: Store, outcome: RetentionOutcome, plan, run_by: str) -> None:
+def _remove(store: Store, outcome: RetentionOutcome, plan: list[tuple[Register, list[str], str]], run_by: str) -> None:
     store.rows(RETENTION_LOG.ddl())
     now = dt.datetime.now()
     with store.transaction():
@@ -143,7 +146,7 @@ def _remove(store: Store, outcome: RetentionOutcome, plan, run_by: str) -> None:
     store.rows("CHECKPOINT")  # the deleted rows leave the write-ahead log now
 
 
-def retention_history(db: str | os.PathLike) -> list[dict]:
+def retention_history(db: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Every return removed by retention so far, newest run first (empty when none has run)."""
     with Store(db, read_only=True) as store:
         if not store.has_table("retention_log"):
@@ -152,8 +155,6 @@ def retention_history(db: str | os.PathLike) -> list[dict]:
 
 
 def _user() -> str:
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:  # no user name in a container: still log the run

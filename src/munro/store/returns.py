@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from ..errors import MunroError
 from ..output import record, table
+from ..reference import local_authorities
 from ..years import is_in_year
 from .db import open_store
+from .outcome import LoadOutcome
 from .schema import as_at_sql, kind_sql
 
 _COLUMNS = ("return_id", "la_code", "collection_year", "status", "file_name", "loaded_at",
@@ -24,7 +27,7 @@ def return_words(year: int, reference_date: dt.date) -> str:
     return f"{year_words(year)} in-year extract of {reference_date.day} {reference_date:%B %Y}"
 
 
-def list_returns(db: str | os.PathLike, include_superseded: bool = False) -> list[dict]:
+def list_returns(db: str | os.PathLike[str], include_superseded: bool = False) -> list[dict[str, Any]]:
     """The loaded returns, newest year first (a year's annual return, then its in-year extracts, latest
     first), as dicts; ``kind`` is 'annual' or 'in-year' (its ``reference_date`` says as at when)."""
     con = open_store(db, read_only=True)
@@ -51,7 +54,7 @@ _LOCAL_COLUMNS = ("load_id", "kind", "la_code", "year", "status", "file_name", "
                   "unmatched")
 
 
-def list_local_loads(db: str | os.PathLike, include_superseded: bool = False) -> list[dict]:
+def list_local_loads(db: str | os.PathLike[str], include_superseded: bool = False) -> list[dict[str, Any]]:
     """The loaded files of local records (SSDA903, visits, core groups, allocations, own figures), as dicts."""
     con = open_store(db, read_only=True)
     try:
@@ -67,7 +70,7 @@ def list_local_loads(db: str | os.PathLike, include_superseded: bool = False) ->
     return [dict(zip(_LOCAL_COLUMNS, r)) for r in rows]
 
 
-def format_local_loads(rows: list[dict]) -> str:
+def format_local_loads(rows: list[dict[str, Any]]) -> str:
     """The local records as a table under a heading ('' when there are none)."""
     if not rows:
         return ""
@@ -80,7 +83,7 @@ def format_local_loads(rows: list[dict]) -> str:
     return "Local records:\n" + table(lines)
 
 
-def format_returns(rows: list[dict]) -> str:
+def format_returns(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "No returns loaded."
     header = ("id", "LA", "year", "status", "children", "episodes", "plans", "warnings", "loaded", "file")
@@ -95,7 +98,7 @@ def format_returns(rows: list[dict]) -> str:
     return table(lines)
 
 
-def format_loaded(loaded: tuple[list[dict], list[dict]]) -> str:
+def format_loaded(loaded: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> str:
     """``munro returns``: the returns (``list_returns``), then the local records (``list_local_loads``) if any."""
     returns, local = loaded
     local_text = format_local_loads(local)
@@ -109,7 +112,7 @@ LOCAL_KEYS = ("kind", "load_id", "la_code", "year", "status", "file_name", "load
               "unmatched")
 
 
-def loaded_records(loaded: tuple[list[dict], list[dict]]) -> list[dict]:
+def loaded_records(loaded: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """``munro returns --format json``: each return (``kind`` "cin-census"; ``return_kind`` "annual" or
     "in-year", as at its ``reference_date``) and each file of local records (``kind`` its layout, e.g.
     "cp-visits") as an object with the same keys (``RETURN_KEYS``, ``LOCAL_KEYS``)."""
@@ -119,7 +122,7 @@ def loaded_records(loaded: tuple[list[dict], list[dict]]) -> list[dict]:
             + [record(r, keys=LOCAL_KEYS) for r in local])
 
 
-def outcome_record(outcome) -> dict:
+def outcome_record(outcome: LoadOutcome) -> dict[str, Any]:
     """One file's outcome of ``munro ingest`` (``munro.loading.load_files``) as a JSON object: its
     ``LoadOutcome.record()``: ``file``, ``kind`` ("cin-census", a local layout, or "pooled-export"),
     ``status`` ("rejected" with ``error``), what was loaded, and what it made superseded (``replaced``)."""
@@ -129,7 +132,7 @@ def outcome_record(outcome) -> dict:
 _COUNTED = ("children", "episodes", "assessments", "section47", "cp_plans")
 
 
-def _sent(r: dict) -> str:
+def _sent(r: dict[str, Any]) -> str:
     """Where a pooled return came from: the LA's pseudonymised export, by date and key."""
     if not r.get("key_fingerprint"):
         return ""
@@ -155,7 +158,6 @@ def years_words(years: Iterable[int]) -> str:
 
 def la_words(la: str) -> str:
     """'LA 330 Birmingham' (just 'LA 999' for a code munro does not know)."""
-    from ..reference import local_authorities
 
     known = local_authorities().get(str(la))
     return f"LA {la} {known.name}" if known else f"LA {la}"
@@ -167,7 +169,8 @@ class NoReturn(MunroError):
     ``la``, ``year`` and ``loaded`` (the LA's loaded reporting years) let a page say the same in its own
     words; ``what`` is the message without its advice."""
 
-    def __init__(self, la: str, year: int, loaded: Iterable[int], db=None, nor: str = ""):
+    def __init__(self, la: str, year: int, loaded: Iterable[int], db: str | os.PathLike[str] | None = None,
+                 nor: str = "") -> None:
         self.la, self.year, self.loaded = str(la), int(year), sorted({int(y) for y in loaded})
         if self.loaded:
             self.what = (f"no {year_words(year)} return is loaded for {la_words(la)} "
@@ -179,13 +182,13 @@ class NoReturn(MunroError):
         super().__init__(f"{self.what}{nor}: {advice}")
 
 
-def years_of(rows: Iterable[dict], la: str) -> list[int]:
+def years_of(rows: Iterable[dict[str, Any]], la: str) -> list[int]:
     """The reporting years of ``la``'s annual returns among ``list_returns`` rows (an in-year extract is no
     year's return: ``Engine.history`` counts the same)."""
     return sorted({int(r["collection_year"]) for r in rows if r["la_code"] == str(la) and r["kind"] == "annual"})
 
 
-def require_return(db, la: str, year: int, loaded: Iterable[int] | None = None) -> list[int]:
+def require_return(db: str | os.PathLike[str], la: str, year: int, loaded: Iterable[int] | None = None) -> list[int]:
     """The reporting years loaded for LA ``la`` when ``year`` is one of them; else :class:`NoReturn`.
 
     Every figure of an LA for a year (the report, its items, benchmarks from its returns, child
@@ -200,7 +203,7 @@ def require_return(db, la: str, year: int, loaded: Iterable[int] | None = None) 
     return years
 
 
-def require_any_return(db, year: int, history: dict[str, list[int]] | None = None) -> list[str]:
+def require_any_return(db: str | os.PathLike[str], year: int, history: dict[str, list[int]] | None = None) -> list[str]:
     """The LAs with a ``year`` return loaded (``--la all``); a MunroError naming the years loaded if none has.
 
     ``history`` (LA -> its loaded years) when the caller has it; otherwise read from the store ``db``."""
@@ -218,7 +221,7 @@ def require_any_return(db, year: int, history: dict[str, list[int]] | None = Non
     return las
 
 
-def published_only(db, la: str, year: int, published: bool) -> str | None:
+def published_only(db: str | os.PathLike[str], la: str, year: int, published: bool) -> str | None:
     """``munro benchmark`` of a year without the LA's return: None when the return is loaded; a note saying
     that the LA's figures shown are its published ones when there are some (``published``); else NoReturn.
 

@@ -17,7 +17,12 @@ from ..progress import report as tell
 from ..store.db import open_store
 from ..store.returns import year_words
 from ..years import is_in_year
+from . import (
+    rules,  # noqa: F401  (the rule modules register themselves: registry.all_rules holds them)
+    runner,  # runner.run looked up when called (tests replace it)
+)
 from .findings import FORMAT_CODE, Finding, Report, RuleFailure
+from .read import RETURN_ID, insert_tables, memory_store, read_file
 from .registry import YEAR_END_ONLY, choose_ruleset, code_key
 from .registry import ruleset as rules_of
 
@@ -33,8 +38,6 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
     return. ``workers`` > 1 reads a large file in that many threads and
     shares the rules among that many connections. ``progress``: ``munro.progress``.
     """
-    from .read import RETURN_ID, read_file
-    from .runner import run
 
     if ruleset is not None:
         rules_of(ruleset)  # a year with no rules is refused before the file is read
@@ -43,16 +46,14 @@ def validate_file(path: str | os.PathLike, ruleset: int | None = None, *, worker
         year, note = choose_ruleset(h.collection_year, ruleset)
         tell(progress, f"checking {Path(path).name} against the {year_words(year)} rules")
         header = _header_fields(h)
-        report = run(con, RETURN_ID, header, _rules(year, header), year, str(Path(path)), reader.problems,
+        report = runner.run(con, RETURN_ID, header, _rules(year, header), year, str(Path(path)), reader.problems,
                      threads=workers, alone=True)
         report.note = _note(note, header, year)
         return report
 
 
 def _header_fields(h) -> dict:
-    from .runner import HEADER_COLUMNS
-
-    return {k: getattr(h, k, None) for k in HEADER_COLUMNS}
+    return {k: getattr(h, k, None) for k in runner.HEADER_COLUMNS}
 
 
 def _in_year(header: dict) -> bool:
@@ -86,8 +87,6 @@ def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "")
     show its rows to one connection only). The rules see the same rows with
     the same types as in the store, so the findings are the same.
     """
-    from .read import RETURN_ID, insert_tables, memory_store
-    from .runner import run
 
     year, note = choose_ruleset(header.collection_year)
     fields = _header_fields(header)
@@ -96,7 +95,7 @@ def validate_tables(tables: dict, header, *, threads: int = 1, source: str = "")
         insert_tables(con, tables, header.la_code)
         if threads > 1:  # the rules run side by side, each query in its caller's thread: less to schedule
             con.execute("SET threads = 1")
-        report = run(con, RETURN_ID, fields, _rules(year, fields), year, source, list_children=False,
+        report = runner.run(con, RETURN_ID, fields, _rules(year, fields), year, source, list_children=False,
                      threads=threads, alone=True)
         report.note = _note(note, fields, year)
         return report
@@ -108,16 +107,15 @@ def validate_connection(con, return_id: int, ruleset: int | None = None, list_ch
     """Check return ``return_id`` of the store open on ``con`` (also inside a transaction).
 
     ``list_children=False`` leaves ``Report.child_ids`` empty (only the HTML page needs it)."""
-    from .runner import HEADER_COLUMNS, run
 
-    cols = [c for c in HEADER_COLUMNS if c not in ("collection", "source_level")]
+    cols = [c for c in runner.HEADER_COLUMNS if c not in ("collection", "source_level")]
     row = con.execute(f"SELECT {', '.join(cols)} FROM returns WHERE return_id = ?", [return_id]).fetchone()
     if row is None:
         raise MunroError(f"there is no return {return_id} in the store")
     header = dict(zip(cols, row))
     year, note = choose_ruleset(header["collection_year"], ruleset)
-    report = run(con, return_id, header, _rules(year, header), year, f"return {return_id}",
-                 list_children=list_children)
+    report = runner.run(con, return_id, header, _rules(year, header), year, f"return {return_id}",
+                        list_children=list_children)
     report.note = _note(note, header, year)
     return report
 

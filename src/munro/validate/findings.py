@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..years import year_label
+
 if TYPE_CHECKING:
     from .registry import Rule
 
@@ -87,3 +89,21 @@ class Report:
         if self.failures:
             text += f"; {len(self.failures)} rule(s) FAILED to run: " + ", ".join(f.code for f in self.failures)
         return text
+
+
+def heading(report: Report) -> str:
+    """One line naming the return, the rules used and the counts."""
+    text = (f"{report.source}: LA {report.la_code}, {year_label(report.collection_year)} return, "
+            f"{year_label(report.ruleset)} rules ({len(report.rules)}), {report.children:,} children: "
+            f"{report.counts_line()}")
+    return text + (f" ({report.note})" if report.note else "")
+
+
+def rules_run(reports: list[Report]) -> list[Rule]:
+    seen, out = set(), []
+    for report in reports:
+        for r in report.rules:
+            if (r.code, r.years) not in seen:
+                seen.add((r.code, r.years))
+                out.append(r)
+    return out

@@ -14,8 +14,7 @@ import re
 from html import escape
 
 from ..provenance import made_by
-from .findings import FORMAT_CODE, Finding, Report
-from .output import heading, rules_run
+from .findings import FORMAT_CODE, Finding, Report, heading, rules_run
 from .registry import code_key
 
 CLEAN_CHILDREN_LISTED = 20_000

@@ -19,8 +19,8 @@ from ..output import csv_writer
 from ..provenance import made_by
 from ..renderers import register_output_renderer, renderer
 from ..years import year_label
-from .findings import Finding, Report
-from .registry import Rule
+from .findings import Finding, Report, heading, rules_run
+from .html import to_html
 
 COLUMNS = ("file", "rule", "type", "LAchildID", "table", "fields", "value", "message", "line")
 TABLE_ROWS = 200  # findings listed on screen per return; the files hold them all
@@ -29,14 +29,6 @@ TABLE_ROWS = 200  # findings listed on screen per return; the files hold them al
 def finding_row(report: Report, f: Finding) -> list[str | int]:
     return [report.source, f.code, f.type, f.la_child_id or "", f.table, f.fields,
             "" if f.value is None else f.value, f.message, "" if f.line is None else f.line]
-
-
-def heading(report: Report) -> str:
-    """One line naming the return, the rules used and the counts."""
-    text = (f"{report.source}: LA {report.la_code}, {year_label(report.collection_year)} return, "
-            f"{year_label(report.ruleset)} rules ({len(report.rules)}), {report.children:,} children: "
-            f"{report.counts_line()}")
-    return text + (f" ({report.note})" if report.note else "")
 
 
 def to_table(reports: list[Report]) -> str:
@@ -96,18 +88,9 @@ def to_json(reports: list[Report]) -> str:
                       ensure_ascii=False)
 
 
-def rules_run(reports: list[Report]) -> list[Rule]:
-    seen, out = set(), []
-    for report in reports:
-        for r in report.rules:
-            if (r.code, r.years) not in seen:
-                seen.add((r.code, r.years))
-                out.append(r)
-    return out
-
-
 def write_xlsx(reports: list[Report], path: str | os.PathLike[str]) -> None:
     """A workbook: Findings (one row each), Summary (by rule), Rules (what each rule checks); filters on."""
+    # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
@@ -136,17 +119,11 @@ def write_xlsx(reports: list[Report], path: str | os.PathLike[str]) -> None:
     book.close()
 
 
-def _html(reports: list[Report]) -> str:
-    from .html import to_html  # html.py builds its page on this module's heading and rules_run
-
-    return to_html(reports)
-
-
 register_output_renderer("validation", "table", to_table)
 register_output_renderer("validation", "csv", to_csv)
 register_output_renderer("validation", "xlsx", write_xlsx, to_file=True)
 register_output_renderer("validation", "json", to_json)
-register_output_renderer("validation", "html", _html)
+register_output_renderer("validation", "html", to_html)
 
 
 def render(reports: list[Report], fmt: str, out: str | os.PathLike[str] | None = None) -> str | None:

@@ -12,7 +12,6 @@ year's end (``YEAR_END_ONLY``, the one place that says so).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
@@ -21,7 +20,7 @@ from ..errors import MunroError
 from ..years import year_label
 
 if TYPE_CHECKING:
-    from .runner import Context
+    from .context import Context
 
 # A rule's function: the SQL of its findings, given what the rule may need besides the tables.
 RuleSQL: TypeAlias = "Callable[[Context], str]"
@@ -82,9 +81,7 @@ def rule(code: str, type: str, *, table: str, fields: tuple[str, ...] | list[str
 
 
 def all_rules() -> list[Rule]:
-    """Every version of every rule, loading the rule modules on first use."""
-    from . import rules  # noqa: F401  (registers them)
-
+    """Every version of every rule (the package imports the rule modules, which register themselves)."""
     return list(_RULES)
 
 
@@ -122,7 +119,3 @@ def code_key(code: str) -> tuple[int, str]:
 
 def code_order(r: Rule) -> tuple[int, str]:
     return code_key(r.code)
-
-
-def sql_date(day: dt.date) -> str:
-    return f"DATE '{day.isoformat()}'"

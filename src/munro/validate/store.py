@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import MunroError
 from ..store.schema import VALIDATION_FINDINGS
+from . import validate_connection
 from .findings import Report
 
 COLUMNS, _TYPES = VALIDATION_FINDINGS.names, VALIDATION_FINDINGS.types
@@ -16,7 +17,6 @@ def record_findings(con, return_id: int, report: Report | None = None) -> Report
     committed together; a rule that fails there fails the load (DuckDB
     aborts the transaction), with the rule named.
     """
-    from . import validate_connection
 
     if report is None:
         report = validate_connection(con, return_id, list_children=False)

@@ -14,8 +14,8 @@ from ..errors import MunroError
 from ..local.roles import ROLES
 from ..years import year_label
 from . import authz
-from .app import app_db, config
 from .audit_log import EVENTS, PAGE_SIZE, read
+from .current import app_db, config
 from .pages import log, signed_in
 from .params import arg, whole
 from .store_access import reading, writing

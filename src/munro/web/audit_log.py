@@ -24,9 +24,12 @@ never a password.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 
@@ -119,13 +122,10 @@ def _lock(con: sa.Connection) -> None:
 
 def record_cli(engine: sa.Engine, event: str, *, la: str | None = None, detail: str = "") -> None:
     """Append a command line's event: who is the operating-system user, from where "cli on <host>"."""
-    import getpass
-    import socket
 
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container): its number
-        import os
 
         who = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
     record(engine, event, email=who, la=la, detail=detail, address=f"cli on {socket.gethostname()}")
@@ -240,7 +240,6 @@ class Page:
 
     def records(self) -> list[dict]:
         """``--format json``: the events as objects (times ISO 8601, UTC)."""
-        from dataclasses import asdict
 
         from ..output import record
 

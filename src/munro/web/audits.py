@@ -19,7 +19,7 @@ from ..errors import MunroError, StoreProblem
 from ..local import audits as lib
 from ..local.bank import load_bank
 from . import data
-from .app import app_db, config
+from .current import app_db, config
 from .forms import date_field, whole_number
 from .guard import for_la
 from .pages import log

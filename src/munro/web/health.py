@@ -23,7 +23,7 @@ from flask import Blueprint, jsonify
 from .. import __version__
 from ..errors import MunroError, StoreBusy, StoreDamaged
 from ..store import db as store_db
-from .app import app_db, config
+from .current import app_db, config
 from .store_access import STORE
 
 bp = Blueprint("health", __name__)

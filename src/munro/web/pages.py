@@ -7,12 +7,17 @@ import re
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
+from ..benchmark.compare import HEADLINE_RULE
 from ..errors import MunroError, StoreProblem
 from ..reference import local_authorities
+from ..report.html import environment, glance
+from ..report.html import stylesheet as css
+from ..report.summary import HOW_JUDGED
+from ..store.returns import NoReturn, require_return
 from ..years import year_words
 from . import authz, data, sessions
-from .app import COOKIE, app_db, config
 from .audit_log import record
+from .current import COOKIE, app_db, config
 from .users import authenticate, la_of
 
 bp = Blueprint("pages", __name__)
@@ -33,7 +38,6 @@ def log(event: str, *, la: str | None = None, detail: str = "", user=None, email
 
 @bp.get("/assets/munro.css")
 def stylesheet():
-    from ..report.html import stylesheet as css
     return Response(css(), mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})
 
 
@@ -110,7 +114,6 @@ def dashboard():
     user = signed_in()
     if not authz.allowed(user, "view_aggregates", None):
         # A survey administrator or a triage user has no dashboard: their first page is where they work.
-        from .surveys import local_links
         links = local_links()
         if links:
             return redirect(links[0][1])
@@ -123,7 +126,6 @@ def dashboard():
 def check_la_year(la: str, year: int, action: str = "view_aggregates"):
     """The signed-in user, if they may do ``action`` for ``la`` and a return for ``year`` is loaded; else 403,
     or 404 with a page that says which years are loaded (``no_return_page``)."""
-    from ..store.returns import NoReturn, require_return
 
     user = signed_in()
     if not LA_CODE.match(la):
@@ -161,10 +163,6 @@ def _la_year(la: str, year: int):
 
 @bp.get("/la/<la>/<int:year>")
 def la_dashboard(la, year):
-    from ..benchmark.compare import HEADLINE_RULE
-    from ..report.html import glance
-    from ..report.summary import HOW_JUDGED
-
     report = _la_year(la, year)
     table = glance(report, link=lambda v: url_for("pages.item", la=la, year=year, item_id=v.item.id))
     return render_template("la_dashboard.html", r=report, glance=table, how_judged=HOW_JUDGED,
@@ -173,7 +171,6 @@ def la_dashboard(la, year):
 
 def _report_part(report, template: str, views, **context) -> tuple[Markup, dict[str, list]]:
     """A part of the report's own page (an item, a section) with its charts, for a web page."""
-    from ..report.html import environment
     charts = {v.item.id: data.charts(v) for v in views}
     note = report.quality.get("benchmark_note")
     body = environment().get_template(template).render(
@@ -214,3 +211,16 @@ def chart_csv(la, year, item_id, chart_id):
             return Response(data.chart_csv(chart), mimetype="text/csv",
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
     abort(404)
+
+
+def local_links() -> list[tuple[str, str]]:
+    """The survey, triage and audit pages the signed-in user of one LA may open: the menu's links."""
+    user = g.get("user")
+    if user is None or len(user.las) != 1:
+        return []
+    la = user.las[0]
+    pages = [("Surveys", "surveys.index", ("manage_surveys", "view_survey_results")),
+             ("Safeguarding triage", "surveys.triage", ("triage",)), ("Audits", "audits.index", ("audit_cases",)),
+             ("Audit results", "audits.results", ("view_audit_results",))]
+    return [(label, url_for(endpoint, la=la)) for label, endpoint, actions in pages
+            if any(authz.allowed(user, a, la) for a in actions)]

@@ -27,8 +27,8 @@ from ..local.invitations import CodeRefused, code_usable, needs_code
 from ..local.respond import Drafts, check_answer, link_key, survey_of_key
 from ..local.survey_groups import survey_groups
 from ..local.surveys import get_survey, survey_version
-from .app import app_db, config
 from .config import SUBMIT_WINDOW_MINUTES, SURVEY_WINDOW_MINUTES
+from .current import app_db, config
 from .ratelimit import RateLimit
 
 bp = Blueprint("public", __name__)

@@ -38,10 +38,10 @@ from ..local.surveys import (
     survey_version,
 )
 from . import authz, public
-from .app import app_db, config
+from .current import app_db, config
 from .forms import date_field, whole_number
 from .guard import for_la, found
-from .pages import log
+from .pages import local_links, log
 
 bp = Blueprint("surveys", __name__)
 AUDIENCE_NAMES = {"children": "Children and young people", "families": "Parents and carers",
@@ -52,21 +52,6 @@ DEFAULT_WEEKS = 4
 @bp.record_once
 def _links(state):
     state.app.jinja_env.globals["local_links"] = local_links
-
-
-def local_links() -> list[tuple[str, str]]:
-    """The survey, triage and audit pages the signed-in user of one LA may open: the menu's links."""
-    from flask import g
-
-    user = g.get("user")
-    if user is None or len(user.las) != 1:
-        return []
-    la = user.las[0]
-    pages = [("Surveys", "surveys.index", ("manage_surveys", "view_survey_results")),
-             ("Safeguarding triage", "surveys.triage", ("triage",)), ("Audits", "audits.index", ("audit_cases",)),
-             ("Audit results", "audits.results", ("view_audit_results",))]
-    return [(label, url_for(endpoint, la=la)) for label, endpoint, actions in pages
-            if any(authz.allowed(user, a, la) for a in actions)]
 
 
 def _survey(la: str, survey_id: int):
@@ -167,6 +152,7 @@ def _survey_page(la, s, errors=None, form=None):
 
 
 def _qr(url: str):
+    # lazily: segno (QR codes) only when a survey's link is drawn as one
     import segno
 
     return segno.make(url, error="m")  # medium error correction: still reads from a creased poster

@@ -42,7 +42,7 @@ from ..store.ingest import file_sha256
 from ..store.replacement import ReplacementRefused, Shape, compare, shape_of_file
 from ..validate import validate_file
 from . import authz, data
-from .app import config
+from .current import config
 from .pages import log, signed_in
 from .store_access import reading, writing
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ...census import format as fmt
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 
 def code_list(name: str, v: Context) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..registry import FIRST_RULESET, LATEST_RULESET
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 # Every ruleset munro holds: the 2026-27 draft inherits 2025-26's rules (d2i's cin2026_27 = cin2025_26
 # plus the pre-proceedings rules), so a rule with no end year runs to LATEST_RULESET.

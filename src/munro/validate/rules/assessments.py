@@ -17,7 +17,7 @@ from ._sql import (
 )
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 T = "Assessments"
 START, END, FACTORS = "AssessmentActualStartDate", "AssessmentAuthorisationDate", "AssessmentFactors"

@@ -9,12 +9,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ...reference import local_authorities
 from ..registry import rule
 from ._codes import code_list, missing_or_invalid, rows_where
 from ._sql import ALL_YEARS, iso, outside_year
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 CI, CC, DIS = "ChildIdentifiers", "ChildCharacteristics", "Disabilities"
 GENDER_YEARS, SEX_YEARS = range(2023, 2025), range(2025, ALL_YEARS.stop)
@@ -68,7 +69,6 @@ def _la_codes() -> tuple[str, ...]:
     for part in UPN_LA_CODES.split(", "):
         lo, _, hi = part.partition("-")
         codes.update(f"{i:03d}" for i in range(int(lo), int(hi or lo) + 1))
-    from ...reference import local_authorities
 
     return tuple(sorted(codes | set(local_authorities())))
 

@@ -18,7 +18,7 @@ from ._sql import (
 )
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 T = "CINplanDates"
 START, END = "CINPlanStartDate", "CINPlanEndDate"

@@ -20,7 +20,7 @@ from ._sql import (
 )
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 T = "ChildProtectionPlans"
 START, END, REVIEW = "CPPstartDate", "CPPendDate", "CPPreviewDate"

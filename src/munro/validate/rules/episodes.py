@@ -14,7 +14,7 @@ from ._codes import code_list, missing_or_invalid, rows_where
 from ._sql import ALL_YEARS, iso, outside_year
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 T = "CINdetails"
 CLOSED_AFTER_ASSESSMENT = "('RC8', 'RC9')"

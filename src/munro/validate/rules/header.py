@@ -8,7 +8,7 @@ from ..registry import rule
 from ._sql import ALL_YEARS
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 
 @rule("100", "error", table="Header", fields=("ReferenceDate",), years=ALL_YEARS, level="return",

@@ -13,7 +13,7 @@ from ._codes import code_list
 from ._sql import DRAFT_2027, iso, outside_year, rows
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 T = "PreProceedings"
 # The items after PPStartDate: (column, element).

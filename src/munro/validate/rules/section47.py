@@ -19,7 +19,7 @@ from ._sql import (
 )
 
 if TYPE_CHECKING:
-    from ..runner import Context
+    from ..context import Context
 
 T = "Section47"
 START, ICPC, NOT_REQUIRED = "S47ActualStartDate", "DateOfInitialCPC", "ICPCnotRequired"
