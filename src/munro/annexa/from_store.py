@@ -35,9 +35,11 @@ from pathlib import Path
 from ..errors import MunroError
 from ..localdata.layouts import CP_VISITS, SHORT_BREAKS, SSDA903_EPISODES, SW_ALLOCATIONS
 from ..provenance import made_by
+from ..store import Store
 from ..years import year_start
 from . import extract
 from . import layout as L
+from .write import write_annex_a
 
 WRITTEN = (3, 4, 5, 6, 7)
 # Lists the CIN census cannot fill, and why: they are not written.
@@ -136,8 +138,6 @@ def annex_a_lists(db, la: str, as_at: dt.date, months: int = 12) -> AnnexAOut:
     Raises ``MunroError`` (one line) for months other than 6 or 12, an LA without a current return, and
     months the LA's returns do not cover (the earliest return's year must begin by the months' first day
     and the latest return's reference date be on or after the as-at date)."""
-    from ..store import Store
-
     start, _ = extract.window(as_at, months)
     with Store(db, read_only=True) as store:
         _check_covered(store, str(la), start, as_at)
@@ -153,8 +153,6 @@ def write_annex_a_from_store(db, la: str, as_at: dt.date, months: int, out: str 
                              ) -> tuple[Path, AnnexAOut]:
     """``annex_a_lists`` written to ``out`` (an .xlsx, owner-only: it names children) in the template's layout,
     with a Notes sheet (``AnnexAOut.notes``). Nothing is written when the lists cannot be made."""
-    from .write import write_annex_a
-
     path = Path(out)
     if path.suffix.lower() != ".xlsx":
         raise MunroError(f"{path}: an Annex A is an Excel workbook: name the file .xlsx")

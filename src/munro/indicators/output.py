@@ -19,6 +19,7 @@ from ..years import date_words, year_label
 from .catalogue import item
 from .compute import as_json
 from .result import ItemResult
+from .series import series_as_json
 
 _CSV_FIGURES = ("numerator", "denominator", "count", "excluded")
 _CSV_GROUP = ("las_included", "las_in_group", "partial")
@@ -161,9 +162,6 @@ def series_table(series: Mapping[str, Any]) -> str:
 
 
 def series_json(series: Mapping[str, Any]) -> str:
-    from .. import __version__
-    from .series import series_as_json
-
     return json.dumps({**series_as_json(series), "munro_version": __version__}, indent=2, default=str)
 
 

@@ -156,6 +156,7 @@ class AnnexA:
                                     "organisation": _ORGANISATIONS.pick(rng)})
 
     def _episode(self, c: Child, ep, child: dict, team, worker, closed: bool, rng) -> None:
+        # lazily: the munro.annexa package loads pyarrow, which `munro synth` without --annex-a never needs
         from ..annexa.extract import assessed_in_need
 
         S, A = self.S, self.A
@@ -199,8 +200,9 @@ class AnnexA:
     # -- the workbook ---------------------------------------------------------
     def write(self, out_dir: Path) -> Path:
         """``annex_a_<la>_<as-at>.xlsx`` in ``out_dir``, each list in date order."""
+        # lazily: pyarrow and xlsxwriter (munro.annexa) only when an Annex A is written
         from ..annexa.extract import in_date_order
-        from ..annexa.write import write_annex_a  # pyarrow and xlsxwriter only when an Annex A is written
+        from ..annexa.write import write_annex_a
 
         in_date_order(self.lists)
         return write_annex_a(Path(out_dir) / f"annex_a_{self.la}_{self.as_at.isoformat()}.xlsx", self.lists,

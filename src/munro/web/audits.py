@@ -18,6 +18,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from ..errors import MunroError, StoreProblem
 from ..local import audits as lib
 from ..local.bank import load_bank
+from ..store.returns import years_of
 from . import data
 from .current import app_db, config
 from .forms import date_field, whole_number
@@ -37,8 +38,6 @@ def _form():
 
 def _years(la: str) -> list[int]:
     """Reporting years with an annual return of the LA in the store, newest first."""
-    from ..store.returns import years_of
-
     return years_of(data.loaded_returns(config().store), la)[::-1]
 
 
