@@ -117,9 +117,12 @@ def _run_items(ctx: Context, wanted: list[str]) -> dict[str, dict[Key, ItemResul
     and compiles one item's queries while the engine runs another's; the results are the same."""
     if ctx.run is None or len(wanted) < 2:
         return {i: ITEMS[i](ctx) for i in wanted}
-    with ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="munro-items") as pool:
+    pool = ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="munro-items")
+    try:
         futures = {i: pool.submit(ITEMS[i], ctx) for i in wanted}
         return {i: f.result() for i, f in futures.items()}
+    finally:  # after an error (or an interrupt) the items not yet started are not run, as one at a time
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def compute(db, la: str, year: int, items: Iterable[str] | None = None,
