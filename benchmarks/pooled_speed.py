@@ -88,7 +88,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "slowest_la_seconds": slow
 
 POOL = r"""
 import json, resource, sys, time
-from munro.store.ingest import ingest_files
+from munro.loading import ingest_files
 db, folders = sys.argv[1], sys.argv[2:]
 t = time.perf_counter()
 outcomes = list(ingest_files(db, folders))

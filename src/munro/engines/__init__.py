@@ -19,7 +19,10 @@ only when asked for (the way Ibis and pandera keep their backends), so that
   (``postgresql://...``, ``spark`` / ``spark://...``);
 - the engine's tables must have the store's column names and types (DATE
   dates, 0/1 integer flags), and its calendar the columns of
-  ``munro.calendar.calendar_table()`` (``date``, ``is_working_day``, ``wd_index``).
+  ``munro.calendar.calendar_table()`` (``date``, ``is_working_day``, ``wd_index``);
+- optionally, ``query_threads`` when the backend can run queries from several
+  threads at once (DuckDB, each thread on a cursor of its own): the items then
+  run two at a time, one compiled in Python while the other's query runs.
 
 Nothing else changes: the items never name an engine, and the conformance
 tests run the same items on every engine and compare the results.
@@ -31,9 +34,9 @@ import contextlib
 import datetime as dt
 import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # Ibis is imported only when an engine connects
     import ibis.expr.types as ir
@@ -132,6 +135,13 @@ class Engine:
 
     def close(self) -> None:
         self.backend.disconnect()
+
+    def query_threads(self) -> contextlib.AbstractContextManager[Callable[[ir.Table], Any] | None]:
+        """A way to run queries from several threads at once, as ``run(expr) -> pyarrow.Table``, or None
+        (the default: one query at a time, each on the expression's own backend). While one item's query
+        runs in the engine, the next item's is built and compiled in Python (Ibis: about half of an
+        item's time), so an engine that can take them together should say so."""
+        return contextlib.nullcontext(None)
 
     # -- shared
 

@@ -19,11 +19,14 @@ readers have it open. The in-memory side holds what a run adds:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import tempfile
+import threading
 import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..calendar import calendar_table
@@ -96,6 +99,31 @@ class DuckDBEngine(Engine):
         super().close()
         self._remove_spill()
 
+    @contextlib.contextmanager
+    def query_threads(self) -> Iterator[Callable]:
+        """Queries from several threads, each thread on a cursor of its own: a DuckDB connection runs one
+        statement at a time, while its cursors share the database (the attached store, the calendar, the
+        run's merged copies) and each releases the GIL while DuckDB works."""
+        import ibis
+
+        local, lock, cursors = threading.local(), threading.Lock(), []
+        self._read_overrides()  # now, on this connection, not by two threads at once
+
+        def run(expr):
+            backend = getattr(local, "backend", None)
+            if backend is None:
+                with lock:
+                    cursor = self.raw.cursor()  # inherits the connection's settings (no progress bar)
+                    cursors.append(cursor)
+                backend = local.backend = ibis.duckdb.from_connection(cursor)
+            return backend.to_pyarrow(expr)
+
+        try:
+            yield run
+        finally:
+            for cursor in cursors:
+                cursor.close()
+
     @property
     def raw(self):
         """The underlying duckdb connection (for loading data; items use Ibis only)."""
@@ -147,9 +175,12 @@ class DuckDBEngine(Engine):
 
     def population(self, la: str, year: int):
         """The population of a rate: the store's override (``munro population set``), else ONS."""
+        return population_among(self._read_overrides(), la, year)
+
+    def _read_overrides(self) -> list[dict]:
         if self._overrides is None:
             self._overrides = read_overrides(self.raw, catalog="store")
-        return population_among(self._overrides, la, year)
+        return self._overrides
 
     def _current_returns(self) -> list[tuple[str, str, int, dt.date]]:
         # A store of schema 4 (attached read-only, so not migrated) has no kinds: read from the dates.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..engines import Engine, Tables, engine_for
@@ -124,17 +125,34 @@ def compute_keys(engine: Engine, las: Iterable[str], periods: Iterable[Period], 
     use_periods = tuple(sorted({k.period for k in ready}))
     if not ready:
         return out
-    ctx = Context(periods=use_periods, las=use_las,
-                  t=tables if tables is not None else engine.tables(use_las if len(use_las) < 2 else None),
-                  history={la: history.get(la, []) for la in use_las},
-                  population=_population_fn(population) or _store_population(engine),
-                  local=dict(engine.local_history() if local is None else local),
-                  visiting_standard=_standard(visiting_standard))
+    with engine.query_threads() as run:
+        ctx = Context(periods=use_periods, las=use_las,
+                      t=tables if tables is not None else engine.tables(use_las if len(use_las) < 2 else None),
+                      history={la: history.get(la, []) for la in use_las},
+                      population=_population_fn(population) or _store_population(engine),
+                      local=dict(engine.local_history() if local is None else local),
+                      visiting_standard=_standard(visiting_standard), run=run)
+        found = _run_items(ctx, wanted)
     for i in wanted:
-        results = ITEMS[i](ctx)
         for key in ready:
-            out.setdefault(key, {})[i] = results[key]
+            out.setdefault(key, {})[i] = found[i][key]
     return out
+
+
+QUERY_THREADS = 2  # items at once, when the engine takes queries from several threads
+
+
+def _run_items(ctx: Context, wanted: list[str]) -> dict[str, dict[Key, ItemResult]]:
+    """Each item's results: in threads when the engine allows it (``ctx.run``), so that Python builds
+    and compiles one item's queries while the engine runs another's; the results are the same."""
+    if ctx.run is None or len(wanted) < 2:
+        return {i: ITEMS[i](ctx) for i in wanted}
+    pool = ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="munro-items")
+    try:
+        futures = {i: pool.submit(ITEMS[i], ctx) for i in wanted}
+        return {i: f.result() for i, f in futures.items()}
+    finally:  # after an error (or an interrupt) the items not yet started are not run, as one at a time
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def compute(db: Db, la: str, year: int, items: Iterable[str] | None = None,

@@ -201,6 +201,8 @@ class Context:
     visiting_standard: int = 10  # child_seen_per_cpp: the longest gap between visits, in working days
     # (la, year) -> what ``population`` gave: asked once per run, as a callable may open the store
     population_cache: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
+    # expr -> pyarrow.Table: how ``rows`` runs a query when items run in threads (Engine.query_threads)
+    run: Callable[[ir.Table], Any] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         outside = [p.end for p in self.periods if not FIRST_DATE <= p.end <= LAST_DATE]
@@ -301,7 +303,8 @@ class Context:
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
         """Run an expression: its rows as dicts. Every query of every item runs here, so that
         ``munro.indicators.sql`` can collect the expressions instead of running them."""
-        return cast("list[dict[str, Any]]", expr.to_pyarrow().to_pylist())
+        got = expr.to_pyarrow() if self.run is None else self.run(expr)
+        return cast("list[dict[str, Any]]", got.to_pylist())
 
     def per_key(self, expr: ir.Table) -> dict[Key, dict[str, Any]]:
         """Run a ``group_by(ctx.by).aggregate(...)`` expression: Key -> row (plain Python values).

@@ -73,15 +73,22 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     report(progress, "writing the page")
     page = out / "index.html"
     page.write_text(html.render(data, charts), encoding="utf-8")
-    report(progress, "writing the workbook")
-    book = out / "report.xlsx"
-    xlsx.write(data, book)
-    printed = None
-    if pdf:
-        from .pdf import print_pdf
+    printing = None
+    if pdf:  # Chromium prints the page while the workbook is written
+        from .pdf import start_pdf
 
-        report(progress, "printing PDF")
-        printed = print_pdf(page, out / "report.pdf")
+        printing = start_pdf(page, out / "report.pdf")
+    try:
+        report(progress, "writing the workbook")
+        book = out / "report.xlsx"
+        xlsx.write(data, book)
+        printed = None
+        if printing is not None:
+            report(progress, "printing PDF")
+            printed = printing.wait()
+    finally:
+        if printing is not None:
+            printing.close()
     lists = None
     if with_child_lists:
         from .child_lists import write_child_lists

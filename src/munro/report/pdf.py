@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from ..errors import MunroError
@@ -75,14 +76,63 @@ def browser(platform: str | None = None, environ=None) -> str:
 
 def print_pdf(page: Path, out: Path) -> Path:
     """Print ``page`` (a local HTML file) to ``out`` with a headless Chromium (``browser``)."""
-    with tempfile.TemporaryDirectory(prefix="munro-chromium-") as profile:
-        cmd = [browser(), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={out}",
-               Path(page).resolve().as_uri()]
+    return start_pdf(page, out).wait()
+
+
+def start_pdf(page: Path, out: Path) -> Printing:
+    """``print_pdf`` started, not waited for: the report writes its workbook while Chromium prints."""
+    return Printing(Path(page), Path(out))
+
+
+class Printing:
+    """A headless Chromium printing ``page`` to ``out``: ``wait()`` gives the PDF or raises as ``print_pdf``
+    does (a browser that cannot be found is told there too, in the report's order of steps); ``close()``
+    stops it when the report fails meanwhile."""
+
+    def __init__(self, page: Path, out: Path):
+        self.page, self.out = page, out
+        self.process: subprocess.Popen | None = None
+        self.error: MunroError | None = None
+        self.profile: tempfile.TemporaryDirectory | None = None
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+            cmd = [browser(), *FLAGS]
+        except MunroError as e:
+            self.error = e
+            return
+        self.profile = tempfile.TemporaryDirectory(prefix="munro-chromium-")
+        cmd += [f"--user-data-dir={self.profile.name}", f"--print-to-pdf={out}", page.resolve().as_uri()]
+        self.deadline = time.monotonic() + TIMEOUT
+        # Its messages go to a file, not a pipe: nobody reads a pipe while the workbook is written, and a
+        # full one would stop the browser.
+        self.log = Path(self.profile.name, "stderr.txt")
+        try:
+            with open(self.log, "w") as log:
+                self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
+        except BaseException:
+            self.close()
+            raise
+
+    def wait(self) -> Path:
+        if self.error is not None:
+            raise self.error
+        try:
+            self.process.wait(timeout=max(0.0, self.deadline - time.monotonic()))
+            stderr = self.log.read_text(errors="replace")
         except subprocess.TimeoutExpired:
-            raise MunroError(f"Chromium did not finish printing {page} within {TIMEOUT} s") from None
-    if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
-        tail = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]
-        raise MunroError(f"Chromium could not print {page} to PDF (exit {done.returncode}): {tail[0]}")
-    return out
+            raise MunroError(f"Chromium did not finish printing {self.page} within {TIMEOUT} s") from None
+        finally:
+            self.close()
+        out, code = self.out, self.process.returncode
+        if code != 0 or not out.exists() or out.stat().st_size == 0:
+            tail = (stderr or "").strip().splitlines()[-1:] or ["no message"]
+            raise MunroError(f"Chromium could not print {self.page} to PDF (exit {code}): {tail[0]}")
+        return out
+
+    def close(self) -> None:
+        """Stop the browser if it is still printing, and remove its throw-away profile."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.profile is not None:
+            self.profile.cleanup()
+            self.profile = None
