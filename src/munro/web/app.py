@@ -11,28 +11,10 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..errors import StoreBusy, StoreProblem
 from ..local.appdb import open_app_db
-from ..report.html import environment
 from ..store import db as store_db
-from . import (
-    admin,
-    audits,
-    children,
-    downloads,
-    health,
-    info,
-    limits,
-    params,
-    public,
-    security,
-    sessions,
-    surveys,
-    uploads,
-)
-from .config import SIGN_IN_WINDOW_MINUTES, Config
+from . import limits, params, security, sessions
+from .config import Config
 from .current import COOKIE, FLASK_COOKIE, app_db
-from .pages import bp
-from .ratelimit import RateLimit
-from .uploads import UploadRequest
 
 RETRY_AFTER = 30  # seconds: a page asked while another process loads returns into the store (busy.html)
 _log = logging.getLogger(__name__)
@@ -41,6 +23,7 @@ _log = logging.getLogger(__name__)
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     app = Flask(__name__, static_folder=None)  # the one stylesheet is a route (pages.stylesheet)
+    from .uploads import UploadRequest
     app.request_class = UploadRequest  # uploads spooled under the store's folder, not the system's /tmp
     app.config.update(
         SECRET_KEY=config.secret_key,
@@ -54,8 +37,11 @@ def create_app(config: Config | None = None) -> Flask:
         MUNRO=config,
     )
     app.extensions["munro_app_db"] = open_app_db(url=config.app_db)
+    from .config import SIGN_IN_WINDOW_MINUTES
+    from .ratelimit import RateLimit
     app.extensions["munro_sign_in_limit"] = RateLimit(config.sign_in_per_address, SIGN_IN_WINDOW_MINUTES * 60)
     app.jinja_env.globals["csrf_token"] = security.csrf_token
+    from ..report.html import environment
     app.jinja_env.filters.update(environment().filters)  # the report's number formats, the same on every page
 
     @app.before_request
@@ -112,14 +98,15 @@ def create_app(config: Config | None = None) -> Flask:
                                        "Tell the service's administrator: the service's log says what is wrong."), 500
 
     app.url_map.converters["int"] = params.WholeNumber  # before the routes: <int:...> takes bounded ASCII digits
+    from .pages import bp
     app.register_blueprint(bp)
     if config.oidc_issuer or not config.local_passwords:
         from . import sso  # single sign-on (docs/sign-in.md): Authlib is loaded only when it is configured
         sso.init_app(app, config)
-    # uploads, child lists, downloads, admin, legal pages, /healthz
-    for module in (uploads, children, downloads, admin, info, health):
+    from . import admin, children, downloads, health, info, uploads  # uploads, child lists, downloads, admin,
+    for module in (uploads, children, downloads, admin, info, health):  # legal pages, /healthz
         app.register_blueprint(module.bp)
-    # local information: surveys, their public pages, audits
+    from . import audits, public, surveys  # local information: surveys, their public pages, audits
     for module in (public, surveys, audits):
         app.register_blueprint(module.bp)
     return app

@@ -24,12 +24,9 @@ never a password.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import json
-import os
-import socket
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -122,10 +119,13 @@ def _lock(con: sa.Connection) -> None:
 
 def record_cli(engine: sa.Engine, event: str, *, la: str | None = None, detail: str = "") -> None:
     """Append a command line's event: who is the operating-system user, from where "cli on <host>"."""
+    import getpass
+    import socket
 
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container): its number
+        import os
 
         who = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
     record(engine, event, email=who, la=la, detail=detail, address=f"cli on {socket.gethostname()}")
@@ -240,6 +240,7 @@ class Page:
 
     def records(self) -> list[dict]:
         """``--format json``: the events as objects (times ISO 8601, UTC)."""
+        from dataclasses import asdict
 
         from ..output import record
 

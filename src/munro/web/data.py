@@ -18,15 +18,8 @@ import copy
 import io
 from pathlib import Path
 
-from werkzeug.exceptions import Forbidden
-
 from ..errors import MunroError
 from ..output import csv_writer
-from ..report import build
-from ..report import charts as charts_mod
-from ..report.publish import make_safe
-from ..store.db import waiting
-from ..store.returns import list_returns, require_return, years_of
 from .store_access import once, reading
 
 _cache: dict[tuple, tuple] = {}
@@ -60,6 +53,7 @@ def report_for(store: Path, user, la: str, year: int, variant: str | None = None
     ``variant``: ``internal`` or ``published`` (default: the user's first of ``variants``); one the
     user may not have is refused (403). MunroError (``NoReturn``) if the store has no such return.
     """
+    from werkzeug.exceptions import Forbidden
 
     allowed = variants(user, la)
     variant = variant or allowed[0]
@@ -69,6 +63,8 @@ def report_for(store: Path, user, la: str, year: int, variant: str | None = None
 
 
 def _check(store: Path, la: str, year: int) -> None:
+    from ..store.returns import require_return, years_of
+
     if not Path(store).exists():
         raise MunroError("the store does not exist yet: load a return first")
     require_return(store, la, year, years_of(loaded_returns(store), la))
@@ -87,6 +83,7 @@ def _cached(key: tuple, stamp: tuple, make):
 
 def _report(store: Path, la: str, year: int):
     """The internal ReportData (unsuppressed): only through ``report_for``, or to warm the cache."""
+    from ..report.build import gather
 
     _check(store, la, year)
     key = (str(store), la, year)
@@ -96,11 +93,12 @@ def _report(store: Path, la: str, year: int):
         if hit and hit[0] == stamp:
             return hit[1]
         with reading():
-            return _cached(key, stamp, lambda: build.gather(store, la, year))
+            return _cached(key, stamp, lambda: gather(store, la, year))
 
 
 def _published(store: Path, la: str, year: int):
     """The published ReportData: a copy of the internal one through munro.report.publish.make_safe."""
+    from ..report.publish import make_safe
 
     key = (str(store), la, year, "published")
     with once(key):
@@ -126,6 +124,7 @@ def warm(store: Path, limit: int = KEEP) -> list[tuple[str, int]]:
     """Gather each LA's latest year into the cache (``munro serve`` does it in the background at start),
     so that the first person to open a dashboard after a restart does not wait for it. Returns what was
     gathered; an LA-year that cannot be gathered is left for its page to report."""
+    from ..store.db import waiting
 
     with waiting(0):  # a load in another process: no waiting while reading the store (pages do the same)
         return _warm(store, limit)
@@ -158,6 +157,7 @@ def loaded_returns(store: Path) -> list[dict]:
     Every dashboard page asks which years are loaded, and opening the store takes
     tens of milliseconds: asked every time, 50 users' pages would spend their time on it.
     """
+    from ..store.returns import list_returns
 
     if not Path(store).exists():
         return []
@@ -173,6 +173,7 @@ def loaded_returns(store: Path) -> list[dict]:
 
 def charts(view) -> list:
     """The item's charts with their SVG, rendered on first view (the dashboard itself draws none)."""
+    from ..report import charts as charts_mod
 
     rendered = getattr(view, "_web_charts", None)
     if rendered is None:

@@ -152,7 +152,6 @@ def _survey_page(la, s, errors=None, form=None):
 
 
 def _qr(url: str):
-    # lazily: segno (QR codes) only when a survey's link is drawn as one
     import segno
 
     return segno.make(url, error="m")  # medium error correction: still reads from a creased poster
