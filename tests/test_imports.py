@@ -37,7 +37,6 @@ KNOWN = {
     ("report/__init__.py", "from ..store.returns import require_return, year_words"),
     ("report/__init__.py", "from .charts import Renderers"),
     ("report/__init__.py", "from .publish import make_safe"),
-    ("report/__init__.py", "from .pdf import print_pdf"),
     ("report/__init__.py", "from .child_lists import write_child_lists"),
     ("report/__init__.py", "from ..progress import within"),
     ("report/__init__.py", "from ..store.returns import require_any_return"),

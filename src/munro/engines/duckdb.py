@@ -104,7 +104,7 @@ class DuckDBEngine(Engine):
         """Queries from several threads, each thread on a cursor of its own: a DuckDB connection runs one
         statement at a time, while its cursors share the database (the attached store, the calendar, the
         run's merged copies) and each releases the GIL while DuckDB works."""
-        import ibis
+        import ibis  # lazily: Ibis (slow to import) only when an engine runs, as in __init__
 
         local, lock, cursors = threading.local(), threading.Lock(), []
         self._read_overrides()  # now, on this connection, not by two threads at once

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MunroError
+from .pdf import start_pdf
 
 
 @dataclass
@@ -75,8 +76,6 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     page.write_text(html.render(data, charts), encoding="utf-8")
     printing = None
     if pdf:  # Chromium prints the page while the workbook is written
-        from .pdf import start_pdf
-
         printing = start_pdf(page, out / "report.pdf")
     try:
         report(progress, "writing the workbook")
