@@ -69,14 +69,16 @@ def _wanted(items: Iterable[str] | None) -> list[str]:
 def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: Iterable[str] | None = None,
                  population: PopulationArg = None, visiting_standard: int = 10, *, tables=None,
                  history: Mapping[str, list[int]] | None = None,
-                 local: Mapping[str, Any] | None = None) -> dict[Key, dict[str, ItemResult]]:
+                 local: Mapping[str, Any] | None = None,
+                 annex_a: Mapping[str, list[tuple]] | None = None) -> dict[Key, dict[str, ItemResult]]:
     """Every item for every (LA, period) in one pass per item: the core of ``compute`` and its kin.
 
     ``engine`` is a connected :class:`munro.engines.Engine`. Each item runs once over all the LAs and
     periods, grouped by LA and period, so a trend or a series costs one query per item, not one per
     year. A key whose period's return is not loaded has every item None with the reason (the merged
     history would hold only the part of the year that a later return repeats). ``tables``, ``history``
-    and ``local`` replace the engine's own (a group computed as one LA).
+    and ``local`` replace the engine's own (a group computed as one LA); ``annex_a`` the days the LAs'
+    Annex A workbooks cover (``Engine.annex_a_cover``).
     """
     wanted = _wanted(items)
     las = tuple(sorted({str(la) for la in las}))
@@ -99,7 +101,8 @@ def compute_keys(engine, las: Iterable[str], periods: Iterable[Period], items: I
                   history={la: history.get(la, []) for la in use_las},
                   population=_population_fn(population) or _store_population(engine),
                   local=dict(engine.local_history() if local is None else local),
-                  visiting_standard=_standard(visiting_standard))
+                  visiting_standard=_standard(visiting_standard),
+                  annex_a=dict(engine.annex_a_cover() if annex_a is None else annex_a))
     for i in wanted:
         results = ITEMS[i](ctx)
         for key in ready:
