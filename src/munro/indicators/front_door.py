@@ -72,7 +72,7 @@ def _missing(ctx: Context, item_id: str, unit: str, key: Key, what: str) -> Item
         "`numerator` (those that became a referral) and `children` (children with a contact in the year). "
         "Needs the LA's Annex A workbooks to cover every day of the year; null with a reason otherwise."
     ),
-    figures=("count", "children"),
+    figures=("count", "numerator", "children"),
     key_questions=(_Q_THRESHOLDS,),
 )
 def contact_conversion(ctx: Context) -> dict[Key, ItemResult]:
