@@ -144,3 +144,11 @@ def test_every_item_is_declared_for_an_annex_a():
 
     computed = {i for i, it in ITEMS.items() if it.comparability != "published"}
     assert computed == set(ANNEX_A)
+
+
+def test_asking_for_an_annex_a_that_is_not_loaded_is_one_line(tmp_path, cin, munro):
+    db = _store(tmp_path / "store.duckdb", cin, annex_a=False)
+    done = munro("--db", db, "indicators", "--la", LA, "--source", "annex-a")
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "munro: no Annex A of LA 201 is loaded: load one with munro ingest (docs/annex-a.md)"]

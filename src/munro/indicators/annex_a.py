@@ -224,11 +224,13 @@ def compute_chosen(db, la: str, year: int | None, items: Iterable[str] | None = 
     for, or (none asked) where the year's return is not loaded but an Annex A is; None where the year's
     return is loaded and no source asked for (``compute`` then, as before Annex A). Without ``year``, the
     12 months to the LA's latest Annex A as-at date (``annex-a`` only)."""
+    if year is None and source != "annex-a":
+        return None  # the caller asks for the year
     with engine_for(db) as engine:
         spans = engine.annex_a_cover().get(str(la), [])
         if year is None:
-            if source != "annex-a" or not spans:
-                return None  # the caller asks for --year (or says no Annex A is loaded)
+            if not spans:
+                raise _no_annex_a(la)
             period = Period(max(end for _, end in spans))
         else:
             period = Period.of_year(int(year))
@@ -237,13 +239,17 @@ def compute_chosen(db, la: str, year: int | None, items: Iterable[str] | None = 
         return compute_from(engine, la, period, items, source=source or "auto", visiting_standard=visiting_standard)
 
 
+def _no_annex_a(la: str) -> MunroError:
+    return MunroError(f"no Annex A of LA {la} is loaded: load one with munro ingest (docs/annex-a.md)")
+
+
 def _choose(la: str, period: Period, source: str, years: list[int], spans: list[tuple]) -> tuple[str, str]:
     loaded = "; ".join(f"{a.isoformat()} to {b.isoformat()}" for a, b in spans)
     if source == "cin":
         return "cin", "the CIN census returns, as asked (--source cin)"
     if source == "annex-a":
         if not spans:
-            raise MunroError(f"no Annex A of LA {la} is loaded: load one with munro ingest (docs/annex-a.md)")
+            raise _no_annex_a(la)
         return "annex-a", f"the Annex A alone, as asked (--source annex-a; its lists cover {loaded})"
     if period.year in years:
         why = ("the CIN census: the period's return is loaded, validated and with the whole history behind "
