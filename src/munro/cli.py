@@ -132,9 +132,10 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, an
               help="Threads reading a large file's pieces, and sharing the rules of a return under 64 MB "
                    "(default: the number of CPUs, at most 4).")
 @click.option("--kind", default=None, metavar="KIND",
-              help="Read every file as this local CSV layout (default: CSVs by their header row; docs/local-data.md).")
+              help="Read every file as this local CSV layout, or annex-a (default: CSVs by their header row, "
+                   "workbooks with Annex A's sheets as Annex A; docs/local-data.md, docs/annex-a.md).")
 @click.option("--la", type=LA, default=None,
-              help="LA of the local CSVs: its code (330) or name (default: the store's only LA).")
+              help="LA of the local CSVs and Annex A workbooks: its code (330) or name (default: the store's only LA).")
 @click.option("--year", type=YEAR, default=None,
               help="Reporting year of the local CSVs: 2025, 2024-25 or 2024/25 (default: the year in each file's "
                    "name, unless the file's dates show another; docs/local-data.md).")
@@ -143,10 +144,16 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, an
 @click.option("--replace", is_flag=True,
               help="Load a file that would replace a loaded return (or local file) of the same LA and year "
                    "though it has far fewer children, episodes or plans, or covers less of the year.")
+@click.option("--as-at", "as_at", default=None, callback=lambda c, p, v: _date(c, p, v), metavar="DATE",
+              help="The date an Annex A workbook's lists run to (default: a date in its name; docs/annex-a.md).")
+@click.option("--months", type=click.Choice(["6", "12"]), default=None,
+              help="The months an Annex A workbook covers (default: 6 when every dated record of lists 1-5 is "
+                   "in the 6 months to its as-at date, else 12).")
 @_LISTING_FORMAT
 @click.pass_obj
-def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, fmt):
-    """Load CIN census returns and local CSVs into the store (atomic per file; the same file twice changes nothing)."""
+def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, as_at, months, fmt):
+    """Load CIN census returns, local CSVs and Annex A workbooks into the store (atomic per file; the same file
+    twice changes nothing)."""
     from .loading import load_files
 
     rejected, done = 0, []
@@ -154,6 +161,7 @@ def ingest(obj, files, schema_year, workers, kind, la, year, force, replace, fmt
     progress = _progress()
     for outcome in load_files(obj["db"], files, kind=kind, la=la, year=year, schema_year=schema_year,
                               workers=workers, replace=replace, force=force, progress=progress,
+                              as_at=as_at, months=int(months) if months else None,
                               warn=lambda message: (_pause(progress), _warn(message))):
         _pause(progress)
         done.append(outcome)
@@ -221,18 +229,36 @@ def returns_(obj, show_all, fmt):
 @click.option("--months", type=int, default=None,
               help="With --as-at and one --la: a monthly series of this many rolling 12-month points (1 to 36) "
                    "up to the as-at date.")
+@click.option("--source", type=click.Choice(["auto", "cin", "annex-a"]), default=None,
+              help="One LA's figures from its CIN census returns, its Annex A alone, or auto: the returns when the "
+                   "year's is loaded, else the Annex A (the default when the year's return is not loaded; "
+                   "docs/annex-a.md). With annex-a and no --year: the 12 months to its latest as-at date.")
 @click.pass_obj
 def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect, region, group,
-               visiting_standard, as_at, months):
+               visiting_standard, as_at, months, source):
     """Compute the information items of definitions.md for one LA (or all, a region or a group) and a year,
     or as at any date, or as a monthly series."""
     from .indicators.compute import compute, compute_all
     from .indicators.output import render
 
     if as_at is not None or months is not None:
+        if source is not None:
+            raise click.UsageError("--source cannot be used with --as-at: an as-at date's figures are the CIN "
+                                   "census returns' and extracts'.")
         _indicators_as_at(obj, la, year, fmt, items, engine, schema, population, show_sql, region, group,
                           visiting_standard, as_at, months)
         return
+    wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
+    if source is not None and (la in ("all", None) or population is not None or show_sql):
+        raise click.UsageError("--source is one LA's (--la), with the store's own population")
+    if la not in ("all", None) and population is None and not (show_sql or region or group):
+        from .indicators.annex_a import compute_chosen
+
+        with _engine(obj["db"], engine, schema) as eng:  # None: the year's return is there, and asked for
+            chosen = compute_chosen(eng, la, year, wanted, source=source, visiting_standard=visiting_standard)
+        if chosen is not None:
+            click.echo(render(fmt, chosen).rstrip("\n"))
+            return
     if year is None:
         raise click.UsageError("Missing option '--year' (or --as-at).")
     if show_sql:
@@ -245,7 +271,6 @@ def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, 
                                else "Missing option '--la'.")
     if population is not None and la in ("all", None):
         raise click.UsageError("--population is one LA's: it cannot be used with --la all, --region or --group")
-    wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
     with _engine(obj["db"], engine, schema) as eng:
         if region or group:
             from .indicators.groups import compute_named_group
@@ -589,7 +614,7 @@ def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf
     click.echo("\n".join(written.lines()))
 
 
-# ---------------------------------------------------------------- munro annex-a (munro.annexa.from_store)
+# ---------------------------------------------------------------- munro annex-a (munro.report.annex_a)
 
 
 @cli.command("annex-a")
@@ -604,7 +629,7 @@ def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf
 @click.pass_obj
 def annex_a(obj, la, as_at, months, out):
     """Write Ofsted's Annex A lists 3 to 7 from the store, in the template's layout (restricted: child-level)."""
-    from .annexa.from_store import write_annex_a_from_store
+    from .report.annex_a import write_annex_a_from_store
 
     path, lists = write_annex_a_from_store(obj["db"], la, as_at, int(months), out)
     click.echo("\n".join(lists.lines(path)))

@@ -4,8 +4,9 @@
 file's kind and hand it to its loader, each the same three steps over one ``munro.store.Store``:
 
 1. **read** the whole file before the store is touched (a CIN return staged as Arrow tables,
-   ``store.ingest``; a local CSV checked row by row, ``localdata.reader`` for ``store.local``; a pooled
-   export's Parquet files, ``store.pooled``);
+   ``store.ingest``; a local CSV checked row by row, ``localdata.reader`` for ``store.local``; an Ofsted
+   Annex A workbook's lists, ``annexa.read`` for ``store.annexa``; a pooled export's Parquet files,
+   ``store.pooled``);
 2. **check** it: its structure as read, the LA and year, a far smaller file refused as a replacement
    (``store.replacement``), a local file's children matched to the census, and for a CIN return the
    DfE validation rules (``DFE_RULES``: ``munro.validate``, composed here, above the store, so the
@@ -25,9 +26,11 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .annexa.schema import KIND as ANNEX_A
 from .errors import RejectedFile
 from .localdata import layouts
 from .progress import report
+from .store.annexa import AnnexAOutcome, is_annex_a_file, load_annex_a
 from .store.database import Store
 from .store.ingest import IngestOutcome, load_return
 from .store.local import LocalOutcome, is_local_file, load_local_file, warn_or_tell
@@ -73,30 +76,41 @@ def ingest_local_file(db, path: str | os.PathLike, *, kind: str | None = None, l
 
 def load_file(db, path: str | os.PathLike, *, kind: str | None = None, la: str | None = None,
               year: int | None = None, schema_year: int | None = None, workers: int = 1, progress=None,
-              replace: bool = False, force: bool = False, warn=None) -> LoadOutcome:
+              replace: bool = False, force: bool = False, warn=None, as_at=None,
+              months: int | None = None) -> LoadOutcome:
     """Load one file of any kind into the store ``db`` (anything ``munro.store.Store`` takes); its
     outcome, with ``error`` when it was rejected (nothing loaded). A folder is a pseudonymised export
-    (``store.pooled``), a CSV or workbook (any file when ``kind`` is given) a local file
-    (``store.local``), anything else a CIN census return; the options are ``load_files``'."""
+    (``store.pooled``), a workbook with sheets of Annex A's lists 1 to 7 (or ``kind`` ``annex-a``) an
+    Annex A (``store.annexa``: ``as_at`` and ``months`` say what its lists cover), a CSV or other workbook
+    (any file when ``kind`` is given) a local file (``store.local``), anything else a CIN census return;
+    the options are ``load_files``'."""
     path = Path(path)
+    annex_a = False
     try:
         if path.is_dir():
             report(progress, f"loading the export {path.name}")
             return ingest_export(db, path)
+        annex_a = is_annex_a_file(path, kind)
+        if annex_a:
+            report(progress, f"loading the Annex A {path.name}")
+            return load_annex_a(db, path, la=la, as_at=as_at, months=months, replace=replace, warn=warn)
         if is_local_file(path, kind):
             report(progress, f"loading {path.name}")
             return ingest_local_file(db, path, kind=kind, la=la, year=year, replace=replace, force=force, warn=warn)
         return _header_year(load_return(db, path, checks=DFE_RULES, schema_year=schema_year, workers=workers,
                                         progress=progress, replace=replace), warn)
     except RejectedFile as e:
-        rejected = PooledOutcome if path.is_dir() else LocalOutcome if is_local_file(path, kind) else IngestOutcome
+        rejected = (PooledOutcome if path.is_dir() else AnnexAOutcome if annex_a
+                    else LocalOutcome if is_local_file(path, kind) else IngestOutcome)
         return rejected(path, error=str(e))
 
 
 def load_files(db, paths: Iterable[str | os.PathLike], *, kind: str | None = None, la: str | None = None,
                year: int | str | None = None, schema_year: int | None = None, workers: int = 1, progress=None,
-               replace: bool = False, force: bool = False, warn=None) -> Iterator[LoadOutcome]:
-    """Load CIN census returns, local CSVs and pooled exports, one transaction each, in the order given.
+               replace: bool = False, force: bool = False, warn=None, as_at=None,
+               months: int | None = None) -> Iterator[LoadOutcome]:
+    """Load CIN census returns, local CSVs, Annex A workbooks and pooled exports, one transaction each, in the
+    order given.
 
     Yields each file's outcome (``error`` and ``summary()``); a rejected file does not stop the others.
     ``kind`` reads every file as that local layout; ``la`` and ``year`` (2025, '2024-25' or '2024/25')
@@ -105,15 +119,17 @@ def load_files(db, paths: Iterable[str | os.PathLike], *, kind: str | None = Non
     ``progress``: ``munro.progress``. ``replace`` loads a file that would replace a loaded one it falls
     far short of (``munro.store.replacement``), which is otherwise rejected. ``force`` loads a local
     file whose children are mostly not in the LA's CIN returns; ``warn`` is told where a file's content
-    and its name (or ``year``) disagree (for a CIN return, its header's collection year and its name's).
+    and its name (or ``year``) disagree (for a CIN return, its header's collection year and its name's),
+    and an Annex A's values that could not be read. ``as_at`` (a date) and ``months`` (6 or 12) say
+    what an Annex A workbook's lists cover (``munro.store.annexa``; ``la`` whose it is).
     """
-    if kind is not None:
+    if kind is not None and kind != ANNEX_A:
         layouts.layout(kind)  # an unknown kind is the user's option, not one file's problem
     year = None if year is None else parse_year(year)
     with Store(db) as store:
         for p in paths:
             yield load_file(store, p, kind=kind, la=la, year=year, schema_year=schema_year, workers=workers,
-                            progress=progress, replace=replace, force=force, warn=warn)
+                            progress=progress, replace=replace, force=force, warn=warn, as_at=as_at, months=months)
 
 
 def _header_year(outcome: IngestOutcome, warn) -> IngestOutcome:

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from munro import __version__
 from munro.annexa import read_annex_a
-from munro.annexa.from_store import annex_a_lists
 from munro.errors import MunroError
+from munro.report.annex_a import annex_a_lists
 
 D = dt.date
 AS_AT = D(2024, 12, 31)
@@ -184,7 +184,7 @@ def test_the_ages_are_at_the_date_and_the_notes_say_what_is_blank(built, tmp_pat
 
     _, db = built
     out = tmp_path / "a.xlsx"
-    from munro.annexa.from_store import write_annex_a_from_store
+    from munro.report.annex_a import write_annex_a_from_store
 
     write_annex_a_from_store(db, "201", AS_AT, 6, out)
     book = load_workbook(out, read_only=True)
@@ -253,7 +253,7 @@ def test_bad_input_is_one_line_and_writes_nothing(built, munro, munro_env, tmp_p
 
 def test_a_file_not_named_xlsx_is_refused(built, tmp_path):
     with pytest.raises(MunroError, match=r"name the file \.xlsx"):
-        from munro.annexa.from_store import write_annex_a_from_store
+        from munro.report.annex_a import write_annex_a_from_store
 
         write_annex_a_from_store(built[1], "201", AS_AT, 6, tmp_path / "a.csv")
 
@@ -290,8 +290,8 @@ def test_the_synthetic_returns_give_the_synthetic_annex_a(tmp_path):
     """The same children, two ways: ``munro synth --annex-a`` writes their Annex A from their journeys, and
     ``munro annex-a`` from their returns and allocations once loaded. Every list has the same rows, in the same
     order, with the same values but for the columns above and the few rows ``explained`` says."""
-    from munro.annexa.from_store import write_annex_a_from_store
     from munro.loading import load_files
+    from munro.report.annex_a import write_annex_a_from_store
     from munro.synth import generate
 
     as_at = D(2025, 10, 31)

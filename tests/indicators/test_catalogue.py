@@ -34,7 +34,10 @@ def _between(text: str, start: str, end: str | None) -> str:
     return body.split(end, 1)[0] if end else body
 
 
-SECTION_2 = _between(DEFINITIONS, "## 2. Items computed from the CIN census", "## 3.")
+# munro's items beyond definitions.md (an Annex A's contacts and early help, which the framework's local
+# questions ask about), defined as definitions.md defines its items, in docs/annex-a.md: held to the same tests.
+ADDITIONS = _between((REPO / "docs" / "annex-a.md").read_text(), "## Contacts and early help", "\n## ")
+SECTION_2 = _between(DEFINITIONS, "## 2. Items computed from the CIN census", "## 3.") + "\n\n" + ADDITIONS
 SECTION_3 = _between(DEFINITIONS, "## 3. Items from other sources", None)
 
 # An item paragraph of section 2 opens with its id(s) and "(unit X[; remark])".

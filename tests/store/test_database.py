@@ -13,7 +13,9 @@ from munro.store import Store, open_store
 
 
 def _local_load(store: Store, load_id: int, status: str, year: int = 2025, kind: str = "cp-visits") -> None:
-    store.rows("INSERT INTO local_loads VALUES (?, ?, '201', ?, ?, 'f.csv', ?, 10, 3, 2, 0, ?, NULL, 'test')",
+    store.rows("INSERT INTO local_loads (load_id, kind, la_code, year, status, file_name, file_sha256, file_bytes, "
+               "rows, children, unmatched, loaded_at, superseded_at, munro_version) "
+               "VALUES (?, ?, '201', ?, ?, 'f.csv', ?, 10, 3, 2, 0, ?, NULL, 'test')",
                [load_id, kind, year, status, f"{load_id:064d}", dt.datetime(2025, 5, 1)])
 
 

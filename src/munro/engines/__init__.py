@@ -50,6 +50,9 @@ MERGED = ("children", "episodes", "assessments", "assessment_factors", "cin_plan
 # The merged views of the LA's local records beside the census (munro.localdata: docs/local-data.md).
 LOCAL = ("looked_after_children", "looked_after_episodes", "cp_visits", "core_groups", "sw_allocations",
          "own_figures")
+# Ofsted's Annex A lists the CIN census lacks (contacts, early help), merged over an LA's workbooks
+# (munro.annexa.schema: ``merged_annex_a_<name>``).
+ANNEX_A = ("contacts", "early_help")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Tables:
     sw_allocations: ir.Table
     own_figures: ir.Table
     calendar: ir.Table
+    contacts: ir.Table
+    early_help: ir.Table
 
 
 class Engine:
@@ -122,6 +127,15 @@ class Engine:
         """(LA, kind, year) of every current load of local records (munro.localdata)."""
         raise NotImplementedError
 
+    def annex_a(self, name: str, las: tuple[str, ...] | None) -> ir.Table:
+        """``merged_annex_a_<name>`` (an Annex A list: ``munro.annexa.schema.TABLES``), restricted to ``las``;
+        no rows where the store or export has none."""
+        raise NotImplementedError
+
+    def annex_a_cover(self) -> dict[str, list[tuple]]:
+        """LA code -> (first day, as-at date) of each current Annex A workbook: the days its lists cover."""
+        return {}
+
     def local_history(self) -> dict[str, dict[str, list[int]]]:
         """LA code -> kind of local records (``ssda903-episodes``, ``cp-visits``...) -> the years loaded."""
         out: dict[str, dict[str, list[int]]] = {}
@@ -154,7 +168,8 @@ class Engine:
     def tables(self, las: Iterable[str] | None = None) -> Tables:
         """The merged history of ``las`` (every LA when None) and the calendar."""
         key = None if las is None else tuple(sorted(set(las)))
-        return Tables(**{t: self._merged(t, key) for t in MERGED + LOCAL}, calendar=self.calendar)
+        return Tables(**{t: self._merged(t, key) for t in MERGED + LOCAL}, calendar=self.calendar,
+                      **{t: self.annex_a(t, key) for t in ANNEX_A})
 
     def __enter__(self):
         return self
@@ -196,4 +211,4 @@ def engine_for(db):
         engine.close()
 
 
-__all__ = ["Engine", "Tables", "MERGED", "LOCAL", "connect", "engine_for"]
+__all__ = ["Engine", "Tables", "MERGED", "LOCAL", "ANNEX_A", "connect", "engine_for"]

@@ -29,6 +29,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..annexa import schema as annex_a_schema
 from ..calendar import calendar_table
 from ..errors import MunroError
 from ..population import population_among, read_overrides
@@ -93,6 +94,7 @@ class DuckDBEngine(Engine):
             self.close()
             raise
         self._copies: dict[tuple[str, ...] | None, str] = {}
+        self._annex_a_copies: dict[tuple, str] = {}
         self._overrides: list[dict] | None = None
 
     def close(self) -> None:
@@ -163,6 +165,28 @@ class DuckDBEngine(Engine):
             if name in MERGED + LOCAL:
                 self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{name} AS {select}").fetchall()
         return prefix
+
+    def annex_a(self, name: str, las):
+        copy = self._annex_a_copies.get((name, las))
+        if copy is not None:
+            return self.backend.table(copy)
+        number = annex_a_schema.number_of(name)
+        # A store from before Annex A (opened read-only, so not upgraded) has none of it.
+        select = (annex_a_schema.merged_select(number, raw="store.") if self._store_has(annex_a_schema.TABLES[number])
+                  else annex_a_schema.empty_select(number))
+        if las is not None:
+            select = f"SELECT * FROM ({select}) WHERE la_code IN ({', '.join(_quote(la) for la in las) or 'NULL'})"
+        # Copied once per run and LAs, as the merged history is (_materialise).
+        copy = self._annex_a_copies[(name, las)] = f"a{len(self._annex_a_copies) + 1}_{name}"
+        self.raw.execute(f"CREATE OR REPLACE TABLE main.{copy} AS {select}").fetchall()
+        return self.backend.table(copy)
+
+    def annex_a_cover(self) -> dict[str, list[tuple]]:
+        if not self._store_has(annex_a_schema.TABLES[1]):
+            return {}
+        return annex_a_schema.cover(self.raw.execute(
+            "SELECT la_code, covers_from, as_at FROM store.local_loads WHERE status = 'current' AND kind = ?",
+            [annex_a_schema.KIND]).fetchall())
 
     def _store_has(self, table: str) -> bool:
         return bool(self.raw.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'store' "

@@ -27,7 +27,7 @@ import difflib
 from dataclasses import dataclass
 
 # The item modules, imported so that their items register (nothing else imports them for that).
-from . import activity, casework, imported, plans, timeliness
+from . import activity, casework, front_door, imported, plans, timeliness
 from .registry import COMPARABILITY, POLARITIES, REGISTER, SECTION_IDS, Item
 from .result import UNITS
 
@@ -262,7 +262,7 @@ def section(section_id: str) -> Section:
 # The item modules in definitions.md order: section 2's items from the CIN census (timeliness, plans,
 # activity), those needing an LA's casework records beyond it, then section 3's imported items. A new
 # item module goes here too (the register refuses items of a module not listed).
-ITEM_MODULES = (timeliness, plans, activity, casework, imported)
+ITEM_MODULES = (timeliness, plans, activity, casework, front_door, imported)
 
 # id -> item, in definitions.md order
 ITEMS: dict[str, Item] = {i.id: i for i in REGISTER.in_order(ITEM_MODULES)}

@@ -97,7 +97,8 @@ def compute_keys(engine: Engine, las: Iterable[str], periods: Iterable[Period], 
                  population: PopulationArg = None, visiting_standard: int = 10, *, tables: Tables | None = None,
                  history: Mapping[str, list[int]] | None = None,
                  local: Mapping[str, Any] | None = None,
-                 extracts: Mapping[str, Sequence[dt.date]] | None = None) -> dict[Key, dict[str, ItemResult]]:
+                 extracts: Mapping[str, Sequence[dt.date]] | None = None,
+                 annex_a: Mapping[str, list[tuple[Any, ...]]] | None = None) -> dict[Key, dict[str, ItemResult]]:
     """Every item for every (LA, period) in one pass per item: the core of ``compute`` and its kin.
 
     ``engine`` is a connected :class:`munro.engines.Engine`. Each item runs once over all the LAs and
@@ -106,7 +107,8 @@ def compute_keys(engine: Engine, las: Iterable[str], periods: Iterable[Period], 
     period ending on another day R the data covering R and the previous year's return) has every item
     None with the reason. ``tables``, ``history`` and ``local`` replace the engine's own (a group
     computed as one LA); ``extracts`` maps an LA to the reference dates of its current in-year CIN
-    extracts (default ``engine.extracts()``).
+    extracts (default ``engine.extracts()``); ``annex_a`` the days the LAs' Annex A workbooks cover
+    (``Engine.annex_a_cover``).
     """
     wanted = _wanted(items)
     las = tuple(sorted({str(la) for la in las}))
@@ -131,7 +133,8 @@ def compute_keys(engine: Engine, las: Iterable[str], periods: Iterable[Period], 
                       history={la: history.get(la, []) for la in use_las},
                       population=_population_fn(population) or _store_population(engine),
                       local=dict(engine.local_history() if local is None else local),
-                      visiting_standard=_standard(visiting_standard), run=run)
+                      visiting_standard=_standard(visiting_standard), run=run,
+                      annex_a=dict(engine.annex_a_cover() if annex_a is None else annex_a))
         found = _run_items(ctx, wanted)
     for i in wanted:
         for key in ready:

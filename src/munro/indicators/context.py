@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, cast
 import ibis
 import ibis.expr.types as ir
 
+from ..annexa.schema import covers
 from ..calendar import FIRST_DATE, LAST_DATE
 from ..engines import Tables
 from ..reference import child_population
@@ -199,6 +200,8 @@ class Context:
     # LA -> kind of local records (munro.localdata) -> the reporting years loaded
     local: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     visiting_standard: int = 10  # child_seen_per_cpp: the longest gap between visits, in working days
+    # LA -> (first day, as-at date) of each of its current Annex A workbooks (Engine.annex_a_cover)
+    annex_a: dict[str, list[tuple[dt.date, dt.date]]] = field(default_factory=dict)
     # (la, year) -> what ``population`` gave: asked once per run, as a callable may open the store
     population_cache: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
     # expr -> pyarrow.Table: how ``rows`` runs a query when items run in threads (Engine.query_threads)
@@ -218,6 +221,10 @@ class Context:
         return [Key(la, p) for la in self.las for p in self.periods]
 
     by = ("la_code", PERIOD)  # what every item's final aggregate groups by
+
+    def annex_a_covers(self, la: str, period: Period) -> bool:
+        """Whether the LA's Annex A workbooks together cover every day of the period."""
+        return covers(self.annex_a.get(la, []), period.start, period.end)
 
     def has_local(self, la: str, kind: str, period: Period) -> bool:
         """Whether the LA's records of ``kind`` are loaded for each reporting year the period touches (its own;

@@ -44,9 +44,12 @@ def to_table(result: Mapping[str, Any]) -> str:
             f"{', '.join(year_label(h) for h in result['history_years']) or 'none'})")
     if "members" in result:
         head += "\n" + _group_head(result)
+    if "source_reason" in result:  # munro.indicators.annex_a.compute_from: which source, and why
+        head += f"\n{result['period']}: figures from {result['source_reason']}"
     rows = [("item", "value", "source", "from")]
     for item_id, r in result["items"].items():
-        rows.append((f"{item_id}  {item(item_id).title}", shown(r.value, r.unit), source(r), behind(r)))
+        rows.append((f"{item_id}  {item(item_id).title}", shown(r.value, r.unit),
+                     "annex-a" if result.get("source") == "annex-a" and r.value is not None else source(r), behind(r)))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [head, "own figures, not the published ones (source: returns = computed by munro from the returns; "
              "import = an imported figure); `munro benchmark` sets them beside the published ones", ""]

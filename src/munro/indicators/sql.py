@@ -23,8 +23,9 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from ..annexa import schema as annex_a_schema
 from ..calendar import CALENDAR_COLUMNS
-from ..engines import LOCAL, MERGED, Tables
+from ..engines import ANNEX_A, LOCAL, MERGED, Tables
 from ..errors import MunroError
 from ..localdata import schema as local
 from ..localdata.layouts import LAYOUTS
@@ -49,7 +50,9 @@ def unbound_tables() -> Tables:
     merged = {t: table(f"merged_{t}", merged_columns(t)) for t in MERGED}
     layouts = {x.table: x for x in LAYOUTS.values()}
     merged |= {t: table(f"merged_{t}", local.merged_columns(layouts[t])) for t in LOCAL}
-    return Tables(**merged, calendar=table(CALENDAR_TABLE, CALENDAR_COLUMNS))
+    annex_a = {t: table(f"merged_annex_a_{t}", annex_a_schema.merged_columns(annex_a_schema.number_of(t)))
+               for t in ANNEX_A}
+    return Tables(**merged, calendar=table(CALENDAR_TABLE, CALENDAR_COLUMNS), **annex_a)
 
 
 class _Collecting(Context):

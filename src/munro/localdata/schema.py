@@ -36,6 +36,11 @@ LOCAL_LOADS = table(
     ("loaded_at", "TIMESTAMP", "NOT NULL"),
     ("superseded_at", "TIMESTAMP"),
     ("munro_version", "VARCHAR"),
+    # An Annex A workbook (kind annex-a, munro.annexa.schema) only: the date its lists run to, the months
+    # they cover and the first day of them. A workbook supersedes one of the same LA and as-at date.
+    ("as_at", "DATE"),
+    ("months", "INTEGER"),
+    ("covers_from", "DATE"),
 )
 
 TABLES = tuple(x.table for x in L.LAYOUTS.values())

@@ -137,9 +137,10 @@ class LoadRegister:
 
     def current(self, same: Mapping[str, Any]) -> int | None:
         """The current file for the values of the register's ``same`` columns."""
-        where = " AND ".join(f"{c} = ?" for c in self.about.same)
+        # NULL-safe: a column of the register that only some kinds fill (local_loads' as_at) is NULL alike.
+        where = " AND ".join(f"{c} IS NOT DISTINCT FROM ?" for c in self.about.same)
         row = self.store.one(f"SELECT {self.about.id} FROM {self.table} WHERE {where} AND status = 'current'",
-                             [same[c] for c in self.about.same])
+                             [same.get(c) for c in self.about.same])  # a column not given is NULL
         return row[0] if row else None
 
     def supersede(self, file_id: int, at: dt.datetime | None = None) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..annexa import schema as annex_a_schema
 from ..census import format as fmt
 from ..errors import MunroError
 from ..localdata import schema as local_schema
@@ -38,6 +39,7 @@ SUSPECT = re.compile(r"child_?id|upn|uln|nhs|birth|dob|death|name|postcode|addre
 
 RAW_TABLES = tuple(fmt.TABLES)  # the CIN census
 LOCAL_TABLES = tuple(local_schema.TABLES)  # local records beside it (munro.localdata)
+ANNEX_A_TABLES = tuple(annex_a_schema.TABLES.values())  # Ofsted's Annex A lists 1-7 (munro.annexa)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ class Register:
 REGISTERS = (
     Register("returns", "return_id", "collection_year", ("la_code", "collection_year"),
              (*RAW_TABLES, "validation_findings")),
-    Register("local_loads", "load_id", "year", ("kind", "la_code", "year"), LOCAL_TABLES),
+    # An Annex A workbook is a load of kind annex-a: it supersedes the one of its LA and as-at date (NULL for
+    # the other kinds, compared as equal); workbooks of other dates merge (munro.annexa.schema).
+    Register("local_loads", "load_id", "year", ("kind", "la_code", "year", "as_at"), (*LOCAL_TABLES, *ANNEX_A_TABLES)),
 )
 
 # Tables a pseudonymised export carries, each restricted to the LA's current files: the registers,
@@ -79,8 +83,8 @@ LEFT_OUT = {
 
 def is_carried(table: str) -> bool:
     """Carried as itself, or as the merged history of a carried raw table."""
-    return table in CARRIED or (table.startswith("merged_") and table[len("merged_"):] in (*RAW_TABLES,
-                                                                                           *LOCAL_TABLES))
+    return table in CARRIED or (table.startswith("merged_") and table[len("merged_"):] in (
+        *RAW_TABLES, *LOCAL_TABLES, *ANNEX_A_TABLES))
 
 
 def register_of(table: str) -> Register | None:

@@ -99,7 +99,7 @@ def is_local_file(path: str | os.PathLike[str], kind: str | None = None) -> bool
     return kind is not None or Path(path).suffix.lower() in _LOCAL_SUFFIXES
 
 
-def _resolve_la(store: Store, path: Path, la: str | None) -> str:
+def resolve_la(store: Store, path: Path, la: str | None) -> str:
     if la:
         return str(la)
     las = [r[0] for r in store.rows("SELECT DISTINCT la_code FROM returns ORDER BY 1")]
@@ -196,7 +196,7 @@ def load_local_file(db: StoreLike, path: str | os.PathLike[str], *,
         raise RejectedFile(path, "a list of unmatched children munro wrote when loading a file, not a file to load")
     layout = detect_layout(path, kind)
     with Store(con if con is not None else db) as store:
-        la = _resolve_la(store, path, la)
+        la = resolve_la(store, path, la)
         read = read_local_file(path, layout, own_items)  # before the year: the file's dates may say it
         year = _resolve_year(path, year, read, warn)
         sha = file_sha256(path)
@@ -256,7 +256,9 @@ def _publish(store: Store, path: Path, sha: str, read: ReadFile, outcome: LocalO
             ids = unmatched_children(store.con, outcome.la, "munro_local_staged") if has_children else []
             children = (store.rows("SELECT count(DISTINCT la_child_id) FROM munro_local_staged")[0][0]
                         if has_children else None)
-            store.rows("INSERT INTO local_loads VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            store.rows("INSERT INTO local_loads (load_id, kind, la_code, year, status, file_name, file_sha256, "
+                       "file_bytes, rows, children, unmatched, loaded_at, munro_version) "
+                       "VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, ?)",
                        [load_id, layout.kind, outcome.la, outcome.year, path.name, sha, path.stat().st_size,
                         read.table.num_rows, children, len(ids) if has_children else None,
                         dt.datetime.now(), __version__])

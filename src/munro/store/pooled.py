@@ -210,7 +210,8 @@ def _check_one_key(store: Store, folder: Path, la: str, fp: str, sent: dict[str,
     """The LA's current files this export does not replace must have been made with the same key."""
     for register in ids.REGISTERS:
         same = ", ".join(f"f.{c}" for c in register.same)
-        replaced = {tuple(row[c] for c in register.same) for row in sent[register.table]}
+        # .get: an export from before a register gained a column (local_loads' as_at) has it NULL
+        replaced = {tuple(row.get(c) for c in register.same) for row in sent[register.table]}
         lineage = (f"LEFT JOIN pooled_{register.table} p USING ({register.id})"
                    if store.has_table(f"pooled_{register.table}") else "")  # none: nothing pooled here yet
         here = store.rows(

@@ -63,11 +63,29 @@ def list_local_loads(db: str | os.PathLike[str], include_superseded: bool = Fals
                            ).fetchall()[0][0]:
             return []
         where = "" if include_superseded else "WHERE status = 'current'"
-        rows = con.execute(f"SELECT {', '.join(_LOCAL_COLUMNS)} FROM local_loads {where} "
-                           "ORDER BY la_code, year DESC, kind, load_id DESC").fetchall()
+        # An Annex A's as-at date and months (schema 5; NULL before, and for the other kinds).
+        annex_a = [c if c in _columns(con, "local_loads") else f"NULL AS {c}" for c in _ANNEX_A_COLUMNS]
+        rows = con.execute(f"SELECT {', '.join(_LOCAL_COLUMNS + tuple(annex_a))} FROM local_loads {where} "
+                           "ORDER BY la_code, year DESC, kind, as_at DESC NULLS LAST, load_id DESC").fetchall()
     finally:
         con.close()
-    return [dict(zip(_LOCAL_COLUMNS, r)) for r in rows]
+    return [dict(zip(_LOCAL_COLUMNS + _ANNEX_A_COLUMNS, r)) for r in rows]
+
+
+_ANNEX_A_COLUMNS = ("as_at", "months")
+
+
+def _columns(con: Any, table: str) -> set[str]:
+    return {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                                      [table]).fetchall()}
+
+
+def _local_year(r: dict[str, Any]) -> str:
+    """A local load's year; an Annex A's months and the date its lists run to."""
+    if r.get("as_at") is not None:
+        return f"{r['months']} months to {r['as_at']:%d/%m/%Y}"
+    y = r["year"]
+    return f"{y - 1}-{str(y)[2:]}"
 
 
 def format_local_loads(rows: list[dict[str, Any]]) -> str:
@@ -76,8 +94,7 @@ def format_local_loads(rows: list[dict[str, Any]]) -> str:
         return ""
     lines = [("id", "kind", "LA", "year", "status", "rows", "children", "unmatched", "loaded", "file")]
     for r in rows:
-        y = r["year"]
-        lines.append((str(r["load_id"]), r["kind"], r["la_code"], f"{y - 1}-{str(y)[2:]}", r["status"],
+        lines.append((str(r["load_id"]), r["kind"], r["la_code"], _local_year(r), r["status"],
                       f"{r['rows']:,}", f"{r['children'] or 0:,}", f"{r['unmatched'] or 0:,}",
                       r["loaded_at"].strftime("%Y-%m-%d %H:%M"), r["file_name"]))
     return "Local records:\n" + table(lines)
@@ -109,7 +126,7 @@ RETURN_KEYS = ("kind", "return_id", "la_code", "year", "return_kind", "reference
                "loaded_at", "children", "episodes", "assessments", "section47", "cp_plans", "warnings", "exported_at",
                "key_fingerprint")
 LOCAL_KEYS = ("kind", "load_id", "la_code", "year", "status", "file_name", "loaded_at", "rows", "children",
-              "unmatched")
+              "unmatched", "as_at", "months")
 
 
 def loaded_records(loaded: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> list[dict[str, Any]]:

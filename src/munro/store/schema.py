@@ -9,6 +9,7 @@ section 1, keyed by natural keys, and are what the indicators read.
 
 from __future__ import annotations
 
+from ..annexa import schema as annex_a_schema
 from ..census import format as fmt
 from ..localdata import schema as local_schema
 from ..tables import Table, table
@@ -18,8 +19,14 @@ from ..tables import Table, table
 # 4: local records beside the CIN census (munro.localdata.schema: local_loads, the SSDA903, visits, core group,
 #    allocation and own-figure tables and their merged_* views; additive, as 2)
 # 5: returns.kind ('annual' or 'in-year': an extract dated before 31 March in its collection's window);
-#    migrated by store.db._migrate (ALTER TABLE, each existing return's kind read from its reference date)
+#    migrated by store.db._migrate (ALTER TABLE, each existing return's kind read from its reference date).
+#    Ofsted's Annex A lists 1-7 (munro.annexa.schema: annex_a_* tables, their merged_* views) registered in
+#    local_loads, which gains as_at, months and covers_from (ADDED below to an older store's local_loads)
 SCHEMA_VERSION = 5
+
+# Columns added to a table an older store already has (CREATE ... IF NOT EXISTS leaves it as it was).
+ADDED = [f"ALTER TABLE local_loads ADD COLUMN IF NOT EXISTS {c} {t}"
+         for c, t in (("as_at", "DATE"), ("months", "INTEGER"), ("covers_from", "DATE"))]
 
 SQL_TYPES = {"str": "VARCHAR", "date": "DATE", "bool": "INTEGER", "int": "INTEGER", "datetime": "VARCHAR"}
 
@@ -126,9 +133,10 @@ def raw_ddl(table_name: str, schema: str | None = None) -> str:
 def tables() -> list[Table]:
     """Every table of the store's schema, in the order they are made."""
     return [META, RETURNS, *(raw_table(t) for t in fmt.TABLES), POPULATION_OVERRIDES, VALIDATION_FINDINGS,
-            *local_schema.tables()]
+            *local_schema.tables(), *annex_a_schema.tables()]
 
 
 def all_ddl() -> list[str]:
-    """The CREATE statements of the store's schema: its tables, then the merged views of local records."""
-    return [t.ddl() for t in tables()] + local_schema.views()
+    """The CREATE statements of the store's schema: its tables (and columns added since), then the merged
+    views of local records and Annex A lists."""
+    return [t.ddl() for t in tables()] + ADDED + local_schema.views() + annex_a_schema.views()

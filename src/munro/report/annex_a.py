@@ -3,7 +3,7 @@
 ``annex_a_lists(db, la, as_at, months)`` reads the LA's merged history (definitions.md section 1, the
 ``merged_*`` views) and its local records, and returns the rows of lists 3 to 7 (``munro.annexa.layout``)
 as an extract taken on ``as_at`` over the 6 or 12 months ending then (``extract.window``) would list them;
-``write_annex_a_from_store`` writes them in the template's layout (``write.write_annex_a``). What is dated
+``write_annex_a_from_store`` writes them in the template's layout (``munro.annexa.write.write_annex_a``). What is dated
 after the as-at date has not yet happened: an episode, assessment or plan ending after it is open, an
 assessment authorised after it has no authorisation date, a conference after it is not yet held.
 
@@ -32,14 +32,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..annexa import extract
+from ..annexa import layout as L
+from ..annexa.write import write_annex_a
 from ..errors import MunroError
 from ..localdata.layouts import CP_VISITS, SHORT_BREAKS, SSDA903_EPISODES, SW_ALLOCATIONS
 from ..provenance import made_by
 from ..store import Store
 from ..years import year_start
-from . import extract
-from . import layout as L
-from .write import write_annex_a
 
 WRITTEN = (3, 4, 5, 6, 7)
 # Lists the CIN census cannot fill, and why: they are not written.
