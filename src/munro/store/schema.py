@@ -17,7 +17,11 @@ from ..tables import Table, table
 # 3: validation_findings (additive, as 2)
 # 4: local records beside the CIN census (munro.localdata.schema: local_loads, the SSDA903, visits, core group,
 #    allocation and own-figure tables and their merged_* views; additive, as 2)
-SCHEMA_VERSION = 4
+# 5: sw_allocations.team (optional column of the sw-allocations layout; ADDED below to an older store's table)
+SCHEMA_VERSION = 5
+
+# Columns added to a table an older store already has (CREATE ... IF NOT EXISTS leaves it as it was).
+ADDED = ["ALTER TABLE sw_allocations ADD COLUMN IF NOT EXISTS team VARCHAR"]
 
 SQL_TYPES = {"str": "VARCHAR", "date": "DATE", "bool": "INTEGER", "int": "INTEGER", "datetime": "VARCHAR"}
 
@@ -110,5 +114,6 @@ def tables() -> list[Table]:
 
 
 def all_ddl() -> list[str]:
-    """The CREATE statements of the store's schema: its tables, then the merged views of local records."""
-    return [t.ddl() for t in tables()] + local_schema.views()
+    """The CREATE statements of the store's schema: its tables (and columns added since), then the merged
+    views of local records."""
+    return [t.ddl() for t in tables()] + ADDED + local_schema.views()

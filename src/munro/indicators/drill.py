@@ -1,0 +1,281 @@
+"""One LA's items broken down by team or by worker, for one period (docs/drill-down.md).
+
+The trick of ``groups.py`` the other way round: there, several LAs are read as one; here one LA is
+read as several "units". Each child is given one unit for the period (its team, or its worker), and
+every table of the LA's merged history has ``la_code`` rewritten to the unit's code ("330/Team A"),
+joined on ``la_child_id``. Every item groups by ``la_code``, so each gives per-unit figures
+unchanged, on every engine, and the units' counts add up to the LA's.
+
+A child's unit is read from the social worker allocations (the ``sw-allocations`` local records) as
+at the period's end R:
+
+1. the allocation open at R (started on or before R, and not ended, or ended after R: the rule of
+   "open at R" everywhere else); of several open at R, the one that started last;
+2. else the allocation that started last on or before R (a case closed before R stays with the
+   worker, and team, who last held it);
+3. else the child is "Unallocated" (no allocation started on or before R). An allocation that
+   starts after R has not happened yet.
+
+Ties on the start date go to the allocation that ended last (an open one first), then to the
+smallest worker identifier, so the choice never depends on the engine. By team, the team is the
+chosen allocation's ``team`` ("No team recorded" where it is empty).
+
+How an item breaks down is declared in its registration (``Item.drill``, munro.indicators.registry):
+a rate per 10,000 divides by the LA's 0-17 population, which no team or worker has, so only its
+count is given per unit; an LA's own imported figures (definitions.md section 3) are not broken down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..engines import engine_for
+from ..errors import MunroError
+from ..localdata.layouts import SW_ALLOCATIONS
+from ..population import Population
+from ..years import Period
+from .catalogue import item as catalogue_item
+from .result import ItemResult
+
+BY = ("team", "worker")
+UNALLOCATED = "Unallocated"
+NO_TEAM = "No team recorded"
+_OPEN = dt.date(9999, 12, 31)  # an allocation not ended sorts after any end date, on every engine
+RATE_NOTE = ("a rate per 10,000 children is not broken down (it divides by the LA's 0-17 population, "
+             "which no team or worker has): the count it is computed from is given instead")
+NOT_BROKEN = {"none": "the LA's own figures, imported as published: not broken down by team or worker"}
+
+
+@dataclasses.dataclass
+class Breakdown:
+    """``breakdown``'s result: per item, each unit's ItemResult and the LA's own (``total``)."""
+
+    la: str
+    period: Period
+    by: str
+    units: list[str]  # the units' names, in the order shown (no team, then unallocated, last)
+    items: dict[str, dict[str, ItemResult]]  # item -> unit name -> result
+    total: dict[str, ItemResult]  # item -> the LA's result (every item asked for)
+    not_broken: dict[str, str]  # item -> why it is not broken down
+    history_years: list[int]
+
+    @property
+    def restricted(self) -> bool:
+        """A breakdown by worker names staff: it is shown only where child lists are (docs/drill-down.md)."""
+        return self.by == "worker"
+
+    def drill(self, item_id: str) -> str:
+        return catalogue_item(item_id).drill
+
+
+def unit_code(la: str, name: str) -> str:
+    """The code a unit is computed under: the LA's code and the unit's name ("330/Team A")."""
+    return f"{la}/{name}"
+
+
+def breakdown(db, la: str, period: Period | int, items: Iterable[str] | None = None, by: str = "team", *,
+              population=None, visiting_standard: int = 10) -> Breakdown:
+    """LA ``la``'s items for ``period`` (a ``Period``, or a reporting year) per team or per worker (``by``).
+
+    ``db`` is a store's path or a connected engine. ``items`` as for ``compute`` (default: every item);
+    ``population`` and ``visiting_standard`` are the LA total's, as for ``compute``. Refused in one line
+    (MunroError): an unknown ``by``, no return for the period's year, no allocations loaded for the LA, or
+    by team when the allocations loaded have no team.
+    """
+    from ..store.returns import require_return
+    from .compute import _wanted, compute_keys
+    from .context import Key
+
+    if by not in BY:
+        raise MunroError(f"unknown --by {by!r}: drill down by {' or '.join(BY)}")
+    period = period if isinstance(period, Period) else Period.of_year(int(period))
+    la = str(la)
+    wanted = _wanted(items)
+    with engine_for(db) as engine:
+        history = engine.history()
+        years = require_return(None, la, period.year, history.get(la, []))
+        local = engine.local_history().get(la, {})
+        if SW_ALLOCATIONS.kind not in local:
+            raise MunroError(f"no social worker allocations are loaded for LA {la}: load them with munro ingest "
+                             f"(the {SW_ALLOCATIONS.kind} layout, docs/local-data.md) to drill down by {by}")
+        tables = engine.tables([la])
+        units = _units(tables.sw_allocations, la, period.end, by)
+        names = _names(units, by)
+        codes = {name: unit_code(la, name) for name in names}
+        split = [i for i in wanted if catalogue_item(i).drill != "none"]
+        found = compute_keys(engine, codes.values(), [period], split, population=_no_population,
+                             visiting_standard=visiting_standard, tables=_as_units(tables, la, units),
+                             history={c: years for c in codes.values()},
+                             local={c: local for c in codes.values()})
+        total = compute_keys(engine, [la], [period], wanted, population, visiting_standard)[Key(la, period)]
+    per_item = {i: {name: _shown(found[Key(codes[name], period)][i]) for name in names} for i in split}
+    return Breakdown(la=la, period=period, by=by, units=names, items=per_item, total=total,
+                     not_broken={i: NOT_BROKEN[catalogue_item(i).drill] for i in wanted if i not in split},
+                     history_years=years)
+
+
+def _no_population(_la, _year) -> Population:
+    return Population(None, reason=RATE_NOTE)
+
+
+def _shown(result: ItemResult) -> ItemResult:
+    """A unit's result as the drill-down gives it: a rate's count only, without a population."""
+    if result.unit != "per_10k":
+        return result
+    figures = {k: v for k, v in result.figures.items() if not k.startswith("population")}
+    groups = None if result.groups is None else {
+        g: {k: v for k, v in fig.items() if k != "rate"} for g, fig in result.groups.items()}
+    return dataclasses.replace(result, value=None, reason=RATE_NOTE, denominator=None, figures=figures,
+                               groups=groups)
+
+
+def _units(allocations, la: str, end, by: str):
+    """(la_child_id, unit): each child's unit at ``end`` (the module's rule), from the LA's allocations."""
+    import ibis
+
+    a = allocations.filter((allocations.la_code == la) & (allocations.start_date <= end))
+    is_open = (a.end_date.isnull() | (a.end_date > end)).cast("int32")
+    last = ibis.row_number().over(group_by=a.la_child_id, order_by=[
+        ibis.desc(is_open), ibis.desc(a.start_date), ibis.desc(a.end_date.fill_null(_OPEN)), a.worker_id])
+    a = a.mutate(_rank=last)
+    a = a.filter(a._rank == 0)
+    if by == "worker":
+        name = a.worker_id.cast("string")
+    else:
+        team = a.team.cast("string").strip()
+        name = ibis.ifelse(team.isnull() | (team == ""), ibis.literal(NO_TEAM), team)
+    return a.select(_child=a.la_child_id, _unit=name)
+
+
+def _names(units, by: str) -> list[str]:
+    """The units present, in order: by name (case aside), then no team, then unallocated (shown even when
+    empty: that every child is allocated is worth seeing)."""
+    found = {str(x) for x in units.select("_unit").distinct().to_pyarrow().column("_unit").to_pylist()}
+    if by == "team" and found <= {NO_TEAM}:
+        raise MunroError("the social worker allocations loaded have no team: drill down by worker, or load "
+                         "allocations with a team column (docs/local-data.md)")
+    named = sorted(found - {NO_TEAM}, key=lambda n: (n.casefold(), n))
+    return named + ([NO_TEAM] if NO_TEAM in found else []) + [UNALLOCATED]  # unallocated always shown
+
+
+def _as_units(tables, la: str, units):
+    """The LA's tables with ``la_code`` each child's unit's code (``UNALLOCATED``'s when it has none)."""
+    import ibis
+
+    prefix = ibis.literal(unit_code(la, ""))
+
+    def one(name: str, t):
+        if name == "own_figures":
+            return t.filter(ibis.literal(False))
+        if "la_child_id" not in t.columns:
+            return t
+        t = t.filter(t.la_code == la)
+        j = t.left_join(units, t.la_child_id == units._child)
+        j = j.mutate(la_code=prefix.concat(j._unit.fill_null(UNALLOCATED)))
+        return j.select(*t.columns)
+
+    return dataclasses.replace(tables, **{f.name: one(f.name, getattr(tables, f.name))
+                                          for f in dataclasses.fields(tables) if f.name != "calendar"})
+
+
+# ---------------------------------------------------------------- what is shown: disclosure control
+
+HEADLINE = ("value", "numerator", "denominator", "count", "median")
+COUNTS = ("numerator", "denominator", "count")
+TOTAL = "LA total"
+
+
+def shown(b: Breakdown, *, controlled: bool | None = None) -> dict[str, Any]:
+    """The breakdown as it is shown (JSON form): per item, each unit's headline figures and the LA's.
+
+    ``controlled`` (default: unless the breakdown is by worker, which is shown only in restricted
+    outputs) applies disclosure control (definitions.md section 1, munro.disclosure) across the units
+    and the LA total together: counts 1 to 5 are ``c``, with further counts hidden where a hidden one
+    could be worked out from the others and the total, and a unit's value and median hidden with any
+    of its counts. Uncontrolled (restricted) outputs give every figure, and mark ``small`` a unit
+    whose figures rest on 1 to 5 records.
+    """
+    from ..disclosure.cells import THRESHOLD, is_small
+
+    controlled = not b.restricted if controlled is None else controlled
+    out: dict[str, Any] = {
+        "la": b.la, "period": b.period.label, "as_at": b.period.end.isoformat(), "by": b.by,
+        "units": list(b.units), "restricted": b.restricted, "history_years": b.history_years,
+        "rule": unit_rule(b.by), "items": {}, "not_broken_down": dict(b.not_broken)}
+    if controlled:
+        from ..disclosure.items import RULE_LA
+
+        out["disclosure"] = RULE_LA.format(t=THRESHOLD)
+    for i, per_unit in b.items.items():
+        rows = {name: _headline(r) for name, r in per_unit.items()}
+        rows[TOTAL] = _headline(b.total[i])
+        if controlled:
+            rows = _controlled(rows)
+        else:
+            for row in rows.values():
+                base = row.get("denominator", row.get("count"))
+                if isinstance(base, int) and is_small(base):
+                    row["small"] = True
+        entry = {"drill": b.drill(i), "units": {n: rows[n] for n in b.units}, "total": rows[TOTAL]}
+        if b.drill(i) == "count":
+            entry["note"] = RATE_NOTE
+        out["items"][i] = entry
+    return out
+
+
+def unit_rule(by: str) -> str:
+    what = "team" if by == "team" else "worker"
+    return (f"each child counted under the {what} of its social worker allocation open at the period's end "
+            f"(else the one that started last before it; {UNALLOCATED} when none had started)")
+
+
+def _headline(r: ItemResult) -> dict[str, Any]:
+    d = r.to_dict()
+    # A rate's numerator is its count; its denominator, the population, is not broken down.
+    row = {k: d[k] for k in (("count",) if r.unit == "per_10k" else HEADLINE) if d.get(k) is not None}
+    if r.reason and r.value is None and r.unit != "per_10k":
+        row["reason"] = r.reason
+    return row
+
+
+def _controlled(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``rows`` (unit -> headline figures, the LA total among them) with disclosure control applied."""
+    from ..disclosure.cells import C
+    from ..disclosure.engine import protect
+
+    out = {u: dict(r) for u, r in rows.items()}
+    units = [u for u in rows if u != TOTAL]
+    columns = [c for c in COUNTS if all(isinstance(r.get(c), int) and not isinstance(r.get(c), bool)
+                                        for r in rows.values())]
+    # A count the same as an earlier one in every row (a rate's count is its numerator) is that cell again.
+    alias = {c: next((e for e in columns[:k] if all(r[e] == r[c] for r in rows.values())), c)
+             for k, c in enumerate(columns)}
+    own = [c for c in columns if alias[c] == c]
+    values = {(c, u): rows[u][c] for c in own for u in rows}
+    equations = [((c, TOTAL), [(c, u) for u in units]) for c in own]
+    hidden = set()
+    if "numerator" in own and "denominator" in own:  # the rest of a percentage adds up too, unpublished
+        for u in rows:
+            values[("rest", u)] = rows[u]["denominator"] - rows[u]["numerator"]
+            hidden.add(("rest", u))
+            equations.append((("denominator", u), [("numerator", u), ("rest", u)]))
+        equations.append((("rest", TOTAL), [("rest", u) for u in units]))
+    if any(v < 0 for v in values.values()):
+        return {u: {k: C for k in r} for u, r in out.items()}  # not a table of counts: show nothing
+    suppressed = protect(values, equations, hidden=hidden)
+    for u, row in out.items():
+        hit = False
+        for c in columns:
+            if (alias[c], u) in suppressed:
+                row[c], hit = C, True
+        if hit:
+            for k in ("value", "median"):
+                if k in row:
+                    row[k] = C
+    return out
+
+
+__all__ = ["BY", "Breakdown", "breakdown", "shown", "unit_code", "UNALLOCATED", "NO_TEAM"]
