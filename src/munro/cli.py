@@ -19,7 +19,18 @@ import click
 from .errors import MunroError
 
 # Every --year and --la is read by one type, and --db is taken after a command's name too (munro.options).
-from .options import LA, LA_FOR_POPULATION, LA_OR_ALL, LA_SYNTHETIC, YEAR, YEARS, FormatChoice, MunroGroup, db_option
+from .options import (
+    DATE,
+    LA,
+    LA_FOR_POPULATION,
+    LA_OR_ALL,
+    LA_SYNTHETIC,
+    YEAR,
+    YEARS,
+    FormatChoice,
+    MunroGroup,
+    db_option,
+)
 from .years import year_label
 
 
@@ -196,13 +207,28 @@ def returns_(obj, show_all, fmt):
               help="LAs by DfE code, e.g. 330,331,332, as one (as --region).")
 @click.option("--visiting-standard", type=click.IntRange(1, 100), default=10, show_default=True,
               help="child_seen_per_cpp: the longest gap between visits, in working days (one LA or all).")
+@click.option("--as-at", "as_at", type=DATE, default=None,
+              help="Instead of --year: the 12 months ending on this date (YYYY-MM-DD), as an extract taken "
+                   "that day would give them.")
+@click.option("--by", type=click.Choice(["team", "worker"]), default=None,
+              help="One LA's items per team or per social worker (their allocations at the period's end; "
+                   "docs/drill-down.md). By worker is restricted: it needs --out.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --by: write the breakdown to this file (owner-only) instead of showing it.")
 @click.pass_obj
 def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect, region, group,
-               visiting_standard):
-    """Compute the information items of definitions.md for one LA (or all, a region or a group) and a year."""
+               visiting_standard, as_at, by, out):
+    """Compute the information items of definitions.md for one LA (or all, a region or a group) and a year,
+    or one LA's per team or worker (--by)."""
     from .indicators.compute import compute, compute_all
     from .indicators.output import render
 
+    if by is not None or out is not None:
+        _indicators_by(obj, la, year, as_at, by, out, fmt, items, engine, schema, population, show_sql, region,
+                       group, visiting_standard)
+        return
+    if as_at is not None:
+        raise click.UsageError("--as-at is taken with --by (one LA's breakdown as at a date).")
     if year is None:
         raise click.UsageError("Missing option '--year'.")
     if show_sql:
@@ -235,6 +261,39 @@ def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, 
                 results = compute(eng, la, year, items=wanted, visiting_standard=visiting_standard,
                                   population=None if population is None else {la: population})
     click.echo(render(fmt, results).rstrip("\n"))
+
+
+def _indicators_by(obj, la, year, as_at, by, out, fmt, items, engine, schema, population, show_sql, region, group,
+                   visiting_standard):
+    """``munro indicators --la LA --year Y|--as-at DATE --by team|worker``: ``munro.indicators.drill``."""
+    from .indicators.drill import breakdown, shown
+    from .indicators.drill_output import write
+    from .renderers import render
+    from .years import Period
+
+    if by is None:
+        raise click.UsageError("--out is taken with --by (a breakdown by team or worker).")
+    for given, name in ((show_sql, "--show-sql"), (region, "--region"), (group, "--group")):
+        if given is not None:
+            raise click.UsageError(f"--by cannot be used with {name}: it breaks down one LA.")
+    if la in (None, "all"):
+        raise click.UsageError("--by breaks down one LA: give one --la, not all.")
+    if (year is None) == (as_at is None):
+        raise click.UsageError("Give one of --year or --as-at.")
+    if by == "worker" and out is None:
+        raise click.UsageError("--by worker names social workers: it is written only to a restricted file, "
+                               "with --out FILE (as child lists are).")
+    wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
+    period = Period(as_at) if as_at is not None else Period.of_year(year)
+    with _engine(obj["db"], engine, schema) as eng:
+        found = breakdown(eng, la, period, wanted, by=by, visiting_standard=visiting_standard,
+                          population=None if population is None else {la: population})
+    text = render("drill-down", fmt, shown(found)).rstrip("\n")
+    if out is None:
+        click.echo(text)
+    else:
+        click.echo(f"wrote {write(out, text)}" + (" (restricted: it names social workers)" if by == "worker"
+                                                    else ""))
 
 
 def _engine(db: Path, engine: str, schema: str):
@@ -985,6 +1044,7 @@ RECORDED = {
     "reference load": "reference_loaded",
     "reference import": "reference_loaded",
     "report": lambda o: "export" if o.get("with_child_lists") else None,  # children's identifiers leave the store
+    "indicators": lambda o: "export" if o.get("by") == "worker" else None,  # staff named (munro.indicators.drill)
     "survey create": "survey_created",
     "survey import": "responses_imported",
     "survey close": "survey_closed",
@@ -1000,7 +1060,7 @@ RECORDED = {
 }
 READ_ONLY = {
     "synth",  # writes synthetic files, nothing of munro's
-    "returns", "indicators", "validate", "benchmark", "population list", "population show",
+    "returns", "validate", "benchmark", "population list", "population show",
     "survey list", "survey questions", "survey results", "audit results", "action list", "user list", "audit-log",
     "audit-log verify",
     "serve",  # what the web service changes, it records itself

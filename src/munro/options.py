@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from .errors import MunroError
-from .years import parse_year, parse_years
+from .years import parse_date, parse_year, parse_years
 
 DEFAULT_DB = "munro.duckdb"
 DB_HELP = "The munro store (a DuckDB file), or for --engine spark a munro export folder."
@@ -64,8 +64,18 @@ class YearsType(_Read):
         return value if isinstance(value, list) else parse_years(value)
 
 
+class DateType(_Read):
+    """A date as YYYY-MM-DD (``munro.years.parse_date``): an as-at date."""
+
+    name, metavar = "date", "DATE"
+
+    def read(self, value, ctx):
+        return parse_date(value)
+
+
 YEAR = YearType()
 YEARS = YearsType()
+DATE = DateType()
 
 
 # ------------------------------------------------------------------ local authorities

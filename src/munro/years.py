@@ -44,6 +44,25 @@ def year_words(year: int) -> str:
     return f"{int(year) - 1} to {int(year)}"
 
 
+def date_words(day: dt.date) -> str:
+    """2025-10-15 -> '15 October 2025': a date in running text."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def parse_date(text: str | dt.date) -> dt.date:
+    """'2025-10-31' -> that date (an as-at date). Raises MunroError naming what was given: not a date at all,
+    or a day the calendar does not have (2025-02-29)."""
+    if isinstance(text, dt.date):
+        return text
+    text = str(text).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise MunroError(f"{text!r} is not a date: give one as YYYY-MM-DD, such as 2025-10-31")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise MunroError(f"{text!r} is not a date in the calendar ({e})") from None
+
+
 def year_start(year: int) -> dt.date:
     """1 April of the year before: the first day of reporting year ``year`` (2025 -> 1 April 2024)."""
     return dt.date(int(year) - 1, 4, 1)
