@@ -266,9 +266,10 @@ def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, 
 def _indicators_by(obj, la, year, as_at, by, out, fmt, items, engine, schema, population, show_sql, region, group,
                    visiting_standard):
     """``munro indicators --la LA --year Y|--as-at DATE --by team|worker``: ``munro.indicators.drill``."""
-    from .indicators.drill import breakdown, shown
+    from .indicators.drill import breakdown
     from .indicators.drill_output import write
     from .renderers import render
+    from .report.drill import shown
     from .years import Period
 
     if by is None:

@@ -9,9 +9,9 @@ import stat
 import pytest
 import sqlalchemy as sa
 from golden import load
-from test_drill import allocations, build
 
 from cli_support import run as _run
+from drill_support import allocations, build
 from munro.local.appdb import open_app_db
 from munro.local.schema import audit_log as table
 

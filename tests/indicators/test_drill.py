@@ -26,39 +26,12 @@ import datetime as dt
 import pytest
 from golden import load
 
+from drill_support import allocations, build
 from munro.errors import MunroError
 from munro.indicators.catalogue import ITEMS, item
-from munro.indicators.drill import NO_TEAM, TOTAL, UNALLOCATED, _controlled, breakdown, shown
-from munro.loading import ingest_local_file
+from munro.indicators.drill import NO_TEAM, TOTAL, UNALLOCATED, breakdown
+from munro.report.drill import _controlled, shown
 from munro.years import Period
-
-ALLOCATIONS = """child_id,worker_id,start_date,end_date,Allocated Team
-A1,W1,2024-04-01,,North
-A2,W2,2024-04-01,,North
-B1,W1,2024-04-01,2024-09-30,North
-B1,W3,2024-10-01,,South
-B2,W3,2024-04-01,2024-12-31,South
-F1,W2,2025-04-10,,North
-"""
-
-
-def build(cin):
-    E, A = cin.Episode, cin.Assessment
-
-    def child(cid, start=None, auth=None, closure=None, referral="2024-05-01"):
-        return cin.Child(id=cid, episodes=[E(referral=referral, closure=closure, reason="RC1" if closure else None,
-                                             assessments=[A(start, auth=auth)] if start else [])])
-
-    kids = [child("A1", "2024-06-03", "2024-06-10"), child("A2", "2024-06-03", "2024-06-17"),
-            child("B1", "2024-06-03", "2024-08-12"), child("B2", "2024-07-01", "2024-07-08", closure="2024-12-31"),
-            child("U1", "2024-06-03", "2024-07-01"), child("F1", referral="2025-03-03")]
-    return {2025: cin.xml(2025, kids)}
-
-
-def allocations(db, text=ALLOCATIONS):
-    path = db.parent / "allocations.csv"
-    path.write_text(text, encoding="utf-8")
-    ingest_local_file(db, path, la="201", year=2025)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from ..engines import engine_for
@@ -181,49 +181,11 @@ def _as_units(tables, la: str, units):
                                           for f in dataclasses.fields(tables) if f.name != "calendar"})
 
 
-# ---------------------------------------------------------------- what is shown: disclosure control
+# ---------------------------------------------------------------- what is shown (munro.report.drill controls it)
 
 HEADLINE = ("value", "numerator", "denominator", "count", "median")
 COUNTS = ("numerator", "denominator", "count")
 TOTAL = "LA total"
-
-
-def shown(b: Breakdown, *, controlled: bool | None = None) -> dict[str, Any]:
-    """The breakdown as it is shown (JSON form): per item, each unit's headline figures and the LA's.
-
-    ``controlled`` (default: unless the breakdown is by worker, which is shown only in restricted
-    outputs) applies disclosure control (definitions.md section 1, munro.disclosure) across the units
-    and the LA total together: counts 1 to 5 are ``c``, with further counts hidden where a hidden one
-    could be worked out from the others and the total, and a unit's value and median hidden with any
-    of its counts. Uncontrolled (restricted) outputs give every figure, and mark ``small`` a unit
-    whose figures rest on 1 to 5 records.
-    """
-    from ..disclosure.cells import THRESHOLD, is_small
-
-    controlled = not b.restricted if controlled is None else controlled
-    out: dict[str, Any] = {
-        "la": b.la, "period": b.period.label, "as_at": b.period.end.isoformat(), "by": b.by,
-        "units": list(b.units), "restricted": b.restricted, "history_years": b.history_years,
-        "rule": unit_rule(b.by), "items": {}, "not_broken_down": dict(b.not_broken)}
-    if controlled:
-        from ..disclosure.items import RULE_LA
-
-        out["disclosure"] = RULE_LA.format(t=THRESHOLD)
-    for i, per_unit in b.items.items():
-        rows = {name: _headline(r) for name, r in per_unit.items()}
-        rows[TOTAL] = _headline(b.total[i])
-        if controlled:
-            rows = _controlled(rows)
-        else:
-            for row in rows.values():
-                base = row.get("denominator", row.get("count"))
-                if isinstance(base, int) and is_small(base):
-                    row["small"] = True
-        entry = {"drill": b.drill(i), "units": {n: rows[n] for n in b.units}, "total": rows[TOTAL]}
-        if b.drill(i) == "count":
-            entry["note"] = RATE_NOTE
-        out["items"][i] = entry
-    return out
 
 
 def unit_rule(by: str) -> str:
@@ -232,7 +194,8 @@ def unit_rule(by: str) -> str:
             f"(else the one that started last before it; {UNALLOCATED} when none had started)")
 
 
-def _headline(r: ItemResult) -> dict[str, Any]:
+def headline(r: ItemResult) -> dict[str, Any]:
+    """The figures a drill-down shows of a unit's (or the LA's) result."""
     d = r.to_dict()
     # A rate's numerator is its count; its denominator, the population, is not broken down.
     row = {k: d[k] for k in (("count",) if r.unit == "per_10k" else HEADLINE) if d.get(k) is not None}
@@ -241,41 +204,4 @@ def _headline(r: ItemResult) -> dict[str, Any]:
     return row
 
 
-def _controlled(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """``rows`` (unit -> headline figures, the LA total among them) with disclosure control applied."""
-    from ..disclosure.cells import C
-    from ..disclosure.engine import protect
-
-    out = {u: dict(r) for u, r in rows.items()}
-    units = [u for u in rows if u != TOTAL]
-    columns = [c for c in COUNTS if all(isinstance(r.get(c), int) and not isinstance(r.get(c), bool)
-                                        for r in rows.values())]
-    # A count the same as an earlier one in every row (a rate's count is its numerator) is that cell again.
-    alias = {c: next((e for e in columns[:k] if all(r[e] == r[c] for r in rows.values())), c)
-             for k, c in enumerate(columns)}
-    own = [c for c in columns if alias[c] == c]
-    values = {(c, u): rows[u][c] for c in own for u in rows}
-    equations = [((c, TOTAL), [(c, u) for u in units]) for c in own]
-    hidden = set()
-    if "numerator" in own and "denominator" in own:  # the rest of a percentage adds up too, unpublished
-        for u in rows:
-            values[("rest", u)] = rows[u]["denominator"] - rows[u]["numerator"]
-            hidden.add(("rest", u))
-            equations.append((("denominator", u), [("numerator", u), ("rest", u)]))
-        equations.append((("rest", TOTAL), [("rest", u) for u in units]))
-    if any(v < 0 for v in values.values()):
-        return {u: {k: C for k in r} for u, r in out.items()}  # not a table of counts: show nothing
-    suppressed = protect(values, equations, hidden=hidden)
-    for u, row in out.items():
-        hit = False
-        for c in columns:
-            if (alias[c], u) in suppressed:
-                row[c], hit = C, True
-        if hit:
-            for k in ("value", "median"):
-                if k in row:
-                    row[k] = C
-    return out
-
-
-__all__ = ["BY", "Breakdown", "breakdown", "shown", "unit_code", "UNALLOCATED", "NO_TEAM"]
+__all__ = ["BY", "Breakdown", "breakdown", "headline", "unit_code", "unit_rule", "UNALLOCATED", "NO_TEAM"]

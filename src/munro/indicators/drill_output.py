@@ -23,7 +23,7 @@ RESTRICTED = ("RESTRICTED: names social workers; exact figures, * where a figure
               "Keep it as child lists are kept.")
 
 
-def _cell(v, unit: str, name: str) -> str:
+def cell(v, unit: str, name: str) -> str:
     if v is None:
         return ""
     if isinstance(v, str):
@@ -44,7 +44,7 @@ def to_table(out: Mapping[str, Any]) -> str:
         names = [n for n in HEADLINE if any(n in r for r in rows.values())]
         head = f"{i}  {item(i).title} ({unit.replace('_', ' ')})"
         lines.append(head + (f": {entry['note']}" if "note" in entry else ""))
-        table = [[who, *names]] + [[u, *(_cell(r.get(n), unit, n) + ("*" if r.get("small") and n == "value" else "")
+        table = [[who, *names]] + [[u, *(cell(r.get(n), unit, n) + ("*" if r.get("small") and n == "value" else "")
                                         for n in names)] for u, r in rows.items()]
         widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
         for row in table:
