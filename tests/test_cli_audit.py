@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import getpass
-import io
 import socket
-import sys
 
 import click
 import pytest
 import sqlalchemy as sa
 
+from cli_support import run as _run
 from munro import cli as cli_module
-from munro.cli import READ_ONLY, RECORDED, commands, main
+from munro.cli import READ_ONLY, RECORDED, commands
 from munro.local.appdb import open_app_db
 from munro.local.schema import audit_log as table
 from munro.web.audit_log import EVENTS
@@ -26,16 +25,6 @@ def store(tmp_path, monkeypatch):
     return tmp_path / "store.duckdb"
 
 
-def _run(*args, stdin: str = "") -> int:
-    old = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        main([str(a) for a in args])
-        return 0
-    except SystemExit as e:
-        return e.code
-    finally:
-        sys.stdin = old
 
 
 def _rows(store):

@@ -233,14 +233,26 @@ def returns_(obj, show_all, fmt):
               help="One LA's figures from its CIN census returns, its Annex A alone, or auto: the returns when the "
                    "year's is loaded, else the Annex A (the default when the year's return is not loaded; "
                    "docs/annex-a.md). With annex-a and no --year: the 12 months to its latest as-at date.")
+@click.option("--by", type=click.Choice(["team", "worker"]), default=None,
+              help="One LA's items per team or per social worker (their allocations at the period's end; "
+                   "docs/drill-down.md). By worker is restricted: it needs --out.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --by: write the breakdown to this file (owner-only) instead of showing it.")
 @click.pass_obj
 def indicators(obj, la, year, fmt, items, engine, schema, population, show_sql, dialect, region, group,
-               visiting_standard, as_at, months, source):
+               visiting_standard, as_at, months, source, by, out):
     """Compute the information items of definitions.md for one LA (or all, a region or a group) and a year,
-    or as at any date, or as a monthly series."""
+    or as at any date, or as a monthly series, or one LA's per team or worker (--by)."""
     from .indicators.compute import compute, compute_all
     from .indicators.output import render
 
+    if by is not None or out is not None:
+        if months is not None or source is not None:
+            raise click.UsageError("--by breaks down one period's figures from the CIN census returns: it cannot "
+                                   "be used with --months or --source.")
+        _indicators_by(obj, la, year, as_at, by, out, fmt, items, engine, schema, population, show_sql, region,
+                       group, visiting_standard)
+        return
     if as_at is not None or months is not None:
         if source is not None:
             raise click.UsageError("--source cannot be used with --as-at: an as-at date's figures are the CIN "
@@ -319,6 +331,40 @@ def _indicators_as_at(obj, la, year, fmt, items, engine, schema, population, sho
             found = compute_series(eng, la, as_at, months, items=wanted, population=pop,
                                    visiting_standard=visiting_standard)
             click.echo(render("indicator-series", fmt, found).rstrip("\n"))
+
+
+def _indicators_by(obj, la, year, as_at, by, out, fmt, items, engine, schema, population, show_sql, region, group,
+                   visiting_standard):
+    """``munro indicators --la LA --year Y|--as-at DATE --by team|worker``: ``munro.indicators.drill``."""
+    from .indicators.drill import breakdown
+    from .indicators.drill_output import write
+    from .renderers import render
+    from .report.drill import shown
+    from .years import Period
+
+    if by is None:
+        raise click.UsageError("--out is taken with --by (a breakdown by team or worker).")
+    for given, name in ((show_sql, "--show-sql"), (region, "--region"), (group, "--group")):
+        if given is not None:
+            raise click.UsageError(f"--by cannot be used with {name}: it breaks down one LA.")
+    if la in (None, "all"):
+        raise click.UsageError("--by breaks down one LA: give one --la, not all.")
+    if (year is None) == (as_at is None):
+        raise click.UsageError("Give one of --year or --as-at.")
+    if by == "worker" and out is None:
+        raise click.UsageError("--by worker names social workers: it is written only to a restricted file, "
+                               "with --out FILE (as child lists are).")
+    wanted = [i.strip() for i in items.split(",") if i.strip()] if items else None
+    period = Period(as_at) if as_at is not None else Period.of_year(year)
+    with _engine(obj["db"], engine, schema) as eng:
+        found = breakdown(eng, la, period, wanted, by=by, visiting_standard=visiting_standard,
+                          population=None if population is None else {la: population})
+    text = render("drill-down", fmt, shown(found)).rstrip("\n")
+    if out is None:
+        click.echo(text)
+    else:
+        click.echo(f"wrote {write(out, text)}" + (" (restricted: it names social workers)" if by == "worker"
+                                                    else ""))
 
 
 def _engine(db: Path, engine: str, schema: str):
@@ -1091,6 +1137,7 @@ RECORDED = {
     "reference import": "reference_loaded",
     "report": lambda o: "export" if o.get("with_child_lists") else None,  # children's identifiers leave the store
     "annex-a": "export",  # so do they here
+    "indicators": lambda o: "export" if o.get("by") == "worker" else None,  # staff named (munro.indicators.drill)
     "survey create": "survey_created",
     "survey import": "responses_imported",
     "survey close": "survey_closed",
@@ -1106,7 +1153,7 @@ RECORDED = {
 }
 READ_ONLY = {
     "synth",  # writes synthetic files, nothing of munro's
-    "returns", "indicators", "validate", "benchmark", "population list", "population show",
+    "returns", "validate", "benchmark", "population list", "population show",
     "survey list", "survey questions", "survey results", "audit results", "action list", "user list", "audit-log",
     "audit-log verify",
     "serve",  # what the web service changes, it records itself

@@ -29,6 +29,7 @@ KINDS = {
     "validation": "munro.validate.output",  # munro validate: the reports of the files checked
     "indicators": "munro.indicators.output",  # munro indicators: one LA's (or group's) items, or a list
     "indicator-series": "munro.indicators.output",  # munro indicators --months: one LA's monthly series
+    "drill-down": "munro.indicators.drill_output",  # munro indicators --by: one LA's items per team or worker
     "benchmark": "munro.benchmark.output",  # munro benchmark --la LA: one LA's comparisons
     "benchmark-all": "munro.benchmark.output",  # munro benchmark --la all: every LA's comparisons
     "survey-results": "munro.local.output",  # munro survey results: a closed survey's results

@@ -32,6 +32,7 @@ from pathlib import Path
 from ..annexa import schema as annex_a_schema
 from ..calendar import calendar_table
 from ..errors import MunroError
+from ..localdata.layouts import LAYOUTS
 from ..population import population_among, read_overrides
 from ..store.db import (
     check_intact,
@@ -161,7 +162,9 @@ class DuckDBEngine(Engine):
         prefix = f"m{len(self._copies) + 1}"
         # A store from before the local records (opened read-only, so not upgraded) has none of them.
         local = self._store_has("local_loads")
-        for name, select in merged_selects(raw="store.", merged=f"main.{prefix}_", las=las, local=local):
+        absent = self._absent_columns() if local else {}
+        for name, select in merged_selects(raw="store.", merged=f"main.{prefix}_", las=las, local=local,
+                                           absent=absent):
             if name in MERGED + LOCAL:
                 self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{name} AS {select}").fetchall()
         return prefix
@@ -187,6 +190,16 @@ class DuckDBEngine(Engine):
         return annex_a_schema.cover(self.raw.execute(
             "SELECT la_code, covers_from, as_at FROM store.local_loads WHERE status = 'current' AND kind = ?",
             [annex_a_schema.KIND]).fetchall())
+
+    def _absent_columns(self) -> dict[str, set[str]]:
+        """Local records' table -> the columns of its layout that the store's raw table lacks (a store of an
+        older schema, opened read-only, so not upgraded: ``sw_allocations.team``)."""
+        have: dict[str, set[str]] = {}
+        for t, c in self.raw.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                     "WHERE table_catalog = 'store'").fetchall():
+            have.setdefault(t, set()).add(c)
+        return {layout.table: {c.store for c in layout.columns} - have.get(layout.table, set())
+                for layout in LAYOUTS.values()}
 
     def _store_has(self, table: str) -> bool:
         return bool(self.raw.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'store' "

@@ -40,6 +40,10 @@ COMPARABILITY = {
     "munro": "munro's own definition",
     "published": "imported as published by its source",
 }
+# How an item breaks down by team or worker (munro.indicators.drill): "value", every figure per unit; "count",
+# only the counts it is computed from (a rate per 10,000 divides by the 0-17 population, which no team or
+# worker has); "none", not at all (an LA's own imported figures, which are the authority's alone).
+DRILLS = ("value", "count", "none")
 # The framework's sections, in its order (``catalogue.SECTIONS`` quotes them).
 SECTION_IDS = ("outcomes", "workforce", "timeliness", "plans", "activity")
 
@@ -93,6 +97,7 @@ class Item:
     framework_differences: str = ""
     key_questions: tuple[str, ...] = ()  # quoted local questions (or parts of them) the item helps answer
     lait: tuple[LaitMeasure, ...] = ()  # the LAIT measures that publish its figures (benchmark/lait.py)
+    drill: str | None = None  # one of DRILLS; None: derived (``drill_of``)
     compute: Compute = field(repr=False, compare=False)  # fn(ctx) -> {Key(la, period): ItemResult}
 
     def __post_init__(self) -> None:
@@ -115,6 +120,17 @@ class Item:
                 raise ValueError(f"{self.id}: a LAIT measure must be a LaitMeasure in one of the units, not {m!r}")
         if not callable(self.compute):
             raise ValueError(f"{self.id}: its computation is not a function")
+        object.__setattr__(self, "drill", drill_of(self) if self.drill is None else self.drill)
+        if self.drill not in DRILLS:
+            raise ValueError(f"{self.id}: unknown drill {self.drill!r} (known: {', '.join(DRILLS)})")
+
+
+def drill_of(entry: Item) -> str:
+    """An item's drill-down when its registration does not say: none for figures imported as published
+    (section 3: the LA's own), counts only for a rate per 10,000, else every figure."""
+    if entry.comparability == "published":
+        return "none"
+    return "count" if entry.unit == "per_10k" else "value"
 
 
 _METADATA = {f.name for f in fields(Item)} - {"compute"}

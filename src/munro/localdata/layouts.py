@@ -134,6 +134,10 @@ SW_ALLOCATIONS = Layout(
                help="date the worker was allocated"),
         Column("end_date", "date", "end_date", required=False, aliases=("invo_involvement_end_date", "SW_DEC"),
                help="date the allocation ended (empty: still allocated)"),
+        # As LA systems and Annex A write it; the drill-down by team (munro.indicators.drill) reads it.
+        Column("team", "text", "team", required=False,
+               aliases=("team_name", "Allocated Team", "allocated_team", "invo_professional_team", "SW_TEAM"),
+               help="the worker's team for this allocation (optional: without it, drill down by worker only)"),
     ),
     key=("la_child_id", "worker_id", "start_date"),
 )

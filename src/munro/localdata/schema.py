@@ -15,7 +15,7 @@ loads are kept. They carry ``year`` (the load's reporting year) for lineage.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from ..tables import Table, table
 from . import layouts as L
@@ -73,14 +73,19 @@ def ddl() -> list[str]:
     return [t.ddl() for t in tables()] + views()
 
 
-def merged_select(layout: L.Layout, raw: str = "", las: Sequence[str] | None = None) -> str:
-    """The SELECT of merged_<table>, reading ``<raw>local_loads`` and ``<raw><table>``; ``las`` keeps those LAs."""
+def merged_select(layout: L.Layout, raw: str = "", las: Sequence[str] | None = None,
+                  absent: Collection[str] = ()) -> str:
+    """The SELECT of merged_<table>, reading ``<raw>local_loads`` and ``<raw><table>``; ``las`` keeps those LAs.
+
+    ``absent``: optional columns added since the raw table was made (a store of an older schema opened
+    read-only, so not upgraded), given as NULL."""
     partition = ", ".join(["t.la_code", *(f"t.{k}" for k in layout.key), *(["l.year"] if layout.per_year else [])])
     where = "l.status = 'current'"
     if las is not None:
         codes = ", ".join("'" + str(la).replace("'", "''") + "'" for la in las) or "NULL"
         where += f" AND t.la_code IN ({codes})"
-    cols = ", ".join(c for c, _ in merged_columns(layout) if c != "year")
+    cols = ", ".join(f"CAST(NULL AS {t}) AS {c}" if c in absent else c
+                     for c, t in merged_columns(layout) if c != "year")
     # dense_rank: every row of the winning load is kept (two visits on one day are two visits).
     return (f"SELECT {cols}, year FROM (SELECT t.*, l.year AS year, dense_rank() OVER (PARTITION BY {partition} "
             f"ORDER BY l.year DESC, l.load_id DESC) AS merge_rank "

@@ -38,7 +38,7 @@ reads them many times materialises them once for its run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from ..census import format as fmt
 from ..localdata import schema as local_schema
@@ -196,13 +196,15 @@ MERGED_ORDER = ("children", "disabilities", "episodes", "assessments", "assessme
 
 
 def merged_selects(*, raw: str, merged: str, las: Sequence[str] | None = None,
-                   local: bool = True) -> Iterator[tuple[str, str]]:
+                   local: bool = True, absent: Mapping[str, Collection[str]] | None = None
+                   ) -> Iterator[tuple[str, str]]:
     """(name, SELECT) of every merged table, the census's parents first, then the LA's local records
     (``munro.localdata.schema``): what a run copies once to read many times (``merged_select``'s
     ``raw``, ``merged`` and ``las``). ``local=False``: a store from before the local records, whose
-    tables are given empty."""
+    tables are given empty; ``absent``: table -> optional columns its raw table lacks (an older store)."""
     for t in MERGED_ORDER:
         yield t, merged_select(t, raw=raw, merged=merged, las=las)
     for layout in LAYOUTS.values():
-        yield layout.table, (local_schema.merged_select(layout, raw=raw, las=las) if local
+        yield layout.table, (local_schema.merged_select(layout, raw=raw, las=las,
+                                                        absent=(absent or {}).get(layout.table, ())) if local
                              else local_schema.empty_select(layout))

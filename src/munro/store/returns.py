@@ -205,7 +205,8 @@ def years_of(rows: Iterable[dict[str, Any]], la: str) -> list[int]:
     return sorted({int(r["collection_year"]) for r in rows if r["la_code"] == str(la) and r["kind"] == "annual"})
 
 
-def require_return(db: str | os.PathLike[str], la: str, year: int, loaded: Iterable[int] | None = None) -> list[int]:
+def require_return(db: str | os.PathLike[str] | None, la: str, year: int,
+                   loaded: Iterable[int] | None = None) -> list[int]:
     """The reporting years loaded for LA ``la`` when ``year`` is one of them; else :class:`NoReturn`.
 
     Every figure of an LA for a year (the report, its items, benchmarks from its returns, child
@@ -214,7 +215,11 @@ def require_return(db: str | os.PathLike[str], la: str, year: int, loaded: Itera
     the LA's loaded years when the caller already has them (an engine's ``history()``, the web's
     cached list); otherwise they are read from the store ``db``.
     """
-    years = years_of(list_returns(db), la) if loaded is None else sorted({int(y) for y in loaded})
+    if loaded is None:
+        if db is None:
+            raise ValueError("require_return needs the store or the years loaded")
+        loaded = years_of(list_returns(db), la)
+    years = sorted({int(y) for y in loaded})
     if int(year) not in years:
         raise NoReturn(la, year, years, db)
     return years

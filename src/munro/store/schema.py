@@ -21,12 +21,14 @@ from ..tables import Table, table
 # 5: returns.kind ('annual' or 'in-year': an extract dated before 31 March in its collection's window);
 #    migrated by store.db._migrate (ALTER TABLE, each existing return's kind read from its reference date).
 #    Ofsted's Annex A lists 1-7 (munro.annexa.schema: annex_a_* tables, their merged_* views) registered in
-#    local_loads, which gains as_at, months and covers_from (ADDED below to an older store's local_loads)
+#    local_loads, which gains as_at, months and covers_from (ADDED below to an older store's local_loads).
+#    sw_allocations.team (optional column of the sw-allocations layout; ADDED below to an older store's table)
 SCHEMA_VERSION = 5
 
 # Columns added to a table an older store already has (CREATE ... IF NOT EXISTS leaves it as it was).
 ADDED = [f"ALTER TABLE local_loads ADD COLUMN IF NOT EXISTS {c} {t}"
          for c, t in (("as_at", "DATE"), ("months", "INTEGER"), ("covers_from", "DATE"))]
+ADDED += ["ALTER TABLE sw_allocations ADD COLUMN IF NOT EXISTS team VARCHAR"]
 
 SQL_TYPES = {"str": "VARCHAR", "date": "DATE", "bool": "INTEGER", "int": "INTEGER", "datetime": "VARCHAR"}
 

@@ -103,8 +103,8 @@ def create_app(config: Config | None = None) -> Flask:
     if config.oidc_issuer or not config.local_passwords:
         from . import sso  # single sign-on (docs/sign-in.md): Authlib is loaded only when it is configured
         sso.init_app(app, config)
-    from . import admin, children, downloads, health, info, uploads  # uploads, child lists, downloads, admin,
-    for module in (uploads, children, downloads, admin, info, health):  # legal pages, /healthz
+    from . import admin, children, downloads, drill, health, info, uploads  # uploads, child lists, downloads,
+    for module in (uploads, children, drill, downloads, admin, info, health):  # admin, legal pages, /healthz
         app.register_blueprint(module.bp)
     from . import audits, public, surveys  # local information: surveys, their public pages, audits
     for module in (public, surveys, audits):

@@ -36,7 +36,7 @@ from ..local.schema import audit_log
 EVENTS = (
     "sign_in", "sign_in_failed", "sign_out",
     "upload", "upload_refused", "load", "load_failed", "upload_cancelled",
-    "export", "view_child_level",
+    "export", "view_child_level", "view_breakdown",
     "user_added", "user_unlocked", "user_disabled", "user_enabled", "user_removed",
     "retention_run",
     # Surveys and their safeguarding (issue 19): every state-changing action is recorded.

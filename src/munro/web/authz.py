@@ -19,6 +19,9 @@ GRANTS: dict[str, frozenset[str]] = {
     "view_aggregates": frozenset({"administrator", "analyst", "manager", "auditor"}),
     # Lists of children (drill-through from an item, web/children.py, each view logged): analysts of a single LA.
     "view_child_level": frozenset({"analyst"}),
+    # An item per team (web/drill.py, each view logged; by worker is view_child_level): a single LA's analysts
+    # and managers (a head of service). Disclosure-controlled, but about the LA's own organisation.
+    "view_team_breakdown": frozenset({"analyst", "manager"}),
     # Upload a return, see its validation findings, load it (web/uploads.py).
     "upload_return": frozenset({"administrator", "analyst"}),
     # The report as HTML, PDF or XLSX (web/downloads.py): a regional user gets the published variant only.
@@ -38,8 +41,8 @@ GRANTS: dict[str, frozenset[str]] = {
     "view_audit_results": frozenset({"analyst", "manager", "auditor"}),
 }
 # Actions only for a user of a single LA: child-level data, and administering the LA (its accounts and log).
-CHILD_LEVEL = frozenset({"view_child_level", "upload_return", "manage_users", "view_audit_log", "audit_cases",
-                         "triage", "run_retention"})
+CHILD_LEVEL = frozenset({"view_child_level", "view_team_breakdown", "upload_return", "manage_users", "view_audit_log",
+                         "audit_cases", "triage", "run_retention"})
 
 
 def allowed(user: User | None, action: str, la: str | None) -> bool:
