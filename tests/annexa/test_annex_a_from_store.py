@@ -172,7 +172,7 @@ def test_the_cli_writes_lists_3_to_7_that_read_back_as_worked_out(built, munro, 
                         "conferences 2, list 6 children in need 5, list 7 children subject of a child protection "
                         "plan 2")
     assert lines[1].startswith("RESTRICTED: the workbook holds child-level data")
-    assert "'Allocated Team' of lists 3 to 7 (the social worker allocations loaded have no team column)" in run.stdout
+    assert "'Allocated Team' of lists 3 to 7 (the social worker allocations loaded record no team)" in run.stdout
     assert lines[-1].startswith("not written: lists 1, 2 and 8 to 11")
     assert not any(f"C{i}" in run.stdout + run.stderr for i in range(1, 6))
     if os.name == "posix":
@@ -322,7 +322,7 @@ def test_the_synthetic_returns_give_the_synthetic_annex_a(tmp_path):
 
 
 def test_the_allocations_team_fills_allocated_team_once_they_carry_one(built, tmp_path):
-    """The allocations layout has no team yet (issue 22 adds one): a store whose allocations carry it gives it."""
+    """Allocations that record a team (the layout's optional ``team``) fill "Allocated Team"."""
     import shutil
 
     import duckdb
@@ -333,7 +333,7 @@ def test_the_allocations_team_fills_allocated_team_once_they_carry_one(built, tm
     db = tmp_path / "teams.duckdb"
     shutil.copy(built[1], db)
     con = duckdb.connect(str(db))
-    con.execute("CREATE OR REPLACE VIEW merged_sw_allocations AS SELECT m.*, CASE m.worker_id WHEN 'W3' THEN "
+    con.execute("CREATE OR REPLACE VIEW merged_sw_allocations AS SELECT m.* EXCLUDE (team), CASE m.worker_id WHEN 'W3' THEN "
                 f"'Assessment' ELSE 'Child protection' END AS team FROM ({merged_select(SW_ALLOCATIONS)}) m")
     con.close()
     lists = annex_a_lists(db, "201", AS_AT, 6)

@@ -63,6 +63,8 @@ def test_an_extract_covers_the_periods_ending_on_or_before_its_date(name, store_
                              population=lambda la, y: 1000)
     got = found[Key("201", october)]["referral_rate"]
     assert (got.value, got["count"], got.reason) == (20.0, 2, None)
-    # After the extract's date, and the year it is part of, still need the 2025-26 return.
-    for later in (november, year):
-        assert found[Key("201", later)]["referral_rate"].reason == "needs the 2026 return"
+    # After the extract's date, and the year it is part of, still need the 2025-26 return (or, for the
+    # 12 months to 30 November, an extract dated on or after it).
+    assert found[Key("201", november)]["referral_rate"].reason == (
+        "needs the 2026 return or an in-year extract dated on or after 30 November 2025")
+    assert found[Key("201", year)]["referral_rate"].reason == "needs the 2026 return"

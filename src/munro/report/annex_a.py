@@ -57,7 +57,7 @@ CENSUS_LACKS = {
 }
 _VISITS = "no child protection visits are loaded (local records, cp-visits: docs/local-data.md)"
 _ALLOCATIONS = "no social worker allocations are loaded (local records, sw-allocations: docs/local-data.md)"
-_NO_TEAM = "the social worker allocations loaded have no team column"
+_NO_TEAM = "the social worker allocations loaded record no team"
 
 
 @dataclass
@@ -243,14 +243,15 @@ class _History:
                 "SELECT DISTINCT la_child_id FROM merged_looked_after_episodes WHERE la_code = $la "
                 f"AND start_date <= $a AND (end_date IS NULL OR end_date > $a) AND legal_status NOT IN ({short})")}
         if _loaded(store, la, SW_ALLOCATIONS.kind):
-            history.has_team = "team" in store.columns(f"merged_{SW_ALLOCATIONS.table}")
-            team = "team" if history.has_team else "NULL"
+            # A store from before the team column (opened read-only, not upgraded) has none.
+            team = "team" if "team" in store.columns(f"merged_{SW_ALLOCATIONS.table}") else "NULL"
             history.allocations = defaultdict(list)
             for r in rows(f"SELECT la_child_id, start_date, end_date, worker_id, {team} AS team "
                           "FROM merged_sw_allocations WHERE la_code = $la AND start_date <= $a "
                           "ORDER BY start_date, worker_id"):
                 history.allocations[r["la_child_id"]].append(
                     (r["start_date"], _known(r["end_date"], as_at), r["worker_id"], r["team"]))
+                history.has_team = history.has_team or bool((r["team"] or "").strip())
         return history
 
     # -- the lists ------------------------------------------------------------
