@@ -333,8 +333,9 @@ def test_the_allocations_team_fills_allocated_team_once_they_carry_one(built, tm
     db = tmp_path / "teams.duckdb"
     shutil.copy(built[1], db)
     con = duckdb.connect(str(db))
-    con.execute("CREATE OR REPLACE VIEW merged_sw_allocations AS SELECT m.* EXCLUDE (team), CASE m.worker_id WHEN 'W3' THEN "
-                f"'Assessment' ELSE 'Child protection' END AS team FROM ({merged_select(SW_ALLOCATIONS)}) m")
+    con.execute("CREATE OR REPLACE VIEW merged_sw_allocations AS SELECT m.* EXCLUDE (team), "
+                "CASE m.worker_id WHEN 'W3' THEN 'Assessment' ELSE 'Child protection' END AS team "
+                f"FROM ({merged_select(SW_ALLOCATIONS)}) m")
     con.close()
     lists = annex_a_lists(db, "201", AS_AT, 6)
     assert [(r["worker"], r["team"]) for r in lists.lists[4]] == [("W3", "Assessment"), ("W2", "Child protection"),
