@@ -26,6 +26,7 @@ from munro.errors import MunroError
 from munro.loading import ingest_file
 from munro.local.appdb import open_app_db
 from munro.local.schema import audit_log
+from munro.store.schema import SCHEMA_VERSION
 from munro.web.audit_log import record, verify
 from store_support import sha256, writer_holding
 
@@ -103,7 +104,8 @@ def test_a_backup_made_while_the_service_reads_and_writes_restores_the_same_cont
     source = _events(engine)
     engine.dispose()
 
-    assert (made.store_schema, made.app_revision, set(made.files)) == (4, "0006", {"store.duckdb", "app.sqlite"})
+    assert (made.store_schema, made.app_revision, set(made.files)) == (SCHEMA_VERSION, "0006",
+                                                                       {"store.duckdb", "app.sqlite"})
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert manifest["munro_version"] == munro.__version__
     assert manifest["files"] == {name: sha256(tmp_path / "backup" / name) for name in ("store.duckdb", "app.sqlite")}
@@ -174,11 +176,11 @@ def test_the_commands(service, tmp_path, monkeypatch, capsys):
     open_app_db(store=service).dispose()
     main(["--db", str(service), "backup", "--to", str(tmp_path / "b")])
     out = capsys.readouterr().out
-    assert out == (f"backed up {tmp_path / 'b'}: the store (schema 4) and the application database (migration "
-                   "0006), 2 files checked against manifest.json\n")
+    assert out == (f"backed up {tmp_path / 'b'}: the store (schema {SCHEMA_VERSION}) and the application database "
+                   "(migration 0006), 2 files checked against manifest.json\n")
     target = tmp_path / "r.duckdb"
     main(["--db", str(target), "restore", str(tmp_path / "b")])
-    assert capsys.readouterr().out.startswith(f"restored {tmp_path / 'b'}: the store (schema 4)")
+    assert capsys.readouterr().out.startswith(f"restored {tmp_path / 'b'}: the store (schema {SCHEMA_VERSION})")
     with pytest.raises(SystemExit) as e:
         main(["--db", str(target), "restore", str(tmp_path / "b")])
     assert e.value.code != 0

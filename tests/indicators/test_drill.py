@@ -22,6 +22,7 @@ median of 50 and 5 = 27.5; Unallocated 1 of 1 (100%), median 20; the LA 4 of 5 (
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 from golden import load
@@ -72,9 +73,15 @@ def test_by_worker_moved_and_closed_cases_stay_with_their_last_worker(store):
     assert b.restricted
 
 
-def test_as_at_a_date_before_the_move(store):
-    # At 30 September 2024 B1 is still North's (W1), B2 South's; F1's allocation has not started.
-    b = breakdown(store, "201", Period(dt.date(2024, 9, 30)), ["assessment_timeliness"], by="team")
+def test_as_at_a_date_before_the_move(store, cin, tmp_path):
+    # At 30 September 2024 B1 is still North's (W1), B2 South's; F1's allocation has not started. The 12
+    # months to that day begin in 2023-24, whose return is needed too: one with a child closed before them.
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(store, db)
+    E = cin.Episode
+    load(db, {2024: cin.xml(2024, [cin.Child(id="Z1", episodes=[E(referral="2023-05-01", closure="2023-06-01",
+                                                                    reason="RC1")])], la="201")})
+    b = breakdown(db, "201", Period(dt.date(2024, 9, 30)), ["assessment_timeliness"], by="team")
     assert figures(b, "assessment_timeliness", "denominator")["North"] == (3,)
 
 

@@ -70,13 +70,16 @@ def _missing(ctx: Context, item_id: str, unit: str, key: Key, what: str) -> Item
         "Annex A list 3's `Date of Referral` when the items run from an Annex A alone) dated on the contact's "
         "date or up to 7 calendar days after it, and not after 31 March (R). Also `count` (contacts), "
         "`numerator` (those that became a referral) and `children` (children with a contact in the year). "
-        "Needs the LA's Annex A workbooks to cover every day of the year; null with a reason otherwise."
+        "Needs the LA's Annex A workbooks to cover every day of the year; without them the value is null "
+        "with a reason."
     ),
     figures=("count", "numerator", "children"),
     key_questions=(_Q_THRESHOLDS,),
 )
 def contact_conversion(ctx: Context) -> dict[Key, ItemResult]:
-    c = ctx.during(ctx.t.contacts, "contact_date")
+    # Only the columns it needs: no item reads a date of birth (pseudonymisation degrades them to months).
+    c = ctx.during(ctx.t.contacts.select("la_code", "la_child_id", "contact_date", "load_id", "sheet_row"),
+                   "contact_date")
     e = ctx.t.episodes
     e = e.select(e_la=e.la_code, e_child=e.la_child_id, e_ref=e.referral_date)
     joined = c.left_join(e, [c.la_code == e.e_la, c.la_child_id == e.e_child, e.e_ref >= c.contact_date,
@@ -121,16 +124,17 @@ def contact_conversion(ctx: Context) -> dict[Key, ItemResult]:
         f"Early help assessments started in the year (Annex A list 2, `Assessment start date` in the year; "
         f"every assessment counts) {PER_10K}. Also `count`, `children` (children with an assessment "
         "started in the year) and `completed` (assessments with an `Assessment completion date` in the year "
-        "and not after 31 March, R). Needs the LA's Annex A workbooks to cover every day of the year; null "
-        "with a reason otherwise."
+        "and not after 31 March, R). Needs the LA's Annex A workbooks to cover every day of the year; "
+        "without them the value is null with a reason."
     ),
     figures=("count", "children", "completed"),
     key_questions=(_Q_EARLY_HELP,),
 )
 def early_help_rate(ctx: Context) -> dict[Key, ItemResult]:
-    started = ctx.during(ctx.t.early_help, "start_date")
+    help_ = ctx.t.early_help.select("la_code", "la_child_id", "start_date", "completion_date")  # no birth date
+    started = ctx.during(help_, "start_date")
     rows = ctx.per_key(started.group_by(ctx.by).aggregate(n=started.count(), children=started.la_child_id.nunique()))
-    done = ctx.during(ctx.t.early_help, "completion_date")
+    done = ctx.during(help_, "completion_date")
     completed = ctx.per_key(done.group_by(ctx.by).aggregate(n=done.count()))
     out = {}
     for key in ctx.keys:
