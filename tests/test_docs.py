@@ -1,5 +1,6 @@
 """Docs that must not fall behind the code (datasette's habit)."""
 
+import re
 from pathlib import Path
 
 import click
@@ -35,6 +36,17 @@ def test_every_command_is_documented(name, command):
 def test_every_option_is_documented(name, option):
     section = CLI_DOC.split(f"## `munro {name}", 1)[1].split("\n## ", 1)[0]
     assert f"`{option}" in section, f"docs/cli.md does not document munro {name} {option}"
+
+
+@pytest.mark.parametrize("name,command", [(n, c) for n, c in _commands() if not isinstance(c, click.Group)])
+def test_every_option_documented_is_the_commands(name, command):
+    # The converse: a row of a command's options table names an option it takes (a row copied into the
+    # wrong section reads as an option the command refuses).
+    heading = re.search(rf"^## `munro {re.escape(name)}[ `].*$", CLI_DOC, re.MULTILINE)
+    section = CLI_DOC[heading.end():].split("\n## ", 1)[0]
+    taken = {opt for p in command.params for opt in p.opts}
+    rows = [line.split("`")[1].split()[0] for line in section.splitlines() if line.startswith("| `--")]
+    assert [opt for opt in rows if opt not in taken] == [], f"docs/cli.md documents them under munro {name}"
 
 
 def test_global_options_are_documented_once_before_the_commands():

@@ -88,13 +88,12 @@ _LISTING_FORMAT = click.option("--format", "fmt", type=FormatChoice("listing"), 
               help="Write every return in this collection year's format (default: each return's own year).")
 @click.option("--errors", "n_errors", default=0, show_default=True,
               help="Inject this many realistic data errors per return.")
-# _date is defined further down, after this command: looked up when the option is parsed.
-@click.option("--annex-a", "annex_a", default=None, callback=lambda c, p, v: _date(c, p, v), metavar="DATE",
+@click.option("--annex-a", "annex_a", type=DATE, default=None,
               help="Also write the same children's Annex A workbook (lists 1-7) as at DATE, within the years.")
 @click.option("--annex-a-months", type=click.Choice(["6", "12"]), default="12", show_default=True,
               help="Months the Annex A covers, ending on its date.")
-@click.option("--in-year", "in_year", multiple=True, callback=lambda c, p, v: [_date(c, p, d) for d in v],
-              metavar="DATE", help="Also write an in-year extract of the same children as at DATE (repeatable).")
+@click.option("--in-year", "in_year", type=DATE, multiple=True,
+              help="Also write an in-year extract of the same children as at DATE (repeatable).")
 @click.option("--monthly-extracts", is_flag=True,
               help="Also write an in-year extract at the end of each month of the last year, April to February.")
 @click.option("--quiet", is_flag=True, help="Show no progress (as munro --quiet).")
@@ -144,7 +143,7 @@ def synth(la, years, out_dir, seed, scale, population, schema_year, n_errors, an
 @click.option("--replace", is_flag=True,
               help="Load a file that would replace a loaded return (or local file) of the same LA and year "
                    "though it has far fewer children, episodes or plans, or covers less of the year.")
-@click.option("--as-at", "as_at", default=None, callback=lambda c, p, v: _date(c, p, v), metavar="DATE",
+@click.option("--as-at", "as_at", type=DATE, default=None,
               help="The date an Annex A workbook's lists run to (default: a date in its name; docs/annex-a.md).")
 @click.option("--months", type=click.Choice(["6", "12"]), default=None,
               help="The months an Annex A workbook covers (default: 6 when every dated record of lists 1-5 is "
@@ -224,8 +223,8 @@ def returns_(obj, show_all, fmt):
 @click.option("--visiting-standard", type=click.IntRange(1, 100), default=10, show_default=True,
               help="child_seen_per_cpp: the longest gap between visits, in working days (one LA or all).")
 @click.option("--as-at", "as_at", type=DATE, default=None,
-              help="Instead of --year: the 12 months ending on this date (YYYY-MM-DD), as an extract taken "
-                   "that day would give them.")
+              help="Instead of --year: the 12 months ending on this date (2025-10-31 or 31/10/2025), as an "
+                   "extract taken that day would give them.")
 @click.option("--months", type=int, default=None,
               help="With --as-at and one --la: a monthly series of this many rolling 12-month points (1 to 36) "
                    "up to the as-at date.")
@@ -665,8 +664,7 @@ def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf
 
 @cli.command("annex-a")
 @click.option("--la", required=True, type=LA, help="An LA with loaded returns, by code (330) or name.")
-# _date is defined further down: looked up when the option is parsed.
-@click.option("--as-at", "as_at", required=True, callback=lambda c, p, v: _date(c, p, v), metavar="DATE",
+@click.option("--as-at", "as_at", type=DATE, required=True,
               help="The Annex A's date (2025-10-31 or 31/10/2025): nothing after it is shown.")
 @click.option("--months", type=click.Choice(["6", "12"]), default="12", show_default=True,
               help="Months the Annex A covers, ending on its date.")
@@ -700,15 +698,6 @@ def _echo_listing(fmt, rows, as_table) -> None:
         click.echo(text)
 
 
-def _date(ctx, param, text):
-    from .local.tabular import parse_date
-
-    try:
-        return None if text is None else parse_date(text)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
-
-
 @cli.group()
 def survey():
     """Surveys of children, families, staff and partner agencies (docs/local.md)."""
@@ -718,8 +707,8 @@ def survey():
 @click.option("--la", required=True, type=LA, help="The LA, by code (330) or name.")
 @click.option("--instrument", required=True, help="An instrument of the question bank, e.g. children-12-17.")
 @click.option("--version", "version_", type=int, default=None, help="Its version (default: the latest).")
-@click.option("--opens", required=True, callback=_date, help="First day of answers (2026-01-05 or 05/01/2026).")
-@click.option("--closes", required=True, callback=_date, help="Last day of answers.")
+@click.option("--opens", required=True, type=DATE, help="First day of answers (2026-01-05 or 05/01/2026).")
+@click.option("--closes", required=True, type=DATE, help="Last day of answers.")
 @click.option("--title", default=None, help="Title shown to respondents (default: the instrument's).")
 @click.option("--min-group", type=int, default=None,
               help="Fewest respondents a group needs to be shown (default 10 children and families, 5 staff).")
@@ -970,7 +959,7 @@ def action():
 @click.option("--audit-year", type=YEAR, default=None,
               help="The reporting year of the case-file audits it was heard in: 2025, 2024-25 or 2024/25.")
 @click.option("--owner", default=None, help="Who is seeing to it.")
-@click.option("--due", callback=_date, default=None, help="When it is due (2026-01-05 or 05/01/2026).")
+@click.option("--due", type=DATE, default=None, help="When it is due (2026-01-05 or 05/01/2026).")
 @click.option("--done", is_flag=True, help="It is done (default: planned).")
 @click.pass_obj
 def action_add(obj, la, key_question, you_said, we_did, survey_id, question_id, audit_year, owner, due, done):

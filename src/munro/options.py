@@ -65,7 +65,7 @@ class YearsType(_Read):
 
 
 class DateType(_Read):
-    """A date as YYYY-MM-DD (``munro.years.parse_date``): an as-at date."""
+    """A date as YYYY-MM-DD or DD/MM/YYYY (``munro.years.parse_date``): an as-at date, a survey's days."""
 
     name, metavar = "date", "DATE"
 

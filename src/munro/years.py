@@ -50,18 +50,22 @@ def date_words(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+_DATE_FORMS = ((re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"), (re.compile(r"\d{1,2}/\d{1,2}/\d{4}"), "%d/%m/%Y"))
+
+
 def parse_date(text: str | dt.date) -> dt.date:
-    """'2025-10-31' -> that date (an as-at date). Raises MunroError naming what was given: not a date at all,
-    or a day the calendar does not have (2025-02-29)."""
+    """'2025-10-31' or '31/10/2025' -> that date (an as-at date, a date in a local file). Raises MunroError
+    naming what was given: not a date at all, or a day the calendar does not have (2025-02-29)."""
     if isinstance(text, dt.date):
         return text
     text = str(text).strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise MunroError(f"{text!r} is not a date: give one as YYYY-MM-DD, such as 2025-10-31")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as e:
-        raise MunroError(f"{text!r} is not a date in the calendar ({e})") from None
+    for shape, form in _DATE_FORMS:
+        if shape.fullmatch(text):
+            try:
+                return dt.datetime.strptime(text, form).date()
+            except ValueError as e:
+                raise MunroError(f"{text!r} is not a date in the calendar ({e})") from None
+    raise MunroError(f"{text!r} is not a date: give one as YYYY-MM-DD or DD/MM/YYYY, such as 2025-10-31")
 
 
 def year_start(year: int) -> dt.date:

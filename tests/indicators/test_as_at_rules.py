@@ -117,9 +117,16 @@ def test_a_date_outside_the_calendar_is_refused():
 
 @pytest.mark.parametrize("text, message", [
     ("2025-02-29", "'2025-02-29' is not a date in the calendar (day is out of range for month)"),
-    ("31/10/2025", "'31/10/2025' is not a date: give one as YYYY-MM-DD, such as 2025-10-31"),
+    ("31-10-2025", "'31-10-2025' is not a date: give one as YYYY-MM-DD or DD/MM/YYYY, such as 2025-10-31"),
+    ("31/02/2025", "'31/02/2025' is not a date in the calendar (day is out of range for month)"),
 ])
 def test_a_date_that_is_not_one(text, message):
     with pytest.raises(MunroError) as e:
         parse_date(text)
     assert str(e.value) == message
+
+
+def test_a_date_is_read_as_the_local_files_and_ingest_read_one():
+    # ISO as the census writes dates, or day/month/year as LAs do: every --as-at, --opens and --due reads both.
+    got = [parse_date(t) for t in ("2025-10-31", "31/10/2025", " 1/2/2024 ")]
+    assert got == [D(2025, 10, 31), D(2025, 10, 31), D(2024, 2, 1)]

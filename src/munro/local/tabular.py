@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import RejectedFile
+from .. import years
+from ..errors import MunroError, RejectedFile
 from ..tabular_files import SAVE_AS, Workbook, is_spreadsheet, sniff
 
 MAX_SHOWN = 50  # problems listed in the error; the rest are counted
@@ -101,11 +102,9 @@ def _csv(path: Path) -> list[list[str]]:
 
 
 def parse_date(text: str) -> dt.date:
-    """An ISO date (2025-03-31) or a UK one (31/03/2025); ValueError otherwise."""
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    raise ValueError(f"{text!r} is not a date (2025-03-31 or 31/03/2025)")
+    """An ISO date (2025-03-31) or a UK one (31/03/2025), as ``munro.years.parse_date`` reads them;
+    ValueError otherwise (the importers' problems name the row)."""
+    try:
+        return years.parse_date(text)
+    except MunroError as e:
+        raise ValueError(str(e)) from None

@@ -30,11 +30,12 @@ import pyarrow as pa
 from .. import __version__
 from ..annexa import layout as L
 from ..annexa import schema as S
+from ..annexa.extract import window
 from ..annexa.read import AnnexA, read_annex_a
 from ..errors import RejectedFile
 from ..output import record
 from ..tabular_files import WORKBOOK_SUFFIXES, Workbook
-from ..years import Period, year_of_date
+from ..years import year_of_date
 from .database import Store, StoreLike
 from .ingest import file_sha256
 from .local import resolve_la, warn_or_tell
@@ -88,8 +89,8 @@ def _day(d: dt.date | None) -> str:
 
 
 def covers_from(as_at: dt.date, months: int) -> dt.date:
-    """The first day of the ``months`` months ending on ``as_at`` (as ``years.Period`` counts 12)."""
-    return Period(as_at).earlier(months).end + dt.timedelta(days=1)
+    """The first day of the ``months`` months ending on ``as_at`` (``annexa.extract.window``)."""
+    return window(as_at, months)[0]
 
 
 def is_annex_a_file(path: str | os.PathLike[str], kind: str | None = None) -> bool:
