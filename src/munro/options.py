@@ -87,7 +87,7 @@ def _store_las(ctx) -> set[str]:
     # Import time: the store (and DuckDB) only when an option names a synthetic LA, not for every command.
     import duckdb
 
-    from .store.db import open_store
+    from .store.db import open_store  # with DuckDB, for the same reason
 
     obj = ctx.find_object(dict) if ctx is not None else None
     db = (obj or {}).get("db") or default_db()

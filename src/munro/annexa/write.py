@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ..private import private_file
 from . import layout as L
 
 
@@ -30,8 +31,6 @@ def write_annex_a(path, lists: Mapping[int, Iterable], *, as_at: dt.date | None 
     ``notes``: lines of a last sheet, ``Notes``."""
     # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
-
-    from ..private import private_file
 
     unknown = sorted(set(lists) - set(L.LISTS))
     if unknown:

@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..errors import MunroError
+from ..private import private_file, tighten
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DEFAULT_FILE = "munro-app.sqlite"
@@ -58,8 +59,6 @@ def _private(file: Path) -> None:
     """The database owner-only (password hashes, survey answers, triage notes, the audit log): made empty
     and 0600 before SQLite opens it, whose -wal and -shm files then take the same mode; an existing
     database and its -wal and -shm narrowed if others could read them (munro.private)."""
-    from ..private import private_file, tighten
-
     for own in (file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
         tighten(own)
     private_file(file)

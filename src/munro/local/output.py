@@ -12,6 +12,7 @@ from ..disclosure import C
 from ..output import csv_writer, to_json
 from ..renderers import register_output_renderer, render
 from ..years import year_label
+from .audits import AUDIT_FORM
 from .bank import format_questions, question_rows
 
 
@@ -96,8 +97,6 @@ def import_template(version) -> str:
     A survey's: one column per question, named by its id (``munro survey import --tool msforms``, or any
     tool's export with one header row, matches a column to its question by id or by wording); a row per
     respondent below it. The case-file audit form's: the audit spreadsheet of ``munro audit import``."""
-    from .audits import AUDIT_FORM
-
     if version.instrument == AUDIT_FORM:
         return sample_csv([], "", [q.id for q in version.questions])
     out = io.StringIO()

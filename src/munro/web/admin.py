@@ -12,6 +12,8 @@ from flask import Blueprint, abort, flash, get_flashed_messages, redirect, rende
 
 from ..errors import MunroError
 from ..local.roles import ROLES
+from ..store.retention import retention as run_retention
+from ..store.retention import retention_history
 from ..years import year_label
 from . import authz
 from .audit_log import EVENTS, PAGE_SIZE, read
@@ -117,10 +119,8 @@ def _keep_years(text: str | None) -> int | None:
 
 def _retention_plan(keep: int, la: str):
     """The dry run for ``keep`` years, and the other LAs whose files it would remove (then it is refused)."""
-    from ..store.retention import retention
-
     with reading():
-        plan = retention(config().store, keep, dry_run=True)
+        plan = run_retention(config().store, keep, dry_run=True)
     return plan, sorted({r["la_code"] for r in plan.removed} - {la})
 
 
@@ -131,9 +131,6 @@ def retention():
     The store may hold several LAs (a regional deployment); an administrator acts for one, so a
     removal that would take another LA's files is refused here and left to the service's operator.
     """
-    from ..store.retention import retention as run
-    from ..store.retention import retention_history
-
     user, la = _admin("run_retention")
     store = config().store
     asked = request.values.get("keep_years")
@@ -142,7 +139,7 @@ def retention():
     plan, others = _retention_plan(keep, la) if keep and store.exists() else (None, [])
     if request.method == "POST" and keep and not others and plan and plan.removed:
         with writing():
-            done = run(store, keep, run_by=user.email)
+            done = run_retention(store, keep, run_by=user.email)
         rows = sum(r["rows_removed"] for r in done.removed)
         log("retention_run", la=la, detail=f"kept {keep} year(s) from {done.first_kept_year}: "
                                             f"removed {len(done.removed)} file(s), {rows} rows")

@@ -24,12 +24,16 @@ never a password.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 
+from .. import output
 from ..local.schema import audit_log
 
 # Every kind of event the service and the command line record.
@@ -119,14 +123,9 @@ def _lock(con: sa.Connection) -> None:
 
 def record_cli(engine: sa.Engine, event: str, *, la: str | None = None, detail: str = "") -> None:
     """Append a command line's event: who is the operating-system user, from where "cli on <host>"."""
-    import getpass
-    import socket
-
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container): its number
-        import os
-
         who = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
     record(engine, event, email=who, la=la, detail=detail, address=f"cli on {socket.gethostname()}")
 
@@ -154,7 +153,6 @@ def read(engine: sa.Engine, *, las: tuple[str, ...] | None = None, event: str | 
 @dataclass(frozen=True)
 class Verdict:
     """What ``verify`` found: how many entries, the latest's hash (the anchor to keep), the first problem."""
-
     entries: int
     latest: str | None = None  # hash of the newest entry
     latest_id: int | None = None
@@ -225,7 +223,6 @@ def _when(at) -> str:
 @dataclass(frozen=True)
 class Page:
     """One page of ``read`` for ``munro audit-log``: its events (newest first), how many match, its number."""
-
     events: list[Event]
     total: int
     number: int = 1
@@ -240,8 +237,5 @@ class Page:
 
     def records(self) -> list[dict]:
         """``--format json``: the events as objects (times ISO 8601, UTC)."""
-        from dataclasses import asdict
 
-        from ..output import record
-
-        return [record(asdict(e), year=None) for e in self.events]
+        return [output.record(asdict(e), year=None) for e in self.events]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, g, render_template
 
 from ..output import csv_writer
+from ..reference import local_authorities
 from ..report.child_lists import BY_ITEM, child_lists
 from . import authz
 from .current import config
@@ -68,11 +69,9 @@ def children_csv(la, year, item_id):
 
 
 def _la_name(la: str) -> str:
-    from ..reference import local_authorities
     return local_authorities()[la].name
 
 
 @bp.app_context_processor
 def _drill():
-    from flask import g
     return {"may_drill": lambda la, item_id: may_drill(getattr(g, "user", None), la, item_id)}

@@ -7,6 +7,7 @@ import re
 from flask import abort
 
 from . import authz
+from .pages import signed_in
 from .users import User
 
 LA_CODE = re.compile(r"^\d{3}$")
@@ -14,8 +15,6 @@ LA_CODE = re.compile(r"^\d{3}$")
 
 def for_la(la: str, action: str, *or_actions: str) -> User:
     """The signed-in user if they may do ``action`` (or any of ``or_actions``) for ``la``; else sign in, or 403."""
-    from .pages import signed_in
-
     user = signed_in()
     if not LA_CODE.match(la):
         abort(404)

@@ -7,8 +7,10 @@ sign-in form's CSRF token), no analytics, nothing fetched from anywhere else.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 
+from .. import provenance
+from . import authz
 from .current import COOKIE, FLASK_COOKIE, config
 
 bp = Blueprint("info", __name__)
@@ -33,10 +35,6 @@ def privacy():
 @bp.app_context_processor
 def _may():
     """``may(action, la)`` in every template: whether the signed-in user may, so pages link only to what opens."""
-    from flask import g
-
-    from . import authz
-
     return {"may": lambda action, la=None: authz.allowed(getattr(g, "user", None), action, la)}
 
 
@@ -44,7 +42,5 @@ def _may():
 def _provenance():
     """Every page's footer names the munro that serves it, the published statistics its pages show
     and their Open Government Licence attribution (munro.provenance)."""
-    from .. import provenance
-
     return {"made_by": provenance.made_by(), "sources_sentence": provenance.sources_sentence(provenance.ALL),
             "ogl": provenance.OGL, "ogl_url": provenance.OGL_URL}

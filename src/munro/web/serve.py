@@ -5,26 +5,26 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+import threading
 from collections.abc import Callable
 
+import waitress
+
 from ..errors import MunroError
+from .app import create_app
 from .config import Config
+from .data import warm
 
 
 def serve(config: Config, threads: int = 8, announce: Callable[[], None] | None = None) -> None:
     """Listen on ``config.host``:``config.port``, then ``announce()`` (the CLI's "serving on ..." line), then
     serve until stopped. A port in use, or one this user may not take, is a ``MunroError`` before any
     announcement."""
-    from .app import create_app
-
     app = create_app(config)
     logging.basicConfig()  # as waitress.serve does: its warnings (a full queue) reach stderr
     server = listen(app, config, threads)
     if announce is not None:
         announce()
-    import threading
-
-    from .data import warm
     # Each LA's latest dashboard gathered while the service starts answering (seconds per LA).
     threading.Thread(target=warm, args=(config.store,), name="munro-warm-up", daemon=True).start()
     # waitress logs its own start line; request lines are not logged, so no URL (which may name an item
@@ -39,8 +39,6 @@ def serve(config: Config, threads: int = 8, announce: Callable[[], None] | None 
 
 def listen(app, config: Config, threads: int = 8):
     """waitress's server, bound to its address and port (not yet serving); ``MunroError`` if it cannot be."""
-    import waitress
-
     try:
         return waitress.create_server(app, **waitress_settings(config, threads))
     except OSError as e:

@@ -29,6 +29,7 @@ from flask import Blueprint, abort, current_app, render_template, session, url_f
 from joserfc.errors import JoseError
 
 from ..errors import MunroError
+from .pages import begin_session, log
 from .users import EMAIL, check_access, sso_account
 
 bp = Blueprint("sso", __name__)
@@ -146,8 +147,6 @@ def start():
 
 @bp.get("/sign-in/callback")
 def callback():
-    from .pages import begin_session
-
     try:
         sso = _sso()
         # Checks the state (then forgets it), exchanges the code with the PKCE verifier, checks the ID token.
@@ -180,8 +179,6 @@ def callback():
 
 
 def _refuse(reason: str, status: int, email: str | None = None):
-    from .pages import log
-
     log("sign_in_failed", email=email, detail=f"single sign-on: {reason}")
     return render_template("sign_in_refused.html", reason=reason, no_access=status == 403), status
 

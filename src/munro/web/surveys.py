@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import segno
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
@@ -152,8 +153,6 @@ def _survey_page(la, s, errors=None, form=None):
 
 
 def _qr(url: str):
-    import segno
-
     return segno.make(url, error="m")  # medium error correction: still reads from a creased poster
 
 
