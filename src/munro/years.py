@@ -50,22 +50,52 @@ def date_words(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-_DATE_FORMS = ((re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"), (re.compile(r"\d{1,2}/\d{1,2}/\d{4}"), "%d/%m/%Y"))
+# How people write a day, as munro reads it everywhere (command-line options, local records, Annex A
+# workbooks, audit and survey imports): ISO (a time of day after it, as a spreadsheet or SSD datetime
+# has, is dropped), or the UK's day first with /, . or - between. Nothing else: 10/31/2025 and
+# "31 Oct 2025" are refused rather than guessed.
+_TIME = r"(?:[ T][0-9:.]*(?:Z|[+-]\d{2}:?\d{2})?)?"
+_DATE_FORMS = (re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})" + _TIME),
+               re.compile(r"(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4})" + _TIME))
+DATE_FORMS = "YYYY-MM-DD or DD/MM/YYYY"
+
+
+class NotADate(MunroError, ValueError):
+    """A text that is not a day: ``reason`` says why without repeating the text (a file's reader names
+    the row and column, and shows the text its own way)."""
+
+    def __init__(self, text: str, reason: str):
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        super().__init__(f"{shown!r} is {reason}")
+        self.reason = reason
 
 
 def parse_date(text: str | dt.date) -> dt.date:
-    """'2025-10-31' or '31/10/2025' -> that date (an as-at date, a date in a local file). Raises MunroError
-    naming what was given: not a date at all, or a day the calendar does not have (2025-02-29)."""
+    """'2025-10-31', '31/10/2025' (or 31.10.2025, 31-10-2025), with a time of day or not -> that day.
+
+    The one reader of a day a person wrote (module comment above). Raises ``NotADate`` (a MunroError
+    and a ValueError) saying whether the text is not a date at all or a day the calendar does not have
+    (2025-02-29)."""
     if isinstance(text, dt.date):
         return text
     text = str(text).strip()
-    for shape, form in _DATE_FORMS:
-        if shape.fullmatch(text):
+    for shape in _DATE_FORMS:
+        found = shape.fullmatch(text)
+        if found:
+            y, m, d = map(int, found.group("y", "m", "d"))
             try:
-                return dt.datetime.strptime(text, form).date()
-            except ValueError as e:
-                raise MunroError(f"{text!r} is not a date in the calendar ({e})") from None
-    raise MunroError(f"{text!r} is not a date: give one as YYYY-MM-DD or DD/MM/YYYY, such as 2025-10-31")
+                return dt.date(y, m, d)
+            except ValueError:
+                raise NotADate(text, f"not a date in the calendar: {_no_such_day(y, m, d)}") from None
+    raise NotADate(text, f"not a date: give one as {DATE_FORMS}, such as 2025-10-31")
+
+
+def _no_such_day(y: int, m: int, d: int) -> str:
+    if not 1 <= m <= 12:
+        return f"there is no month {m}"
+    if y < dt.MINYEAR:
+        return f"there is no year {y}"
+    return f"there is no {d} {dt.date(y, m, 1):%B %Y}"
 
 
 def year_start(year: int) -> dt.date:

@@ -194,8 +194,8 @@ def test_every_unreadable_value_is_one_line_without_a_childs_identifier(tmp_path
     where = 'annex.xlsx, sheet "list 3 - Referrals"'
     assert [str(f) for f in got.findings] == [
         f'{where}, row 7, column "Ethnicity": "Martian" is not a code of the Annex A list ethnicity',
-        f'{where}, row 9, column "Referral Date": "31/02/2025" is not a date (a date cell, dd/mm/yyyy or '
-        "yyyy-mm-dd); the row is not read",
+        f'{where}, row 9, column "Referral Date": "31/02/2025" is not a date in the calendar: there is '
+        "no 31 February 2025; the row is not read",
         f'{where}, row 10, column "child unique id": no child identifier; the row is not read',
         f'{where}, row 10, column "referral  source": "Health services" is not a code of the Annex A list referral '
         "source; the row is not read",

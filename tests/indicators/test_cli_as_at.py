@@ -54,7 +54,7 @@ def test_a_series_as_csv_json_and_table(db):
 
 @pytest.mark.parametrize("args, message", [
     (("--as-at", "2025-02-29"), "'2025-02-29' is not a date in the calendar"),
-    (("--as-at", "31-10-2025"), "is not a date: give one as YYYY-MM-DD or DD/MM/YYYY"),
+    (("--as-at", "Oct 2025"), "is not a date: give one as YYYY-MM-DD or DD/MM/YYYY"),
     (("--as-at", "2025-03-31", "--year", "2025"), "--as-at cannot be used with --year"),
     (("--as-at", "2025-03-31", "--months", "37"), "a series has 1 to 36 months, not 37"),
     (("--as-at", "2025-03-31", "--months", "0"), "a series has 1 to 36 months, not 0"),

@@ -162,7 +162,7 @@ def test_a_bad_spreadsheet_names_each_row_and_column_and_loads_nothing(app, tmp_
         import_audits(app, path, "201", 2025)
     assert str(e.value) == (
         f"{path}: 4 problem(s), nothing was loaded:\n"
-        "  row 3, column 'Audited on': '31/02/2025' is not a date (2025-03-31 or 31/03/2025)\n"
+        "  row 3, column 'Audited on': '31/02/2025' is not a date in the calendar: there is no 31 February 2025\n"
         "  row 3, column 'plan': 'Gud' is not one of: Outstanding, Good, Requires improvement, Inadequate, "
         "Not applicable\n"
         "  row 4, column 'overall': the overall grade cannot be Not applicable\n"

@@ -126,6 +126,7 @@ def test_a_bad_audit_workbook_is_one_message_exit_1_and_stores_nothing(munro, tm
     out = munro("audit", "import", path, "--la", "201", "--year", "2025", "--no-store-check", env=env, cwd=tmp_path)
     assert (out.returncode, out.stdout) == (1, "")
     assert out.stderr == (f"munro: {path}: 1 problem(s) in sheet Audits, nothing was loaded:\n"
-                          "  row 3, column 'Audited on': '31/02/2025' is not a date (2025-03-31 or 31/03/2025)\n")
+                          "  row 3, column 'Audited on': '31/02/2025' is not a date in the calendar: "
+                          "there is no 31 February 2025\n")
     out = munro("audit", "results", "--la", "201", "--year", "2025", "--format", "json", env=env, cwd=tmp_path)
     assert '"audits": 0' in out.stdout, out.stdout + out.stderr

@@ -27,8 +27,8 @@ def test_ingest_csvs_then_indicators_with_another_visiting_standard(tmp_path, ci
     out, err = capsys.readouterr()
     assert "visits.csv: loaded as local load 1 (cp-visits, LA 201, 2024-25): 2 rows, 2 children, " \
            "1 not in the CIN census" in out and "Q9" not in out + err
-    assert err.strip().endswith("core.csv: row 2, column meeting_date: 'soon' is not a date (dd/mm/yyyy or "
-                                "yyyy-mm-dd); nothing was loaded")
+    assert err.strip().endswith("core.csv: row 2, column meeting_date: 'soon' is not a date: give one as "
+                                "YYYY-MM-DD or DD/MM/YYYY, such as 2025-10-31; nothing was loaded")
     assert len(err.strip().splitlines()) == 1
     for standard, seen in ((None, 0), ("12", 1)):
         main(["--db", db, "indicators", "--la", "201", "--year", "2025", "--items", "child_seen_per_cpp",

@@ -121,8 +121,9 @@ def _refusals(tmp_path):
     bad_date = [VISITS[0], VISITS[1], ["A1", None, "31/02/2025", "Y", None], ["A1", None, D(2024, 6, 21), "maybe"]]
     return {
         "visits_201_2025.xlsx": (lambda p: workbook(p, {"Visits": bad_date}),
-                                 "sheet Visits, row 3, column visit_date: '31/02/2025' is not a date (dd/mm/yyyy or "
-                                 "yyyy-mm-dd); row 4, column seen: 'maybe' is not Y or N (or 1/0, true/false); "
+                                 "sheet Visits, row 3, column visit_date: '31/02/2025' is not a date in the "
+                                 "calendar: there is no 31 February 2025; row 4, column seen: 'maybe' is not "
+                                 "Y or N (or 1/0, true/false); "
                                  "nothing was loaded"),
         "missing_2025.xlsx": (lambda p: workbook(p, {"Visits": [["child_id", "visit_date"], ["A1", D(2024, 6, 3)]]}),
                               "sheet Visits, row 1 (header): missing column(s) seen of the cp-visits layout "
@@ -184,8 +185,8 @@ def test_a_refusal_leaves_an_earlier_load_current(tmp_path, loaded, store):
     bad = workbook(tmp_path / "visits_v2_2025.xlsx", {"Visits": VISITS[:2] + [["A1", None, "soon", "Y"]]})
     with pytest.raises(RejectedFile) as e:
         ingest_local_file(loaded, bad)
-    assert str(e.value) == (f"{bad}: sheet Visits, row 3, column visit_date: 'soon' is not a date (dd/mm/yyyy or "
-                            "yyyy-mm-dd); nothing was loaded")
+    assert str(e.value) == (f"{bad}: sheet Visits, row 3, column visit_date: 'soon' is not a date: give one "
+                            "as YYYY-MM-DD or DD/MM/YYYY, such as 2025-10-31; nothing was loaded")
     assert store.snapshot(loaded) == before
 
 

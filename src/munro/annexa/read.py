@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from ..errors import RejectedFile
 from ..tabular_files import Workbook
+from ..years import NotADate, parse_date
 from . import layout as L
 
 EXCEL_MAX_ROWS = 1_048_576  # a sheet claiming more rows than Excel allows was not written by Excel
@@ -35,8 +36,6 @@ _YES = {"y", "yes", "true", "1"}
 _NO = {"n", "no", "false", "0"}
 _UNKNOWN = {"", "unknown", "u", "not known"}
 _LETTER = re.compile(r"^[a-z]\d?\)\s*")  # the template's ``a) ``, ``p1) ``: never read as the value
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T][0-9:.]*)?$")
-_UK = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -224,16 +223,10 @@ def read_date(text: str) -> dt.date | None:
     (``31/03/2025``, ``31.03.2025``, ``31-03-2025``); None for a blank."""
     if not text:
         return None
-    m = _ISO.match(text)
     try:
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        m = _UK.match(text)
-        if m:
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError:
-        pass
-    raise _Unreadable(f"{_shown(text)} is not a date (a date cell, dd/mm/yyyy or yyyy-mm-dd)")
+        return parse_date(text)
+    except NotADate as e:
+        raise _Unreadable(f"{_shown(text)} is {e.reason}") from None
 
 
 def read_yes_no(text: str) -> bool | None:

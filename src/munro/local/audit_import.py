@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from ..errors import MunroError
 from ..store.db import open_store
+from ..years import parse_date
 from .audits import AUDIT_FORM, AuditRecord, record_audits
 from .bank import load_bank
-from .tabular import Problems, check_width, parse_date, read_table
+from .tabular import Problems, check_width, read_table
 
 ALIASES = {"lachildid": "la_child_id", "child_id": "la_child_id", "referraldate": "referral_date",
            "cinreferraldate": "referral_date"}

@@ -11,14 +11,12 @@ its first sheet or, of several, the one whose header the import recognises.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import years
-from ..errors import MunroError, RejectedFile
+from ..errors import RejectedFile
 from ..tabular_files import SAVE_AS, Workbook, is_spreadsheet, sniff
 
 MAX_SHOWN = 50  # problems listed in the error; the rest are counted
@@ -101,10 +99,3 @@ def _csv(path: Path) -> list[list[str]]:
         raise RejectedFile(path, f"not a readable CSV file ({e})") from None
 
 
-def parse_date(text: str) -> dt.date:
-    """An ISO date (2025-03-31) or a UK one (31/03/2025), as ``munro.years.parse_date`` reads them;
-    ValueError otherwise (the importers' problems name the row)."""
-    try:
-        return years.parse_date(text)
-    except MunroError as e:
-        raise ValueError(str(e)) from None

@@ -21,10 +21,10 @@ import pyarrow as pa
 
 from ..errors import RejectedFile
 from ..tabular_files import Workbook, is_spreadsheet, sniff
+from ..years import NotADate, parse_date
 from . import layouts as L
 
 MAX_REPORTED = 3  # problems named in the one-line message; the rest are counted
-_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 _FLAGS = {"y": 1, "yes": 1, "1": 1, "true": 1, "t": 1, "n": 0, "no": 0, "0": 0, "false": 0, "f": 0}
 _ARROW = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(), "DOUBLE": pa.float64()}
 
@@ -137,13 +137,10 @@ def _several(path: Path, wb: Workbook, sheets: list[str], layout: L.Layout | Non
 
 
 def _date(text: str, col: L.Column) -> dt.date:
-    day = text.split(" ")[0].split("T")[0]  # an SSD datetime keeps its date
-    for f in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(day, f).date()
-        except ValueError:
-            pass
-    raise _Bad(col.name, f"{text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd)")
+    try:
+        return parse_date(text)
+    except NotADate as e:
+        raise _Bad(col.name, str(e)) from None
 
 
 def _value(text: str, col: L.Column):
