@@ -17,9 +17,10 @@ file), which is refused without ``replace``.
 
 A return is one ``CensusReturn`` of the one load procedure (``store.loader``): known by its bytes
 before it is read (only when a loaded return has its size), read (staged), checked (its date, a far
-smaller replacement), published. The store checks a file's structure only (the reader's). The DfE validation rules are run by the load
-procedure above the store (``munro.loading``), which gives ``load_return`` its ``checks``: the
-findings are recorded in the load's transaction (``munro.loading.ingest_file`` loads one return so).
+smaller replacement), published. The store checks a file's structure only (the reader's). The DfE
+validation rules are run by the load procedure above the store (``munro.loading``), which gives
+``load_return`` its ``checks``: the findings are recorded in the load's transaction
+(``munro.loading.ingest_file`` loads one return so).
 """
 
 from __future__ import annotations

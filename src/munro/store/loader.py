@@ -99,8 +99,8 @@ class Loader(ABC, Generic[S, Out]):
     def published(self, staged: S, outcome: Out) -> None:
         return None
 
-    def explain(self, error: BaseException, store: Store) -> BaseException | None:
-        """The one-line error to raise for ``error``, or None to raise it as it is."""
+    def explain(self, error: BaseException, store: Store, path: Path) -> BaseException | None:
+        """The one-line error to raise for ``error`` met loading ``path``, or None to raise it as it is."""
         return explain(error, store.path, writing=True)
 
 
@@ -122,7 +122,7 @@ def load(db: StoreLike, loader: Loader[S, Out], path: str | Path) -> Out:
             with store.transaction():
                 outcome = loader.publish(store, staged)
         except Exception as e:
-            problem = loader.explain(e, store)
+            problem = loader.explain(e, store, path)
             if problem is None:
                 raise
             raise problem from e
