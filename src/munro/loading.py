@@ -1,7 +1,9 @@
 """The load procedure: every kind of file munro loads, read, checked and published the same way.
 
 ``munro ingest`` (and the web service's uploads) call ``load_files`` / ``load_file``, which tell a
-file's kind and hand it to its loader, each the same three steps over one ``munro.store.Store``:
+file's kind and make its loader (a ``munro.store.loader.Loader``: ``CensusReturn``, ``LocalFile``,
+``AnnexAWorkbook``, ``PooledExport``), whose steps the one ``munro.store.loader.load`` runs over one
+``munro.store.Store``, the same three for every kind:
 
 1. **read** the whole file before the store is touched (a CIN return staged as Arrow tables,
    ``store.ingest``; a local CSV checked row by row, ``localdata.reader`` for ``store.local``; an Ofsted
@@ -16,7 +18,8 @@ file's kind and hand it to its loader, each the same three steps over one ``munr
    (``Store.register``: current, superseding the one before; a superseded file loaded again is
    reinstated), and a return's findings. An error or a kill at any point leaves the store as it was.
 
-Every loader gives back a ``munro.store.LoadOutcome`` (``summary()``, ``record()``), a rejected file one
+A file already loaded is told by its bytes and left unchanged, or reinstated. Every loader gives back a
+``munro.store.LoadOutcome`` (``summary()``, ``record()``), a rejected file one
 with ``error``, and a rejected file does not stop the others.
 """
 
@@ -30,12 +33,13 @@ from .annexa.schema import KIND as ANNEX_A
 from .errors import RejectedFile
 from .localdata import layouts
 from .progress import report
-from .store.annexa import AnnexAOutcome, is_annex_a_file, load_annex_a
+from .store.annexa import AnnexAWorkbook, is_annex_a_file
 from .store.database import Store
-from .store.ingest import IngestOutcome, load_return
-from .store.local import LocalOutcome, is_local_file, load_local_file, warn_or_tell
+from .store.ingest import CensusReturn, IngestOutcome, load_return
+from .store.loader import Loader, load
+from .store.local import LocalFile, LocalOutcome, is_local_file, load_local_file, warn_or_tell
 from .store.outcome import LoadOutcome
-from .store.pooled import PooledOutcome, ingest_export
+from .store.pooled import PooledExport
 from .validate import validate_tables
 from .validate.findings import Report
 from .validate.store import record_findings
@@ -85,24 +89,29 @@ def load_file(db, path: str | os.PathLike, *, kind: str | None = None, la: str |
     (any file when ``kind`` is given) a local file (``store.local``), anything else a CIN census return;
     the options are ``load_files``'."""
     path = Path(path)
-    annex_a = False
+    loader = _loader(path, kind=kind, la=la, year=year, schema_year=schema_year, workers=workers,
+                     progress=progress, replace=replace, force=force, warn=warn, as_at=as_at, months=months)
     try:
-        if path.is_dir():
-            report(progress, f"loading the export {path.name}")
-            return ingest_export(db, path)
-        annex_a = is_annex_a_file(path, kind)
-        if annex_a:
-            report(progress, f"loading the Annex A {path.name}")
-            return load_annex_a(db, path, la=la, as_at=as_at, months=months, replace=replace, warn=warn)
-        if is_local_file(path, kind):
-            report(progress, f"loading {path.name}")
-            return ingest_local_file(db, path, kind=kind, la=la, year=year, replace=replace, force=force, warn=warn)
-        return _header_year(load_return(db, path, checks=DFE_RULES, schema_year=schema_year, workers=workers,
-                                        progress=progress, replace=replace), warn)
+        outcome = load(db, loader, path)
     except RejectedFile as e:
-        rejected = (PooledOutcome if path.is_dir() else AnnexAOutcome if annex_a
-                    else LocalOutcome if is_local_file(path, kind) else IngestOutcome)
-        return rejected(path, error=str(e))
+        return loader.Outcome(path, error=str(e))
+    return _header_year(outcome, warn) if isinstance(outcome, IngestOutcome) else outcome
+
+
+def _loader(path: Path, *, kind, la, year, schema_year, workers, progress, replace, force, warn, as_at,
+            months) -> Loader:
+    """The loader of ``path``'s kind (``load_file``), with the options that kind takes."""
+    if path.is_dir():
+        report(progress, f"loading the export {path.name}")
+        return PooledExport()
+    if is_annex_a_file(path, kind):
+        report(progress, f"loading the Annex A {path.name}")
+        return AnnexAWorkbook(la=la, as_at=as_at, months=months, warn=warn)
+    if is_local_file(path, kind):
+        report(progress, f"loading {path.name}")
+        return LocalFile(own_items=own_items, kind=kind, la=la, year=year, replace=replace, force=force, warn=warn)
+    return CensusReturn(checks=DFE_RULES, schema_year=schema_year, workers=workers, progress=progress,
+                        replace=replace)
 
 
 def load_files(db, paths: Iterable[str | os.PathLike], *, kind: str | None = None, la: str | None = None,

@@ -1,22 +1,24 @@
 """Loading an Ofsted Annex A workbook (lists 1 to 7) into the store: read, checked, published in one transaction.
 
-The workbook is read whole by ``munro.annexa.read`` before the store is touched, then checked: its LA
-(``la``, else the store's only LA), its as-at date (``as_at``, else a date in the file's name, else the
-load is refused asking for ``--as-at``: the template does not say it), its months (``months``, else 6
-when every contact, early help assessment, referral, assessment and enquiry is dated in the 6 months
-to the as-at date, else 12), no record dated after the as-at date, and every row readable as a record
-(a row without its child or its list's date refuses the workbook, naming the sheet, row and column:
-nothing is half loaded; a value that cannot be read is left empty and told as a warning). Then one
-transaction inserts each list's rows (``munro.annexa.schema``), registers the workbook in
-``local_loads`` (kind ``annex-a``, the reporting year of its as-at date, the as-at date, months and
-first day covered) and supersedes the current workbook of the same LA and as-at date. Workbooks of
-other as-at dates stay current: their lists merge, the later as-at date winning over the months it
-covers (``munro.annexa.schema``'s merged views). The same file again changes nothing; a superseded
-file loaded again is current again. No child's identifier is ever in a message.
+A workbook is one ``AnnexAWorkbook`` of the one load procedure (``store.loader``). It is read whole
+by ``munro.annexa.read`` before the store is written, and checked: its as-at date (``as_at``, else a
+date in the file's name, else the load is refused asking for ``--as-at``: the template does not say
+it), its months (``months``, else 6 when every contact, early help assessment, referral, assessment and
+enquiry is dated in the 6 months to the as-at date, else 12), no record dated after the as-at date,
+and every row readable as a record (a row without its child or its list's date refuses the workbook,
+naming the sheet, row and column: nothing is half loaded; a value that cannot be read is left empty
+and told as a warning), its LA (``la``, else the store's only LA). Then one transaction inserts each
+list's rows (``munro.annexa.schema``), registers the workbook in ``local_loads`` (kind ``annex-a``,
+the reporting year of its as-at date, the as-at date, months and first day covered) and supersedes
+the current workbook of the same LA and as-at date. Workbooks of other as-at dates stay current:
+their lists merge, the later as-at date winning over the months it covers (``munro.annexa.schema``'s
+merged views). The same file again changes nothing; a superseded file loaded again is current again.
+No child's identifier is ever in a message.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -38,6 +40,7 @@ from ..tabular_files import WORKBOOK_SUFFIXES, Workbook
 from ..years import year_of_date
 from .database import Store, StoreLike
 from .ingest import file_sha256
+from .loader import Known, Loader, load
 from .local import resolve_la, warn_or_tell
 from .outcome import LoadOutcome
 
@@ -122,6 +125,85 @@ def as_at_in_name(name: str) -> dt.date | None:
     return None
 
 
+@dataclass
+class StagedAnnexA:
+    """An Annex A workbook read whole and checked (``read``): whose it is, its as-at date and months."""
+
+    path: Path
+    read: AnnexA
+    la: str
+    as_at: dt.date
+    months: int
+    sha: str
+
+    def outcome(self) -> AnnexAOutcome:
+        return AnnexAOutcome(self.path, la=self.la, as_at=self.as_at, months=self.months,
+                             covers_from=covers_from(self.as_at, self.months),
+                             lists={n: t.num_rows for n, t in self.read.tables.items()},
+                             findings=len(self.read.findings))
+
+
+class AnnexAWorkbook(Loader[StagedAnnexA, AnnexAOutcome]):
+    """An Ofsted Annex A workbook (``load_annex_a``): the options are its."""
+
+    register = "local_loads"
+    Outcome = AnnexAOutcome
+
+    def __init__(self, *, la: str | None = None, as_at: dt.date | None = None, months: int | None = None,
+                 warn: Callable[[str], None] | None = None):
+        self.la, self.as_at, self.months, self.warn = la, as_at, months, warn
+
+    def accept(self, path: Path) -> None:
+        super().accept(path)
+        if self.months is not None and self.months not in MONTHS:
+            raise RejectedFile(path, f"an Annex A covers 6 or 12 months, not {self.months}")
+
+    def read(self, store: Store, path: Path, staging: contextlib.ExitStack) -> StagedAnnexA:
+        """Read whole and checked: its as-at date, no row half read, none dated after it; its months."""
+        read = read_annex_a(path)
+        as_at = _as_at(path, self.as_at)
+        _refuse_skipped(path, read)
+        _refuse_later(path, read, as_at)
+        months = self.months or _months(read, as_at)
+        for f in read.findings[:SHOWN_FINDINGS]:
+            warn_or_tell(self.warn, f"{f}: left empty")
+        if len(read.findings) > SHOWN_FINDINGS:
+            warn_or_tell(self.warn, f"{path.name}: {len(read.findings) - SHOWN_FINDINGS:,} more values not read, "
+                                    "left empty")
+        return StagedAnnexA(path, read, resolve_la(store, path, self.la), as_at, months, file_sha256(path))
+
+    def known(self, store: Store, staged: StagedAnnexA) -> Known[AnnexAOutcome] | None:
+        """The same workbook loaded before for the LA and date."""
+        row = store.one("SELECT load_id, status, children FROM local_loads WHERE file_sha256 = ? AND kind = ? "
+                        "AND la_code = ? AND as_at = ? ORDER BY load_id DESC LIMIT 1",
+                        [staged.sha, S.KIND, staged.la, staged.as_at])
+        if row is None:
+            return None
+        outcome = staged.outcome()
+        outcome.load_id, status, outcome.children = row
+        return Known(row[0], status == "current", self.same(staged), outcome)
+
+    def same(self, staged: StagedAnnexA) -> dict[str, Any]:
+        return {"kind": S.KIND, "la_code": staged.la, "year": year_of_date(staged.as_at), "as_at": staged.as_at}
+
+    def write(self, store: Store, staged: StagedAnnexA, file_id: int) -> AnnexAOutcome:
+        outcome, tables = staged.outcome(), staged.read.tables
+        for number, rows in sorted(tables.items()):
+            store.insert_all(S.TABLES[number], _as_stored(number, rows), [c for c, _ in S.raw_columns(number)],
+                             {"load_id": "$load", "la_code": "$la"}, {"load": file_id, "la": staged.la})
+        children = store.one("SELECT count(DISTINCT la_child_id) FROM (" + " UNION ALL ".join(
+            f"SELECT la_child_id FROM {S.TABLES[n]} WHERE load_id = ?" for n in sorted(tables)) + ")",
+            [file_id] * len(tables))
+        outcome.load_id, outcome.children = file_id, None if children is None else children[0]
+        store.rows("INSERT INTO local_loads (load_id, kind, la_code, year, status, file_name, file_sha256, "
+                   "file_bytes, rows, children, unmatched, loaded_at, munro_version, as_at, months, covers_from) "
+                   "VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
+                   [file_id, S.KIND, staged.la, year_of_date(staged.as_at), staged.path.name, staged.sha,
+                    staged.path.stat().st_size, sum(outcome.lists.values()), outcome.children, dt.datetime.now(),
+                    __version__, staged.as_at, staged.months, outcome.covers_from])
+        return outcome
+
+
 def load_annex_a(db: StoreLike, path: str | os.PathLike[str], *, la: str | None = None,
                  as_at: dt.date | None = None, months: int | None = None, replace: bool = False,
                  warn: Callable[[str], None] | None = None) -> AnnexAOutcome:
@@ -129,29 +211,7 @@ def load_annex_a(db: StoreLike, path: str | os.PathLike[str], *, la: str | None 
     the module's docstring. Raises ``RejectedFile`` (one line; nothing loaded). ``warn`` is told each value
     that could not be read (else Python's warnings). ``replace`` is accepted for the load procedure's
     sake: an Annex A workbook never replaces a file of another as-at date."""
-    path = Path(path)
-    if not path.is_file():
-        raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
-    if months is not None and months not in MONTHS:
-        raise RejectedFile(path, f"an Annex A covers 6 or 12 months, not {months}")
-    read = read_annex_a(path)
-    as_at = _as_at(path, as_at)
-    _refuse_skipped(path, read)
-    _refuse_later(path, read, as_at)
-    months = months or _months(read, as_at)
-    for f in read.findings[:SHOWN_FINDINGS]:
-        warn_or_tell(warn, f"{f}: left empty")
-    if len(read.findings) > SHOWN_FINDINGS:
-        warn_or_tell(warn, f"{path.name}: {len(read.findings) - SHOWN_FINDINGS:,} more values not read, left empty")
-    with Store(db) as store:
-        la = resolve_la(store, path, la)
-        outcome = AnnexAOutcome(path, la=la, as_at=as_at, months=months, covers_from=covers_from(as_at, months),
-                                lists={n: t.num_rows for n, t in read.tables.items()}, findings=len(read.findings))
-        sha = file_sha256(path)
-        if _reinstate_or_skip(store, sha, outcome):
-            return outcome
-        _publish(store, path, sha, read, outcome)
-    return outcome
+    return load(db, AnnexAWorkbook(la=la, as_at=as_at, months=months, warn=warn), Path(path))
 
 
 def _as_at(path: Path, given: dt.date | None) -> dt.date:
@@ -191,53 +251,6 @@ def _months(read: AnnexA, as_at: dt.date) -> int:
         if t is not None and any(d is not None and d < six for d in t[S.date_column(number)].to_pylist()):
             return 12
     return 6
-
-
-def _same(outcome: AnnexAOutcome) -> dict[str, Any]:
-    assert outcome.as_at is not None  # set before anything is published
-    return {"kind": S.KIND, "la_code": outcome.la, "year": year_of_date(outcome.as_at), "as_at": outcome.as_at}
-
-
-def _reinstate_or_skip(store: Store, sha: str | None, outcome: AnnexAOutcome) -> bool:
-    """The same workbook loaded before for the LA and date: unchanged, or made current again."""
-    row = store.one("SELECT load_id, status, children FROM local_loads WHERE file_sha256 = ? AND kind = ? "
-                    "AND la_code = ? AND as_at = ? ORDER BY load_id DESC LIMIT 1",
-                    [sha, S.KIND, outcome.la, outcome.as_at])
-    if row is None:
-        return False
-    outcome.load_id, status, outcome.children = row
-    if status == "current":
-        outcome.status = "unchanged (already loaded)"
-        return True
-    with store.transaction():
-        outcome.replaced = store.register("local_loads").reinstate(outcome.load_id, _same(outcome))
-    outcome.status = "reinstated"
-    return True
-
-
-def _publish(store: Store, path: Path, sha: str | None, read: AnnexA, outcome: AnnexAOutcome) -> None:
-    as_at = outcome.as_at
-    assert as_at is not None  # checked before the workbook is published
-    loads = store.register("local_loads")
-    load_id = loads.next_id()
-    with store.transaction():
-        for number, rows in sorted(read.tables.items()):
-            rows = _as_stored(number, rows)
-            store.insert_all(S.TABLES[number], rows, [c for c, _ in S.raw_columns(number)],
-                             {"load_id": "$load", "la_code": "$la"}, {"load": load_id, "la": outcome.la})
-        outcome.replaced = loads.supersede_current(_same(outcome))
-        children = store.one("SELECT count(DISTINCT la_child_id) FROM (" + " UNION ALL ".join(
-            f"SELECT la_child_id FROM {S.TABLES[n]} WHERE load_id = ?" for n in sorted(read.tables)) + ")",
-            [load_id] * len(read.tables))
-        children = None if children is None else children[0]
-        store.rows("INSERT INTO local_loads (load_id, kind, la_code, year, status, file_name, file_sha256, "
-                   "file_bytes, rows, children, unmatched, loaded_at, munro_version, as_at, months, covers_from) "
-                   "VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
-                   [load_id, S.KIND, outcome.la, year_of_date(as_at), path.name, sha, path.stat().st_size,
-                    sum(outcome.lists.values()), children, dt.datetime.now(), __version__, outcome.as_at,
-                    outcome.months, outcome.covers_from])
-    outcome.load_id, outcome.children = load_id, children
-    outcome.status = "replaced" if outcome.replaced is not None else "loaded"
 
 
 def _as_stored(number: int, rows: Any) -> Any:

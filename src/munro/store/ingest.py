@@ -15,9 +15,12 @@ year replaces the current one, which stays listed as superseded, unless it
 falls far short of it (``store.replacement``: a partial extract or the wrong
 file), which is refused without ``replace``.
 
-The store checks a file's structure only (the reader's). The DfE validation rules are run by the load
-procedure above the store (``munro.loading``), which gives ``load_return`` its ``checks``: the
-findings are recorded in the load's transaction (``munro.loading.ingest_file`` loads one return so).
+A return is one ``CensusReturn`` of the one load procedure (``store.loader``): known by its bytes
+before it is read (only when a loaded return has its size), read (staged), checked (its date, a far
+smaller replacement), published. The store checks a file's structure only (the reader's). The DfE
+validation rules are run by the load procedure above the store (``munro.loading``), which gives
+``load_return`` its ``checks``: the findings are recorded in the load's transaction
+(``munro.loading.ingest_file`` loads one return so).
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ from ..output import record
 from ..progress import Progress, report
 from ..years import year_end, year_label, year_window
 from .database import Store, StoreLike
-from .db import explain, loading
+from .db import loading
+from .loader import Known, Loader, load
 from .outcome import LoadOutcome
 from .replacement import compare, refuse_if_shrunk, shape_of_read, shape_of_return
 from .returns import return_words
@@ -130,31 +134,6 @@ def file_sha256(path: Path, stop: threading.Event | None = None) -> str | None:
     return digest.hexdigest()
 
 
-def _reinstate_or_skip(store: Store, path: Path, sha: str, replace: bool = False) -> IngestOutcome | None:
-    """A file already in the store: nothing to do, or make its superseded return current again
-    (refused, as a new file would be, if it falls far short of the current one and not ``replace``)."""
-    row = store.one("SELECT return_id, status, la_code, collection_year FROM returns WHERE file_sha256 = ? "
-                    "ORDER BY status = 'current' DESC, return_id DESC LIMIT 1", [sha])
-    if row is None:
-        return None
-    return_id, status, la, year = row
-    outcome = IngestOutcome(path, return_id=return_id)
-    outcome.header = _header_of(store, return_id)
-    *counts, outcome.warning_total = store.rows(
-        f"SELECT {', '.join(_COUNTED)}, warnings FROM returns WHERE return_id = ?", [return_id])[0]
-    outcome.counts = dict(zip(_COUNTED, counts))
-    if status == "current":
-        outcome.status = "unchanged (already loaded)"
-        return outcome
-    if not replace:
-        refuse_if_shrunk(path, compare(store.con, la, year, shape_of_return(store.con, return_id),
-                                       candidate=return_id))
-    with store.transaction():
-        outcome.replaced = store.register("returns").reinstate(return_id, {"la_code": la, "collection_year": year})
-    outcome.status = "reinstated"
-    return outcome
-
-
 def _header_of(store: Store, return_id: int) -> Header:
     la, year, ref, schema_year = store.rows(
         "SELECT la_code, collection_year, reference_date, schema_year FROM returns WHERE return_id = ?",
@@ -192,46 +171,6 @@ def _stage_in_memory(reader: CensusReader, progress: Progress | None = None) -> 
             parts.setdefault(table, []).append(data)
         report(progress, f"reading {reader.path.name}", sum(t.num_rows for t in parts.get("children", ())))
     return {table: pa.concat_tables(data) for table, data in parts.items()}
-
-
-def _load(store: Store, path: Path, sha: str | None, schema_year: int | None, workers: int,
-          progress: Progress | None = None, replace: bool = False,
-          checks: ReturnChecks | None = None) -> IngestOutcome:
-    """Read (staged), check (the structure as read, a far smaller replacement, ``checks``), publish in one
-    transaction."""
-    reader = CensusReader(path, schema_year=schema_year, workers=workers)
-    outcome = IngestOutcome(path)
-    return_id = store.register("returns").next_id()
-    helpers, stop = ThreadPoolExecutor(max_workers=2), threading.Event()
-    staged = contextlib.ExitStack()
-    if sha is None:  # hash while the file is read: hashlib lets go of the GIL for large reads
-        pending = helpers.submit(file_sha256, path, stop)
-    try:
-        checked = None
-        report(progress, f"reading {path.name}")
-        small = path.stat().st_size < MEMORY_STAGING_BYTES
-        stage = _stage_in_memory(reader, progress) if small else \
-            _stage(staged.enter_context(loading(store.path)), reader, progress)
-        refuse_misdated(store, path, reader.header)
-        if not replace:
-            _refuse_if_shrunk(store, path, stage, reader)
-        if small and checks is not None:  # the rows held in memory are checked while they are stored
-            checked = helpers.submit(checks.of_rows, stage, reader.header, workers)
-        report(progress, f"checking and storing {path.name}")
-        sha = sha or pending.result()
-        with store.transaction():
-            _publish(store, stage, reader, return_id, path, sha, outcome, checks, checked)
-    except Exception as e:  # a full disk while staging or storing: one line (store.db.explain), the store as it was
-        problem = explain(e, store.path, writing=True)
-        if problem is None:
-            raise
-        raise problem from e
-    finally:
-        stop.set()  # a rejected file need not be hashed to the end
-        helpers.shutdown()
-        store.con.complete()
-        staged.close()
-    return outcome
 
 
 def today() -> dt.date:
@@ -274,65 +213,162 @@ def _day(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def _refuse_if_shrunk(store: Store, path: Path, stage: Path | dict[str, pa.Table], reader: CensusReader) -> None:
+def _refuse_if_shrunk(store: Store, staged: StagedReturn) -> None:
     """Before the store is touched: refuse a file that falls far short of the return it would replace."""
-    h = reader.header
-    assert h is not None  # read before the rows
+    h = staged.header
     if store.register("returns").current({"la_code": h.la_code, "collection_year": h.collection_year}) is None:
         return  # nothing to replace: the staged episodes need not be read again
     with contextlib.ExitStack() as done:
-        if isinstance(stage, dict):
-            episodes = [stage["episodes"]] if "episodes" in stage else []
-        elif (stage / "episodes.arrows").exists():
-            episodes = pa.ipc.open_stream(done.enter_context(pa.OSFile(str(stage / "episodes.arrows"))))
-        else:
-            episodes = []
-        new = shape_of_read(reader.stats.rows, episodes, h.collection_year)
-    refuse_if_shrunk(path, compare(store.con, h.la_code, h.collection_year, new))
+        episodes = _staged_rows(staged.rows, "episodes", done)
+        parts = [] if episodes is None else [episodes] if isinstance(episodes, pa.Table) else episodes
+        new = shape_of_read(staged.reader.stats.rows, parts, h.collection_year)
+    refuse_if_shrunk(staged.path, compare(store.con, h.la_code, h.collection_year, new))
 
 
-def _publish(store: Store, stage: Path | dict[str, pa.Table], reader: CensusReader, return_id: int, path: Path,
-             sha: str, outcome: IngestOutcome, checks: ReturnChecks | None = None,
-             checked: Future[Any] | None = None) -> None:
-    """Inside the transaction: staged rows into the store, the return recorded, the old one superseded,
-    the checks' findings recorded.
+def _staged_rows(rows: Path | dict[str, pa.Table], table: str,
+                 done: contextlib.ExitStack) -> pa.Table | pa.RecordBatchReader | None:
+    """One table's staged rows (held in memory, or streamed from its file until ``done`` closes), or None."""
+    if isinstance(rows, dict):
+        return rows.get(table)
+    if (rows / f"{table}.arrows").exists():
+        return pa.ipc.open_stream(done.enter_context(pa.OSFile(str(rows / f"{table}.arrows"))))
+    return None
+
+
+def _publish(store: Store, staged: StagedReturn, return_id: int, outcome: IngestOutcome,
+             checks: ReturnChecks | None = None) -> None:
+    """Inside the transaction (the return it replaces superseded by the load procedure): the staged rows into
+    the store, the return recorded, the checks' findings recorded.
 
     One INSERT ... SELECT per table lets DuckDB stream the rows to disk
-    instead of holding the transaction in memory. ``checked`` is the
+    instead of holding the transaction in memory. ``staged.checked`` is the
     findings of the rows staged in memory, being found while they are
     stored; without it the checks run here over the stored rows (a file
     too large to hold twice in memory).
     """
-    h = reader.header
-    assert h is not None  # read before the rows
+    h, stats = staged.header, staged.reader.stats
     for table in fmt.TABLES:
         with contextlib.ExitStack() as done:
-            if isinstance(stage, dict):
-                data = stage.get(table)
-            elif (stage / f"{table}.arrows").exists():
-                data = pa.ipc.open_stream(done.enter_context(pa.OSFile(str(stage / f"{table}.arrows"))))
-            else:
-                data = None
+            data = _staged_rows(staged.rows, table, done)
             if data is not None:
                 store.insert_all(table, data, [c for c, _ in raw_columns(table)],
                                  {"return_id": str(return_id), "la_code": "$la"}, {"la": h.la_code})
-    returns = store.register("returns")
-    old = returns.supersede_current({"la_code": h.la_code, "collection_year": h.collection_year})
-    counts = {t: reader.stats.rows.get(t, 0) for t in _COUNTED}
+    counts = {t: stats.rows.get(t, 0) for t in _COUNTED}
     store.rows(
         "INSERT INTO returns VALUES (?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [return_id, h.la_code, h.collection_year, h.reference_date, h.schema_year, path.name, sha,
-         reader.size, dt.datetime.now(), h.software_code, h.release, h.serial_no, h.source_datetime,
-         *(counts[t] for t in _COUNTED), sum(reader.stats.warnings.values()), __version__, h.kind],
+        [return_id, h.la_code, h.collection_year, h.reference_date, h.schema_year, staged.path.name,
+         staged.file_sha256(), staged.reader.size, dt.datetime.now(), h.software_code, h.release, h.serial_no,
+         h.source_datetime, *(counts[t] for t in _COUNTED), sum(stats.warnings.values()), __version__, h.kind],
     )
-    outcome.replaced = old
-    outcome.status = "replaced" if old else "loaded"
     outcome.return_id = return_id
     outcome.header = h
     outcome.counts = counts
-    outcome.warnings = dict(reader.stats.warnings)
+    outcome.warnings = dict(stats.warnings)
     if checks is not None:  # in this transaction: the return and its findings together
-        outcome.validation = checks.record(store.con, return_id, checked and checked.result())
+        outcome.validation = checks.record(store.con, return_id, staged.checked and staged.checked.result())
+
+
+@dataclass
+class StagedReturn:
+    """A CIN return read whole: its reader (header, counts, warnings), its rows (Arrow tables held in memory,
+    or the staging folder of one Arrow stream file per table), its hash (known before it was read, or being
+    found while it is), and the checks' findings of rows held in memory (being found while they are stored)."""
+
+    path: Path
+    reader: CensusReader
+    header: Header
+    rows: Path | dict[str, pa.Table]
+    helpers: ThreadPoolExecutor
+    sha: str | Future[str | None]
+    checked: Future[Any] | None = None
+
+    def file_sha256(self) -> str:
+        if isinstance(self.sha, Future):
+            sha = self.sha.result()
+            assert sha is not None  # stopped only once the load has ended
+            self.sha = sha
+        return self.sha
+
+
+class CensusReturn(Loader[StagedReturn, IngestOutcome]):
+    """A CIN census return (``load_return``): the options are its."""
+
+    register = "returns"
+    Outcome = IngestOutcome
+
+    def __init__(self, *, checks: ReturnChecks | None = None, schema_year: int | None = None, workers: int = 1,
+                 progress: Progress | None = None, replace: bool = False):
+        self.checks, self.schema_year, self.workers = checks, schema_year, workers
+        self.progress, self.replace = progress, replace
+        self.sha: str | None = None  # hashed before it is read when a loaded return has its size
+
+    def accept(self, path: Path) -> None:
+        if self.schema_year is not None and not fmt.FIRST_YEAR <= self.schema_year <= fmt.LATEST_YEAR:
+            raise MunroError(f"--schema-year must be between {fmt.FIRST_YEAR} and {fmt.LATEST_YEAR}")
+        super().accept(path)
+
+    def known_unread(self, store: Store, path: Path) -> Known[IngestOutcome] | None:
+        # Hash up front only if a loaded return has this size: otherwise the file cannot be one
+        # already loaded, and a huge garbage file should reach the reader (which refuses it at
+        # its first bad bytes) without being read through first. A new file is hashed as it is read.
+        if not store.one("SELECT 1 FROM returns WHERE file_bytes = ? LIMIT 1", [path.stat().st_size]):
+            return None
+        self.sha = file_sha256(path)
+        row = store.one("SELECT return_id, status, la_code, collection_year FROM returns WHERE file_sha256 = ? "
+                        "ORDER BY status = 'current' DESC, return_id DESC LIMIT 1", [self.sha])
+        if row is None:
+            return None
+        return_id, status, la, year = row
+        outcome = IngestOutcome(path, return_id=return_id, header=_header_of(store, return_id))
+        *counts, outcome.warning_total = store.rows(
+            f"SELECT {', '.join(_COUNTED)}, warnings FROM returns WHERE return_id = ?", [return_id])[0]
+        outcome.counts = dict(zip(_COUNTED, counts))
+        return Known(return_id, status == "current", {"la_code": la, "collection_year": year}, outcome)
+
+    def may_reinstate(self, store: Store, path: Path, known: Known[IngestOutcome]) -> None:
+        """Refused, as a new file would be, if it falls far short of the current one and not ``replace``."""
+        if not self.replace:
+            refuse_if_shrunk(path, compare(store.con, known.same["la_code"], known.same["collection_year"],
+                                           shape_of_return(store.con, known.id), candidate=known.id))
+
+    def read(self, store: Store, path: Path, staging: contextlib.ExitStack) -> StagedReturn:
+        """Staged in memory for a file below ``MEMORY_STAGING_BYTES`` (or a store in memory, with no folder
+        beside it), else as Arrow stream files in the staging folder beside the store."""
+        reader = CensusReader(path, schema_year=self.schema_year, workers=self.workers)
+        helpers, stop = ThreadPoolExecutor(max_workers=2), threading.Event()
+        folder = staging.enter_context(contextlib.ExitStack())  # closed last: the staged rows removed
+        staging.callback(store.con.complete)
+        staging.callback(helpers.shutdown)
+        staging.callback(stop.set)  # a rejected file need not be hashed to the end
+        # Hashed while the file is read: hashlib lets go of the GIL for large reads.
+        sha = self.sha if self.sha is not None else helpers.submit(file_sha256, path, stop)
+        report(self.progress, f"reading {path.name}")
+        beside = store.path
+        if path.stat().st_size < MEMORY_STAGING_BYTES or beside is None:
+            rows: Path | dict[str, pa.Table] = _stage_in_memory(reader, self.progress)
+        else:
+            rows = _stage(folder.enter_context(loading(beside)), reader, self.progress)
+        assert reader.header is not None  # read before the rows
+        return StagedReturn(path, reader, reader.header, rows, helpers, sha)
+
+    def check(self, store: Store, staged: StagedReturn) -> None:
+        """Its date, a far smaller replacement; the ``checks`` of rows held in memory begun (recorded as
+        they are stored)."""
+        refuse_misdated(store, staged.path, staged.header)
+        if not self.replace:
+            _refuse_if_shrunk(store, staged)
+        if isinstance(staged.rows, dict) and self.checks is not None:
+            staged.checked = staged.helpers.submit(self.checks.of_rows, staged.rows, staged.header, self.workers)
+        report(self.progress, f"checking and storing {staged.path.name}")
+        staged.file_sha256()  # the file read to its end before the transaction begins
+
+    def same(self, staged: StagedReturn) -> dict[str, Any]:
+        return {"la_code": staged.header.la_code, "collection_year": staged.header.collection_year}
+
+    def write(self, store: Store, staged: StagedReturn, file_id: int) -> IngestOutcome:
+        outcome = IngestOutcome(staged.path)
+        _publish(store, staged, file_id, outcome, self.checks)
+        return outcome
 
 
 def load_return(db: StoreLike, path: str | os.PathLike[str], *, checks: ReturnChecks | None = None,
@@ -347,19 +383,5 @@ def load_return(db: StoreLike, path: str | os.PathLike[str], *, checks: ReturnCh
     ``schema_year`` reads the file in that collection year's format;
     ``workers`` is the number of threads reading a large file. ``progress``: ``munro.progress``.
     """
-    path = Path(path)
-    if schema_year is not None and not fmt.FIRST_YEAR <= schema_year <= fmt.LATEST_YEAR:
-        raise MunroError(f"--schema-year must be between {fmt.FIRST_YEAR} and {fmt.LATEST_YEAR}")
-    if not path.is_file():
-        raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
-    with Store(db) as store:
-        # Hash up front only if a loaded return has this size: otherwise the file cannot be one
-        # already loaded, and a huge garbage file should reach the reader (which refuses it at
-        # its first bad bytes) without being read through first. A new file is hashed after it loads.
-        sha = None
-        if store.one("SELECT 1 FROM returns WHERE file_bytes = ? LIMIT 1", [path.stat().st_size]):
-            sha = file_sha256(path)
-            done = _reinstate_or_skip(store, path, sha, replace)
-            if done is not None:
-                return done
-        return _load(store, path, sha, schema_year, workers, progress, replace, checks)
+    return load(db, CensusReturn(checks=checks, schema_year=schema_year, workers=workers, progress=progress,
+                                 replace=replace), Path(path))

@@ -1,9 +1,9 @@
 """Loading an LA's local records (CSV or workbook) into the store: atomic, idempotent, as CIN census returns are
 loaded.
 
-A file is read and checked whole (``localdata.reader``) before the store is touched;
-then one transaction inserts its rows, registers it in ``local_loads`` and
-supersedes the current load of the same kind, LA and reporting year. An
+A file is one ``LocalFile`` of the one load procedure (``store.loader``): read and checked whole
+(``localdata.reader``) before the store is touched; then one transaction inserts its rows, registers it
+in ``local_loads`` and supersedes the current load of the same kind, LA and reporting year. An
 error at any point leaves the store as it was. The same file again changes
 nothing; a superseded file loaded again becomes current again.
 
@@ -17,6 +17,7 @@ refused (``localdata.matching.refuse_unmatched``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import warnings
@@ -47,6 +48,7 @@ from ..tabular_files import SPREADSHEET_SUFFIXES
 from ..years import year_from_name, year_label, year_of_date
 from .database import Store, StoreLike
 from .ingest import file_sha256
+from .loader import Known, Loader, load
 from .outcome import LoadOutcome
 from .replacement import compare_local, refuse_if_shrunk, shape_of_local, shape_of_local_table
 
@@ -170,6 +172,104 @@ def _resolve_year(path: Path, given: int | None, read: ReadFile,
     return int(named)
 
 
+@dataclass
+class StagedLocal:
+    """A local file read whole (``read``: its layout, rows and columns not used), whose and which year it is."""
+
+    path: Path
+    read: ReadFile
+    la: str
+    year: int
+    sha: str
+
+
+class LocalFile(Loader[StagedLocal, LocalOutcome]):
+    """A file of an LA's local records (``load_local_file``): the options are its."""
+
+    register = "local_loads"
+    Outcome = LocalOutcome
+
+    def __init__(self, *, own_items: Callable[[], Mapping[str, str]] | None = None, kind: str | None = None,
+                 la: str | None = None, year: int | None = None, report: str | os.PathLike[str] | None = None,
+                 replace: bool = False, force: bool = False, warn: Callable[[str], None] | None = None):
+        self.own_items, self.kind, self.la, self.year, self.report = own_items, kind, la, year, report
+        self.replace, self.force, self.warn = replace, force, warn
+        self.layout: Layout | None = None  # told from the header row before the store is opened
+
+    def accept(self, path: Path) -> None:
+        super().accept(path)
+        if path.name.endswith(REPORT_SUFFIX):
+            raise RejectedFile(path, "a list of unmatched children munro wrote when loading a file, not a file to load")
+        self.layout = detect_layout(path, self.kind)
+
+    def read(self, store: Store, path: Path, staging: contextlib.ExitStack) -> StagedLocal:
+        layout = self.layout or detect_layout(path, self.kind)
+        la = resolve_la(store, path, self.la)
+        read = read_local_file(path, layout, self.own_items)  # before the year: the file's dates may say it
+        year = _resolve_year(path, self.year, read, self.warn)
+        staged = StagedLocal(path, read, la, year, file_sha256(path))
+        store.con.register("munro_local_staged", read.table)  # the unmatched children are found in the SQL
+        staging.callback(store.con.unregister, "munro_local_staged")
+        return staged
+
+    def known(self, store: Store, staged: StagedLocal) -> Known[LocalOutcome] | None:
+        kind = staged.read.layout.kind
+        row = store.one("SELECT load_id, status, rows, children, unmatched FROM local_loads WHERE file_sha256 = ? "
+                        "AND kind = ? AND la_code = ? AND year = ? ORDER BY load_id DESC LIMIT 1",
+                        [staged.sha, kind, staged.la, staged.year])
+        if row is None:
+            return None
+        load_id, status, rows, children, unmatched = row
+        outcome = LocalOutcome(staged.path, kind=kind, la=staged.la, year=staged.year, load_id=load_id, rows=rows,
+                               children=children, unmatched=unmatched)
+        return Known(load_id, status == "current", self.same(staged), outcome)
+
+    def may_reinstate(self, store: Store, path: Path, known: Known[LocalOutcome]) -> None:
+        if not self.replace:
+            was = known.outcome
+            refuse_if_shrunk(path, compare_local(store.con, known.same["kind"], known.same["la_code"],
+                                                 known.same["year"], shape_of_local(was.rows, was.children),
+                                                 known.id))
+
+    def check(self, store: Store, staged: StagedLocal) -> None:
+        """The LA's children in the census (unless ``force``); a far smaller replacement (unless ``replace``)."""
+        table, kind = staged.read.table, staged.read.layout.kind
+        if not self.force and "la_child_id" in table.column_names:
+            refuse_unmatched(staged.path, staged.la, census_match(store.con, staged.la, staged.year, table))
+        if not self.replace:
+            refuse_if_shrunk(staged.path, compare_local(store.con, kind, staged.la, staged.year,
+                                                        shape_of_local_table(table)))
+
+    def same(self, staged: StagedLocal) -> dict[str, Any]:
+        return {"kind": staged.read.layout.kind, "la_code": staged.la, "year": staged.year}
+
+    def write(self, store: Store, staged: StagedLocal, file_id: int) -> LocalOutcome:
+        """The rows and the register's row; the unmatched children counted."""
+        read, layout, la = staged.read, staged.read.layout, staged.la
+        store.insert_all(layout.table, read.table, [c for c, _ in raw_columns(layout)],
+                         {"load_id": "$load", "la_code": "$la"}, {"load": file_id, "la": la})
+        has_children = "la_child_id" in read.table.schema.names
+        ids = unmatched_children(store.con, la, "munro_local_staged") if has_children else []
+        children = (store.rows("SELECT count(DISTINCT la_child_id) FROM munro_local_staged")[0][0]
+                    if has_children else None)
+        unmatched = len(ids) if has_children else None
+        store.rows("INSERT INTO local_loads (load_id, kind, la_code, year, status, file_name, file_sha256, "
+                   "file_bytes, rows, children, unmatched, loaded_at, munro_version) "
+                   "VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [file_id, layout.kind, la, staged.year, staged.path.name, staged.sha, staged.path.stat().st_size,
+                    read.table.num_rows, children, unmatched, dt.datetime.now(), __version__])
+        return LocalOutcome(staged.path, kind=layout.kind, la=la, year=staged.year, ignored=tuple(read.ignored),
+                            load_id=file_id, rows=read.table.num_rows, children=children, unmatched=unmatched,
+                            unmatched_ids=ids)
+
+    def published(self, staged: StagedLocal, outcome: LocalOutcome) -> None:
+        """The children not in the LA's CIN census listed in ``report`` (default ``<file>.unmatched.csv``)."""
+        if outcome.unmatched:
+            target = Path(self.report) if self.report else report_path(staged.path)
+            outcome.report = write_report(target, staged.path, staged.read.layout.kind, staged.la,
+                                          outcome.unmatched_ids)
+
+
 def load_local_file(db: StoreLike, path: str | os.PathLike[str], *,
                     own_items: Callable[[], Mapping[str, str]] | None = None,
                     kind: str | None = None, la: str | None = None, year: int | None = None,
@@ -189,84 +289,6 @@ def load_local_file(db: StoreLike, path: str | os.PathLike[str], *,
     own figures may name (``localdata.reader.read_local_file``), given by the load procedure
     (``munro.loading.ingest_local_file``) from the catalogue, which is above the store.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise RejectedFile(path, "no such file" if not path.exists() else "is not a file")
-    if path.name.endswith(REPORT_SUFFIX):
-        raise RejectedFile(path, "a list of unmatched children munro wrote when loading a file, not a file to load")
-    layout = detect_layout(path, kind)
-    with Store(con if con is not None else db) as store:
-        la = resolve_la(store, path, la)
-        read = read_local_file(path, layout, own_items)  # before the year: the file's dates may say it
-        year = _resolve_year(path, year, read, warn)
-        sha = file_sha256(path)
-        done = _reinstate_or_skip(store, path, sha, layout, la, year, replace)
-        if done is not None:
-            return done
-        if not force and "la_child_id" in read.table.column_names:
-            refuse_unmatched(path, la, census_match(store.con, la, year, read.table))
-        if not replace:
-            refuse_if_shrunk(path, compare_local(store.con, layout.kind, la, year,
-                                                 shape_of_local_table(read.table)))
-        outcome = LocalOutcome(path, kind=layout.kind, la=la, year=year, ignored=tuple(read.ignored))
-        _publish(store, path, sha, read, outcome)
-        if outcome.unmatched:
-            target = Path(report) if report else report_path(path)
-            outcome.report = write_report(target, path, layout.kind, la, outcome.unmatched_ids)
-        return outcome
-
-
-def _reinstate_or_skip(store: Store, path: Path, sha: str, layout: Layout, la: str, year: int,
-                       replace: bool = False) -> LocalOutcome | None:
-    row = store.one("SELECT load_id, status, rows, children, unmatched FROM local_loads WHERE file_sha256 = ? "
-                    "AND kind = ? AND la_code = ? AND year = ? ORDER BY load_id DESC LIMIT 1",
-                    [sha, layout.kind, la, year])
-    if row is None:
-        return None
-    load_id, status, rows, children, unmatched = row
-    outcome = LocalOutcome(path, kind=layout.kind, la=la, year=year, load_id=load_id, rows=rows,
-                           children=children, unmatched=unmatched)
-    if status == "current":
-        outcome.status = "unchanged (already loaded)"
-        return outcome
-    if not replace:
-        refuse_if_shrunk(path, compare_local(store.con, layout.kind, la, year, shape_of_local(rows, children),
-                                             load_id))
-    with store.transaction():
-        outcome.replaced = store.register("local_loads").reinstate(
-            load_id, {"kind": layout.kind, "la_code": la, "year": year})
-    outcome.status = "reinstated"
-    return outcome
-
-
-def _publish(store: Store, path: Path, sha: str, read: ReadFile, outcome: LocalOutcome) -> None:
-    """One transaction: the rows, the register's row, the old load superseded; the unmatched children counted."""
-    assert outcome.la is not None  # load_local_file resolved it
-    layout = read.layout
-    loads = store.register("local_loads")
-    load_id = loads.next_id()
-    has_children = "la_child_id" in read.table.schema.names
-    store.con.register("munro_local_staged", read.table)  # the unmatched children are found in the SQL
-    try:
-        with store.transaction():
-            store.insert_all(layout.table, read.table, [c for c, _ in raw_columns(layout)],
-                             {"load_id": "$load", "la_code": "$la"}, {"load": load_id, "la": outcome.la})
-            outcome.replaced = loads.supersede_current({"kind": layout.kind, "la_code": outcome.la,
-                                                        "year": outcome.year})
-            ids = unmatched_children(store.con, outcome.la, "munro_local_staged") if has_children else []
-            children = (store.rows("SELECT count(DISTINCT la_child_id) FROM munro_local_staged")[0][0]
-                        if has_children else None)
-            store.rows("INSERT INTO local_loads (load_id, kind, la_code, year, status, file_name, file_sha256, "
-                       "file_bytes, rows, children, unmatched, loaded_at, munro_version) "
-                       "VALUES (?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [load_id, layout.kind, outcome.la, outcome.year, path.name, sha, path.stat().st_size,
-                        read.table.num_rows, children, len(ids) if has_children else None,
-                        dt.datetime.now(), __version__])
-    finally:
-        store.con.unregister("munro_local_staged")
-    outcome.unmatched_ids = ids
-    outcome.children = children
-    outcome.unmatched = len(ids) if has_children else None
-    outcome.status = "replaced" if outcome.replaced is not None else "loaded"
-    outcome.load_id = load_id
-    outcome.rows = read.table.num_rows
+    return load(con if con is not None else db, LocalFile(own_items=own_items, kind=kind, la=la, year=year,
+                                                          report=report, replace=replace, force=force, warn=warn),
+                Path(path))

@@ -5,8 +5,8 @@ in a ``LoadOutcome``: the file (``path``), what became of it (``status``, or ``e
 rejected and nothing was loaded), one line to show (``summary()``) and one JSON object
 (``record()``, ``munro ingest --format json``). What each kind adds (a return's counts and
 findings, a local file's children, an export's files) is its own fields, in the subclass the
-kind's loader makes: ``store.ingest.IngestOutcome``, ``store.local.LocalOutcome``,
-``store.pooled.PooledOutcome``.
+kind's loader (``store.loader.Loader``) makes: ``store.ingest.IngestOutcome``, ``store.local.LocalOutcome``,
+``store.annexa.AnnexAOutcome``, ``store.pooled.PooledOutcome``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ class LoadOutcome:
     path: Path
     status: str = ""  # loaded, replaced, unchanged (already loaded), reinstated; empty when rejected
     error: str | None = None
+    replaced: Any = None  # what it made superseded: a file's id in its register (an export says its files')
     kind: str | None = None  # the JSON record's kind when the file was rejected before its kind was known
 
     def summary(self) -> str:

@@ -28,6 +28,7 @@ export (the rules cannot be run again on pseudonyms).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -45,6 +46,7 @@ from . import identifiers as ids
 from .database import Store, StoreLike
 from .export import read_manifest
 from .keys import PSEUDONYM_HEX, SCHEME
+from .loader import Loader, load
 from .outcome import LoadOutcome
 
 
@@ -109,6 +111,75 @@ def pooled_identity(scheme: str, fingerprint: str, source_sha256: str) -> str:
     return hashlib.sha256(f"munro pooled|{scheme}|{fingerprint}|{source_sha256}".encode()).hexdigest()
 
 
+@dataclass
+class StagedExport:
+    """A pseudonymised export folder: its manifest, whose it is and with which key; the rows of its registers
+    (``sent``, once it has been checked)."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    la: str
+    fingerprint: str
+    scheme: str
+    sent: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+class PooledExport(Loader[StagedExport, PooledOutcome]):
+    """A pseudonymised export folder (``ingest_export``). It holds many files, each settled in its register
+    as it is published (``_one_file``), so it keeps no one register (``register`` None)."""
+
+    Outcome = PooledOutcome
+
+    def accept(self, path: Path) -> None:
+        return None  # a folder: its manifest says whether it is an export (``read``)
+
+    def read(self, store: Store, path: Path, staging: contextlib.ExitStack) -> StagedExport:
+        try:
+            manifest = read_manifest(path)
+        except MunroError as e:  # not an export at all
+            raise RejectedFile(path, str(e).split(": ", 1)[-1]) from None
+        about = manifest.get("pseudonymised")
+        if not isinstance(about, dict):
+            raise RejectedFile(path, "not a pseudonymised export: a pooled store takes only folders written by "
+                                     "'munro export --pseudonymise'")
+        la, fp, scheme = (str(about.get(k)) for k in ("la_code", "key_fingerprint", "scheme"))
+        # The manifest comes from outside: its LA code reaches SQL, so it must be a plain code.
+        if not re.fullmatch(r"[0-9A-Za-z]{1,10}", la) or not re.fullmatch(r"[0-9a-f]{16}", fp):
+            raise RejectedFile(path, "its manifest does not name an LA and key fingerprint munro can read")
+        if scheme != SCHEME:
+            raise RejectedFile(path, f"pseudonymised by another scheme ({scheme}; this munro uses {SCHEME})")
+        return StagedExport(path, manifest, la, fp, scheme)
+
+    def check(self, store: Store, staged: StagedExport) -> None:
+        """Pseudonyms only, of one LA; every year of the LA here made with the export's key."""
+        _check_pseudonymised(store, staged.folder, staged.la)
+        staged.sent = {r.table: _sent(store, staged.folder, r) for r in ids.REGISTERS}
+        _check_one_key(store, staged.folder, staged.la, staged.fingerprint, staged.sent)
+
+    def publish(self, store: Store, staged: StagedExport) -> PooledOutcome:
+        """Inside the load's transaction (the lineage tables too: a refused or failed export leaves nothing)."""
+        folder, la = staged.folder, staged.la
+        outcome = PooledOutcome(folder, la_code=la)
+        kept_from = _retention_kept_from(store)
+        ensure_tables(store)
+        for register in ids.REGISTERS:
+            store.rows("CREATE OR REPLACE TEMP TABLE munro_pool_map (old_id INTEGER, new_id INTEGER)")
+            for row in staged.sent[register.table]:
+                if kept_from is not None and row[register.year] < kept_from:
+                    outcome.too_old.append(_label(register, row))
+                    continue
+                _one_file(store, register, row, staged, outcome)
+            _copy_rows(store, folder, register)
+        _adopt_population(store, folder, la)
+        store.rows("DROP TABLE munro_pool_map")
+        return outcome
+
+    def explain(self, error: BaseException, store: Store, path: Path) -> BaseException | None:
+        if isinstance(error, duckdb.Error):  # a damaged Parquet file or value: the transaction is rolled back
+            return RejectedFile(path, f"unreadable ({str(error).strip().splitlines()[0]})")
+        return None
+
+
 def ingest_export(db: StoreLike, folder: str | os.PathLike[str]) -> PooledOutcome:
     """Load one pseudonymised export folder into the store ``db`` (anything ``Store`` takes), in one
     transaction.
@@ -116,48 +187,7 @@ def ingest_export(db: StoreLike, folder: str | os.PathLike[str]) -> PooledOutcom
     Raises ``RejectedFile`` (nothing loaded) when the folder is not a pseudonymised
     munro export, holds plain identifiers, or would mix two keys for one LA.
     """
-
-    folder = Path(folder)
-    try:
-        with Store(db) as store:
-            return _ingest_export(store, folder)
-    except duckdb.Error as e:  # a damaged Parquet file or value: the transaction is rolled back
-        raise RejectedFile(folder, f"unreadable ({str(e).strip().splitlines()[0]})") from None
-
-
-def _ingest_export(store: Store, folder: Path) -> PooledOutcome:
-    try:
-        manifest = read_manifest(folder)
-    except MunroError as e:  # not an export at all
-        raise RejectedFile(folder, str(e).split(": ", 1)[-1]) from None
-    about = manifest.get("pseudonymised")
-    if not isinstance(about, dict):
-        raise RejectedFile(folder, "not a pseudonymised export: a pooled store takes only folders written by "
-                                   "'munro export --pseudonymise'")
-    la, fp, scheme = (str(about.get(k)) for k in ("la_code", "key_fingerprint", "scheme"))
-    # The manifest comes from outside: its LA code reaches SQL, so it must be a plain code.
-    if not re.fullmatch(r"[0-9A-Za-z]{1,10}", la) or not re.fullmatch(r"[0-9a-f]{16}", fp):
-        raise RejectedFile(folder, "its manifest does not name an LA and key fingerprint munro can read")
-    if scheme != SCHEME:
-        raise RejectedFile(folder, f"pseudonymised by another scheme ({scheme}; this munro uses {SCHEME})")
-    _check_pseudonymised(store, folder, la)
-    sent = {r.table: _sent(store, folder, r) for r in ids.REGISTERS}
-    _check_one_key(store, folder, la, fp, sent)
-    outcome = PooledOutcome(folder, la_code=la)
-    kept_from = _retention_kept_from(store)
-    with store.transaction():  # the lineage tables too: a refused or failed export leaves nothing
-        ensure_tables(store)
-        for register in ids.REGISTERS:
-            store.rows("CREATE OR REPLACE TEMP TABLE munro_pool_map (old_id INTEGER, new_id INTEGER)")
-            for row in sent[register.table]:
-                if kept_from is not None and row[register.year] < kept_from:
-                    outcome.too_old.append(_label(register, row))
-                    continue
-                _one_file(store, register, row, (la, fp, scheme, manifest, folder), outcome)
-            _copy_rows(store, folder, register)
-        _adopt_population(store, folder, la)
-        store.rows("DROP TABLE munro_pool_map")
-    return outcome
+    return load(db, PooledExport(), Path(folder))
 
 
 def _label(register: ids.Register, row: dict[str, Any]) -> str:
@@ -226,10 +256,10 @@ def _check_one_key(store: Store, folder: Path, la: str, fp: str, sent: dict[str,
                                        "every year with one key, or remove those years first ('munro retention')")
 
 
-def _one_file(store: Store, register: ids.Register, row: dict[str, Any],
-              about: tuple[str, str, str, dict[str, Any], Path], outcome: PooledOutcome) -> None:
+def _one_file(store: Store, register: ids.Register, row: dict[str, Any], export: StagedExport,
+              outcome: PooledOutcome) -> None:
     """One file of the export: unchanged, reinstated or loaded (superseding the current one)."""
-    la, fp, scheme, manifest, folder = about
+    la, fp, scheme, manifest, folder = export.la, export.fingerprint, export.scheme, export.manifest, export.folder
     t, rid = register.table, register.id
     files = store.register(t)
     year, ident = row[register.year], pooled_identity(scheme, fp, row["file_sha256"])
@@ -282,4 +312,5 @@ def _adopt_population(store: Store, folder: Path, la: str) -> None:
                f"set_at FROM read_parquet('{_file(folder, 'population_overrides')}') WHERE la_code = ?", [la])
 
 
-__all__ = ["ingest_export", "PooledOutcome", "pooled_identity", "lineage_table", "lineage_ddl", "ensure_tables"]
+__all__ = ["ingest_export", "PooledExport", "PooledOutcome", "pooled_identity", "lineage_table", "lineage_ddl",
+           "ensure_tables"]
