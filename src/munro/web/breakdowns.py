@@ -15,6 +15,7 @@ the store file's modification time and size (``data._stamp``) invalidate both wh
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from pathlib import Path
@@ -108,5 +109,8 @@ def wait() -> None:
     for thread in list(_filling.values()):
         thread.join()
 
+
+# A pass still running when the process ends is waited for: a thread stopped inside DuckDB aborts the process.
+atexit.register(wait)
 
 __all__ = ["item_shown", "variant", "wait", "KEEP"]
