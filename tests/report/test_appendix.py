@@ -73,7 +73,7 @@ def test_the_workbook_sheet_holds_breakdowns_figures_as_numbers(internal, store)
     # Every item's rows are breakdown's own figures (a rate's count only, as the drill-down gives it).
     b = breakdown(store, LA, 2025, by="team")
     listed = {r[0] for r in cells if r[0]}
-    for i, per_unit in b.items.items():
+    for i in b.items:
         assert any(str(t).startswith(f"{_title(i)} (") for t in listed), i
     assert b.items["cin_rate"]["North"].count == 2 and b.items["assessment_timeliness"]["South"].numerator == 1
 
@@ -97,9 +97,10 @@ def test_a_published_report_has_no_appendix(store, tmp_path):
     assert SHEET not in openpyxl.load_workbook(written.xlsx).sheetnames
 
 
-def test_without_allocations_the_appendix_says_what_to_load(internal_report):
+def test_without_allocations_the_page_says_what_to_load_and_adds_no_heading_or_sheet(internal_report):
     page = internal_report.html.read_text(encoding="utf-8")
-    assert ("There is no breakdown by team: no social worker allocations are loaded for LA 330: load them with "
-            "munro ingest (the sw-allocations layout, docs/local-data.md) to drill down by team.") in page
-    ws = openpyxl.load_workbook(internal_report.xlsx)[SHEET]
-    assert ws["A4"].value.startswith("There is no breakdown by team: no social worker allocations")
+    assert ("<strong>Breakdown by team:</strong> There is no breakdown by team: no social worker allocations are "
+            "loaded for LA 330: load them with munro ingest (the sw-allocations layout, docs/local-data.md) to "
+            "drill down by team.") in page
+    assert 'id="appendix-teams"' not in page
+    assert SHEET not in openpyxl.load_workbook(internal_report.xlsx).sheetnames

@@ -10,7 +10,8 @@ worker --out``) or seen on the web by an LA's analysts; the restricted child lis
 for case follow-up, and do not carry it either, so that staff-level figures reach no one new.
 
 The appendix takes a ``years.Period``, so a report of a reporting year and one as at any date share it.
-Without allocations with a team loaded for the LA, the appendix is a note saying what to load.
+Without allocations with a team loaded for the LA, the page has one note saying what to load, with no
+heading, and the workbook no sheet.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def about(t: dict[str, Any]) -> str:
 
 
 def write_sheet(wb, formats: dict[str, Any], appendix: TeamAppendix) -> None:
-    """The appendix as a sheet of report.xlsx: a small table per item, figures as numbers (c as text)."""
+    """The appendix (with its breakdown) as a sheet of report.xlsx: a small table per item, figures as
+    numbers, the small-number mark in a last column."""
     from .drill import LABELS, WHOLE
 
     bold, head, wrap, title = (formats[k] for k in ("bold", "head", "wrap", "title"))
@@ -95,9 +97,6 @@ def write_sheet(wb, formats: dict[str, Any], appendix: TeamAppendix) -> None:
     ws.set_column(1, 6, 12)
     ws.write(0, 0, f"Appendix: {TITLE.lower()}, {appendix.period_words}", title)
     ws.write(1, 0, "Internal: not part of a published report.", bold)
-    if appendix.shown is None:
-        ws.write(3, 0, appendix.note, wrap)
-        return
     ws.write(2, 0, f"{appendix.rule}.")
     ws.write(3, 0, DISCLOSURE)
     row = 5

@@ -230,8 +230,8 @@ def _data(b: _Book, data) -> None:
 
 
 def write(data, path: Path, appendix=None) -> Path:
-    """report.xlsx for a gathered report; ``appendix`` (munro.report.appendix) adds the internal report's
-    sheet "Breakdown by team" at the end."""
+    """report.xlsx for a gathered report; ``appendix`` (munro.report.appendix) with a breakdown adds the
+    internal report's sheet "Breakdown by team" at the end."""
     # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
 
@@ -245,7 +245,7 @@ def write(data, path: Path, appendix=None) -> Path:
             _section(b, n, s, data)
         _quality(b, data)
         _data(b, data)
-        if appendix is not None:
+        if appendix is not None and appendix.shown is not None:  # without a breakdown the page's note says why
             from .appendix import write_sheet
 
             write_sheet(wb, {"bold": b.bold, "head": b.head, "wrap": b.wrap, "title": b.title, "nums": b.nums},
