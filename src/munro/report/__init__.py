@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MunroError
+from ..years import Period
 from .pdf import start_pdf
 
 
@@ -75,8 +76,7 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
         charts = html.page_charts(data, renderers)
     appendix = None
     if not publish:  # the internal report's appendix: each item by team (never published)
-        from ..years import Period
-        from .appendix import gather as gather_appendix
+        from .appendix import gather as gather_appendix  # lazily: it imports the items (Ibis, slow to import)
 
         report(progress, "breakdown by team")
         appendix = gather_appendix(db, la, Period.of_year(year))

@@ -23,7 +23,7 @@ from ..errors import MunroError, StoreProblem
 from ..indicators.catalogue import item
 from ..indicators.drill import UNALLOCATED, breakdown
 from ..years import Period, date_words
-from .drill import shown, table
+from .drill import LABELS, WHOLE, shown, table
 from .fmt import UNIT_WORDS
 
 TITLE = "Breakdown by team"
@@ -89,8 +89,6 @@ def about(t: dict[str, Any]) -> str:
 def write_sheet(wb, formats: dict[str, Any], appendix: TeamAppendix) -> None:
     """The appendix (with its breakdown) as a sheet of report.xlsx: a small table per item, figures as
     numbers, the small-number mark in a last column."""
-    from .drill import LABELS, WHOLE
-
     bold, head, wrap, title = (formats[k] for k in ("bold", "head", "wrap", "title"))
     ws = wb.add_worksheet(SHEET)
     ws.set_column(0, 0, 34)

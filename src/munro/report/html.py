@@ -115,7 +115,7 @@ def _appendix(appendix) -> dict:
     """The template's names for the internal appendix (none without it)."""
     if appendix is None:
         return {"appendix": None}
-    from .appendix import DISCLOSURE, about
+    from .appendix import DISCLOSURE, about  # lazily: it imports the items (Ibis, slow to import)
 
     return {"appendix": appendix, "disclosure": DISCLOSURE, "about": about}
 

@@ -246,7 +246,7 @@ def write(data, path: Path, appendix=None) -> Path:
         _quality(b, data)
         _data(b, data)
         if appendix is not None and appendix.shown is not None:  # without a breakdown the page's note says why
-            from .appendix import write_sheet
+            from .appendix import write_sheet  # lazily: it imports the items (Ibis, slow to import)
 
             write_sheet(wb, {"bold": b.bold, "head": b.head, "wrap": b.wrap, "title": b.title, "nums": b.nums},
                         appendix)
