@@ -10,7 +10,7 @@ computing its figures a second time). Each entry is what a page shows: by team d
 by worker exact (restricted: only its route's users get it). Only aggregates are held, never a child.
 
 The key is (store, LA, period's end, by, variant) for every item's figures, with the item for one item's;
-the store file's modification time and size (``data._stamp``) invalidate both when a load changes it.
+the store file's modification time and size (as data.py keeps its own) invalidate both when a load changes it.
 """
 
 from __future__ import annotations
