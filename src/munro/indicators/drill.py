@@ -42,9 +42,10 @@ from ..population import Population
 from ..store.returns import require_return
 from ..years import Period
 from .catalogue import item as catalogue_item
-from .compute import Db, PopulationArg, _wanted, compute_keys
+from .compute import Db, PopulationArg, _needs, _wanted, compute_keys
 from .context import Key
 from .result import ItemResult
+from .series import check_as_at
 
 BY = ("team", "worker")
 UNALLOCATED = "Unallocated"
@@ -98,7 +99,15 @@ def breakdown(db: Db, la: str, period: Period | int, items: Iterable[str] | None
     wanted = _wanted(items)
     with engine_for(db) as engine:
         history = engine.history()
-        years = require_return(None, la, period.year, history.get(la, []))
+        if period.is_year:
+            years = require_return(None, la, period.year, history.get(la, []))
+        else:  # any other day R: refused as compute_as_at refuses it; the data R needs is compute_keys' check
+            check_as_at(period.end, loaded=history, la=la)
+            years = sorted(history.get(la, []))
+        lacking = _needs(la, period, history, engine.extracts())
+        if lacking is not None:  # every unit's figure would be missing, for the same reason
+            raise MunroError(f"cannot break down LA {la}'s figures for the {period.label}: the period {lacking} "
+                             "(munro ingest loads it)")
         local = engine.local_history().get(la, {})
         if SW_ALLOCATIONS.kind not in local:
             raise MunroError(f"no social worker allocations are loaded for LA {la}: load them with munro ingest "
@@ -111,7 +120,9 @@ def breakdown(db: Db, la: str, period: Period | int, items: Iterable[str] | None
         found = compute_keys(engine, codes.values(), [period], split, population=_no_population,
                              visiting_standard=visiting_standard, tables=_as_units(tables, la, units),
                              history={c: years for c in codes.values()},
-                             local={c: local for c in codes.values()})
+                             local={c: local for c in codes.values()},
+                             extracts={c: engine.extracts().get(la, []) for c in codes.values()},
+                             annex_a={c: engine.annex_a_cover().get(la, []) for c in codes.values()})
         total = compute_keys(engine, [la], [period], wanted, population, visiting_standard)[Key(la, period)]
     per_item = {i: {name: _shown(found[Key(codes[name], period)][i]) for name in names} for i in split}
     return Breakdown(la=la, period=period, by=by, units=names, items=per_item, total=total,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MunroError
+from ..years import Period
 from .pdf import start_pdf
 
 
@@ -48,6 +49,8 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     actionable items, never part of the report itself. ``pdf=False`` skips Chromium.
     Without the LA's ``year`` return it writes nothing: ``munro.store.returns.NoReturn``.
     ``progress`` (``munro.progress``) is told each step: computing, charts, page, workbook, PDF.
+    The internal report (without ``publish``) ends with the appendix "Breakdown by team" (munro.report.appendix):
+    every item that breaks down, per team, when allocations with a team are loaded for the LA (else a note).
     """
     from ..progress import report
     from . import build, html, xlsx
@@ -71,16 +74,22 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
             make_safe(data, db)
         report(progress, "charts")
         charts = html.page_charts(data, renderers)
+    appendix = None
+    if not publish:  # the internal report's appendix: each item by team (never published)
+        from .appendix import gather as gather_appendix  # lazily: it imports the items (Ibis, slow to import)
+
+        report(progress, "breakdown by team")
+        appendix = gather_appendix(db, la, Period.of_year(year))
     report(progress, "writing the page")
     page = out / "index.html"
-    page.write_text(html.render(data, charts), encoding="utf-8")
+    page.write_text(html.render(data, charts, appendix), encoding="utf-8")
     printing = None
     if pdf:  # Chromium prints the page while the workbook is written
         printing = start_pdf(page, out / "report.pdf")
     try:
         report(progress, "writing the workbook")
         book = out / "report.xlsx"
-        xlsx.write(data, book)
+        xlsx.write(data, book, appendix)
         printed = None
         if printing is not None:
             report(progress, "printing PDF")

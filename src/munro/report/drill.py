@@ -12,6 +12,7 @@ from ..disclosure.cells import THRESHOLD, C, is_small
 from ..disclosure.engine import protect
 from ..disclosure.items import RULE_LA
 from ..indicators.drill import COUNTS, RATE_NOTE, TOTAL, Breakdown, headline, unit_rule
+from ..indicators.drill_output import cell
 
 
 def shown(b: Breakdown, *, controlled: bool | None = None) -> dict[str, Any]:
@@ -82,4 +83,21 @@ def _controlled(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]
     return out
 
 
-__all__ = ["shown"]
+LABELS = {"value": "Value", "numerator": "Of which", "denominator": "Out of", "count": "Count",
+          "median": "Median (working days)"}
+WHOLE = "Whole authority"
+
+
+def table(entry: Mapping[str, Any], unit: str) -> tuple[list[str], list[tuple[str, list[str], bool]]]:
+    """One item of ``shown`` as a table for people (the web's drill-down page and the report's appendix):
+    (column labels, rows of (unit, cells as shown, small)), the units then the whole authority; a count
+    that repeats the denominator in every row is shown once."""
+    units = [*entry["units"].items(), (WHOLE, entry["total"])]
+    keys = [k for k in LABELS if any(k in r for _, r in units)]
+    if "denominator" in keys and all(r.get("count") == r.get("denominator") for _, r in units):
+        keys.remove("count")
+    return [LABELS[k] for k in keys], [(u, [cell(r.get(k), unit, k) for k in keys], bool(r.get("small")))
+                                       for u, r in units]
+
+
+__all__ = ["shown", "table", "LABELS", "WHOLE"]

@@ -92,8 +92,9 @@ def glance(data, link=None) -> Markup:
     return Markup("".join(template.render(s=s, **extra) for s in data.sections))
 
 
-def render(data, charts: dict[str, list] | None = None) -> str:
-    """The page for a gathered report (``munro.report.build.gather``)."""
+def render(data, charts: dict[str, list] | None = None, appendix=None) -> str:
+    """The page for a gathered report (``munro.report.build.gather``); ``appendix``, the internal report's
+    breakdown by team (``munro.report.appendix.gather``), is placed after the data quality section."""
     charts = page_charts(data) if charts is None else charts
     note = data.quality.get("benchmark_note")
     bench_missing = ("No benchmarks: " + note) if note else "No published figure for this item or authority."
@@ -107,7 +108,16 @@ def render(data, charts: dict[str, list] | None = None) -> str:
         r=data, css=Markup(stylesheet()), charts=charts, bench_missing=bench_missing, marking_line=marking,
         how_judged=HOW_JUDGED, headline_rule=HEADLINE_RULE, made_by=provenance.made_by(),
         sources_sentence=provenance.sources_sentence(data.publications), ogl=provenance.OGL,
-        ogl_url=provenance.OGL_URL)
+        ogl_url=provenance.OGL_URL, **_appendix(appendix))
+
+
+def _appendix(appendix) -> dict:
+    """The template's names for the internal appendix (none without it)."""
+    if appendix is None:
+        return {"appendix": None}
+    from .appendix import DISCLOSURE, about  # lazily: it imports the items (Ibis, slow to import)
+
+    return {"appendix": appendix, "disclosure": DISCLOSURE, "about": about}
 
 
 __all__ = ["render", "page_charts", "stylesheet", "glance"]

@@ -229,7 +229,9 @@ def _data(b: _Book, data) -> None:
     ws.freeze_panes(1, 0)
 
 
-def write(data, path: Path) -> Path:
+def write(data, path: Path, appendix=None) -> Path:
+    """report.xlsx for a gathered report; ``appendix`` (munro.report.appendix) with a breakdown adds the
+    internal report's sheet "Breakdown by team" at the end."""
     # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
 
@@ -243,6 +245,11 @@ def write(data, path: Path) -> Path:
             _section(b, n, s, data)
         _quality(b, data)
         _data(b, data)
+        if appendix is not None and appendix.shown is not None:  # without a breakdown the page's note says why
+            from .appendix import write_sheet  # lazily: it imports the items (Ibis, slow to import)
+
+            write_sheet(wb, {"bold": b.bold, "head": b.head, "wrap": b.wrap, "title": b.title, "nums": b.nums},
+                        appendix)
     finally:
         wb.close()
     return path

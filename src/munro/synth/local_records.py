@@ -33,7 +33,7 @@ EPISODES = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DE
             "HOME_POST", "PL_POST", "URN")
 VISITS = ("child_id", "plan_start_date", "visit_date", "seen", "seen_alone")
 CORE_GROUPS = ("child_id", "plan_start_date", "meeting_date")
-ALLOCATIONS = ("child_id", "worker_id", "start_date", "end_date")
+ALLOCATIONS = ("child_id", "worker_id", "start_date", "end_date", "team")
 OWN_FIGURES = ("item_id", "figure", "value", "numerator", "denominator", "source")
 FILES = {"ssda903_header": HEADER, "ssda903_episodes": EPISODES, "cp_visits": VISITS, "core_groups": CORE_GROUPS,
          "sw_allocations": ALLOCATIONS, "own_figures": OWN_FIGURES}
@@ -119,7 +119,8 @@ class LocalRecords:
             w = self._writers[("sw_allocations", year)]
             for worker, start, end in allocations:
                 if start <= R and (end is None or end >= S):
-                    w.writerow((child, worker, _iso(start), _iso(end) if end is not None and end <= R else ""))
+                    w.writerow((child, worker, _iso(start), _iso(end) if end is not None and end <= R else "",
+                                team_of(worker)))
         return plans, by_episode
 
     def _care(self, c: Child, ep, rng) -> list[tuple]:

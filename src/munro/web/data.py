@@ -70,14 +70,17 @@ def _check(store: Path, la: str, year: int) -> None:
     require_return(store, la, year, years_of(loaded_returns(store), la))
 
 
-def _cached(key: tuple, stamp: tuple, make):
-    hit = _cache.get(key)
+def _cached(key: tuple, stamp: tuple, make, cache: dict | None = None, keep: int = 2 * KEEP):
+    """``make()``, kept in ``cache`` (default: the ReportData's) under ``key`` while the store's ``stamp``
+    is unchanged; the oldest entries go beyond ``keep``."""
+    cache = _cache if cache is None else cache
+    hit = cache.get(key)
     if hit and hit[0] == stamp:
         return hit[1]
     data = make()
-    while len(_cache) >= 2 * KEEP:
-        _cache.pop(next(iter(_cache)))
-    _cache[key] = (stamp, data)
+    while len(cache) >= keep:
+        cache.pop(next(iter(cache)))
+    cache[key] = (stamp, data)
     return data
 
 

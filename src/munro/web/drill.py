@@ -9,17 +9,14 @@ written to the audit log before the page is sent, so a refused or failed write s
 
 from __future__ import annotations
 
-import datetime as dt
+from flask import Blueprint, abort, g, render_template, request
 
-from flask import Blueprint, abort, g, render_template
-
-from ..errors import MunroError
+from ..errors import MunroError, StoreProblem
 from ..reference import local_authorities
-from ..years import date_words
+from ..years import Period, date_words, parse_date
 from . import authz
 from .current import config
-from .pages import check_la_year, log
-from .store_access import reading
+from .pages import _years, check_la_year, log
 
 bp = Blueprint("drill", __name__)
 ACTIONS = {"team": "view_team_breakdown", "worker": "view_child_level"}
@@ -35,42 +32,49 @@ def may_break_down(user, la: str, item_id: str, by: str = "team") -> bool:
 def _page(la: str, year: int, item_id: str, by: str):
     # lazily: the items (Ibis, slow to import) only when a page computes them
     from ..indicators.catalogue import ITEMS, item
-    from ..indicators.drill import breakdown
-    from ..report.drill import shown
+    from ..report.drill import table
+    from .breakdowns import item_shown
 
     user = check_la_year(la, year, ACTIONS[by])
     if item_id not in ITEMS or item(item_id).drill == "none":
         abort(404, "This item is not broken down by team or worker.")
+    period, as_at = _period(la, year)
     try:
-        with reading():
-            found = shown(breakdown(config().store, la, year, [item_id], by=by))
-    except MunroError as e:  # no allocations loaded, or none with a team
+        found = item_shown(config().store, la, period, by, item_id)
+    except StoreProblem:
+        raise  # busy or unreadable: the application's one page for it
+    except MunroError as e:  # no allocations loaded, none with a team, or no data for the as-at date
         abort(404, str(e))
-    columns, rows = _table(found["items"][item_id], item(item_id).unit)
+    columns, rows = table(found["items"][item_id], item(item_id).unit)
+    when = year if as_at is None else f"as at {as_at}"
     log("view_breakdown" if by == "team" else "view_child_level", la=la,
-        detail=f"{year} {item_id} by {by}: {len(found['units'])} {'teams' if by == 'team' else 'workers'}")
-    return render_template("drill.html", la=la, year=year, item=item(item_id), by=by, out=found,
-                           as_at=date_words(dt.date.fromisoformat(found["as_at"])),
+        detail=f"{when} {item_id} by {by}: {len(found['units'])} {'teams' if by == 'team' else 'workers'}")
+    return render_template("drill.html", la=la, year=year, item=item(item_id), by=by, out=found, period=period,
+                           as_at=as_at, end_words=date_words(period.end),
                            note=found["items"][item_id].get("note"), columns=columns, rows=rows,
                            la_name=local_authorities()[la].name,
                            may_workers=by == "team" and authz.allowed(user, ACTIONS["worker"], la))
 
 
-LABELS = {"value": "Value", "numerator": "Of which", "denominator": "Out of", "count": "Count",
-          "median": "Median"}
+def _period(la: str, year: int) -> tuple[Period, str | None]:
+    """The period of the page: the URL's reporting year, or the 12 months to ``?as_at=`` (then also its
+    ISO date, carried by the page's links). A value that is not a date is 400; a date munro cannot compute
+    for (in the future, before the LA's first return) 404, each with one line."""
+    # lazily: the items (Ibis, slow to import) only when a page computes them
+    from ..indicators.series import check_as_at
 
-
-def _table(entry, unit: str) -> tuple[list[str], list[tuple[str, list[str], bool]]]:
-    """(column labels, rows of (unit, cells as shown, small)): the units then the whole authority; a count
-    that repeats the denominator in every row is shown once."""
-    from ..indicators.drill_output import cell  # lazily: its package imports the items (Ibis)
-
-    units = [*entry["units"].items(), ("Whole authority", entry["total"])]
-    keys = [k for k in LABELS if any(k in r for _, r in units)]
-    if "denominator" in keys and all(r.get("count") == r.get("denominator") for _, r in units):
-        keys.remove("count")
-    return [LABELS[k] for k in keys], [(u, [cell(r.get(k), unit, k) for k in keys], bool(r.get("small")))
-                                       for u, r in units]
+    text = request.args.get("as_at", "").strip()
+    if not text:
+        return Period.of_year(year), None
+    try:
+        end = parse_date(text[:20])
+    except MunroError:
+        abort(400, "The as-at date must be a date, written 2025-10-31 or 31/10/2025.")  # not echoed
+    try:
+        check_as_at(end, loaded=_years([la]), la=la)
+    except MunroError as e:
+        abort(404, f"No breakdown as at that date: {e}.")
+    return Period(end), end.isoformat()
 
 
 @bp.get("/la/<la>/<int:year>/items/<item_id>/teams")
