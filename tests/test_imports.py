@@ -74,7 +74,6 @@ KNOWN = {
     ("web/children.py", "from ..reference import local_authorities"),
     ("web/children.py", "from flask import g"),
     ("web/data.py", "from ..report import charts as charts_mod"),
-    ("web/data.py", "from ..report.build import gather"),
     ("web/data.py", "from ..report.publish import make_safe"),
     ("web/data.py", "from ..store.db import waiting"),
     ("web/data.py", "from ..store.returns import list_returns"),

@@ -98,6 +98,7 @@ def test_the_headline_is_the_12_months_to_the_date_compared_with_the_latest_publ
     assert (c.basis_year, c.england.value, c.england.year) == (2025, 22.6, 2025)
     assert c.published.value is None and c.data_quality is None  # no published figure is of these 12 months
     assert data.differences == []
+    assert any("have no figure for 12 months to 30 September 2025;" in line for line in data.standout)
     assert "12 months to 30 September 2025" in c.rank_note and "published 2024-25 figures" in c.rank_note
 
 
@@ -112,6 +113,10 @@ def test_the_page_names_every_period_and_source(data):
     assert "7 rolling 12-month figures, for the 12 months to each date from 31 March 2025 to 30 September 2025" in item
     assert "with the figures published for 2024-25 beside them at their 31 March" in item
     assert "not of the same 12 months" in item
+    assert "percent of referrals in the 12 months for a child referred in the previous 12 months" in item
+    rate = page.split('id="item-cin_rate"')[1].split("</article>")[0]
+    assert "children in need at 30 September 2025 per 10,000" in rate
+    assert "Children in need at 30 September 2025, per 10,000 children aged 0 to 17" in rate  # its definition
     # the series' table: munro's figure, and on its 31 March row the published ones, each with its year
     row = item.split('<th scope="row" class="govuk-table__header">31 Mar 2025</th>')[1].split("</tr>")[0]
     assert [c.split(">")[1] for c in row.split("</td>")[:3]] == ["33.3", "15.8 (2024-25)", "22.6 (2024-25)"]
@@ -149,6 +154,9 @@ def test_the_cli_writes_the_page_and_the_workbook(munro, store, tmp_path):
     assert done.stdout.splitlines() == [f"page: {out / 'index.html'}", f"workbook: {out / 'report.xlsx'}"]
     book = read_xlsx(out / "report.xlsx")
     assert book["Summary"][0][0][1].endswith("City of London (LA 201), 12 months to 30 September 2025")
+    activity = [[c[1] for c in row] for row in book["5 Activity"]]
+    assert activity[1][-1] == "Benchmarks' reporting year"
+    assert any(row[-1] == "2024-25" and row[0].startswith("Re-referrals") for row in activity[2:] if row)
     data = [[c[1] for c in row] for row in book["Data"][1:]]
     series = [r for r in data if r[1] == "rereferral_12m" and r[5].startswith("series")]
     assert [r[4] for r in series[:2]] == ["2024-25", "12 months to 30 April 2025"]  # 31 March: the year itself
@@ -169,3 +177,21 @@ def test_bad_input_is_one_line(munro, store, tmp_path, args, message):
     done = munro("--db", store, "report", "--la", LA, *args, "--out", tmp_path / "r", "--no-pdf")
     assert done.returncode != 0 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr, done.stderr
+
+
+def test_the_series_chart_is_valid_vega_lite_with_its_published_point_labelled(data):
+    import jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    from munro.report.charts import charts_for
+
+    charts = {c.id: c for c in charts_for(_view(data, "rereferral_12m"))}
+    chart = charts["rereferral_12m-series"]
+    assert not list(jsonschema.Draft7Validator(load_schema()).iter_errors(chart.spec))
+    assert chart.title == ("Re-referrals within 12 months of a previous referral fell from 33.3% in the 12 months "
+                           "to 31 March 2025 to 0.0% in the 12 months to 30 September 2025")
+    values = chart.spec["data"]["values"]
+    assert {"date": "2025-03-31", "series": "This authority, published for the reporting year", "value": 15.8,
+            "label": "published 2024-25"} in values
+    assert chart.rows[0] == ("31 Mar 2025", "33.3", "15.8 (2024-25)", "22.6 (2024-25)")
+    assert chart.rows[3] == ("30 Jun 2025", "no figure", "", "")

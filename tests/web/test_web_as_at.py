@@ -103,6 +103,7 @@ def test_a_regional_user_sees_every_point_disclosure_controlled(app):
     regional = client_of(app, "regional@example.gov.uk").get(f"/la/{LA}/as-at/{END}/items/{small.item.id}").text
     own = client_of(app, email("analyst")).get(f"/la/{LA}/as-at/{END}/items/{small.item.id}").text
     assert "Published figures." in regional and "Published figures." not in own
+    assert "Figures on this page are published" in regional and "Figures are internal" not in regional
     hidden = [i for i, p in enumerate(small.series.points) if p["numerator"] in (1, 2, 3, 4, 5)]
     assert all(_series_cells(regional, small.item.id)[i] == "c" for i in hidden)
     assert all(_series_cells(own, small.item.id)[i] != "c" for i in hidden)

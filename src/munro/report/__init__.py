@@ -69,6 +69,7 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
     if as_at is None:
         require_return(db, la, year)  # a report of a year without its return would be quietly wrong
     else:
+        # lazily: the items (Ibis, slow to import) only when a report is written
         from ..indicators.series import check_as_at
 
         check_as_at(as_at, months)  # before anything is written (the loaded returns are checked as it computes)

@@ -14,10 +14,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..benchmark.compare import as_at_figure
 from ..indicators.catalogue import COMPARABILITY, POLARITIES, SECTIONS, Item, Section, by_section
 from ..indicators.result import ItemResult
 from ..years import year_label
 from . import evidence, quality, summary
+from . import series as series_mod
 from .fmt import figure_rows
 
 
@@ -246,7 +248,7 @@ def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | No
 
 
 def _assemble(db, la: str, year: int, results, comparisons, bench_note, by_year, lineage, fallback, history,
-              now, population_year: int | None = None) -> ReportData:
+              now, population_year: int | None = None, period=None) -> ReportData:
     """The ReportData of computed ``results`` and their ``comparisons`` (``fallback(item id)``: the own
     Figure shown when an item has no comparison), for ``gather`` and ``gather_as_at``."""
     found, local_note = evidence.local(db, la, year)
@@ -261,7 +263,8 @@ def _assemble(db, la: str, year: int, results, comparisons, bench_note, by_year,
                                   figures=figure_rows(r), distributions=_distributions(it, r), own_fallback=own))
         sections.append(SectionView(section=s, items=views, questions=evidence.questions(s, views, found)))
     data = ReportData(la=la, la_name=_la_name(la), year=year, sections=sections, standout=[], by_year=by_year,
-                      quality={}, generated=(now or dt.datetime.now(dt.UTC)).strftime("%d %B %Y, %H:%M UTC"))
+                      quality={}, generated=(now or dt.datetime.now(dt.UTC)).strftime("%d %B %Y, %H:%M UTC"),
+                      period=period)  # before the summary, whose lines name the period
     data.standout = summary.standout(data)
     data.differences = summary.differences(data)
     data.quality = quality.gather(db, la, population_year or year, history, results, comparisons, bench_note)
@@ -281,8 +284,6 @@ def gather_as_at(db, la: str, end: dt.date, months: int = 24, neighbours: int = 
     that is not a reporting year is never compared as if it were one (``benchmark.compare``'s ``as_at``).
     ``end`` a 31 March gives that reporting year's report (``gather``), with the series added.
     """
-    from . import series as series_mod
-
     la = str(la)
     found = series_mod.gather(db, la, end, months)
     period = found.period
@@ -298,8 +299,6 @@ def gather_as_at(db, la: str, end: dt.date, months: int = 24, neighbours: int = 
 
 def _gather_period(db, la: str, found, neighbours: int, now) -> ReportData:
     """``gather_as_at`` for a period that is not a reporting year."""
-    from ..benchmark.compare import as_at_figure
-
     period, results = found.period, found.results
     lineage = _lineage(db, la)
     as_at = (period, results)
@@ -307,7 +306,7 @@ def _gather_period(db, la: str, found, neighbours: int, now) -> ReportData:
     comparisons, bench_note = _comparisons(db, la, period.year - 1, neighbours, {}, as_at=as_at)
     return _assemble(db, la, period.year, results, comparisons, bench_note, {}, lineage,
                      lambda item_id: as_at_figure(as_at, item_id, lineage), found.history_years, now,
-                     population_year=period.population_year)
+                     population_year=period.population_year, period=period)
 
 
 def _not_computed_reason(it: Item) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..benchmark.compare import KIND_WORDS
-from ..years import year_label
+from ..years import date_words, year_label
 from .fmt import group_label, number, with_unit
 
 # GOV.UK palette colours with at least 3:1 contrast on white (WCAG 1.4.11, non-text contrast).
@@ -112,8 +112,6 @@ def series_chart(view) -> Chart | None:
     # lazily: Altair (slow to import) only when a chart is drawn
     import altair as alt
 
-    from ..years import date_words
-
     s, unit = view.series, view.item.unit
     mine = s.valued
     if len(mine) < 2:
@@ -163,8 +161,6 @@ def series_chart(view) -> Chart | None:
 def series_rows(view) -> list[tuple[str, ...]]:
     """The series chart's table: a row per point, the published figures on the row of their 31 March (or a
     row of their own where no point falls on it), each named with its reporting year."""
-    from ..years import year_label
-
     s, unit = view.series, view.item.unit
     by_date = {p["end"]: p for p in s.published}
     rows = []

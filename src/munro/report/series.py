@@ -17,6 +17,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..benchmark.compare import Published
+from ..benchmark.reference import ensure_reference
+from ..store.db import open_store
 from ..years import Period, date_words, year_end, year_label
 
 ENGLAND = "E92000001"
@@ -69,6 +72,7 @@ def gather(db, la: str, end: dt.date, months: int = MONTHS) -> Series:
     """LA ``la``'s items as a monthly series of ``months`` rolling 12-month points to ``end``, with the
     published figures beside them (module docstring). MunroError, one line, for a date or a number of
     months munro cannot compute (``indicators.series.check_as_at``)."""
+    # lazily: the items (Ibis, slow to import) only when a series is computed
     from ..indicators.series import compute_series
 
     la = str(la)
@@ -93,10 +97,6 @@ def _published(db, la: str, items: list[str], years: list[int]) -> dict[str, lis
     listed when either was published, so that a missing one shows as such)."""
     if not years or not items:
         return {}
-    from ..benchmark.compare import Published
-    from ..benchmark.reference import ensure_reference
-    from ..store.db import open_store
-
     ensure_reference(db)
     con = open_store(db, read_only=True)
     try:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..provenance import attribution, colophon, made_by
-from ..years import year_label
-from .fmt import UNIT_WORDS, reader_definition, words
+from ..years import date_words, year_label
+from .fmt import UNIT_WORDS, for_period, reader_definition, words
 
 _FORMATS = {"percent": "0.0", "per_10k": "0.0", "working_days": "0", "days": "0", "count": "#,##0"}
 
@@ -90,7 +90,9 @@ def _section(b: _Book, number: int, s, data) -> None:
     ws.set_column(12, 12, 80)
     ws.set_column(13, 13, 40)
     ws.write(0, 0, f"{number}. {s.section.name}", b.title)
-    for c, h in enumerate(_ITEM_COLUMNS):
+    # as at a date, each item's benchmarks are of a reporting year, named in a column of their own
+    columns = _ITEM_COLUMNS + (("Benchmarks' reporting year",) if data.period is not None else ())
+    for c, h in enumerate(columns):
         ws.write(2, c, h, b.head)
     row = 3
     for v in s.items:
@@ -105,9 +107,12 @@ def _section(b: _Book, number: int, s, data) -> None:
                   _fig(c.england) if c else None, _fig(c.region) if c else None,
                   c.neighbours.mean if c and c.neighbours else None, v.flag, c.rank if c else None,
                   c.of if c else None, v.result.reason if v.result.value is None else None,
-                  reader_definition(v.item.definition), source if value is not None else None,
+                  for_period(reader_definition(v.item.definition), getattr(h, "period", None)),
+                  source if value is not None else None,
                   own.value if own is not None else None, own.provenance if own is not None else None,
                   v.differs if own is not None and h is not own else None]
+        if data.period is not None:
+            values.append(year_label(c.basis_year) if c and c.basis_year else None)
         for col, val in enumerate(values):
             _put(ws, row, col, val, nf if col in (1, 5, 6, 7, 14) else (b.wrap if col in (0, 11, 12) else None))
         row += 1
@@ -174,8 +179,6 @@ def _item_charts(b: _Book, ws, v, row: int) -> int:
 def _series_table(b: _Book, ws, v, row: int, sheet: str) -> int:
     """An as-at report's monthly series: a row per 12 months, the published figures on their 31 March's row,
     and a native line chart of munro's points with the published ones as separate markers."""
-    from ..years import date_words
-
     s, nf = v.series, b.nums[v.item.unit]
     ws.write(row, 0, f"{v.item.title}: monthly series, the 12 months to each date", b.bold)
     ws.write_row(row + 1, 0, ("12 months to", "This authority (munro)", "This authority (published)",

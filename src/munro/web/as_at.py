@@ -13,8 +13,11 @@ import datetime as dt
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from ..benchmark.compare import HEADLINE_RULE
 from ..errors import MunroError, StoreProblem
 from ..reference import local_authorities
+from ..report.html import glance
+from ..report.summary import HOW_JUDGED
 from . import authz, data
 from .current import config
 from .forms import date_field
@@ -68,10 +71,6 @@ def choose(la):
 
 @bp.get("/la/<la>/as-at/<end>")
 def dashboard(la, end):
-    from ..benchmark.compare import HEADLINE_RULE
-    from ..report.html import glance
-    from ..report.summary import HOW_JUDGED
-
     report = _report(la, _date(end))
     table = glance(report, link=lambda v: url_for("as_at.item", la=la, end=end, item_id=v.item.id))
     return render_template("as_at_dashboard.html", r=report, end=end, glance=table, how_judged=HOW_JUDGED,

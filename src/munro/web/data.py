@@ -75,6 +75,7 @@ def _check(store: Path, la: str, year: int | dt.date) -> None:
     if not Path(store).exists():
         raise MunroError("the store does not exist yet: load a return first")
     if isinstance(year, dt.date):
+        # lazily: the items (Ibis, slow to import) only when an as-at view is asked for
         from ..indicators.series import check_as_at
 
         loaded = {la: [int(r["collection_year"]) for r in loaded_returns(store) if r["la_code"] == la]}
@@ -84,6 +85,7 @@ def _check(store: Path, la: str, year: int | dt.date) -> None:
 
 
 def _gather(store: Path, la: str, year: int | dt.date):
+    # lazily: the items (Ibis, slow to import) only when a dashboard is gathered
     from ..report.build import gather, gather_as_at
 
     return gather_as_at(store, la, year, AS_AT_MONTHS) if isinstance(year, dt.date) else gather(store, la, year)
