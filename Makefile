@@ -7,6 +7,11 @@ DEMO := demo-output
 DEMO_LA ?= 330
 DEMO_YEARS ?= 2021-2025
 DEMO_SCALE ?= 1
+# The demo stands on DEMO_AS_AT, in 2025-26 (DEMO_NEXT): the in-year extracts of each month end to it are
+# loaded and the 2025-26 return, not due until after 31 March 2026, is not (synth writes it: it is kept aside).
+DEMO_NEXT ?= 2026
+DEMO_EXTRACTS ?= 2025-04-30 2025-05-31 2025-06-30 2025-07-31 2025-08-31 2025-09-30 2025-10-31
+DEMO_AS_AT ?= $(lastword $(DEMO_EXTRACTS))
 
 # What the tests need from the system: PostgreSQL (a throw-away server per test run), Java
 # (Spark's local mode) and Chromium (the report's PDF and browser tests; Debian's, never a
@@ -59,21 +64,37 @@ demo: venv
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 	# Only the demo's own files are rebuilt: the web service's application database beside the store
 	# (accounts, surveys, audits: munro.duckdb.app.sqlite) and anything else a user put here are kept.
-	rm -rf $(DEMO)/returns $(DEMO)/report $(DEMO)/munro.duckdb $(DEMO)/munro.duckdb.wal $(DEMO)/indicators-*.json
-	mkdir -p $(DEMO)/returns
-	$(BIN)/munro synth --la $(DEMO_LA) --years $(DEMO_YEARS) --seed 1 --scale $(DEMO_SCALE) --out $(DEMO)/returns
+	rm -rf $(DEMO)/returns $(DEMO)/not-yet-due $(DEMO)/report $(DEMO)/report-as-at $(DEMO)/munro.duckdb \
+		$(DEMO)/munro.duckdb.wal $(DEMO)/indicators-*.json $(DEMO)/indicators-*.csv
+	mkdir -p $(DEMO)/returns $(DEMO)/not-yet-due
+	$(BIN)/munro synth --la $(DEMO_LA) --years $(DEMO_YEARS),$(DEMO_NEXT) --seed 1 --scale $(DEMO_SCALE) \
+		$(foreach d,$(DEMO_EXTRACTS),--in-year $(d)) --out $(DEMO)/returns
+	mv $(DEMO)/returns/*_$(DEMO_LA)_$(DEMO_NEXT).* $(DEMO)/not-yet-due/
+	# the annual returns, then the monthly in-year extracts of 2025-26 (each superseding the one before)
 	$(BIN)/munro --db $(DEMO)/munro.duckdb ingest $(DEMO)/returns/*.xml
 	# the local records synth wrote from the same children (docs/local-data.md): 903, visits, core groups,
 	# allocations, own figures; each file's year is in its name
 	$(BIN)/munro --db $(DEMO)/munro.duckdb ingest --la $(DEMO_LA) $(DEMO)/returns/*.csv
+	# 2025-26's allocations, as the case management system gives them (what is dated after an as-at date
+	# has not yet happened there): the drill-down by team as at DEMO_AS_AT reads who held each child that day
+	$(BIN)/munro --db $(DEMO)/munro.duckdb ingest --la $(DEMO_LA) $(DEMO)/not-yet-due/sw_allocations_$(DEMO_LA)_$(DEMO_NEXT).csv
 	$(BIN)/munro --db $(DEMO)/munro.duckdb returns
 	$(BIN)/munro --db $(DEMO)/munro.duckdb indicators --la $(DEMO_LA) --year 2025 --format json > $(DEMO)/indicators-$(DEMO_LA)-2025.json
 	$(BIN)/munro --db $(DEMO)/munro.duckdb indicators --la $(DEMO_LA) --year 2025
 	$(BIN)/munro --db $(DEMO)/munro.duckdb report --la $(DEMO_LA) --year 2025 --out $(DEMO)/report
+	# In-year: each item's monthly series of rolling 12-month figures to DEMO_AS_AT, the report as at that date
+	# (each series with the published figures beside it, and the appendix of every item by team) and the
+	# items by team that day
+	$(BIN)/munro --db $(DEMO)/munro.duckdb indicators --la $(DEMO_LA) --as-at $(DEMO_AS_AT) --months 24 --format csv \
+		> $(DEMO)/indicators-$(DEMO_LA)-series-$(DEMO_AS_AT).csv
+	$(BIN)/munro --db $(DEMO)/munro.duckdb report --la $(DEMO_LA) --as-at $(DEMO_AS_AT) --by team --out $(DEMO)/report-as-at
+	$(BIN)/munro --db $(DEMO)/munro.duckdb indicators --la $(DEMO_LA) --as-at $(DEMO_AS_AT) --by team
 	@echo
-	@echo "Demo store: $(CURDIR)/$(DEMO)/munro.duckdb (synthetic returns and local records in $(DEMO)/returns/)"
+	@echo "Demo store: $(CURDIR)/$(DEMO)/munro.duckdb (synthetic returns, in-year extracts and local records in $(DEMO)/returns/)"
 	@echo "Items for LA $(DEMO_LA), 2024-25: $(CURDIR)/$(DEMO)/indicators-$(DEMO_LA)-2025.json"
 	@echo "Report: $(CURDIR)/$(DEMO)/report/index.html, report.pdf and report.xlsx"
+	@echo "Monthly series to $(DEMO_AS_AT): $(CURDIR)/$(DEMO)/indicators-$(DEMO_LA)-series-$(DEMO_AS_AT).csv"
+	@echo "Report as at $(DEMO_AS_AT), with the breakdown by team: $(CURDIR)/$(DEMO)/report-as-at/index.html, report.pdf and report.xlsx"
 
 # The web service on the demo store, for this machine only (plain http, hence the insecure cookies).
 # Create an account first: .venv/bin/munro --db $(DEMO)/munro.duckdb user add --la $(DEMO_LA) --role analyst you@example.gov.uk

@@ -64,7 +64,6 @@ KNOWN = {
     ("web/app.py", "from .ratelimit import RateLimit"),
     ("web/app.py", "from .uploads import UploadRequest"),
     ("web/data.py", "from ..report import charts as charts_mod"),
-    ("web/data.py", "from ..report.build import gather"),
     ("web/data.py", "from ..report.publish import make_safe"),
     ("web/data.py", "from ..store.db import waiting"),
     ("web/data.py", "from ..store.returns import list_returns"),

@@ -630,7 +630,12 @@ def reference_import(obj, file, layout):
 @click.option("--la", required=True, type=LA_OR_ALL,
               help="An LA with a loaded return, by code (330) or name, or 'all': a report per LA with a return "
                    "for the year.")
-@click.option("--year", required=True, type=YEAR, help="Reporting year: 2025, 2024-25 or 2024/25.")
+@click.option("--year", type=YEAR, default=None, help="Reporting year: 2025, 2024-25 or 2024/25.")
+@click.option("--as-at", "as_at", type=DATE, default=None,
+              help="Instead of --year: the 12 months to this date (2025-10-31 or 31/10/2025), each item with its "
+                   "monthly series and the published figures beside it (one --la).")
+@click.option("--months", type=click.IntRange(1, 36), default=None,
+              help="With --as-at: the points of each item's monthly series (1 to 36)  [default: 24]")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for index.html, report.pdf and report.xlsx (created if missing); with --la all, "
                    "a folder per LA in it.")
@@ -640,15 +645,33 @@ def reference_import(obj, file, layout):
               help="Apply disclosure control (1-5 as c, secondary suppression, rounding) to every figure.")
 @click.option("--with-child-lists", is_flag=True,
               help="Also write child-lists-restricted.xlsx: the children behind the actionable items.")
+@click.option("--by", "by", type=click.Choice(["team", "worker"]), default=None,
+              help="team: end the internal report with an appendix of every item per team (not with "
+                   "--publish). By worker is never in a report: munro indicators --by worker --out.")
 @click.option("--no-pdf", is_flag=True, help="Skip report.pdf (which needs Chromium, Chrome or Edge).")
 @click.pass_obj
-def report(obj, la, year, out_dir, neighbours, publish, with_child_lists, no_pdf):
-    """Write the performance report: the framework's sections, items, benchmarks and charts."""
+def report(obj, la, year, as_at, months, out_dir, neighbours, publish, with_child_lists, by, no_pdf):
+    """Write the performance report: the framework's sections, items, benchmarks and charts, for a reporting
+    year or the 12 months to any date (--as-at, with each item's monthly series)."""
     from .report import write_report, write_reports
 
+    if (year is None) == (as_at is None):
+        raise click.UsageError("Give one of --year or --as-at.")
+    if months is not None and as_at is None:
+        raise click.UsageError("--months needs --as-at (the date the series ends on).")
+    if as_at is not None and (la == "all" or with_child_lists):
+        raise click.UsageError("--as-at is one LA's report, without child lists: give one --la and no "
+                               "--with-child-lists.")
+    if by == "worker":
+        raise click.UsageError("a breakdown by worker names staff and is never in a report: write it to a "
+                               "restricted file with munro indicators --by worker --out FILE.")
+    if by == "team" and publish:
+        raise click.UsageError("--by team is the internal report's appendix: not with --publish.")
     progress = _progress()
     options = dict(publish=publish, with_child_lists=with_child_lists, neighbours=int(neighbours), pdf=not no_pdf,
-                   progress=progress)
+                   progress=progress, by_team=by == "team")
+    if as_at is not None:
+        options.update(as_at=as_at, months=months or 24)
     if la == "all":
         for code, written in write_reports(obj["db"], year, out_dir, **options):
             _pause(progress)

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from drill_support import allocations, build
+from munro.errors import MunroError
 from munro.indicators.drill import breakdown
 from munro.loading import ingest_file
 from munro.report import write_report
@@ -39,7 +40,7 @@ def store(tmp_path_factory, cin):
 
 @pytest.fixture(scope="module")
 def internal(store, tmp_path_factory):
-    return write_report(store, LA, 2025, tmp_path_factory.mktemp("internal"), pdf=False)
+    return write_report(store, LA, 2025, tmp_path_factory.mktemp("internal"), pdf=False, by_team=True)
 
 
 def _rows(page: str, item_id: str) -> list[list[str]]:
@@ -97,7 +98,27 @@ def test_a_published_report_has_no_appendix(store, tmp_path):
     assert SHEET not in openpyxl.load_workbook(written.xlsx).sheetnames
 
 
-def test_without_allocations_the_page_says_what_to_load_and_adds_no_heading_or_sheet(internal_report):
+def test_the_appendix_is_asked_for_not_default(internal_report):
+    page = re.sub(r"<style>.*?</style>", "", internal_report.html.read_text(encoding="utf-8"), flags=re.S)
+    assert "data-appendix" not in page and "Breakdown by team" not in page
+    assert SHEET not in openpyxl.load_workbook(internal_report.xlsx).sheetnames
+
+
+def test_by_team_with_publish_or_by_worker_is_refused_in_one_line(store, tmp_path, munro):
+    with pytest.raises(MunroError, match="^the breakdown by team is in the internal report only: not with publish$"):
+        write_report(store, LA, 2025, tmp_path / "p", publish=True, by_team=True, pdf=False)
+    assert not (tmp_path / "p").exists()
+    for args, said in ((["--by", "worker"], "a breakdown by worker names staff and is never in a report"),
+                       (["--by", "team", "--publish"], "--by team is the internal report's appendix: not with "
+                                                          "--publish")):
+        out = munro("--db", str(store), "report", "--la", LA, "--year", "2025", "--out", str(tmp_path / "c"),
+                    "--no-pdf", *args)
+        assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr
+        assert not (tmp_path / "c").exists()
+
+
+def test_without_allocations_the_page_says_what_to_load_and_adds_no_heading_or_sheet(report_store, tmp_path):
+    internal_report = write_report(report_store, "330", 2025, tmp_path / "r", pdf=False, by_team=True)
     page = internal_report.html.read_text(encoding="utf-8")
     assert ("<strong>Breakdown by team:</strong> There is no breakdown by team: no social worker allocations are "
             "loaded for LA 330: load them with munro ingest (the sw-allocations layout, docs/local-data.md) to "

@@ -10,8 +10,8 @@ from __future__ import annotations
 import test_web_authz_core
 
 # test_web_authz.py covers pages; test_web_authz_core.py its CORE; test_web_authz_local.py these three;
-# test_web_drill.py the drill-down.
-COVERED = {"pages", "surveys", "public", "audits", "drill"} | set(test_web_authz_core.CORE)
+# test_web_drill.py the drill-down; test_web_as_at.py the figures as at a date.
+COVERED = {"pages", "surveys", "public", "audits", "drill", "as_at"} | set(test_web_authz_core.CORE)
 
 
 def test_every_blueprint_has_an_authorisation_matrix(app):

@@ -26,3 +26,18 @@ def client_of(app, address: str, password: str = PASSWORD):
     response = sign_in(client, address, password)
     assert response.status_code == 302 and response.headers["Location"] == "/dashboard", response.status_code
     return client
+
+
+def audit_events(app) -> list:
+    """The application's audit log, oldest first."""
+    import sqlalchemy as sa
+
+    from munro.local.schema import audit_log as table
+
+    with app.extensions["munro_app_db"].connect() as con:
+        return con.execute(sa.select(table).order_by(table.c.id)).all()
+
+
+def blueprint_routes(app, blueprint: str) -> set[str]:
+    """The names of a blueprint's routes (each matrix checks that it lists them all)."""
+    return {r.endpoint.split(".", 1)[1] for r in app.url_map.iter_rules() if r.endpoint.startswith(f"{blueprint}.")}

@@ -65,6 +65,7 @@ class Figure:
     reason: str | None = None
     kind: str | None = None  # "returns" (munro from the LA's returns), "imported" (the LA's own import), "published"
     provenance: str | None = None  # where it comes from, in words a reader understands
+    period: str | None = None  # an as-at figure's period ("12 months to 31 October 2025"): no reporting year's
 
 
 @dataclass
@@ -112,8 +113,8 @@ def _rows(con, sql: str, params=()) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-class _Published:
-    """The benchmark table's headline figures, read once for an item set."""
+class Published:
+    """The benchmark table's headline figures, read once for an item set (``get``: one area's, one year)."""
 
     def __init__(self, con, items: list[str]):
         marks = ", ".join("?" for _ in items)
@@ -305,13 +306,19 @@ def own_figure(results: dict[int, dict], item: str, year: int, lineage: Lineage 
 
 
 def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | None = None,
-            own_results: dict[int, dict] | None = None, progress=None) -> list[Comparison]:
+            own_results: dict[int, dict] | None = None, progress=None, *, as_at=None) -> list[Comparison]:
     """Every item with data for LA ``la`` in reporting year ``year``, compared (module docstring).
 
     ``db`` is the path of a munro store; its benchmark tables are loaded from the packaged
     published statistics on first use. ``neighbours`` picks the statistical-neighbour model.
     ``own_results`` ({year: compute()'s items} for the LA's loaded years) saves computing them
     again when the caller already has them (the report does). ``progress``: ``munro.progress``.
+
+    ``as_at`` ((a ``years.Period`` that is not a reporting year, its items from
+    ``indicators.series``)): the LA's figures for that period compared with the published figures of
+    reporting year ``year`` or the latest before it, never as the same period: the headline is the
+    LA's own figure, labelled with its period; there is no published figure of its own (DfE publishes
+    reporting years only) and the trend is the published years'.
     """
     from ..store.db import open_store
     from .reference import ensure_reference
@@ -325,33 +332,56 @@ def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | N
         raise MunroError(f"unknown item(s): {', '.join(unknown)}")
     ensure_reference(db)
     years = list(range(year - TREND_YEARS + 1, year + 1))
+    if as_at is not None:
+        own_results = {}
     if own_results is None:
         own = _own_results(db, la, years, wanted, progress)
     else:
         own = {y: own_results[y] for y in years if y in own_results}
     con = open_store(db, read_only=True)
     try:
-        published = _Published(con, wanted)
+        published = Published(con, wanted)
         sn = _rows(con, "SELECT rank, neighbour_code, closeness FROM statistical_neighbours "
                         "WHERE model = ? AND la_code = ? ORDER BY rank", [str(neighbours), la])
         lineage = Lineage.read(con, la)
     finally:
         con.close()
     known = local_authorities().get(la)
-    if known is None and not own and not any(k[2] == la for k in published.by_key):
+    if known is None and not own and as_at is None and not any(k[2] == la for k in published.by_key):
         raise MunroError(f"no LA {la}: not an English LA code, and no returns for it are loaded")
     out = []
     for item_id in wanted:
-        c = _compare_item(item_id, la, year, own, published, sn, neighbours, known, lineage)
+        mine = as_at_figure(as_at, item_id, lineage) if as_at is not None else None
+        c = _compare_item(item_id, la, year, own, published, sn, neighbours, known, lineage, mine)
         if c is not None:
             out.append(c)
     return out
 
 
-def _compare_item(item_id, la, year, own, published, sn, model, known, lineage=None) -> Comparison | None:
+def as_at_figure(as_at, item_id: str, lineage: Lineage) -> Figure:
+    """The LA's own figure for an as-at period (``compare``'s ``as_at``: the period and its items), labelled
+    with the period."""
+    period, found = as_at
+    r = found.get(item_id)
+    if r is None or r.value is None:
+        return Figure(None, year=period.year, source="munro", reason=r.reason if r is not None else
+                      "not computed by munro", period=period.label)
+    years = [y for y in lineage.returns if y <= period.year]
+    since = f" (returns from {year_label(years[0])})" if years else ""
+    return Figure(r.value, period.year, "munro (own returns and in-year extracts)", r.numerator, r.denominator,
+                  kind="returns", period=period.label,
+                  provenance=f"computed by munro from this authority's children in need census returns and "
+                             f"in-year extracts{since}, for the {period.label}")
+
+
+def _compare_item(item_id, la, year, own, published, sn, model, known, lineage=None,
+                  as_at: Figure | None = None) -> Comparison | None:
     item = catalogue_item(item_id)
-    mine = own_figure(own, item_id, year, lineage)
-    pub = published.get(item_id, "la", la, year)
+    if as_at is None:
+        mine = own_figure(own, item_id, year, lineage)
+        pub = published.get(item_id, "la", la, year)
+    else:  # published figures are of reporting years: none is of the as-at period
+        mine, pub = as_at, Figure(None, reason=f"DfE publishes reporting years, not the {as_at.period}")
     has_trend = any(published.years(item_id, "la", la)) or any(own_figure(own, item_id, y).value is not None
                                                                 for y in own)
     if mine.value is None and pub.value is None and not has_trend:
@@ -401,7 +431,9 @@ def _rank(c: Comparison, published, la: str) -> None:
         if c.headline.value is None:
             return
         values[la] = c.headline.value  # the LA's own figure placed among the others' published ones
-        note.append(f"munro's own {c.headline.year} figure placed among LAs' published {c.basis_year} figures")
+        note.append(f"munro's own figure for the {c.headline.period} placed among LAs' published "
+                    f"{year_label(c.basis_year)} figures" if c.headline.period else
+                    f"munro's own {c.headline.year} figure placed among LAs' published {c.basis_year} figures")
     c.rank, c.of, c.quartile = rank_among(values, la, c.polarity)
     if c.polarity == "neither":
         note.append("ranked from the highest value: neither direction is better in itself")
@@ -504,5 +536,5 @@ def _data_quality(item, mine: Figure, pub: Figure) -> dict | None:
     return {"differs": True, "difference": gap, "likely_reasons": reasons}
 
 
-__all__ = ["compare", "Comparison", "Figure", "Neighbours", "Lineage", "rank_among", "neighbour_stats",
-           "trend_change", "own_figure", "NEIGHBOUR_MODELS", "HEADLINE_RULE", "KIND_WORDS"]
+__all__ = ["compare", "Comparison", "Figure", "Published", "Neighbours", "Lineage", "rank_among", "neighbour_stats",
+           "trend_change", "own_figure", "as_at_figure", "NEIGHBOUR_MODELS", "HEADLINE_RULE", "KIND_WORDS"]

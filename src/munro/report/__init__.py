@@ -13,6 +13,7 @@ All three come from one :class:`build.ReportData`, gathered once.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +39,16 @@ class Written:
         return out
 
 
-def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.PathLike, *,
+def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str | os.PathLike, *,
                  publish: bool = False, with_child_lists: bool = False, neighbours: int = 2025,
-                 pdf: bool = True, progress=None) -> Written:
+                 pdf: bool = True, progress=None, as_at: dt.date | None = None, months: int = 24,
+                 by_team: bool = False) -> Written:
     """Write the report for LA ``la`` and reporting year ``year`` into ``out_dir``.
+
+    ``as_at`` (with ``year`` None) writes the report for the 12 months to that date instead, each item with
+    its monthly series of ``months`` rolling 12-month figures and the published figures beside it
+    (``build.gather_as_at``); a date munro cannot compute for is refused in one line (``check_as_at``).
+    Child lists are a reporting year's: not with ``as_at``.
 
     ``publish`` applies disclosure control (``munro.disclosure``) to every figure and says so;
     without it the outputs are marked "internal: contains unsuppressed small numbers".
@@ -49,8 +56,10 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
     actionable items, never part of the report itself. ``pdf=False`` skips Chromium.
     Without the LA's ``year`` return it writes nothing: ``munro.store.returns.NoReturn``.
     ``progress`` (``munro.progress``) is told each step: computing, charts, page, workbook, PDF.
-    The internal report (without ``publish``) ends with the appendix "Breakdown by team" (munro.report.appendix):
+    ``by_team`` ends the internal report with the appendix "Breakdown by team" (munro.report.appendix):
     every item that breaks down, per team, when allocations with a team are loaded for the LA (else a note).
+    It is asked for, not default: it computes every item again per team (seconds for a large LA), and a
+    team's figures are for the authority's managers, not every reader. Never with ``publish``.
     """
     from ..progress import report
     from . import build, html, xlsx
@@ -59,14 +68,28 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
     from ..store.returns import require_return, year_words
 
-    require_return(db, la, year)  # a report of a year without its return would be quietly wrong
+    if (year is None) == (as_at is None):
+        raise MunroError("give a reporting year or an as-at date, not both or neither")
+    if by_team and publish:
+        raise MunroError("the breakdown by team is in the internal report only: not with publish")
+    if as_at is not None and with_child_lists:
+        raise MunroError("child lists are a reporting year's: write them with a year, not an as-at date")
+    if as_at is None:
+        require_return(db, la, year)  # a report of a year without its return would be quietly wrong
+    else:
+        # lazily: the items (Ibis, slow to import) only when a report is written
+        from ..indicators.series import check_as_at
+
+        check_as_at(as_at, months)  # before anything is written (the loaded returns are checked as it computes)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     from .charts import Renderers
 
-    report(progress, f"computing {year_words(year)} and the years before it")
+    report(progress, f"computing {year_words(year)} and the years before it" if as_at is None else
+           f"computing the {months} months to {as_at.isoformat()}")
     with Renderers() as renderers:  # started now: they warm up while the data is gathered
-        data = build.gather(db, la, year, neighbours=neighbours)
+        data = (build.gather(db, la, year, neighbours=neighbours) if as_at is None else
+                build.gather_as_at(db, la, as_at, months, neighbours=neighbours))
         if publish:
             report(progress, "disclosure control")
             from .publish import make_safe
@@ -75,11 +98,11 @@ def write_report(db: str | os.PathLike, la: str, year: int, out_dir: str | os.Pa
         report(progress, "charts")
         charts = html.page_charts(data, renderers)
     appendix = None
-    if not publish:  # the internal report's appendix: each item by team (never published)
+    if by_team:  # the internal report's appendix: each item by team (never published)
         from .appendix import gather as gather_appendix  # lazily: it imports the items (Ibis, slow to import)
 
         report(progress, "breakdown by team")
-        appendix = gather_appendix(db, la, Period.of_year(year))
+        appendix = gather_appendix(db, la, Period(as_at) if as_at is not None else Period.of_year(year))
     report(progress, "writing the page")
     page = out / "index.html"
     page.write_text(html.render(data, charts, appendix), encoding="utf-8")

@@ -14,10 +14,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..benchmark.compare import as_at_figure
 from ..indicators.catalogue import COMPARABILITY, POLARITIES, SECTIONS, Item, Section, by_section
 from ..indicators.result import ItemResult
 from ..years import year_label
 from . import evidence, quality, summary
+from . import series as series_mod
 from .fmt import figure_rows
 
 
@@ -30,6 +32,7 @@ class ItemView:
     figures: list[tuple[str, Any]]  # the figures behind the headline: (label, value)
     distributions: list[dict[str, Any]]  # {"name", "label", "rows": [(category, count or value)]}
     own_fallback: Any | None = None  # the own Figure when there is no comparison (benchmarks unreadable)
+    series: Any | None = None  # an as-at report's monthly series (report.series.ItemSeries), else None
 
     @property
     def comparability(self) -> str:
@@ -117,10 +120,24 @@ class ReportData:
     by_year: dict[int, dict] = field(default_factory=dict, repr=False)  # compute()'s items of each trend year
     notes: list[str] = field(default_factory=list)
     differences: list[dict[str, Any]] = field(default_factory=list)  # own and published figures that differ
+    period: Any | None = None  # an as-at report's years.Period (gather_as_at); None for a reporting year's
+    months: int | None = None  # an as-at report's points of monthly series
 
     @property
     def year_label(self) -> str:
         return year_label(self.year)
+
+    @property
+    def label(self) -> str:
+        """What the report's figures are of, short: '2024-25', or '12 months to 31 October 2025' as at a date."""
+        return self.year_label if self.period is None else self.period.label
+
+    @property
+    def period_label(self) -> str:
+        """The same in running text: 'reporting year 2024-25', or 'the 12 months to 31 October 2025'."""
+        if self.period is None or self.period.is_year:
+            return f"reporting year {self.year_label}"
+        return f"the {self.period.label}"
 
     def items(self) -> list[ItemView]:
         return [v for s in self.sections for v in s.items]
@@ -146,7 +163,8 @@ def _la_name(la: str) -> str:
     return found.name if found else f"LA {la}"
 
 
-def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict]) -> tuple[dict[str, Any], str | None]:
+def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict],
+                 as_at=None) -> tuple[dict[str, Any], str | None]:
     """item id -> Comparison, and why there are none when the benchmarks cannot be read.
 
     The report is still worth having without benchmarks (an LA's own figures and
@@ -155,7 +173,7 @@ def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict]) 
     try:
         from ..benchmark.compare import compare
 
-        found = compare(db, la, year, neighbours=neighbours, own_results=own)
+        found = compare(db, la, year, neighbours=neighbours, own_results=own, as_at=as_at)
         return {c.item_id: c for c in found}, None
     except Exception as e:  # noqa: BLE001 - any failure of the benchmark data is reported, not fatal
         from ..store.db import explain
@@ -220,28 +238,75 @@ def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | No
     results: dict[str, ItemResult] = computed["items"]
     history = list(computed["history_years"])
     comparisons, bench_note = _comparisons(db, la, year, neighbours, by_year)
-    found, local_note = evidence.local(db, la, year)
     lineage = _lineage(db, la)
+
+    def fallback(item_id: str):
+        from ..benchmark.compare import own_figure
+        return own_figure({year: results}, item_id, year, lineage)
+
+    return _assemble(db, la, year, results, comparisons, bench_note, by_year, lineage, fallback, history, now)
+
+
+def _assemble(db, la: str, year: int, results, comparisons, bench_note, by_year, lineage, fallback, history,
+              now, population_year: int | None = None, period=None) -> ReportData:
+    """The ReportData of computed ``results`` and their ``comparisons`` (``fallback(item id)``: the own
+    Figure shown when an item has no comparison), for ``gather`` and ``gather_as_at``."""
+    found, local_note = evidence.local(db, la, year)
     sections = []
     for s in SECTIONS:
         views = []
         for it in by_section()[s.id]:
             r = results.get(it.id) or ItemResult.missing(it.id, it.unit, _not_computed_reason(it))
             c = comparisons.get(it.id)
-            own = None
-            if c is None and r.value is not None:
-                from ..benchmark.compare import own_figure
-                own = own_figure({year: results}, it.id, year, lineage)
+            own = fallback(it.id) if c is None and r.value is not None else None
             views.append(ItemView(item=it, result=r, comparison=c, trend=_trend(it.id, c, by_year, lineage),
                                   figures=figure_rows(r), distributions=_distributions(it, r), own_fallback=own))
         sections.append(SectionView(section=s, items=views, questions=evidence.questions(s, views, found)))
     data = ReportData(la=la, la_name=_la_name(la), year=year, sections=sections, standout=[], by_year=by_year,
-                      quality={}, generated=(now or dt.datetime.now(dt.UTC)).strftime("%d %B %Y, %H:%M UTC"))
+                      quality={}, generated=(now or dt.datetime.now(dt.UTC)).strftime("%d %B %Y, %H:%M UTC"),
+                      period=period)  # before the summary, whose lines name the period
     data.standout = summary.standout(data)
     data.differences = summary.differences(data)
-    data.quality = quality.gather(db, la, year, history, results, comparisons, bench_note)
+    data.quality = quality.gather(db, la, population_year or year, history, results, comparisons, bench_note)
     data.quality["local_note"] = local_note
     return data
+
+
+# ---------------------------------------------------------------- as at any date (issue 22, deliverable 3)
+
+
+def gather_as_at(db, la: str, end: dt.date, months: int = 24, neighbours: int = 2025,
+                 now: dt.datetime | None = None) -> ReportData:
+    """The report for the 12 months to ``end``: each item's headline of those 12 months, its monthly series
+    of ``months`` rolling 12-month points (``report.series``) with the published figures beside it.
+
+    Benchmarks are the latest reporting year published by ``end``, labelled with that year: a period
+    that is not a reporting year is never compared as if it were one (``benchmark.compare``'s ``as_at``).
+    ``end`` a 31 March gives that reporting year's report (``gather``), with the series added.
+    """
+    la = str(la)
+    found = series_mod.gather(db, la, end, months)
+    period = found.period
+    if period.is_year:
+        data = gather(db, la, period.year, neighbours, now)
+    else:
+        data = _gather_period(db, la, found, neighbours, now)
+    data.period, data.months = period, months
+    for v in data.items():
+        v.series = found.items.get(v.item.id)
+    return data
+
+
+def _gather_period(db, la: str, found, neighbours: int, now) -> ReportData:
+    """``gather_as_at`` for a period that is not a reporting year."""
+    period, results = found.period, found.results
+    lineage = _lineage(db, la)
+    as_at = (period, results)
+    # the latest reporting year ended by the as-at date (or an earlier one, where it is not published)
+    comparisons, bench_note = _comparisons(db, la, period.year - 1, neighbours, {}, as_at=as_at)
+    return _assemble(db, la, period.year, results, comparisons, bench_note, {}, lineage,
+                     lambda item_id: as_at_figure(as_at, item_id, lineage), found.history_years, now,
+                     population_year=period.population_year, period=period)
 
 
 def _not_computed_reason(it: Item) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..benchmark.compare import KIND_WORDS
-from ..years import year_label
+from ..years import date_words, year_label
 from .fmt import group_label, number, with_unit
 
 # GOV.UK palette colours with at least 3:1 contrast on white (WCAG 1.4.11, non-text contrast).
@@ -98,6 +98,84 @@ def trend_chart(view) -> Chart | None:
                  columns=("Reporting year", f"This authority ({_axis_title(unit)})", "Figure from", "England")
                  + (("This authority's own figure",) if own_column else ()),
                  rows=rows)
+
+
+SERIES_OWN, SERIES_PUBLISHED, SERIES_ENGLAND = ("This authority, 12 months to each date (munro)",
+                                                "This authority, published for the reporting year",
+                                                "England, published for the reporting year")
+
+
+def series_chart(view) -> Chart | None:
+    """An as-at report's monthly series (``report.series``): the rolling 12-month figures as a line, the
+    authority's and England's published figures at each 31 March as separate labelled points; None
+    under two points with a figure."""
+    # lazily: Altair (slow to import) only when a chart is drawn
+    import altair as alt
+
+    s, unit = view.series, view.item.unit
+    mine = s.valued
+    if len(mine) < 2:
+        return None
+    values = [{"date": p["end"].isoformat(), "series": SERIES_OWN, "value": p["value"], "label": ""} for p in mine]
+    for p in s.published:
+        if isinstance(p["value"], (int, float)):
+            values.append({"date": p["end"].isoformat(), "series": SERIES_PUBLISHED, "value": p["value"],
+                           "label": p["label"]})
+        if isinstance(p["england"], (int, float)):
+            values.append({"date": p["end"].isoformat(), "series": SERIES_ENGLAND, "value": p["england"],
+                           "label": ""})
+    first, last = mine[0], mine[-1]
+    a, b = first["value"], last["value"]
+    verb = "was unchanged" if number(a, unit) == number(b, unit) else ("rose" if b > a else "fell")
+    to_words = f"the 12 months to {date_words(last['end'])}"
+    title = (f"{view.item.title} was {with_unit(b, unit)} in {to_words}, as in the 12 months to "
+             f"{date_words(first['end'])}" if verb == "was unchanged" else
+             f"{view.item.title} {verb} from {with_unit(a, unit)} in the 12 months to {date_words(first['end'])} "
+             f"to {with_unit(b, unit)} in {to_words}")
+    names = [SERIES_OWN, SERIES_PUBLISHED, SERIES_ENGLAND]
+    colour = alt.Color("series:N", scale=alt.Scale(domain=names, range=[BLUE, BLACK, GREY]), title=None,
+                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0))
+    shape = alt.Shape("series:N", scale=alt.Scale(domain=names, range=["circle", "diamond", "square"]), title=None)
+    x = alt.X("date:T", title="12 months to the end of", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
+    y = alt.Y("value:Q", title=_axis_title(unit), scale=alt.Scale(zero=False))
+    base = alt.Chart(alt.Data(values=values)).encode(x=x, y=y)
+    line = base.transform_filter(alt.datum.series == SERIES_OWN).mark_line(strokeWidth=2, color=BLUE)
+    points = base.mark_point(filled=True, size=70).encode(color=colour, shape=shape)
+    labels = (base.transform_filter(alt.datum.series == SERIES_PUBLISHED)
+              .mark_text(align="left", dx=8, dy=-8, color=BLACK).encode(text="label:N"))
+    chart = alt.layer(line, points, labels).properties(width=WIDTH, height=HEIGHT)
+    published = [p for p in s.published if isinstance(p["value"], (int, float))]
+    alt_text = (f"Line chart of {view.item.title.lower()} for the 12 months to each date from "
+                f"{date_words(first['end'])} to {date_words(last['end'])} (solid line, circles): from "
+                f"{number(a, unit)} to {number(b, unit)}."
+                + (" The figures published for " + " and ".join(p["label"].removeprefix("published ")
+                                                              for p in published)
+                   + " are separate diamonds at their 31 March, England's squares." if published else "")
+                + " The table below gives every value.")
+    return Chart(id=f"{view.item.id}-series", title=title, alt=alt_text, spec=_spec(chart),
+                 columns=("12 months to", f"This authority, munro ({_axis_title(unit)})",
+                          "This authority, published", "England, published"),
+                 rows=series_rows(view))
+
+
+def series_rows(view) -> list[tuple[str, ...]]:
+    """The series chart's table: a row per point, the published figures on the row of their 31 March (or a
+    row of their own where no point falls on it), each named with its reporting year."""
+    s, unit = view.series, view.item.unit
+    by_date = {p["end"]: p for p in s.published}
+    rows = []
+    for d in sorted({p["end"] for p in s.points} | set(by_date)):
+        own = next((p for p in s.points if p["end"] == d), None)
+        pub = by_date.get(d)
+        mine = "" if own is None else (number(own["value"], unit) if own["value"] is not None else "no figure")
+        published = england = ""
+        if pub is not None:
+            label = year_label(pub["year"])
+            published = (f"{number(pub['value'], unit)} ({label})" if pub["value"] is not None
+                         else f"{pub['symbol'] or 'not published'} ({label})")
+            england = f"{number(pub['england'], unit)} ({label})" if pub["england"] is not None else "not published"
+        rows.append((f"{d.day} {d:%b %Y}", mine, published, england))
+    return rows
 
 
 def distribution_chart(view, dist: dict[str, Any]) -> Chart | None:
@@ -206,8 +284,11 @@ def render(charts: list[Chart], renderers: Renderers | None = None) -> list[Char
 
 
 def charts_for(view) -> list[Chart]:
-    out = [trend_chart(view)] + [distribution_chart(view, d) for d in view.distributions]
+    # an as-at report's item (``series``): its monthly series first, then the years' trend
+    first = [series_chart(view)] if getattr(view, "series", None) is not None else []
+    out = first + [trend_chart(view)] + [distribution_chart(view, d) for d in view.distributions]
     return [c for c in out if c is not None]
 
 
-__all__ = ["Chart", "Renderers", "charts_for", "render", "trend_chart", "distribution_chart"]
+__all__ = ["Chart", "Renderers", "charts_for", "render", "trend_chart", "distribution_chart", "series_chart",
+           "series_rows"]

@@ -29,6 +29,15 @@ def words(code: str) -> str:
     return _BANDS.get(code, code.replace("_", " "))
 
 
+def for_period(text: str, period: str | None) -> str:
+    """An item's words of a reporting year said of an as-at ``period`` ('12 months to 31 October 2025'):
+    'in the year' is 'in the 12 months' and 'at 31 March' the period's last day. Unchanged without one."""
+    if not period:
+        return text
+    return text.replace("in the year", "in the 12 months").replace(
+        "at 31 March", f"at {period.removeprefix('12 months to ')}")
+
+
 def sentence_case(text) -> str:
     """The first letter in capitals, the rest as written (Jinja's capitalize lowercases "England")."""
     text = str(text)

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from ..errors import MunroError
 from ..years import year_label, year_words
 from . import charts as charts_mod
-from .fmt import figures, number, reader_definition, sentence_case, with_unit
+from .fmt import figures, for_period, number, reader_definition, sentence_case, with_unit
 
 CSS_FILE = "govuk-frontend.min.css"
 
@@ -73,7 +73,7 @@ def environment():
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=number, withunit=with_unit, yearlabel=year_label, yearwords=year_words, figure=_figure,
                        attr_or=_attr_or, ticks=_ticks, sentence=sentence_case,
-                       reader=reader_definition, figures=figures)
+                       reader=reader_definition, figures=figures, for_period=for_period)
     return env
 
 

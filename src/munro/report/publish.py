@@ -2,8 +2,8 @@
 
 Every figure munro computed for the LA goes through ``disclosure.safe_item``
 (counts 1-5 as ``c``, secondary suppression, figures derived from a hidden
-count hidden), this year's and each earlier year's of the trend, so a hidden
-figure cannot be read off the chart or the workbook instead. Benchmarks of
+count hidden), this year's and each earlier year's of the trend (and each point of an as-at report's
+monthly series), so a hidden figure cannot be read off the chart or the workbook instead. Benchmarks of
 England, regions and other LAs are published statistics already (their
 publishers suppressed and rounded them) and are shown as published. Counts
 in the data-quality section (children per return, findings per rule) are
@@ -59,6 +59,8 @@ def make_safe(data, db) -> None:
             if t.get("kind") != "published":  # the year's headline is the own figure: it follows the safe one
                 t["value"] = t["own"]
                 t["numerator"], t["denominator"] = (safe.numerator, safe.denominator) if safe else (None, None)
+        if v.series is not None:  # an as-at report: every point of the monthly series, as the headline
+            _safe_series(v.series)
         _safe_comparison(v)
         if v.own_fallback is not None:
             v.own_fallback.value = v.result.value
@@ -81,6 +83,14 @@ def make_safe(data, db) -> None:
     data.standout = summary.standout(data)
     data.differences = summary.differences(data)
     data.by_year = {}  # each year's unsuppressed results, no longer needed: nothing published carries them
+
+
+def _safe_series(series) -> None:
+    """Each point of an item's monthly series (``report.series.ItemSeries``) through the same rule: a point
+    whose count is hidden shows ``c`` in the table and is left off the chart."""
+    for p in series.points:
+        safe = _safe_result(p["result"])[0]
+        p["result"], p["value"], p["numerator"], p["denominator"] = safe, safe.value, safe.numerator, safe.denominator
 
 
 def _safe_comparison(v) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..population import population_for
-from ..years import year_label
+from ..years import date_words, year_label
 
 
 def _tables(con) -> set[str]:
@@ -14,7 +14,8 @@ def _tables(con) -> set[str]:
 
 
 def _returns(con, la: str) -> list[dict[str, Any]]:
-    cols = ("return_id", "collection_year", "file_name", "loaded_at", "children", "warnings")
+    cols = ("return_id", "collection_year", "file_name", "loaded_at", "children", "warnings", "kind",
+            "reference_date")
     rows = con.execute(f"SELECT {', '.join(cols)} FROM returns WHERE la_code = ? AND status = 'current' "
                        "ORDER BY collection_year", [la]).fetchall()
     return [dict(zip(cols, r)) for r in rows]
@@ -63,6 +64,8 @@ def gather(db, la: str, year: int, history: list[int], results: dict, comparison
     for r in returns:
         r.update(per.get(r["return_id"], {"errors": None, "queries": None}))
         r["year_label"] = year_label(r["collection_year"])
+        if r["kind"] == "in-year":  # an as-at report's extract: its date says what it covers
+            r["year_label"] += f" (in-year extract, {date_words(r['reference_date'])})"
     return {
         "returns": returns,
         "by_rule": by_rule,

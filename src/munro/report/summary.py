@@ -53,8 +53,11 @@ def standout(data) -> list[str]:
         flag, h = v.flag, v.headline
         if flag and flag.startswith("significantly") and h is not None:
             e = v.comparison.england
+            england = with_unit(e.value, v.item.unit)
+            if h.period:  # an as-at figure: England's is a reporting year's, and says which
+                england += f", England's published {year_label(e.year)} figure"
             lines.append(f"{v.item.title}: {with_unit(h.value, v.item.unit)} ({_source_words(h)}, "
-                         f"{year_label(h.year)}), {flag} ({with_unit(e.value, v.item.unit)}).")
+                         f"{h.period or year_label(h.year)}), {flag} ({england}).")
     for v in data.items():
         line = worsening(v)
         if line:
@@ -62,7 +65,7 @@ def standout(data) -> list[str]:
     missing = [v for v in data.items() if v.headline is None and v.result.reason is not None]
     if missing:
         shown = sum(1 for v in missing if v.published_instead)
-        lines.append(f"{len(missing)} of {len(data.items())} items have no figure for {data.year_label}; each "
+        lines.append(f"{len(missing)} of {len(data.items())} items have no figure for {data.label}; each "
                      f"says why and what data would fill it" + (f", and {shown} show the authority's latest "
                                                                 "published figure of an earlier year instead."
                                                                 if shown else "."))

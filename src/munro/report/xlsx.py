@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..provenance import attribution, colophon, made_by
-from ..years import year_label
-from .fmt import UNIT_WORDS, reader_definition, words
+from ..years import date_words, year_label
+from .fmt import UNIT_WORDS, for_period, reader_definition, words
 
 _FORMATS = {"percent": "0.0", "per_10k": "0.0", "working_days": "0", "days": "0", "count": "#,##0"}
 
@@ -50,12 +50,18 @@ def _summary(b: _Book, data) -> None:
     ws = b.wb.add_worksheet("Summary")
     ws.set_column(0, 0, 110)
     ws.write(0, 0, f"Child protection performance information: {data.la_name} (LA {data.la}), "
-                   f"{data.year_label}", b.title)
+                   f"{data.label}", b.title)
     marking = ("Disclosure control applied. " + " ".join(data.notes) if data.published
                else "Internal: contains unsuppressed small numbers. Do not publish or share outside the authority.")
     ws.write(1, 0, marking, b.bold)
     ws.write(2, 0, f"Produced by {made_by()} on {data.generated}.")
     row = 3
+    if data.period is not None:  # as at a date: what the figures are of, and what they are compared with
+        ws.write(row, 0, f"Every figure of this authority is for {data.period_label}; each item's monthly series "
+                         "is on its section's sheet with the figures published for each reporting year beside "
+                         "it. England, regional and neighbours' figures are published for reporting years, each "
+                         "labelled with its year, never of the same 12 months.", b.wrap)
+        row += 1
     if attribution(data.publications):  # the Open Government Licence asks for it wherever its figures appear
         ws.write(row, 0, attribution(data.publications), b.wrap)
         row += 1
@@ -84,7 +90,9 @@ def _section(b: _Book, number: int, s, data) -> None:
     ws.set_column(12, 12, 80)
     ws.set_column(13, 13, 40)
     ws.write(0, 0, f"{number}. {s.section.name}", b.title)
-    for c, h in enumerate(_ITEM_COLUMNS):
+    # as at a date, each item's benchmarks are of a reporting year, named in a column of their own
+    columns = _ITEM_COLUMNS + (("Benchmarks' reporting year",) if data.period is not None else ())
+    for c, h in enumerate(columns):
         ws.write(2, c, h, b.head)
     row = 3
     for v in s.items:
@@ -99,9 +107,12 @@ def _section(b: _Book, number: int, s, data) -> None:
                   _fig(c.england) if c else None, _fig(c.region) if c else None,
                   c.neighbours.mean if c and c.neighbours else None, v.flag, c.rank if c else None,
                   c.of if c else None, v.result.reason if v.result.value is None else None,
-                  reader_definition(v.item.definition), source if value is not None else None,
+                  for_period(reader_definition(v.item.definition), getattr(h, "period", None)),
+                  source if value is not None else None,
                   own.value if own is not None else None, own.provenance if own is not None else None,
                   v.differs if own is not None and h is not own else None]
+        if data.period is not None:
+            values.append(year_label(c.basis_year) if c and c.basis_year else None)
         for col, val in enumerate(values):
             _put(ws, row, col, val, nf if col in (1, 5, 6, 7, 14) else (b.wrap if col in (0, 11, 12) else None))
         row += 1
@@ -114,6 +125,8 @@ def _item_charts(b: _Book, ws, v, row: int) -> int:
     """The item's trend and distributions as cell tables, each with a native chart beside it."""
     sheet = ws.get_name().replace("'", "''")
     nf = b.nums[v.item.unit]
+    if v.series is not None:
+        row = _series_table(b, ws, v, row, sheet)
     trend = [t for t in v.trend if isinstance(t.get("value"), (int, float))]
     if len(trend) >= 2:
         ws.write(row, 0, f"{v.item.title}: trend", b.bold)
@@ -161,6 +174,46 @@ def _item_charts(b: _Book, ws, v, row: int) -> int:
         ws.insert_chart(row, 4, chart)
         row = max(last + 3, row + 4 + max(11, (30 * len(pairs) + 80) // 20))
     return row
+
+
+def _series_table(b: _Book, ws, v, row: int, sheet: str) -> int:
+    """An as-at report's monthly series: a row per 12 months, the published figures on their 31 March's row,
+    and a native line chart of munro's points with the published ones as separate markers."""
+    s, nf = v.series, b.nums[v.item.unit]
+    ws.write(row, 0, f"{v.item.title}: monthly series, the 12 months to each date", b.bold)
+    ws.write_row(row + 1, 0, ("12 months to", "This authority (munro)", "This authority (published)",
+                              "England (published)", "Published for"), b.head)
+    published = {p["end"]: p for p in s.published}
+    own = {p["end"]: p for p in s.points}
+    dates = sorted(set(own) | set(published))
+    for i, d in enumerate(dates):
+        r = row + 2 + i
+        ws.write_string(r, 0, date_words(d))
+        _put(ws, r, 1, own[d]["value"] if d in own else None, nf)
+        pub = published.get(d)
+        if pub is not None:
+            _put(ws, r, 2, pub["value"] if pub["value"] is not None else pub["symbol"], nf)
+            _put(ws, r, 3, pub["england"], nf)
+            ws.write_string(r, 4, f"reporting year {year_label(pub['year'])} ({pub['source']})")
+    first, last = row + 3, row + 2 + len(dates)  # 1-based rows of the cells
+    if len(s.valued) >= 2:
+        chart = b.wb.add_chart({"type": "line"})
+        categories = f"='{sheet}'!$A${first}:$A${last}"
+        chart.add_series({"name": "This authority, 12 months to each date (munro)", "categories": categories,
+                          "values": f"='{sheet}'!$B${first}:$B${last}", "marker": {"type": "circle"},
+                          "line": {"color": "#1d70b8", "width": 2.25}})
+        for col, name, marker, colour in (("C", "This authority, published", "diamond", "#0b0c0c"),
+                                          ("D", "England, published", "square", "#505a5f")):
+            if s.published:
+                chart.add_series({"name": name, "categories": categories, "values": f"='{sheet}'!${col}${first}:"
+                                  f"${col}${last}", "line": {"none": True},
+                                  "marker": {"type": marker, "size": 8, "fill": {"color": colour},
+                                             "border": {"color": colour}}})
+        chart.set_title({"name": f"{v.item.title}: the 12 months to each date"})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 640, "height": 300})
+        ws.insert_chart(row, 6, chart)
+    return max(last + 2, row + 17)
 
 
 def _quality(b: _Book, data) -> None:
@@ -213,9 +266,18 @@ def _data(b: _Book, data) -> None:
                     ("own figure", v.result.value)]
             rows += [(label, val) for label, val in v.figures]
             rows += [(f"{d['label']}: {words(k)}", n) for d in v.distributions for k, n in d["rows"]]
+            when = data.year if data.period is None else data.label
             for fig, val in rows:
                 row += 1
-                for col, x in enumerate((s.section.id, v.item.id, v.item.title, v.item.unit, data.year, fig, val)):
+                for col, x in enumerate((s.section.id, v.item.id, v.item.title, v.item.unit, when, fig, val)):
+                    _put(ws, row, col, x)
+            series = [(p["label"], "series: munro", p["value"]) for p in v.series.points] if v.series else []
+            for p in v.series.published if v.series else ():
+                series += [(p["year"], "series: published", p["value"] if p["value"] is not None else p["symbol"]),
+                           (p["year"], "series: England published", p["england"])]
+            for when, fig, val in series:
+                row += 1
+                for col, x in enumerate((s.section.id, v.item.id, v.item.title, v.item.unit, when, fig, val)):
                     _put(ws, row, col, x)
             for t in v.trend:
                 for fig, label in (("value", "headline"), ("own", "own"), ("published", "published"),

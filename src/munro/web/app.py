@@ -106,8 +106,8 @@ def create_app(config: Config | None = None) -> Flask:
     from . import admin, children, downloads, drill, health, info, uploads  # uploads, child lists, downloads,
     for module in (uploads, children, drill, downloads, admin, info, health):  # admin, legal pages, /healthz
         app.register_blueprint(module.bp)
-    from . import audits, public, surveys  # local information: surveys, their public pages, audits
-    for module in (public, surveys, audits):
+    from . import as_at, audits, public, surveys  # figures as at a date; surveys, their public pages, audits
+    for module in (as_at, public, surveys, audits):
         app.register_blueprint(module.bp)
     return app
 

@@ -1,8 +1,8 @@
 """The dashboard's data: the report's ReportData, gathered once per LA, year and store state.
 
 Gathering runs every item over the store and renders charts (seconds), so it
-is kept in memory until the store file changes (a new return loaded). Only
-aggregates are held here: ReportData has no child-level rows.
+is kept in memory until the store file changes (a new return loaded), a reporting year's and an
+as-at date's alike. Only aggregates are held here: ReportData has no child-level rows.
 
 Which figures a user sees of an LA is decided here, once (``published_only``):
 the internal ones (unsuppressed small numbers) only for that LA's own staff,
@@ -15,6 +15,7 @@ CSV and a download all draw from the same variant and none can forget.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -47,8 +48,14 @@ def variants(user, la: str) -> tuple[str, ...]:
     return ("published",) if published_only(user, la) else VARIANTS
 
 
-def report_for(store: Path, user, la: str, year: int, variant: str | None = None):
+AS_AT_MONTHS = 24  # the points of an as-at view's monthly series, as `munro report --as-at`'s default
+
+
+def report_for(store: Path, user, la: str, year: int | dt.date, variant: str | None = None):
     """The ReportData of ``la`` and ``year`` that ``user`` may see (the route has authorised the LA).
+
+    ``year`` a date: the as-at view of the 12 months to it, each item with its monthly series
+    (``report.build.gather_as_at``), cached and made safe the same way.
 
     ``variant``: ``internal`` or ``published`` (default: the user's first of ``variants``); one the
     user may not have is refused (403). MunroError (``NoReturn``) if the store has no such return.
@@ -62,12 +69,32 @@ def report_for(store: Path, user, la: str, year: int, variant: str | None = None
     return _published(store, la, year) if variant == "published" else _report(store, la, year)
 
 
-def _check(store: Path, la: str, year: int) -> None:
+def _check(store: Path, la: str, year: int | dt.date) -> None:
     from ..store.returns import require_return, years_of
 
     if not Path(store).exists():
         raise MunroError("the store does not exist yet: load a return first")
+    if isinstance(year, dt.date):
+        # lazily: the items (Ibis, slow to import) only when an as-at view is asked for
+        from ..indicators.series import check_as_at
+
+        loaded = {la: [int(r["collection_year"]) for r in loaded_returns(store) if r["la_code"] == la]}
+        check_as_at(year, AS_AT_MONTHS, loaded=loaded, la=la)
+        return
     require_return(store, la, year, years_of(loaded_returns(store), la))
+
+
+def _gather(store: Path, la: str, year: int | dt.date):
+    # lazily: the items (Ibis, slow to import) only when a dashboard is gathered
+    from ..report.build import gather, gather_as_at
+
+    return gather_as_at(store, la, year, AS_AT_MONTHS) if isinstance(year, dt.date) else gather(store, la, year)
+
+
+def latest_extract(store: Path, la: str) -> dt.date | None:
+    """The date of ``la``'s latest in-year extract loaded (the as-at date a dashboard offers first), or None."""
+    dates = [r["reference_date"] for r in loaded_returns(store) if r["la_code"] == la and r["kind"] == "in-year"]
+    return max(dates) if dates else None
 
 
 def _cached(key: tuple, stamp: tuple, make, cache: dict | None = None, keep: int = 2 * KEEP):
@@ -84,10 +111,8 @@ def _cached(key: tuple, stamp: tuple, make, cache: dict | None = None, keep: int
     return data
 
 
-def _report(store: Path, la: str, year: int):
+def _report(store: Path, la: str, year: int | dt.date):
     """The internal ReportData (unsuppressed): only through ``report_for``, or to warm the cache."""
-    from ..report.build import gather
-
     _check(store, la, year)
     key = (str(store), la, year)
     with once(key):  # two users opening the same dashboard: gathered once
@@ -96,10 +121,10 @@ def _report(store: Path, la: str, year: int):
         if hit and hit[0] == stamp:
             return hit[1]
         with reading():
-            return _cached(key, stamp, lambda: gather(store, la, year))
+            return _cached(key, stamp, lambda: _gather(store, la, year))
 
 
-def _published(store: Path, la: str, year: int):
+def _published(store: Path, la: str, year: int | dt.date):
     """The published ReportData: a copy of the internal one through munro.report.publish.make_safe."""
     from ..report.publish import make_safe
 

@@ -167,7 +167,7 @@ def la_dashboard(la, year):
     report = _la_year(la, year)
     table = glance(report, link=lambda v: url_for("pages.item", la=la, year=year, item_id=v.item.id))
     return render_template("la_dashboard.html", r=report, glance=table, how_judged=HOW_JUDGED,
-                           headline_rule=HEADLINE_RULE)
+                           headline_rule=HEADLINE_RULE, latest_extract=data.latest_extract(config().store, la))
 
 
 def _report_part(report, template: str, views, **context) -> tuple[Markup, dict[str, list]]:
