@@ -290,21 +290,14 @@ def workers_in_period(ctx: Context) -> ir.Table:
     return a.group_by([*ctx.by, "la_child_id"]).aggregate(workers=a.worker_id.nunique())
 
 
-def _with_workers(ctx: Context, groups: dict[str, ir.Table]) -> ir.Table:
-    """Each of ``groups`` (name -> children: la_code, period, la_child_id) counted (``<name>_n``), and those
-    with ``WORKERS`` or more in the period (``<name>_many``), per LA and period: one query, so that the
-    workers of every child and period are counted once for all the groups."""
+def _with_workers(ctx: Context, children: ir.Table) -> ir.Table:
+    """``children`` (la_code, period, la_child_id) counted (``n``), and those with ``WORKERS`` or more in the
+    period (``many``), per LA and period."""
     w = workers_in_period(ctx)
     w = w.select(_la=w.la_code, _period=w.period, _child=w.la_child_id, workers=w.workers)
-    children = ibis.union(*(t.select(*ctx.by, "la_child_id", _group=ibis.literal(name))
-                            for name, t in groups.items()), distinct=False)
     j = children.left_join(w, [children.la_code == w._la, children.period == w._period,
                                children.la_child_id == w._child])
-    counts = {}
-    for name in groups:
-        counts[f"{name}_n"] = count_if(j._group == name)
-        counts[f"{name}_many"] = count_if((j._group == name) & (j.workers >= WORKERS))
-    return j.group_by(ctx.by).aggregate(**counts)
+    return j.group_by(ctx.by).aggregate(n=j.count(), many=count_if(j.workers >= WORKERS))
 
 
 @item(
@@ -345,14 +338,13 @@ def _with_workers(ctx: Context, groups: dict[str, ir.Table]) -> ir.Table:
 def sw_changes(ctx: Context) -> dict[Key, ItemResult]:
     e = ctx.t.episodes
     e = ctx.open_at(e.filter(e.referral_nfa.fill_null(0) != 1), "referral_date", "closure_date")
+    cin = ctx.per_key(_with_workers(ctx, e.select(*ctx.by, "la_child_id").distinct()))
     p = children_on_plan_at_r(ctx)
-    rows = ctx.per_key(_with_workers(ctx, {"cin": e.select(*ctx.by, "la_child_id").distinct(),
-                                           "cpp": p.select(*ctx.by, "la_child_id").distinct()}))
+    cpp = ctx.per_key(_with_workers(ctx, p.select(*ctx.by, "la_child_id").distinct()))
 
     def build(key: Key) -> ItemResult:
-        row = rows[key]
-        n, many = count_of(row.get("cin_n")), count_of(row.get("cin_many"))
-        pn, pmany = count_of(row.get("cpp_n")), count_of(row.get("cpp_many"))
+        n, many = count_of(cin[key].get("n")), count_of(cin[key].get("many"))
+        pn, pmany = count_of(cpp[key].get("n")), count_of(cpp[key].get("many"))
         return ItemResult(
             id="sw_changes", unit="percent", value=percent(many, n),
             reason=None if n else f"no children were in need at {key.period.end_words}",
