@@ -311,3 +311,27 @@ def test_working_days_and_percentiles_helpers_match_the_contract(cin, db):
 
         q = v.aggregate(**percentiles(v.x)).to_pyarrow().to_pylist()[0]
         assert [q["p25"], q["median"], q["p75"]] == list(np.percentile(values, [25, 50, 75]))
+
+
+def test_the_period_table_as_the_engine_keeps_it_and_as_drawn_from_the_calendar(cin, db):
+    """The periods' rows, where the engine keeps them as a table of the pass (DuckDB) and where every query
+    draws them from the calendar (a context without the engine's hook): the same rows, worked out by hand,
+    and none for a look-back window that ends before munro's calendar begins (1 January 2000)."""
+    import datetime as dt
+
+    load(db, {2023: cin.xml(2023)})
+    d = dt.date
+    periods = (Period.of_year(2024), Period(d(2024, 10, 31)), Period(d(2000, 12, 31)))
+    expected = {
+        0: [(0, d(2000, 1, 1), d(2000, 12, 31), d(2000, 12, 31)), (1, d(2023, 4, 1), d(2024, 3, 31), None),
+            (2, d(2023, 11, 1), d(2024, 10, 31), d(2024, 10, 31))],
+        # the windows 12 months before, under the later period's index and its cut; 31 December 1999 has none
+        12: [(1, d(2022, 4, 1), d(2023, 3, 31), None), (2, d(2022, 11, 1), d(2023, 10, 31), d(2024, 10, 31))],
+    }
+    with golden.engine(db) as engine:
+        for hook in (engine.period_table, None):
+            ctx = Context(periods, ("201",), engine.tables(["201"]), period_rows=hook)
+            for earlier, rows in expected.items():
+                got = ctx.period_table(earlier).to_pyarrow().to_pylist()
+                assert sorted(tuple(r.values()) for r in got) == rows
+                assert ctx.period_table(earlier) is ctx.period_table(earlier)  # one per context, shared by items

@@ -22,7 +22,10 @@ only when asked for (the way Ibis and pandera keep their backends), so that
   ``munro.calendar.calendar_table()`` (``date``, ``is_working_day``, ``wd_index``);
 - optionally, ``query_threads`` when the backend can run queries from several
   threads at once (DuckDB, each thread on a cursor of its own): the items then
-  run two at a time, one compiled in Python while the other's query runs.
+  run two at a time, one compiled in Python while the other's query runs;
+- optionally, ``period_table`` when the backend can keep a small table of the
+  run's own (DuckDB): the periods of a computation are then one table every
+  item joins, rather than a union of calendar rows compiled into each query.
 
 Nothing else changes: the items never name an engine, and the conformance
 tests run the same items on every engine and compare the results.
@@ -156,6 +159,12 @@ class Engine:
         runs in the engine, the next item's is built and compiled in Python (Ibis: about half of an
         item's time), so an engine that can take them together should say so."""
         return contextlib.nullcontext(None)
+
+    def period_table(self, rows: list[tuple[int, dt.date, dt.date, dt.date | None]]) -> ir.Table | None:
+        """The periods of one computation (``munro.indicators.context.Context.period_table``: index, p_start,
+        p_end, p_cut) as a small table the engine keeps for the pass, or None (the default: the context
+        draws them from the calendar in every query, which needs no table of the run's own)."""
+        return None
 
     # -- shared
 

@@ -97,6 +97,8 @@ class DuckDBEngine(Engine):
         self._copies: dict[tuple[str, ...] | None, str] = {}
         self._annex_a_copies: dict[tuple, str] = {}
         self._overrides: list[dict] | None = None
+        self._period_tables: dict[tuple, str] = {}  # the periods' rows -> their table (period_table)
+        self._lock = threading.Lock()  # period_table is called from the items' threads
 
     def close(self) -> None:
         super().close()
@@ -168,6 +170,27 @@ class DuckDBEngine(Engine):
             if name in MERGED + LOCAL:
                 self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{name} AS {select}").fetchall()
         return prefix
+
+    def period_table(self, rows):
+        """The periods as a table of the run's (``p<n>``), made once per set of periods: every item joins it,
+        and the calendar's union of one row per period cost each query's compilation and planning time in
+        proportion to the periods (24 for a monthly series). A window ending outside the calendar has no
+        row, as in the calendar's union."""
+        def day(d: dt.date | None) -> str:
+            return "NULL" if d is None else f"DATE '{d.isoformat()}'"
+
+        key = tuple(rows)
+        with self._lock:
+            name = self._period_tables.get(key)
+            if name is None:
+                name = self._period_tables[key] = f"p{len(self._period_tables) + 1}"
+                values = ", ".join(f"({int(i)}, {day(start)}, {day(end)}, {day(cut)})" for i, start, end, cut in rows)
+                self.raw.execute(
+                    f"CREATE OR REPLACE TABLE main.{name} AS SELECT CAST(v.i AS BIGINT) AS period, "
+                    "CAST(v.s AS DATE) AS p_start, c.date AS p_end, CAST(v.x AS DATE) AS p_cut "
+                    f"FROM (VALUES {values}) AS v(i, s, e, x) JOIN main.{CALENDAR} c ON c.date = CAST(v.e AS DATE) "
+                    "ORDER BY period").fetchall()
+            return self.backend.table(name)
 
     def annex_a(self, name: str, las):
         copy = self._annex_a_copies.get((name, las))

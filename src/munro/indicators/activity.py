@@ -396,8 +396,10 @@ def source_group(code: ir.StringValue) -> ir.StringValue:
     ),
 )
 def referral_source(ctx: Context) -> dict[Key, ItemResult]:
-    r = referrals_in_year(ctx)
-    grp, nfa = source_group(r.referral_source), r.referral_nfa.fill_null(0) == 1
+    e = ctx.t.episodes
+    # grouped once per referral, before the join to the periods repeats it in each period it counts in
+    r = ctx.during(e.mutate(_group=source_group(e.referral_source)), "referral_date")
+    grp, nfa = r._group, r.referral_nfa.fill_null(0) == 1
     rows = _counts(ctx, r, **{m: agg for g in SOURCE_GROUPS for m, agg in (
         (f"n_{g}", count_if(grp == g)), (f"nfa_{g}", count_if((grp == g) & nfa)))})
     out = {}
@@ -464,13 +466,17 @@ def parental_factors_rate(ctx: Context) -> dict[Key, ItemResult]:
     a = ctx.during(ctx.t.assessments, "authorisation_date")
     a = a.select(*ctx.by, "la_child_id", "referral_date", "start_date")
     f = ctx.t.assessment_factors
-    j = f.join(a, [f.la_code == a.la_code, f.la_child_id == a.la_child_id, f.referral_date == a.referral_date,
-                   f.assessment_start_date == a.start_date])
-    code = _code(j.factor)
-    flags = {name: flag(code.isin(codes)).max() for name, codes in PARENTAL_FACTORS.items()}
+    # Each assessment's factors as flags before the join to the periods, so they are read once, not once
+    # for every period the assessment counts in.
+    code = _code(f.factor)
+    f = f.group_by(_la=f.la_code, _child=f.la_child_id, _referral=f.referral_date, _start=f.assessment_start_date
+                   ).aggregate(**{name: flag(code.isin(codes)).max() for name, codes in PARENTAL_FACTORS.items()})
+    j = f.join(a, [f._la == a.la_code, f._child == a.la_child_id, f._referral == a.referral_date,
+                   f._start == a.start_date])
     # One row per episode and period: each factor counted once however many of the period's assessments
     # record it.
-    per_episode = j.group_by([*ctx.by, "la_child_id", "referral_date"]).aggregate(**flags)
+    per_episode = j.group_by([*ctx.by, "la_child_id", "referral_date"]).aggregate(
+        **{name: j[name].max() for name in PARENTAL_FACTORS})
     any_ = per_episode[list(PARENTAL_FACTORS)[0]]
     for name in list(PARENTAL_FACTORS)[1:]:
         any_ = ibis.greatest(any_, per_episode[name])

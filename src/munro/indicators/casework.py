@@ -73,26 +73,51 @@ def plans_open_in_period(ctx: Context) -> ir.Table:
     return p.mutate(excluded=flag(span(p.start_date, p.end_date).excluded))
 
 
-def visit_gaps(ctx: Context) -> ir.Table:
-    """One row per gap between consecutive checkpoints of each plan open in each period (not excluded), with
-    its working days (``gap``) and ``lapse`` = 1 when it is longer than the standard and ends in the period."""
-    p = plans_open_in_period(ctx)
-    p = p.filter(p.excluded == 0)
-    # a plan's checkpoints are per period (each stops at its period's R), so the period is part of the plan
-    keys = [*ctx.by, "la_child_id", "referral_date", "plan_start"]
-    plans = p.select(*keys[:-1], "p_start", plan_start=p.start_date,
-                     stop=ibis.least(p.end_date.fill_null(p.p_end), p.p_end))
+PLAN = ("la_code", "la_child_id", "referral_date", "start_date")  # a plan, as the merged history keys it
+
+
+def plan_checkpoints(ctx: Context) -> ir.Table:
+    """Each plan's checkpoints whatever the period (``PLAN`` and ``point``): its start and every visit at which
+    the child was seen from its start to its recorded end, each with the checkpoint before (``previous``:
+    NULL for the start) and after (``next``: NULL for the last), and the working days from the one before
+    (``gap``).
+
+    Computed once for every period: a period's checkpoints are those up to its ``stop`` (the plan's end as
+    known at R, or R) followed by ``stop`` itself, so its gaps are these up to ``stop`` and one last gap
+    from the checkpoint before ``stop`` (``visit_gaps``)."""
+    p = ctx.t.cp_plans
+    p = p.select(*PLAN, "end_date")
     v = ctx.t.cp_visits
     v = v.filter(v.seen == 1).select(_la=v.la_code, _child=v.la_child_id, visit=v.visit_date)
-    seen = plans.inner_join(v, [plans.la_code == v._la, plans.la_child_id == v._child,
-                                v.visit >= plans.plan_start, v.visit <= plans.stop])
-    points = ibis.union(plans.select(*keys, "p_start", point=plans.plan_start),
-                        seen.select(*keys, "p_start", point=seen.visit),
-                        plans.select(*keys, "p_start", point=plans.stop), distinct=False)
-    w = ibis.window(group_by=[points[k] for k in keys], order_by=[points.point])
-    points = points.mutate(previous=points.point.lag().over(w))
-    gaps = ctx.with_working_days(points.filter(points.previous.notnull()), "previous", "point", "gap")
-    return gaps.mutate(lapse=flag((gaps.gap > ctx.visiting_standard) & (gaps.point >= gaps.p_start)))
+    seen = p.inner_join(v, [p.la_code == v._la, p.la_child_id == v._child, v.visit >= p.start_date,
+                            p.end_date.isnull() | (v.visit <= p.end_date)])
+    points = ibis.union(p.select(*PLAN, point=p.start_date), seen.select(*PLAN, point=seen.visit), distinct=False)
+    w = ibis.window(group_by=[points[k] for k in PLAN], order_by=[points.point])
+    points = points.mutate(previous=points.point.lag().over(w), next=points.point.lead().over(w))
+    return ctx.with_working_days(points, "previous", "point", "gap")
+
+
+def visit_gaps(ctx: Context) -> ir.Table:
+    """(la_code, period, la_child_id, lapse) for the gaps between consecutive checkpoints of each plan open in
+    each period (not excluded), ``lapse`` = 1 for a gap longer than the standard that ends in the period:
+    one row per lapse ending at a visit, and one per plan and period for its last gap, to its ``stop``
+    (the plan's end, or R while it is open), whatever its length."""
+    p = plans_open_in_period(ctx)
+    p = p.filter(p.excluded == 0)
+    plans = p.select(*PLAN, *ctx.by[1:], "p_start", stop=ibis.least(p.end_date.fill_null(p.p_end), p.p_end))
+    c = plan_checkpoints(ctx)
+    c = c.select(**{f"_{k}": c[k] for k in PLAN}, point=c.point, next=c.next, long=c.gap > ctx.visiting_standard)
+    same = [plans[k] == c[f"_{k}"] for k in PLAN]
+    # the gaps to a visit in the period, up to the plan's stop, that are too long
+    lapses = plans.inner_join(c, [*same, c.long, c.point >= plans.p_start, c.point <= plans.stop])
+    # the last gap: from the checkpoint at or before the stop whose next is after it (or has none)
+    last = plans.inner_join(c, [*same, c.point <= plans.stop, c.next.isnull() | (c.next > plans.stop)])
+    last = ctx.with_working_days(last, "point", "stop", "gap")
+    return ibis.union(
+        lapses.select(*ctx.by, "la_child_id", lapse=ibis.literal(1, "int64")),
+        last.select(*ctx.by, "la_child_id",
+                    lapse=flag((last.gap > ctx.visiting_standard) & (last.stop >= last.p_start)).cast("int64")),
+        distinct=False)
 
 
 @item(

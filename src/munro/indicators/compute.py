@@ -133,7 +133,7 @@ def compute_keys(engine: Engine, las: Iterable[str], periods: Iterable[Period], 
                       history={la: history.get(la, []) for la in use_las},
                       population=_population_fn(population) or _store_population(engine),
                       local=dict(engine.local_history() if local is None else local),
-                      visiting_standard=_standard(visiting_standard), run=run,
+                      visiting_standard=_standard(visiting_standard), run=run, period_rows=engine.period_table,
                       annex_a=dict(engine.annex_a_cover() if annex_a is None else annex_a))
         found = _run_items(ctx, wanted)
     for i in wanted:

@@ -23,6 +23,7 @@ same expressions run on DuckDB, PostgreSQL and Spark:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
@@ -131,6 +132,8 @@ class Key(NamedTuple):
     period: Period
 
 
+# A row of the period table: (period index, p_start, p_end, p_cut or None).
+PeriodRow = tuple[int, dt.date, dt.date, dt.date | None]
 # The columns a table gains from ``Context.during``, ``open_at`` and ``over``: which period a row counts in.
 # ``p_cut``: the day after which the period's data has not yet happened (``cut_at``; NULL: not cut).
 PERIOD, P_START, P_END, P_CUT = "period", "p_start", "p_end", "p_cut"
@@ -206,6 +209,10 @@ class Context:
     population_cache: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
     # expr -> pyarrow.Table: how ``rows`` runs a query when items run in threads (Engine.query_threads)
     run: Callable[[ir.Table], Any] | None = field(default=None, repr=False, compare=False)
+    # rows -> the period table, where the engine keeps it as a table of its own (Engine.period_table)
+    period_rows: Callable[[list[PeriodRow]], ir.Table | None] | None = field(default=None, repr=False, compare=False)
+    _period_tables: dict[int, ir.Table] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _period_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         outside = [p.end for p in self.periods if not FIRST_DATE <= p.end <= LAST_DATE]
@@ -240,15 +247,30 @@ class Context:
 
         ``earlier``: the window of the period ending that many months before each one instead
         (``Period.earlier``: a look-back cohort), still under the later period's index and its R.
-        Drawn from the calendar, already on every engine, rather than a memtable: plain DATE columns
-        and no temporary table on PostgreSQL or Spark.
+        Built once per context and ``earlier`` and shared by every item: by the engine where it keeps
+        one small table per pass (``Context.period_rows``, DuckDB), else drawn from the calendar,
+        already on every engine, rather than a memtable: plain DATE columns and no temporary table
+        on PostgreSQL or Spark. A window ending outside the calendar has no row either way.
         """
+        with self._period_lock:
+            table = self._period_tables.get(earlier)
+            if table is None:
+                rows = [(i, w.start, w.end, cut_at(p))
+                        for i, p, w in ((i, p, p.earlier(earlier) if earlier else p)
+                                        for i, p in enumerate(self.periods))]
+                table = self.period_rows(rows) if self.period_rows is not None else None
+                if table is None:
+                    table = self._calendar_periods(rows)
+                self._period_tables[earlier] = table
+            return table
+
+    def _calendar_periods(self, rows: list[PeriodRow]) -> ir.Table:
         cal = self.t.calendar
-        rows = [cal.filter(cal.date == ibis.date(w.end)).select(**{
-                    PERIOD: ibis.literal(i, "int64"), P_START: ibis.date(w.start), P_END: cal.date,
-                    P_CUT: _date_or_null(cut_at(p))})
-                for i, p, w in ((i, p, p.earlier(earlier) if earlier else p) for i, p in enumerate(self.periods))]
-        return ibis.union(*rows) if len(rows) > 1 else rows[0]
+        selects = [cal.filter(cal.date == ibis.date(end)).select(**{
+                       PERIOD: ibis.literal(i, "int64"), P_START: ibis.date(start), P_END: cal.date,
+                       P_CUT: _date_or_null(cut)})
+                   for i, start, end, cut in rows]
+        return ibis.union(*selects) if len(selects) > 1 else selects[0]
 
     def during(self, table: ir.Table, date: str, earlier: int = 0) -> ir.Table:
         """``table``'s rows whose ``date`` falls in a period, once per such period (with its columns), as

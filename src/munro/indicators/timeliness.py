@@ -86,13 +86,20 @@ def _span_result(item: str, figures: dict[str, Any], within_name: str, what: str
     )
 
 
+def _spanned(ctx: Context, t: ir.Table, start: str, end: str) -> ir.Table:
+    """``t`` with ``wd``, the working days from ``start`` to ``end``, for ``ctx.during(..., end)``: counted
+    once per row, before the join to the periods repeats it in each period it counts in. Neither date
+    changes with the period: ``start`` identifies the row (a row that starts after R is left out, never
+    changed) and ``end`` is on or before R in every period the row joins (``as_known``)."""
+    return ctx.with_working_days(t, start, end, "wd")
+
+
 # ---------------------------------------------------------------- assessment_timeliness
 
 
 def assessment_spans(ctx: Context) -> ir.Table:
     """Assessments authorised in each period, with ``wd`` = working days from start to authorisation."""
-    a = ctx.during(ctx.t.assessments, "authorisation_date")
-    return ctx.with_working_days(a, "start_date", "authorisation_date", "wd")
+    return ctx.during(_spanned(ctx, ctx.t.assessments, "start_date", "authorisation_date"), "authorisation_date")
 
 
 def first_assessment_spans(ctx: Context) -> ir.Table:
@@ -103,8 +110,8 @@ def first_assessment_spans(ctx: Context) -> ir.Table:
     w = ibis.window(group_by=[a.la_code, a.la_child_id, a.referral_date],
                     order_by=[a.start_date, a.return_id, a.assessment_seq])
     a = a.mutate(_rank=ibis.row_number().over(w))
-    first = ctx.during(a.filter(a._rank == 0), "authorisation_date")
-    return ctx.with_working_days(first, "referral_date", "authorisation_date", "wd")
+    return ctx.during(_spanned(ctx, a.filter(a._rank == 0), "referral_date", "authorisation_date"),
+                      "authorisation_date")
 
 
 @item(
@@ -175,8 +182,7 @@ def assessment_timeliness(ctx: Context) -> dict[Key, ItemResult]:
 
 def s47_spans(ctx: Context) -> ir.Table:
     """Section 47 enquiries whose initial conference is in each period, ``wd`` from enquiry start to it."""
-    s = ctx.during(ctx.t.section47, "icpc_date")
-    return ctx.with_working_days(s, "start_date", "icpc_date", "wd")
+    return ctx.during(_spanned(ctx, ctx.t.section47, "start_date", "icpc_date"), "icpc_date")
 
 
 @item(
