@@ -11,6 +11,7 @@ from munro.cli import cli
 from munro.errors import MunroError
 from munro.options import YEAR, YEARS
 from munro.years import (
+    Period,
     parse_year,
     parse_years,
     year_end,
@@ -102,6 +103,12 @@ def test_labels_and_the_year_of_a_date():
     assert (year_label(2025), year_label(2000), year_label(2010)) == ("2024-25", "1999-00", "2009-10")
     assert [year_of_date(dt.date(*d)) for d in ((2024, 3, 31), (2024, 4, 1), (2025, 3, 31), (2025, 4, 1))] == [
         2024, 2025, 2025, 2026]
+
+
+def test_a_period_says_in_the_year_or_in_its_12_months():
+    assert Period.of_year(2025).in_words == "in the year"
+    assert Period(dt.date(2025, 3, 31)).in_words == "in the year"
+    assert Period(dt.date(2025, 10, 31)).in_words == "in the 12 months to 31 October 2025"
 
 
 def _options(command=cli, path="munro"):

@@ -291,6 +291,12 @@ class Period:
         its year), else the whole date, '31 October 2025'."""
         return "31 March" if self.is_year else date_words(self.end)
 
+    @property
+    def in_words(self) -> str:
+        """"In the period" as its texts say it: 'in the year' for a reporting year (read beside its year), else
+        'in the 12 months to 31 October 2025'."""
+        return "in the year" if self.is_year else f"in the {self.label}"
+
     def earlier(self, months: int) -> Period:
         """The period ending ``months`` calendar months before this one ends (month ends kept as month ends)."""
         if _is_month_end(self.end):

@@ -61,3 +61,11 @@ def test_a_date_after_the_extract_is_one_line(store):
                                          r"2024: the period needs the 2025 return or an in-year extract dated on "
                                          r"or after 31 October 2024 \(munro ingest loads it\)$"):
         breakdown(store, "201", Period(dt.date(2024, 10, 31)), ["assessment_timeliness"], by="team")
+
+
+def test_a_figure_without_records_says_its_own_12_months(store):
+    # No section 47 enquiry is in the returns: the reason names the 12 months, not "the year" (which would
+    # read as 2024-25, still under way on 30 September 2024).
+    t = breakdown(store, "201", Period(R), ["s47_to_icpc_timeliness"], by="team")
+    assert t.total["s47_to_icpc_timeliness"].reason == (
+        "no initial child protection conferences in the 12 months to 30 September 2024")

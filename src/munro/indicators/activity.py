@@ -200,7 +200,7 @@ def rereferral_12m(ctx: Context) -> dict[Key, ItemResult]:
     for key in ctx.keys:
         n, re = count_of(rows[key].get("n")), count_of(rows[key].get("re"))
         out[key] = ItemResult(id="rereferral_12m", unit="percent", value=percent(re, n),
-                              reason=None if n else "no referrals in the year",
+                              reason=None if n else f"no referrals {key.period.in_words}",
                               numerator=re, denominator=n, count=n,
                               note=_missing_previous_year(ctx, key, "re-referrals"))
     return out
@@ -327,7 +327,7 @@ def referral_outcome(ctx: Context) -> dict[Key, ItemResult]:
         counts["service"] = n - counts["nfa"] - counts["not_in_need"]
         groups = {g: {"count": c, "percent": percent(c, n)} for g, c in counts.items()}
         out[key] = ItemResult(id="referral_outcome", unit="percent", value=groups["service"]["percent"],
-                              reason=None if n else "no referrals in the year",
+                              reason=None if n else f"no referrals {key.period.in_words}",
                               numerator=counts["service"], denominator=n, count=n, groups=groups)
     return out
 
@@ -409,7 +409,7 @@ def referral_source(ctx: Context) -> dict[Key, ItemResult]:
         groups = {g: {"count": n, "percent": percent(n, total), "nfa_count": nfa, "nfa_percent": percent(nfa, n)}
                   for g, (n, nfa) in counts.items()}
         out[key] = ItemResult(id="referral_source", unit="percent", value=None,
-                              reason=None if total else "no referrals in the year",
+                              reason=None if total else f"no referrals {key.period.in_words}",
                               count=total, groups=groups, note="a breakdown: the figures are in groups")
     return out
 

@@ -187,7 +187,7 @@ def child_seen_per_cpp(ctx: Context) -> dict[Key, ItemResult]:
         n, ok, a = count_of(rows[key].get("n")), count_of(rows[key].get("seen")), alone[key]
         return ItemResult(
             id="child_seen_per_cpp", unit="percent", value=percent(ok, n),
-            reason=None if n else "no child protection plans were open in the year",
+            reason=None if n else f"no child protection plans were open {key.period.in_words}",
             numerator=ok, denominator=n, count=n, excluded=count_of(bad[key].get("excluded")),
             figures={"visiting_standard": ctx.visiting_standard, "lapses": count_of(rows[key].get("lapses")),
                      "visits_seen": count_of(a.get("visits")),
@@ -269,7 +269,8 @@ def icpc_to_core_group(ctx: Context) -> dict[Key, ItemResult]:
         n, within = count_of(row.get("n")), count_of(row.get("within"))
         return ItemResult(
             id="icpc_to_core_group", unit="percent", value=percent(within, n),
-            reason=None if n else "no first core group meetings of plans that started in the year are recorded",
+            reason=None if n else (f"no first core group meetings of plans that started {key.period.in_words} "
+                                   "are recorded"),
             numerator=within, denominator=n, count=n, excluded=count_of(row.get("excluded")),
             figures={"within_10": within, "plans_started": count_of(row.get("plans")),
                      "no_meeting_recorded": count_of(row.get("none")),

@@ -94,7 +94,7 @@ def contact_conversion(ctx: Context) -> dict[Key, ItemResult]:
         n, converted = count_of(rows[key].get("n")), count_of(rows[key].get("converted"))
         out[key] = _missing(ctx, "contact_conversion", "percent", key, "contacts") or ItemResult(
             id="contact_conversion", unit="percent", value=percent(converted, n),
-            reason=None if n else "no contacts in the year", numerator=converted, denominator=n, count=n,
+            reason=None if n else f"no contacts {key.period.in_words}", numerator=converted, denominator=n, count=n,
             figures={"children": count_of(rows[key].get("children"))})
     return out
 

@@ -212,7 +212,7 @@ def cpp_lasting_2y(ctx: Context) -> dict[Key, ItemResult]:
         on, olong = count_of(open_rows[key].get("n")), count_of(open_rows[key].get("long"))
         out[key] = ItemResult(
             id="cpp_lasting_2y", unit="percent", value=percent(long, n),
-            reason=None if n else "no child protection plans ended in the year",
+            reason=None if n else f"no child protection plans ended {key.period.in_words}",
             numerator=long, denominator=n, count=n, excluded=bad,
             figures={"open_2y": percent(olong, on), "open_2y_count": olong, "open_plans": on},
         )
@@ -295,7 +295,7 @@ def cpp_repeat(ctx: Context) -> dict[Key, ItemResult]:
         n, ever, within = (count_of(rows[key].get(k)) for k in ("n", "ever", "within"))
         out[key] = ItemResult(
             id="cpp_repeat", unit="percent", value=percent(ever, n),
-            reason=None if n else "no child protection plans started in the year",
+            reason=None if n else f"no child protection plans started {key.period.in_words}",
             numerator=ever, denominator=n, count=n,
             figures={"within_2y": percent(within, n), "within_2y_count": within,
                      "by_previous_cpp_count": count_of(rows[key].get("by_count")),
@@ -437,7 +437,7 @@ def cpp_end_outcome(ctx: Context) -> dict[Key, ItemResult]:
             either, care = closed, None
         out[key] = ItemResult(
             id="cpp_end_outcome", unit="percent", value=percent(either, n),
-            reason=None if n else "no child protection plans ended in the year",
+            reason=None if n else f"no child protection plans ended {key.period.in_words}",
             numerator=either, denominator=n, count=n, excluded=count_of(rows[key].get("excluded")),
             figures={"cin_closed": closed, "became_looked_after": care,
                      **({"became_looked_after_reason": missing} if missing else {}),
@@ -502,7 +502,7 @@ def further_s47_after_cpp(ctx: Context) -> dict[Key, ItemResult]:
         n, had = count_of(rows[key].get("n")), count_of(rows[key].get("had"))
         out[key] = ItemResult(
             id="further_s47_after_cpp", unit="percent", value=percent(had, n),
-            reason=None if n else "no section 47 enquiries started in the year",
+            reason=None if n else f"no section 47 enquiries started {key.period.in_words}",
             numerator=had, denominator=n, figures={"count": had},
             note=_missing_year(ctx, la, p.first_year - 1, "earlier plans"),
         )

@@ -73,12 +73,12 @@ def _span_figures(row: dict[str, Any], bands: Bands, within_name: str) -> dict[s
     }
 
 
-def _span_result(item: str, figures: dict[str, Any], within_name: str, what: str,
+def _span_result(item: str, key: Key, figures: dict[str, Any], within_name: str, what: str,
                  extra: dict[str, Any] | None = None) -> ItemResult:
     n = figures["count"]
     return ItemResult(
         id=item, unit="percent", value=figures["percent"],
-        reason=None if n else f"no {what} in the year",
+        reason=None if n else f"no {what} {key.period.in_words}",
         numerator=figures[within_name], denominator=n, count=n, excluded=figures["excluded"],
         bands=figures["bands"],
         figures={"p25": figures["p25"], "median": figures["median"], "p75": figures["p75"],
@@ -172,7 +172,7 @@ def assessment_timeliness(ctx: Context) -> dict[Key, ItemResult]:
         figs = _span_figures(main[key], ASSESSMENT_BANDS, "within_45")
         r = _span_figures(ref[key], ASSESSMENT_BANDS, "within_45")
         from_referral = {"value": r.pop("percent"), **r}
-        out[key] = _span_result(item, figs, "within_45", "assessments authorised",
+        out[key] = _span_result(item, key, figs, "within_45", "assessments authorised",
                                {"from_referral": from_referral})
     return out
 
@@ -233,7 +233,7 @@ def s47_spans(ctx: Context) -> ir.Table:
 )
 def s47_to_icpc_timeliness(ctx: Context) -> dict[Key, ItemResult]:
     rows = _span_rows(ctx, s47_spans(ctx), "start_date", "icpc_date", S47_BANDS, 15)
-    return {key: _span_result("s47_to_icpc_timeliness", _span_figures(rows[key], S47_BANDS, "within_15"),
+    return {key: _span_result("s47_to_icpc_timeliness", key, _span_figures(rows[key], S47_BANDS, "within_15"),
                               "within_15", "initial child protection conferences")
             for key in ctx.keys}
 
