@@ -15,6 +15,7 @@ against scipy over a grid and against published chi-square and Garwood tables.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from statistics import NormalDist
 
 _EPS = 1e-15
@@ -36,6 +37,9 @@ def upper(a: float, x: float) -> float:
     return 1.0 - _series(a, x) if x < a + 1 else _fraction(a, x)
 
 
+# The two inverses are pure and each costs a root-finding of a few dozen series of up to a thousand terms;
+# a comparison asks for the same ones several times (an interval and a funnel's limits of one count).
+@lru_cache(maxsize=4096)
 def quantile(a: float, p: float) -> float:
     """The x with P(a, x) = p, for shape a > 0 and 0 < p < 1."""
     _check(a > 0 and 0 < p < 1, f"gamma quantile needs a > 0 and 0 < p < 1, not a={a}, p={p}")
@@ -46,6 +50,7 @@ def quantile(a: float, p: float) -> float:
     return _root(f, guess / 2, guess * 2)
 
 
+@lru_cache(maxsize=4096)
 def shape(p: float, x: float) -> float:
     """The shape a with P(a, x) = p, for x > 0 and 0 < p < 1 (P falls as a grows)."""
     _check(x > 0 and 0 < p < 1, f"gamma shape needs x > 0 and 0 < p < 1, not p={p}, x={x}")
@@ -100,11 +105,13 @@ def _root(f, low: float, high: float) -> float:
     cannot wander off as Newton's method can) and converges superlinearly; bisection steps guard
     against a bracket that stops shrinking.
     """
-    while f(low) > 0:
-        low /= 4
-    while f(high) < 0:
-        high *= 4
     f_low, f_high = f(low), f(high)
+    while f_low > 0:
+        low /= 4
+        f_low = f(low)
+    while f_high < 0:
+        high *= 4
+        f_high = f(high)
     side = 0
     for _ in range(200):
         if f_low == 0:

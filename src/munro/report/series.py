@@ -100,7 +100,7 @@ def _published(db, la: str, items: list[str], years: list[int]) -> dict[str, lis
     ensure_reference(db)
     con = open_store(db, read_only=True)
     try:
-        found = Published(con, items)
+        found = Published(con, items, la)
     finally:
         con.close()
     out: dict[str, list[dict[str, Any]]] = {}
