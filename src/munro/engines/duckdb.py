@@ -28,6 +28,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..annexa import schema as annex_a_schema
 from ..calendar import calendar_table
@@ -47,6 +48,9 @@ from ..store.db import (
 from ..store.merge import merged_selects
 from ..store.schema import kind_sql
 from . import LOCAL, MERGED, Engine
+
+if TYPE_CHECKING:
+    from .sql_cache import SqlCache
 
 CALENDAR = "munro_calendar"
 
@@ -98,11 +102,15 @@ class DuckDBEngine(Engine):
         self._annex_a_copies: dict[tuple, str] = {}
         self._overrides: list[dict] | None = None
         self._period_tables: dict[tuple, str] = {}  # the periods' rows -> their table (period_table)
+        self._sql_cache: SqlCache | None = None  # the queries' compiled SQL (engines.sql_cache), made when used
         self._lock = threading.Lock()  # period_table is called from the items' threads
 
     def close(self) -> None:
         super().close()
         self._remove_spill()
+        cache = getattr(self, "_sql_cache", None)  # None too when __init__ failed before making it
+        if cache is not None:
+            cache.close()
 
     @contextlib.contextmanager
     def query_threads(self) -> Iterator[Callable]:
@@ -111,6 +119,11 @@ class DuckDBEngine(Engine):
         run's merged copies) and each releases the GIL while DuckDB works."""
         import ibis  # lazily: Ibis (slow to import) only when an engine runs, as in __init__
 
+        from .sql_cache import SqlCache  # lazily: it imports Ibis
+
+        if self._sql_cache is None:
+            self._sql_cache = SqlCache(self.path)
+        sql_cache = self._sql_cache
         local, lock, cursors = threading.local(), threading.Lock(), []
         self._read_overrides()  # now, on this connection, not by two threads at once
 
@@ -121,6 +134,7 @@ class DuckDBEngine(Engine):
                     cursor = self.raw.cursor()  # inherits the connection's settings (no progress bar)
                     cursors.append(cursor)
                 backend = local.backend = ibis.duckdb.from_connection(cursor)
+                backend.compile = sql_cache.compiling(backend.compile, backend.name)
             return backend.to_pyarrow(expr)
 
         try:
