@@ -608,7 +608,7 @@ def reference_load(obj):
     """Load (or reload) the packaged published statistics into the store; your imports are kept."""
     from .benchmark.reference import load_reference
 
-    click.echo("\n".join(load_reference(obj["db"]).lines()))
+    click.echo(load_reference(obj["db"]).summary())
 
 
 @reference.command("import")
@@ -620,7 +620,7 @@ def reference_import(obj, file, layout):
     """Add published figures from FILE (newer years, other sources' items); a bad row loads nothing."""
     from .benchmark.reference import import_reference
 
-    click.echo(import_reference(obj["db"], file, layout=layout).line())
+    click.echo(import_reference(obj["db"], file, layout=layout).summary())
 
 
 # ---------------------------------------------------------------- munro report (munro.report)

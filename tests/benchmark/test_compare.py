@@ -135,16 +135,23 @@ def test_interval_and_flag_against_england(store):
     assert funnel["lower_95"] < 20.0 < funnel["upper_95"]  # the LA's 20% inside, as the flag says
 
 
-def test_own_and_published_differences_are_flagged(store, cin):
+def _two_first_plans(store, cin, year):
+    """LA 805's return of ``year``: two children each on a first plan from 20 May of the year's start."""
     from munro.loading import ingest_file
+
+    y = year - 1
+    kids = [cin.Child(id=f"P{n}", episodes=[cin.Episode(referral=f"{y}-05-01", s47=[cin.S47(start=f"{y}-05-02",
+            icpc=f"{y}-05-20")], plans=[cin.Plan(start=f"{y}-05-20")])]) for n in (1, 2)]
+    path = store.parent / f"cin_805_{year}.xml"
+    path.write_text(cin.xml(year, kids, la="805"), encoding="utf-8")
+    assert ingest_file(store, path, workers=1).error is None
+
+
+def test_own_and_published_differences_are_flagged(store, cin):
     from munro.population import set_population
 
     # Two children on a plan at 31 March 2024, a population of 10,000: own cpp_rate 2.0 per 10k.
-    kids = [cin.Child(id=f"P{n}", episodes=[cin.Episode(referral="2023-05-01", s47=[cin.S47(start="2023-05-02",
-            icpc="2023-05-20")], plans=[cin.Plan(start="2023-05-20")])]) for n in (1, 2)]
-    path = store.parent / "cin_805_2024.xml"
-    path.write_text(cin.xml(2024, kids, la="805"), encoding="utf-8")
-    assert ingest_file(store, path, workers=1).error is None
+    _two_first_plans(store, cin, 2024)
     set_population(store, "805", 2024, 10_000)
     con = open_store(store)
     _published(con, [("la", "805", "Hartlepool", 2024, "cpp_rate", 2.04, 2, 9800, "per_10k", None, "DfE CIN 2024")])
@@ -183,3 +190,14 @@ def test_every_output_flags_the_value_it_shows(store):
     line = next(x for x in as_table("805", 2024, got).splitlines() if x.startswith("cpp_repeat"))
     assert line.split()[1:4] == ["20.0%", "2024", "published"]
     assert line.endswith("not significantly different from England")
+
+
+def test_an_own_figure_ranked_among_an_earlier_years_is_named_by_both_years_labels(store, cin):
+    # 2024-25 (collection 2025): two first plans, so munro's own cpp_repeat is 0%; nothing is published for
+    # 2024-25, so it is placed among the 2023-24 figures: 806 15, 807 25, 810 30, 801 10, 802 40 (808 is
+    # suppressed), 805's own 0 first of six (lower is better).
+    _two_first_plans(store, cin, 2025)
+    c = _item(compare(store, "805", 2025, items=["cpp_repeat"]), "cpp_repeat")
+    assert (c.headline.value, c.headline.year, c.basis_year) == (0.0, 2025, 2024)
+    assert (c.rank, c.of, c.quartile) == (1, 6, 1)
+    assert c.rank_note.startswith("munro's own 2024-25 figure placed among LAs' published 2023-24 figures; ")

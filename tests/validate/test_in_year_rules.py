@@ -36,3 +36,38 @@ def test_the_report_says_it_checked_an_in_year_extract(cin, write):
                            "(not 100, 2887Q), its dates measured to its own ReferenceDate")
     assert "100" not in {r.code for r in report.rules}
     assert validate_file(write("a.xml", cin.xml(2026, [cin.Child()]))).note is None
+
+
+# ---------------------------------------------------------------- rules that read "the census year" as the year's end
+
+
+def test_an_assessment_open_since_march_is_no_error_in_aprils_extract(cin, check):
+    # 8736 at the year's end: not completed by 31 March 2026 and started before 1 April 2025 (a year open).
+    # In an extract of 30 April 2025 the 12 months to its date run from 1 May 2024: one started on 4 March
+    # 2025 has been open eight weeks; one started on 15 April 2024 over a year, as at the year's end.
+    march = cin.Child(id="M", episodes=[cin.Episode(referral="2025-03-01", assessments=[cin.Assessment("2025-03-04")])])
+    old = cin.Child(id="O", episodes=[cin.Episode(referral="2024-04-01", assessments=[cin.Assessment("2024-04-15")])])
+    assert check("8736", 2026, [march, old], reference_date="2025-04-30") == [
+        ("O", "AssessmentAuthorisationDate, AssessmentActualStartDate", "2024-04-15")]
+    # The annual return of 2025-26 (31 March 2026): both were open before 1 April 2025.
+    assert [c for c, _, _ in check("8736", 2026, [march, old])] == ["M", "O"]
+
+
+def test_an_enquiry_awaiting_its_conference_since_march_is_no_error_in_aprils_extract(cin, check):
+    march = cin.Child(id="M", episodes=[cin.Episode(referral="2025-03-10", s47=[cin.S47(start="2025-03-12")])])
+    old = cin.Child(id="O", episodes=[cin.Episode(referral="2024-04-10", s47=[cin.S47(start="2024-04-12")])])
+    assert [(c, v) for c, _, v in check("8740", 2026, [march, old], reference_date="2025-04-30")] == [
+        ("O", "2024-04-12")]
+    assert [c for c, _, _ in check("8740", 2026, [march, old])] == ["M", "O"]
+
+
+def test_an_expected_birth_is_expected_from_the_extracts_month_to_nine_months_after(cin, check):
+    # An extract of 30 April 2025 expects births from 1 April 2025 to 31 January 2026; the annual return of
+    # 2025-26 (31 March 2026) from 1 March to 31 December 2026.
+    def unborn(n, day):
+        return cin.Child(id=n, birth=None, expected_birth=day, episodes=[cin.Episode(referral="2025-04-02")])
+
+    kids = [unborn("A", "2025-03-31"), unborn("B", "2025-04-01"), unborn("C", "2026-01-31"),
+            unborn("D", "2026-02-01"), unborn("E", "2026-03-01"), unborn("F", "2026-12-31")]
+    assert [c for c, _, _ in check("8530Q", 2026, kids, reference_date="2025-04-30")] == ["A", "D", "E", "F"]
+    assert [c for c, _, _ in check("8530Q", 2026, kids)] == ["A", "B", "C", "D"]

@@ -457,7 +457,8 @@ def _rank(c: Comparison, published, la: str) -> None:
         values[la] = c.headline.value  # the LA's own figure placed among the others' published ones
         note.append(f"munro's own figure for the {c.headline.period} placed among LAs' published "
                     f"{year_label(c.basis_year)} figures" if c.headline.period else
-                    f"munro's own {c.headline.year} figure placed among LAs' published {c.basis_year} figures")
+                    f"munro's own {year_label(c.headline.year)} figure placed among LAs' published "
+                    f"{year_label(c.basis_year)} figures")
     c.rank, c.of, c.quartile = rank_among(values, la, c.polarity)
     if c.polarity == "neither":
         note.append("ranked from the highest value: neither direction is better in itself")

@@ -1,17 +1,29 @@
 """The published statistics in the store: ``benchmark``, ``statistical_neighbours``, ``benchmark_loads``.
 
-``load_reference(db)`` reads every packaged source (``munro/data/``, each
-folder with its SOURCES.md) and replaces the packaged rows in one transaction:
-loading twice gives the same table, and the rows a user imported
-(``import_reference``) are never touched, because their source names the
-user's file. ``ensure_reference(db)`` loads once, the first time anything
-needs the tables. What each source's measures become (item, figure, unit) is
-in docs/benchmarks.md and the source modules: ``cin_published``, ``lait``,
-``outcomes``; LA geography in ``geography``.
+Both kinds of load go through the one load template (``store.loader``), each a ``Loader`` whose
+outcome is a ``ReferenceOutcome`` (a ``store.LoadOutcome``, as every load's):
+
+- ``PackagedStatistics`` (``load_reference(db)``) reads every packaged source (``munro/data/``, each
+  folder with its SOURCES.md) and replaces the packaged rows in one transaction: loading twice gives
+  the same table, and the rows a user imported are never touched, because their source names the
+  user's file. ``ensure_reference(db)`` loads once, the first time anything needs the tables (the
+  loader's ``known_unread``: this munro's packaged files, by their hashes, are loaded already).
+- ``ImportedStatistics`` (``import_reference(db, path)``) adds a user's file, replacing the rows of an
+  earlier import of the same file name (and loading the packaged ones in the same transaction when
+  the store has none yet).
+
+Neither keeps a register of current and superseded files (``Loader.register`` is None): a published
+row is replaced where it stands (the ``benchmark`` table's key holds its source, so a superseded copy
+could not stay beside the current one, nor be made current again without being read again), and
+published statistics are no LA's files: a pseudonymised export leaves them out and retention does
+not remove them by year. ``benchmark_loads`` records what is loaded now: each file, its SHA-256, rows
+and time. What each source's measures become (item, figure, unit) is in docs/benchmarks.md and the
+source modules: ``cin_published``, ``lait``, ``outcomes``; LA geography in ``geography``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -19,9 +31,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..errors import MunroError
-from ..store.database import Store
+from ..store.database import Store, StoreLike
+from ..store.loader import Known, Loader, load
+from ..store.outcome import LoadOutcome
 from ..tables import table
 from . import cin_published, lait, neighbours, outcomes
 from .layouts import COLUMNS, LAYOUTS, USER_SOURCE, Row, read_benchmark_csv
@@ -54,15 +69,31 @@ class SourceLoad:
 
 
 @dataclass
-class LoadSummary:
-    sources: list[SourceLoad]
-    neighbours: dict[str, int]  # model -> LAs with a set
+class ReferenceOutcome(LoadOutcome):
+    """What a load of published statistics gives back: each source's rows (``sources``), and for the
+    packaged statistics the statistical neighbours' models (``neighbours``), for a user's file the rows
+    of an earlier import of it that it replaced (``replaced_rows``)."""
+
+    path: Path
+    status: str = ""  # loaded, replaced, unchanged (already loaded); empty when rejected
+    kind: str | None = "published-statistics"
+    packaged: bool = True  # munro's packaged files, or a user's file (``import_reference``)
+    sources: list[SourceLoad] = field(default_factory=list)
+    neighbours: dict[str, int] = field(default_factory=dict)  # model -> LAs with a set (packaged)
+    replaced_rows: int = 0  # a user's file: rows of an earlier import of the same file name
+    replaced: Any = None
+    error: str | None = None
 
     @property
     def rows(self) -> int:
         return sum(s.rows for s in self.sources)
 
     def lines(self) -> list[str]:
+        """What ``munro reference load`` (each source, then the totals) or ``import`` (one line) prints."""
+        if self.status.startswith("unchanged"):
+            return [f"the packaged published statistics: {self.status}"]
+        if not self.packaged:
+            return [self._import_line()]
         out = []
         for s in self.sources:
             years = f"{s.years[0]}-{s.years[1]}" if s.years else "no years"
@@ -73,6 +104,24 @@ class LoadSummary:
             f"{m} model {n} LAs" for m, n in sorted(self.neighbours.items())))
         out.append(f"total: {self.rows:,} benchmark rows")
         return out
+
+    def _import_line(self) -> str:
+        counts: Counter[str] = Counter()
+        for s in self.sources:
+            counts.update(s.items)
+        items = ", ".join(f"{i} ({n:,})" for i, n in sorted(counts.items()))
+        years = [y for s in self.sources if s.years for y in s.years]
+        again = f", replacing {self.replaced_rows:,} rows of an earlier import of it" if self.replaced_rows else ""
+        return (f"{self.path.name}: {self.rows:,} rows imported{again}; years {min(years)}-{max(years)}; "
+                f"items: {items}")
+
+    def loaded_summary(self) -> str:
+        return "\n".join(self.lines())
+
+    def fields(self) -> dict[str, Any]:
+        return {"kind": self.kind, "packaged": self.packaged, "rows": self.rows,
+                "sources": {s.source: s.rows for s in self.sources}, "neighbours": dict(self.neighbours),
+                "replaced_rows": self.replaced_rows}
 
 
 def _readers():
@@ -114,10 +163,26 @@ def _sha256(path: str) -> str:
     return hashlib.sha256(resources.files("munro.data").joinpath(path).read_bytes()).hexdigest()
 
 
-def _read_packaged() -> tuple[list[SourceLoad], list[Row], list[tuple]]:
-    """Every packaged row (about 150,000), read before the store is touched, so that a bad
-    packaged file leaves the store as it was. Not cached: a web service loads once and would
-    otherwise hold some 50 MB for nothing."""
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _record_load(con, source: str, file: str, sha256: str, rows: int, at: dt.datetime) -> None:
+    con.execute("INSERT INTO benchmark_loads VALUES (?, ?, ?, ?, ?)", [source, file, sha256, rows, at])
+
+
+@dataclass
+class StagedPackaged:
+    """Every packaged row (about 150,000) and the statistical neighbours, read before the store is
+    written, so that a bad packaged file leaves the store as it was. Not cached: a web service loads
+    once and would otherwise hold some 50 MB for nothing."""
+
+    sources: list[SourceLoad]
+    rows: list[Row]
+    neighbours: list[tuple]
+
+
+def _read_packaged() -> StagedPackaged:
     loads, rows = [], []
     for src, read in _readers():
         got = list(read())
@@ -125,40 +190,36 @@ def _read_packaged() -> tuple[list[SourceLoad], list[Row], list[tuple]]:
         years = [r.year for r in got]
         loads.append(SourceLoad(src.name, src.files, len(got), dict(Counter(r.item_id for r in got)),
                                 (min(years), max(years)) if years else None, dict(src.dropped)))
-    return loads, rows, neighbours.read_all()
+    return StagedPackaged(loads, rows, neighbours.read_all())
 
 
-def load_reference(db) -> LoadSummary:
-    """Read every packaged source into the store, replacing the packaged rows (one transaction).
+def _publish_packaged(con, staged: StagedPackaged) -> bool:
+    """Inside the load's transaction: the packaged rows replaced by ``staged``'s; whether there were any."""
+    _create(con)
+    names = [s.source for s in staged.sources]
+    old = [r[0] for r in con.execute(
+        "SELECT DISTINCT source FROM benchmark_loads WHERE file LIKE ?", [PACKAGED + "%"]).fetchall()]
+    gone = sorted(set(old) | set(names))
+    con.execute(f"DELETE FROM benchmark WHERE source IN ({', '.join('?' * len(gone))})", gone)
+    con.execute("DELETE FROM benchmark_loads WHERE file LIKE ?", [PACKAGED + "%"])
+    _insert(con, staged.rows)
+    con.execute("DELETE FROM statistical_neighbours")
+    sn = staged.neighbours
+    _insert_arrow(con, "statistical_neighbours", ("model", "la_code", "rank", "neighbour_code", "closeness"),
+                  sn, {"rank": "int32"})
+    now = _now()
+    for s in staged.sources:
+        for f in s.files:  # a source's rows are counted on its first file
+            _record_load(con, s.source, PACKAGED + f, _sha256(f), s.rows if f == s.files[0] else 0, now)
+    for model, path in neighbours.FILES.items():
+        n = sum(1 for r in sn if r[0] == model)
+        _record_load(con, f"DfE statistical neighbours {model}", PACKAGED + path, _sha256(path), n, now)
+    return bool(old)
 
-    ``db`` is anything ``munro.store.Store`` takes: the store's path (created if new), an open DuckDB
-    connection to it or a ``Store``. Returns what was loaded per source and what was dropped and why.
-    """
-    loads, rows, sn = _read_packaged()
-    now = dt.datetime.now().replace(microsecond=0)
-    names = [s.source for s in loads]
-    with Store(db) as store, store.transaction():
-        con = store.con
-        _create(con)
-        old = [r[0] for r in con.execute(
-            "SELECT DISTINCT source FROM benchmark_loads WHERE file LIKE ?", [PACKAGED + "%"]).fetchall()]
-        gone = sorted(set(old) | set(names))
-        con.execute(f"DELETE FROM benchmark WHERE source IN ({', '.join('?' * len(gone))})", gone)
-        con.execute("DELETE FROM benchmark_loads WHERE file LIKE ?", [PACKAGED + "%"])
-        _insert(con, rows)
-        con.execute("DELETE FROM statistical_neighbours")
-        _insert_arrow(con, "statistical_neighbours", ("model", "la_code", "rank", "neighbour_code", "closeness"),
-                      sn, {"rank": "int32"})
-        for s in loads:
-            for f in s.files:  # a source's rows are counted on its first file
-                con.execute("INSERT INTO benchmark_loads VALUES (?, ?, ?, ?, ?)",
-                            [s.source, PACKAGED + f, _sha256(f), s.rows if f == s.files[0] else 0, now])
-        for model, path in neighbours.FILES.items():
-            n = sum(1 for r in sn if r[0] == model)
-            con.execute("INSERT INTO benchmark_loads VALUES (?, ?, ?, ?, ?)",
-                        [f"DfE statistical neighbours {model}", PACKAGED + path, _sha256(path), n, now])
-    models = Counter(r[0] for r in sn if r[2] == 1)
-    return LoadSummary(loads, dict(models))
+
+def _packaged_outcome(staged: StagedPackaged, status: str) -> ReferenceOutcome:
+    models = Counter(r[0] for r in staged.neighbours if r[2] == 1)
+    return ReferenceOutcome(Path(PACKAGED), status, sources=staged.sources, neighbours=dict(models))
 
 
 def _packaged_files() -> dict[str, str]:
@@ -178,65 +239,113 @@ def _loaded(con) -> bool:
     return held == _packaged_files()
 
 
-def ensure_reference(db) -> LoadSummary | None:
+class PackagedStatistics(Loader[StagedPackaged, ReferenceOutcome]):
+    """munro's packaged published statistics, one load of all of them (``load_reference``); with
+    ``unless_loaded``, none when the store holds these very files already (``ensure_reference``)."""
+
+    Outcome = ReferenceOutcome
+
+    def __init__(self, *, unless_loaded: bool = False):
+        self.unless_loaded = unless_loaded
+
+    def accept(self, path: Path) -> None:
+        return None  # munro's own files, read through importlib.resources
+
+    def known_unread(self, store: Store, path: Path) -> Known[ReferenceOutcome] | None:
+        if not self.unless_loaded or not _loaded(store.con):
+            return None
+        return Known(0, True, {}, ReferenceOutcome(path))
+
+    def read(self, store: Store, path: Path, staging: contextlib.ExitStack) -> StagedPackaged:
+        return _read_packaged()
+
+    def publish(self, store: Store, staged: StagedPackaged) -> ReferenceOutcome:
+        """Inside the load's transaction: the packaged rows, neighbours and their benchmark_loads replaced."""
+        again = _publish_packaged(store.con, staged)
+        return _packaged_outcome(staged, "replaced" if again else "loaded")
+
+
+def load_reference(db: StoreLike) -> ReferenceOutcome:
+    """Read every packaged source into the store, replacing the packaged rows (one transaction).
+
+    ``db`` is anything ``munro.store.Store`` takes: the store's path (created if new), an open DuckDB
+    connection to it or a ``Store``. Returns what was loaded per source and what was dropped and why
+    (``ReferenceOutcome.lines()``).
+    """
+    return load(db, PackagedStatistics(), PACKAGED)
+
+
+def ensure_reference(db: StoreLike) -> ReferenceOutcome | None:
     """Load the packaged statistics unless this store has them already; None when it has.
 
     Keyed on the packaged files' hashes, not on any benchmark row: a store whose
     first benchmark rows were a user's import still gets the published ones, and
     a store loaded by an older munro gets the newer release's files.
     """
-    with Store(db) as store:
-        if _loaded(store.con):
-            return None
-        return load_reference(store)
+    outcome = load(db, PackagedStatistics(unless_loaded=True), PACKAGED)
+    return None if outcome.status.startswith("unchanged") else outcome
 
 
 @dataclass
-class ImportSummary:
-    file: str
-    rows: int
-    replaced: int
-    items: dict[str, int]
-    years: tuple[int, int]
+class StagedImport:
+    """A user's file read whole and checked; the packaged statistics too when the store has none yet."""
 
-    def line(self) -> str:
-        items = ", ".join(f"{i} ({n:,})" for i, n in sorted(self.items.items()))
-        again = f", replacing {self.replaced:,} rows of an earlier import of it" if self.replaced else ""
-        return (f"{self.file}: {self.rows:,} rows imported{again}; years {self.years[0]}-{self.years[1]}; "
-                f"items: {items}")
+    path: Path
+    rows: list[Row]
+    sha256: str
+    packaged: StagedPackaged | None
 
 
-def import_reference(db, path, layout: str = "benchmark-csv") -> ImportSummary:
+class ImportedStatistics(Loader[StagedImport, ReferenceOutcome]):
+    """A user's file of published figures in one of ``LAYOUTS`` (``import_reference``)."""
+
+    Outcome = ReferenceOutcome
+
+    def __init__(self, layout: str = "benchmark-csv"):
+        self.layout = layout
+
+    def accept(self, path: Path) -> None:
+        if self.layout not in LAYOUTS:
+            raise MunroError(f"unknown layout {self.layout!r} (known: {', '.join(LAYOUTS)})")
+        if not path.is_file():
+            raise MunroError(f"{path}: no such file")
+
+    def read(self, store: Store, path: Path, staging: contextlib.ExitStack) -> StagedImport:
+        """Every row checked (a bad row refuses the file, naming its row and column); the packaged
+        statistics read too if the store does not hold them, to be loaded in the same transaction."""
+        rows = read_benchmark_csv(path, packaged_sources() | {"LAIT"})
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        return StagedImport(path, rows, sha, None if _loaded(store.con) else _read_packaged())
+
+    def publish(self, store: Store, staged: StagedImport) -> ReferenceOutcome:
+        """Inside the load's transaction: the rows of an earlier import of the same file name replaced."""
+        con = store.con
+        if staged.packaged is not None:
+            _publish_packaged(con, staged.packaged)
+        like = f"{USER_SOURCE} {staged.path.name}:".replace("%", r"\%").replace("_", r"\_") + "%"
+        replaced = con.execute("SELECT count(*) FROM benchmark WHERE source LIKE ? ESCAPE '\\'",
+                               [like]).fetchall()[0][0]
+        con.execute("DELETE FROM benchmark WHERE source LIKE ? ESCAPE '\\'", [like])
+        con.execute("DELETE FROM benchmark_loads WHERE source LIKE ? ESCAPE '\\'", [like])
+        _insert(con, staged.rows)
+        now, file = _now(), os.fspath(staged.path.resolve())
+        sources = []
+        for source, n in Counter(r.source for r in staged.rows).items():
+            _record_load(con, source, file, staged.sha256, n, now)
+            mine = [r for r in staged.rows if r.source == source]
+            years = [r.year for r in mine]
+            sources.append(SourceLoad(source, (staged.path.name,), n, dict(Counter(r.item_id for r in mine)),
+                                      (min(years), max(years))))
+        return ReferenceOutcome(staged.path, "replaced" if replaced else "loaded", packaged=False,
+                                sources=sources, replaced_rows=replaced)
+
+
+def import_reference(db: StoreLike, path: str | os.PathLike[str], layout: str = "benchmark-csv") -> ReferenceOutcome:
     """Add a user's CSV of published figures (``layout``: see docs/benchmarks.md) to the store.
 
     Every row is checked first; a bad row is a MunroError naming the file, row and column,
     and nothing is loaded. Importing a file with the same name again replaces its rows.
-    The packaged statistics are loaded first if the store does not have them yet.
+    The packaged statistics are loaded first, in the same transaction, if the store does not
+    have them yet. The outcome's ``summary()`` is the line ``munro reference import`` prints.
     """
-    if layout not in LAYOUTS:
-        raise MunroError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")
-    path = Path(path)
-    if not path.is_file():
-        raise MunroError(f"{path}: no such file")
-    reserved = packaged_sources() | {"LAIT"}
-    rows = read_benchmark_csv(path, reserved)
-    prefix = f"{USER_SOURCE} {path.name}:"
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    now = dt.datetime.now().replace(microsecond=0)
-    with Store(db) as store:
-        con = store.con
-        if not _loaded(con):
-            load_reference(store)
-        with store.transaction():
-            like = prefix.replace("%", r"\%").replace("_", r"\_") + "%"
-            replaced = con.execute("SELECT count(*) FROM benchmark WHERE source LIKE ? ESCAPE '\\'",
-                                   [like]).fetchall()[0][0]
-            con.execute("DELETE FROM benchmark WHERE source LIKE ? ESCAPE '\\'", [like])
-            con.execute("DELETE FROM benchmark_loads WHERE source LIKE ? ESCAPE '\\'", [like])
-            _insert(con, rows)
-            for source, n in Counter(r.source for r in rows).items():
-                con.execute("INSERT INTO benchmark_loads VALUES (?, ?, ?, ?, ?)",
-                            [source, os.fspath(path.resolve()), sha, n, now])
-    years = [r.year for r in rows]
-    return ImportSummary(path.name, len(rows), replaced, dict(Counter(r.item_id for r in rows)),
-                         (min(years), max(years)))
+    return load(db, ImportedStatistics(layout), Path(path))

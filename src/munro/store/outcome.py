@@ -1,12 +1,13 @@
 """What a load gives back, whatever was loaded: ``LoadOutcome``.
 
-Every kind of file munro loads (a CIN census return, a file of local records, a pooled export) ends
-in a ``LoadOutcome``: the file (``path``), what became of it (``status``, or ``error`` when it was
-rejected and nothing was loaded), one line to show (``summary()``) and one JSON object
+Every kind of file munro loads (a CIN census return, a file of local records, a pooled export,
+published statistics) ends in a ``LoadOutcome``: the file (``path``), what became of it (``status``,
+or ``error`` when it was rejected and nothing was loaded), one line to show (``summary()``) and one JSON object
 (``record()``, ``munro ingest --format json``). What each kind adds (a return's counts and
 findings, a local file's children, an export's files) is its own fields, in the subclass the
 kind's loader (``store.loader.Loader``) makes: ``store.ingest.IngestOutcome``, ``store.local.LocalOutcome``,
-``store.annexa.AnnexAOutcome``, ``store.pooled.PooledOutcome``.
+``store.annexa.AnnexAOutcome``, ``store.pooled.PooledOutcome``; above the store, the published
+statistics' ``benchmark.reference.ReferenceOutcome``.
 """
 
 from __future__ import annotations

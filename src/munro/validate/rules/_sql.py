@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...years import Period
 from ..registry import FIRST_RULESET, LATEST_RULESET
 
 if TYPE_CHECKING:
@@ -23,6 +24,17 @@ def iso(column: str) -> str:
 def outside_year(column: str, v: Context) -> str:
     """True when a present date falls outside the census year (1 April to the reference date)."""
     return f"({column} < {v.date(v.period_start)} OR {column} > {v.date(v.reference_date)})"
+
+
+def open_since_before_year(column: str, v: Context) -> str:
+    """True when something still open at the reference date started before the 12 months ending on it, or
+    after it. At the year's end that is outside the census year (1 April to 31 March), as the rules'
+    text says; an in-year extract is measured over the 12 months to its own date, the census period as
+    d2i derives it from a ReferenceDate (ReferenceDate - 1 year + 1 day: ../shared/reference/cin-census/
+    FORMAT.md, section 1). Its own year so far would flag whatever was open on 1 April and is still
+    open (an assessment started in March, an enquiry awaiting its conference), which "by the end of the
+    census year" does not: the rule asks that nothing open at the year's end has been open over a year."""
+    return f"({column} < {v.date(Period(v.reference_date).start)} OR {column} > {v.date(v.reference_date)})"
 
 
 def workdays_to_reference(column: str, v: Context) -> str:

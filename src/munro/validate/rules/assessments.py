@@ -10,6 +10,7 @@ from ._sql import (
     before_referral,
     flag_open_many,
     iso,
+    open_since_before_year,
     outside_year,
     rows,
     same_episode,
@@ -67,8 +68,11 @@ def r8696(v: Context) -> str:
       message="For an Assessment that has not been completed, the start date must fall within the census year")
 def r8736(v: Context) -> str:
     """An assessment with no authorisation date must have started between 1 April and the reference
-    date: one started before the census year and still not completed has been open over a year."""
-    return rows("assessments", iso("start_date"), f"authorisation_date IS NULL AND {outside_year('start_date', v)}")
+    date: one started before the census year and still not completed has been open over a year. In an
+    in-year extract, within the 12 months to its date (``open_since_before_year``): one started in March
+    and open in April has been open weeks, not a year."""
+    return rows("assessments", iso("start_date"),
+                f"authorisation_date IS NULL AND {open_since_before_year('start_date', v)}")
 
 
 @rule("8863Q", "query", table=T, fields=(START, END), years=ALL_YEARS,

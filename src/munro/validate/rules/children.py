@@ -6,6 +6,7 @@ PersonBirthDate (the DfE's own distinction: 8525Q asks for one or the other).
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -158,10 +159,15 @@ def r8525q(v: Context) -> str:
       message="Please check and either amend data or provide a reason: Expected Date of Birth is outside "
               "the expected range for this census (March to December of the Census Year end)")
 def r8530q(v: Context) -> str:
-    """The range is 1 March to 31 December of the year the census ends (the collection Year)."""
-    y = v.collection_year
-    return _rows(f"expected_birth_date NOT BETWEEN DATE '{y}-03-01' AND DATE '{y}-12-31'",
-                     iso("expected_birth_date"))
+    """The range is 1 March to 31 December of the year the census ends (the collection Year): from the
+    month of the census's reference date (31 March) to nine months after it. An in-year extract is a
+    census as at its own date, so its range runs from that date's month to nine months after: 1 April
+    2025 to 31 January 2026 for an extract of 30 April 2025, where 2025-26's March to December 2026
+    would flag every unborn child in it."""
+    ref = v.reference_date
+    after = dt.date(ref.year + (ref.month + 9) // 12, (ref.month + 9) % 12 + 1, 1)  # the month after the range
+    return _rows(f"expected_birth_date NOT BETWEEN {v.date(ref.replace(day=1))} "
+                 f"AND {v.date(after - dt.timedelta(days=1))}", iso("expected_birth_date"))
 
 
 @rule("8535Q", "query", table=CI, fields=("PersonDeathDate", "PersonBirthDate"), years=ALL_YEARS,

@@ -11,6 +11,7 @@ from ._sql import (
     before_referral,
     flag_open_many,
     iso,
+    open_since_before_year,
     outside_year,
     rows,
     same_episode,
@@ -82,8 +83,9 @@ def r8715(v: Context) -> str:
               "of the census year, the start date must fall within the census year")
 def r8740(v: Context) -> str:
     """"Has not held the conference": no conference date and not marked ICPCnotRequired (an enquiry
-    that needed no conference has ended, whenever it started)."""
-    return rows("section47", iso("start_date"), f"{AWAITING_ICPC} AND {outside_year('start_date', v)}")
+    that needed no conference has ended, whenever it started). "By the end of the census year": in an
+    in-year extract, the start within the 12 months to its date (``open_since_before_year``)."""
+    return rows("section47", iso("start_date"), f"{AWAITING_ICPC} AND {open_since_before_year('start_date', v)}")
 
 
 @rule("8839", "error", table=T, fields=(ICPC,), years=ALL_YEARS,
