@@ -92,7 +92,6 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
                 build.gather_as_at(db, la, as_at, months, neighbours=neighbours))
         if publish:
             report(progress, "disclosure control")
-
             make_safe(data, db)
         report(progress, "charts")
         charts = html.page_charts(data, renderers)
