@@ -10,12 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
-from web_helpers import LA, OTHER, YEAR, email
+from web_helpers import LA, OTHER, REGIONAL, YEAR, email
 
 from munro.local.roles import ROLES
 
 AGGREGATES = {"administrator", "analyst", "manager", "auditor"}  # who sees an LA's dashboard
-REGIONAL = "regional@example.gov.uk"
 
 # The matrix's item: child protection plans starting in 2024-25 by category, whose groups chart has a CSV.
 # Its counts in the fixture store (tests/web/conftest.py), read from the synthetic returns:

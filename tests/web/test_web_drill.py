@@ -4,13 +4,10 @@ the audit record of each view. The store is tests/indicators/test_drill.py's chi
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
-from web_helpers import LA, OTHER, YEAR, client_of, email
+from web_helpers import LA, YEAR, assert_route_matrix, audit_events, blueprint_routes, client_of, email
 
 from drill_support import allocations, build
 from munro.loading import ingest_file
-from munro.local.roles import ROLES
-from munro.local.schema import audit_log as table
 
 ITEM = "assessment_timeliness"
 ROUTES = {  # name -> (path, roles of LA 330 that get 200; the rest 403)
@@ -30,25 +27,14 @@ def app(tmp_path_factory, app_factory, cin):
     return app_factory(db, root, sign_in_per_address=10_000)
 
 
-def _events(app) -> list:
-    with app.extensions["munro_app_db"].connect() as con:
-        return con.execute(sa.select(table).order_by(table.c.id)).all()
-
-
 def test_every_drill_route_is_in_the_matrix(app):
-    assert {r.endpoint.split(".", 1)[1] for r in app.url_map.iter_rules() if r.endpoint.startswith("drill.")} == \
-        set(ROUTES)
+    assert blueprint_routes(app, "drill") == set(ROUTES)
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_each_route_as_every_role(app, name):
     path, allowed = ROUTES[name]
-    for role in ROLES:
-        got = client_of(app, email(role)).get(path).status_code
-        assert got == (200 if role in allowed else 403), (role, got)
-    assert client_of(app, email("analyst", OTHER)).get(path).status_code == 403  # another LA's analyst
-    assert client_of(app, "regional@example.gov.uk").get(path).status_code == 403  # aggregates only
-    assert app.test_client().get(path).status_code == 302  # signed out: to sign in
+    assert_route_matrix(app, path, allowed, regional=403)  # the regional user sees aggregates only
 
 
 def test_by_team_is_disclosure_controlled_and_recorded(app):
@@ -61,7 +47,7 @@ def test_by_team_is_disclosure_controlled_and_recorded(app):
         assert f'<th scope="row" class="govuk-table__header">{unit}</th>' in page
     assert ">c<" in page and "100.0" not in page and ">2<" not in page
     assert "W1" not in page and ROUTES["workers"][0] not in page  # no worker named; no link for a manager
-    last = _events(app)[-1]
+    last = audit_events(app)[-1]
     assert (last.event, last.email, last.la_code) == ("view_breakdown", email("manager"), LA)
     assert last.detail == f"{YEAR} {ITEM} by team: 3 teams"
 
@@ -72,7 +58,7 @@ def test_by_worker_is_restricted_exact_and_recorded_as_child_level(app):
     page = analyst.get(ROUTES["workers"][0]).text
     assert "Restricted: names social workers" in page
     assert '<th scope="row" class="govuk-table__header">W3</th>' in page and "50.0%*" in page  # 1 of 2
-    last = _events(app)[-1]
+    last = audit_events(app)[-1]
     assert (last.event, last.email, last.detail) == ("view_child_level", email("analyst"),
                                                      f"{YEAR} {ITEM} by worker: 4 workers")
 

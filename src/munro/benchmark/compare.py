@@ -29,11 +29,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..engines import connect
 from ..errors import MunroError
 from ..indicators.catalogue import CATALOGUE, COMPARABILITY, POLARITIES
 from ..indicators.catalogue import item as catalogue_item
+from ..indicators.compute import ITEMS, compute, compute_all
+from ..progress import report
 from ..reference import local_authorities
+from ..store.db import open_store
 from ..years import year_label
+from . import stats
+from .reference import ensure_reference
 
 NEIGHBOUR_MODELS = (2025, 2021)
 HEADLINE_RULE = ("Each item's headline is the figure its publisher (DfE for the children in need census items) "
@@ -228,10 +234,6 @@ def neighbour_stats(values: list[float]) -> tuple[float | None, float | None]:
 
 def _own_results(db, la: str, years: list[int], items: list[str], progress=None) -> dict[int, dict]:
     """year -> compute()'s ``items`` for the years the LA has returns for."""
-    from ..engines import connect
-    from ..indicators.compute import ITEMS, compute
-    from ..progress import report
-
     computable = [i for i in items if i in ITEMS]
     out: dict[int, dict] = {}
     if not computable or not Path(db).is_file():
@@ -252,10 +254,6 @@ def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None =
     The LAs' own figures come from one grouped computation per year (``compute_all``), not one per
     LA, and are then compared LA by LA exactly as ``compare`` does for one. ``progress``: ``munro.progress``.
     """
-    from ..engines import connect
-    from ..indicators.compute import ITEMS, compute_all
-    from ..progress import report
-
     year = int(year)
     wanted = list(items) if items else [i.id for i in CATALOGUE]
     computable = [i for i in wanted if i in ITEMS]
@@ -344,9 +342,6 @@ def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | N
     LA's own figure, labelled with its period; there is no published figure of its own (DfE publishes
     reporting years only) and the trend is the published years'.
     """
-    from ..store.db import open_store
-    from .reference import ensure_reference
-
     la, year = str(la), int(year)
     if neighbours not in NEIGHBOUR_MODELS:
         raise MunroError(f"no statistical-neighbour model {neighbours} (choose 2025 or 2021)")
@@ -493,8 +488,6 @@ def trend_change(trend: list[dict], unit: str, polarity: str) -> dict | None:
     of source is not a change in practice. None when there are not three consecutive years or the
     two changes went different ways.
     """
-    from . import stats
-
     series = [t for t in trend if isinstance(t.get("value"), (int, float))][-3:]
     if len(series) < 3 or series[-1]["year"] - series[0]["year"] != 2:
         return None
@@ -518,8 +511,6 @@ def trend_change(trend: list[dict], unit: str, polarity: str) -> dict | None:
 
 def _uncertainty(c: Comparison) -> None:
     """Interval of the headline and its comparison with England, where counts allow it."""
-    from . import stats
-
     h, e = c.headline, c.england
     if h.value is None or h.numerator is None or not h.denominator:
         return

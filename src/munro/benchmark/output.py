@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import json
 
+from .. import __version__
 from ..indicators.output import shown as _fmt
 from ..output import csv_writer
+from ..provenance import OGL
 from ..renderers import register_output_renderer
 from ..renderers import render as render_as
 from ..years import year_label
@@ -64,9 +66,6 @@ def as_table(la: str, year: int, comparisons: list[Comparison]) -> str:
 
 def _made() -> dict[str, str]:
     """Which munro made the output, and the attribution the published figures in it require."""
-    from .. import __version__
-    from ..provenance import OGL
-
     return {"munro_version": __version__, "licence": OGL}
 
 

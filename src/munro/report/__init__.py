@@ -19,8 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MunroError
+from ..indicators.series import check_as_at
+from ..progress import report, within
+from ..store.returns import require_any_return, require_return, year_words
 from ..years import Period
+from . import build, html, xlsx
+from .appendix import gather as gather_appendix
+from .charts import Renderers
+from .child_lists import write_child_lists
 from .pdf import start_pdf
+from .publish import make_safe
 
 
 @dataclass
@@ -61,12 +69,8 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
     It is asked for, not default: it computes every item again per team (seconds for a large LA), and a
     team's figures are for the authority's managers, not every reader. Never with ``publish``.
     """
-    from ..progress import report
-    from . import build, html, xlsx
-
     if not Path(db).exists():
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
-    from ..store.returns import require_return, year_words
 
     if (year is None) == (as_at is None):
         raise MunroError("give a reporting year or an as-at date, not both or neither")
@@ -77,13 +81,9 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
     if as_at is None:
         require_return(db, la, year)  # a report of a year without its return would be quietly wrong
     else:
-        # lazily: the items (Ibis, slow to import) only when a report is written
-        from ..indicators.series import check_as_at
-
         check_as_at(as_at, months)  # before anything is written (the loaded returns are checked as it computes)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from .charts import Renderers
 
     report(progress, f"computing {year_words(year)} and the years before it" if as_at is None else
            f"computing the {months} months to {as_at.isoformat()}")
@@ -92,15 +92,11 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
                 build.gather_as_at(db, la, as_at, months, neighbours=neighbours))
         if publish:
             report(progress, "disclosure control")
-            from .publish import make_safe
-
             make_safe(data, db)
         report(progress, "charts")
         charts = html.page_charts(data, renderers)
     appendix = None
     if by_team:  # the internal report's appendix: each item by team (never published)
-        from .appendix import gather as gather_appendix  # lazily: it imports the items (Ibis, slow to import)
-
         report(progress, "breakdown by team")
         appendix = gather_appendix(db, la, Period(as_at) if as_at is not None else Period.of_year(year))
     report(progress, "writing the page")
@@ -122,8 +118,6 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
             printing.close()
     lists = None
     if with_child_lists:
-        from .child_lists import write_child_lists
-
         report(progress, "writing the child lists")
         lists = write_child_lists(db, la, year, out / "child-lists-restricted.xlsx")
     return Written(page, printed, book, lists)
@@ -132,9 +126,6 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
 def write_reports(db: str | os.PathLike, year: int, out_dir: str | os.PathLike, **options):
     """``write_report`` for every LA with a ``year`` return in the store (a pooled store's ``--la all``),
     each into ``out_dir/<LA code>``. Yields (LA, Written) as each is written."""
-    from ..progress import within
-    from ..store.returns import require_any_return
-
     if not Path(db).exists():
         raise MunroError(f"no store at {db}: load returns first with `munro ingest`")
     progress = options.pop("progress", None)

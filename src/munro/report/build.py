@@ -14,9 +14,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..benchmark.compare import as_at_figure
+from ..benchmark.compare import KIND_WORDS, Lineage, as_at_figure, compare, own_figure
+from ..engines import connect
 from ..indicators.catalogue import COMPARABILITY, POLARITIES, SECTIONS, Item, Section, by_section
+from ..indicators.compute import compute_years
 from ..indicators.result import ItemResult
+from ..population import SOURCE_ONS
+from ..provenance import publications
+from ..reference import local_authorities
+from ..store.db import explain, open_store
 from ..years import year_label
 from . import evidence, quality, summary
 from . import series as series_mod
@@ -65,7 +71,6 @@ class ItemView:
         h = self.headline
         if h is None:
             return None
-        from ..benchmark.compare import KIND_WORDS
 
         return h.source if h.kind == "published" else KIND_WORDS.get(h.kind, h.source)
 
@@ -146,9 +151,6 @@ class ReportData:
     def publications(self) -> list[str]:
         """The published statistics this report shows (benchmarks, the population behind rates and the
         neighbours they are compared with): named in its colophon with the OGL attribution."""
-        from ..population import SOURCE_ONS
-        from ..provenance import publications
-
         q = self.quality
         sources = [b["source"] for b in q.get("benchmark_sources") or ()]
         pop = q.get("population") or {}
@@ -157,8 +159,6 @@ class ReportData:
 
 
 def _la_name(la: str) -> str:
-    from ..reference import local_authorities
-
     found = local_authorities().get(la)
     return found.name if found else f"LA {la}"
 
@@ -171,13 +171,9 @@ def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict],
     trend), so a failure here becomes a visible note rather than no report.
     """
     try:
-        from ..benchmark.compare import compare
-
         found = compare(db, la, year, neighbours=neighbours, own_results=own, as_at=as_at)
         return {c.item_id: c for c in found}, None
     except Exception as e:  # noqa: BLE001 - any failure of the benchmark data is reported, not fatal
-        from ..store.db import explain
-
         if explain(e, db) is not None:
             raise  # the store itself (busy, damaged): not a note about benchmarks, and the report would be wrong
         return {}, f"benchmarks could not be read: {e}"
@@ -192,9 +188,6 @@ def _own_years(db, la: str, year: int) -> tuple[dict[str, Any], dict[int, dict]]
     The items group by year, so the trend costs one query per item rather than one run per year;
     the comparison gets these results rather than computing them again.
     """
-    from ..engines import connect
-    from ..indicators.compute import compute_years
-
     with connect(db) as engine:
         loaded = engine.history().get(la, [])
         years = [y for y in loaded if year - TREND_YEARS < y <= year] or [year]
@@ -209,7 +202,6 @@ def _trend(item_id: str, comparison, by_year: dict[int, dict] | None, lineage) -
     authority's own figures when there is no comparison."""
     if comparison is not None and comparison.trend:
         return [dict(t) for t in comparison.trend]
-    from ..benchmark.compare import own_figure
 
     rows = []
     for y in sorted(by_year or {}):
@@ -221,9 +213,6 @@ def _trend(item_id: str, comparison, by_year: dict[int, dict] | None, lineage) -
 
 
 def _lineage(db, la: str):
-    from ..benchmark.compare import Lineage
-    from ..store.db import open_store
-
     con = open_store(db, read_only=True)
     try:
         return Lineage.read(con, la)
@@ -241,7 +230,6 @@ def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | No
     lineage = _lineage(db, la)
 
     def fallback(item_id: str):
-        from ..benchmark.compare import own_figure
         return own_figure({year: results}, item_id, year, lineage)
 
     return _assemble(db, la, year, results, comparisons, bench_note, by_year, lineage, fallback, history, now)

@@ -18,6 +18,9 @@ from pathlib import Path
 
 from ..calendar import calendar_table
 from ..indicators.plans import TWO_YEARS_DAYS  # the item's own threshold, so list and count agree
+from ..private import private_file
+from ..provenance import made_by
+from ..store.db import open_store
 from ..years import year_end, year_label, year_start
 
 # Each list: its sheet name, what it is, and its SQL (parameters: year start, year end).
@@ -70,8 +73,6 @@ BY_ITEM = {"assessment_timeliness": "Assessments over 45 days", "s47_to_icpc_tim
 
 def child_lists(db, la: str, year: int, only: str | None = None) -> list[tuple[str, str, list[str], list[tuple]]]:
     """[(sheet, description, columns, rows)] for LA ``la`` and reporting year ``year`` (``only``: that sheet)."""
-    from ..store.db import open_store
-
     con = open_store(db, read_only=True)
     try:
         con.register("cal", calendar_table())
@@ -92,9 +93,6 @@ def child_lists(db, la: str, year: int, only: str | None = None) -> list[tuple[s
 def write_child_lists(db, la: str, year: int, path: Path) -> Path:
     # lazily: xlsxwriter only when a workbook is written
     import xlsxwriter
-
-    from ..private import private_file
-    from ..provenance import made_by
 
     lists = child_lists(db, la, year)
     # A child's ID or a worker's name beginning "=" is text, never a formula; no text becomes a link.

@@ -15,6 +15,8 @@ from typing import Any
 
 from ..errors import MunroError
 from ..indicators.catalogue import Question, Section
+from ..local.appdb import app_db_url, open_app_db
+from ..local.evidence import local_evidence
 
 CHILDREN = "a survey of children and young people"
 FAMILIES = "a survey of families"
@@ -53,11 +55,6 @@ def local(db, la: str, year: int) -> tuple[dict[str, dict], str | None]:
     """Key question text -> the LA's local evidence for the year (``munro.local.evidence``), and a
     note when there is none to read. Read only when the application database exists: a report
     never creates one."""
-    try:
-        from ..local.appdb import app_db_url, open_app_db
-        from ..local.evidence import local_evidence
-    except ImportError as e:  # the national items do not depend on the local-information packages
-        return {}, f"surveys and audits cannot be read here ({e})"
     url = app_db_url(db)
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return {}, "no application database (surveys and audits) beside this store"

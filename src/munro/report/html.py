@@ -16,12 +16,17 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+import jinja2
 from markupsafe import Markup, escape
 
+from .. import provenance
+from ..benchmark.compare import HEADLINE_RULE
 from ..errors import MunroError
 from ..years import year_label, year_words
 from . import charts as charts_mod
+from .appendix import DISCLOSURE, about
 from .fmt import figures, for_period, number, reader_definition, sentence_case, with_unit
+from .summary import HOW_JUDGED
 
 CSS_FILE = "govuk-frontend.min.css"
 
@@ -65,9 +70,6 @@ def _ticks(text: str) -> Markup:
 
 @lru_cache(maxsize=1)
 def environment():
-    # lazily: Jinja2 only when a page is rendered
-    import jinja2
-
     env = jinja2.Environment(loader=jinja2.PackageLoader("munro.report", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
@@ -100,9 +102,6 @@ def render(data, charts: dict[str, list] | None = None, appendix=None) -> str:
     bench_missing = ("No benchmarks: " + note) if note else "No published figure for this item or authority."
     marking = ("Disclosure control applied." if data.published
                else "Internal: contains unsuppressed small numbers.")
-    from .. import provenance
-    from ..benchmark.compare import HEADLINE_RULE
-    from .summary import HOW_JUDGED
 
     return environment().get_template("report.html.j2").render(
         r=data, css=Markup(stylesheet()), charts=charts, bench_missing=bench_missing, marking_line=marking,
@@ -115,8 +114,6 @@ def _appendix(appendix) -> dict:
     """The template's names for the internal appendix (none without it)."""
     if appendix is None:
         return {"appendix": None}
-    from .appendix import DISCLOSURE, about  # lazily: it imports the items (Ibis, slow to import)
-
     return {"appendix": appendix, "disclosure": DISCLOSURE, "about": about}
 
 

@@ -16,7 +16,9 @@ from typing import Any
 
 from ..benchmark.compare import trend_change
 from ..disclosure import is_suppressed, safe_item, suppress_count
+from ..indicators.compute import compute_years
 from ..indicators.result import ItemResult
+from . import summary
 from .build import _distributions
 from .fmt import figure_rows
 
@@ -32,15 +34,11 @@ def _safe_result(r: ItemResult) -> tuple[ItemResult, dict[str, Any]]:
 
 
 def _earlier_years(db, la: str, years: list[int]) -> dict[int, dict]:
-    from ..indicators.compute import compute_years
-
     return {y: r["items"] for y, r in compute_years(db, la, years).items()}
 
 
 def make_safe(data, db) -> None:
     """Apply disclosure control to ``data`` (a ``build.ReportData``) in place, and say so."""
-    from . import summary
-
     years = sorted({t["year"] for v in data.items() for t in v.trend if t["year"] != data.year
                     and t.get("own") is not None} - set(data.by_year))
     earlier = {**data.by_year, **(_earlier_years(db, data.la, years) if years else {})}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..population import population_for
+from ..store.db import open_store
 from ..years import date_words, year_label
 
 
@@ -51,8 +52,6 @@ def _benchmark_sources(con) -> list[dict[str, Any]]:
 
 def gather(db, la: str, year: int, history: list[int], results: dict, comparisons: dict,
            bench_note: str | None) -> dict[str, Any]:
-    from ..store.db import open_store
-
     con = open_store(db, read_only=True)
     try:
         returns = _returns(con, la)

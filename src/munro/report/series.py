@@ -19,6 +19,7 @@ from typing import Any
 
 from ..benchmark.compare import Published
 from ..benchmark.reference import ensure_reference
+from ..indicators.series import compute_series
 from ..store.db import open_store
 from ..years import Period, date_words, year_end, year_label
 
@@ -72,9 +73,6 @@ def gather(db, la: str, end: dt.date, months: int = MONTHS) -> Series:
     """LA ``la``'s items as a monthly series of ``months`` rolling 12-month points to ``end``, with the
     published figures beside them (module docstring). MunroError, one line, for a date or a number of
     months munro cannot compute (``indicators.series.check_as_at``)."""
-    # lazily: the items (Ibis, slow to import) only when a series is computed
-    from ..indicators.series import compute_series
-
     la = str(la)
     found = compute_series(db, la, end, months)
     periods = [Period(dt.date.fromisoformat(p["as_at"])) for p in found["periods"]]

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..provenance import attribution, colophon, made_by
 from ..years import date_words, year_label
+from .appendix import write_sheet
 from .fmt import UNIT_WORDS, for_period, reader_definition, words
 
 _FORMATS = {"percent": "0.0", "per_10k": "0.0", "working_days": "0", "days": "0", "count": "#,##0"}
@@ -308,8 +309,6 @@ def write(data, path: Path, appendix=None) -> Path:
         _quality(b, data)
         _data(b, data)
         if appendix is not None and appendix.shown is not None:  # without a breakdown the page's note says why
-            from .appendix import write_sheet  # lazily: it imports the items (Ibis, slow to import)
-
             write_sheet(wb, {"bold": b.bold, "head": b.head, "wrap": b.wrap, "title": b.title, "nums": b.nums},
                         appendix)
     finally:

@@ -11,10 +11,29 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..errors import StoreBusy, StoreProblem
 from ..local.appdb import open_app_db
+from ..report.html import environment
 from ..store import db as store_db
-from . import limits, params, security, sessions
-from .config import Config
+from . import (
+    admin,
+    as_at,
+    audits,
+    children,
+    downloads,
+    drill,
+    health,
+    info,
+    limits,
+    pages,
+    params,
+    public,
+    security,
+    sessions,
+    surveys,
+    uploads,
+)
+from .config import SIGN_IN_WINDOW_MINUTES, Config
 from .current import COOKIE, FLASK_COOKIE, app_db
+from .ratelimit import RateLimit
 
 RETRY_AFTER = 30  # seconds: a page asked while another process loads returns into the store (busy.html)
 _log = logging.getLogger(__name__)
@@ -23,8 +42,7 @@ _log = logging.getLogger(__name__)
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     app = Flask(__name__, static_folder=None)  # the one stylesheet is a route (pages.stylesheet)
-    from .uploads import UploadRequest
-    app.request_class = UploadRequest  # uploads spooled under the store's folder, not the system's /tmp
+    app.request_class = uploads.UploadRequest  # uploads spooled under the store's folder, not the system's /tmp
     app.config.update(
         SECRET_KEY=config.secret_key,
         SESSION_COOKIE_NAME=FLASK_COOKIE,
@@ -37,11 +55,8 @@ def create_app(config: Config | None = None) -> Flask:
         MUNRO=config,
     )
     app.extensions["munro_app_db"] = open_app_db(url=config.app_db)
-    from .config import SIGN_IN_WINDOW_MINUTES
-    from .ratelimit import RateLimit
     app.extensions["munro_sign_in_limit"] = RateLimit(config.sign_in_per_address, SIGN_IN_WINDOW_MINUTES * 60)
     app.jinja_env.globals["csrf_token"] = security.csrf_token
-    from ..report.html import environment
     app.jinja_env.filters.update(environment().filters)  # the report's number formats, the same on every page
 
     @app.before_request
@@ -98,16 +113,13 @@ def create_app(config: Config | None = None) -> Flask:
                                        "Tell the service's administrator: the service's log says what is wrong."), 500
 
     app.url_map.converters["int"] = params.WholeNumber  # before the routes: <int:...> takes bounded ASCII digits
-    from .pages import bp
-    app.register_blueprint(bp)
+    app.register_blueprint(pages.bp)
     if config.oidc_issuer or not config.local_passwords:
         from . import sso  # single sign-on (docs/sign-in.md): Authlib is loaded only when it is configured
         sso.init_app(app, config)
-    from . import admin, children, downloads, drill, health, info, uploads  # uploads, child lists, downloads,
-    for module in (uploads, children, drill, downloads, admin, info, health):  # admin, legal pages, /healthz
-        app.register_blueprint(module.bp)
-    from . import as_at, audits, public, surveys  # figures as at a date; surveys, their public pages, audits
-    for module in (as_at, public, surveys, audits):
+    # uploads, child lists, drill-down, downloads, admin, legal pages, /healthz; figures as at a date;
+    # surveys, their public pages, audits
+    for module in (uploads, children, drill, downloads, admin, info, health, as_at, public, surveys, audits):
         app.register_blueprint(module.bp)
     return app
 

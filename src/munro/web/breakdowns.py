@@ -25,7 +25,7 @@ from ..indicators.drill import breakdown
 from ..report.drill import shown
 from ..store.db import waiting
 from ..years import Period
-from .data import _cached, _stamp
+from .data import cached, store_stamp
 from .store_access import once, reading
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def item_shown(store: Path, la: str, period: Period, by: str, item_id: str) -> d
     """``shown(breakdown(...))`` for one item (its ``items`` holding that item alone), from memory when
     this or every item's breakdown is cached for the store as it is now. MunroError as ``breakdown``."""
     whole = (str(store), la, period.end, by, variant(by))
-    stamp = _stamp(store)
+    stamp = store_stamp(store)
     found = _every_item(whole, stamp)
     if found is None:
         running = _filling.get(whole)
@@ -76,7 +76,7 @@ def _one(found: dict[str, Any], item_id: str) -> dict[str, Any]:
 
 
 def _cached_in(key: tuple, stamp: tuple, make):
-    return _cached(key, stamp, make, cache=_cache, keep=KEEP)
+    return cached(key, stamp, make, cache=_cache, keep=KEEP)
 
 
 def _fill(store: Path, la: str, period: Period, by: str, whole: tuple, stamp: tuple) -> None:

@@ -19,8 +19,16 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from werkzeug.exceptions import Forbidden
+
 from ..errors import MunroError
+from ..indicators.series import check_as_at
 from ..output import csv_writer
+from ..report import build
+from ..report import charts as charts_mod
+from ..report.publish import make_safe
+from ..store.db import waiting
+from ..store.returns import list_returns, require_return, years_of
 from .store_access import once, reading
 
 _cache: dict[tuple, tuple] = {}
@@ -28,7 +36,9 @@ KEEP = 16  # LA-years held at once (each variant counts)
 VARIANTS = ("internal", "published")
 
 
-def _stamp(store: Path) -> tuple:
+def store_stamp(store: Path) -> tuple:
+    """What changes when a load writes to the store file (its modification time and size): a cached value
+    kept under an older stamp is stale."""
     st = Path(store).stat()
     return (st.st_mtime_ns, st.st_size)
 
@@ -60,8 +70,6 @@ def report_for(store: Path, user, la: str, year: int | dt.date, variant: str | N
     ``variant``: ``internal`` or ``published`` (default: the user's first of ``variants``); one the
     user may not have is refused (403). MunroError (``NoReturn``) if the store has no such return.
     """
-    from werkzeug.exceptions import Forbidden
-
     allowed = variants(user, la)
     variant = variant or allowed[0]
     if variant not in allowed:
@@ -70,14 +78,9 @@ def report_for(store: Path, user, la: str, year: int | dt.date, variant: str | N
 
 
 def _check(store: Path, la: str, year: int | dt.date) -> None:
-    from ..store.returns import require_return, years_of
-
     if not Path(store).exists():
         raise MunroError("the store does not exist yet: load a return first")
     if isinstance(year, dt.date):
-        # lazily: the items (Ibis, slow to import) only when an as-at view is asked for
-        from ..indicators.series import check_as_at
-
         loaded = {la: [int(r["collection_year"]) for r in loaded_returns(store) if r["la_code"] == la]}
         check_as_at(year, AS_AT_MONTHS, loaded=loaded, la=la)
         return
@@ -85,10 +88,9 @@ def _check(store: Path, la: str, year: int | dt.date) -> None:
 
 
 def _gather(store: Path, la: str, year: int | dt.date):
-    # lazily: the items (Ibis, slow to import) only when a dashboard is gathered
-    from ..report.build import gather, gather_as_at
-
-    return gather_as_at(store, la, year, AS_AT_MONTHS) if isinstance(year, dt.date) else gather(store, la, year)
+    # build.gather looked up when called: the tests give it a gather of their own
+    return (build.gather_as_at(store, la, year, AS_AT_MONTHS) if isinstance(year, dt.date)
+            else build.gather(store, la, year))
 
 
 def latest_extract(store: Path, la: str) -> dt.date | None:
@@ -97,7 +99,7 @@ def latest_extract(store: Path, la: str) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def _cached(key: tuple, stamp: tuple, make, cache: dict | None = None, keep: int = 2 * KEEP):
+def cached(key: tuple, stamp: tuple, make, cache: dict | None = None, keep: int = 2 * KEEP):
     """``make()``, kept in ``cache`` (default: the ReportData's) under ``key`` while the store's ``stamp``
     is unchanged; the oldest entries go beyond ``keep``."""
     cache = _cache if cache is None else cache
@@ -116,22 +118,20 @@ def _report(store: Path, la: str, year: int | dt.date):
     _check(store, la, year)
     key = (str(store), la, year)
     with once(key):  # two users opening the same dashboard: gathered once
-        stamp = _stamp(store)
+        stamp = store_stamp(store)
         hit = _cache.get(key)
         if hit and hit[0] == stamp:
             return hit[1]
         with reading():
-            return _cached(key, stamp, lambda: _gather(store, la, year))
+            return cached(key, stamp, lambda: _gather(store, la, year))
 
 
 def _published(store: Path, la: str, year: int | dt.date):
     """The published ReportData: a copy of the internal one through munro.report.publish.make_safe."""
-    from ..report.publish import make_safe
-
     key = (str(store), la, year, "published")
     with once(key):
         internal = _report(store, la, year)
-        stamp = _stamp(store)
+        stamp = store_stamp(store)
 
         def make():
             views = internal.items()
@@ -145,15 +145,13 @@ def _published(store: Path, la: str, year: int | dt.date):
             with reading():
                 make_safe(safe, store)
             return safe
-        return _cached(key, stamp, make)
+        return cached(key, stamp, make)
 
 
 def warm(store: Path, limit: int = KEEP) -> list[tuple[str, int]]:
     """Gather each LA's latest year into the cache (``munro serve`` does it in the background at start),
     so that the first person to open a dashboard after a restart does not wait for it. Returns what was
     gathered; an LA-year that cannot be gathered is left for its page to report."""
-    from ..store.db import waiting
-
     with waiting(0):  # a load in another process: no waiting while reading the store (pages do the same)
         return _warm(store, limit)
 
@@ -185,11 +183,9 @@ def loaded_returns(store: Path) -> list[dict]:
     Every dashboard page asks which years are loaded, and opening the store takes
     tens of milliseconds: asked every time, 50 users' pages would spend their time on it.
     """
-    from ..store.returns import list_returns
-
     if not Path(store).exists():
         return []
-    stamp = _stamp(store)  # before reading: a load during the read leaves a stamp that no longer matches
+    stamp = store_stamp(store)  # before reading: a load during the read leaves a stamp that no longer matches
     hit = _returns.get(str(store))
     if hit and hit[0] == stamp:
         return hit[1]
@@ -201,8 +197,6 @@ def loaded_returns(store: Path) -> list[dict]:
 
 def charts(view) -> list:
     """The item's charts with their SVG, rendered on first view (the dashboard itself draws none)."""
-    from ..report import charts as charts_mod
-
     rendered = getattr(view, "_web_charts", None)
     if rendered is None:
         rendered = charts_mod.render(charts_mod.charts_for(view))

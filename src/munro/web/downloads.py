@@ -18,6 +18,9 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, render_template, request
 
 from ..errors import MunroError, StoreProblem
+from ..reference import local_authorities
+from ..report import html, xlsx
+from ..report.pdf import print_pdf
 from . import data
 from .current import config
 from .pages import check_la_year, log
@@ -29,8 +32,6 @@ FORMATS = {"html": "text/html", "pdf": "application/pdf",
 
 def report_bytes(report, fmt: str) -> bytes:
     """The report of ``report`` (a ReportData from ``data.report_for``) in ``fmt`` (html, pdf or xlsx)."""
-    from ..report import html, xlsx
-
     with tempfile.TemporaryDirectory(prefix="munro-report-") as folder:
         out = Path(folder)
         if fmt == "xlsx":
@@ -39,7 +40,6 @@ def report_bytes(report, fmt: str) -> bytes:
         page.write_text(html.render(report), encoding="utf-8")
         if fmt == "html":
             return page.read_bytes()
-        from ..report.pdf import print_pdf
 
         return print_pdf(page, out / "report.pdf").read_bytes()
 
@@ -47,7 +47,6 @@ def report_bytes(report, fmt: str) -> bytes:
 @bp.get("/la/<la>/<int:year>/report")
 def report_page(la, year):
     user = check_la_year(la, year, "download_report")
-    from ..reference import local_authorities
     return render_template("report_download.html", la=la, year=year, la_name=local_authorities()[la].name,
                            variants=data.variants(user, la))
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 
 from ..errors import MunroError, StoreProblem
+from ..indicators.catalogue import ITEMS, item
+from ..indicators.series import check_as_at
 from ..reference import local_authorities
+from ..report.drill import table
 from ..years import Period, date_words, parse_date
 from . import authz
+from .breakdowns import item_shown
 from .current import config
 from .pages import _years, check_la_year, log
 
@@ -24,17 +28,10 @@ ACTIONS = {"team": "view_team_breakdown", "worker": "view_child_level"}
 
 def may_break_down(user, la: str, item_id: str, by: str = "team") -> bool:
     """Whether the item page links to its breakdown for this user (the route checks again)."""
-    from ..indicators.catalogue import ITEMS, item  # lazily: the item modules import Ibis, slow to import
-
     return item_id in ITEMS and item(item_id).drill != "none" and authz.allowed(user, ACTIONS[by], la)
 
 
 def _page(la: str, year: int, item_id: str, by: str):
-    # lazily: the items (Ibis, slow to import) only when a page computes them
-    from ..indicators.catalogue import ITEMS, item
-    from ..report.drill import table
-    from .breakdowns import item_shown
-
     user = check_la_year(la, year, ACTIONS[by])
     if item_id not in ITEMS or item(item_id).drill == "none":
         abort(404, "This item is not broken down by team or worker.")
@@ -60,9 +57,6 @@ def _period(la: str, year: int) -> tuple[Period, str | None]:
     """The period of the page: the URL's reporting year, or the 12 months to ``?as_at=`` (then also its
     ISO date, carried by the page's links). A value that is not a date is 400; a date munro cannot compute
     for (in the future, before the LA's first return) 404, each with one line."""
-    # lazily: the items (Ibis, slow to import) only when a page computes them
-    from ..indicators.series import check_as_at
-
     text = request.args.get("as_at", "").strip()
     if not text:
         return Period.of_year(year), None

@@ -7,8 +7,13 @@ import re
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
+from ..benchmark.compare import HEADLINE_RULE
 from ..errors import MunroError, StoreProblem
 from ..reference import local_authorities
+from ..report.html import environment, glance
+from ..report.html import stylesheet as css
+from ..report.summary import HOW_JUDGED
+from ..store.returns import NoReturn, require_return
 from ..years import year_words
 from . import authz, data, sessions
 from .audit_log import record
@@ -33,7 +38,6 @@ def log(event: str, *, la: str | None = None, detail: str = "", user=None, email
 
 @bp.get("/assets/munro.css")
 def stylesheet():
-    from ..report.html import stylesheet as css
     return Response(css(), mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})
 
 
@@ -122,8 +126,6 @@ def dashboard():
 def check_la_year(la: str, year: int, action: str = "view_aggregates"):
     """The signed-in user, if they may do ``action`` for ``la`` and a return for ``year`` is loaded; else 403,
     or 404 with a page that says which years are loaded (``no_return_page``)."""
-    from ..store.returns import NoReturn, require_return
-
     user = signed_in()
     if not LA_CODE.match(la):
         abort(404)
@@ -160,10 +162,6 @@ def _la_year(la: str, year: int):
 
 @bp.get("/la/<la>/<int:year>")
 def la_dashboard(la, year):
-    from ..benchmark.compare import HEADLINE_RULE
-    from ..report.html import glance
-    from ..report.summary import HOW_JUDGED
-
     report = _la_year(la, year)
     table = glance(report, link=lambda v: url_for("pages.item", la=la, year=year, item_id=v.item.id))
     return render_template("la_dashboard.html", r=report, glance=table, how_judged=HOW_JUDGED,
@@ -172,7 +170,6 @@ def la_dashboard(la, year):
 
 def _report_part(report, template: str, views, **context) -> tuple[Markup, dict[str, list]]:
     """A part of the report's own page (an item, a section) with its charts, for a web page."""
-    from ..report.html import environment
     charts = {v.item.id: data.charts(v) for v in views}
     note = report.quality.get("benchmark_note")
     body = environment().get_template(template).render(

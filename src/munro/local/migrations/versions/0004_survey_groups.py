@@ -48,6 +48,7 @@ def upgrade() -> None:
 
 def _screen_typed_group_answers(con) -> None:
     """Queue the stored answers to "label" questions that match a safeguarding pattern (never their text)."""
+    # when it runs, not when alembic reads the revisions: a migration imports no app code at module level
     from munro.local.triage import screen
 
     label_questions = {}  # (instrument, version) -> {question ids on a label scale}

@@ -29,6 +29,8 @@ _SQLITE_TRIGGERS = {
 
 
 def upgrade() -> None:
+    # when it runs, not when alembic reads the revisions: a migration imports no app code at module level
+    # (and munro.web imports the whole service)
     from munro.web.audit_log import GENESIS, escape, entry_hash
 
     bind = op.get_bind()
