@@ -123,7 +123,7 @@ lint: venv
 # TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
 test: venv system-deps check-assets lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: venv
 	$(BIN)/python benchmarks/ingest_throughput.py

@@ -29,8 +29,8 @@ TESTS = Path(__file__).resolve().parent
 
 # ---------------------------------------------------------------- the order of the work for two workers
 
-# make test runs the suite on two pytest-xdist workers (--dist loadgroup), each taking one unit at a time: a
-# file, or a group of files below that share an expensive session fixture, so that one worker builds it once.
+# make test runs the suite on two pytest-xdist workers (--dist loadfile), each taking one unit of work at a
+# time: a file, or here a group of files that share an expensive session fixture, so that one worker builds it.
 SHARED_FIXTURE = {
     "pooling": ("pooling/",),  # las, pooled: three LAs synthesised, loaded, exported and pooled
     "engines": ("engines/test_conformance.py", "engines/test_export.py", "engines/test_show_sql.py"),  # two_las
@@ -39,26 +39,36 @@ SHARED_FIXTURE = {
     "benchmark": tuple(f"benchmark/test_{name}.py" for name in (  # reference_load
         "cli_benchmark", "cli_reference", "compare", "reference")),
 }
-# The longest units first (their durations measured on two cores), then the rest by number of tests, as
-# xdist would order them: a long unit started last would keep one worker busy after the other has finished.
+# The longest units first (as measured on two cores), then the rest by their number of tests, as xdist would
+# order them: a long unit started last would keep one worker busy after the other has finished.
 LONGEST_FIRST = ("pooling", "report", "engines", "benchmark", "test_progress.py", "test_demo.py",
                  "indicators/test_activity.py", "indicators/test_cli_indicators.py",
                  "synth/test_synth_calibration.py")
 
 
-def _unit(item) -> str:
-    path = item.path.relative_to(TESTS).as_posix()
+def _unit(nodeid: str) -> str:
+    """The unit of work of a test: its file (relative to tests/), or the group of files it shares a fixture with."""
+    path = nodeid.split("::")[0].removeprefix("tests/")
     return next((group for group, files in SHARED_FIXTURE.items() if any(map(path.startswith, files))), path)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist names each test's group
 def pytest_collection_modifyitems(config, items):
-    units = {item: _unit(item) for item in items}
-    size = Counter(units.values())
+    size = Counter(_unit(item.nodeid) for item in items)
     rank = {unit: n for n, unit in enumerate(LONGEST_FIRST)}
-    for item, unit in units.items():
-        item.add_marker(pytest.mark.xdist_group(unit))
-    items.sort(key=lambda item: (rank.get(units[item], len(rank)), -size[units[item]], units[item]))
+    items.sort(key=lambda item: (rank.get(u := _unit(item.nodeid), len(rank)), -size[u], u))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile by the units above (with --no-loadscope-reorder, pyproject.toml: in the order above)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return ByUnit(config, log)
 
 
 # ---------------------------------------------------------------- the compact description
