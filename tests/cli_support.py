@@ -43,8 +43,9 @@ def run_cli(*args, env: dict | None = None, cwd=None, timeout: float = 120) -> s
     """``munro ARGS`` as ``python -m munro.cli`` runs it (``main``), in this process: the same exit code,
     stdout and stderr as ``run_process`` without a second of interpreter start and imports per command.
 
-    ``env`` (a whole environment, as ``run_process`` takes) and ``cwd`` hold while the command runs. An
-    exception ``main`` lets out is printed to stderr with exit code 1, as the interpreter would."""
+    ``env`` (a whole environment, as ``run_process`` takes) and ``cwd`` hold while the command runs; ``timeout``
+    is taken for ``run_process``'s signature only. An exception ``main`` lets out is printed to stderr with exit
+    code 1, as the interpreter would."""
     wanted = env or cli_env()
     changes: dict[str, str | None] = {k: v for k, v in wanted.items() if os.environ.get(k) != v}
     changes.update({k: None for k in os.environ if k not in wanted})
