@@ -117,9 +117,10 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Two worker processes (pytest-xdist), each taking whole test files so that a file's shared fixtures
-# (a store, a PostgreSQL server, a Spark session) are built once: the suite in about half the time on
-# the 2 cores CI has. TEST_WORKERS=0 runs it in one process.
+# Two worker processes (pytest-xdist), each taking whole test files, or the groups of files that share an
+# expensive session fixture (tests/conftest.py), so that a store, a PostgreSQL server or a Spark session
+# is built once per worker, and the longest first: the suite in about half the time on the 2 cores CI has.
+# TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
 test: venv system-deps check-assets lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile

@@ -1,4 +1,4 @@
-"""Shared fixtures: a small CIN census XML builder, the munro CLI in a subprocess, store snapshots.
+"""Shared fixtures: a small CIN census XML builder, the munro CLI (in this process or another), store snapshots.
 
 The builder is written from FORMAT.md (the DfE element order), not from
 ``munro.census.format``, so that the tests check the reader against an
@@ -8,20 +8,67 @@ makes line numbers in error messages easy to state: ``line_of(text, needle)``.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import types
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from cli_support import cli_env, run_cli
+
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
 SHARED = (REPO / ".." / "shared").resolve()
 REFERENCE = SHARED / "reference" / "cin-census"
+TESTS = Path(__file__).resolve().parent
+
+
+# ---------------------------------------------------------------- the order of the work for two workers
+
+# make test runs the suite on two pytest-xdist workers (--dist loadfile), each taking one unit of work at a
+# time: a file, or here a group of files that share an expensive session fixture, so that one worker builds it.
+SHARED_FIXTURE = {
+    "pooling": ("pooling/",),  # las, pooled: three LAs synthesised, loaded, exported and pooled
+    "engines": ("engines/test_conformance.py", "engines/test_export.py", "engines/test_show_sql.py"),  # two_las
+    "report": tuple(f"report/test_{name}.py" for name in (  # internal_report, published_report: PDFs printed
+        "appendix", "browser", "colophon", "content", "disclosure", "one_figure", "pdf_paper", "wording")),
+    "benchmark": tuple(f"benchmark/test_{name}.py" for name in (  # reference_load
+        "cli_benchmark", "cli_reference", "compare", "reference")),
+}
+# The longest units first (as measured on two cores), then the rest by their number of tests, as xdist would
+# order them: a long unit started last would keep one worker busy after the other has finished.
+LONGEST_FIRST = ("pooling", "report", "engines", "benchmark", "test_progress.py", "test_demo.py",
+                 "indicators/test_activity.py", "indicators/test_cli_indicators.py",
+                 "synth/test_synth_calibration.py")
+
+
+def _unit(nodeid: str) -> str:
+    """The unit of work of a test: its file (relative to tests/), or the group of files it shares a fixture with."""
+    path = nodeid.split("::")[0].removeprefix("tests/")
+    return next((group for group, files in SHARED_FIXTURE.items() if any(map(path.startswith, files))), path)
+
+
+def pytest_collection_modifyitems(config, items):
+    size = Counter(_unit(item.nodeid) for item in items)
+    rank = {unit: n for n, unit in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: (rank.get(u := _unit(item.nodeid), len(rank)), -size[u], u))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile by the units above (with --no-loadscope-reorder, pyproject.toml: in the order above)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return ByUnit(config, log)
 
 
 # ---------------------------------------------------------------- the compact description
@@ -278,23 +325,23 @@ def db(tmp_path) -> Path:
 # ---------------------------------------------------------------- the CLI and the store
 
 
-def cli_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "MUNRO_DB"}
-    env["PYTHONPATH"] = str(SRC)
-    env.update(extra)
-    return env
-
-
-def run_cli(*args, env: dict | None = None, cwd=None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """``python -m munro.cli ARGS`` in a subprocess, text output captured."""
+def run_process(*args, env: dict | None = None, cwd=None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -m munro.cli ARGS`` in a subprocess, text output captured: for what only a real process shows
+    (waiting on another process's lock, the interpreter's exit)."""
     return subprocess.run([sys.executable, "-m", "munro.cli", *map(str, args)], capture_output=True,
                           text=True, env=env or cli_env(), cwd=cwd or REPO, timeout=timeout)
 
 
 @pytest.fixture
 def munro():
-    """``munro(*args, env=None, cwd=None)``: the CLI in a subprocess (MUNRO_DB unset unless ``env`` sets it)."""
+    """``munro(*args, env=None, cwd=None)``: the CLI in this process (MUNRO_DB unset unless ``env`` sets it)."""
     return run_cli
+
+
+@pytest.fixture
+def munro_process():
+    """``munro_process(*args, env=None, cwd=None)``: the CLI in a subprocess, for what needs a real process."""
+    return run_process
 
 
 @pytest.fixture

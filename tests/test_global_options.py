@@ -91,10 +91,11 @@ def test_ingest_and_returns_with_db_after_the_command(munro, cin, tmp_path, stor
     assert munro("returns", "--db", db).stdout == before and "cin_201_2025.xml" in before
 
 
-def test_a_subcommand_takes_it_too(munro, tmp_path):
+def test_a_subcommand_takes_it_too(munro_process, tmp_path):
+    """In a process of its own: what the folder holds once the command has ended (its database closed)."""
     db = tmp_path / "s.duckdb"
     for args in (["survey", "list", "--db", db], ["survey", "--db", db, "list"], ["--db", db, "survey", "list"]):
-        run = munro(*args, cwd=tmp_path)
+        run = munro_process(*args, cwd=tmp_path)
         assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
     # the application database sits beside the store named, wherever --db was given
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.duckdb.app.sqlite"]

@@ -5,20 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from golden import load
 
-REPO = Path(__file__).resolve().parents[2]
+from cli_support import run_cli
 
 
 def _munro(db, *args):
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    return subprocess.run([sys.executable, "-m", "munro.cli", "--db", str(db), *args], capture_output=True,
-                          text=True, env=env, cwd=REPO)
+    """``munro --db DB ARGS`` in this process (Spark's JVM, once started, serves every test of the process)."""
+    return run_cli("--db", db, *args)
 
 
 def _store(cin, tmp_path):

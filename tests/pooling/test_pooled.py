@@ -138,17 +138,25 @@ def test_a_load_that_fails_part_way_leaves_the_store_as_it_was(las, tmp_path):
     assert _counts(pool) == before
 
 
-def test_the_benchmark_of_an_la_from_the_pooled_store_is_its_own(las, pooled, tmp_path):
+@pytest.fixture(scope="module")
+def pooled_with_reference(pooled, tmp_path_factory):
+    from munro.benchmark.reference import load_reference
+
+    db = tmp_path_factory.mktemp("pooled-reference") / "pool.duckdb"
+    shutil.copy(pooled, db)
+    load_reference(db)
+    return db
+
+
+def test_the_benchmark_of_an_la_from_the_pooled_store_is_its_own(las, pooled_with_reference, tmp_path):
     """With the published statistics loaded at both ends, every comparison of the LA is the same."""
     from munro.benchmark import compare
     from munro.benchmark.reference import load_reference
 
-    own, pool = tmp_path / "own.duckdb", tmp_path / "pool.duckdb"
+    own = tmp_path / "own.duckdb"
     shutil.copy(las["805"].store, own)
-    shutil.copy(pooled, pool)
-    for db in (own, pool):
-        load_reference(db)
-    mine, theirs = compare(own, "805", 2025), compare(pool, "805", 2025)
+    load_reference(own)
+    mine, theirs = compare(own, "805", 2025), compare(pooled_with_reference, "805", 2025)
     assert sum(1 for c in mine if c.own.value is not None) > 15
     assert [c.to_dict() for c in theirs] == [c.to_dict() for c in mine]
 
@@ -173,16 +181,6 @@ def test_local_records_travel_pseudonymised_and_give_the_same_items(las, tmp_pat
     mine = as_json(compute(own, "841", 2025, items=[item]))
     assert mine["items"][item]["denominator"] > 10
     assert as_json(compute(tmp_path / "pool.duckdb", "841", 2025, items=[item])) == mine
-
-
-@pytest.fixture(scope="module")
-def pooled_with_reference(pooled, tmp_path_factory):
-    from munro.benchmark.reference import load_reference
-
-    db = tmp_path_factory.mktemp("pooled-reference") / "pool.duckdb"
-    shutil.copy(pooled, db)
-    load_reference(db)
-    return db
 
 
 def test_every_las_benchmark_at_once_is_each_las_own(las, pooled_with_reference):

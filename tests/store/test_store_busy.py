@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pytest
@@ -27,43 +28,47 @@ def _reading(db, pid) -> str:
     return f"munro: {db}: the store is being updated by process {pid} (a load?): try again shortly\n"
 
 
-def test_a_read_waits_then_says_the_store_is_being_updated(munro, munro_env, loaded):
-    with writer_holding(loaded) as writer:
-        for args in (["returns"], ["indicators", "--la", "201", "--year", "2023"]):  # the store, the engine
-            started = time.monotonic()
-            run = munro("--db", loaded, *args, env=munro_env(MUNRO_STORE_WAIT="1"))
-            waited = time.monotonic() - started
-            assert (run.returncode, run.stderr, run.stdout) == (75, _reading(loaded, writer.pid), ""), args
-            assert waited >= 1
-        # By default a read waits 5 seconds.
+def test_a_read_waits_then_says_the_store_is_being_updated(munro_process, munro_env, loaded):
+    def timed(args, env=None):
         started = time.monotonic()
-        run = munro("--db", loaded, "returns")
-        assert (run.returncode, run.stderr) == (75, _reading(loaded, writer.pid))
-        assert time.monotonic() - started >= 5
+        run = munro_process("--db", loaded, *args, env=env)
+        return run, time.monotonic() - started
+
+    short = munro_env(MUNRO_STORE_WAIT="1")
+    with writer_holding(loaded) as writer, ThreadPoolExecutor(3) as pool:  # the three waits at once
+        runs = [pool.submit(timed, ["returns"], short),  # the store
+                pool.submit(timed, ["indicators", "--la", "201", "--year", "2023"], short),  # the engine
+                pool.submit(timed, ["returns"])]  # by default a read waits 5 seconds
+        (returns, waited), (indicators, waited_too), (default, waited_default) = [r.result() for r in runs]
+    for run in (returns, indicators):
+        assert (run.returncode, run.stderr, run.stdout) == (75, _reading(loaded, writer.pid), ""), run.args
+    assert waited >= 1 and waited_too >= 1
+    assert (default.returncode, default.stderr) == (75, _reading(loaded, writer.pid))
+    assert waited_default >= 5
 
 
-def test_a_load_waits_then_says_the_store_is_in_use(munro, munro_env, loaded, cin, write, store):
+def test_a_load_waits_then_says_the_store_is_in_use(munro_process, munro_env, loaded, cin, write, store):
     before = store.snapshot(loaded)
     other = write("b.xml", cin.xml(2024, [cin.Child(id="B1")]))
     with writer_holding(loaded) as writer:
-        run = munro("--db", loaded, "ingest", other, env=munro_env(MUNRO_STORE_WAIT="1"))
+        run = munro_process("--db", loaded, "ingest", other, env=munro_env(MUNRO_STORE_WAIT="1"))
         assert (run.returncode, run.stdout) == (75, "")
         assert run.stderr == (f"munro: {loaded}: the store is in use by process {writer.pid} (a load, or munro "
                               "serve reading it): try again shortly\n")
     assert store.snapshot(loaded) == before
 
 
-def test_a_read_that_waits_long_enough_succeeds(munro, loaded):
+def test_a_read_that_waits_long_enough_succeeds(munro_process, loaded):
     with writer_holding(loaded) as writer:
         threading.Timer(1.5, release, [writer]).start()  # the writer finishes while the command waits
         started = time.monotonic()
-        run = munro("--db", loaded, "returns")
+        run = munro_process("--db", loaded, "returns")
         assert time.monotonic() - started >= 1.5
     assert (run.returncode, run.stderr) == (0, "")
     assert "a.xml" in run.stdout
 
 
-def test_beside_a_real_load(munro, munro_env, loaded, cin, write):
+def test_beside_a_real_load(munro_process, munro_env, loaded, cin, write):
     """``munro ingest`` of a large return in one process, ``munro returns`` in another: it waits for the load
     (here as long as it takes), and then lists it."""
     big = write("big.xml", cin.xml(2024, cin.many(2024, 20000)))
@@ -78,7 +83,7 @@ def test_beside_a_real_load(munro, munro_env, loaded, cin, write):
             break
         assert ingest.poll() is None and time.monotonic() < deadline, "the load never held the store"
         time.sleep(0.005)
-    run = munro("--db", loaded, "returns", env=munro_env(MUNRO_STORE_WAIT="120"))
+    run = munro_process("--db", loaded, "returns", env=munro_env(MUNRO_STORE_WAIT="120"))
     out, err = ingest.communicate(timeout=120)
     assert (ingest.returncode, err) == (0, "") and "big.xml: loaded as return 2" in out
     assert (run.returncode, run.stderr) == (0, "")
