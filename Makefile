@@ -121,9 +121,12 @@ lint: venv
 # expensive session fixture (tests/conftest.py), so that a store, a PostgreSQL server or a Spark session
 # is built once per worker, and the longest first: the suite in about half the time on the 2 cores CI has.
 # TEST_WORKERS=0 runs it in one process.
+# Python's compiled modules written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the
+# suite starts munro in hundreds of processes (the CLI, the web service, the wheel's), each compiling every
+# module again without them, and pytest keeps its rewritten test modules the same way.
 TEST_WORKERS ?= 2
 test: venv system-deps check-assets lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: venv
 	$(BIN)/python benchmarks/ingest_throughput.py
