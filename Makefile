@@ -122,8 +122,8 @@ lint: venv
 # is built once per worker, and the longest first: the suite in about half the time on the 2 cores CI has.
 # TEST_WORKERS=0 runs it in one process.
 # Python's compiled modules written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the
-# suite starts munro in processes of its own (the CLI where a process matters, the web service, the wheel), each compiling every
-# module again without them, and pytest keeps its rewritten test modules the same way.
+# suite starts munro in processes of its own (the CLI where a process matters, the web service, the
+# wheel), each compiling every module again without them; pytest keeps its rewritten tests the same way.
 TEST_WORKERS ?= 2
 test: venv system-deps check-assets lint
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
