@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from munro.benchmark.compare import compare, neighbour_stats, rank_among
+from munro.benchmark.compare import compare, compare_all, neighbour_stats, own_figure, rank_among
 from munro.errors import MunroError
 from munro.store.db import open_store
 
@@ -201,3 +201,10 @@ def test_an_own_figure_ranked_among_an_earlier_years_is_named_by_both_years_labe
     assert (c.headline.value, c.headline.year, c.basis_year) == (0.0, 2025, 2024)
     assert (c.rank, c.of, c.quartile) == (1, 6, 1)
     assert c.rank_note.startswith("munro's own 2024-25 figure placed among LAs' published 2023-24 figures; ")
+
+
+def test_a_year_without_returns_is_named_by_its_label(store):
+    # The store holds the published statistics only: no LA has any return, of 2024-25 or another year.
+    with pytest.raises(MunroError, match=r"^no LA has a 2024-25 return loaded in "):
+        compare_all(store, 2025)
+    assert own_figure({}, "cpp_rate", 2024).reason == "no 2023-24 return loaded"

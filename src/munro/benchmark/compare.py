@@ -264,7 +264,7 @@ def compare_all(db, year: int, neighbours: int = 2025, items: list[str] | None =
         history = engine.history()
         las = sorted(la for la, loaded in history.items() if year in loaded)
         if not las:
-            raise MunroError(f"no LA has a {year} return loaded in {db}")
+            raise MunroError(f"no LA has a {year_label(year)} return loaded in {db}")
         todo = sorted({y for la in las for y in history[la] if y in years}) if computable else []
         by_year = {}
         for n, y in enumerate(todo):
@@ -311,7 +311,7 @@ class Lineage:
 def own_figure(results: dict[int, dict], item: str, year: int, lineage: Lineage | None = None) -> Figure:
     found = results.get(year, {}).get(item)
     if found is None:
-        return Figure(None, year=year, reason=f"no {year} return loaded" if year not in results else
+        return Figure(None, year=year, reason=f"no {year_label(year)} return loaded" if year not in results else
                       "not computed by munro")
     if found.value is None:
         return Figure(None, year=year, source="munro", reason=found.reason)

@@ -74,8 +74,8 @@ class LocalOutcome(LoadOutcome):
 
     def loaded_summary(self) -> str:
         assert self.year is not None  # a loaded file's year is known
-        year = f"{self.year - 1}-{str(self.year)[2:]}"
-        line = (f"{self.path}: {self.status} as local load {self.load_id} ({self.kind}, LA {self.la}, {year}): "
+        line = (f"{self.path}: {self.status} as local load {self.load_id} ({self.kind}, LA {self.la}, "
+                f"{year_label(self.year)}): "
                 f"{self.rows:,} rows")
         if self.children is not None:
             line += f", {self.children:,} children"
