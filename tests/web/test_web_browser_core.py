@@ -82,8 +82,9 @@ def test_upload_findings_load_and_the_dashboard(live, browser, tmp_path):
     page.click("button:has-text('Load this return')")
     page.wait_for_selector("h1:has-text('Return loaded')")
     shot(page, "upload-loaded")
-    page.click(f"a[href='/la/{LA}/{NEW_YEAR}']")
-    page.wait_for_url(f"{base}/la/{LA}/{NEW_YEAR}", timeout=90_000)  # the first view gathers the report
+    # The first view gathers the report: the click waits for the page it starts as long as the URL's wait.
+    page.click(f"a[href='/la/{LA}/{NEW_YEAR}']", timeout=90_000)
+    page.wait_for_url(f"{base}/la/{LA}/{NEW_YEAR}", timeout=90_000)
     assert page.locator("h1").inner_text() == "Birmingham"
     shot(page, "dashboard-new-year")
     page.goto(f"{base}/la/{LA}/{YEAR}/items/cpp_repeat")
