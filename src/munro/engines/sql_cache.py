@@ -29,16 +29,19 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import ibis
-import sqlglot
 from ibis.backends import BaseBackend
 from ibis.common.graph import Node
 
 from .. import __version__
 from ..private import private_file
+
+# sqlglot writes the SQL for Ibis (Ibis's dependency, not munro's): its version is part of the key.
+_SQLGLOT = version("sqlglot")
 
 KEEP = 20_000  # queries kept beside a store (a pass of every item asks about 50; a monthly series as many)
 SUFFIX = ".sql-cache"
@@ -74,7 +77,7 @@ def digest(expr: Any, dialect: str) -> str | None:
         _Digest(out, protocol=5).dump(expr.op())
     except (_Unordered, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return None
-    versions = f"{ibis.__version__}|{sqlglot.__version__}|{__version__}|{dialect}|{ibis.options.sql.fuse_selects}|"
+    versions = f"{ibis.__version__}|{_SQLGLOT}|{__version__}|{dialect}|{ibis.options.sql.fuse_selects}|"
     versions = versions.encode()
     return hashlib.sha256(versions + out.getvalue()).hexdigest()
 
