@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 HEADER = "area_level,area_code,year,item_id,figure,value,numerator,denominator,unit,symbol,source,vintage\n"
@@ -18,11 +16,8 @@ GOOD = HEADER + (
 
 
 @pytest.fixture
-def loaded(reference_load, tmp_path):
-    """A copy of a store with the packaged statistics loaded (loading takes seconds)."""
-    db = tmp_path / "store.duckdb"
-    shutil.copyfile(reference_load[0], db)
-    return db
+def loaded(reference_copy):
+    return reference_copy
 
 
 @pytest.fixture

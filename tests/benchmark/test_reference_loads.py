@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 
-import duckdb
 import pytest
 
 from munro.benchmark import reference
@@ -24,26 +22,24 @@ GOOD = HEADER + (
 
 
 @pytest.fixture
-def loaded(reference_load, tmp_path):
-    db = tmp_path / "store.duckdb"
-    shutil.copyfile(reference_load[0], db)
-    return db
+def loaded(reference_copy):
+    return reference_copy
 
 
-def rows(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+@pytest.fixture
+def rows(store):
+    return store.query  # tests/conftest.py: a read-only query of a store
 
 
-def _state(db):
-    return {t: rows(db, f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {t} t")
-            for t in ("benchmark", "statistical_neighbours", "benchmark_loads")}
+@pytest.fixture
+def state(rows):
+    def _state(db):
+        return {t: rows(db, f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {t} t")
+                for t in ("benchmark", "statistical_neighbours", "benchmark_loads")}
+    return _state
 
 
-def test_an_import_is_a_load_outcome_and_recorded_per_source(loaded, tmp_path):
+def test_an_import_is_a_load_outcome_and_recorded_per_source(loaded, tmp_path, rows):
     path = tmp_path / "mine.csv"
     path.write_text(GOOD, encoding="utf-8")
     sha = hashlib.sha256(GOOD.encode()).hexdigest()
@@ -65,11 +61,11 @@ def test_an_import_is_a_load_outcome_and_recorded_per_source(loaded, tmp_path):
         ("user import mine.csv: Mine A", hashlib.sha256(path.read_bytes()).hexdigest(), 3)]
 
 
-def test_a_failed_import_leaves_the_store_as_it_was(loaded, tmp_path, monkeypatch):
+def test_a_failed_import_leaves_the_store_as_it_was(loaded, tmp_path, monkeypatch, state):
     path = tmp_path / "mine.csv"
     path.write_text(GOOD, encoding="utf-8")
     import_reference(loaded, path)
-    before = _state(loaded)
+    before = state(loaded)
     real = reference._insert_arrow
 
     def fail(con, table, *a, **k):
@@ -81,7 +77,7 @@ def test_a_failed_import_leaves_the_store_as_it_was(loaded, tmp_path, monkeypatc
     path.write_text(GOOD.replace("21.4", "22.0"), encoding="utf-8")
     with pytest.raises(RuntimeError, match="disk full"):
         import_reference(loaded, path)
-    assert _state(loaded) == before
+    assert state(loaded) == before
 
 
 def test_an_import_into_a_new_store_loads_the_packaged_statistics_in_the_same_transaction(tmp_path, monkeypatch):

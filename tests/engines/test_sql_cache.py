@@ -108,9 +108,8 @@ def test_the_key_is_the_expression_itself():
     other = t.filter(t.la == "841").n.sum().name("n").as_table()
     assert digest(one, "duckdb") == digest(same, "duckdb") != digest(other, "duckdb")
     assert digest(one, "duckdb") != digest(one, "postgres")
-    # A set of names, whatever order this process gives it, is one key.
-    names = t.drop("n", "la")
-    assert digest(names, "duckdb") == digest(t.drop("la", "n"), "duckdb")
+    # A set of names is one key whatever order a process gives it: test_a_later_process_compiles_nothing...
+    # checks that across processes whose strings hash differently (within one process it cannot fail).
 
 
 def test_a_query_is_compiled_once_per_cache(tmp_path):
