@@ -21,6 +21,7 @@ from munro.years import (
     year_start,
     year_window,
     year_words,
+    years_label,
 )
 
 
@@ -176,3 +177,9 @@ def test_the_label_reads_back_as_its_year():
         assert parse_year(year_label(y).replace("-", "/")) == y
     assert year_label(2100) == "2099-00"  # written, though no reporting year munro reads
     assert (year_words(2025), year_words(2000)) == ("2024 to 2025", "1999 to 2000")  # the web's running text
+
+
+def test_years_label_spans_reporting_years():
+    assert years_label(2013, 2025) == "2012-13 to 2024-25"
+    assert years_label(2025, 2025) == "2024-25"
+    assert years_label(2000, 2010) == "1999-00 to 2009-10"

@@ -40,6 +40,11 @@ def year_label(year: int) -> str:
     return f"{int(year) - 1}-{int(year) % 100:02d}"
 
 
+def years_label(first: int, last: int) -> str:
+    """2013, 2025 -> '2012-13 to 2024-25': a span of reporting years (one year: its label)."""
+    return year_label(first) if int(first) == int(last) else f"{year_label(first)} to {year_label(last)}"
+
+
 def year_words(year: int) -> str:
     """2025 -> '2024 to 2025': a reporting year in running text, as GOV.UK's style writes one (the web's pages)."""
     return f"{int(year) - 1} to {int(year)}"

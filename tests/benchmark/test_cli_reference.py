@@ -30,7 +30,8 @@ def test_load_prints_each_source(munro, tmp_path, q):
     r = munro("--db", db, "reference", "load")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert any(line.startswith("DfE Children in need 2025 (EES table C4): 31,980 rows, 4 items, years 2013-2025")
+    assert any(line.startswith("DfE Children in need 2025 (EES table C4): 31,980 rows, 4 items, "
+                               "years 2012-13 to 2024-25")
                for line in lines)
     assert any(line.startswith("LAIT: ") for line in lines)
     assert "  dropped 170: CINPermExclusion rows for year '0', which is not a year" in lines
@@ -43,7 +44,7 @@ def test_import_a_user_csv(munro, loaded, write, q):
     path = write("newer.csv", GOOD)
     r = munro("--db", loaded, "reference", "import", path, "--layout", "benchmark-csv")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == ("newer.csv: 4 rows imported; years 2025-2026; items: "
+    assert r.stdout.strip() == ("newer.csv: 4 rows imported; years 2024-25 to 2025-26; items: "
                                 "cpp_repeat (3), offences_against_children_rate (1)")
     got = q(loaded, "SELECT area_name, value, numerator, denominator, symbol, source, vintage, measure FROM benchmark "
                    "WHERE item_id = 'cpp_repeat' AND year = 2026 ORDER BY area_code")
@@ -94,7 +95,8 @@ def test_a_bad_csv_loads_nothing_and_names_file_row_and_column(munro, loaded, wr
     assert r.stdout == ""
     lines = r.stderr.splitlines()
     assert lines[0].startswith(f"munro: {path}: row 3, column year: 'twenty' is not a reporting year")
-    assert lines[1].startswith(f"{path}: row 4, column area_code: LA 909 (Cumbria) did not exist in 2025")
+    assert lines[1].startswith(f"{path}: row 4, column area_code: LA 909 (Cumbria) did not exist in 2024-25 "
+                            "(its years: until 2022-23)")
     assert lines[2].startswith(f"{path}: row 5, column unit: 'percentage' is not one of percent")
     assert lines[3].startswith(f"{path}: row 6, column value: 'c' is not a number")
     assert lines[4].startswith(f"{path}: row 7, column value: empty")

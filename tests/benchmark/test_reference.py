@@ -334,7 +334,7 @@ def test_a_failed_load_leaves_the_store_as_it_was(tmp_path, monkeypatch):
 def test_a_historic_la_is_named_with_its_last_year(loaded):
     db, _ = loaded
     # Dorset 835 (to 2019) and Dorset 838 (from 2020) share a name
-    assert rows(db, "SELECT DISTINCT area_name FROM benchmark WHERE area_code = '835'") == [("Dorset (until 2019)",)]
+    assert rows(db, "SELECT DISTINCT area_name FROM benchmark WHERE area_code = '835'") == [("Dorset (until 2018-19)",)]
     assert rows(db, "SELECT DISTINCT area_name FROM benchmark WHERE area_code = '838'") == [("Dorset",)]
 
 

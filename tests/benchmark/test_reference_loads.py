@@ -46,7 +46,7 @@ def test_an_import_is_a_load_outcome_and_recorded_per_source(loaded, tmp_path, r
     outcome = import_reference(loaded, path)
     assert isinstance(outcome, LoadOutcome)
     assert (outcome.status, outcome.rows, outcome.replaced_rows) == ("loaded", 4, 0)
-    assert outcome.summary() == ("mine.csv: 4 rows imported; years 2025-2026; items: cpp_repeat (3), "
+    assert outcome.summary() == ("mine.csv: 4 rows imported; years 2024-25 to 2025-26; items: cpp_repeat (3), "
                                  "offences_against_children_rate (1)")
     recorded = [("user import mine.csv: Mine A", str(path.resolve()), sha, 3),
                 ("user import mine.csv: Mine B", str(path.resolve()), sha, 1)]

@@ -37,7 +37,7 @@ from ..indicators.compute import ITEMS, compute, compute_all
 from ..progress import report
 from ..reference import local_authorities
 from ..store.db import open_store
-from ..years import year_label
+from ..years import year_label, years_label
 from . import stats
 from .reference import ensure_reference
 
@@ -298,8 +298,7 @@ class Lineage:
 
     def of_returns(self, year: int) -> str:
         years = [y for y in self.returns if y <= year]
-        span = (year_label(years[0]) if len(years) == 1 else
-                f"{year_label(years[0])} to {year_label(years[-1])}") if years else year_label(year)
+        span = years_label(years[0], years[-1]) if years else year_label(year)
         return f"computed by munro from this authority's children in need census returns ({span})"
 
     def of_import(self, year: int, source: str | None) -> str:

@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from ..reference import POPULATION_FILE, local_authorities
+from ..years import year_label
 
 ENGLAND = "E92000001"
 REGIONS = {
@@ -110,7 +111,7 @@ def area_la_name(code: str) -> str:
     """An LA's name in benchmark rows: one that no longer exists says until when ("Dorset (until
     2019)", code 835), since its successor may have the same name (Dorset 838)."""
     years = la_years(code)
-    return f"{la_name(code)} (until {years[1]})" if years and years[1] is not None else la_name(code)
+    return f"{la_name(code)} (until {year_label(years[1])})" if years and years[1] is not None else la_name(code)
 
 
 def area_name(level: str, code: str) -> str:

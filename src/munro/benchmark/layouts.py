@@ -19,6 +19,7 @@ from typing import NamedTuple
 from ..errors import MunroError
 from ..indicators.catalogue import UNITS
 from ..indicators.catalogue import item as catalogue_item
+from ..years import year_label, years_label
 from . import geography
 
 COLUMNS = ("area_level", "area_code", "area_name", "year", "item_id", "figure", "value", "numerator",
@@ -176,9 +177,10 @@ def _check(raw: dict, file_name: str, line: int, reserved: set[str]) -> Row:
             raise _Bad("area_code", f"{code!r} is not a 3-digit DfE code of an English LA")
         if not geography.la_exists(code, year):
             first, last = geography.la_years(code)
-            span = f"{first or '...'}-{last or '...'}"
-            raise _Bad("area_code", f"LA {code} ({geography.la_name(code)}) did not exist in {year} "
-                                    f"(its years are {span}); give the figure under the LA of that year")
+            span = (f"from {year_label(first)}" if last is None else f"until {year_label(last)}" if first is None
+                    else years_label(first, last))
+            raise _Bad("area_code", f"LA {code} ({geography.la_name(code)}) did not exist in {year_label(year)} "
+                                    f"(its years: {span}); give the figure under the LA of that year")
     try:
         it = catalogue_item(text["item_id"])
     except KeyError as e:

@@ -38,6 +38,7 @@ from ..store.database import Store, StoreLike
 from ..store.loader import Known, Loader, load
 from ..store.outcome import LoadOutcome
 from ..tables import table
+from ..years import years_label
 from . import cin_published, lait, neighbours, outcomes
 from .layouts import COLUMNS, LAYOUTS, USER_SOURCE, Row, read_benchmark_csv
 
@@ -96,7 +97,7 @@ class ReferenceOutcome(LoadOutcome):
             return [self._import_line()]
         out = []
         for s in self.sources:
-            years = f"{s.years[0]}-{s.years[1]}" if s.years else "no years"
+            years = years_label(*s.years) if s.years else "no years"
             out.append(f"{s.source}: {s.rows:,} rows, {len(s.items)} items, years {years}")
             out.append("  items: " + ", ".join(f"{i} ({n:,})" for i, n in sorted(s.items.items())))
             out += [f"  dropped {n:,}: {why}" for why, n in sorted(s.dropped.items())]
@@ -112,7 +113,7 @@ class ReferenceOutcome(LoadOutcome):
         items = ", ".join(f"{i} ({n:,})" for i, n in sorted(counts.items()))
         years = [y for s in self.sources if s.years for y in s.years]
         again = f", replacing {self.replaced_rows:,} rows of an earlier import of it" if self.replaced_rows else ""
-        return (f"{self.path.name}: {self.rows:,} rows imported{again}; years {min(years)}-{max(years)}; "
+        return (f"{self.path.name}: {self.rows:,} rows imported{again}; years {years_label(min(years), max(years))}; "
                 f"items: {items}")
 
     def loaded_summary(self) -> str:

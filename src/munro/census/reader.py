@@ -40,7 +40,7 @@ from lxml import etree
 from ..errors import MunroError, RejectedFile
 from ..localdata import layouts as L
 from ..tabular_files import Workbook, sniff
-from ..years import is_in_year, year_end, year_label
+from ..years import is_in_year, year_end, years_label
 from . import format as fmt
 from . import parallel
 from .envelope import PARSER_OPTIONS, Reject, check_children_end, check_message_end
@@ -242,7 +242,7 @@ class CensusReader:
         year = int(values["collection_year"])
         if not fmt.FIRST_YEAR <= year <= fmt.LATEST_YEAR:
             raise Reject(f"collection year {year} is not supported (munro reads "
-                          f"{year_label(fmt.FIRST_YEAR)} to {year_label(fmt.LATEST_YEAR)})")
+                          f"{years_label(fmt.FIRST_YEAR, fmt.LATEST_YEAR)})")
         ref = values["reference_date"]
         # A date inside the collection's window before 31 March is an in-year extract (years.is_in_year),
         # not a mistake; one outside it is the load's to refuse and rule 100's to report.

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..population import population_for
 from ..store.db import open_store
-from ..years import date_words, year_label
+from ..years import date_words, year_label, years_label
 
 
 def _tables(con) -> set[str]:
@@ -46,7 +46,7 @@ def _benchmark_sources(con) -> list[dict[str, Any]]:
         return []
     rows = con.execute("""SELECT source, vintage, min(year), max(year), count(DISTINCT item_id)
                           FROM benchmark GROUP BY source, vintage ORDER BY source, vintage""").fetchall()
-    return [{"source": s, "vintage": v, "years": f"{year_label(a)} to {year_label(b)}", "items": n}
+    return [{"source": s, "vintage": v, "years": years_label(a, b), "items": n}
             for s, v, a, b, n in rows]
 
 

@@ -20,7 +20,7 @@ from ..census.format import FIRST_YEAR, LATEST_YEAR
 from ..census.writer import ReturnWriter
 from ..errors import MunroError
 from ..progress import report
-from ..years import is_in_year, year_end, year_label, year_of_date, year_start
+from ..years import is_in_year, year_end, year_of_date, year_start, years_label
 from . import calibration as C
 from .annex_a import AnnexA
 from .errors import Injector
@@ -212,7 +212,7 @@ def _extract_dates(dates, years: list[int]) -> list[dt.date]:
     for d in out:
         if not isinstance(d, dt.date) or year_of_date(d) not in years or not is_in_year(year_of_date(d), d):
             raise MunroError(f"an in-year extract is dated before 31 March within the years written "
-                             f"({year_label(years[0])} to {year_label(years[-1])}), not {d}")
+                             f"({years_label(years[0], years[-1])}), not {d}")
     return out
 
 

@@ -18,7 +18,7 @@ from .. import __version__
 from ..output import csv_writer
 from ..provenance import made_by
 from ..renderers import register_output_renderer, renderer
-from ..years import year_label
+from ..years import years_label
 from .findings import Finding, Report, heading, rules_run
 from .html import to_html
 
@@ -113,7 +113,7 @@ def write_xlsx(reports: list[Report], path: str | os.PathLike[str]) -> None:
           [[r.source, c, t, n, m] for r in reports for c, t, n, m in r.summary()], (30, 7, 6, 9, 100))
     sheet("Rules", ("rule", "type", "table", "fields", "message", "level", "rulesets", "munro's reading"),
           [[r.code, r.type, r.table, ", ".join(r.fields), r.message, r.level,
-            f"{year_label(r.years.start)} to {year_label(r.years.stop - 1)}", r.reading] for r in rules_run(reports)],
+            years_label(r.years.start, r.years.stop - 1), r.reading] for r in rules_run(reports)],
           (7, 6, 20, 30, 80, 7, 20, 80))
     sheet("About", ("made by", "files"), [[made_by(), ", ".join(r.source for r in reports)]], (20, 80))
     book.close()
