@@ -38,3 +38,9 @@ def test_a_regional_user_gets_the_published_report_of_each_la(app, signed_in):
         response = client.get(f"/la/{la}/{YEAR}/report.html")
         assert response.status_code == 200 and "Disclosure control applied" in response.text
         assert client.get(f"/la/{la}/{YEAR}/report.html?variant=internal").status_code == 403
+
+
+def test_the_breakdown_by_team_without_allocations_says_why(app, signed_in):
+    page = signed_in(email("analyst")).get(f"/la/{LA}/{YEAR}/report.html?by=team").text
+    assert "Breakdown by team:</strong> There is no breakdown by team:" in page
+    assert "Appendix: breakdown by team" not in page

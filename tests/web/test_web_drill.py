@@ -3,7 +3,10 @@ the audit record of each view. The store is tests/indicators/test_drill.py's chi
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 from web_helpers import LA, YEAR, assert_route_matrix, audit_events, blueprint_routes, client_of, email
 
 from drill_support import allocations, build
@@ -67,3 +70,41 @@ def test_an_item_not_broken_down_has_no_link_and_no_page(app):
     analyst = client_of(app, email("analyst"))
     assert "/teams" not in analyst.get(f"/la/{LA}/{YEAR}/items/sw_vacancy_rate").text
     assert analyst.get(f"/la/{LA}/{YEAR}/items/sw_vacancy_rate/teams").status_code == 404
+
+
+def _appendix_table(page: str, item_id: str) -> str:
+    start = page.index(f'data-appendix-item="{item_id}"')
+    return page[start:page.index("</table>", start)]
+
+
+def test_the_internal_report_download_with_the_breakdown_by_team(app):
+    manager = client_of(app, email("manager"))
+    links = manager.get(f"/la/{LA}/{YEAR}/report").text
+    assert "With the breakdown by team" in links and "by=team" in links
+    response = manager.get(f"/la/{LA}/{YEAR}/report.html?by=team")
+    assert response.status_code == 200
+    assert f'filename="munro-{LA}-{YEAR}-report-internal-by-team.html"' in response.headers["Content-Disposition"]
+    page = response.text
+    assert "Appendix: breakdown by team" in page and "Internal: contains unsuppressed small numbers" in page
+    assert "Disclosure-controlled, as on the service&#39;s drill-down pages" in page
+    # The drill page's figures (test_by_team_is_disclosure_controlled_and_recorded): every count 1..5, so c.
+    table = _appendix_table(page, ITEM)
+    for unit in ("North", "South", "Unallocated", "Whole authority"):
+        assert f'<th scope="row" class="govuk-table__header">{unit}</th>' in table
+    assert ">c<" in table and "100.0" not in table and "W1" not in page
+    assert audit_events(app)[-1].detail == f"{YEAR} report (html, internal, by team)"
+    book = manager.get(f"/la/{LA}/{YEAR}/report.xlsx?by=team")
+    assert book.status_code == 200
+    sheet = load_workbook(io.BytesIO(book.data))["Breakdown by team"]
+    assert str(sheet["A4"].value).startswith("Disclosure-controlled")
+    # Without by=team the internal report has no appendix, as before.
+    assert "Appendix: breakdown by team" not in manager.get(f"/la/{LA}/{YEAR}/report.html").text
+
+
+def test_the_breakdown_by_team_download_only_internal_and_only_for_those_who_see_teams(app):
+    auditor = client_of(app, email("auditor"))  # may download the report, not see an item per team
+    assert "by=team" not in auditor.get(f"/la/{LA}/{YEAR}/report").text
+    assert auditor.get(f"/la/{LA}/{YEAR}/report.html?by=team").status_code == 403
+    analyst = client_of(app, email("analyst"))
+    assert analyst.get(f"/la/{LA}/{YEAR}/report.html?by=team&variant=published").status_code == 403
+    assert analyst.get(f"/la/{LA}/{YEAR}/report.html?by=worker").status_code == 404

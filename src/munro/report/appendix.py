@@ -9,6 +9,9 @@ the report at all: it names staff, and is written only to a restricted file (``m
 worker --out``) or seen on the web by an LA's analysts; the restricted child lists are about children,
 for case follow-up, and do not carry it either, so that staff-level figures reach no one new.
 
+The web's internal report download (munro.web.downloads) carries the same appendix disclosure-controlled,
+as its drill-down pages show a team's figures (``controlled``): the service follows one rule for teams.
+
 The appendix takes a ``years.Period``, so a report of a reporting year and one as at any date share it.
 Without allocations with a team loaded for the LA, the page has one note saying what to load, with no
 heading, and the workbook no sheet.
@@ -16,6 +19,7 @@ heading, and the workbook no sheet.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +33,8 @@ from .fmt import UNIT_WORDS
 TITLE = "Breakdown by team"
 DISCLOSURE = ("Exact figures, as everywhere in this internal report: * marks a team's figures resting on 5 or "
               "fewer records; read them with care.")
+CONTROLLED = ("Disclosure-controlled, as on the service's drill-down pages: counts from 1 to 5, and figures "
+              "from which one could be worked out, are shown as c.")
 SMALL = "* 5 or fewer records"
 SHEET = "Breakdown by team"
 
@@ -39,6 +45,11 @@ class TeamAppendix:
     shown: dict[str, Any] | None = None  # shown() of the breakdown by team of every item; None with ``note``
     note: str | None = None  # why there is no breakdown
     items: list[dict[str, Any]] = field(default_factory=list)  # one table per item, in definitions order
+    controlled: bool = False  # the figures disclosure-controlled (the web's download), else exact
+
+    @property
+    def disclosure(self) -> str:
+        return CONTROLLED if self.controlled else DISCLOSURE
 
     @property
     def period_words(self) -> str:
@@ -62,15 +73,18 @@ class TeamAppendix:
         return [item(i).title for i in (self.shown or {}).get("not_broken_down", {})]
 
 
-def gather(db, la: str, period: Period) -> TeamAppendix:
-    """The appendix for LA ``la`` and ``period``: every item's breakdown by team, computed in one pass."""
+def gather(db, la: str, period: Period, *, controlled: bool = False,
+           find: Callable[[], dict[str, Any]] | None = None) -> TeamAppendix:
+    """The appendix for LA ``la`` and ``period``: every item's breakdown by team, computed in one pass, exact
+    unless ``controlled``. ``find()`` gives that breakdown as shown (munro.report.drill.shown) from a cache
+    (the web's drill-down pages'), raising as ``breakdown`` does; without it, it is computed here."""
     try:
-        found = shown(breakdown(db, la, period, by="team"), controlled=False)
+        found = find() if find is not None else shown(breakdown(db, la, period, by="team"), controlled=controlled)
     except StoreProblem:
         raise  # the store itself: not a note about allocations, and the report would be wrong
     except MunroError as e:  # no allocations loaded for the LA, or none with a team
-        return TeamAppendix(period, note=f"There is no breakdown by team: {e}.")
-    out = TeamAppendix(period, shown=found)
+        return TeamAppendix(period, note=f"There is no breakdown by team: {e}.", controlled=controlled)
+    out = TeamAppendix(period, shown=found, controlled=controlled)
     for i, entry in found["items"].items():
         it = item(i)
         columns, rows = table(entry, it.unit)
@@ -96,7 +110,7 @@ def write_sheet(wb, formats: dict[str, Any], appendix: TeamAppendix) -> None:
     ws.write(0, 0, f"Appendix: {TITLE.lower()}, {appendix.period_words}", title)
     ws.write(1, 0, "Internal: not part of a published report.", bold)
     ws.write(2, 0, f"{appendix.rule}.")
-    ws.write(3, 0, DISCLOSURE)
+    ws.write(3, 0, appendix.disclosure)
     row = 5
     for t in appendix.items:
         entry, unit = t["entry"], t["unit"]
@@ -125,4 +139,4 @@ def write_sheet(wb, formats: dict[str, Any], appendix: TeamAppendix) -> None:
                          + ", ".join(appendix.not_broken), wrap)
 
 
-__all__ = ["TeamAppendix", "gather", "write_sheet", "TITLE", "SHEET"]
+__all__ = ["TeamAppendix", "gather", "write_sheet", "TITLE", "SHEET", "DISCLOSURE", "CONTROLLED"]

@@ -24,7 +24,7 @@ from ..benchmark.compare import HEADLINE_RULE
 from ..errors import MunroError
 from ..years import year_label, year_words
 from . import charts as charts_mod
-from .appendix import DISCLOSURE, about
+from .appendix import about
 from .fmt import figures, for_period, number, reader_definition, sentence_case, with_unit
 from .summary import HOW_JUDGED
 
@@ -114,7 +114,7 @@ def _appendix(appendix) -> dict:
     """The template's names for the internal appendix (none without it)."""
     if appendix is None:
         return {"appendix": None}
-    return {"appendix": appendix, "disclosure": DISCLOSURE, "about": about}
+    return {"appendix": appendix, "disclosure": appendix.disclosure, "about": about}
 
 
 __all__ = ["render", "page_charts", "stylesheet", "glance"]

@@ -44,14 +44,8 @@ def variant(by: str) -> str:
 def item_shown(store: Path, la: str, period: Period, by: str, item_id: str) -> dict[str, Any]:
     """``shown(breakdown(...))`` for one item (its ``items`` holding that item alone), from memory when
     this or every item's breakdown is cached for the store as it is now. MunroError as ``breakdown``."""
-    whole = (str(store), la, period.end, by, variant(by))
-    stamp = store_stamp(store)
-    found = _every_item(whole, stamp)
-    if found is None:
-        running = _filling.get(whole)
-        if running is not None:  # a background pass is computing it: wait for that rather than compete
-            running.join()
-            found = _every_item(whole, stamp)
+    whole, stamp = _whole(store, la, period, by), store_stamp(store)
+    found = _every_item_now(whole, stamp)
     if found is not None:
         return _one(found, item_id)
     key = (*whole, item_id)
@@ -63,6 +57,33 @@ def item_shown(store: Path, la: str, period: Period, by: str, item_id: str) -> d
             one = _cached_in(key, stamp, lambda: shown(breakdown(store, la, period, [item_id], by=by)))
     _fill(store, la, period, by, whole, stamp)
     return one
+
+
+def every_item_shown(store: Path, la: str, period: Period, by: str = "team") -> dict[str, Any]:
+    """``shown(breakdown(...))`` for every item, as the drill-down pages show it (the internal report
+    download's appendix): from memory, from the background pass if one is running, else computed now and
+    kept. MunroError as ``breakdown``."""
+    whole, stamp = _whole(store, la, period, by), store_stamp(store)
+    found = _every_item_now(whole, stamp)
+    if found is not None:
+        return found
+    with once(whole), reading():
+        return _cached_in(whole, stamp, lambda: shown(breakdown(store, la, period, by=by)))
+
+
+def _whole(store: Path, la: str, period: Period, by: str) -> tuple:
+    return (str(store), la, period.end, by, variant(by))
+
+
+def _every_item_now(whole: tuple, stamp: tuple) -> dict[str, Any] | None:
+    """Every item's breakdown from memory, waiting for a background pass computing it rather than competing."""
+    found = _every_item(whole, stamp)
+    if found is None:
+        running = _filling.get(whole)
+        if running is not None:
+            running.join()
+            found = _every_item(whole, stamp)
+    return found
 
 
 def _every_item(whole: tuple, stamp: tuple) -> dict[str, Any] | None:
@@ -113,4 +134,4 @@ def wait() -> None:
 # A pass still running when the process ends is waited for: a thread stopped inside DuckDB aborts the process.
 atexit.register(wait)
 
-__all__ = ["item_shown", "variant", "wait", "KEEP"]
+__all__ = ["item_shown", "every_item_shown", "variant", "wait", "KEEP"]
