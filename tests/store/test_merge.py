@@ -205,3 +205,27 @@ def test_a_later_year_with_a_new_episode_only(cin, write, db, store):
     assert ("M1", 2025, 2023, 2025, "WIRI") in got["children"]
     # M1's 2025 copy has no disabilities: the child's winning copy brings none.
     assert [d for d in got["disabilities"] if d[0] == "M1"] == []
+
+
+def test_copies_given_twice_in_one_return_resolve_to_the_first_in_the_file(cin, write, db, store):
+    """A return holding a child, an episode or an assessment twice: its first copy in the file is the one
+    merged, and it beats the earlier return's copy (module docstring of munro.store.merge)."""
+    earlier = cin.Child(id="D1", ethnicity="ABAN", episodes=[
+        cin.Episode(referral="2022-06-01", need="N5", assessments=[cin.Assessment("2022-06-02", auth="2022-07-01")])])
+    first = cin.Child(id="D1", ethnicity="WBRI", episodes=[
+        cin.Episode(referral="2023-05-01", need="N1"), cin.Episode(referral="2023-05-01", need="N2")])
+    second = cin.Child(id="D1", ethnicity="WIRI", episodes=[
+        cin.Episode(referral="2022-06-01", need="N4", assessments=[cin.Assessment("2022-06-02", auth="2022-08-01"),
+                                                                   cin.Assessment("2022-06-02", auth="2022-09-01")])])
+    ingest_file(db, write("a.xml", cin.xml(2023, [earlier])))
+    ingest_file(db, write("b.xml", cin.xml(2024, [first, second])))
+    got = merged(store, db)
+    assert got["children"] == [("D1", 2024, 2023, 2024, "WBRI")]
+    assert [(e[0], e[1], e[2], e[4], e[5], e[6]) for e in got["episodes"]] == [
+        ("D1", "2022-06-01", 2024, 2023, 2024, "N4"),  # only the second copy of D1 in 2024 holds it
+        ("D1", "2023-05-01", 2024, 2024, 2024, "N1")]
+    assert got["assessments"] == [("D1", "2022-06-01", "2022-06-02", 2024, "2022-08-01")]
+    # the winners' place in their file: child 1 (its first episode), child 2 (its first assessment)
+    assert store.query(db, "SELECT child_seq, episode_seq FROM merged_episodes ORDER BY referral_date") == [
+        (2, 1), (1, 1)]
+    assert store.query(db, "SELECT child_seq, episode_seq, assessment_seq FROM merged_assessments") == [(2, 1, 1)]
