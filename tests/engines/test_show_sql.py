@@ -113,7 +113,7 @@ def test_every_item_from_the_census_alone_runs_queries(munro_rows):
 def test_items_over_local_records_print_their_sql_too():
     """They run their queries whether or not any records are loaded (docs/local-data.md)."""
     text = format_sql("sw_changes", YEAR)
-    assert text.startswith("-- sw_changes, reporting year 2025: query 1 of 2") and "merged_sw_allocations" in text
+    assert text.startswith("-- sw_changes, reporting year 2025: query 1 of 1") and "merged_sw_allocations" in text
     assert "merged_own_figures" in format_sql("sw_vacancy_rate", YEAR)
 
 

@@ -469,6 +469,9 @@ def parental_factors_rate(ctx: Context) -> dict[Key, ItemResult]:
     # Each assessment's factors as flags before the join to the periods, so they are read once, not once
     # for every period the assessment counts in.
     code = _code(f.factor)
+    # Only the factors counted: an assessment with none of them adds nothing to any count.
+    f = f.filter(code.isin([c for codes in PARENTAL_FACTORS.values() for c in codes]))
+    code = _code(f.factor)
     f = f.group_by(_la=f.la_code, _child=f.la_child_id, _referral=f.referral_date, _start=f.assessment_start_date
                    ).aggregate(**{name: flag(code.isin(codes)).max() for name, codes in PARENTAL_FACTORS.items()})
     j = f.join(a, [f._la == a.la_code, f._child == a.la_child_id, f._referral == a.referral_date,

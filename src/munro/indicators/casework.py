@@ -97,27 +97,32 @@ def plan_checkpoints(ctx: Context) -> ir.Table:
     return ctx.with_working_days(points, "previous", "point", "gap")
 
 
-def visit_gaps(ctx: Context) -> ir.Table:
-    """(la_code, period, la_child_id, lapse) for the gaps between consecutive checkpoints of each plan open in
-    each period (not excluded), ``lapse`` = 1 for a gap longer than the standard that ends in the period:
-    one row per lapse ending at a visit, and one per plan and period for its last gap, to its ``stop``
-    (the plan's end, or R while it is open), whatever its length."""
-    p = plans_open_in_period(ctx)
-    p = p.filter(p.excluded == 0)
+def visit_gaps(ctx: Context, open_plans: ir.Table) -> ir.Table:
+    """(la_code, period, la_child_id, lapse, lapses) for the gaps between consecutive checkpoints of each plan
+    open in each period (``open_plans``, from ``plans_open_in_period``) and not excluded: one row per plan,
+    period and checkpoint that ends a gap longer than the standard in the period (a visit from the period's
+    start to the plan's ``stop``: the plan's end, or R while it is open) or that is the last at or before
+    ``stop``. ``lapses`` counts the lapses the row ends: its own gap's, and the last gap's, from the
+    checkpoint to ``stop``, whatever its length, when that gap is too long and ``stop`` is in the period;
+    ``lapse`` is 1 when it ends any.
+
+    One join of the plans to their checkpoints for both kinds of row, so that the checkpoints (a window over
+    every plan's visits, working days) are computed once per query, not once per kind."""
+    p = open_plans.filter(open_plans.excluded == 0)
     plans = p.select(*PLAN, *ctx.by[1:], "p_start", stop=ibis.least(p.end_date.fill_null(p.p_end), p.p_end))
     c = plan_checkpoints(ctx)
     c = c.select(**{f"_{k}": c[k] for k in PLAN}, point=c.point, next=c.next, long=c.gap > ctx.visiting_standard)
     same = [plans[k] == c[f"_{k}"] for k in PLAN]
-    # the gaps to a visit in the period, up to the plan's stop, that are too long
-    lapses = plans.inner_join(c, [*same, c.long, c.point >= plans.p_start, c.point <= plans.stop])
-    # the last gap: from the checkpoint at or before the stop whose next is after it (or has none)
-    last = plans.inner_join(c, [*same, c.point <= plans.stop, c.next.isnull() | (c.next > plans.stop)])
-    last = ctx.with_working_days(last, "point", "stop", "gap")
-    return ibis.union(
-        lapses.select(*ctx.by, "la_child_id", lapse=ibis.literal(1, "int64")),
-        last.select(*ctx.by, "la_child_id",
-                    lapse=flag((last.gap > ctx.visiting_standard) & (last.stop >= last.p_start)).cast("int64")),
-        distinct=False)
+    # a gap too long ending at a visit in the period, up to the plan's stop
+    ends_lapse = c.long & (c.point >= plans.p_start)
+    # the checkpoint at or before the stop whose next is after it (or has none): the last gap starts there
+    is_last = c.next.isnull() | (c.next > plans.stop)
+    j = plans.inner_join(c, [*same, c.point <= plans.stop, ends_lapse | is_last])
+    j = ctx.with_working_days(j, "point", "stop", "gap")
+    own = flag(j.long & (j.point >= j.p_start))
+    last = flag((j.next.isnull() | (j.next > j.stop)) & (j.gap > ctx.visiting_standard) & (j.stop >= j.p_start))
+    return j.select(*ctx.by, "la_child_id", lapse=ibis.greatest(own, last).cast("int64"),
+                    lapses=(own + last).cast("int64"))
 
 
 @item(
@@ -172,11 +177,11 @@ def visit_gaps(ctx: Context) -> ir.Table:
     ),
 )
 def child_seen_per_cpp(ctx: Context) -> dict[Key, ItemResult]:
-    g = visit_gaps(ctx)
-    per_child = g.group_by([*ctx.by, "la_child_id"]).aggregate(lapse=g.lapse.max(), lapses=g.lapse.sum())
+    p = plans_open_in_period(ctx)
+    g = visit_gaps(ctx, p)
+    per_child = g.group_by([*ctx.by, "la_child_id"]).aggregate(lapse=g.lapse.max(), lapses=g.lapses.sum())
     rows = ctx.per_key(per_child.group_by(ctx.by).aggregate(
         n=per_child.count(), seen=count_if(per_child.lapse == 0), lapses=per_child.lapses.sum()))
-    p = plans_open_in_period(ctx)
     bad = ctx.per_key(p.group_by(ctx.by).aggregate(excluded=p.excluded.sum()))
     v = ctx.during(ctx.t.cp_visits, "visit_date")
     v = v.filter(v.seen == 1)
@@ -291,14 +296,20 @@ def workers_in_period(ctx: Context) -> ir.Table:
     return a.group_by([*ctx.by, "la_child_id"]).aggregate(workers=a.worker_id.nunique())
 
 
-def _with_workers(ctx: Context, children: ir.Table) -> ir.Table:
-    """``children`` (la_code, period, la_child_id) counted (``n``), and those with ``WORKERS`` or more in the
-    period (``many``), per LA and period."""
+def _with_workers(ctx: Context, cin: ir.Table, cpp: ir.Table) -> ir.Table:
+    """The children in need (``cin``) and on a plan (``cpp``), each (la_code, period, la_child_id), counted
+    (``n``, ``cpp_n``) with those with ``WORKERS`` or more in the period (``many``, ``cpp_many``), per LA and
+    period: one query, so that each child's workers are counted once for both."""
+    kind = "_on_plan"
+    children = ibis.union(cin.mutate(**{kind: ibis.literal(0, "int64")}),
+                          cpp.mutate(**{kind: ibis.literal(1, "int64")}), distinct=False)
     w = workers_in_period(ctx)
     w = w.select(_la=w.la_code, _period=w.period, _child=w.la_child_id, workers=w.workers)
     j = children.left_join(w, [children.la_code == w._la, children.period == w._period,
                                children.la_child_id == w._child])
-    return j.group_by(ctx.by).aggregate(n=j.count(), many=count_if(j.workers >= WORKERS))
+    on_plan, many = j[kind] == 1, j.workers >= WORKERS
+    return j.group_by(ctx.by).aggregate(n=count_if(~on_plan), many=count_if(~on_plan & many),
+                                        cpp_n=count_if(on_plan), cpp_many=count_if(on_plan & many))
 
 
 @item(
@@ -339,13 +350,13 @@ def _with_workers(ctx: Context, children: ir.Table) -> ir.Table:
 def sw_changes(ctx: Context) -> dict[Key, ItemResult]:
     e = ctx.t.episodes
     e = ctx.open_at(e.filter(e.referral_nfa.fill_null(0) != 1), "referral_date", "closure_date")
-    cin = ctx.per_key(_with_workers(ctx, e.select(*ctx.by, "la_child_id").distinct()))
     p = children_on_plan_at_r(ctx)
-    cpp = ctx.per_key(_with_workers(ctx, p.select(*ctx.by, "la_child_id").distinct()))
+    rows = ctx.per_key(_with_workers(ctx, e.select(*ctx.by, "la_child_id").distinct(),
+                                     p.select(*ctx.by, "la_child_id").distinct()))
 
     def build(key: Key) -> ItemResult:
-        n, many = count_of(cin[key].get("n")), count_of(cin[key].get("many"))
-        pn, pmany = count_of(cpp[key].get("n")), count_of(cpp[key].get("many"))
+        n, many = count_of(rows[key].get("n")), count_of(rows[key].get("many"))
+        pn, pmany = count_of(rows[key].get("cpp_n")), count_of(rows[key].get("cpp_many"))
         return ItemResult(
             id="sw_changes", unit="percent", value=percent(many, n),
             reason=None if n else f"no children were in need at {key.period.end_words}",

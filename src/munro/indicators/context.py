@@ -213,6 +213,9 @@ class Context:
     period_rows: Callable[[list[PeriodRow]], ir.Table | None] | None = field(default=None, repr=False, compare=False)
     _period_tables: dict[int, ir.Table] = field(default_factory=dict, init=False, repr=False, compare=False)
     _period_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    # whether any period is cut (``cut_at``): when none is (reporting years only), ``as_known`` would change
+    # nothing, and is skipped, which spares every query its CASEs on each date (built, compiled and run)
+    _cut: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         outside = [p.end for p in self.periods if not FIRST_DATE <= p.end <= LAST_DATE]
@@ -221,6 +224,7 @@ class Context:
         self.periods = tuple(sorted(set(self.periods)))
         if not self.periods:
             raise ValueError("a computation needs at least one period")
+        self._cut = any(cut_at(p) is not None for p in self.periods)
 
     @property
     def keys(self) -> list[Key]:
@@ -279,25 +283,27 @@ class Context:
         ``earlier``: in the period ending that many months before (a cohort followed up to the period's end).
         """
         p = self.period_table(earlier)
-        return as_known(table.inner_join(p, [table[date] >= p[P_START], table[date] <= p[P_END]]), table)
+        return self._as_known(table.inner_join(p, [table[date] >= p[P_START], table[date] <= p[P_END]]), table)
 
     def open_at(self, table: ir.Table, start: str, end: str) -> ir.Table:
         """``table``'s rows open at a period's end R (``start`` <= R and ``end`` missing or after R), once per
         such period, as known at R (``as_known``: an end after R reads as missing)."""
         p = self.period_table()
-        return as_known(table.inner_join(
+        return self._as_known(table.inner_join(
             p, [table[start] <= p[P_END], table[end].isnull() | (table[end] > p[P_END])]), table)
 
     def over(self, table: ir.Table) -> ir.Table:
         """``table`` once per period, with the period's columns, as known at R (``as_known``; an item's own
         test follows)."""
-        return as_known(table.cross_join(self.period_table()), table)
+        return self._as_known(table.cross_join(self.period_table()), table)
 
-    @staticmethod
-    def known(table: ir.Table, *columns: str) -> ir.Table:
+    def known(self, table: ir.Table, *columns: str) -> ir.Table:
         """``table`` (with a period's ``p_cut``) as known at the cut for ``columns``, the dates of a table joined
         after the periods: what ``during``, ``open_at`` and ``over`` do to their table's own dates."""
-        return as_known(table, table.select(*columns))
+        return self._as_known(table, table.select(*columns))
+
+    def _as_known(self, joined: ir.Table, table: ir.Table) -> ir.Table:
+        return as_known(joined, table) if self._cut else joined
 
     @staticmethod
     def in_period(table: ir.Table, date: ir.DateValue) -> ir.BooleanValue:
