@@ -27,7 +27,6 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,7 +45,7 @@ from ..store.db import (
     sniff,
     without_progress_bar,
 )
-from ..store.merge import FOLLOWS, merged_selects
+from ..store.merge import merged_selects
 from ..store.schema import kind_sql
 from . import LOCAL, MERGED, Engine
 
@@ -54,8 +53,6 @@ if TYPE_CHECKING:
     from .sql_cache import SqlCache
 
 CALENDAR = "munro_calendar"
-# Merged tables made at once (_materialise); more only share the same cores.
-_MERGE_THREADS = min(4, os.cpu_count() or 1)
 
 
 def _quote(text: str) -> str:
@@ -174,46 +171,18 @@ class DuckDBEngine(Engine):
     def _materialise(self, las) -> str:
         """Copy the merged history of ``las`` (None: every LA) into this run's tables, once.
 
-        The merge runs from the store's raw tables (``store.merge.merged_selects``), each
-        follower joining its parent's copy, so nothing is merged twice; an LA filter is
-        applied to the raw tables before merging. The tables are made a few at a time, each
-        on a cursor of its own, a follower after its parent: one LA's tables are too small
-        for DuckDB to spread one of them over every core.
+        The merge runs from the store's raw tables (``store.merge.merged_selects``), parents
+        first, each follower joining its parent's copy, so nothing is merged twice; an LA
+        filter is applied to the raw tables before merging.
         """
         prefix = f"m{len(self._copies) + 1}"
         # A store from before the local records (opened read-only, so not upgraded) has none of them.
         local = self._store_has("local_loads")
         absent = self._absent_columns() if local else {}
-        selects = {name: select for name, select in merged_selects(raw="store.", merged=f"main.{prefix}_", las=las,
-                                                                   local=local, absent=absent)
-                   if name in MERGED + LOCAL}
-        chains = [[name, *(f for f, parent in FOLLOWS.items() if parent == name and f in selects)]
-                  for name in selects if FOLLOWS.get(name) not in selects]
-
-        cursors, lock = [], threading.Lock()
-
-        def make(chain: list[str]) -> None:
-            with lock:
-                cursor = self.raw.cursor()  # the same database: the attached store, and a follower's parent
-                cursors.append(cursor)
-            for name in chain:
-                cursor.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{name} AS {selects[name]}").fetchall()
-
-        try:
-            with ThreadPoolExecutor(max_workers=_MERGE_THREADS) as pool:
-                try:
-                    for done in as_completed([pool.submit(make, chain) for chain in chains]):
-                        done.result()
-                except BaseException:
-                    # An error or Ctrl-C: stop the other tables rather than wait for them.
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    with lock:
-                        for cursor in cursors:
-                            cursor.interrupt()
-                    raise
-        finally:
-            for cursor in cursors:
-                cursor.close()
+        for name, select in merged_selects(raw="store.", merged=f"main.{prefix}_", las=las, local=local,
+                                           absent=absent):
+            if name in MERGED + LOCAL:
+                self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{name} AS {select}").fetchall()
         return prefix
 
     def period_table(self, rows):
