@@ -27,7 +27,7 @@ from . import build, html, xlsx
 from .appendix import gather as gather_appendix
 from .charts import Renderers
 from .child_lists import write_child_lists
-from .pdf import start_pdf
+from .pdf import start_printer
 from .publish import make_safe
 
 
@@ -61,7 +61,7 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
     ``publish`` applies disclosure control (``munro.disclosure``) to every figure and says so;
     without it the outputs are marked "internal: contains unsuppressed small numbers".
     ``with_child_lists`` also writes ``child-lists-restricted.xlsx``: the children behind the
-    actionable items, never part of the report itself. ``pdf=False`` skips Chromium.
+    actionable items, never part of the report itself. ``pdf=False`` skips Chromium (never started).
     Without the LA's ``year`` return it writes nothing: ``munro.store.returns.NoReturn``.
     ``progress`` (``munro.progress``) is told each step: computing, charts, page, workbook, PDF.
     ``by_team`` ends the internal report with the appendix "Breakdown by team" (munro.report.appendix):
@@ -85,37 +85,39 @@ def write_report(db: str | os.PathLike, la: str, year: int | None, out_dir: str 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
-    report(progress, f"computing {year_words(year)} and the years before it" if as_at is None else
-           f"computing the {months} months to {as_at.isoformat()}")
-    with Renderers() as renderers:  # started now: they warm up while the data is gathered
-        data = (build.gather(db, la, year, neighbours=neighbours) if as_at is None else
-                build.gather_as_at(db, la, as_at, months, neighbours=neighbours))
-        if publish:
-            report(progress, "disclosure control")
-            make_safe(data, db)
-        report(progress, "charts")
-        charts = html.page_charts(data, renderers)
-    appendix = None
-    if by_team:  # the internal report's appendix: each item by team (never published)
-        report(progress, "breakdown by team")
-        appendix = gather_appendix(db, la, Period(as_at) if as_at is not None else Period.of_year(year))
-    report(progress, "writing the page")
-    page = out / "index.html"
-    page.write_text(html.render(data, charts, appendix), encoding="utf-8")
-    printing = None
-    if pdf:  # Chromium prints the page while the workbook is written
-        printing = start_pdf(page, out / "report.pdf")
+    # The browser starts now, beside the gathering (which keeps one core busy), and prints when the page is
+    # written; it is stopped whatever happens meanwhile.
+    printer = start_printer() if pdf else None
     try:
+        report(progress, f"computing {year_words(year)} and the years before it" if as_at is None else
+               f"computing the {months} months to {as_at.isoformat()}")
+        with Renderers() as renderers:  # started now: they warm up while the data is gathered
+            data = (build.gather(db, la, year, neighbours=neighbours) if as_at is None else
+                    build.gather_as_at(db, la, as_at, months, neighbours=neighbours))
+            if publish:
+                report(progress, "disclosure control")
+                make_safe(data, db)
+            report(progress, "charts")
+            charts = html.page_charts(data, renderers)
+        appendix = None
+        if by_team:  # the internal report's appendix: each item by team (never published)
+            report(progress, "breakdown by team")
+            appendix = gather_appendix(db, la, Period(as_at) if as_at is not None else Period.of_year(year))
+        report(progress, "writing the page")
+        page = out / "index.html"
+        page.write_text(html.render(data, charts, appendix), encoding="utf-8")
+        if printer is not None:  # Chromium prints the page while the workbook is written
+            printer.print(page, out / "report.pdf")
         report(progress, "writing the workbook")
         book = out / "report.xlsx"
         xlsx.write(data, book, appendix)
         printed = None
-        if printing is not None:
+        if printer is not None:
             report(progress, "printing PDF")
-            printed = printing.wait()
+            printed = printer.wait()
     finally:
-        if printing is not None:
-            printing.close()
+        if printer is not None:
+            printer.close()
     lists = None
     if with_child_lists:
         report(progress, "writing the child lists")

@@ -247,16 +247,27 @@ class Renderers:
     def __init__(self, workers: int | None = None):
         # spawn, not fork: the parent holds DuckDB's threads, which a forked child must not inherit.
         n = workers or max(1, min(2, os.cpu_count() or 1))
+        self._started: dict[int, concurrent.futures.Future] = {}
         try:
             self.pool = concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
             self._warming = [self.pool.submit(_svg, _PROBE) for _ in range(n)]
         except OSError:
             self.pool, self._warming = None, []
 
+    def start(self, charts: list[Chart]) -> None:
+        """Hand ``charts`` to the workers now (``render`` collects them): they draw the first while the
+        later charts' specs are built."""
+        try:
+            for c in charts if self.pool else ():
+                self._started[id(c)] = self.pool.submit(_svg, c.spec)
+        except Exception:  # noqa: BLE001 - a pool that broke: render draws them here
+            pass
+
     def render(self, charts: list[Chart]) -> list[Chart]:
         specs = [c.spec for c in charts]
         try:
-            svgs = list(self.pool.map(_svg, specs)) if self.pool else None
+            svgs = [(self._started.pop(id(c), None) or self.pool.submit(_svg, c.spec)).result()
+                    for c in charts] if self.pool else None
         except Exception:  # noqa: BLE001 - a worker that died (memory, a signal): render here instead
             svgs = None
         for c, svg in zip(charts, svgs or map(_svg, specs)):

@@ -81,7 +81,11 @@ def environment():
 
 def page_charts(data, renderers=None) -> dict[str, list]:
     """item id -> its rendered charts, for every item of the report (``charts.Renderers`` to share the work)."""
-    out = {v.item.id: charts_mod.charts_for(v) for v in data.items()}
+    out = {}
+    for v in data.items():
+        out[v.item.id] = charts_mod.charts_for(v)
+        if renderers is not None:  # drawn while the next item's are built
+            renderers.start(out[v.item.id])
     charts_mod.render([c for cs in out.values() for c in cs], renderers)
     return out
 

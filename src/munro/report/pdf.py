@@ -8,8 +8,12 @@ are Chromium and take the same flags. The flags keep it from reaching the networ
 networking, component updates or sync) and from touching the user's profile
 (a throw-away profile folder).
 
-The paper is the page's: A4, from the ``@page`` rule of assets/report.css, which
---print-to-pdf honours (no flag sets a size; without the rule Chromium would
+The report starts the browser before it gathers its data (``start_printer``) and has it print the page
+over the DevTools pipe once the page is written (devtools.py); where the pipe cannot be had or fails,
+a browser started then with ``--print-to-pdf`` prints it (``Printing``), the same PDF.
+
+The paper is the page's: A4, from the ``@page`` rule of assets/report.css, which both
+honour (no flag sets a size; without the rule Chromium would
 print on US Letter). tests/report/test_pdf_paper.py reads the size back.
 """
 
@@ -24,10 +28,12 @@ import time
 from pathlib import Path
 
 from ..errors import MunroError
+from .devtools import PipeBrowser, PipeFailed
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-         "--generate-pdf-document-outline")  # the outline: the headings as PDF bookmarks
+         "--disable-component-update", "--disable-sync", "--no-first-run")
+# --print-to-pdf's: no header or footer; the outline, the headings as PDF bookmarks (devtools.PRINT the same)
+PRINT_FLAGS = ("--no-pdf-header-footer", "--generate-pdf-document-outline")
 TIMEOUT = 120  # seconds: a large report prints in a few; a hung browser must not hang munro
 
 
@@ -76,31 +82,78 @@ def browser(platform: str | None = None, environ=None) -> str:
 
 def print_pdf(page: Path, out: Path) -> Path:
     """Print ``page`` (a local HTML file) to ``out`` with a headless Chromium (``browser``)."""
-    return start_pdf(page, out).wait()
+    printer = start_printer()
+    try:
+        printer.print(page, out)
+        return printer.wait()
+    finally:
+        printer.close()
 
 
-def start_pdf(page: Path, out: Path) -> Printing:
-    """``print_pdf`` started, not waited for: the report writes its workbook while Chromium prints."""
-    return Printing(Path(page), Path(out))
+def start_printer() -> Printer:
+    """The browser started now, before there is a page: the report starts it before gathering its data."""
+    return Printer()
 
 
-class Printing:
-    """A headless Chromium printing ``page`` to ``out``: ``wait()`` gives the PDF or raises as ``print_pdf``
-    does (a browser that cannot be found is told there too, in the report's order of steps); ``close()``
-    stops it when the report fails meanwhile."""
+class Printer:
+    """A headless Chromium started ahead of the page (devtools.PipeBrowser): ``print(page, out)`` when the
+    page is written, ``wait()`` for the PDF (or the one-line MunroError; a browser that cannot be found is
+    told there too, in the report's order of steps), ``close()`` always, whatever happened meanwhile.
+    Where the pipe cannot be had (Windows, whose Chromium takes no descriptors 3 and 4) or fails, the page
+    is printed as before, by a Chromium started with ``--print-to-pdf``."""
 
-    def __init__(self, page: Path, out: Path):
-        self.page, self.out = page, out
-        self.process: subprocess.Popen | None = None
+    def __init__(self):
         self.error: MunroError | None = None
-        self.profile: tempfile.TemporaryDirectory | None = None
+        self.pipe: PipeBrowser | None = None
+        self.printing: Printing | None = None
+        self.job: tuple[Path, Path] | None = None
         try:
-            cmd = [browser(), *FLAGS]
+            self.program = browser()
         except MunroError as e:
             self.error = e
             return
-        self.profile = tempfile.TemporaryDirectory(prefix="munro-chromium-")
-        cmd += [f"--user-data-dir={self.profile.name}", f"--print-to-pdf={out}", page.resolve().as_uri()]
+        if sys.platform != "win32":
+            try:
+                self.pipe = PipeBrowser(self.program, FLAGS, TIMEOUT)
+            except OSError:
+                self.pipe = None  # printed with --print-to-pdf instead, whose own start tells what is wrong
+
+    def print(self, page: Path, out: Path) -> None:
+        self.job = (Path(page), Path(out))
+        if self.error is None:
+            if self.pipe is not None:
+                self.pipe.print(*self.job)
+            else:
+                self.printing = Printing(*self.job, self.program)
+
+    def wait(self) -> Path:
+        if self.error is not None:
+            raise self.error
+        if self.pipe is not None:
+            try:
+                return self.pipe.wait()
+            except PipeFailed:
+                self.pipe.close()
+                self.pipe = None
+                self.printing = Printing(*self.job, self.program)
+        return self.printing.wait()
+
+    def close(self) -> None:
+        for part in (self.pipe, self.printing):
+            if part is not None:
+                part.close()
+
+
+class Printing:
+    """``program`` (a headless Chromium) started now with ``--print-to-pdf``, printing ``page`` to ``out``:
+    ``wait()`` gives the PDF or the one-line MunroError; ``close()`` stops it when the report fails meanwhile."""
+
+    def __init__(self, page: Path, out: Path, program: str):
+        self.page, self.out = page, out
+        self.process: subprocess.Popen | None = None
+        self.profile: tempfile.TemporaryDirectory | None = tempfile.TemporaryDirectory(prefix="munro-chromium-")
+        cmd = [program, *FLAGS, *PRINT_FLAGS, f"--user-data-dir={self.profile.name}", f"--print-to-pdf={out}",
+               page.resolve().as_uri()]
         self.deadline = time.monotonic() + TIMEOUT
         # Its messages go to a file, not a pipe: nobody reads a pipe while the workbook is written, and a
         # full one would stop the browser.
@@ -113,8 +166,6 @@ class Printing:
             raise
 
     def wait(self) -> Path:
-        if self.error is not None:
-            raise self.error
         try:
             self.process.wait(timeout=max(0.0, self.deadline - time.monotonic()))
             stderr = self.log.read_text(errors="replace")
