@@ -265,6 +265,14 @@ class DuckDBEngine(Engine):
                                 "WHERE r.status = 'current'").fetchall()
 
 
+def preload() -> None:
+    """Import what connecting and running need (Ibis and its DuckDB backend, about 0.2 s): a long-running
+    service calls it when it starts, so that its first request does not pay for it (the CLI does not)."""
+    import ibis  # lazily, as in DuckDBEngine: only a service preloads
+
+    ibis.duckdb  # noqa: B018 - the attribute imports the backend's module
+
+
 def connect(target: str | os.PathLike, **options) -> DuckDBEngine:
     text = str(target)
     if text.startswith("duckdb://"):

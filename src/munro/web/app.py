@@ -9,6 +9,7 @@ import duckdb
 from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from ..engines.duckdb import preload
 from ..errors import StoreBusy, StoreProblem
 from ..local.appdb import open_app_db
 from ..report.html import environment
@@ -41,6 +42,7 @@ _log = logging.getLogger(__name__)
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    preload()  # the engine's libraries now, at the service's start, not in the first dashboard's request
     app = Flask(__name__, static_folder=None)  # the one stylesheet is a route (pages.stylesheet)
     app.request_class = uploads.UploadRequest  # uploads spooled under the store's folder, not the system's /tmp
     app.config.update(
