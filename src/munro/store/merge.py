@@ -16,12 +16,13 @@ together, from its current (not superseded) returns:
 
 "Latest" is the return whose data is as at the latest date: an annual
 return's is 31 March of its collection year, an in-year extract's its own
-ReferenceDate (``LATEST_FIRST``). An extract of 31 October 2025 (collection
+ReferenceDate (``_returns_in_order``). An extract of 31 October 2025 (collection
 2025-26) so beats the 2024-25 annual return and loses to the 2025-26 one; for
 annual returns alone this is the order of their collection years, as before
 extracts. Only current returns count, and a collection's annual return
 supersedes its extracts (``store.ingest``), so at most one picture of each
-collection is merged.
+collection is merged. Two copies in one return (a child, an episode or a
+part given twice in its file) resolve to the first in the file.
 
 Every merged row keeps its lineage: the ``return_id`` and ``collection_year``
 of the copy used, and the file's sequence numbers (so factors and reviews can
@@ -65,9 +66,29 @@ _OWN_KEY = {
 }
 
 
-# Which copy is latest: the return's data as at its date (an in-year extract's reference date, an annual
-# return's 31 March: schema.as_at_sql), then its collection year, then the later load.
-LATEST_FIRST = (f"{as_at_sql('r')} DESC", "r.collection_year DESC")
+def _returns_in_order(raw: str, las: Sequence[str] | None) -> str:
+    """The current returns (of ``las``) with ``merge_order``: 1 for the earliest, each later return a
+    greater number. Later is data as at a later date (an in-year extract's reference date, an annual
+    return's 31 March: schema.as_at_sql), then the later collection year, then the later load."""
+    return (f"(SELECT r.return_id, r.collection_year, row_number() OVER (ORDER BY {as_at_sql('r')}, "
+            f"r.collection_year, r.return_id) AS merge_order FROM {raw}returns r "
+            f"WHERE r.status = 'current'{_la_filter(las, 'r')})")
+
+
+# A row's sequence numbers are positive INTEGERs (1-based), so each fits in 31 bits.
+_SEQ_BITS = 31
+_SEQ_MAX = 2**_SEQ_BITS - 1
+
+
+def _latest(keys: Sequence[str]) -> str:
+    """A number over a copy ``p`` and its return ``r`` (``_returns_in_order``) that is greatest for the
+    latest copy: the latest return's, then the first in its file (the least sequence numbers ``keys``,
+    in order). Its bits are the return's ``merge_order``, then each key taken from ``_SEQ_MAX``, in
+    ``_SEQ_BITS`` bits apiece, so no two rows of a table tie on it and it gives back their row."""
+    kind = "BIGINT" if len(keys) <= 1 else "HUGEINT"  # merge_order's bits and 31 per key (3 at most): < 2**127
+    parts = [f"(r.merge_order::{kind} << {_SEQ_BITS * len(keys)})"]
+    parts += [f"(({_SEQ_MAX} - p.{k})::{kind} << {_SEQ_BITS * (len(keys) - 1 - i)})" for i, k in enumerate(keys)]
+    return " + ".join(parts)
 
 
 def _data_columns(table: str) -> list[tuple[str, str]]:
@@ -115,7 +136,7 @@ def merged_select(table: str, *, raw: str = "", merged: str = "merged_", las: Se
     not read; a follower keeps what its parent kept).
     """
     if table in _OWN_KEY:
-        return _latest_copy_sql(table, raw, _la_filter(las, "r", "p"))
+        return _latest_copy_sql(table, raw, las)
     return _follower_sql(table, raw, merged, las)
 
 
@@ -131,33 +152,37 @@ def merged_columns(table: str) -> list[tuple[str, str]]:
     return _merged_columns(table)
 
 
-def _latest_copy_sql(table: str, raw: str = "", where: str = "") -> str:
-    """SELECT of merged_<table>, for tables merged by natural key (``where``: more conditions)."""
+def _latest_copy_sql(table: str, raw: str = "", las: Sequence[str] | None = None) -> str:
+    """SELECT of merged_<table>, for tables merged by natural key (``las``: those LAs only)."""
     keys = fmt.key_columns(table)
     join = ""
     if table != "children" and table != "episodes":
         join = (f"JOIN {raw}episodes e ON e.return_id = p.return_id AND e.child_seq = p.child_seq "
                 "AND e.episode_seq = p.episode_seq")
-    parent = [expr for _, expr in _PARENT_KEYS.get(table, [])]
-    natural = ["p.la_code", "p.la_child_id", *parent, *(f"p.{c}" for c in _OWN_KEY[table])]
-    order = ", ".join([*LATEST_FIRST, "p.return_id DESC", *(f"p.{k}" for k in keys)])
-    partition = ", ".join(natural)
+    parent = _PARENT_KEYS.get(table, [])
+    natural = [("la_code", "p.la_code"), ("la_child_id", "p.la_child_id"), *parent,
+               *((c, f"p.{c}") for c in _OWN_KEY[table])]
     span = ""
     if table in ("children", "episodes"):
-        span = (f", min(r.collection_year) OVER (PARTITION BY {partition}) AS first_year"
-                f", max(r.collection_year) OVER (PARTITION BY {partition}) AS last_year")
-    parent_cols = "".join(f", {expr} AS {alias}" for alias, expr in _PARENT_KEYS.get(table, []))
-    # The winners are ranked on the few columns that choose them, then joined back to their rows:
-    # sorting whole rows (a dozen columns, strings among them) cost nearly twice the CPU at national scale.
-    row = ["return_id", *keys]
-    winners = (f"SELECT {', '.join(f'p.{c}' for c in row)}{parent_cols}, r.collection_year AS collection_year{span}, "
-               f"row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS merge_rank "
-               f"FROM {raw}{table} p JOIN {raw}returns r ON r.return_id = p.return_id {join} "
-               f"WHERE r.status = 'current'{where}")
-    chosen = {"collection_year", "first_year", "last_year", *(alias for alias, _ in _PARENT_KEYS.get(table, []))}
-    cols = ", ".join(f"w.{c}" if c in chosen else f"p.{c}" for c, _ in _merged_columns(table))
-    on = " AND ".join(f"p.{c} = w.{c}" for c in row)
-    return f"SELECT {cols} FROM ({winners}) w JOIN {raw}{table} p ON {on} WHERE w.merge_rank = 1"
+        span = ", min(r.collection_year) AS first_year, max(r.collection_year) AS last_year"
+    # Each natural key's latest copy is its greatest _latest, found by hash aggregation and its row joined
+    # back by the return and sequence numbers read from that number: a window ranking the copies sorted
+    # them all, at 1.5-2 times the CPU over many LAs.
+    latest = _latest(keys)
+    returns = _returns_in_order(raw, las)
+    winners = (f"SELECT {', '.join(f'{expr} AS {alias}' for alias, expr in natural)}, max({latest}) AS latest{span} "
+               f"FROM {raw}{table} p JOIN {returns} r ON r.return_id = p.return_id {join}"
+               f"{' WHERE true' + _la_filter(las, 'p') if las is not None else ''} GROUP BY ALL")
+    picked = {"collection_year": "r.collection_year", "first_year": "w.first_year", "last_year": "w.last_year",
+              **{alias: f"w.{alias}" for alias, _ in parent}}
+    cols = ", ".join(f"{picked[c]} AS {c}" if c in picked else f"p.{c}" for c, _ in _merged_columns(table))
+    on = " AND ".join(["p.return_id = r.return_id",
+                       *(f"p.{k} = ({_SEQ_MAX} - ((w.latest >> {_SEQ_BITS * (len(keys) - 1 - i)}) & {_SEQ_MAX}))"
+                         "::INTEGER" for i, k in enumerate(keys))])
+    # The winners made first (MATERIALIZED), then joined back: planned as one query, DuckDB joined them back
+    # on an estimate of hundreds of millions of rows and ran out of its memory limit on a national store.
+    return (f"WITH w AS MATERIALIZED ({winners}) SELECT {cols} FROM w JOIN {returns} r ON r.merge_order = "
+            f"(w.latest >> {_SEQ_BITS * len(keys)}) JOIN {raw}{table} p ON {on}")
 
 
 def _follower_sql(table: str, raw: str = "", merged: str = "merged_", las: Sequence[str] | None = None) -> str:
@@ -175,21 +200,21 @@ def _follower_sql(table: str, raw: str = "", merged: str = "merged_", las: Seque
                 "AND a.assessment_seq = f.assessment_seq"
                 + (f" WHERE true{_la_filter(las, 'f')}" if las is not None else ""))
     if table == "cp_reviews":
-        # Reviews are dates: merge every copy by (plan, date), the latest return's copy first.
-        return ("SELECT la_code, la_child_id, referral_date, plan_start_date, review_date, return_id FROM ("
-                "SELECT v.la_code, v.la_child_id, e.referral_date, p.start_date AS plan_start_date, "
-                "v.review_date, v.return_id, row_number() OVER (PARTITION BY v.la_code, v.la_child_id, "
-                f"e.referral_date, p.start_date, v.review_date ORDER BY {', '.join(LATEST_FIRST)}, "
-                "v.return_id DESC) AS merge_rank "
-                f"FROM {raw}cp_reviews v JOIN {raw}returns r ON r.return_id = v.return_id "
+        # Reviews are dates: merge every copy by (plan, date), the latest return's copy kept (copies of one
+        # review in one return are the same row).
+        return ("SELECT v.la_code, v.la_child_id, e.referral_date, p.start_date AS plan_start_date, "
+                "v.review_date, arg_max(v.return_id, r.merge_order) AS return_id "
+                f"FROM {raw}cp_reviews v JOIN {_returns_in_order(raw, las)} r ON r.return_id = v.return_id "
                 f"JOIN {raw}cp_plans p ON p.return_id = v.return_id AND p.child_seq = v.child_seq "
                 "AND p.episode_seq = v.episode_seq AND p.cpp_seq = v.cpp_seq "
                 f"JOIN {raw}episodes e ON e.return_id = v.return_id AND e.child_seq = v.child_seq "
-                "AND e.episode_seq = v.episode_seq "
-                f"WHERE r.status = 'current'{_la_filter(las, 'r', 'v')}) WHERE merge_rank = 1")
+                "AND e.episode_seq = v.episode_seq"
+                f"{' WHERE true' + _la_filter(las, 'v') if las is not None else ''} GROUP BY ALL")
     raise KeyError(table)
 
 
+# follower -> the parent whose merged copy it reads (cp_reviews reads the raw plans).
+FOLLOWS = {"disabilities": "children", "assessment_factors": "assessments"}
 # Parents before the tables that follow them.
 MERGED_ORDER = ("children", "disabilities", "episodes", "assessments", "assessment_factors", "cin_plans",
                 "section47", "cp_plans", "cp_reviews", "pre_proceedings")
