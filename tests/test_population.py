@@ -117,8 +117,8 @@ def test_override_beats_an_estimated_year(db):
 
 @pytest.mark.parametrize("kwargs,message", [
     (dict(la="33"), "local authority code '33' must be 3 digits, such as 330 (or 'england')"),
-    (dict(year=2030), "year 2030 is outside the CIN census years 2013-2027 (2025 = 2024-25)"),
-    (dict(year=2012), "year 2012 is outside the CIN census years 2013-2027 (2025 = 2024-25)"),
+    (dict(year=2030), "year 2029-30 is outside the CIN census years, 2012-13 to 2026-27"),
+    (dict(year=2012), "year 2011-12 is outside the CIN census years, 2012-13 to 2026-27"),
     (dict(year="2025"), "year '2025' must be a reporting year such as 2025 (for 2024-25)"),
     (dict(population=0), "population must be a whole number above 0, not 0"),
     (dict(population=-5), "population must be a whole number above 0, not -5"),
@@ -273,7 +273,7 @@ def test_cli_show_england_without_a_store(munro, db):
      "munro population set: Invalid value for '--la': no English LA has code 33: did you mean 303 Bexley, "
      "313 Hounslow or 330 Birmingham? (see 'munro population set --help')"),
     (["set", "--la", "999", "--year", "2031", "1000"],
-     "munro: year 2031 is outside the CIN census years 2013-2027 (2025 = 2024-25)"),
+     "munro: year 2030-31 is outside the CIN census years, 2012-13 to 2026-27"),
     (["set", "--la", "999", "--year", "2025", "0"], "munro: population must be a whole number above 0, not 0"),
     (["set", "--la", "999", "--year", "2025", "12.5"],
      "munro population set: Invalid value for 'POPULATION': '12.5' is not a whole number such as 250000 "

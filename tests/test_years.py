@@ -12,6 +12,7 @@ from munro.errors import MunroError
 from munro.options import YEAR, YEARS
 from munro.years import (
     Period,
+    census_years_check,
     parse_year,
     parse_years,
     year_end,
@@ -183,3 +184,9 @@ def test_years_label_spans_reporting_years():
     assert years_label(2013, 2025) == "2012-13 to 2024-25"
     assert years_label(2025, 2025) == "2024-25"
     assert years_label(2000, 2010) == "1999-00 to 2009-10"
+
+
+def test_census_years_check_names_the_year_and_the_span_as_dfe_writes_them():
+    assert census_years_check(2025, 2013, 2027) == 2025
+    with pytest.raises(MunroError, match=r"^year 2027-28 is outside the CIN census years, 2012-13 to 2026-27$"):
+        census_years_check(2028, 2013, 2027)

@@ -48,7 +48,7 @@ from .census.format import FIRST_YEAR, LATEST_YEAR
 from .errors import MunroError
 from .output import table
 from .store.database import Store
-from .years import year_label
+from .years import census_years_check, year_label
 
 ENGLAND = "england"
 SOURCE_OVERRIDE = "override"
@@ -103,10 +103,7 @@ def _check_year(year) -> int:
 def _check_override_year(year) -> int:
     year = _check_year(year)
     # An override for a year no return can be loaded for would never be used.
-    if not FIRST_YEAR <= year <= LATEST_YEAR:
-        raise MunroError(f"year {year} is outside the CIN census years {FIRST_YEAR}-{LATEST_YEAR} "
-                         "(2025 = 2024-25)")
-    return year
+    return census_years_check(year, FIRST_YEAR, LATEST_YEAR)
 
 
 def _check_population(population) -> int:

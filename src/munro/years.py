@@ -45,6 +45,13 @@ def years_label(first: int, last: int) -> str:
     return year_label(first) if int(first) == int(last) else f"{year_label(first)} to {year_label(last)}"
 
 
+def census_years_check(year: int, first: int, last: int) -> int:
+    """``year``, or a MunroError when it is not among the CIN census years ``first`` to ``last``."""
+    if not first <= int(year) <= last:
+        raise MunroError(f"year {year_label(year)} is outside the CIN census years, {years_label(first, last)}")
+    return int(year)
+
+
 def year_words(year: int) -> str:
     """2025 -> '2024 to 2025': a reporting year in running text, as GOV.UK's style writes one (the web's pages)."""
     return f"{int(year) - 1} to {int(year)}"

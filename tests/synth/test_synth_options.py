@@ -15,7 +15,7 @@ from munro.synth import SynthResult, generate
     (dict(la="33"), "3 digits"),
     (dict(la="33A", population=1000), "3 digits"),
     (dict(years=[2012]), "2012"),
-    (dict(years=[2025, 2028]), "2028"),
+    (dict(years=[2025, 2028]), "year 2027-28 is outside the CIN census years"),
     (dict(years=[]), "no collection years"),
     (dict(scale=0), "scale"),
     (dict(scale=-1.5), "scale"),

@@ -20,7 +20,7 @@ from ..census.format import FIRST_YEAR, LATEST_YEAR
 from ..census.writer import ReturnWriter
 from ..errors import MunroError
 from ..progress import report
-from ..years import is_in_year, year_end, year_of_date, year_start, years_label
+from ..years import census_years_check, is_in_year, year_end, year_of_date, year_start, years_label
 from . import calibration as C
 from .annex_a import AnnexA
 from .errors import Injector
@@ -57,8 +57,7 @@ def _check_options(la, years, seed, scale, population, schema_year, errors):
     if not years:
         raise MunroError("no collection years given")
     for y in years:
-        if not FIRST_YEAR <= y <= LATEST_YEAR:
-            raise MunroError(f"year {y} is outside the CIN census years {FIRST_YEAR}-{LATEST_YEAR}")
+        census_years_check(y, FIRST_YEAR, LATEST_YEAR)
     if not isinstance(seed, int):
         raise MunroError(f"seed must be a whole number, not {seed!r}")
     if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
