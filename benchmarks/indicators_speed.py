@@ -62,6 +62,14 @@ def _env() -> dict:
     return dict(os.environ, PYTHONPATH=str(REPO / "src"))
 
 
+def run_memory() -> str:
+    """A run's DuckDB memory limit, as munro sets it (store.db.duckdb_config)."""
+    sys.path.insert(0, str(REPO / "src"))
+    from munro.store.db import duckdb_config
+
+    return duckdb_config(run=True)["memory_limit"]
+
+
 def current_las() -> list[str]:
     """The LAs of the DfE's latest data (153), by code."""
     path = REPO / "src" / "munro" / "data" / "local_authorities" / "english_las_dfe_codes.csv"
@@ -133,9 +141,10 @@ def export(name: str) -> Path:
 SCAN = r"""
 import json, os, resource, sys, time
 import duckdb
+from munro.store.db import duckdb_config
 store, tables = sys.argv[1], sys.argv[2].split(",")
 t = time.perf_counter()
-con = duckdb.connect(config={"memory_limit": os.environ.get("MUNRO_DUCKDB_MEMORY", "256MB")})
+con = duckdb.connect(config={"memory_limit": duckdb_config(run=True)["memory_limit"]})  # the engine's own
 con.execute(f"ATTACH '{store}' AS store (READ_ONLY)").fetchall()
 rows = {name: con.execute(f"SELECT count(*) FROM store.{name}").fetchall()[0][0] for name in tables}
 counted = time.perf_counter() - t
@@ -227,7 +236,7 @@ def main() -> None:
         return
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, DuckDB memory limit "
-          f"{os.environ.get('MUNRO_DUCKDB_MEMORY', '256MB')}, load average {os.getloadavg()[0]:.1f}")
+          f"{run_memory()}, load average {os.getloadavg()[0]:.1f}")
     rows = []
     for name in stores:
         store = OUT / f"{name}.duckdb"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from indicators_speed import ITEMS, YEAR, YEARS, _env, _python, best, current_las, run, synthesise  # noqa: E402
+from indicators_speed import ITEMS, YEAR, YEARS, _env, _python, best, current_las, run, run_memory, synthesise  # noqa: E402
 
 OUT = HERE / "out" / "pooled"
 SCALE = 1.0  # each LA at its real 0-17 population
@@ -145,7 +145,7 @@ def main() -> None:
     store, exported, pooled = build_pooled(source, las)
     if args.build_only:
         return
-    print(f"machine: {os.cpu_count()} CPUs, DuckDB memory limit {os.environ.get('MUNRO_DUCKDB_MEMORY', '256MB')}, "
+    print(f"machine: {os.cpu_count()} CPUs, DuckDB memory limit {run_memory()}, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     same = run(SAME, str(source), str(store), str(YEAR))
     print(f"every item of every LA, pooled store against the LAs' own (plain) rows: {same['las']} LAs, "

@@ -12,7 +12,8 @@ readers have it open. The in-memory side holds what a run adds:
   times. The copies are made from the raw tables with the views' own SQL
   (``munro.store.merge.merged_selects``), the LA filter applied before the
   merge and each follower (factors, reviews) joining its parent's copy.
-  DuckDB keeps them within the memory limit (``MUNRO_DUCKDB_MEMORY``),
+  DuckDB keeps them within a run's memory limit (a quarter of the
+  machine's memory, or ``MUNRO_DUCKDB_MEMORY``: ``store.db.duckdb_config``),
   spilling beyond it to a temporary folder of the run's own, removed when
   the engine closes.
 """
@@ -78,7 +79,7 @@ class DuckDBEngine(Engine):
         self._spill = tempfile.mkdtemp(prefix="munro-duckdb-")
         # Removed by close(), else when the engine is collected or Python exits.
         self._remove_spill = weakref.finalize(self, shutil.rmtree, self._spill, True)
-        backend = ibis.duckdb.connect(**duckdb_config(), temp_directory=self._spill)
+        backend = ibis.duckdb.connect(**duckdb_config(run=True), temp_directory=self._spill)
         without_progress_bar(backend.con)
         super().__init__(backend)
         self.path = path
