@@ -48,6 +48,8 @@ from munro.report import build, html, xlsx
 from munro.report.pdf import start_printer
 from munro.indicators.compute import compute
 import vl_convert, altair  # imports are not the report's work
+sys.path.insert(0, sys.argv[7])
+from pdf_profile import group_cpu  # every process of Chromium's session, from /proc
 t, c, times = time.perf_counter(), time.process_time(), {}
 def lap(name):
     # wall seconds, and this process's CPU seconds (Chromium's own are not in it)
@@ -55,19 +57,8 @@ def lap(name):
     now, cpu = time.perf_counter(), time.process_time()
     times[name] = now - t; times["cpu " + name] = cpu - c; t, c = now, cpu
 def browser_cpu(printer):
-    # Chromium's own CPU seconds, start to PDF, read before it is stopped: every process of its session (the
-    # pipe's browser starts one of its own), from /proc (Linux; None elsewhere or printed with --print-to-pdf)
-    if printer.pipe is None or not os.path.isdir("/proc"):
-        return None
-    ticks = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat[3]) == printer.pipe.process.pid:  # its session
-            ticks += sum(int(v) for v in stat[11:15])  # utime, stime and its waited-for children's
-    return ticks / os.sysconf("SC_CLK_TCK")
+    # Chromium's own CPU seconds, start to PDF, read before it is stopped (None printed with --print-to-pdf)
+    return None if printer.pipe is None or not os.path.isdir("/proc") else group_cpu(printer.pipe.process.pid)
 if sys.argv[6] == "baseline":
     compute(db, la, year); lap("compute"); print(json.dumps(times)); sys.exit()
 from munro.report.charts import Renderers
@@ -117,7 +108,7 @@ def store() -> Path:
 
 def run(db: Path, kind: str, pdf: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
-        done = subprocess.run([_python(), "-c", RUN, str(db), LA, str(YEAR), out, "1" if pdf else "0", kind],
+        done = subprocess.run([_python(), "-c", RUN, str(db), LA, str(YEAR), out, "1" if pdf else "0", kind, str(HERE)],
                               capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONPATH": str(REPO / "src")})
     return json.loads(done.stdout.strip().splitlines()[-1])
