@@ -12,10 +12,6 @@ readers have it open. The in-memory side holds what a run adds:
   times. The copies are made from the raw tables with the views' own SQL
   (``munro.store.merge.merged_selects``), the LA filter applied before the
   merge and each follower (factors, reviews) joining its parent's copy.
-  Within ``query_threads`` (a pass of the items) the copies are made empty
-  with their columns and filled on a thread and cursor of their own, so that
-  the items build and compile their first queries (Python) while DuckDB
-  copies; every query waits for the copies to be full.
   DuckDB keeps them within the memory limit (``MUNRO_DUCKDB_MEMORY``),
   spilling beyond it to a temporary folder of the run's own, removed when
   the engine closes.
@@ -63,32 +59,6 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-class _Fill:
-    """The run's copies of some LAs' merged history filled on a thread and cursor of their own, parents first
-    (``DuckDBEngine._materialise`` within ``query_threads``)."""
-
-    def __init__(self, cursor, las, selects: list[tuple[str, str]]):
-        self.las, self.error = las, None
-        self.thread = threading.Thread(target=self._fill, args=(cursor, selects), name="munro-copies",
-                                       daemon=True)
-        self.thread.start()
-
-    def _fill(self, cursor, selects: list[tuple[str, str]]) -> None:
-        try:
-            for table, select in selects:
-                cursor.execute(f"INSERT INTO {table} {select}").fetchall()
-        except BaseException as e:  # noqa: BLE001 - raised by wait, in the thread that asked for the rows
-            self.error = e
-        finally:
-            cursor.close()
-
-    def wait(self) -> None:
-        """Until the copies are full; what filling them met raised here."""
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-
 class DuckDBEngine(Engine):
     # DuckDB 2.0 refuses new work on a connection with an unfinished result (Ibis shares this
     # connection): every raw statement here is fetched to the end with fetchall().
@@ -134,10 +104,6 @@ class DuckDBEngine(Engine):
         self._period_tables: dict[tuple, str] = {}  # the periods' rows -> their table (period_table)
         self._sql_cache: SqlCache | None = None  # the queries' compiled SQL (engines.sql_cache), made when used
         self._lock = threading.Lock()  # period_table is called from the items' threads
-        # Within query_threads the copies are filled on a thread of their own (_materialise), and run waits
-        # for them: until then the items build and compile their queries, which need only the copies' columns.
-        self._fill_beside = False
-        self._filling: list[_Fill] = []
 
     def close(self) -> None:
         super().close()
@@ -169,26 +135,13 @@ class DuckDBEngine(Engine):
                     cursors.append(cursor)
                 backend = local.backend = ibis.duckdb.from_connection(cursor)
                 backend.compile = sql_cache.compiling(backend.compile, backend.name)
-            if any(f.thread.is_alive() for f in self._filling):
-                backend.compile(expr)  # while the copies fill; kept by sql_cache (in memory) for to_pyarrow's
-            for f in self._filling:
-                f.wait()
             return backend.to_pyarrow(expr)
 
-        self._fill_beside = True
         try:
             yield run
         finally:
-            self._fill_beside = False
-            filling, self._filling = self._filling, []
-            for f in filling:  # nothing after the pass reads a copy half made
-                f.thread.join()
-                if f.error is not None:
-                    self._copies.pop(f.las, None)  # made again when asked for, as after a copy that failed
             for cursor in cursors:
                 cursor.close()
-        for f in filling:
-            f.wait()  # a copy that failed when no query met it: raised as _materialise raised it
 
     @property
     def raw(self):
@@ -226,20 +179,10 @@ class DuckDBEngine(Engine):
         # A store from before the local records (opened read-only, so not upgraded) has none of them.
         local = self._store_has("local_loads")
         absent = self._absent_columns() if local else {}
-        selects = [(f"main.{prefix}_{name}", select) for name, select in
-                   merged_selects(raw="store.", merged=f"main.{prefix}_", las=las, local=local, absent=absent)
-                   if name in MERGED + LOCAL]
-        if not self._fill_beside:
-            for table, select in selects:
-                self.raw.execute(f"CREATE OR REPLACE TABLE {table} AS {select}").fetchall()
-            return prefix
-        # Within query_threads: the copies made empty with their columns (DuckDB binds each SELECT, running
-        # nothing), then filled, parents first, on a thread and cursor of their own (run waits for them).
-        for table, select in selects:
-            columns = self.raw.execute(f"DESCRIBE {select}").fetchall()
-            self.raw.execute(f"CREATE OR REPLACE TABLE {table} ("
-                             + ", ".join(f'"{c[0]}" {c[1]}' for c in columns) + ")").fetchall()
-        self._filling.append(_Fill(self.raw.cursor(), las, selects))
+        for name, select in merged_selects(raw="store.", merged=f"main.{prefix}_", las=las, local=local,
+                                           absent=absent):
+            if name in MERGED + LOCAL:
+                self.raw.execute(f"CREATE OR REPLACE TABLE main.{prefix}_{name} AS {select}").fetchall()
         return prefix
 
     def period_table(self, rows):
