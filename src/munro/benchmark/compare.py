@@ -326,8 +326,50 @@ def own_figure(results: dict[int, dict], item: str, year: int, lineage: Lineage 
 # ---------------------------------------------------------------- the comparison
 
 
+@dataclass
+class Benchmarks:
+    """What a comparison reads from the store (``read_benchmarks``): the published figures, the LA's
+    statistical neighbours and the lineage of its own figures."""
+
+    items: list[str]
+    published: Published
+    neighbours: list[dict]
+    lineage: Lineage
+
+
+def _wanted(items: list[str] | None, neighbours: int) -> list[str]:
+    if neighbours not in NEIGHBOUR_MODELS:
+        raise MunroError(f"no statistical-neighbour model {neighbours} (choose 2025 or 2021)")
+    wanted = list(items) if items else [i.id for i in CATALOGUE]
+    unknown = [i for i in wanted if i not in {c.id for c in CATALOGUE}]
+    if unknown:
+        raise MunroError(f"unknown item(s): {', '.join(unknown)}")
+    return wanted
+
+
+def read_benchmarks(db, la: str, year: int, neighbours: int = 2025, items: list[str] | None = None) -> Benchmarks:
+    """What ``compare`` reads from the store ``db`` (path), for ``compare``'s ``benchmarks``: read while the
+    LA's items run (the report, the dashboard), where reading it after them made every comparison wait.
+
+    The caller has made sure of the packaged statistics (``benchmark.reference.ensure_reference``) first:
+    that may write the store, which DuckDB refuses while an engine has it attached.
+    """
+    la, year = str(la), int(year)
+    wanted = _wanted(items, neighbours)
+    con = open_store(db, read_only=True)
+    try:
+        published = Published(con, wanted, la, year)
+        sn = _rows(con, "SELECT rank, neighbour_code, closeness FROM statistical_neighbours "
+                        "WHERE model = ? AND la_code = ? ORDER BY rank", [str(neighbours), la])
+        lineage = Lineage.read(con, la)
+    finally:
+        con.close()
+    return Benchmarks(wanted, published, sn, lineage)
+
+
 def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | None = None,
-            own_results: dict[int, dict] | None = None, progress=None, *, as_at=None) -> list[Comparison]:
+            own_results: dict[int, dict] | None = None, progress=None, *, as_at=None,
+            benchmarks: Benchmarks | None = None) -> list[Comparison]:
     """Every item with data for LA ``la`` in reporting year ``year``, compared (module docstring).
 
     ``db`` is the path of a munro store; its benchmark tables are loaded from the packaged
@@ -340,15 +382,14 @@ def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | N
     reporting year ``year`` or the latest before it, never as the same period: the headline is the
     LA's own figure, labelled with its period; there is no published figure of its own (DfE publishes
     reporting years only) and the trend is the published years'.
+
+    ``benchmarks``: ``read_benchmarks(db, la, year, neighbours, items)``, read already (the packaged
+    statistics made sure of before it); None reads them here.
     """
     la, year = str(la), int(year)
-    if neighbours not in NEIGHBOUR_MODELS:
-        raise MunroError(f"no statistical-neighbour model {neighbours} (choose 2025 or 2021)")
-    wanted = list(items) if items else [i.id for i in CATALOGUE]
-    unknown = [i for i in wanted if i not in {c.id for c in CATALOGUE}]
-    if unknown:
-        raise MunroError(f"unknown item(s): {', '.join(unknown)}")
-    ensure_reference(db)
+    wanted = _wanted(items, neighbours)
+    if benchmarks is None:
+        ensure_reference(db)
     years = list(range(year - TREND_YEARS + 1, year + 1))
     if as_at is not None:
         own_results = {}
@@ -356,14 +397,11 @@ def compare(db, la: str, year: int, neighbours: int = 2025, items: list[str] | N
         own = _own_results(db, la, years, wanted, progress)
     else:
         own = {y: own_results[y] for y in years if y in own_results}
-    con = open_store(db, read_only=True)
-    try:
-        published = Published(con, wanted, la, year)
-        sn = _rows(con, "SELECT rank, neighbour_code, closeness FROM statistical_neighbours "
-                        "WHERE model = ? AND la_code = ? ORDER BY rank", [str(neighbours), la])
-        lineage = Lineage.read(con, la)
-    finally:
-        con.close()
+    if benchmarks is None:
+        benchmarks = read_benchmarks(db, la, year, neighbours, wanted)
+    elif benchmarks.items != wanted:
+        raise ValueError("the benchmarks were read for other items")
+    published, sn, lineage = benchmarks.published, benchmarks.neighbours, benchmarks.lineage
     known = local_authorities().get(la)
     if known is None and not own and as_at is None and not any(k[2] == la for k in published.by_key):
         raise MunroError(f"no LA {la}: not an English LA code, and no returns for it are loaded")
@@ -551,5 +589,6 @@ def _data_quality(item, mine: Figure, pub: Figure) -> dict | None:
     return {"differs": True, "difference": gap, "likely_reasons": reasons}
 
 
-__all__ = ["compare", "Comparison", "Figure", "Published", "Neighbours", "Lineage", "rank_among", "neighbour_stats",
-           "trend_change", "own_figure", "as_at_figure", "NEIGHBOUR_MODELS", "HEADLINE_RULE", "KIND_WORDS"]
+__all__ = ["compare", "read_benchmarks", "Benchmarks", "Comparison", "Figure", "Published", "Neighbours", "Lineage",
+           "rank_among", "neighbour_stats", "trend_change", "own_figure", "as_at_figure", "NEIGHBOUR_MODELS",
+           "HEADLINE_RULE", "KIND_WORDS"]

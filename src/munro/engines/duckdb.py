@@ -267,11 +267,14 @@ class DuckDBEngine(Engine):
 
 
 def preload() -> None:
-    """Import what connecting and running need (Ibis and its DuckDB backend, about 0.2 s): a long-running
-    service calls it when it starts, so that its first request does not pay for it (the CLI does not)."""
+    """Import what connecting and running need (Ibis and its DuckDB backend, about 0.2 s; the backend's
+    converter of results, which Ibis imports at the first query and which imports pandas, about 0.3 CPU s):
+    a long-running service calls it when it starts, so that its first request does not pay for them (the
+    CLI does not)."""
     import ibis  # lazily, as in DuckDBEngine: only a service preloads
 
     ibis.duckdb  # noqa: B018 - the attribute imports the backend's module
+    import ibis.backends.duckdb.converter  # noqa: F401 - imported by Ibis's to_pyarrow at a run's first query
 
 
 def connect(target: str | os.PathLike, **options) -> DuckDBEngine:

@@ -10,11 +10,14 @@ drawn from this one object, so they cannot disagree.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..benchmark.compare import KIND_WORDS, Lineage, as_at_figure, compare, own_figure
+from ..benchmark.compare import KIND_WORDS, Lineage, as_at_figure, compare, own_figure, read_benchmarks
+from ..benchmark.reference import ensure_reference
 from ..engines import connect
 from ..indicators.catalogue import COMPARABILITY, POLARITIES, SECTIONS, Item, Section, by_section
 from ..indicators.compute import compute_years
@@ -164,14 +167,16 @@ def _la_name(la: str) -> str:
 
 
 def _comparisons(db, la: str, year: int, neighbours: int, own: dict[int, dict],
-                 as_at=None) -> tuple[dict[str, Any], str | None]:
+                 as_at=None, benchmarks: Future | None = None) -> tuple[dict[str, Any], str | None]:
     """item id -> Comparison, and why there are none when the benchmarks cannot be read.
 
     The report is still worth having without benchmarks (an LA's own figures and
     trend), so a failure here becomes a visible note rather than no report.
+    ``benchmarks``: ``_read_beside``'s, whose failure is the comparison's.
     """
     try:
-        found = compare(db, la, year, neighbours=neighbours, own_results=own, as_at=as_at)
+        read = None if benchmarks is None else benchmarks.result()
+        found = compare(db, la, year, neighbours=neighbours, own_results=own, as_at=as_at, benchmarks=read)
         return {c.item_id: c for c in found}, None
     except Exception as e:  # noqa: BLE001 - any failure of the benchmark data is reported, not fatal
         if explain(e, db) is not None:
@@ -220,14 +225,30 @@ def _lineage(db, la: str):
         con.close()
 
 
+def _read_beside(pool: ThreadPoolExecutor, db, la: str, year: int, neighbours: int) -> Future:
+    """The comparison's reading of the store (``benchmark.compare.read_benchmarks``), started on ``pool`` so
+    that it runs while the items do; a failure is kept for ``_comparisons`` to report, as compare's."""
+    try:
+        ensure_reference(db)  # first, here: it may write the store, refused while the items' engine attaches it
+    except Exception as e:  # noqa: BLE001 - reported by _comparisons, as when compare met it
+        failed: Future = Future()
+        failed.set_exception(e)
+        return failed
+    # in this context: the store's waiting while busy (store.db.waiting) is the caller's, a page's none
+    return pool.submit(contextvars.copy_context().run, read_benchmarks, db, la, year, neighbours)
+
+
 def gather(db, la: str, year: int, neighbours: int = 2025, now: dt.datetime | None = None) -> ReportData:
     """Everything the report shows for LA ``la`` and reporting year ``year`` (module docstring)."""
     la, year = str(la), int(year)
-    computed, by_year = _own_years(db, la, year)
-    results: dict[str, ItemResult] = computed["items"]
-    history = list(computed["history_years"])
-    comparisons, bench_note = _comparisons(db, la, year, neighbours, by_year)
-    lineage = _lineage(db, la)
+    with ThreadPoolExecutor(1, thread_name_prefix="munro-benchmarks") as pool:
+        benchmarks = _read_beside(pool, db, la, year, neighbours)
+        computed, by_year = _own_years(db, la, year)
+        results: dict[str, ItemResult] = computed["items"]
+        history = list(computed["history_years"])
+        comparisons, bench_note = _comparisons(db, la, year, neighbours, by_year, benchmarks=benchmarks)
+    read = benchmarks.exception() is None and benchmarks.result()
+    lineage = read.lineage if read else _lineage(db, la)  # the comparison's, read from the same store
 
     def fallback(item_id: str):
         return own_figure({year: results}, item_id, year, lineage)
