@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from ..errors import MunroError
+from .print_copy import printing_copy
 
 PRINT = {"displayHeaderFooter": False, "generateDocumentOutline": True, "generateTaggedPDF": True,
          "printBackground": True, "preferCSSPageSize": True}  # preferCSSPageSize: A4, from the page's @page rule
@@ -126,7 +127,8 @@ class PipeBrowser:
                 return
             page, out = self.job
             self.events.clear()
-            went = self._call("Page.navigate", {"url": page.resolve().as_uri()}, session)
+            url = printing_copy(page.resolve(), Path(self.profile.name)).as_uri()
+            went = self._call("Page.navigate", {"url": url}, session)
             if went.get("errorText") or not went.get("loaderId"):
                 raise PipeFailed(f"loading the page: {went.get('errorText', 'no loader')}")
             # The page's own load: enabling lifecycle events told the blank page's, of another loader.

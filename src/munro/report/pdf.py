@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..errors import MunroError
 from .devtools import PipeBrowser, PipeFailed
+from .print_copy import printing_copy
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run")
@@ -152,8 +153,9 @@ class Printing:
         self.page, self.out = page, out
         self.process: subprocess.Popen | None = None
         self.profile: tempfile.TemporaryDirectory | None = tempfile.TemporaryDirectory(prefix="munro-chromium-")
+        copy = printing_copy(page.resolve(), Path(self.profile.name))
         cmd = [program, *FLAGS, *PRINT_FLAGS, f"--user-data-dir={self.profile.name}", f"--print-to-pdf={out}",
-               page.resolve().as_uri()]
+               copy.as_uri()]
         self.deadline = time.monotonic() + TIMEOUT
         # Its messages go to a file, not a pipe: nobody reads a pipe while the workbook is written, and a
         # full one would stop the browser.
