@@ -51,7 +51,9 @@ def test_a_browser_without_the_pipe_prints_with_print_to_pdf(tmp_path, monkeypat
     assert pdf.print_pdf(page, tmp_path / "report.pdf").read_bytes() == b"%PDF-1.4 printed by the stand-in"
     started = calls.read_text().splitlines()
     assert len(started) == 2 and "--remote-debugging-pipe" in started[0]
-    assert started[1].endswith(f"--print-to-pdf={tmp_path / 'report.pdf'} {page.resolve().as_uri()}")
+    # the page's printing copy (report/print_copy.py), in that start's throw-away profile
+    copy = Path(_profiles(calls)[1], page.name).as_uri()
+    assert started[1].endswith(f"--print-to-pdf={tmp_path / 'report.pdf'} {copy}")
     for line in started:  # both starts keep it off the network, each in a throw-away profile
         assert "--disable-background-networking --disable-component-update --disable-sync" in line
     assert [Path(p).exists() for p in _profiles(calls)] == [False, False]
