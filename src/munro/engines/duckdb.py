@@ -274,7 +274,8 @@ def preload() -> None:
     import ibis  # lazily, as in DuckDBEngine: only a service preloads
 
     ibis.duckdb  # noqa: B018 - the attribute imports the backend's module
-    import ibis.backends.duckdb.converter  # noqa: F401 - imported by Ibis's to_pyarrow at a run's first query
+    # lazily too: Ibis's to_pyarrow imports it (and pandas) at a run's first query
+    import ibis.backends.duckdb.converter  # noqa: F401
 
 
 def connect(target: str | os.PathLike, **options) -> DuckDBEngine:

@@ -49,7 +49,7 @@ def _altair():
     """Altair, imported when a chart is first drawn (it is slow to import), its debug mode off: in it, Altair
     checks every part of a spec against the Vega-Lite schema as the part is made, half of the specs' cost
     (0.12 of 0.24 CPU s a report). The specs are the same; tests/report validates every one."""
-    import altair as alt
+    import altair as alt  # lazily: slow to import, and only a report with charts needs it
 
     alt.utils.schemapi.disable_debug_mode()
     return alt
