@@ -65,9 +65,9 @@ def _env() -> dict:
 def run_memory() -> str:
     """A run's DuckDB memory limit, as munro sets it (store.db.duckdb_config)."""
     sys.path.insert(0, str(REPO / "src"))
-    from munro.store.db import duckdb_config
+    from munro.store.db import RUN_MEMORY, duckdb_config
 
-    return duckdb_config(run=True)["memory_limit"]
+    return duckdb_config(RUN_MEMORY)["memory_limit"]
 
 
 def current_las() -> list[str]:
@@ -141,10 +141,10 @@ def export(name: str) -> Path:
 SCAN = r"""
 import json, os, resource, sys, time
 import duckdb
-from munro.store.db import duckdb_config
+from munro.store.db import RUN_MEMORY, duckdb_config
 store, tables = sys.argv[1], sys.argv[2].split(",")
 t = time.perf_counter()
-con = duckdb.connect(config={"memory_limit": duckdb_config(run=True)["memory_limit"]})  # the engine's own
+con = duckdb.connect(config={"memory_limit": duckdb_config(RUN_MEMORY)["memory_limit"]})  # the engine's own
 con.execute(f"ATTACH '{store}' AS store (READ_ONLY)").fetchall()
 rows = {name: con.execute(f"SELECT count(*) FROM store.{name}").fetchall()[0][0] for name in tables}
 counted = time.perf_counter() - t

@@ -49,6 +49,8 @@ def test_a_run_gets_a_quarter_of_the_machine_and_a_load_keeps_its_256_mb(db, mon
         assert _setting(engine.backend.con, "memory_limit") == _quarter_of_the_machine()
     finally:
         engine.close()
+    with read._disk_store() as checking:  # a large file's validation: 192 MB (validate/read.py)
+        assert _setting(checking, "memory_limit") == "183.1 MiB"  # 192,000,000 bytes in MiB
 
 
 def test_munro_duckdb_memory_sets_every_connection(db, monkeypatch):
@@ -63,6 +65,8 @@ def test_munro_duckdb_memory_sets_every_connection(db, monkeypatch):
         assert _setting(engine.backend.con, "memory_limit") == "286.1 MiB"
     finally:
         engine.close()
+    with read._disk_store() as checking:
+        assert _setting(checking, "memory_limit") == "286.1 MiB"
 
 
 def test_a_validation_draws_no_progress_bar():

@@ -59,7 +59,7 @@ def _opened(browser, url: str, item: str):
 
 def test_a_link_to_an_item_lands_on_it_in_the_readers_page_not_in_the_printed_copy(browser, internal_report,
                                                                                     tmp_path):
-    items = [i for i in internal_report.html.read_text(encoding="utf-8").split('id="item-')[1:]]
+    items = internal_report.html.read_text(encoding="utf-8").split('id="item-')[1:]
     item = "item-" + items[len(items) // 2].split('"')[0]  # one half-way down the page's 60 A4 pages
     top, visibility = _opened(browser, internal_report.html.resolve().as_uri(), item)
     assert visibility == "visible"

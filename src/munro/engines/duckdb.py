@@ -37,6 +37,7 @@ from ..errors import MunroError
 from ..localdata.layouts import LAYOUTS
 from ..population import population_among, read_overrides
 from ..store.db import (
+    RUN_MEMORY,
     check_intact,
     check_munro,
     duckdb_config,
@@ -79,7 +80,7 @@ class DuckDBEngine(Engine):
         self._spill = tempfile.mkdtemp(prefix="munro-duckdb-")
         # Removed by close(), else when the engine is collected or Python exits.
         self._remove_spill = weakref.finalize(self, shutil.rmtree, self._spill, True)
-        backend = ibis.duckdb.connect(**duckdb_config(run=True), temp_directory=self._spill)
+        backend = ibis.duckdb.connect(**duckdb_config(RUN_MEMORY), temp_directory=self._spill)
         without_progress_bar(backend.con)
         super().__init__(backend)
         self.path = path

@@ -49,17 +49,18 @@ STORE_MEMORY = "256MB"  # a load's, the store's: a national load stays under 500
 RUN_MEMORY = "25%"  # a run's (the engine's): a quarter of the memory DuckDB finds on the machine or container
 
 
-def duckdb_config(*, run: bool = False) -> dict[str, Any]:
-    """Every DuckDB connection munro opens: the store's, a validation's, and (``run``) an engine's.
+def duckdb_config(memory: str = STORE_MEMORY) -> dict[str, Any]:
+    """Every DuckDB connection munro opens: the store's, a validation's (validate.read), an engine's.
 
-    ``MUNRO_DUCKDB_MEMORY``, when set, is every connection's memory limit. Unset, a load keeps DuckDB's
-    memory modest (``STORE_MEMORY``), spilling to a temporary folder beside the store instead of growing,
-    so that a national load stays well under 500 MB. A run gets a quarter of the machine's memory
-    (``RUN_MEMORY``): its copies of a national store's merged history alone are larger than a load's
-    limit, and spilling them cost a run of every item over every LA of the national pooled store a
-    third of its time (docs/performance.md). A run over one LA's store holds far less than either limit.
+    ``memory`` is the connection's own memory limit, unless ``MUNRO_DUCKDB_MEMORY`` sets every
+    connection's. A load keeps DuckDB's memory modest (``STORE_MEMORY``), spilling to a temporary folder
+    beside the store instead of growing, so that a national load stays well under 500 MB. A run gets a
+    quarter of the machine's memory (``RUN_MEMORY``): its copies of a national store's merged history
+    alone are larger than a load's limit, and spilling them cost a run of every item over every LA of
+    the national pooled store a third of its time (docs/performance.md). A run over one LA's store holds
+    far less than either limit.
     """
-    limit = os.environ.get("MUNRO_DUCKDB_MEMORY") or (RUN_MEMORY if run else STORE_MEMORY)
+    limit = os.environ.get("MUNRO_DUCKDB_MEMORY") or memory
     return {"memory_limit": limit, "preserve_insertion_order": False}
 
 

@@ -58,11 +58,9 @@ def _disk_store() -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB file with the store's raw tables in a private temporary folder, removed afterwards."""
     folder = private_dir(tempfile.mkdtemp(prefix="munro-validate-"))
     try:
-        config = {**duckdb_config(), "temp_directory": str(folder / "spill")}
-        if "MUNRO_DUCKDB_MEMORY" not in os.environ:
-            # The file's reading threads hold their pieces while DuckDB fills its buffers: a national
-            # return peaked at 506 MB with the store's 256 MB and at 478 MB with this (docs/performance.md).
-            config["memory_limit"] = VALIDATE_MEMORY
+        # The file's reading threads hold their pieces while DuckDB fills its buffers: a national return
+        # peaked at 506 MB with the store's 256 MB and at 478 MB with VALIDATE_MEMORY (docs/performance.md).
+        config = {**duckdb_config(VALIDATE_MEMORY), "temp_directory": str(folder / "spill")}
         con = without_progress_bar(duckdb.connect(str(folder / "check.duckdb"), config=config))
         try:
             _create_tables(con)
